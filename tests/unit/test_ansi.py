@@ -1,0 +1,88 @@
+"""ansi.sanitize keeps colours and strips everything that could act on the terminal."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from specui.core.ansi import has_controls, sanitize, strip_ansi
+
+ESC = "\x1b"
+
+
+def test_plain_text_is_returned_unchanged() -> None:
+    text = "hello [bold]world[/] \t tab"
+    assert sanitize(text) is text
+    assert strip_ansi(text) is text
+
+
+@pytest.mark.parametrize(
+    "sgr", [f"{ESC}[31m", f"{ESC}[0m", f"{ESC}[1;38;5;208m", f"{ESC}[38:2::255:0:0m", f"{ESC}[m"]
+)
+def test_sgr_sequences_are_kept(sgr: str) -> None:
+    assert sanitize(f"a{sgr}b") == f"a{sgr}b"
+    assert strip_ansi(f"a{sgr}b") == "ab"
+
+
+@pytest.mark.parametrize(
+    "seq",
+    [
+        f"{ESC}[2J",            # clear screen
+        f"{ESC}[H",             # cursor home
+        f"{ESC}[10;20H",        # cursor move
+        f"{ESC}[?1049h",        # alt screen
+        f"{ESC}[?25l",          # hide cursor
+        f"{ESC}[K",             # erase line
+        f"{ESC}]0;evil title\x07",                 # title, BEL-terminated
+        f"{ESC}]2;title{ESC}\\",                  # title, ST-terminated
+        f"{ESC}]52;c;aGVsbG8=\x07",               # OSC 52 clipboard write
+        f"{ESC}]8;;https://x.example{ESC}\\",     # hyperlink
+        f"{ESC}Pq#0;2;0;0;0{ESC}\\",              # DCS (sixel)
+        f"{ESC}_apc payload{ESC}\\",              # APC
+        f"{ESC}c",              # full reset
+        f"{ESC}7",              # save cursor
+        f"{ESC}(0",             # charset switch
+        "\x9b2J",               # 8-bit CSI
+        "\x9d0;t\x07",          # 8-bit OSC
+        "\r", "\x07", "\x08", "\x00", "\x7f", "\x0c", "\x0b",
+    ],
+)
+def test_other_sequences_and_controls_are_stripped(seq: str) -> None:
+    assert sanitize(f"left{seq}right") == "leftright"
+    assert strip_ansi(f"left{seq}right") == "leftright"
+
+
+def test_lone_and_truncated_escapes_are_stripped() -> None:
+    assert sanitize(f"x{ESC}") == "x"
+    assert ESC not in sanitize(f"x{ESC}[31")
+    assert sanitize(f"a{ESC}]52;c;unterminated") == "a"
+
+
+def test_tab_and_newline_survive() -> None:
+    assert sanitize("a\tb\nc\r\n") == "a\tb\nc\n"
+
+
+def test_colour_kept_next_to_stripped_sequences() -> None:
+    text = f"{ESC}[2J{ESC}[32mgreen{ESC}[0m{ESC}]0;t\x07 [bold]x[/]"
+    assert sanitize(text) == f"{ESC}[32mgreen{ESC}[0m [bold]x[/]"
+
+
+def test_has_controls() -> None:
+    assert not has_controls("plain\ttext\n")
+    assert has_controls(f"{ESC}[0m")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x200)))
+def test_sanitized_output_has_only_sgr_escapes(text: str) -> None:
+    out = sanitize(text)
+    # every remaining ESC starts an SGR sequence; no other control character remains
+    remainder = strip_ansi(out)
+    assert not has_controls(remainder)
+    assert sanitize(out) == out  # idempotent
+    for index, char in enumerate(out):
+        if char == ESC:
+            assert out[index + 1] == "["
+            rest = out[index + 2 :]
+            end = rest.index("m")
+            assert all(c in "0123456789;:" for c in rest[:end])
