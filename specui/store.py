@@ -1,0 +1,377 @@
+"""The one session store: all interview/spec/runner state, persisted to `.specui/session.json`.
+
+Every producer (interviewer engines, file watcher, phase runner, question bridge) changes state
+only through `SessionStore.update`, and every view renders from `SessionStore.state`, so there is
+exactly one copy of the truth. Writes are atomic (specui.fsio) and guarded by an advisory file
+lock so that a headless `specui run` and an open workbench can share one session file without
+overwriting each other's changes (each update re-reads the file if another process changed it).
+
+A session file that cannot be used (corrupt JSON, wrong shape, written by a newer specui) is never
+fatal and never silently lost: it is moved aside to `session.json.bad-<timestamp>` and a one-line
+notice is put in `store.messages`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from specui.core.questions import Answer, Question
+from specui.fsio import atomic_write_text
+from specui.project import PHASES, Project
+
+try:  # advisory cross-process lock; absent on non-POSIX systems (then only the RLock applies)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+PhaseStatus = Literal["pending", "running", "done", "failed", "stopped"]
+InterviewStatus = Literal["not_started", "active", "crystallized", "exited"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Model(BaseModel):
+    # Unknown keys are ignored so that a same-version file with an extra field still loads.
+    model_config = ConfigDict(extra="ignore")
+
+
+class DimensionScore(_Model):
+    score: float = 0.0
+    justification: str = ""
+    gap: str = ""
+
+
+class Gates(_Model):
+    non_goals: bool = False
+    decision_boundaries: bool = False
+    pressure_pass: bool = False
+    closure_audit: bool = False
+
+
+class PendingQuestion(_Model):
+    """The question on screen now. `kind` tells the engine how to treat its answer:
+    bootstrap|overview|ordinary|non_goals|decision_boundaries|pressure|challenge:<mode>|
+    finalize|closure|summary."""
+
+    question: Question
+    round: int
+    dimension: str
+    kind: str = "ordinary"
+    target_units: list[str] = Field(default_factory=list)
+    note: str = ""  # warnings shown above the question
+
+
+class Round(_Model):
+    n: int
+    dimension: str
+    kind: str
+    question: Question
+    answer: Answer
+    at: datetime = Field(default_factory=_now)
+    scores: dict[str, float] = Field(default_factory=dict)
+    ambiguity: float = 1.0
+
+
+class InterviewState(_Model):
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    profile: str = "standard"
+    type: Literal["greenfield", "brownfield"] = "greenfield"
+    threshold: float = 0.20
+    max_rounds: int = 12
+    initial_idea: str = ""
+    slug: str = ""
+    status: InterviewStatus = "not_started"
+    stage: str = "intent-first"
+    rounds: list[Round] = Field(default_factory=list)
+    current: PendingQuestion | None = None
+    dimensions: dict[str, DimensionScore] = Field(default_factory=dict)
+    ambiguity: float = 1.0
+    gates: Gates = Field(default_factory=Gates)
+    challenge_modes_used: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    artifacts: dict[str, str] = Field(default_factory=dict)
+    engine_state: dict[str, Any] = Field(default_factory=dict)  # engine-private, JSON-able
+
+
+class Conflict(_Model):
+    """A change specui could not apply because the user edited the same unit meanwhile.
+    `text` keeps what specui wanted to write, so nothing typed is lost."""
+
+    unit: str
+    text: str
+    at: datetime = Field(default_factory=_now)
+    reason: str = ""
+
+
+class SpecState(_Model):
+    final_hashes: dict[str, str] = Field(default_factory=dict)
+    conflicts: list[Conflict] = Field(default_factory=list)
+
+
+class PhaseRun(_Model):
+    run_id: str
+    phase: str
+    status: PhaseStatus = "pending"
+    stalled: bool = False
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    exit_code: int | None = None
+    log: str = ""  # project-relative path of the run's log file
+    pid: int | None = None
+    command: list[str] = Field(default_factory=list)
+    attempt: int = 1
+    tasks_done: int | None = None
+    tasks_total: int | None = None
+    message: str = ""
+
+
+class Session(_Model):
+    schema_version: int = SCHEMA_VERSION
+    interview: InterviewState = Field(default_factory=InterviewState)
+    spec: SpecState = Field(default_factory=SpecState)
+    runs: list[PhaseRun] = Field(default_factory=list)
+
+    def latest_run(self, phase: str) -> PhaseRun | None:
+        """The most recent run of one phase (runs are appended in start order)."""
+        for run in reversed(self.runs):
+            if run.phase == phase:
+                return run
+        return None
+
+    def latest_runs(self) -> dict[str, PhaseRun | None]:
+        """Latest run per phase, in phase order (None: never run)."""
+        return {phase: self.latest_run(phase) for phase in PHASES}
+
+
+class _Unusable(Exception):
+    """The session file exists but cannot be used; the message says why (one line)."""
+
+
+def _parse_session(text: str) -> Session:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Unusable(f"it is not valid JSON (line {exc.lineno})") from None
+    if not isinstance(data, dict):
+        raise _Unusable("it is not a JSON object")
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _Unusable("it has no valid schema_version")
+    if version > SCHEMA_VERSION:
+        raise _Unusable(
+            f"it was written by a newer specui (schema {version}, this one reads {SCHEMA_VERSION})"
+        )
+    try:
+        session = Session.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        raise _Unusable(f"its content is invalid ({loc}: {err.get('msg')})") from None
+    session.schema_version = SCHEMA_VERSION  # older versions are migrated on the next write
+    return session
+
+
+Subscriber = Callable[[Session], None]
+_Sig = tuple[int, int, int]
+
+
+class SessionStore:
+    """Thread-safe owner of the Session. See the module docstring for the rules."""
+
+    def __init__(self, project: Project, state: Session | None = None) -> None:
+        self.project = project
+        self.path: Path = project.session
+        self.state: Session = state if state is not None else Session()
+        self.messages: list[str] = []
+        self._lock = threading.RLock()
+        self._subscribers: list[Subscriber] = []
+        self._disk_sig: _Sig | None = None
+        self._disk_text: str | None = None
+
+    # ------------------------------------------------------------------ opening / loading
+    @classmethod
+    def open(cls, project: Project) -> SessionStore:
+        """Load the session (fresh when absent or unusable). Never raises; never writes,
+        except moving an unusable file aside."""
+        store = cls(project)
+        with store._lock:
+            try:
+                store._load_from_disk()
+            except Exception as exc:  # the store must open whatever is on disk
+                log.exception("unexpected error loading %s", store.path)
+                store.messages.append(f"could not read {store._rel()}: {exc}; starting fresh")
+        return store
+
+    def _rel(self) -> str:
+        return self.project.relative(self.path)
+
+    def _stat(self) -> _Sig | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _load_from_disk(self) -> bool:
+        """Read the file if it changed since we last saw it. Returns True if state was replaced.
+        An unusable file is set aside and the current in-memory state kept."""
+        sig = self._stat()
+        if sig is None or sig == self._disk_sig:
+            return False
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            self.messages.append(f"could not read {self._rel()}: {exc.strerror or exc}")
+            return False
+        if self._disk_text is not None and raw.decode("utf-8", "replace") == self._disk_text:
+            self._disk_sig = sig
+            return False
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self._set_aside("it is not UTF-8 text")
+            return False
+        try:
+            session = _parse_session(text)
+        except _Unusable as exc:
+            self._set_aside(str(exc))
+            return False
+        self._disk_sig = sig
+        self._disk_text = text
+        changed = session.model_dump(mode="json") != self.state.model_dump(mode="json")
+        self.state = session
+        return changed
+
+    def _set_aside(self, reason: str) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.bad-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.bad-{stamp}-{n}")
+        try:
+            os.replace(self.path, target)
+        except OSError as exc:
+            self.messages.append(
+                f"{self._rel()} is unusable ({reason}) and could not be moved aside "
+                f"({exc.strerror or exc}); using a fresh session in memory"
+            )
+            self._disk_sig = self._stat()
+            return
+        self._disk_sig = None
+        self._disk_text = None
+        self.messages.append(
+            f"{self._rel()} was set aside as {self.project.relative(target)} because {reason}; "
+            "started a fresh session"
+        )
+
+    # ------------------------------------------------------------------ writing
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Advisory lock so read-modify-write cycles of two processes do not interleave."""
+        if fcntl is None:
+            yield
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path.with_name(".session.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _persist(self, session: Session) -> None:
+        text = session.model_dump_json(indent=2) + "\n"
+        try:
+            atomic_write_text(self.path, text)
+        except OSError as exc:
+            # Keep working in memory: losing the user's answer would be worse than a stale file.
+            log.warning("could not save %s: %s", self.path, exc)
+            notice = f"could not save {self._rel()}: {exc.strerror or exc}"
+            if notice not in self.messages:
+                self.messages.append(notice)
+            return
+        self._disk_text = text
+        self._disk_sig = self._stat()
+
+    def update(self, fn: Callable[[Session], None]) -> Session:
+        """Apply `fn` to a copy of the state, persist it atomically, then notify subscribers.
+
+        If `fn` raises, nothing changes and the exception propagates. Subscribers run in the
+        caller's thread after the write, outside the lock.
+        """
+        with self._lock, self._file_lock():
+            try:
+                self._load_from_disk()  # pick up another process's changes first
+            except Exception:
+                log.exception("unexpected error re-reading %s", self.path)
+            draft = self.state.model_copy(deep=True)
+            fn(draft)
+            # Round-trip through JSON so a bad mutation fails here, not on the next open.
+            session = Session.model_validate_json(draft.model_dump_json())
+            self._persist(session)
+            self.state = session
+        self._notify(session)
+        return session
+
+    def save(self) -> None:
+        """Write the current state (e.g. to recreate a file that was set aside)."""
+        with self._lock, self._file_lock():
+            self._persist(self.state)
+
+    # ------------------------------------------------------------------ observers
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call `callback(state)` after every change; returns a function that unsubscribes."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock, contextlib.suppress(ValueError):
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _notify(self, session: Session) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(session)
+            except Exception:
+                # One broken view must not break the store or the other views.
+                log.exception("session subscriber %r failed", callback)
+
+    def reload(self) -> None:
+        """Re-read the file (another process changed it); notify only if the content changed."""
+        with self._lock:
+            try:
+                changed = self._load_from_disk()
+            except Exception:
+                log.exception("unexpected error reloading %s", self.path)
+                return
+            session = self.state
+        if changed:
+            self._notify(session)
