@@ -1,0 +1,205 @@
+"""Seed 002's orchestration rules: phase names and order, `orchestrator/input`, the checkpoint.
+
+`orchestrator/input` holds one block per phase, XML-ish:
+
+    <constitution>
+    Project principles and governance.
+    </constitution>
+
+Blocks are required for constitution, specify and plan and optional for tasks and implement
+(seed 002's table). Anything that would make the runner guess — an unclosed tag, a block given
+twice, a stray closing tag, a tag opened inside another block — is a one-line error naming the
+file and line, because a wrong prompt costs a 10–30 minute agent run.
+
+Phase names come from users (CLI, checkpoint file); they are validated against PHASES before
+they are used anywhere, and never used to build a path otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from specui.errors import SpecuiError
+from specui.fsio import atomic_write_text
+from specui.project import PHASES, Project
+
+__all__ = [
+    "OPTIONAL_INPUT_PHASES",
+    "PHASES",
+    "REQUIRED_INPUT_PHASES",
+    "InputBlock",
+    "checkpoint_text",
+    "missing_predecessor",
+    "parse_checkpoint",
+    "parse_input",
+    "phase_index",
+    "predecessor",
+    "read_checkpoint",
+    "resolve_input",
+    "validate_phase",
+    "write_checkpoint",
+]
+
+REQUIRED_INPUT_PHASES: frozenset[str] = frozenset({"constitution", "specify", "plan"})
+OPTIONAL_INPUT_PHASES: frozenset[str] = frozenset({"tasks", "implement"})
+
+_TAG = re.compile(r"<(/?)(" + "|".join(PHASES) + r")\s*>")
+
+
+def validate_phase(name: object) -> str:
+    """The phase name if it is one of the five, else a usage error (exit 2)."""
+    if isinstance(name, str) and name in PHASES:
+        return name
+    shown = repr(name) if not isinstance(name, str) else repr(name[:40])
+    raise SpecuiError(
+        f"unknown phase {shown}: expected one of {', '.join(PHASES)}", exit_code=2
+    )
+
+
+def phase_index(phase: str) -> int:
+    return PHASES.index(validate_phase(phase))
+
+
+def predecessor(phase: str) -> str | None:
+    """The phase that must have completed before `phase` (None for constitution)."""
+    index = phase_index(phase)
+    return PHASES[index - 1] if index > 0 else None
+
+
+def missing_predecessor(phase: str, completed: Iterable[str]) -> str | None:
+    """The predecessor of `phase` when it never completed, else None."""
+    before = predecessor(phase)
+    if before is None or before in set(completed):
+        return None
+    return before
+
+
+@dataclass(frozen=True)
+class InputBlock:
+    """One `<phase>…</phase>` block: its text (surrounding blank space trimmed) and where."""
+
+    phase: str
+    text: str
+    line: int  # 1-based line of the opening tag
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def parse_input(text: str, source: str = "orchestrator/input") -> dict[str, InputBlock]:
+    """All phase blocks in `text`. Raises SpecuiError naming `source:line` on any bad tag.
+
+    Only tags named after phases are tags; other `<...>` text inside a block is content.
+    """
+    blocks: dict[str, InputBlock] = {}
+    open_phase: str | None = None
+    open_at = 0
+    content_start = 0
+    for match in _TAG.finditer(text):
+        closing, name = match.group(1) == "/", match.group(2)
+        line = _line_of(text, match.start())
+        if open_phase is None:
+            if closing:
+                raise SpecuiError(f"{source}:{line}: </{name}> closes a block that was never opened")
+            if name in blocks:
+                first = blocks[name].line
+                raise SpecuiError(
+                    f"{source}:{line}: <{name}> appears again (first block at line {first}); "
+                    "keep one block per phase"
+                )
+            open_phase, open_at, content_start = name, match.start(), match.end()
+            continue
+        opened_line = _line_of(text, open_at)
+        if closing and name == open_phase:
+            body = text[content_start : match.start()].strip()
+            blocks[name] = InputBlock(name, body, opened_line)
+            open_phase = None
+            continue
+        tag = f"</{name}>" if closing else f"<{name}>"
+        raise SpecuiError(
+            f"{source}:{opened_line}: <{open_phase}> is not closed before {tag} at line {line}"
+        )
+    if open_phase is not None:
+        raise SpecuiError(
+            f"{source}:{_line_of(text, open_at)}: <{open_phase}> is never closed "
+            f"(add </{open_phase}>)"
+        )
+    return blocks
+
+
+def resolve_input(project: Project, phase: str, override: str | None = None) -> str:
+    """The `$ARGUMENTS` text for `phase`: `--input` override, else its block, per seed 002."""
+    phase = validate_phase(phase)
+    required = phase in REQUIRED_INPUT_PHASES
+    source = project.relative(project.orchestrator_input)
+    if override is not None:
+        if required and not override.strip():
+            raise SpecuiError(f"--input is empty; phase {phase} needs input text")
+        return override
+    path = project.orchestrator_input
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if not required:
+            return ""
+        raise SpecuiError(
+            f"{source} not found: phase {phase} needs a <{phase}>…</{phase}> block there "
+            "(or pass --input TEXT)"
+        ) from None
+    except OSError as exc:
+        raise SpecuiError(f"{source}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SpecuiError(f"{source}:{line}: not valid UTF-8") from None
+    blocks = parse_input(text, source)
+    block = blocks.get(phase)
+    if block is None:
+        if not required:
+            return ""
+        last = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        raise SpecuiError(
+            f"{source}:{max(last, 1)}: no <{phase}>…</{phase}> block in the file; phase {phase} "
+            "requires one (add it or pass --input TEXT)"
+        )
+    if required and not block.text:
+        raise SpecuiError(f"{source}:{block.line}: the <{phase}> block is empty")
+    return block.text
+
+
+# --- checkpoint (`phase=<name>`, shell-sourceable as in seed 002) ---------------------------
+
+def checkpoint_text(phase: str) -> str:
+    return f"phase={validate_phase(phase)}\n"
+
+
+def parse_checkpoint(text: str) -> str | None:
+    """The phase recorded in a checkpoint file, or None when it names no valid phase."""
+    found: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("export "):
+            line = line[len("export ") :].strip()
+        if not line.startswith("phase="):
+            continue
+        value = line[len("phase=") :].strip().strip("'\"")
+        found = value if value in PHASES else None
+    return found
+
+
+def write_checkpoint(project: Project, phase: str) -> Path:
+    """Record `phase` as the current one, atomically (a crash never leaves half a file)."""
+    atomic_write_text(project.checkpoint, checkpoint_text(phase))
+    return project.checkpoint
+
+
+def read_checkpoint(project: Project) -> str | None:
+    try:
+        return parse_checkpoint(project.checkpoint.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None

@@ -1,0 +1,139 @@
+"""Spec Kit's tasks.md: how much of `implement` is done, and which feature is active.
+
+Task lines look like `- [ ] T001 [P] [US1] Create project structure`; `[x]`/`[X]` is done.
+Lines inside fenced code blocks are examples, not tasks, and template leftovers such as
+`T###`/`TXXX` placeholders are not tasks either — counting them would make a finished feature
+look unfinished forever and auto-continue would never stop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from specui.core.ansi import strip_ansi
+
+__all__ = [
+    "TaskCount",
+    "count_tasks",
+    "find_feature_dir",
+    "find_tasks_file",
+    "log_reports_no_pending",
+]
+
+# `- [ ] T001 ...`, also `* [x] T12`, `1. [X] T003` and indented sub-lists.
+_TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+T(\d+)\b")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_FEATURE_DIR = re.compile(r"^(\d{3,})-")
+
+
+@dataclass(frozen=True)
+class TaskCount:
+    done: int
+    total: int
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.done
+
+    @property
+    def complete(self) -> bool:
+        """All tasks done — and there is at least one (an empty list is not 'done')."""
+        return self.total > 0 and self.done == self.total
+
+
+def count_tasks(text: str) -> TaskCount:
+    done = total = 0
+    fence: str | None = None
+    for line in text.splitlines():
+        fence_match = _FENCE.match(line)
+        if fence_match is not None:
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        match = _TASK.match(line)
+        if match is None:
+            continue
+        total += 1
+        if match.group(1) in "xX":
+            done += 1
+    return TaskCount(done, total)
+
+
+def find_feature_dir(root: Path) -> Path | None:
+    """The active feature: `.specify/feature.json` when it names an existing folder inside the
+    project, else the highest-numbered `specs/NNN-*` folder."""
+    root = Path(root)
+    feature_json = root / ".specify" / "feature.json"
+    try:
+        data = json.loads(feature_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("feature_directory"), str):
+        candidate = (root / data["feature_directory"]).resolve()
+        try:
+            candidate.relative_to(root.resolve())
+            inside = True
+        except ValueError:
+            inside = False
+        if inside and candidate.is_dir():
+            return candidate
+    specs = root / "specs"
+    best: tuple[int, str] | None = None
+    best_path: Path | None = None
+    try:
+        entries = list(specs.iterdir())
+    except OSError:
+        return None
+    for entry in entries:
+        match = _FEATURE_DIR.match(entry.name)
+        if match is None or not entry.is_dir():
+            continue
+        key = (int(match.group(1)), entry.name)
+        if best is None or key > best:
+            best, best_path = key, entry
+    return best_path
+
+
+def find_tasks_file(project_root: Path) -> Path | None:
+    feature = find_feature_dir(project_root)
+    if feature is None:
+        return None
+    tasks = feature / "tasks.md"
+    return tasks if tasks.is_file() else None
+
+
+# Phrases an implement run ends with when nothing is left; checked only near the end of the log.
+_NO_PENDING = re.compile(
+    r"(no (?:remaining|pending|outstanding|incomplete|unchecked) tasks"
+    r"|all (?:\d+ )?tasks (?:are |have been )?(?:complete|completed|done|marked (?:as )?(?:done|complete|\[x\]))"
+    r"|(?:0|zero) (?:tasks )?(?:remaining|pending)"
+    r"|pending tasks?:\s*(?:0|none))",
+    re.IGNORECASE,
+)
+_PENDING = re.compile(
+    r"(\d+) (?:tasks? )?(?:remaining|pending|left|incomplete)|pending tasks?:\s*[1-9]", re.IGNORECASE
+)
+
+
+def log_reports_no_pending(log_text: str, tail_chars: int = 6000) -> bool:
+    """Seed 002's second 'implement is complete' test: the latest implement log says no task is
+    pending. Only the end of the log counts (the final report), and a non-zero pending count
+    there wins over a 'no pending tasks' phrase."""
+    tail = strip_ansi(log_text[-tail_chars:])
+    # The supervisor's footer is ours, not the agent's.
+    marker = tail.rfind("\n---\n")
+    if marker != -1 and "exit code" in tail[marker:].lower():
+        tail = tail[:marker]
+    for match in _PENDING.finditer(tail):
+        count = match.group(1)
+        if count is None or int(count) > 0:
+            return False
+    return _NO_PENDING.search(tail) is not None

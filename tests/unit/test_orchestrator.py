@@ -1,0 +1,172 @@
+"""Seed 002 rules: phase order, orchestrator/input blocks and their errors, the checkpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from specui.core.orchestrator import (
+    checkpoint_text,
+    missing_predecessor,
+    parse_checkpoint,
+    parse_input,
+    predecessor,
+    read_checkpoint,
+    resolve_input,
+    validate_phase,
+    write_checkpoint,
+)
+from specui.errors import SpecuiError
+from specui.project import PHASES, Project
+
+SEED_INPUT = """<constitution>
+Project principles and governance.
+</constitution>
+
+<specify>
+Requirements and user stories.
+</specify>
+
+<plan>
+Technical design and architecture.
+</plan>
+"""
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    return Project.at(tmp_path)
+
+
+def write_input(project: Project, text: str) -> None:
+    project.orchestrator.mkdir(parents=True, exist_ok=True)
+    project.orchestrator_input.write_text(text, encoding="utf-8")
+
+
+def test_phase_order_is_fixed() -> None:
+    assert PHASES == ("constitution", "specify", "plan", "tasks", "implement")
+    assert predecessor("constitution") is None
+    assert [predecessor(p) for p in PHASES[1:]] == list(PHASES[:-1])
+
+
+def test_missing_predecessor() -> None:
+    assert missing_predecessor("constitution", []) is None
+    assert missing_predecessor("plan", ["constitution"]) == "specify"
+    assert missing_predecessor("plan", ["specify"]) is None
+    assert missing_predecessor("implement", PHASES[:3]) == "tasks"
+
+
+@pytest.mark.parametrize("name", ["", "Plan", "../etc/passwd", "plan ", "review", None, 3])
+def test_unknown_phase_refused_with_exit_2(name) -> None:
+    with pytest.raises(SpecuiError) as info:
+        validate_phase(name)
+    assert info.value.exit_code == 2
+    assert "constitution, specify, plan, tasks, implement" in str(info.value)
+
+
+def test_parse_seed_example() -> None:
+    blocks = parse_input(SEED_INPUT)
+    assert {k: b.text for k, b in blocks.items()} == {
+        "constitution": "Project principles and governance.",
+        "specify": "Requirements and user stories.",
+        "plan": "Technical design and architecture.",
+    }
+    assert blocks["specify"].line == 5
+
+
+def test_inline_block_and_other_tags_are_content() -> None:
+    blocks = parse_input("<plan>use <b>Go</b> and <div>x</div></plan>")
+    assert blocks["plan"].text == "use <b>Go</b> and <div>x</div>"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "needle"),
+    [
+        ("<plan>\nx\n", 1, "never closed"),
+        ("a\n<plan>x</plan>\n<plan>y</plan>\n", 3, "appears again"),
+        ("a\nb\n</specify>\n", 3, "never opened"),
+        ("<plan>\nx\n<specify>y</specify>\n</plan>", 1, "not closed before <specify> at line 3"),
+        ("<plan>\nx\n</specify>\n", 1, "not closed before </specify>"),
+    ],
+)
+def test_bad_tags_name_file_and_line(text: str, line: int, needle: str) -> None:
+    with pytest.raises(SpecuiError) as info:
+        parse_input(text, "orchestrator/input")
+    assert str(info.value).startswith(f"orchestrator/input:{line}:")
+    assert needle in str(info.value)
+
+
+def test_resolve_required_and_optional(project: Project) -> None:
+    write_input(project, SEED_INPUT)
+    assert resolve_input(project, "plan") == "Technical design and architecture."
+    assert resolve_input(project, "tasks") == ""
+    assert resolve_input(project, "implement") == ""
+    assert resolve_input(project, "plan", "override $x") == "override $x"
+
+
+def test_missing_file(project: Project) -> None:
+    with pytest.raises(SpecuiError) as info:
+        resolve_input(project, "constitution")
+    assert "orchestrator/input not found" in str(info.value)
+    assert resolve_input(project, "tasks") == ""
+    assert resolve_input(project, "specify", "given on the command line") == "given on the command line"
+
+
+def test_missing_required_block(project: Project) -> None:
+    write_input(project, "<constitution>\nc\n</constitution>\n")
+    with pytest.raises(SpecuiError) as info:
+        resolve_input(project, "specify")
+    assert str(info.value).startswith("orchestrator/input:3:")
+    assert "<specify>" in str(info.value)
+
+
+def test_empty_required_block(project: Project) -> None:
+    write_input(project, "x\n<plan>\n  \n</plan>\n")
+    with pytest.raises(SpecuiError, match=r"orchestrator/input:2: the <plan> block is empty"):
+        resolve_input(project, "plan")
+
+
+def test_bad_tags_fail_even_for_optional_phase(project: Project) -> None:
+    write_input(project, "<plan>x\n")
+    with pytest.raises(SpecuiError, match="never closed"):
+        resolve_input(project, "tasks")
+
+
+def test_non_utf8_input(project: Project) -> None:
+    project.orchestrator.mkdir(parents=True)
+    project.orchestrator_input.write_bytes(b"<plan>\n\xff\xfe</plan>")
+    with pytest.raises(SpecuiError, match=r"orchestrator/input:2: not valid UTF-8"):
+        resolve_input(project, "plan")
+
+
+def test_empty_override_for_required_phase_refused(project: Project) -> None:
+    with pytest.raises(SpecuiError):
+        resolve_input(project, "plan", "  ")
+
+
+def test_checkpoint_round_trip(project: Project) -> None:
+    assert read_checkpoint(project) is None
+    write_checkpoint(project, "plan")
+    assert project.checkpoint.read_text() == "phase=plan\n"
+    assert read_checkpoint(project) == "plan"
+    assert not list(project.orchestrator.glob(".checkpoint*"))  # no temp files left
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("phase=tasks\n", "tasks"),
+        ("export phase='implement'\n", "implement"),
+        ('phase="specify"', "specify"),
+        ("phase=../../x\n", None),
+        ("# nothing\n", None),
+        ("phase=plan\nphase=tasks\n", "tasks"),
+    ],
+)
+def test_parse_checkpoint(text: str, expected: str | None) -> None:
+    assert parse_checkpoint(text) == expected
+
+
+def test_checkpoint_text_validates() -> None:
+    assert checkpoint_text("tasks") == "phase=tasks\n"
+    with pytest.raises(SpecuiError):
+        checkpoint_text("x; rm -rf /")

@@ -1,0 +1,135 @@
+"""tasks.md counting, active feature detection, and the 'no pending tasks' log check."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from specui.core.tasks import (
+    TaskCount,
+    count_tasks,
+    find_feature_dir,
+    find_tasks_file,
+    log_reports_no_pending,
+)
+
+TASKS = """# Tasks
+
+## Phase 1
+- [x] T001 Create project structure
+- [X] T002 [P] Configure linting
+- [ ] T003 [P] [US1] Write the model in src/models/a.py
+  - [ ] T004 nested task still counts
+* [ ] T005 star bullet
+
+## Format reminder
+```markdown
+- [ ] T999 example inside a fence
+- [x] T998 example inside a fence
+```
+~~~
+- [ ] T997 tilde fence
+~~~
+- [ ] TXXX leftover template placeholder
+- [ ] T### leftover template placeholder
+- [ ] not a task id
+- [] T006 malformed box
+Some prose mentioning - [ ] T007 in the middle of a line
+"""
+
+
+def test_count_tasks() -> None:
+    count = count_tasks(TASKS)
+    assert count == TaskCount(done=2, total=5)
+    assert count.pending == 3 and not count.complete
+
+
+def test_complete_needs_tasks() -> None:
+    assert not count_tasks("").complete
+    assert count_tasks("- [x] T001 a\n- [X] T002 b\n").complete
+
+
+def test_unclosed_fence_hides_rest() -> None:
+    assert count_tasks("- [ ] T001 a\n```\n- [ ] T002 b\n").total == 1
+
+
+def test_crlf() -> None:
+    assert count_tasks("- [x] T001 a\r\n- [ ] T002 b\r\n") == TaskCount(1, 2)
+
+
+def make_feature(root, name: str, tasks: str | None = None):
+    folder = root / "specs" / name
+    folder.mkdir(parents=True)
+    if tasks is not None:
+        (folder / "tasks.md").write_text(tasks)
+    return folder
+
+
+def test_highest_numbered_feature(tmp_path) -> None:
+    assert find_feature_dir(tmp_path) is None
+    make_feature(tmp_path, "001-first", "- [ ] T001 a\n")
+    latest = make_feature(tmp_path, "010-tenth", "- [x] T001 a\n")
+    make_feature(tmp_path, "002-second")
+    (tmp_path / "specs" / "notes").mkdir()
+    (tmp_path / "specs" / "999-file.md").write_text("not a folder")
+    assert find_feature_dir(tmp_path) == latest
+    assert find_tasks_file(tmp_path) == latest / "tasks.md"
+
+
+def test_feature_json_wins(tmp_path) -> None:
+    chosen = make_feature(tmp_path, "001-chosen", "- [ ] T001 a\n")
+    make_feature(tmp_path, "002-later", "- [ ] T001 a\n")
+    (tmp_path / ".specify").mkdir()
+    (tmp_path / ".specify" / "feature.json").write_text(
+        json.dumps({"feature_directory": "specs/001-chosen"})
+    )
+    assert find_feature_dir(tmp_path) == chosen.resolve()
+
+
+@pytest.mark.parametrize("payload", ['{"feature_directory": "../outside"}', "{not json",
+                                     '{"feature_directory": "specs/404-missing"}', "[]"])
+def test_bad_feature_json_falls_back(tmp_path, payload: str) -> None:
+    (tmp_path.parent / "outside").mkdir(exist_ok=True)
+    latest = make_feature(tmp_path, "003-x", "- [ ] T001 a\n")
+    (tmp_path / ".specify").mkdir()
+    (tmp_path / ".specify" / "feature.json").write_text(payload)
+    assert find_feature_dir(tmp_path) == latest
+
+
+def test_tasks_file_missing(tmp_path) -> None:
+    make_feature(tmp_path, "001-x")
+    assert find_tasks_file(tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "All tasks are complete. Implementation finished.",
+        "All 42 tasks completed.",
+        "No remaining tasks.",
+        "Pending tasks: none",
+        "0 tasks remaining",
+    ],
+)
+def test_log_says_no_pending(tail: str) -> None:
+    log = "# implement\n" + "work\n" * 100 + tail + "\n\n---\nexit code: 0\n"
+    assert log_reports_no_pending(log)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Completed T001-T010; 5 tasks remaining.",
+        "Some checklists have unchecked items. Do you want to proceed? (yes/no)",
+        "Pending tasks: 3. No remaining tasks in phase 1.",
+        "",
+    ],
+)
+def test_log_with_pending(tail: str) -> None:
+    assert not log_reports_no_pending("# implement\n" + tail + "\n")
+
+
+def test_only_the_end_of_the_log_counts() -> None:
+    log = "No remaining tasks.\n" + ("x" * 80 + "\n") * 200 + "Still working on T040.\n"
+    assert not log_reports_no_pending(log)
