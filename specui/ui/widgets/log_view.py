@@ -1,0 +1,585 @@
+"""`LogView`: a Toolong-style, line-API view over a log file on disk.
+
+Why not `RichLog` / `Log.write_line`: measured on this project, `RichLog` ingests ≈ 3k lines/s
+with 0.7–1.4 s event-loop stalls and per-line `Log.write_line` needs 1.7 GB for 200k lines. A
+phase run can print a million lines over 30 minutes, and the workbench lives for hours in tmux.
+
+So the file on disk *is* the scrollback. A reader thread tails the file in chunks and records
+only where each line ends (an `array('Q')`: 8 bytes per line). Rendering is lazy: `render_line`
+reads just the visible lines with `os.pread` at their offsets, decodes ANSI colours, and keeps a
+bounded LRU of rendered strips. Memory therefore stays near-constant whatever the log size, and
+scrolling back to line 1 of a huge log is one `pread`.
+
+The reader tells the UI about new lines through a single coalesced message (at most one in
+flight, at most every ~50 ms): the thread never floods the message queue, the UI never does
+per-line work, and the index keeps growing cheaply while the UI is busy (backpressure).
+
+Text from the file is data: it is sanitized (SGR colours kept, every other escape sequence
+dropped: clear-screen, cursor moves, OSC 52 clipboard writes, titles) and turned into
+`rich.text.Text` via the ANSI decoder — never parsed as Rich/Textual markup, so `[/]` and
+`[bold]` show literally.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from array import array
+from itertools import accumulate
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.ansi import AnsiDecoder
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+__all__ = ["LogView", "sanitize_line", "Transform"]
+
+# A transform turns one raw log line into display rows (e.g. codex --json events into readable
+# rows). It returns None to hide the line. It runs in the reader thread, so it must be pure.
+Transform = Callable[[str], "Text | str | Any | None"]
+
+_READ_CHUNK = 256 * 1024  # bytes per read: large enough to be fast, small enough to stay fair
+_MAX_LINE_BYTES = 64 * 1024  # a pathological single line is shown truncated, never read whole
+_POST_INTERVAL = 0.05  # coalesce UI updates to at most ~20 per second
+_IDLE_POLL = 0.05  # how often an idle reader looks for new bytes
+
+# --- sanitizing -------------------------------------------------------------------------------
+# Fallback only: specui.core.ansi.sanitize (owner: runner) is used when it exists. Keep SGR
+# (`ESC [ … m`), drop every other escape: CSI (cursor moves, clear screen), OSC (titles, OSC 52
+# clipboard, hyperlinks), DCS/SOS/PM/APC strings, two-byte escapes, and C0/C1 controls.
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]            # CSI ... final byte (SGR filtered out below)
+  | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC ... BEL or ST
+  | \x1b[PX^_][^\x1b]*(?:\x1b\\)?      # DCS / SOS / PM / APC ... ST
+  | \x1b[ -/]*[0-~]?                   # other escapes (ESC 7, ESC c, charset selects, ...)
+  | \x9b[0-?]*[ -/]*[@-~]              # 8-bit CSI
+  | \x9d[^\x07\x9c]*[\x07\x9c]?        # 8-bit OSC
+    """,
+    re.VERBOSE,
+)
+_SGR = re.compile(r"\x1b\[[0-9;:]*m\Z")
+# Controls that would break a one-row line (str.splitlines splits on several of them) or reach
+# the terminal: mapped to nothing / a space. Tab and CR are handled by the ANSI decoder.
+_CONTROL_TABLE = {c: None for c in range(0x20) if c not in (0x09, 0x0D, 0x1B)}
+_CONTROL_TABLE.update({0x7F: None, 0x85: " ", 0x2028: " ", 0x2029: " "})
+_CONTROL_TABLE.update({c: None for c in range(0x80, 0xA0) if c != 0x85})
+
+
+def _fallback_sanitize(text: str) -> str:
+    def keep_sgr(match: re.Match[str]) -> str:
+        seq = match.group(0)
+        return seq if _SGR.match(seq) else ""
+
+    return _ESCAPES.sub(keep_sgr, text)
+
+
+def _load_sanitize() -> Callable[[str], str]:
+    try:
+        from specui.core.ansi import sanitize  # owner: runner
+    except ImportError:  # not landed yet: use the local equivalent
+        return _fallback_sanitize
+    return sanitize
+
+
+_sanitize = _load_sanitize()
+
+
+def sanitize_line(line: str) -> str:
+    """Sanitize one line for display: colours kept, every other escape/control removed.
+
+    The project's sanitizer runs first; the control-character pass after it guarantees the
+    result stays one row (no form feeds, vertical tabs or Unicode line separators).
+    """
+    text = _sanitize(line)
+    if "\x1b" in text:  # belt and braces: only SGR may survive
+        text = _fallback_sanitize(text)
+    return text.translate(_CONTROL_TABLE)
+
+
+def ansi_to_text(line: str) -> Text:
+    """One raw line -> `Text` with its colours; never markup."""
+    text = AnsiDecoder().decode_line(sanitize_line(line))
+    text.expand_tabs(8)
+    return text
+
+
+def _row_to_texts(row: Any) -> list[Text]:
+    """Adapt whatever a transform returns into display rows (one `Text` per row).
+
+    Accepts `Text`, `str` (ANSI allowed), a sequence of those, or an object exposing
+    `to_text()`/`as_text()`/`text` (the codex-events `RenderedRow`, whose exact shape belongs to
+    the runner engineer). Multi-line results become several rows.
+    """
+    if row is None:
+        return []
+    if isinstance(row, Text):
+        text = row
+    elif isinstance(row, str):
+        text = Text("\n").join(ansi_to_text(part) for part in row.split("\n"))
+    elif isinstance(row, (list, tuple)):
+        return [t for item in row for t in _row_to_texts(item)]
+    else:
+        for name in ("to_text", "as_text", "__rich__"):
+            method = getattr(row, name, None)
+            if callable(method):
+                result = method()
+                if isinstance(result, (Text, str)):
+                    return _row_to_texts(result)
+        raw = getattr(row, "text", None)
+        if not isinstance(raw, str):
+            raw = str(row)
+        prefix = getattr(row, "prefix", None) or getattr(row, "label", None)
+        style = getattr(row, "style", None)
+        text = Text()
+        if isinstance(prefix, str) and prefix:
+            text.append(sanitize_line(prefix) + " ", style="bold")
+        body = Text("\n").join(ansi_to_text(part) for part in raw.split("\n"))
+        if isinstance(style, str) and style:
+            try:
+                body.stylize_before(Style.parse(style))
+            except Exception:  # an unknown style name is cosmetic, never fatal
+                pass
+        text.append_text(body)
+    rows = text.split("\n", allow_blank=True) if "\n" in text.plain else [text]
+    out: list[Text] = []
+    for r in rows:
+        plain = r.plain
+        if plain.translate(_CONTROL_TABLE) != plain:
+            r = Text(plain.translate(_CONTROL_TABLE), style=r.style)
+        r.expand_tabs(8)
+        out.append(r)
+    return out
+
+
+# --- the widget -------------------------------------------------------------------------------
+
+
+class LogView(ScrollView, can_focus=True):
+    """Tail and scroll a log file on disk with near-constant memory.
+
+    Follow mode keeps the view at the bottom as lines arrive. Scrolling up pauses it (the count
+    of lines that arrived since is kept in `new_lines`); End or G resumes, as does scrolling back
+    to the bottom.
+    """
+
+    BINDINGS = [
+        Binding("end,G", "follow", "Follow", show=True, id="log.follow"),
+        Binding("home,g", "scroll_home", "Top", show=False, id="log.top"),
+    ]
+
+    follow: reactive[bool] = reactive(True, init=False)
+    """Auto-scroll to new lines. Scrolling up clears it; `action_follow` sets it."""
+
+    new_lines: reactive[int] = reactive(0, init=False)
+    """Lines that arrived while follow was paused."""
+
+    class TailChanged(Message):
+        """Follow state or the paused new-line count changed (for a status line)."""
+
+        def __init__(self, log_view: "LogView", follow: bool, new_lines: int) -> None:
+            super().__init__()
+            self.log_view = log_view
+            self.follow = follow
+            self.new_lines = new_lines
+
+        @property
+        def control(self) -> "LogView":
+            return self.log_view
+
+    class _Appended(Message):
+        """Posted by the reader thread: the index grew. At most one is in flight."""
+
+        def __init__(self, generation: int) -> None:
+            super().__init__()
+            self.generation = generation
+
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        transform: Transform | None = None,
+        follow: bool = True,
+        cache_size: int = 1024,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.set_reactive(LogView.follow, follow)
+        self._path: Path | None = Path(path) if path is not None else None
+        self._transform = transform
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._post_pending = False
+        # Plain mode: `_ends[i]` is the offset just past line i's newline. Transform mode:
+        # each display row has (start, end, sub-row) in `_starts`/`_ends`/`_subs`.
+        self._ends = array("Q")
+        self._starts = array("Q")
+        self._subs = array("I")
+        self._tail_start = 0  # plain mode: where the unterminated last line begins
+        self._bytes_seen = 0  # bytes of the file the reader has seen
+        self._visible_count = 0  # lines the UI has taken in (<= reader's count)
+        self._max_width = 0
+        self._strip_cache: LRUCache[int, Strip] = LRUCache(cache_size)
+        self._fd: int | None = None
+        self.last_output: float | None = None
+        """Modification time (epoch s) of the file when the reader last saw new bytes."""
+        self.total_ingested = 0
+        """Lines indexed by the reader since `open` (for benchmarks and status)."""
+        self.error: str | None = None
+        """Why the reader stopped, if it failed (an I/O error); None otherwise."""
+        self._stale_cache = False
+
+    # --- public API -----------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def line_count(self) -> int:
+        """Rows currently shown (complete lines, plus an unterminated last line if any)."""
+        return self._visible_count
+
+    def open(self, path: Path | str | None, *, transform: Transform | None = None) -> None:
+        """Show (and tail) another file; `None` clears the view. Cheap: nothing is read here."""
+        self.close()
+        self._path = Path(path) if path is not None else None
+        self._transform = transform
+        self._reset_index()
+        self.set_reactive(LogView.follow, True)
+        self.new_lines = 0
+        self.virtual_size = Size(0, 0)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+        if self.is_mounted and self._path is not None:
+            self._start_reader()
+        self._post_tail_changed()
+
+    def close(self) -> None:
+        """Stop tailing (the file is untouched). Idempotent."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)
+        self._thread = None
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = None
+
+    def get_line_text(self, index: int) -> str:
+        """The displayed plain text of row `index` (sanitized; for tests and copy)."""
+        return self._render_text(index).plain
+
+    def action_follow(self) -> None:
+        """Resume follow mode and jump to the newest line."""
+        self.follow = True
+        self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self._path is not None and self._thread is None:
+            self._start_reader()
+
+    def on_unmount(self) -> None:
+        self.close()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strip_cache.clear()
+
+    # --- follow / pause ---------------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # Only a user scrolls up (the view itself only ever scrolls to the end), so moving up
+        # away from the bottom pauses; coming back down to the bottom resumes.
+        at_end = new_value >= self.max_scroll_y
+        if new_value < old_value and not at_end:
+            if self.follow:
+                self.follow = False
+        elif new_value > old_value and at_end and not self.follow:
+            self.follow = True
+
+    def watch_follow(self, follow: bool) -> None:
+        if follow:
+            self.new_lines = 0
+        self._post_tail_changed()
+
+    def watch_new_lines(self, _count: int) -> None:
+        self._post_tail_changed()
+
+    def _post_tail_changed(self) -> None:
+        self.post_message(self.TailChanged(self, self.follow, self.new_lines))
+
+    # --- reader thread ------------------------------------------------------------------------
+
+    def _reset_index(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._ends = array("Q")
+            self._starts = array("Q")
+            self._subs = array("I")
+            self._tail_start = 0
+            self._bytes_seen = 0
+            self._visible_count = 0
+            self._post_pending = False
+            self.total_ingested = 0
+        self._max_width = 0
+        self._strip_cache.clear()
+        self.last_output = None
+        self.error = None
+        self._stale_cache = False
+
+    def _start_reader(self) -> None:
+        self._stop = threading.Event()
+        generation = self._generation
+        self._thread = threading.Thread(
+            target=self._read_loop,
+            args=(self._path, generation, self._stop, self._transform),
+            name=f"logview-reader-{generation}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _reader_count(self) -> int:
+        """Rows the reader has indexed (caller holds the lock)."""
+        if self._transform is not None:
+            return len(self._starts)
+        return len(self._ends) + (1 if self._bytes_seen > self._tail_start else 0)
+
+    def _read_loop(
+        self, path: Path, generation: int, stop: threading.Event, transform: Transform | None
+    ) -> None:
+        # An exception in a thread would be printed over the TUI: keep it as `error` instead.
+        try:
+            self._tail(path, generation, stop, transform)
+        except Exception as exc:  # noqa: BLE001 - reported through the widget, never raised
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def _tail(
+        self, path: Path, generation: int, stop: threading.Event, transform: Transform | None
+    ) -> None:
+        """Tail `path`: index new lines, then post one coalesced `_Appended`."""
+        fd: int | None = None
+        pos = 0
+        carry = b""  # transform mode: bytes of the unterminated line
+        last_post = 0.0
+        unposted = False
+        while not stop.is_set():
+            if fd is None:
+                try:
+                    fd = os.open(path, os.O_RDONLY)
+                except FileNotFoundError:  # the runner may not have created it yet
+                    stop.wait(_IDLE_POLL)
+                    continue
+                except OSError:
+                    stop.wait(1.0)
+                    continue
+                with self._lock:
+                    if generation != self._generation:
+                        os.close(fd)
+                        return
+                    self._fd = fd
+            try:
+                size = os.fstat(fd).st_size
+            except OSError:
+                size = pos
+            if size < pos:  # truncated or rewritten: start over
+                with self._lock:
+                    if generation != self._generation:
+                        return
+                    self._ends = array("Q")
+                    self._starts = array("Q")
+                    self._subs = array("I")
+                    self._tail_start = self._bytes_seen = 0
+                    self.total_ingested = 0
+                    self._stale_cache = True
+                pos, carry, unposted = 0, b"", True
+                continue
+            if size > pos:
+                data = os.pread(fd, min(_READ_CHUNK, size - pos), pos)
+                if not data:
+                    stop.wait(_IDLE_POLL)
+                    continue
+                if transform is None:
+                    self._index_plain(data, pos, generation)
+                else:
+                    carry = self._index_transformed(carry + data, pos - len(carry), generation,
+                                                    transform)
+                pos += len(data)
+                try:
+                    self.last_output = os.fstat(fd).st_mtime
+                except OSError:
+                    self.last_output = time.time()
+                unposted = True
+            now = time.monotonic()
+            if unposted and not self._post_pending and now - last_post >= _POST_INTERVAL:
+                self._post_pending = True
+                unposted = False
+                last_post = now
+                self.post_message(self._Appended(generation))
+            if size <= pos:
+                stop.wait(_IDLE_POLL)
+            elif unposted and self._post_pending:
+                # The UI has not caught up yet: keep indexing (cheap) but let it breathe.
+                time.sleep(0)
+
+    def _index_plain(self, data: bytes, base: int, generation: int) -> None:
+        parts = data.split(b"\n")
+        parts.pop()  # the unterminated remainder: its bytes are re-read when it completes
+        ends = accumulate(map((1).__add__, map(len, parts)), initial=base)
+        next(ends)  # skip `base` itself
+        with self._lock:
+            if generation != self._generation:
+                return
+            before = len(self._ends)
+            self._ends.extend(ends)
+            added = len(self._ends) - before
+            if added:
+                self._tail_start = self._ends[-1]
+            self._bytes_seen = base + len(data)
+            self.total_ingested += added
+
+    def _index_transformed(
+        self, data: bytes, base: int, generation: int, transform: Transform
+    ) -> bytes:
+        parts = data.split(b"\n")
+        carry = parts.pop()
+        starts: list[int] = []
+        ends: list[int] = []
+        subs: list[int] = []
+        offset = base
+        for raw in parts:
+            end = offset + len(raw)
+            try:
+                rows = len(_row_to_texts(transform(raw.decode("utf-8", "replace"))))
+            except Exception:  # a malformed event shows as its raw text, never crashes
+                rows = 1
+            for sub in range(rows):
+                starts.append(offset)
+                ends.append(end)
+                subs.append(sub)
+            offset = end + 1
+        with self._lock:
+            if generation != self._generation:
+                return carry
+            self._starts.extend(starts)
+            self._ends.extend(ends)
+            self._subs.extend(subs)
+            self._bytes_seen = base + len(data)
+            self.total_ingested += len(parts)
+        return carry
+
+    # --- UI side --------------------------------------------------------------------------------
+
+    @on(_Appended)
+    def _on_appended(self, message: _Appended) -> None:
+        message.stop()
+        with self._lock:
+            if message.generation != self._generation:
+                return
+            self._post_pending = False
+            count = self._reader_count()
+            stale, self._stale_cache = self._stale_cache, False
+        previous = self._visible_count
+        if stale:
+            self._strip_cache.clear()
+            previous = 0
+        if count == previous and previous == 0:
+            return
+        self._visible_count = count
+        # The last row may have been an unterminated line that grew: re-render it.
+        if previous:
+            self._strip_cache.discard(previous - 1)
+        self.virtual_size = Size(self._max_width, count)
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        elif count > previous:
+            self.new_lines += count - previous
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        rich_style = self.rich_style
+        if index >= self._visible_count:
+            return Strip.blank(width, rich_style)
+        strip = self._strip_cache.get(index)
+        if strip is None:
+            text = self._render_text(index)
+            text.style = rich_style
+            strip = Strip(text.render(self.app.console), text.cell_len)
+            if not (self._transform is None and index == self._visible_count - 1):
+                self._strip_cache[index] = strip
+            if strip.cell_length > self._max_width:
+                self._max_width = strip.cell_length
+                self.call_after_refresh(self._grow_width)
+        return strip.crop_extend(scroll_x, scroll_x + width, rich_style)
+
+    def _grow_width(self) -> None:
+        if self.virtual_size.width < self._max_width:
+            self.virtual_size = Size(self._max_width, self._visible_count)
+            if self.follow:  # a new horizontal scrollbar must not hide the newest line
+                self.call_after_refresh(self._scroll_to_end)
+
+    def _scroll_to_end(self) -> None:
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+
+    def _read_bytes(self, start: int, end: int) -> bytes:
+        fd = self._fd
+        if fd is None or end <= start:
+            return b""
+        length = min(end - start, _MAX_LINE_BYTES)
+        try:
+            data = os.pread(fd, length, start)
+        except OSError:
+            return b""
+        if end - start > _MAX_LINE_BYTES:
+            data += " … [line truncated]".encode()
+        return data
+
+    def _render_text(self, index: int) -> Text:
+        with self._lock:
+            if index >= self._reader_count():
+                return Text()
+            if self._transform is not None:
+                start, end, sub = self._starts[index], self._ends[index], self._subs[index]
+            else:
+                start = self._ends[index - 1] if index else 0
+                end = self._ends[index] - 1 if index < len(self._ends) else self._bytes_seen
+                sub = 0
+        raw = self._read_bytes(start, end)
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        line = raw.decode("utf-8", "replace")
+        if self._transform is None:
+            return ansi_to_text(line)
+        try:
+            rows = _row_to_texts(self._transform(line))
+        except Exception:
+            rows = [ansi_to_text(line)]
+        return rows[sub] if sub < len(rows) else Text()
+
