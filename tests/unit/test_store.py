@@ -9,8 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from specui.core.questions import Question, build_answer
+from specui.project import Project
 from specui.store import (
     SCHEMA_VERSION,
     Conflict,
@@ -21,7 +23,6 @@ from specui.store import (
     Session,
     SessionStore,
 )
-from specui.project import Project
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_update_that_raises_changes_nothing(project: Project) -> None:
 
 def test_invalid_mutation_is_rejected(project: Project) -> None:
     store = SessionStore.open(project)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         store.update(lambda s: setattr(s.interview, "status", "bogus"))
     assert store.state.interview.status == "not_started"
     assert not project.session.exists()
