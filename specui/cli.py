@@ -1,0 +1,298 @@
+"""The `specui` command line (design §3; the grammar is stable, scripts rely on it).
+
+    specui [DIR]                       open the workbench
+    specui init [DIR]                  create SPEC.md and stack.toml where missing
+    specui status [DIR] [--json]       progress line, sections, interview, phases, tasks
+    specui run PHASE [DIR] [...]       run one Spec Kit phase headless
+
+Exit codes: 0 success, 1 the work itself failed, 2 bad usage or bad input (one line on stderr,
+never a traceback). Start-up is kept light: only argparse and specui's leaf modules load at
+import time; the store, Rich, Textual and the runner are imported by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from specui import __version__
+from specui.errors import SpecuiError
+from specui.project import PHASES, Project
+
+PROG = "specui"
+COMMANDS = ("init", "status", "run")
+
+
+class UsageError(Exception):
+    """Bad command-line usage; reported as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors become one line (no usage dump) via UsageError."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _parser_for(command: str | None) -> _Parser:
+    if command is None:
+        p = _Parser(
+            prog=PROG,
+            description="A terminal workbench for spec-driven development.",
+            epilog="commands: init, status, run (see `specui COMMAND --help`)",
+        )
+        p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+        p.add_argument(
+            "dir",
+            nargs="?",
+            default=".",
+            metavar="DIR",
+            help="project directory (default: current directory)",
+        )
+        return p
+    if command == "init":
+        p = _Parser(
+            prog=f"{PROG} init",
+            description="Create SPEC.md and stack.toml where missing; never overwrite.",
+        )
+        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        return p
+    if command == "status":
+        p = _Parser(
+            prog=f"{PROG} status",
+            description="Progress line, sections, interview, phases and tasks.",
+        )
+        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+        return p
+    p = _Parser(prog=f"{PROG} run", description="Run one Spec Kit phase headless.")
+    p.add_argument("phase", metavar="PHASE", help=f"one of: {', '.join(PHASES)}")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+    p.add_argument(
+        "--input",
+        dest="input",
+        metavar="TEXT",
+        default=None,
+        help="use TEXT instead of the phase block of orchestrator/input",
+    )
+    p.add_argument("--dry-run", action="store_true", help="print the prompt and command only")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--force", action="store_true", help="run even if the previous phase is not done"
+    )
+    p.add_argument(
+        "--auto-continue", action="store_true", help="implement: re-run until tasks.md is done"
+    )
+    return p
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse argv into a namespace with `command` (None = open the workbench). UsageError."""
+    argv = list(argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    args = _parser_for(command).parse_args(argv[1:] if command else argv)
+    args.command = command
+    if command == "run" and args.phase not in PHASES:
+        raise UsageError(f"unknown phase {args.phase!r} (choose from {', '.join(PHASES)})")
+    return args
+
+
+def _existing_dir(raw: str) -> Project:
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        what = "does not exist" if not path.exists() else "is not a directory"
+        raise UsageError(f"{raw} {what}")
+    return Project.at(path)
+
+
+# ------------------------------------------------------------------------------ output helpers
+
+
+def _stdout_can(text: str) -> bool:
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _print_json(data: Any) -> None:
+    blob = json.dumps(data, indent=2, ensure_ascii=False)
+    if not _stdout_can(blob):
+        blob = json.dumps(data, indent=2)  # still valid JSON on an ASCII-only terminal
+    sys.stdout.write(blob + "\n")
+
+
+def _safe_print(text: str) -> None:
+    if not _stdout_can(text):
+        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+        text = text.encode(encoding, "replace").decode(encoding, "replace")
+    sys.stdout.write(text + "\n")
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from specui.spec_service import init_project
+
+    raw = Path(args.dir).expanduser()
+    if raw.exists() and not raw.is_dir():
+        raise UsageError(f"{args.dir} is not a directory")
+    project = Project.at(raw)
+    created = init_project(project)
+    if created:
+        for path in created:
+            _safe_print(f"created {path}")
+    else:
+        _safe_print(
+            f"nothing to do: {project.spec.name} and {project.stack.name} already exist "
+            f"in {project.root}"
+        )
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from specui.status import build_status
+    from specui.store import SessionStore
+
+    project = _existing_dir(args.dir)
+    store = SessionStore.open(project)
+    status = build_status(project, store)
+    if args.json:
+        _print_json(status)
+        return 0
+    _safe_print(status["spec"]["progress_line"])
+    _print_status_tables(status)
+    return 0
+
+
+def _print_status_tables(status: dict[str, Any]) -> None:
+    """Readable tables. File and agent text is data: wrapped in Text, never parsed as markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    spec = status["spec"]
+    if not spec["exists"]:
+        console.print(Text(f"{spec['path']} does not exist yet (run `specui init`)"))
+    units = Table(title="SPEC.md units", title_justify="left")
+    units.add_column("#", justify="right")
+    units.add_column("Unit")
+    units.add_column("Status")
+    styles = {"final": "green", "clarified": "cyan", "drafted": "yellow", "unknown": "dim"}
+    for i, sec in enumerate(spec["sections"], 1):
+        units.add_row(
+            str(i), Text(sec["title"]), Text(sec["status"], style=styles.get(sec["status"], ""))
+        )
+    console.print(units)
+    for label, keys in (
+        ("missing sections", spec["missing"]),
+        ("duplicated sections", spec["duplicates"]),
+    ):
+        if keys:
+            console.print(Text(f"{label}: {', '.join(keys)}", style="yellow"))
+    if spec["conflicts"]:
+        console.print(
+            Text(
+                f"{len(spec['conflicts'])} unapplied change(s) kept aside (open specui to review)",
+                style="yellow",
+            )
+        )
+
+    iv = status["interview"]
+    amb = "-" if iv["ambiguity"] is None else f"{iv['ambiguity'] * 100:.0f}%"
+    gates = ", ".join(
+        f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in iv["gates"].items()
+    )
+    console.print(
+        Text(
+            f"Interview: {iv['status'].replace('_', ' ')} | profile {iv['profile']} ({iv['type']}) | "
+            f"round {iv['round']}/{iv['max_rounds']} | ambiguity {amb} "
+            f"(threshold {iv['threshold'] * 100:.0f}%)"
+        )
+    )
+    if iv["dimensions"]:
+        console.print(Text("  " + ", ".join(f"{k} {v:.2f}" for k, v in iv["dimensions"].items())))
+    console.print(Text(f"  gates: {gates}"))
+
+    phases = Table(title="Phases", title_justify="left")
+    phases.add_column("Phase")
+    phases.add_column("Status")
+    phases.add_column("Log")
+    for ph in status["phases"]:
+        state = ph["status"] + (" (stalled)" if ph.get("stalled") else "")
+        phases.add_row(Text(ph["name"]), Text(state), Text(ph["log"] or "-"))
+    console.print(phases)
+    tasks = status["tasks"]
+    if tasks["file"]:
+        console.print(Text(f"Tasks: {tasks['done']}/{tasks['total']} done ({tasks['file']})"))
+    else:
+        console.print(Text("Tasks: no tasks.md yet"))
+    for msg in status.get("messages", []):
+        console.print(Text(f"note: {msg}", style="yellow"))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    args.project = _existing_dir(args.dir)
+    try:
+        from specui.runner.cli import run_command
+    except ImportError as exc:
+        raise SpecuiError(f"the phase runner is not available: {exc}", exit_code=1) from None
+
+    return int(run_command(args))
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    project = _existing_dir(args.dir)
+    try:
+        from specui.ui.app import run_app
+    except ImportError as exc:
+        raise SpecuiError(f"the workbench is not available: {exc}", exit_code=1) from None
+
+    return int(run_app(project))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `specui` console script; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = parse_args(argv)
+        handler = {"init": cmd_init, "status": cmd_status, "run": cmd_run}.get(
+            args.command, cmd_open
+        )
+        return handler(args)
+    except UsageError as exc:
+        return _fail(str(exc), 2)
+    except SpecuiError as exc:
+        return _fail(str(exc), exc.exit_code)
+    except SystemExit as exc:  # --help / --version
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # e.g. `specui status | head -1`; silence the interpreter's flush-at-exit complaint.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+
+
+def _fail(message: str, code: int) -> int:
+    one_line = " ".join(message.split())
+    print(f"{PROG}: error: {one_line}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""`specui status`: one snapshot of a project (design §3's JSON contract).
+
+The JSON shape is stable: scripts and checks rely on it. Every key is always present; a part
+with no data yet holds null or an empty value rather than being left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specui import spec_service
+from specui.core.ambiguity import weights_for
+from specui.core.config import load_config, load_deep_interview_config, resolve_profile
+from specui.core.progress import progress_line
+from specui.errors import SpecuiError
+from specui.project import PHASES, Project
+from specui.store import SessionStore
+
+
+def _spec_part(project: Project, store: SessionStore) -> dict[str, Any]:
+    doc = spec_service.read_document(project)
+    unit_status = spec_service.statuses(project, store, doc)
+    percent = spec_service.progress(project, store, doc)
+    return {
+        "path": project.relative(project.spec),
+        "exists": doc is not None,
+        "progress": percent,
+        "progress_line": progress_line(percent),
+        "sections": [
+            {"key": key, "title": spec_service.UNIT_TITLES[key], "status": status}
+            for key, status in unit_status.items()
+        ],
+        "missing": list(doc.missing) if doc is not None else [],
+        "duplicates": list(doc.duplicates) if doc is not None else [],
+        "conflicts": [
+            {"unit": c.unit, "reason": c.reason, "at": c.at.isoformat(), "text": c.text}
+            for c in store.state.spec.conflicts
+        ],
+    }
+
+
+def _interview_part(project: Project, store: SessionStore, messages: list[str]) -> dict[str, Any]:
+    iv = store.state.interview
+    profile, threshold, max_rounds = iv.profile, iv.threshold, iv.max_rounds
+    if iv.status == "not_started":
+        # Nothing recorded yet: show what an interview started now would use.
+        try:
+            deep, warnings = load_deep_interview_config(project)
+            messages.extend(warnings)
+            chosen = resolve_profile(load_config(project), deep)
+            profile, threshold, max_rounds = chosen.name, chosen.threshold, chosen.max_rounds
+        except SpecuiError as exc:
+            messages.append(str(exc))
+    started = iv.status != "not_started" or bool(iv.rounds)
+    dims = {key: iv.dimensions[key].score for key in weights_for(iv.type) if key in iv.dimensions}
+    return {
+        "profile": profile,
+        "type": iv.type,
+        "status": iv.status,
+        "round": iv.current.round if iv.current is not None else len(iv.rounds),
+        "max_rounds": max_rounds,
+        "threshold": threshold,
+        "ambiguity": iv.ambiguity if started else None,
+        "dimensions": dims,
+        "gates": iv.gates.model_dump(),
+    }
+
+
+def _phases_part(store: SessionStore) -> list[dict[str, Any]]:
+    phases = []
+    for name in PHASES:
+        run = store.state.latest_run(name)
+        phases.append(
+            {
+                "name": name,
+                "status": run.status if run is not None else "pending",
+                "log": (run.log or None) if run is not None else None,
+                "stalled": run.stalled if run is not None else False,
+                "exit_code": run.exit_code if run is not None else None,
+                "started_at": run.started_at.isoformat() if run and run.started_at else None,
+                "ended_at": run.ended_at.isoformat() if run and run.ended_at else None,
+            }
+        )
+    return phases
+
+
+def _tasks_part(project: Project) -> dict[str, Any]:
+    empty: dict[str, Any] = {"file": None, "done": None, "total": None}
+    try:  # owned by the runner; status must still work without it
+        from specui.core.tasks import count_tasks, find_tasks_file
+    except ImportError:
+        return empty
+    try:
+        path = find_tasks_file(project.root)
+        if path is None:
+            return empty
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return empty
+    count = count_tasks(text)
+    return {"file": project.relative(path), "done": count.done, "total": count.total}
+
+
+def build_status(project: Project, store: SessionStore) -> dict[str, Any]:
+    """The design §3 status object (plus `messages`: one-line notices for the user)."""
+    messages: list[str] = list(store.messages)
+    return {
+        "spec": _spec_part(project, store),
+        "interview": _interview_part(project, store, messages),
+        "phases": _phases_part(store),
+        "tasks": _tasks_part(project),
+        "messages": messages,
+    }
