@@ -1,0 +1,881 @@
+"""The SPEC.md document model: a tolerant parser and byte-preserving whole-section patches.
+
+Why it is built this way
+------------------------
+SPEC.md belongs to the user. People edit it in their own editor between interview turns, so the
+model must (1) never lose or reformat a byte it was not asked to change, (2) find the canonical
+sections however a human spelled their headings, and (3) never crash on odd input. Hence:
+
+* `SpecDocument` keeps the original text and only *locates* sections (character offsets). Every
+  edit splices new text into the old string, so everything outside the edited span is kept
+  byte for byte, and `parse(t).text == t` always holds.
+* Headings are CommonMark ATX headings of level 1 or 2 (`#`, `##`, at most 3 spaces of
+  indentation). A `## ` line inside a ``` or ~~~ fence is code, not a heading (an unclosed fence
+  runs to the end of the file, as in CommonMark). Fences are recognised at any indentation so a
+  fence nested in a list item still hides its contents. Setext headings are not recognised.
+* A section runs from its `## ` heading to the next level-1 or level-2 heading (or the end).
+  Its *body* is what lies between, without the blank lines at either end: those separators stay
+  where they are when a body is replaced, so the layout of the file survives patches.
+* Section titles are matched after dropping a leading number (`9.`, `9)`, `§9`), markup,
+  punctuation, case and spacing, with `&` read as "and"; so `## vision & goals`,
+  `## 9) Non-Functional Requirements` and `## Risks, Assumptions & Trade-offs` (either hyphen)
+  all match. Each section also has a few aliases (`## NFRs`, `## Glossary`).
+* Scanning is linear: one C-level regex pass finds candidate lines (starting with `#`, a
+  backtick or a tilde after optional blanks) and only those are looked at in Python. The
+  structure is computed lazily, on first use, and cached: a patched document that is only
+  written out is never re-scanned.
+
+Units and status
+----------------
+Seed 000's progress rule tracks 18 units: the 17 canonical sections, except that
+"Security & Privacy" is its own unit, anchored on the NFR section's `- **Security & Privacy**:`
+bullet. That item runs until the next top-level `- **Label**:` bullet of the section (or the
+section end, without trailing blank lines). The "nfr" unit is the NFR section body without it.
+See `placeholder_status` for how unknown / drafted / clarified are decided.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from specui.errors import SpecuiError
+
+UnitStatus = Literal["unknown", "drafted", "clarified", "final"]
+UNIT_STATUSES: tuple[str, ...] = ("unknown", "drafted", "clarified", "final")
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    """One canonical SPEC.md section (seed 000 §3): key, number, title and accepted aliases."""
+
+    key: str
+    number: int
+    title: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        """The heading line used when the section has to be (re-)created."""
+        return f"## {self.number}. {self.title}"
+
+
+@dataclass(frozen=True)
+class UnitDef:
+    """One tracked unit of the progress rule: a whole section, or one item inside a section."""
+
+    key: str
+    title: str
+    section_key: str
+    item: str | None = None
+
+
+SECTIONS: tuple[SectionDef, ...] = (
+    SectionDef("vision", 1, "Vision & Goals", ("Vision", "Goals", "Vision and Goals")),
+    SectionDef("scope", 2, "Scope & Non-Goals", ("Scope", "Non-Goals", "Scope and Non Goals")),
+    SectionDef(
+        "personas", 3, "Personas & Use Cases", ("Personas", "Use Cases", "Users & Use Cases")
+    ),
+    SectionDef("domain", 4, "Domain Model", ("Domain",)),
+    SectionDef("interfaces", 5, "Interfaces", ("Interface", "Interfaces (API/UI/CLI/Events)")),
+    SectionDef("workflows", 6, "Workflows", ("Workflow", "Flows", "Workflows & State")),
+    SectionDef(
+        "states",
+        7,
+        "States & Transitions",
+        ("States", "State", "State Machine", "State Machines", "State & Transitions"),
+    ),
+    SectionDef("data", 8, "Data & Schema", ("Data", "Schema", "Data/Schema", "Data Schema")),
+    SectionDef(
+        "nfr",
+        9,
+        "Non-Functional Requirements (NFRs)",
+        ("Non-Functional Requirements", "NFRs", "NFR", "Non-Functional Requirements (NFR)"),
+    ),
+    SectionDef("integrations", 10, "Integrations", ("Integration", "Third-Party Integrations")),
+    SectionDef("deployment", 11, "Deployment & Environments", ("Deployment", "Environments")),
+    SectionDef("observability", 12, "Observability", ("Monitoring", "Observability & Monitoring")),
+    SectionDef(
+        "risks",
+        13,
+        "Risks, Assumptions & Trade\u2011offs",
+        ("Risks", "Risks & Trade-offs", "Risks & Assumptions", "Risks, Assumptions & Tradeoffs"),
+    ),
+    SectionDef(
+        "acceptance",
+        14,
+        "Acceptance Criteria & Test Plan",
+        ("Acceptance Criteria", "Acceptance", "Test Plan", "Acceptance & Testing"),
+    ),
+    SectionDef("milestones", 15, "Milestones & Phases", ("Milestones", "Phases", "Roadmap")),
+    SectionDef("terminology", 16, "Terminology", ("Glossary", "Terms")),
+    SectionDef("open_questions", 17, "Open Questions", ("Questions", "Open Issues")),
+)
+
+SECTION_BY_KEY: dict[str, SectionDef] = {s.key: s for s in SECTIONS}
+
+SECURITY_LABEL = "Security & Privacy"
+
+TRACKED_UNITS: tuple[UnitDef, ...] = (
+    UnitDef("vision", "Vision", "vision"),
+    UnitDef("scope", "Scope & Non-Goals", "scope"),
+    UnitDef("personas", "Personas & Use Cases", "personas"),
+    UnitDef("domain", "Domain Model", "domain"),
+    UnitDef("interfaces", "Interfaces", "interfaces"),
+    UnitDef("workflows", "Workflows", "workflows"),
+    UnitDef("states", "States & Transitions", "states"),
+    UnitDef("data", "Data/Schema", "data"),
+    UnitDef("nfr", "Non-Functional Requirements", "nfr"),
+    UnitDef("security", "Security & Privacy", "nfr", SECURITY_LABEL),
+    UnitDef("integrations", "Integrations", "integrations"),
+    UnitDef("deployment", "Deployment & Environments", "deployment"),
+    UnitDef("observability", "Observability", "observability"),
+    UnitDef("risks", "Risks & Trade-offs", "risks"),
+    UnitDef("acceptance", "Acceptance Criteria & Test Plan", "acceptance"),
+    UnitDef("milestones", "Milestones & Phases", "milestones"),
+    UnitDef("terminology", "Terminology", "terminology"),
+    UnitDef("open_questions", "Open Questions", "open_questions"),
+)
+
+UNIT_BY_KEY: dict[str, UnitDef] = {u.key: u for u in TRACKED_UNITS}
+UNIT_KEYS: tuple[str, ...] = tuple(u.key for u in TRACKED_UNITS)
+
+
+# --------------------------------------------------------------------------- title matching
+
+_NUMBER_PREFIX_RE = re.compile(r"\s*(?:§\s*)?\d+(?:\.\d+)*\s*[.):\-\u2010-\u2015]?\s*")
+
+
+def normalize_title(title: str) -> str:
+    """Reduce a heading title to a comparison key: no number prefix, case, markup or spacing.
+
+    "9) Non-Functional Requirements (NFRs)" -> "nonfunctionalrequirementsnfrs";
+    "Risks, Assumptions & Trade‑offs" -> "risksassumptionsandtradeoffs". `&` reads as "and",
+    every other non-alphanumeric character (hyphens of any kind, slashes, emphasis) is dropped.
+    """
+    m = _NUMBER_PREFIX_RE.match(title)
+    if m and m.end() < len(title):
+        title = title[m.end() :]
+    title = title.lower().replace("&", " and ")
+    return "".join(ch for ch in title if ch.isalnum())
+
+
+def _build_title_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for sec in SECTIONS:
+        for name in (sec.title, *sec.aliases):
+            index.setdefault(normalize_title(name), sec.key)
+    return index
+
+
+_TITLE_INDEX: dict[str, str] = _build_title_index()
+
+
+def section_key_for_title(title: str) -> str | None:
+    """The canonical section key a heading title stands for, or None for an extra section."""
+    return _TITLE_INDEX.get(normalize_title(title))
+
+
+_SECURITY_LABELS = frozenset(
+    normalize_title(x)
+    for x in ("Security & Privacy", "Security", "Privacy", "Privacy & Security", "Security/Privacy")
+)
+_RELIABILITY_LABELS = frozenset({"reliability", "reliabilityandavailability", "availability"})
+
+
+# --------------------------------------------------------------------------- line scanning
+
+# Candidate lines: a newline, optional blanks, then '#', '`' or '~'. The first line of the text
+# is checked separately (it has no preceding newline). One C-level pass; only the (few) matching
+# lines reach Python, so a 1 MB SPEC.md is scanned in about a millisecond.
+_CANDIDATE_RE = re.compile(r"\n([ \t]*[#`~][^\n]*)")
+_HEADING_RE = re.compile(r" {0,3}(#{1,6})(?=[ \t]|\Z)")
+_FENCE_RE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)\Z", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class _Fence:
+    char: str
+    length: int
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    """(level, title) if `line` (no line terminator) is an ATX heading, else None."""
+    if "#" not in line[:4]:
+        return None
+    m = _HEADING_RE.match(line)
+    if m is None:
+        return None
+    title = line[m.end() :].strip(" \t")
+    closed = title.rstrip("#")
+    if closed != title and (not closed or closed[-1] in " \t"):
+        title = closed.rstrip(" \t")  # optional closing sequence: "## Title ##"
+    return len(m.group(1)), title
+
+
+def _fence_step(line: str, fence: _Fence | None) -> tuple[_Fence | None, bool]:
+    """Advance the code-fence state over one line; returns (new state, line is a fence line)."""
+    m = _FENCE_RE.match(line)
+    if m is None:
+        return fence, False
+    marker, rest = m.group(1), m.group(2)
+    if fence is None:
+        if marker[0] == "`" and "`" in rest:
+            return None, False  # an inline code span, not a fence (CommonMark)
+        return _Fence(marker[0], len(marker)), True
+    if marker[0] == fence.char and len(marker) >= fence.length and not rest.strip():
+        return None, True
+    return fence, False  # code inside the fence that merely looks like a marker
+
+
+def _candidate_lines(
+    text: str, start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, str]]:
+    """(line start offset, line text without CR/LF) for each line that could be a heading or
+    fence, in order, within text[start:end]. `start` must be a line start."""
+    if end is None:
+        end = len(text)
+    if start < end:
+        first_end = text.find("\n", start, end)
+        if first_end == -1:
+            first_end = end
+        line = text[start:first_end]
+        if start == 0 and line.startswith("\ufeff"):
+            line = line[1:]
+        stripped = line.lstrip(" \t")
+        if stripped[:1] in ("#", "`", "~") and stripped:
+            yield start, line.rstrip("\r")
+        pos = first_end
+    else:
+        return
+    for m in _CANDIDATE_RE.finditer(text, pos, end):
+        yield m.start(1), m.group(1).rstrip("\r")
+
+
+@dataclass(frozen=True)
+class SectionSpan:
+    """Where one `## ` section sits in the text (character offsets)."""
+
+    key: str | None  # canonical key, or None for an extra section
+    title: str  # heading title as written (number included)
+    start: int  # start of the heading line
+    body_start: int  # just after the heading line's terminator
+    end: int  # start of the next level-1/2 heading, or len(text)
+
+
+@dataclass(frozen=True)
+class _Structure:
+    title: str | None
+    sections: tuple[SectionSpan, ...]
+    by_key: dict[str, SectionSpan]
+    missing: tuple[str, ...]
+    duplicates: tuple[str, ...]
+    open_fence_at_end: _Fence | None
+
+
+def _scan(text: str) -> _Structure:
+    heads: list[tuple[int, int, int, str]] = []  # (start, body_start, level, title)
+    fence: _Fence | None = None
+    n = len(text)
+    for start, line in _candidate_lines(text):
+        if fence is not None:
+            fence, _ = _fence_step(line, fence)
+            continue
+        h = _heading(line)
+        if h is not None:
+            level, title = h
+            if level <= 2:
+                nl = text.find("\n", start)
+                heads.append((start, n if nl == -1 else nl + 1, level, title))
+            continue
+        fence, _ = _fence_step(line, fence)
+    doc_title: str | None = None
+    sections: list[SectionSpan] = []
+    by_key: dict[str, SectionSpan] = {}
+    dups: list[str] = []
+    for i, (start, body_start, level, title) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else n
+        if level == 1:
+            if doc_title is None:
+                doc_title = title
+            continue
+        key = section_key_for_title(title)
+        span = SectionSpan(key, title, start, body_start, end)
+        sections.append(span)
+        if key is not None:
+            if key in by_key:
+                if key not in dups:
+                    dups.append(key)
+            else:
+                by_key[key] = span
+    missing = tuple(s.key for s in SECTIONS if s.key not in by_key)
+    dup_order = tuple(s.key for s in SECTIONS if s.key in dups)
+    return _Structure(doc_title, tuple(sections), by_key, missing, dup_order, fence)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _core_span(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span of text[a:b] without its leading and trailing blank lines.
+
+    `a` is a line start. The end includes the last content line's terminator (if it has one).
+    An all-blank span gives (a, a). Only the blank lines at the two ends are visited.
+    """
+    pos = a
+    cs = -1
+    while pos < b:
+        nl = text.find("\n", pos, b)
+        line_end = b if nl == -1 else nl + 1
+        if not _is_blank(text[pos:line_end]):
+            cs = pos
+            break
+        pos = line_end
+    if cs == -1:
+        return a, a
+    pos = b
+    while pos > cs:
+        search_end = pos - 1 if text[pos - 1] == "\n" else pos
+        prev_nl = text.rfind("\n", cs, search_end)
+        line_start = cs if prev_nl == -1 else prev_nl + 1
+        if not _is_blank(text[line_start:pos]):
+            return cs, pos
+        pos = line_start
+    return cs, cs  # unreachable: the line at cs is not blank
+
+
+def _unify_newlines(text: str) -> str:
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _block_lines(text: str) -> list[str]:
+    """Lines of `text` (newlines unified) without leading/trailing blank lines."""
+    lines = _unify_newlines(text).split("\n")
+    i, j = 0, len(lines)
+    while i < j and _is_blank(lines[i]):
+        i += 1
+    while j > i and _is_blank(lines[j - 1]):
+        j -= 1
+    return lines[i:j]
+
+
+def _make_safe(lines: list[str]) -> list[str]:
+    """Make inserted lines unable to break the document's structure.
+
+    A level-1/2 heading outside a fence is demoted to `###` (it would otherwise start a new
+    section and could shadow a canonical one), and a fence left open at the end is closed (it
+    would otherwise swallow every heading after it). Text is kept, only markers change.
+    """
+    out: list[str] = []
+    fence: _Fence | None = None
+    for line in lines:
+        if fence is None:
+            h = _heading(line)
+            if h is not None and h[0] <= 2:
+                stripped = line.lstrip(" ")
+                indent = line[: len(line) - len(stripped)]
+                hashes = len(stripped) - len(stripped.lstrip("#"))
+                line = indent + "###" + stripped[hashes:]
+                out.append(line)
+                continue
+        fence, _ = _fence_step(line, fence)
+        out.append(line)
+    if fence is not None:
+        out.append(fence.char * fence.length)
+    return out
+
+
+def _render_block(lines: list[str], nl: str) -> str:
+    """Lines joined with the document's newline, ending with one; empty list -> ""."""
+    if not lines:
+        return ""
+    return nl.join(lines) + nl
+
+
+# Top-level "- **Label**:" (or "- **Label:**") bullets inside a section, plus fence lines.
+_ITEM_OR_FENCE_RE = re.compile(
+    r"^(?:[-*+][ \t]+\*\*(?P<label>[^*\n]+?)(?::\*\*|\*\*[ \t]*:)|[ \t]*(?:```|~~~))", re.MULTILINE
+)
+
+
+@dataclass(frozen=True)
+class _Item:
+    label: str  # normalized label
+    start: int
+    end: int  # end of the item's last non-blank line (terminator included)
+
+
+def _items(text: str, a: int, b: int) -> list[_Item]:
+    """Top-level bold-label bullets of text[a:b] (outside fences), with their extents."""
+    starts: list[tuple[int, str]] = []
+    fence: _Fence | None = None
+    for m in _ITEM_OR_FENCE_RE.finditer(text, a, b):
+        label = m.group("label")
+        if label is not None and fence is None:
+            starts.append((m.start(), normalize_title(label.rstrip(":"))))
+            continue
+        if label is None:
+            nl = text.find("\n", m.start(), b)
+            line = text[m.start() : b if nl == -1 else nl].rstrip("\r")
+            fence, _ = _fence_step(line, fence)
+    items = []
+    for i, (start, label) in enumerate(starts):
+        stop = starts[i + 1][0] if i + 1 < len(starts) else b
+        _, end = _core_span(text, start, stop)
+        items.append(_Item(label, start, end))
+    return items
+
+
+def _out_text(text: str) -> str:
+    """Unit/section text as handed out: '\\n' newlines, so hashes do not depend on CRLF."""
+    return text.replace("\r\n", "\n") if "\r" in text else text
+
+
+def _strip_final_newline(text: str) -> str:
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith("\n"):
+        return text[:-1]
+    return text
+
+
+# --------------------------------------------------------------------------- the document
+
+
+class SpecDocument:
+    """An immutable view of one SPEC.md text.
+
+    `text` is exactly the input; the structure (sections, missing, duplicates) is derived on
+    first use and cached. All edits return a new document. Section and unit texts are handed
+    out with `\\n` newlines and without surrounding blank lines; edits write the document's own
+    newline (`newline`: the terminator of its first line).
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> SpecDocument:
+        """Wrap `text`; never raises (any string is a valid, if incomplete, SPEC.md)."""
+        if not isinstance(text, str):
+            raise SpecuiError("SPEC.md must be text")
+        return cls(text)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "SPEC.md") -> SpecDocument:
+        """Decode file contents; SpecuiError (one line, naming `name`) for binary or non-UTF-8.
+
+        A UTF-8 byte order mark is kept in `text` (so writing back restores it) and ignored
+        when looking for the title heading.
+        """
+        if b"\x00" in data:
+            raise SpecuiError(
+                f"{name} is not UTF-8 text (it contains NUL bytes; is it a binary file?)"
+            )
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SpecuiError(
+                f"{name} is not UTF-8 text (invalid byte at offset {exc.start}); "
+                "re-save it as UTF-8"
+            ) from None
+        return cls(text)
+
+    # -- basic properties -----------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @cached_property
+    def newline(self) -> str:
+        t = self._text
+        if "\r" not in t:
+            return "\n"
+        i = t.find("\n")
+        return "\r\n" if i > 0 and t[i - 1] == "\r" else "\n"
+
+    @cached_property
+    def _structure(self) -> _Structure:
+        return _scan(self._text)
+
+    @property
+    def title(self) -> str | None:
+        """The first level-1 heading's title (e.g. "SPEC: My Project"), if any."""
+        return self._structure.title
+
+    @property
+    def sections(self) -> tuple[SectionSpan, ...]:
+        """Every `## ` section in file order, canonical or not."""
+        return self._structure.sections
+
+    @property
+    def missing(self) -> list[str]:
+        return list(self._structure.missing)
+
+    @property
+    def duplicates(self) -> list[str]:
+        return list(self._structure.duplicates)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SpecDocument) and other._text == self._text
+
+    def __hash__(self) -> int:
+        return hash(self._text)
+
+    def __repr__(self) -> str:
+        return f"SpecDocument({len(self._text)} chars)"
+
+    # -- reading ------------------------------------------------------------------------
+    def _span(self, key: str) -> SectionSpan | None:
+        if key not in SECTION_BY_KEY:
+            raise SpecuiError(f"unknown SPEC.md section: {key!r}")
+        return self._structure.by_key.get(key)
+
+    def section_body(self, key: str) -> str | None:
+        """The body of canonical section `key` (first one if duplicated), or None if missing."""
+        span = self._span(key)
+        if span is None:
+            return None
+        cs, ce = _core_span(self._text, span.body_start, span.end)
+        return _out_text(_strip_final_newline(self._text[cs:ce]))
+
+    def _security_item(self) -> tuple[SectionSpan, tuple[int, int], list[_Item]] | None:
+        span = self._span("nfr")
+        if span is None:
+            return None
+        cs, ce = _core_span(self._text, span.body_start, span.end)
+        return span, (cs, ce), _items(self._text, cs, ce)
+
+    def unit_text(self, unit_key: str) -> str | None:
+        """The text of a tracked unit, or None when it is absent (section or item missing)."""
+        if unit_key not in UNIT_BY_KEY:
+            raise SpecuiError(f"unknown SPEC.md unit: {unit_key!r}")
+        if unit_key not in ("nfr", "security"):
+            return self.section_body(unit_key)
+        found = self._security_item()
+        if found is None:
+            return None
+        _, (cs, ce), items = found
+        sec = next((it for it in items if it.label in _SECURITY_LABELS), None)
+        t = self._text
+        if unit_key == "security":
+            if sec is None:
+                return None
+            return _out_text(_strip_final_newline(t[sec.start : sec.end]))
+        if sec is None:
+            return _out_text(_strip_final_newline(t[cs:ce]))
+        rest = t[cs : sec.start] + t[sec.end : ce]
+        return "\n".join(_block_lines(rest))
+
+    # -- editing ------------------------------------------------------------------------
+    def _splice(self, a: int, b: int, new: str) -> SpecDocument:
+        return SpecDocument(self._text[:a] + new + self._text[b:])
+
+    def with_section_body(self, key: str, body: str) -> SpecDocument:
+        """Replace the whole body of section `key`; every other byte stays as it was.
+
+        `body` is taken as plain lines: its newlines become the document's, blank lines at its
+        ends are dropped, `#`/`##` headings in it are demoted to `###` and an unclosed fence is
+        closed (see `_make_safe`). A missing canonical section is re-added as `## N. Title` at
+        its canonical place: after the nearest preceding canonical section that exists, else
+        before the nearest following one, else at the end of the file.
+        """
+        nl = self.newline
+        block = _render_block(_make_safe(_block_lines(body)), nl)
+        span = self._span(key)
+        t = self._text
+        if span is not None:
+            cs, ce = _core_span(t, span.body_start, span.end)
+            if cs == span.body_start and cs > 0 and t[cs - 1] != "\n":
+                block = nl + block  # heading was the last line and had no terminator
+            return self._splice(cs, ce, block)
+        return self._insert_section(key, block)
+
+    def _insert_section(self, key: str, block: str) -> SpecDocument:
+        nl = self.newline
+        sec = SECTION_BY_KEY[key]
+        by_key = self._structure.by_key
+        order = [s.key for s in SECTIONS]
+        idx = order.index(key)
+        t = self._text
+        pos: int | None = None
+        before_heading = False
+        for prev in reversed(order[:idx]):
+            if prev in by_key:
+                pos = by_key[prev].end
+                break
+        if pos is None:
+            for nxt in order[idx + 1 :]:
+                if nxt in by_key:
+                    pos = by_key[nxt].start
+                    before_heading = True
+                    break
+        if pos is None:
+            pos = len(t)
+        new = sec.heading + nl + block
+        head = t[:pos]
+        prefix = ""
+        if head and not head.endswith("\n"):
+            prefix += nl
+        fence = self._structure.open_fence_at_end
+        if pos == len(t) and fence is not None:
+            prefix += fence.char * fence.length + nl  # else the heading would be code
+        full = head + prefix
+        if full and not full.endswith(("\n\n", "\n\r\n")):
+            prefix += nl  # a blank line before the new heading
+        suffix = nl if (before_heading or pos < len(t)) else ""
+        return self._splice(pos, pos, prefix + new + suffix)
+
+    def with_unit_text(self, unit_key: str, text: str) -> SpecDocument:
+        """Replace one tracked unit's text.
+
+        For a section unit this is `with_section_body`. For "security" only the NFR section's
+        Security & Privacy item is replaced (see `_security_lines` for the accepted forms); a
+        missing item is inserted after the Reliability item, else at the end of the section;
+        a missing NFR section is re-added holding just the item. For "nfr" the section body is
+        replaced but the existing Security & Privacy item is kept (any security item in `text`
+        gives way to it) and placed after Reliability, else at the end.
+        """
+        if unit_key not in UNIT_BY_KEY:
+            raise SpecuiError(f"unknown SPEC.md unit: {unit_key!r}")
+        if unit_key == "security":
+            return self._with_security(text)
+        if unit_key == "nfr":
+            return self._with_nfr(text)
+        return self.with_section_body(unit_key, text)
+
+    def _with_security(self, text: str) -> SpecDocument:
+        nl = self.newline
+        lines = _security_lines(text)
+        found = self._security_item()
+        if found is None:
+            return self.with_section_body("nfr", "\n".join(lines))
+        span, (cs, ce), items = found
+        block = _render_block(lines, nl)
+        t = self._text
+        sec = next((it for it in items if it.label in _SECURITY_LABELS), None)
+        if sec is not None:
+            return self._splice(sec.start, sec.end, block)
+        rel = next((it for it in items if it.label in _RELIABILITY_LABELS), None)
+        pos = rel.end if rel is not None else ce
+        if cs == ce:  # empty section body
+            if cs == span.body_start and cs > 0 and t[cs - 1] != "\n":
+                block = nl + block
+        elif pos > 0 and t[pos - 1] != "\n":
+            block = nl + block
+        return self._splice(pos, pos, block)
+
+    def _with_nfr(self, text: str) -> SpecDocument:
+        current = self.unit_text("security")
+        if current is None:
+            return self.with_section_body("nfr", text)
+        body = "\n".join(_make_safe(_block_lines(text)))
+        items = _items(body, 0, len(body))
+        for it in reversed([it for it in items if it.label in _SECURITY_LABELS]):
+            body = body[: it.start] + body[it.end :]
+        body = "\n".join(_block_lines(body))
+        items = _items(body, 0, len(body))
+        rel = next((it for it in items if it.label in _RELIABILITY_LABELS), None)
+        sec_block = current + "\n"
+        if rel is not None:
+            pos = rel.end
+            head = body[:pos]
+            if head and not head.endswith("\n"):
+                head += "\n"
+            body = head + sec_block + body[pos:]
+        else:
+            body = (body + "\n" if body else "") + sec_block
+        return self.with_section_body("nfr", body)
+
+
+_SEC_ITEM_RE = re.compile(r"[-*+][ \t]+\*\*(?P<label>[^*\n]+?)(?::\*\*|\*\*[ \t]*:)")
+_PLAIN_BULLET_RE = re.compile(r"(?:[-*+]|\d+[.)])[ \t]")
+
+
+def _security_lines(text: str) -> list[str]:
+    """The lines of a Security & Privacy item built from `text`.
+
+    Accepted forms: the full item (`- **Security & Privacy**: ...`, as `unit_text` returns it,
+    kept as is) or just its content, which is prefixed with the label (a content that starts
+    with a list item goes on the lines under the label). Following unindented lines are
+    indented by two spaces so that they stay inside the item, headings are demoted and fences
+    closed (`_make_safe`).
+    """
+    lines = _block_lines(text)
+    label = f"- **{SECURITY_LABEL}**:"
+    if not lines:
+        return [label]
+    first = lines[0]
+    m = _SEC_ITEM_RE.match(first)
+    rest = lines[1:]
+    if m and normalize_title(m.group("label").rstrip(":")) in _SECURITY_LABELS:
+        head = [first]
+    elif _PLAIN_BULLET_RE.match(first.lstrip()):
+        head = [label]
+        rest = lines
+    else:
+        head = [f"{label} {first.strip()}"]
+    indented = [ln if (not ln or ln[0] in " \t") else "  " + ln for ln in rest]
+    return _make_safe(head + indented)
+
+
+# --------------------------------------------------------------------------- status
+
+
+def _template_defaults() -> frozenset[str]:
+    """Normalized values of the template's `- **Label**: value` bullets (its scaffolding)."""
+    from specui.core.templates import SPEC_TEMPLATE
+
+    out = set()
+    for line in SPEC_TEMPLATE.splitlines():
+        marker = _LIST_MARKER_RE.match(line)
+        rest = line[marker.end() :] if marker else line
+        m = _LABEL_RE.match(rest)
+        if m:
+            value = _norm_value(rest[m.end() :])
+            if value:
+                out.add(value)
+    return frozenset(out)
+
+
+def _norm_value(value: str) -> str:
+    return " ".join(value.split()).lower().rstrip(".")
+
+
+_LABEL_RE = re.compile(r"(?:\*\*|__)(?P<label>[^*_\n]+?)(?::(?:\*\*|__)|(?:\*\*|__)[ \t]*:)[ \t]*")
+_LIST_MARKER_RE = re.compile(r"(?:(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?|>[ \t]*)+")
+_MD_HEADING_RE = re.compile(r"#{1,6}(?:[ \t]|\Z)")
+_ANGLE_RE = re.compile(r"<([^<>\s](?:[^<>\n]*[^<>\s])?)>")
+_MARKER_RE = re.compile(r"\b(?:TODO|TBD|FIXME)\b")
+_HTML_TAG_RE = re.compile(r"/?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?")
+_HTML_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "br", "code", "del", "details", "div", "em", "hr", "i", "img",
+        "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong",
+        "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+_AUTOLINK_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*|[^\s@]+@[^\s@]+")
+
+
+def _drop_inline_code(s: str) -> tuple[str, bool]:
+    """Remove `code` spans (linear: split on backticks; an unmatched one is plain text)."""
+    parts = s.split("`")
+    if len(parts) % 2 == 0:  # odd number of backticks: the last one opens nothing
+        parts[-2:] = ["`".join(parts[-2:])]
+    code = parts[1::2]
+    return " ".join(parts[0::2]), any(c.strip() for c in code)
+
+
+def _is_placeholder(inner: str) -> bool:
+    if inner.startswith("!") or _AUTOLINK_RE.fullmatch(inner):
+        return False
+    m = _HTML_TAG_RE.fullmatch(inner)
+    return not (m and m.group(1).lower() in _HTML_TAGS)
+
+
+def _analyse(text: str) -> tuple[bool, int]:
+    """(has real content, number of placeholders) — the rules of `placeholder_status`."""
+    defaults = _TEMPLATE_DEFAULTS
+    content = False
+    placeholders = 0
+    fence: _Fence | None = None
+    for raw in _unify_newlines(text).split("\n"):
+        if fence is not None:
+            fence, is_fence = _fence_step(raw, fence)
+            if not is_fence and raw.strip():
+                content = True  # code is content, whatever it contains
+            continue
+        fence, is_fence = _fence_step(raw, None)
+        if is_fence:
+            continue
+        s = raw.strip()
+        if not s or _MD_HEADING_RE.match(s):
+            continue
+        m = _LIST_MARKER_RE.match(s)
+        if m:
+            s = s[m.end() :]
+        m = _LABEL_RE.match(s)
+        if m:
+            s = s[m.end() :]
+        if not s:
+            continue
+        if _norm_value(s) in defaults:
+            placeholders += 1
+            continue
+        if "`" in s:
+            s, has_code = _drop_inline_code(s)
+            content = content or has_code
+        if "<" in s:
+            for am in _ANGLE_RE.finditer(s):
+                if _is_placeholder(am.group(1)):
+                    placeholders += 1
+                    s = s.replace(am.group(0), " ", 1)
+        s, n_markers = _MARKER_RE.subn(" ", s)
+        placeholders += n_markers
+        if not content and any(ch.isalnum() for ch in s):
+            content = True
+    return content, placeholders
+
+
+def placeholder_status(text: str | None) -> UnitStatus:
+    """unknown / drafted / clarified for a unit's text (never "final": that needs the user).
+
+    Rules, line by line (code inside ``` / ~~~ fences and `inline code` always counts as real
+    content and is never searched for placeholders):
+    * Scaffolding is ignored: blank lines, headings, list markers (`-`, `1.`, `- [ ]`, `>`)
+      and bold labels (`**Entities**:` / `**Entities:**`).
+    * A line whose remaining value equals one of the template's own default values (e.g.
+      "endpoints, auth, payloads, error model"; case, spacing and a final period ignored) is
+      one placeholder.
+    * Each `<...>` placeholder (not an HTML tag such as `<br>`, not an autolink such as
+      `<https://x>` or `<a@b.c>`) and each TODO, TBD or FIXME (upper case, whole word) is one
+      placeholder.
+    * What is left is real content if it holds a letter or digit.
+    Result: None or no real content -> "unknown"; real content and at least one placeholder ->
+    "drafted"; real content and no placeholder -> "clarified".
+    """
+    if text is None:
+        return "unknown"
+    content, placeholders = _analyse(text)
+    if not content:
+        return "unknown"
+    return "drafted" if placeholders else "clarified"
+
+
+def content_hash(text: str) -> str:
+    """A stable fingerprint of a unit's text: sha256 of it with '\\n' newlines and no
+    surrounding whitespace, so CRLF conversion or a trailing blank line does not un-finalize."""
+    norm = _unify_newlines(text).strip()
+    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def unit_statuses(doc: SpecDocument, final_hashes: Mapping[str, str]) -> dict[str, UnitStatus]:
+    """Status of all 18 tracked units, in order.
+
+    "final" iff the unit exists and its `content_hash` equals the stored final hash (so any
+    later edit drops it back to what `placeholder_status` says); otherwise placeholder_status.
+    """
+    out: dict[str, UnitStatus] = {}
+    for unit in TRACKED_UNITS:
+        text = doc.unit_text(unit.key)
+        stored = final_hashes.get(unit.key)
+        if text is not None and stored is not None and content_hash(text) == stored:
+            out[unit.key] = "final"
+        else:
+            out[unit.key] = placeholder_status(text)
+    return out
+
+
+_TEMPLATE_DEFAULTS: frozenset[str] = _template_defaults()
