@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from specui.core.ansi import has_controls, sanitize, strip_ansi
+from specui.core.ansi import has_controls, is_safe_bytes, sanitize, sanitize_bytes, strip_ansi
 
 ESC = "\x1b"
 
@@ -86,3 +86,29 @@ def test_sanitized_output_has_only_sgr_escapes(text: str) -> None:
             rest = out[index + 2 :]
             end = rest.index("m")
             assert all(c in "0123456789;:" for c in rest[:end])
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x200)))
+def test_bytes_fast_path_agrees_with_sanitize(text: str) -> None:
+    data = text.encode("utf-8")
+    assert sanitize_bytes(data) == sanitize(text).encode("utf-8")
+    assert is_safe_bytes(data) == (sanitize(text) == text)
+
+
+@pytest.mark.parametrize(
+    ("data", "safe"),
+    [
+        (b"plain\ttext\n", True),
+        (b"\x1b[31mred\x1b[0m \xc2\xa9 copyright\n", True),
+        (b"\x1b[2J", False),
+        (b"\x1b[?25l", False),
+        (b"\x1b[31;m ok", True),
+        (b"\x1b[3 m", False),
+        (b"\x1b]52;c;eA==\x07", False),
+        (b"\xc2\x9b2J", False),
+        (b"a\rb", False),
+        (b"\x1b", False),
+    ],
+)
+def test_is_safe_bytes(data: bytes, safe: bool) -> None:
+    assert is_safe_bytes(data) is safe
