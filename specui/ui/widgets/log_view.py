@@ -294,6 +294,10 @@ class LogView(ScrollView, can_focus=True):
         self.follow = True
         self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
+    def action_scroll_home(self) -> None:
+        """Jump to line 1 at once (animating across a million lines helps nobody); pauses."""
+        self.scroll_home(animate=False, immediate=True)
+
     # --- lifecycle --------------------------------------------------------------------------
 
     def on_mount(self) -> None:
