@@ -179,7 +179,7 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
     spec = status["spec"]
     if not spec["exists"]:
         console.print(Text(f"{spec['path']} does not exist yet (run `specui init`)"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specui.core.progress import progress_line, progress_percent
 from specui.core.spec import (
@@ -25,8 +26,10 @@ from specui.core.templates import render_spec_template, render_stack_template
 from specui.errors import SpecuiError
 from specui.fsio import atomic_write_text
 from specui.project import Project
-from specui.specfile import PatchOutcome, SpecFile
 from specui.store import Conflict, Session, SessionStore
+
+if TYPE_CHECKING:
+    from specui.specfile import PatchOutcome
 
 UNIT_KEYS: tuple[str, ...] = tuple(u.key for u in TRACKED_UNITS)
 UNIT_TITLES: dict[str, str] = {u.key: u.title for u in TRACKED_UNITS}
@@ -41,6 +44,8 @@ def _check_unit(unit: str) -> None:
 
 def read_document(project: Project) -> SpecDocument | None:
     """SPEC.md parsed, or None when it does not exist. SpecuiError for unreadable content."""
+    from specui.specfile import SpecFile  # I/O layer; imported on use to keep start-up light
+
     return SpecFile(project.spec).read()
 
 
@@ -110,6 +115,8 @@ def patch(
     """
     for unit in changes:
         _check_unit(unit)
+    from specui.specfile import SpecFile
+
     outcome = SpecFile(project.spec).patch(dict(changes), base)
     if outcome.conflicts:
         at = datetime.now(UTC)

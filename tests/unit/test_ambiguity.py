@@ -24,10 +24,18 @@ def test_weights_sum_to_one() -> None:
 
 def test_weights_match_seed() -> None:
     assert weights_for("greenfield") == {
-        "intent": 0.30, "outcome": 0.25, "scope": 0.20, "constraints": 0.15, "success": 0.10,
+        "intent": 0.30,
+        "outcome": 0.25,
+        "scope": 0.20,
+        "constraints": 0.15,
+        "success": 0.10,
     }
     assert weights_for("brownfield") == {
-        "intent": 0.25, "outcome": 0.20, "scope": 0.20, "constraints": 0.15, "success": 0.10,
+        "intent": 0.25,
+        "outcome": 0.20,
+        "scope": 0.20,
+        "constraints": 0.15,
+        "success": 0.10,
         "context": 0.10,
     }
 
@@ -95,7 +103,9 @@ def test_contributions() -> None:
 
 def test_default_profiles() -> None:
     assert [(p.name, p.threshold, p.max_rounds) for p in DEFAULT_PROFILES.values()] == [
-        ("quick", 0.30, 5), ("standard", 0.20, 12), ("deep", 0.15, 20),
+        ("quick", 0.30, 5),
+        ("standard", 0.20, 12),
+        ("deep", 0.15, 20),
     ]
     # seed 004: soft warning at round 3/6/10 depending on profile
     assert [p.midpoint for p in DEFAULT_PROFILES.values()] == [3, 6, 10]

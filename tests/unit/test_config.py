@@ -51,7 +51,9 @@ def test_defaults_without_file(project: Project) -> None:
 
 
 def test_design_example_loads(project: Project) -> None:
-    write(project.config, """
+    write(
+        project.config,
+        """
 [interview]
 engine = "builtin"          # builtin | codex | command
 profile = "deep"
@@ -65,7 +67,8 @@ max_continues = 3
 
 [ui]
 theme = "specui-light"
-""")
+""",
+    )
     cfg = load_config(project)
     assert cfg.interview.profile == "deep"
     assert cfg.runner.command == ["mycodex", "exec", "-"]
@@ -144,8 +147,9 @@ def test_builtin_defaults(project: Project, home: Path) -> None:
     cfg, warnings = load_deep_interview_config(project, home=home)
     assert warnings == [] and cfg.source is None
     assert cfg.default_profile == "standard" and cfg.enable_challenge_modes is True
-    assert [(p.threshold, p.max_rounds) for p in map(cfg.profile, ["quick", "standard", "deep"])] \
-        == [(0.30, 5), (0.20, 12), (0.15, 20)]
+    assert [
+        (p.threshold, p.max_rounds) for p in map(cfg.profile, ["quick", "standard", "deep"])
+    ] == [(0.30, 5), (0.20, 12), (0.15, 20)]
     assert cfg.profile(None).name == "standard"
 
 

@@ -34,9 +34,7 @@ def _run(code: str, cwd: Path | None = None) -> dict:
 
 
 def _core_modules() -> list[str]:
-    return sorted(
-        f"specui.core.{p.stem}" for p in CORE_DIR.glob("*.py") if p.stem != "__init__"
-    )
+    return sorted(f"specui.core.{p.stem}" for p in CORE_DIR.glob("*.py") if p.stem != "__init__")
 
 
 def test_there_are_core_modules_to_check() -> None:

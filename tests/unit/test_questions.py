@@ -87,8 +87,13 @@ def test_payload_round_trips() -> None:
         ({"question": "   "}, "must not be empty"),
         ({"question": "x", "type": "either"}, "type"),
         ({"question": "x", "options": [{"label": ""}]}, "must not be empty"),
-        ({"question": "x", "options": [{"label": "a", "value": "v"}, {"label": "b", "value": "v"}]},
-         "duplicate option value"),
+        (
+            {
+                "question": "x",
+                "options": [{"label": "a", "value": "v"}, {"label": "b", "value": "v"}],
+            },
+            "duplicate option value",
+        ),
         ({"question": "x", "options": "abc"}, "options"),
     ],
 )
@@ -203,5 +208,8 @@ def test_parse_answer_round_trip_and_errors() -> None:
     with pytest.raises(SpecuiError, match="kind"):
         parse_answer({"kind": "maybe", "value": "x"})
     assert Answer(kind="text", value="x").payload() == {
-        "kind": "text", "value": "x", "selected_labels": [], "selected_values": [],
+        "kind": "text",
+        "value": "x",
+        "selected_labels": [],
+        "selected_values": [],
     }

@@ -32,6 +32,7 @@ def project(tmp_path: Path) -> Project:
 
 def is_fresh(state: Session) -> bool:
     """A brand-new session (the interview id is random, so it is left out of the comparison)."""
+
     def dump(s: Session) -> dict:
         return s.model_dump(exclude={"interview": {"id"}})
 
@@ -57,17 +58,34 @@ def test_round_trip_of_everything(project: Project) -> None:
     def fill(s: Session) -> None:
         s.interview.status = "active"
         s.interview.profile = "deep"
-        s.interview.current = PendingQuestion(question=q, round=2, dimension="scope",
-                                              kind="non_goals", target_units=["scope"])
-        s.interview.rounds.append(Round(n=1, dimension="intent", kind="overview", question=q,
-                                        answer=ans, scores={"intent": 0.5}, ambiguity=0.85))
+        s.interview.current = PendingQuestion(
+            question=q, round=2, dimension="scope", kind="non_goals", target_units=["scope"]
+        )
+        s.interview.rounds.append(
+            Round(
+                n=1,
+                dimension="intent",
+                kind="overview",
+                question=q,
+                answer=ans,
+                scores={"intent": 0.5},
+                ambiguity=0.85,
+            )
+        )
         s.interview.dimensions["intent"] = DimensionScore(score=0.5, justification="j", gap="g")
         s.interview.gates.non_goals = True
         s.interview.engine_state["bank"] = {"asked": ["x"]}
         s.spec.final_hashes["vision"] = "abc"
         s.spec.conflicts.append(Conflict(unit="scope", text="mine", reason="edited"))
-        s.runs.append(PhaseRun(run_id="r1", phase="plan", status="done", exit_code=0,
-                               log="orchestrator/plan-20260101-000000.md"))
+        s.runs.append(
+            PhaseRun(
+                run_id="r1",
+                phase="plan",
+                status="done",
+                exit_code=0,
+                log="orchestrator/plan-20260101-000000.md",
+            )
+        )
 
     saved = SessionStore.open(project).update(fill)
     raw = json.loads(project.session.read_text())
@@ -254,8 +272,12 @@ def test_unwritable_location_keeps_state_in_memory(tmp_path: Path) -> None:
 
 
 def test_latest_runs(project: Project) -> None:
-    s = Session(runs=[PhaseRun(run_id="1", phase="plan", status="failed"),
-                      PhaseRun(run_id="2", phase="plan", status="done")])
+    s = Session(
+        runs=[
+            PhaseRun(run_id="1", phase="plan", status="failed"),
+            PhaseRun(run_id="2", phase="plan", status="done"),
+        ]
+    )
     latest = s.latest_runs()
     assert list(latest) == ["constitution", "specify", "plan", "tasks", "implement"]
     assert latest["plan"].run_id == "2" and latest["specify"] is None

@@ -1,0 +1,273 @@
+"""build_status: design §3's JSON contract, and the spec_service rules behind it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from specui import spec_service
+from specui.core.spec import TRACKED_UNITS, SpecDocument
+from specui.errors import SpecuiError
+from specui.project import PHASES, Project
+from specui.status import build_status
+from specui.store import DimensionScore, PhaseRun, SessionStore
+
+UNITS = [u.key for u in TRACKED_UNITS]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    root = tmp_path / "demo-app"
+    root.mkdir()
+    return Project.at(root)
+
+
+def fill_units(project: Project, units: list[str]) -> SpecDocument:
+    """Give `units` real (placeholder-free) text in SPEC.md."""
+    doc = SpecDocument.parse(project.spec.read_text(encoding="utf-8"))
+    for key in units:
+        doc = doc.with_unit_text(key, f"Real, reviewed content for {key}.")
+    project.spec.write_text(doc.text, encoding="utf-8")
+    return doc
+
+
+def test_shape_without_any_files(project: Project) -> None:
+    status = build_status(project, SessionStore.open(project))
+    assert set(status) == {"spec", "interview", "phases", "tasks", "messages"}
+    spec = status["spec"]
+    assert set(spec) == {
+        "path",
+        "exists",
+        "progress",
+        "progress_line",
+        "sections",
+        "missing",
+        "duplicates",
+        "conflicts",
+    }
+    assert spec["path"] == "SPEC.md" and spec["exists"] is False and spec["progress"] == 0
+    assert [s["key"] for s in spec["sections"]] == UNITS
+    assert all(s["status"] == "unknown" and s["title"] for s in spec["sections"])
+    iv = status["interview"]
+    assert set(iv) == {
+        "profile",
+        "type",
+        "status",
+        "round",
+        "max_rounds",
+        "threshold",
+        "ambiguity",
+        "dimensions",
+        "gates",
+    }
+    assert iv["status"] == "not_started" and iv["round"] == 0 and iv["ambiguity"] is None
+    assert iv["dimensions"] == {}
+    assert iv["gates"] == {
+        "non_goals": False,
+        "decision_boundaries": False,
+        "pressure_pass": False,
+        "closure_audit": False,
+    }
+    assert [p["name"] for p in status["phases"]] == list(PHASES)
+    assert all(p["status"] == "pending" and p["log"] is None for p in status["phases"])
+    assert status["tasks"] == {"file": None, "done": None, "total": None}
+    assert not project.state_dir.exists()  # status never writes
+
+
+def test_init_creates_files_and_never_overwrites(project: Project) -> None:
+    created = spec_service.init_project(project)
+    assert created == [project.spec, project.stack]
+    assert "# SPEC: demo-app" in project.spec.read_text()
+    assert 'project = "demo-app"' in project.stack.read_text()
+    project.spec.write_text("mine\n")
+    assert spec_service.init_project(project) == []
+    assert project.spec.read_text() == "mine\n"
+    project.stack.unlink()
+    assert spec_service.init_project(project) == [project.stack]
+    assert project.spec.read_text() == "mine\n"
+
+
+def test_init_refuses_a_file(tmp_path: Path) -> None:
+    f = tmp_path / "file"
+    f.write_text("")
+    with pytest.raises(SpecuiError, match="not a directory"):
+        spec_service.init_project(Project.at(f))
+
+
+def test_fresh_template_is_all_unknown(project: Project) -> None:
+    spec_service.init_project(project)
+    status = build_status(project, SessionStore.open(project))
+    assert status["spec"]["exists"] is True
+    assert [s["status"] for s in status["spec"]["sections"]] == ["unknown"] * 18
+    assert status["spec"]["progress_line"] == "Spec Creation Progress: ░░░░░░░░░░░░ 0%"
+    assert status["spec"]["missing"] == [] and status["spec"]["duplicates"] == []
+
+
+@pytest.mark.parametrize(
+    ("n", "percent", "line"),
+    [
+        (1, 5, "Spec Creation Progress: █░░░░░░░░░░░ 5%"),
+        (9, 50, "Spec Creation Progress: ██████░░░░░░ 50%"),
+        (11, 60, "Spec Creation Progress: ███████░░░░░ 60%"),
+        (18, 100, "Spec Creation Progress: ████████████ 100%"),
+    ],
+)
+def test_progress_after_finalizing(project: Project, n: int, percent: int, line: str) -> None:
+    spec_service.init_project(project)
+    fill_units(project, UNITS)
+    store = SessionStore.open(project)
+    for key in UNITS[:n]:
+        spec_service.finalize(project, store, key)
+    reopened = SessionStore.open(project)
+    status = build_status(project, reopened)
+    assert status["spec"]["progress"] == percent
+    assert status["spec"]["progress_line"] == line
+    statuses = [s["status"] for s in status["spec"]["sections"]]
+    assert statuses == ["final"] * n + ["clarified"] * (18 - n)
+
+
+def test_editing_a_final_unit_drops_final(project: Project) -> None:
+    spec_service.init_project(project)
+    fill_units(project, ["vision"])
+    store = SessionStore.open(project)
+    spec_service.finalize(project, store, "vision")
+    assert spec_service.statuses(project, store)["vision"] == "final"
+    fill_units(project, [])  # unchanged text keeps it final
+    assert spec_service.statuses(project, store)["vision"] == "final"
+    doc = SpecDocument.parse(project.spec.read_text()).with_unit_text("vision", "Changed <TBD>")
+    project.spec.write_text(doc.text)
+    assert spec_service.statuses(project, store)["vision"] == "drafted"
+
+
+def test_unfinalize(project: Project) -> None:
+    spec_service.init_project(project)
+    fill_units(project, ["scope"])
+    store = SessionStore.open(project)
+    spec_service.finalize(project, store, "scope")
+    spec_service.unfinalize(project, store, "scope")
+    assert spec_service.statuses(project, store)["scope"] == "clarified"
+    assert "scope" not in store.state.spec.final_hashes
+
+
+@pytest.mark.parametrize(
+    ("setup", "unit", "fragment"),
+    [
+        ("none", "vision", "does not exist"),
+        ("template", "vision", "no content yet"),
+        ("template", "nonsense", "unknown SPEC.md unit"),
+    ],
+)
+def test_finalize_refusals(project: Project, setup: str, unit: str, fragment: str) -> None:
+    if setup == "template":
+        spec_service.init_project(project)
+    store = SessionStore.open(project)
+    with pytest.raises(SpecuiError, match=fragment):
+        spec_service.finalize(project, store, unit)
+    assert store.state.spec.final_hashes == {}
+
+
+def test_patch_records_conflicts_and_keeps_text(project: Project) -> None:
+    spec_service.init_project(project)
+    store = SessionStore.open(project)
+    base = spec_service.read_document(project)
+    # The user edits Vision in their editor meanwhile.
+    edited = base.with_unit_text("vision", "The user's own vision.")
+    project.spec.write_text(edited.text)
+    outcome = spec_service.patch(
+        project, store, {"vision": "Engine's vision.", "scope": "Engine's scope."}, base
+    )
+    assert outcome.applied == ["scope"] and outcome.conflicts == ["vision"]
+    text = project.spec.read_text()
+    assert "The user's own vision." in text and "Engine's scope." in text
+    [conflict] = store.state.spec.conflicts
+    assert conflict.unit == "vision" and conflict.text == "Engine's vision."
+    status = build_status(project, SessionStore.open(project))
+    assert status["spec"]["conflicts"][0]["unit"] == "vision"
+    assert status["spec"]["conflicts"][0]["text"] == "Engine's vision."
+    dropped = spec_service.resolve_conflict(store, 0)
+    assert dropped.unit == "vision" and store.state.spec.conflicts == []
+
+
+def test_missing_and_duplicate_sections(project: Project) -> None:
+    spec_service.init_project(project)
+    text = project.spec.read_text()
+    # Drop the whole "Risks" section heading and duplicate another one.
+    lines = text.splitlines(keepends=True)
+    risk = next(i for i, ln in enumerate(lines) if ln.startswith("## ") and "Risk" in ln)
+    vision = next(i for i, ln in enumerate(lines) if ln.startswith("## ") and "Vision" in ln)
+    lines[risk] = "## Something else\n"
+    lines.append(lines[vision])
+    project.spec.write_text("".join(lines))
+    spec = build_status(project, SessionStore.open(project))["spec"]
+    assert "risks" in spec["missing"]
+    assert "vision" in spec["duplicates"]
+
+
+def test_interview_and_phases_from_the_store(project: Project) -> None:
+    store = SessionStore.open(project)
+    t0 = datetime(2026, 11, 21, 12, 5, 1, tzinfo=UTC)
+
+    def fill(s) -> None:
+        iv = s.interview
+        iv.status, iv.profile, iv.type = "active", "deep", "brownfield"
+        iv.threshold, iv.max_rounds, iv.ambiguity = 0.15, 20, 0.41
+        iv.dimensions = {"intent": DimensionScore(score=0.8), "context": DimensionScore(score=0.3)}
+        iv.gates.pressure_pass = True
+        s.runs += [
+            PhaseRun(run_id="1", phase="constitution", status="failed", log="orchestrator/a.md"),
+            PhaseRun(
+                run_id="2",
+                phase="constitution",
+                status="done",
+                started_at=t0,
+                exit_code=0,
+                log="orchestrator/constitution-20261121-120501.md",
+            ),
+            PhaseRun(run_id="3", phase="specify", status="running", stalled=True),
+        ]
+
+    store.update(fill)
+    status = build_status(project, SessionStore.open(project))
+    iv = status["interview"]
+    assert (iv["profile"], iv["type"], iv["status"]) == ("deep", "brownfield", "active")
+    assert (iv["threshold"], iv["max_rounds"], iv["ambiguity"]) == (0.15, 20, 0.41)
+    assert iv["dimensions"] == {"intent": 0.8, "context": 0.3}
+    assert iv["gates"]["pressure_pass"] is True
+    phases = {p["name"]: p for p in status["phases"]}
+    assert phases["constitution"]["status"] == "done"
+    assert phases["constitution"]["log"] == "orchestrator/constitution-20261121-120501.md"
+    assert phases["constitution"]["started_at"] == t0.isoformat()
+    assert phases["specify"]["status"] == "running" and phases["specify"]["stalled"] is True
+    assert phases["plan"]["status"] == "pending"
+
+
+def test_not_started_interview_uses_config_profile(project: Project) -> None:
+    project.config.write_text("[interview]\nprofile = 'quick'\n")
+    iv = build_status(project, SessionStore.open(project))["interview"]
+    assert (iv["profile"], iv["threshold"], iv["max_rounds"]) == ("quick", 0.30, 5)
+
+
+def test_bad_config_is_a_message_not_a_crash(project: Project) -> None:
+    project.config.write_text("[interview\n")
+    status = build_status(project, SessionStore.open(project))
+    assert status["interview"]["profile"] == "standard"
+    assert any(m.startswith("specui.toml: line 1") for m in status["messages"])
+
+
+def test_store_messages_are_reported(project: Project) -> None:
+    project.state_dir.mkdir()
+    project.session.write_text("{broken")
+    status = build_status(project, SessionStore.open(project))
+    assert any("set aside" in m for m in status["messages"])
+
+
+def test_tasks_counted(project: Project) -> None:
+    feature = project.root / "specs" / "001-demo"
+    feature.mkdir(parents=True)
+    (feature / "tasks.md").write_text(
+        "- [x] T001 Setup\n- [X] T002 Model\n- [ ] T003 API\n```\n- [ ] T009 example\n```\n"
+    )
+    tasks = build_status(project, SessionStore.open(project))["tasks"]
+    assert tasks == {"file": "specs/001-demo/tasks.md", "done": 2, "total": 3}
