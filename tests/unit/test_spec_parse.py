@@ -71,7 +71,9 @@ def test_template_round_trip_and_structure():
     assert doc.title == "SPEC: Demo"
     assert [s.key for s in doc.sections] == [s.key for s in SECTIONS]
     assert doc.section_body("terminology") == "- **Glossary**: project-specific terms"
-    assert doc.section_body("vision").splitlines()[0] == "- **Problem & Outcome**: <why this matters>"
+    assert (
+        doc.section_body("vision").splitlines()[0] == "- **Problem & Outcome**: <why this matters>"
+    )
 
 
 def test_human_spelled_headings_and_extra_sections():

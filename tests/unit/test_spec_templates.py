@@ -29,7 +29,7 @@ def test_spec_template_is_seed_000_section_3_verbatim():
         # Outside the dev machine: check the structure we know the seed has instead.
         assert SPEC_TEMPLATE.startswith("# SPEC: <Project Name>\n\n## 1. Vision & Goals\n")
         return
-    block = re.search(r"```markdown\n(.*?)```\n", seed, re.S)
+    block = re.search(r"```markdown\n(.*?)```\n", seed, re.DOTALL)
     assert block is not None
     assert SPEC_TEMPLATE == block.group(1)
 
@@ -39,7 +39,7 @@ def test_stack_template_is_appendix_a_verbatim():
     if seed is None:
         assert '[name]\nproject = "<project-name>"' in STACK_TEMPLATE
         return
-    block = re.search(r"```toml\n(.*?)```\n", seed, re.S)
+    block = re.search(r"```toml\n(.*?)```\n", seed, re.DOTALL)
     assert block is not None
     assert STACK_TEMPLATE == block.group(1)
 
