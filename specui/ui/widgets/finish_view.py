@@ -1,0 +1,79 @@
+"""Seed 000's finish: the 100% progress line, a clear completion message, where SPEC.md lives,
+and a brief checklist of what it holds (plus seed 004's artifacts and residual risk)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from specui.ui.widgets.question_pane import percent
+from specui.ui.widgets.safe_text import clean
+from specui.ui.widgets.spec_view import STATUS_GLYPH, STATUS_STYLE
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from specui.store import Session
+    from specui.ui.widgets.spec_view import SpecSnapshot
+
+
+def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: Path) -> Content:
+    from specui.core.progress import progress_line
+
+    iv = session.interview
+    pct = snapshot.percent if snapshot is not None else 0
+    lines: list[Content] = [Content.styled(progress_line(pct), "bold")]
+    if iv.status == "crystallized":
+        lines.append(
+            Content.styled("The spec is complete: the interview has crystallized.", "bold $success")
+        )
+    else:
+        lines.append(
+            Content.styled(
+                "The interview ended early: the spec carries a residual-risk warning.",
+                "bold $warning",
+            )
+        )
+    lines.append(Content(f"SPEC.md lives at the repo root: {clean(str(spec_path))}"))
+    lines.append(
+        Content(
+            f"Rounds: {len(iv.rounds)} · ambiguity {percent(iv.ambiguity)}% "
+            f"(threshold {percent(iv.threshold)}%) · profile {clean(iv.profile)}"
+        )
+    )
+    if snapshot is not None and snapshot.units:
+        lines.append(Content.styled("What SPEC.md holds:", "bold"))
+        for unit in snapshot.units:
+            status = snapshot.statuses.get(unit.key, "unknown")
+            lines.append(
+                Content.assemble(
+                    "  ",
+                    (STATUS_GLYPH.get(status, "?") + " ", STATUS_STYLE.get(status, "")),
+                    clean(unit.title),
+                    (f"  {status}", "$text-muted"),
+                )
+            )
+    if iv.artifacts:
+        lines.append(Content.styled("Artifacts:", "bold"))
+        for name, path in sorted(iv.artifacts.items()):
+            lines.append(Content(f"  {clean(name)}: {clean(path)}"))
+    for warning in iv.warnings:
+        lines.append(Content.styled(clean(warning), "$warning"))
+    return Content("\n").join(lines)
+
+
+class FinishView(VerticalScroll):
+    DEFAULT_CLASSES = "pane"
+    can_focus = True
+
+    def compose(self):
+        yield Static(id="finish-body", markup=False)
+
+    def on_mount(self) -> None:
+        self.border_title = "Done"
+
+    def show(self, session: Session, snapshot: SpecSnapshot | None, spec_path: Path) -> None:
+        self.query_one("#finish-body", Static).update(finish_content(session, snapshot, spec_path))

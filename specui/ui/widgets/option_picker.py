@@ -1,0 +1,355 @@
+"""The option picker under the question: choose one, choose a set, type "Other", or write text.
+
+Keys (shown in the footer when they apply):
+  ↑/↓ move · 1–9 pick (single) or toggle (multi) · Space toggles (multi) · Enter submits.
+  The "Other" entry opens an inline Input: Enter submits, empty text is refused, Esc backs out.
+  Free-text questions (no options) get a TextArea: Ctrl+S submits (Ctrl+Enter too where the
+  terminal can send it; tmux usually cannot, hence Ctrl+S as the documented key).
+
+The picker never builds the Answer itself: it posts `OptionPicker.Submitted(selected,
+other_text)` and the app validates it with `build_answer` (the one set of rules, shared with
+the CLI bridge). Errors come back through `show_error` and appear in the hint line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static, TextArea
+
+from specui.ui.widgets.safe_text import clean
+
+if TYPE_CHECKING:
+    from specui.core.questions import Question
+
+
+def _digit_bindings() -> list[Binding]:
+    bindings = [
+        Binding("1", "pick(0)", "Pick", key_display="1-9", id="picker.pick"),
+    ]
+    bindings += [Binding(str(n), f"pick({n - 1})", "Pick", show=False) for n in range(2, 10)]
+    return bindings
+
+
+class ChoiceList(OptionList):
+    """The options plus an optional "Other" entry. Knows nothing about submitting rules."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_digit_bindings(),
+        # Space is explained by the hint line under the options (the footer is full at 80x24).
+        Binding("space", "toggle", "Toggle", show=False, id="picker.toggle"),
+        Binding("enter", "submit", "Submit", key_display="⏎", id="picker.submit"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.picker: OptionPicker | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        picker = self.picker
+        if picker is None or picker.question is None:
+            return True
+        if action == "toggle" and not picker.question.multi_select:
+            return False
+        return not (action == "pick" and parameters and int(parameters[0]) >= self.option_count)
+
+    def action_pick(self, index: int) -> None:
+        if self.picker is not None:
+            self.picker.pick(index)
+
+    def action_toggle(self) -> None:
+        if self.picker is not None and self.highlighted is not None:
+            self.picker.pick(self.highlighted)
+
+    def action_submit(self) -> None:
+        if self.picker is not None:
+            self.picker.submit()
+
+    def action_select(self) -> None:  # OptionList's Enter/click path
+        self.action_submit()
+
+
+class OptionPicker(Vertical):
+    """Answer entry for the current question (see module docstring)."""
+
+    DEFAULT_CLASSES = "pane"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit_text", "Submit", key_display="^s", id="picker.submit_text"),
+        Binding("ctrl+enter", "submit_text", "Submit", show=False),
+        Binding("escape", "back_out", "Back", key_display="esc", id="picker.back"),
+    ]
+
+    class Submitted(Message):
+        """The user asked to submit: option indexes chosen + typed Other/free text."""
+
+        def __init__(self, picker: OptionPicker, selected: list[int], text: str | None) -> None:
+            super().__init__()
+            self.picker = picker
+            self.selected = selected
+            self.text = text
+
+        @property
+        def control(self) -> OptionPicker:
+            return self.picker
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question: Question | None = None
+        self.key: object = None
+        self.chosen: set[int] = set()
+        self.other_mode = False
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        choices = ChoiceList(id="choices")
+        choices.picker = self
+        yield choices
+        yield Input(
+            id="other-input", placeholder="Type your answer, Enter to submit, Esc to go back"
+        )
+        yield TextArea(id="free-text", soft_wrap=True, show_line_numbers=False)
+        yield Static(id="picker-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.border_title = "Answer"
+        self.query_one("#other-input").display = False
+        self.query_one("#free-text").display = False
+
+    # ------------------------------------------------------------------ state
+    @property
+    def choices(self) -> ChoiceList:
+        return self.query_one("#choices", ChoiceList)
+
+    @property
+    def has_other(self) -> bool:
+        return self.question is not None and self.question.allow_other
+
+    @property
+    def other_index(self) -> int | None:
+        if self.question is None or not self.has_other:
+            return None
+        return len(self.question.options)
+
+    @property
+    def text_mode(self) -> bool:
+        """True while the user types (Other input or free text): letter keys are text then."""
+        return self.other_mode or (self.question is not None and self.question.is_free_text)
+
+    def set_question(self, question: Question | None, key: object) -> None:
+        """Show `question`. The same `key` again keeps what the user has chosen or typed."""
+        if key == self.key and question is not None and self.question is not None:
+            self.busy = False
+            self._refresh_hint()
+            return
+        self.key = key
+        self.question = question
+        self.chosen = set()
+        self.other_mode = False
+        self.busy = False
+        other = self.query_one("#other-input", Input)
+        other.value = ""
+        other.display = False
+        free = self.query_one("#free-text", TextArea)
+        free.text = ""
+        choices = self.choices
+        if question is None:
+            choices.clear_options()
+            choices.display = False
+            free.display = False
+            self._refresh_hint()
+            return
+        if question.is_free_text:
+            choices.clear_options()
+            choices.display = False
+            free.display = True
+            if self.has_focus_within or self.app.focused is None:
+                free.focus()
+        else:
+            free.display = False
+            choices.display = True
+            choices.set_options(self._prompts())
+            choices.highlighted = self._recommended_index()
+            if self.has_focus_within or self.app.focused is None:
+                choices.focus()
+        self._refresh_hint()
+
+    def _recommended_index(self) -> int:
+        assert self.question is not None
+        for i, option in enumerate(self.question.options):
+            if option.recommended:
+                return i
+        return 0
+
+    def _prompt(self, index: int) -> Content:
+        assert self.question is not None
+        q = self.question
+        number = f"{index + 1}" if index < 9 else " "
+        multi = q.multi_select
+        if index == self.other_index:
+            mark = ("[x] " if index in self.chosen else "[ ] ") if multi else ""
+            return Content.assemble(
+                (f"{number} ", "$text-muted"),
+                mark,
+                (clean(q.other_label), "italic"),
+                ("  (type your own answer)", "$text-muted"),
+            )
+        option = q.options[index]
+        mark = ("[x] " if index in self.chosen else "[ ] ") if multi else ""
+        parts: list[str | tuple[str, str]] = [(f"{number} ", "$text-muted"), mark]
+        parts.append((clean(option.label), "bold"))
+        if option.recommended:
+            parts.append(("  ★ recommended", "$accent"))
+        if option.description.strip():
+            parts.append(("  — " + clean(option.description), "$text-muted"))
+        return Content.assemble(*parts)
+
+    def _prompts(self) -> list[Content]:
+        assert self.question is not None
+        count = len(self.question.options) + (1 if self.has_other else 0)
+        return [self._prompt(i) for i in range(count)]
+
+    # ------------------------------------------------------------------ actions
+    def pick(self, index: int) -> None:
+        """1–9 / Space: single → move there (Other opens the input); multi → toggle."""
+        q = self.question
+        if q is None or self.busy or q.is_free_text or index >= self.choices.option_count:
+            return
+        self.choices.highlighted = index
+        if q.multi_select:
+            if index in self.chosen:
+                self.chosen.discard(index)
+                if index == self.other_index:
+                    self._close_other()
+            else:
+                self.chosen.add(index)
+                if index == self.other_index:
+                    self._open_other()
+            self.choices.replace_option_prompt_at_index(index, self._prompt(index))
+        elif index == self.other_index:
+            self._open_other()
+        self._refresh_hint()
+
+    def submit(self) -> None:
+        """Enter on the list. Single: the highlighted option. Multi: the chosen set."""
+        q = self.question
+        if q is None or self.busy:
+            return
+        if q.multi_select:
+            picked = sorted(i for i in self.chosen if i != self.other_index)
+            if not self.chosen:
+                self.show_error("Choose at least one option (Space or 1-9), then Enter.")
+                return
+            if self.other_index in self.chosen:
+                self._submit_other()
+                return
+            self._post(picked, None)
+            return
+        index = self.choices.highlighted
+        if index is None:
+            self.show_error("Move to an option first (arrows or 1-9).")
+            return
+        if index == self.other_index:
+            self._open_other()
+            return
+        self._post([index], None)
+
+    def action_submit_text(self) -> None:
+        if self.question is None or self.busy:
+            return
+        if self.question.is_free_text:
+            text = self.query_one("#free-text", TextArea).text
+            if not text.strip():
+                self.show_error("The answer must not be empty: type something, then Ctrl+S.")
+                return
+            self._post([], text)
+        elif self.other_mode:
+            self._submit_other()
+
+    def action_back_out(self) -> None:
+        if self.other_mode:
+            if self.other_index is not None:
+                self.chosen.discard(self.other_index)
+                if self.other_index < self.choices.option_count:
+                    self.choices.replace_option_prompt_at_index(
+                        self.other_index, self._prompt(self.other_index)
+                    )
+            self._close_other()
+            self._refresh_hint()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back_out":
+            return self.other_mode
+        if action == "submit_text":
+            return self.text_mode
+        return True
+
+    @on(Input.Submitted, "#other-input")
+    def _other_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit_other()
+
+    def _submit_other(self) -> None:
+        text = self.query_one("#other-input", Input).value
+        if not text.strip():
+            label = self.question.other_label if self.question else "Other"
+            self.show_error(f"{clean(label)}: type your answer (empty is not accepted), or Esc.")
+            return
+        picked = sorted(i for i in self.chosen if i != self.other_index)
+        self._post(picked, text)
+
+    def _open_other(self) -> None:
+        self.other_mode = True
+        other = self.query_one("#other-input", Input)
+        other.display = True
+        other.focus()
+        self.refresh_bindings()
+
+    def _close_other(self) -> None:
+        self.other_mode = False
+        other = self.query_one("#other-input", Input)
+        other.display = False
+        self.choices.focus()
+        self.refresh_bindings()
+
+    def _post(self, selected: list[int], text: str | None) -> None:
+        self.busy = True
+        self._set_hint("Saving your answer…", error=False)
+        self.post_message(self.Submitted(self, selected, text))
+
+    # ------------------------------------------------------------------ hint line
+    def show_error(self, message: str) -> None:
+        """A refused submission: say why, keep everything the user typed."""
+        self.busy = False
+        self._set_hint(message, error=True)
+
+    def done(self) -> None:
+        """The app accepted the answer (the next question arrives via set_question)."""
+        self.busy = False
+
+    def _set_hint(self, text: str, *, error: bool) -> None:
+        hint = self.query_one("#picker-hint", Static)
+        hint.update(Content(clean(text)))
+        hint.set_class(error, "-error")
+
+    def _refresh_hint(self) -> None:
+        q = self.question
+        if q is None:
+            self._set_hint("", error=False)
+            return
+        if q.is_free_text:
+            text = "Type your answer · Ctrl+S submits"
+        elif self.other_mode:
+            text = "Type your answer · Enter submits · Esc goes back to the options"
+        elif q.multi_select:
+            n = len(self.chosen)
+            text = f"↑↓ move · Space/1-9 toggle · Enter submits ({n} chosen; at least one)"
+        else:
+            text = "↑↓ move · 1-9 pick · Enter submits"
+        self._set_hint(text, error=False)

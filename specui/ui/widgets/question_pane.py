@@ -1,0 +1,82 @@
+"""The question pane: where the interview is, and what it asks now.
+
+Header line follows seed 004 §2b exactly (`Round {n} | Target: {dimension} | Ambiguity: {score}%`);
+the profile and stage sit beside it; engine notes/warnings go above the question text.
+All text is shown through `safe_text` (it comes from the engine, an agent or the user).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from specui.ui.widgets.safe_text import safe_text
+
+if TYPE_CHECKING:
+    from specui.store import Session
+
+
+def percent(value: float) -> int:
+    """0.4125 -> 41 (half-up; Python's round() would round half to even)."""
+    return int(max(0.0, min(1.0, value)) * 100 + 0.5)
+
+
+def header_line(session: Session) -> str:
+    """`Round {n} | Target: {dimension} | Ambiguity: {score}%` for the pending question."""
+    iv = session.interview
+    pending = iv.current
+    if pending is None:
+        n = len(iv.rounds)
+        return f"Round {n} | Ambiguity: {percent(iv.ambiguity)}%"
+    return (
+        f"Round {pending.round} | Target: {pending.dimension} | Ambiguity: {percent(iv.ambiguity)}%"
+    )
+
+
+def meta_line(session: Session) -> str:
+    iv = session.interview
+    return (
+        f"{iv.profile} profile · threshold {percent(iv.threshold)}% · "
+        f"{iv.max_rounds} rounds max · {iv.type} · {iv.stage}"
+    )
+
+
+class QuestionPane(Vertical):
+    """Round header, profile line, notes and the question itself."""
+
+    DEFAULT_CLASSES = "pane"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="q-header", markup=False)
+        yield Static(id="q-meta", markup=False)
+        yield Static(id="q-note", markup=False)
+        yield Static(id="q-text", markup=False)
+
+    def on_mount(self) -> None:
+        self.border_title = "Interview"
+
+    def show_session(self, session: Session) -> None:
+        iv = session.interview
+        pending = iv.current
+        self.query_one("#q-header", Static).update(safe_text(header_line(session)))
+        self.query_one("#q-meta", Static).update(safe_text(meta_line(session)))
+        notes = [w for w in ([pending.note] if pending is not None else []) if w.strip()]
+        note = self.query_one("#q-note", Static)
+        note.update(safe_text("\n".join(notes)))
+        note.display = bool(notes)
+        text = self.query_one("#q-text", Static)
+        if pending is not None:
+            text.update(safe_text(pending.question.question))
+        elif iv.status == "crystallized":
+            text.update(safe_text("The interview is complete: the spec has crystallized."))
+        elif iv.status == "exited":
+            text.update(safe_text("The interview ended early (residual risk recorded)."))
+        else:
+            text.update(safe_text("Starting the interview…"))
+
+    def show_message(self, message: str) -> None:
+        """A one-off line in place of the question (e.g. engine unavailable)."""
+        self.query_one("#q-text", Static).update(safe_text(message))
