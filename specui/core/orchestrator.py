@@ -30,8 +30,11 @@ __all__ = [
     "OPTIONAL_INPUT_PHASES",
     "PHASES",
     "REQUIRED_INPUT_PHASES",
+    "ContinueDecision",
     "InputBlock",
     "checkpoint_text",
+    "continue_message",
+    "decide_continue",
     "missing_predecessor",
     "parse_checkpoint",
     "parse_input",
@@ -203,3 +206,56 @@ def read_checkpoint(project: Project) -> str | None:
         return parse_checkpoint(project.checkpoint.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return None
+
+
+# --- implement is re-entrant ------------------------------------------------------------------
+
+def continue_message(phase: str = "implement") -> str:
+    """Seed 002's `continue phase <phase>` input, plus the answer to Spec Kit's implement
+    prompt, which STOPs to ask "Some checklists have unchecked items. Do you want to proceed
+    with implementation anyway? (yes/no)" — unattended, nobody would ever answer it."""
+    phase = validate_phase(phase)
+    return (
+        f"continue phase {phase}\n\n"
+        "This is a non-interactive continuation of an earlier run. If checklists have unchecked "
+        "items: yes, proceed with implementation anyway (do not stop to ask). Pick up the tasks "
+        "in tasks.md that are still unchecked (- [ ]), implement them in order, and mark each "
+        "one done ([X]) as soon as it is complete."
+    )
+
+
+@dataclass(frozen=True)
+class ContinueDecision:
+    action: str   # "done" | "continue" | "stop"
+    reason: str
+
+
+def decide_continue(
+    *,
+    tasks_before: int | None,
+    tasks_done: int | None,
+    tasks_total: int | None,
+    log_no_pending: bool,
+    run_succeeded: bool,
+    continues_so_far: int,
+    max_continues: int,
+) -> ContinueDecision:
+    """What to do after an implement run ended.
+
+    done: tasks.md has every task done, or the run's log says nothing is pending.
+    stop: the run failed, made no progress (done count unchanged), or the cap is reached.
+    continue: otherwise.
+    """
+    if tasks_total and tasks_done is not None and tasks_done >= tasks_total:
+        return ContinueDecision("done", f"all {tasks_total} tasks done")
+    if log_no_pending:
+        return ContinueDecision("done", "the implement log reports no pending tasks")
+    if not run_succeeded:
+        return ContinueDecision("stop", "the run failed")
+    if tasks_done is None or tasks_total is None:
+        return ContinueDecision("stop", "no tasks.md found to measure progress")
+    if tasks_before is not None and tasks_done <= tasks_before:
+        return ContinueDecision("stop", f"no progress ({tasks_done}/{tasks_total} tasks done)")
+    if continues_so_far >= max_continues:
+        return ContinueDecision("stop", f"reached max_continues ({max_continues})")
+    return ContinueDecision("continue", f"{tasks_done}/{tasks_total} tasks done")

@@ -1,0 +1,1 @@
+"""The phase runner: detached supervisor, PhaseManager (TUI), and `specui run` (headless)."""

@@ -1,0 +1,198 @@
+"""`specui run PHASE [DIR]`: one phase, headless — a drop-in for seed 002's run_phase.py.
+
+Output is forwarded live (escape sequences other than colours stripped; with `codex exec --json`
+the events are shown as readable rows), the log and status files are exactly those of a TUI run
+(this process acts as the supervisor), and the exit code is the phase's result: 0 success,
+1 the phase failed / was stopped / auto-continue gave up, 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import BinaryIO, TextIO
+
+from specui.core.ansi import sanitize_bytes
+from specui.core.codex_events import RenderedRow, render_event
+from specui.core.orchestrator import (
+    PHASES,
+    continue_message,
+    missing_predecessor,
+    validate_phase,
+)
+from specui.errors import SpecuiError
+from specui.project import Project
+
+__all__ = ["JsonForwarder", "PlainForwarder", "run_command"]
+
+_STYLE_SGR = {
+    "bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33",
+    "blue": "34", "magenta": "35", "cyan": "36",
+}
+
+
+class PlainForwarder:
+    """Forwards raw output to a binary stream, whole lines at a time, sanitized."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.pending = b""
+
+    def __call__(self, chunk: bytes) -> None:
+        data = self.pending + chunk if self.pending else chunk
+        cut = data.rfind(b"\n")
+        if cut == -1:
+            if len(data) < 65536:
+                self.pending = data
+                return
+            cut = len(data) - 1
+        self.pending = data[cut + 1 :]
+        self._emit(data[: cut + 1])
+
+    def _emit(self, data: bytes) -> None:
+        try:
+            self.out.write(sanitize_bytes(data))
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+
+    def flush(self) -> None:
+        if self.pending:
+            data, self.pending = self.pending, b""
+            self._emit(data + (b"" if data.endswith(b"\n") else b"\n"))
+
+
+class JsonForwarder:
+    """Turns `codex exec --json` lines into readable rows (raw lines stay in the log)."""
+
+    def __init__(self, out: TextIO, colour: bool) -> None:
+        self.out = out
+        self.colour = colour
+        self.pending = b""
+
+    def __call__(self, chunk: bytes) -> None:
+        data = self.pending + chunk
+        lines = data.split(b"\n")
+        self.pending = lines.pop()
+        for line in lines:
+            self._row(render_event(line.decode("utf-8", errors="replace")))
+
+    def _row(self, row: RenderedRow | None) -> None:
+        if row is None:
+            return
+        text = row.text
+        if self.colour and row.style:
+            codes = ";".join(_STYLE_SGR[p] for p in row.style.split() if p in _STYLE_SGR)
+            if codes:
+                text = f"\x1b[{codes}m{text}\x1b[0m"
+        try:
+            self.out.write(text + "\n")
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+
+    def flush(self) -> None:
+        if self.pending:
+            data, self.pending = self.pending, b""
+            self._row(render_event(data.decode("utf-8", errors="replace")))
+
+
+def _say(message: str) -> None:
+    print(f"specui: {message}", file=sys.stderr, flush=True)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Entry point used by specui/cli.py (`specui run ...`)."""
+    try:
+        return _run(args)
+    except SpecuiError as exc:
+        print(f"specui: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
+    phase = validate_phase(getattr(args, "phase", None))
+    project = Project.at(getattr(args, "dir", None))
+    if not project.root.is_dir():
+        raise SpecuiError(f"{project.root} is not a directory")
+    from specui.core.config import load_config
+    from specui.runner.manager import PhaseManager
+    from specui.store import SessionStore
+
+    config = load_config(project).runner
+    store = SessionStore.open(project)
+    for message in store.messages:
+        _say(message)
+    manager = PhaseManager(project, store, config)
+    input_override = getattr(args, "input", None)
+    force = bool(getattr(args, "force", False))
+
+    if getattr(args, "dry_run", False):
+        prepared = manager.prepare(phase, input_override=input_override, force=True)
+        missing = missing_predecessor(phase, manager.completed_phases())
+        if missing is not None and not force:
+            _say(f"note: {missing} has not completed; a real run needs --force")
+        sys.stdout.write(f"command: {shlex.join(prepared.spec.argv)}\n")
+        sys.stdout.write(f"cwd: {prepared.spec.cwd}\n")
+        sys.stdout.write(f"prompt: {prepared.spec.prompt_source} (sent on stdin)\n\n")
+        sys.stdout.write(prepared.prompt)
+        if not prepared.prompt.endswith("\n"):
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+        return 0
+
+    manager.refresh(follow_up=False)
+    busy = manager.active()
+    if busy is not None:
+        raise SpecuiError(f"phase {busy.phase} is already running ({busy.run_id}); stop it first")
+
+    auto_continue = bool(getattr(args, "auto_continue", False)) or config.auto_continue
+    json_mode = bool(getattr(args, "json", False))
+    if json_mode and "--json" not in config.command and "--experimental-json" not in config.command:
+        # `--json` asks Codex for JSONL events: add it before the trailing "-" (stdin marker).
+        command = list(config.command)
+        insert_at = len(command) - 1 if command and command[-1] == "-" else len(command)
+        command.insert(insert_at, "--json")
+        manager.config = config.model_copy(update={"command": command})
+
+    message: str | None = None
+    attempt = 1
+    current = phase
+    result = 1
+    while True:
+        prepared = manager.prepare(
+            current, input_override=input_override if current == phase else None,
+            force=force or current != phase, continue_message=message, attempt=attempt,
+        )
+        forwarder: PlainForwarder | JsonForwarder
+        if prepared.spec.json_mode:
+            forwarder = JsonForwarder(sys.stdout, colour=sys.stdout.isatty())
+        else:
+            sys.stdout.flush()
+            forwarder = PlainForwarder(sys.stdout.buffer)
+        _say(f"phase {current} (attempt {attempt}) -> {prepared.spec.log_rel}")
+        run = manager.run_foreground(prepared, forward=forwarder)
+        forwarder.flush()
+        note = f" ({run.message})" if run.message else ""
+        _say(f"phase {current} {run.status}, exit code {run.exit_code}{note}; log: {run.log}")
+        result = 0 if run.status == "done" else 1
+        if run.status == "stopped":
+            break
+        if current == "implement" and auto_continue:
+            decision = manager.continue_decision(run)
+            _say(f"auto-continue: {decision.reason}")
+            if decision.action == "continue":
+                message, attempt = continue_message(), attempt + 1
+                continue
+            result = 0 if decision.action == "done" else 1
+            break
+        if run.status == "done" and config.auto_next and current != "implement":
+            current = PHASES[PHASES.index(current) + 1]
+            message, attempt = None, 1
+            continue
+        break
+    from specui.runner.notify import bell
+
+    bell(sys.stderr)
+    return result

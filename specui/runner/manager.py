@@ -1,0 +1,509 @@
+"""PhaseManager: start, stop, watch and reattach to phase runs; mirror them into the store.
+
+Each run lives in `.specui/runs/<run_id>/` (spec.json, prompt.md, status.json, supervisor.pid)
+and is executed by a detached supervisor process (see supervisor.py), so closing or crashing the
+workbench never stops it. The store's `runs` list is the UI's view; `refresh()` reconciles it
+with what the supervisors wrote (ended, stalled, supervisor gone) and is cheap enough to call
+every second. Reattaching is nothing more than `refresh()` on a store that lists a running run.
+
+`PhaseRun.pid` is the supervisor's pid (the process that owns the run); the agent's own pid and
+process group are in status.json.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from specui.core.codex_events import is_json_command
+from specui.core.config import RunnerConfig
+from specui.core.orchestrator import (
+    PHASES,
+    continue_message,
+    decide_continue,
+    missing_predecessor,
+    resolve_input,
+    validate_phase,
+    write_checkpoint,
+)
+from specui.core.prompts import build_prompt
+from specui.core.tasks import count_tasks, find_tasks_file, log_reports_no_pending
+from specui.errors import SpecuiError
+from specui.fsio import atomic_write_bytes, atomic_write_text
+from specui.project import Project
+from specui.runner.supervisor import (
+    ERR_FILE,
+    PROMPT_FILE,
+    SPEC_FILE,
+    RunSpec,
+    RunStatus,
+    Supervisor,
+    now_utc,
+    read_pid,
+    read_status,
+)
+from specui.store import PhaseRun, SessionStore
+
+log = logging.getLogger(__name__)
+
+_RUN_ID = re.compile(r"^[a-z]+-\d{8}-\d{6}(?:-\d+)?$")
+STARTUP_GRACE_S = 15.0  # a run with no status.json yet is 'starting' for this long
+
+
+@dataclass
+class PreparedRun:
+    """A run that is fully worked out (prompt, command, paths) but not started."""
+
+    spec: RunSpec
+    prompt: str
+    run_dir: Path
+
+
+def pid_alive(pid: int | None, marker: bytes = b"specui") -> bool:
+    """True when `pid` is a live (non-zombie) process that looks like ours (pid reuse guard)."""
+    if not pid or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    proc = Path("/proc") / str(pid)
+    try:
+        stat = (proc / "stat").read_text()
+        if stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X"):
+            return False
+        return marker in (proc / "cmdline").read_bytes()
+    except (OSError, IndexError):
+        return True
+
+
+def group_alive(pgid: int | None) -> bool:
+    if not pgid or pgid <= 1:
+        return False
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _signal_group(pgid: int | None, sig: int) -> None:
+    if not pgid or pgid <= 1:
+        return
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def resolve_executable(argv: list[str], cwd: Path) -> list[str]:
+    """argv with a runnable argv[0], or SpecuiError naming the command and the config key."""
+    if not argv or not argv[0]:
+        raise SpecuiError("[runner] command in specui.toml is empty")
+    name = argv[0]
+    if "/" in name:
+        path = Path(name) if os.path.isabs(name) else (cwd / name)
+        if path.is_file() and os.access(path, os.X_OK):
+            return [str(path), *argv[1:]]
+    elif shutil.which(name) is not None:
+        return list(argv)
+    raise SpecuiError(
+        f"runner command not found: {name!r} (install it, or set `[runner] command` in specui.toml)"
+    )
+
+
+class PhaseManager:
+    """Owns phase runs for one project. Thread-safe through the store; cheap `refresh()`."""
+
+    def __init__(self, project: Project, store: SessionStore, config: RunnerConfig) -> None:
+        self.project = project
+        self.store = store
+        self.config = config
+        # Called with the finished PhaseRun when refresh() sees a run end (TUI: bell, toast).
+        self.on_finished: Callable[[PhaseRun], None] | None = None
+        self.clock: Callable[[], datetime] = now_utc
+
+    # ---------------------------------------------------------------- paths
+    def run_dir(self, run_id: str) -> Path:
+        if not _RUN_ID.match(run_id):
+            raise SpecuiError(f"invalid run id {run_id!r}")
+        return self.project.runs_dir / run_id
+
+    def log_path(self, run: PhaseRun) -> Path:
+        return self.project.root / run.log
+
+    def status_of(self, run: PhaseRun) -> RunStatus | None:
+        return read_status(self.run_dir(run.run_id))
+
+    # ---------------------------------------------------------------- queries
+    def active(self) -> PhaseRun | None:
+        for run in reversed(self.store.state.runs):
+            if run.status == "running":
+                return run
+        return None
+
+    def completed_phases(self) -> set[str]:
+        return {run.phase for run in self.store.state.runs if run.status == "done"}
+
+    def task_count(self) -> tuple[int | None, int | None]:
+        tasks = find_tasks_file(self.project.root)
+        if tasks is None:
+            return None, None
+        try:
+            count = count_tasks(tasks.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None, None
+        return count.done, count.total
+
+    # ---------------------------------------------------------------- preparing
+    def prepare(
+        self,
+        phase: str,
+        *,
+        input_override: str | None = None,
+        force: bool = False,
+        continue_message: str | None = None,
+        attempt: int = 1,
+    ) -> PreparedRun:
+        """Work out prompt, command and paths; write nothing. Raises SpecuiError."""
+        phase = validate_phase(phase)
+        if not force:
+            missing = missing_predecessor(phase, self.completed_phases())
+            if missing is not None:
+                raise SpecuiError(
+                    f"phase {phase} comes after {missing}, which has not completed in this "
+                    f"project; run {missing} first or use --force"
+                )
+        root = self.project.root
+        arguments = (
+            continue_message if continue_message is not None
+            else resolve_input(self.project, phase, input_override)
+        )
+        prompt = build_prompt(self.project, phase, arguments)
+        argv = list(self.config.command)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        suffix, n = "", 1
+        while True:
+            log_path = self.project.orchestrator / f"{phase}-{stamp}{suffix}.md"
+            run_id = f"{phase}-{stamp}{suffix}"
+            if not log_path.exists() and not (self.project.runs_dir / run_id).exists():
+                break
+            n += 1
+            suffix = f"-{n}"
+        tasks_before = self.task_count()[0] if phase == "implement" else None
+        spec = RunSpec(
+            run_id=run_id, phase=phase, argv=argv, cwd=str(root), log_path=str(log_path),
+            log_rel=self.project.relative(log_path),
+            prompt_source=self.project.relative(prompt.source), attempt=attempt,
+            json_mode=is_json_command(argv), notify=self.config.notify,
+            grace_seconds=self.config.stop_grace_seconds, tasks_before=tasks_before,
+            continue_message=continue_message,
+        )
+        return PreparedRun(spec, prompt.text, self.project.runs_dir / run_id)
+
+    def _materialize(self, prepared: PreparedRun) -> None:
+        prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
+        prepared.run_dir.mkdir(parents=True, exist_ok=False)
+        atomic_write_bytes(prepared.run_dir / PROMPT_FILE, prepared.prompt.encode("utf-8"))
+        atomic_write_text(prepared.run_dir / SPEC_FILE, prepared.spec.model_dump_json(indent=2))
+        write_checkpoint(self.project, prepared.spec.phase)
+
+    def _record(self, prepared: PreparedRun, pid: int | None, message: str = "") -> PhaseRun:
+        spec = prepared.spec
+        done, total = self.task_count() if spec.phase == "implement" else (None, None)
+        run = PhaseRun(
+            run_id=spec.run_id, phase=spec.phase, status="running", started_at=self.clock(),
+            log=spec.log_rel, pid=pid, command=list(spec.argv), attempt=spec.attempt,
+            tasks_done=done, tasks_total=total, message=message,
+        )
+        self.store.update(lambda session: session.runs.append(run))
+        return run
+
+    def _next_attempt(self, phase: str, continue_message: str | None) -> int:
+        if continue_message is None:
+            return 1
+        previous = self.store.state.latest_run(phase)
+        return (previous.attempt + 1) if previous is not None else 1
+
+    # ---------------------------------------------------------------- starting
+    def start(
+        self,
+        phase: str,
+        *,
+        input_override: str | None = None,
+        force: bool = False,
+        continue_message: str | None = None,
+    ) -> PhaseRun:
+        """Start `phase` under a detached supervisor; returns as soon as it runs."""
+        self.refresh(follow_up=False)
+        current = self.active()
+        if current is not None:
+            raise SpecuiError(
+                f"phase {current.phase} is already running ({current.run_id}); stop it first"
+            )
+        prepared = self.prepare(
+            phase, input_override=input_override, force=force, continue_message=continue_message,
+            attempt=self._next_attempt(phase, continue_message),
+        )
+        self._materialize(prepared)
+        pid = self._spawn_detached(prepared.run_dir)
+        return self._record(prepared, pid)
+
+    def continue_implement(self) -> PhaseRun:
+        """Re-run implement with seed 002's continue message (the TUI's "Continue")."""
+        return self.start("implement", force=True, continue_message=continue_message())
+
+    def _spawn_detached(self, run_dir: Path) -> int | None:
+        env = dict(os.environ)
+        package_parent = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_parent, env.get("PYTHONPATH", "")) if p
+        )
+        with open(run_dir / ERR_FILE, "ab") as err:
+            starter = subprocess.Popen(
+                [sys.executable, "-m", "specui.runner.supervisor", str(run_dir), "--detach"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                cwd=self.project.root, env=env, start_new_session=True, close_fds=True,
+            )
+            try:
+                starter.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                starter.kill()
+                starter.wait()
+                raise SpecuiError("the run supervisor did not start within 30 s") from None
+        return read_pid(run_dir)
+
+    def run_foreground(
+        self, prepared: PreparedRun, forward: Callable[[bytes], None] | None = None
+    ) -> PhaseRun:
+        """Headless: this process is the supervisor (same log and status files)."""
+        self._materialize(prepared)
+        atomic_write_text(prepared.run_dir / "supervisor.pid", f"{os.getpid()}\n")
+        self._record(prepared, os.getpid())
+        supervisor = Supervisor(prepared.run_dir, prepared.spec)
+        previous = {
+            sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+        }
+        supervisor.install_signal_handlers()
+        try:
+            status = supervisor.run(forward)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return self._finish(prepared.spec.run_id, status)
+
+    # ---------------------------------------------------------------- reconciling
+    def _finish(self, run_id: str, status: RunStatus, message: str | None = None) -> PhaseRun:
+        done, total = (None, None)
+        if status.phase == "implement":
+            done, total = self.task_count()
+
+        def apply(session) -> None:
+            for run in session.runs:
+                if run.run_id == run_id:
+                    run.status = status.state if status.ended else "failed"
+                    run.exit_code = status.exit_code
+                    run.ended_at = status.ended_at or self.clock()
+                    run.stalled = False
+                    if status.phase == "implement":
+                        run.tasks_done, run.tasks_total = done, total
+                    run.message = message or status.message
+
+        session = self.store.update(apply)
+        return next(r for r in session.runs if r.run_id == run_id)
+
+    def refresh(self, *, follow_up: bool = True) -> PhaseRun | None:
+        """Reconcile running runs with their status files; returns the active run, if any."""
+        finished: list[PhaseRun] = []
+        for run in list(self.store.state.runs):
+            if run.status != "running":
+                continue
+            try:
+                run_dir = self.run_dir(run.run_id)
+            except SpecuiError:
+                continue
+            status = read_status(run_dir)
+            if status is not None and status.ended:
+                finished.append(self._finish(run.run_id, status))
+                continue
+            supervisor_pid = run.pid or read_pid(run_dir)
+            if not pid_alive(supervisor_pid):
+                started = run.started_at or self.clock()
+                if status is None and (self.clock() - started).total_seconds() < STARTUP_GRACE_S:
+                    continue
+                finished.append(self._orphaned(run, status))
+                continue
+            self._update_live(run, status)
+        if follow_up:
+            for run in finished:
+                self._after_finish(run)
+        elif self.on_finished is not None:
+            for run in finished:
+                self._safe_callback(run)
+        return self.active()
+
+    def _update_live(self, run: PhaseRun, status: RunStatus | None) -> None:
+        stalled = run.stalled
+        if status is not None:
+            last = status.last_output_at or status.started_at
+            idle = (self.clock() - last).total_seconds()
+            stalled = idle > self.config.stall_minutes * 60
+        done, total = (run.tasks_done, run.tasks_total)
+        if run.phase == "implement":
+            done, total = self.task_count()
+        if (stalled, done, total) == (run.stalled, run.tasks_done, run.tasks_total):
+            return
+
+        def apply(session) -> None:
+            for item in session.runs:
+                if item.run_id == run.run_id:
+                    item.stalled, item.tasks_done, item.tasks_total = stalled, done, total
+
+        self.store.update(apply)
+
+    def _orphaned(self, run: PhaseRun, status: RunStatus | None) -> PhaseRun:
+        """The supervisor died without a final status: end the child's group, close the log."""
+        pgid = status.pgid if status is not None else None
+        self._terminate_group(pgid)
+        final = status or RunStatus(run_id=run.run_id, phase=run.phase)
+        final.state = "failed"
+        final.ended_at = self.clock()
+        final.message = "the run's supervisor exited unexpectedly"
+        self._close_log(run, final)
+        return self._finish(run.run_id, final)
+
+    def _close_log(self, run: PhaseRun, status: RunStatus) -> None:
+        """Footer for a log whose supervisor could not write one (it died or was killed)."""
+        try:
+            atomic_write_text(self.run_dir(run.run_id) / "status.json",
+                              status.model_dump_json(indent=2) + "\n")
+        except OSError:
+            pass
+        try:
+            with open(self.log_path(run), "ab") as handle:
+                handle.write(
+                    (f"\n\n---\n\n- result: {status.state}\n- exit code: "
+                     f"{status.exit_code if status.exit_code is not None else 'none'}\n"
+                     f"- command: {' '.join(run.command)}\n- note: {status.message}\n").encode()
+                )
+        except OSError:
+            pass
+
+    def _terminate_group(self, pgid: int | None) -> None:
+        if not group_alive(pgid):
+            return
+        _signal_group(pgid, signal.SIGTERM)
+        deadline = time.monotonic() + self.config.stop_grace_seconds
+        while group_alive(pgid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        _signal_group(pgid, signal.SIGKILL)
+
+    def _safe_callback(self, run: PhaseRun) -> None:
+        if self.on_finished is None:
+            return
+        try:
+            self.on_finished(run)
+        except Exception:  # a broken view must not break the runner
+            log.exception("on_finished callback failed")
+
+    def _after_finish(self, run: PhaseRun) -> None:
+        """Notify, then auto-continue implement or auto-start the next phase if configured."""
+        self._safe_callback(run)
+        if run.status == "stopped":
+            return
+        try:
+            if run.phase == "implement" and self.config.auto_continue:
+                decision = self.continue_decision(run)
+                if decision.action == "continue":
+                    self.start("implement", force=True, continue_message=continue_message())
+                else:
+                    self._set_message(run.run_id, f"auto-continue: {decision.reason}")
+            elif run.status == "done" and self.config.auto_next and run.phase != "implement":
+                next_phase = PHASES[PHASES.index(run.phase) + 1]
+                self.start(next_phase)
+        except SpecuiError as exc:
+            self._set_message(run.run_id, f"could not start the next run: {exc}")
+
+    def continue_decision(self, run: PhaseRun):
+        spec_path = self.run_dir(run.run_id) / SPEC_FILE
+        try:
+            tasks_before = RunSpec.model_validate_json(spec_path.read_bytes()).tasks_before
+        except (OSError, ValueError):
+            tasks_before = None
+        try:
+            log_text = self.log_path(run).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            log_text = ""
+        done, total = self.task_count()
+        return decide_continue(
+            tasks_before=tasks_before, tasks_done=done, tasks_total=total,
+            log_no_pending=log_reports_no_pending(log_text),
+            run_succeeded=run.status == "done", continues_so_far=run.attempt - 1,
+            max_continues=self.config.max_continues,
+        )
+
+    def _set_message(self, run_id: str, message: str) -> None:
+        def apply(session) -> None:
+            for run in session.runs:
+                if run.run_id == run_id:
+                    run.message = message
+
+        self.store.update(apply)
+
+    # ---------------------------------------------------------------- stopping
+    def stop(self, run_id: str | None = None) -> None:
+        """SIGTERM to the run's group, SIGKILL after the grace period; record 'stopped'."""
+        run = None
+        for item in reversed(self.store.state.runs):
+            if (run_id is None and item.status == "running") or item.run_id == run_id:
+                run = item
+                break
+        if run is None or run.status != "running":
+            return
+        run_dir = self.run_dir(run.run_id)
+        supervisor_pid = run.pid or read_pid(run_dir)
+        grace = self.config.stop_grace_seconds
+        if pid_alive(supervisor_pid):
+            assert supervisor_pid is not None
+            try:
+                os.kill(supervisor_pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + grace + 5
+            while pid_alive(supervisor_pid) and time.monotonic() < deadline:
+                status = read_status(run_dir)
+                if status is not None and status.ended and supervisor_pid != os.getpid():
+                    break
+                time.sleep(0.05)
+            if pid_alive(supervisor_pid) and supervisor_pid != os.getpid():
+                status = read_status(run_dir)
+                if status is None or not status.ended:
+                    try:
+                        os.kill(supervisor_pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+        status = read_status(run_dir)
+        if status is not None and status.ended:
+            self._finish(run.run_id, status)
+            return
+        self._terminate_group(status.pgid if status is not None else None)
+        final = status or RunStatus(run_id=run.run_id, phase=run.phase)
+        final.state = "stopped"
+        final.ended_at = self.clock()
+        final.message = "stopped by the user"
+        self._close_log(run, final)
+        self._finish(run.run_id, final)

@@ -1,0 +1,344 @@
+"""The small process that owns one phase run, so the run outlives the workbench.
+
+A pipe from the agent straight into the TUI would die with the TUI and take the agent with it on
+its next write. Instead the TUI starts `python -m specui.runner.supervisor RUN_DIR --detach`,
+which double-forks (so no one has to reap it and it leaves the TUI's session), starts the
+command in its own process group with the prompt file on stdin, and appends every byte the
+command prints to the log `orchestrator/<phase>-<stamp>.md` as it arrives (unbuffered `os.write`,
+so the log holds every line produced so far even if everything else is killed). It writes
+`status.json` (atomically) so any later process can see pid, pgid, state, exit code, the time of
+the last output and whether a `turn.failed` event was seen. It reaps the child: no zombies.
+
+Headless `specui run` runs the same `Supervisor` in the foreground with a `forward` callback, so
+the log and status files are identical in both modes.
+
+Stop: SIGTERM/SIGINT/SIGHUP to the supervisor -> SIGTERM to the child's group, SIGKILL after
+the grace period, footer, state "stopped".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from specui.core.codex_events import is_turn_failed
+from specui.fsio import atomic_write_text
+
+RunState = Literal["starting", "running", "done", "failed", "stopped"]
+ENDED_STATES: frozenset[str] = frozenset({"done", "failed", "stopped"})
+
+SPEC_FILE = "spec.json"
+STATUS_FILE = "status.json"
+PID_FILE = "supervisor.pid"
+PROMPT_FILE = "prompt.md"
+ERR_FILE = "supervisor.err"
+
+STATUS_INTERVAL_S = 1.0   # status.json is rewritten at most this often while output flows
+DRAIN_AFTER_EXIT_S = 2.0  # how long to keep reading after the child exited (grandchildren)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class RunSpec(BaseModel):
+    """Everything the supervisor needs, written by the starter to RUN_DIR/spec.json."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    run_id: str
+    phase: str
+    argv: list[str]
+    cwd: str
+    log_path: str           # absolute
+    log_rel: str            # as shown to users
+    prompt_source: str = ""  # project-relative prompt file the text came from
+    attempt: int = 1
+    json_mode: bool = False
+    notify: bool = True
+    grace_seconds: float = 5.0
+    tasks_before: int | None = None
+    continue_message: str | None = None
+
+
+class RunStatus(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    run_id: str
+    phase: str
+    state: RunState = "starting"
+    supervisor_pid: int | None = None
+    pid: int | None = None
+    pgid: int | None = None
+    started_at: datetime = Field(default_factory=now_utc)
+    last_output_at: datetime | None = None
+    ended_at: datetime | None = None
+    exit_code: int | None = None
+    turn_failed: bool = False
+    lines: int = 0
+    bytes: int = 0
+    message: str = ""
+
+    @property
+    def ended(self) -> bool:
+        return self.state in ENDED_STATES
+
+
+def read_status(run_dir: Path) -> RunStatus | None:
+    try:
+        return RunStatus.model_validate_json((run_dir / STATUS_FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def read_pid(run_dir: Path) -> int | None:
+    try:
+        return int((run_dir / PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fmt_time(moment: datetime) -> str:
+    return moment.astimezone().isoformat(timespec="seconds")
+
+
+class Supervisor:
+    """Runs one command, logs it, keeps status.json current. One instance per run."""
+
+    def __init__(self, run_dir: Path, spec: RunSpec | None = None) -> None:
+        self.run_dir = Path(run_dir)
+        self.spec = spec or RunSpec.model_validate_json((self.run_dir / SPEC_FILE).read_bytes())
+        self.status = RunStatus(run_id=self.spec.run_id, phase=self.spec.phase,
+                                supervisor_pid=os.getpid())
+        self._stop_requested = False
+        self._kill_at: float | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log_fd = -1
+        self._tail = b""
+        self._last_status_write = 0.0
+        self._dirty = False
+
+    # ---------------------------------------------------------------- status / log helpers
+    def _write_status(self) -> None:
+        atomic_write_text(self.run_dir / STATUS_FILE, self.status.model_dump_json(indent=2) + "\n")
+        self._last_status_write = time.monotonic()
+        self._dirty = False
+
+    def _log(self, text: str) -> None:
+        _write_all(self._log_fd, text.encode("utf-8"))
+
+    def _header(self) -> str:
+        spec = self.spec
+        lines = [
+            f"# specui run: {spec.phase}",
+            "",
+            f"- phase: {spec.phase}",
+            f"- command: {shlex.join(spec.argv)}",
+            f"- started: {_fmt_time(self.status.started_at)}",
+            f"- attempt: {spec.attempt}",
+        ]
+        if spec.prompt_source:
+            lines.append(f"- prompt: {spec.prompt_source}")
+        if spec.continue_message:
+            lines.append("- input: continue message")
+        return "\n".join(lines) + "\n\n---\n\n"
+
+    def _footer(self) -> str:
+        status = self.status
+        ended = status.ended_at or now_utc()
+        duration = (ended - status.started_at).total_seconds()
+        lines = [
+            "",
+            "---",
+            "",
+            f"- result: {status.state}",
+            f"- exit code: {status.exit_code if status.exit_code is not None else 'none'}",
+            f"- duration: {duration:.1f} s",
+            f"- command: {shlex.join(self.spec.argv)}",
+            f"- ended: {_fmt_time(ended)}",
+        ]
+        if status.turn_failed:
+            lines.append("- turn failed: yes")
+        if status.message:
+            lines.append(f"- note: {status.message}")
+        return "\n".join(lines) + "\n"
+
+    # ---------------------------------------------------------------- signals
+    def request_stop(self, *_args: object) -> None:
+        """Stop the run: SIGTERM the child's group now, SIGKILL after the grace period."""
+        self._stop_requested = True
+        if self._proc is not None and self._proc.returncode is None and self._kill_at is None:
+            self._signal_group(signal.SIGTERM)
+            self._kill_at = time.monotonic() + self.spec.grace_seconds
+
+    def _signal_group(self, sig: int) -> None:
+        pgid = self.status.pgid
+        if pgid is None:
+            return
+        try:
+            os.killpg(pgid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def install_signal_handlers(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, self.request_stop)
+
+    # ---------------------------------------------------------------- main loop
+    def run(self, forward: Callable[[bytes], None] | None = None) -> RunStatus:
+        """Run the command to the end. `forward` gets every raw chunk (headless mode)."""
+        spec = self.spec
+        log_path = Path(spec.log_path)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+        self._log_fd = os.open(log_path, flags, 0o644)
+        try:
+            self._log(self._header())
+            self._write_status()
+            self._spawn_and_pump(forward)
+            self._log(self._footer())
+        finally:
+            os.close(self._log_fd)
+        self._write_status()
+        if spec.notify:
+            from specui.runner.notify import end_message, tmux_message
+
+            ended = self.status.ended_at or now_utc()
+            duration = (ended - self.status.started_at).total_seconds()
+            tmux_message(end_message(spec.phase, self.status.state, self.status.exit_code,
+                                     duration))
+        return self.status
+
+    def _spawn_and_pump(self, forward: Callable[[bytes], None] | None) -> None:
+        spec, status = self.spec, self.status
+        if self._stop_requested:
+            status.state, status.ended_at, status.message = "stopped", now_utc(), "stopped before start"
+            return
+        try:
+            with open(self.run_dir / PROMPT_FILE, "rb") as prompt:
+                self._proc = subprocess.Popen(
+                    spec.argv, stdin=prompt, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    cwd=spec.cwd, start_new_session=True, close_fds=True,
+                )
+        except OSError as exc:
+            status.state, status.ended_at = "failed", now_utc()
+            status.exit_code = 127 if isinstance(exc, FileNotFoundError) else 126
+            status.message = f"cannot start {spec.argv[0]!r}: {exc.strerror or exc}"
+            self._log(f"specui: {status.message}\n")
+            return
+        proc = self._proc
+        status.pid = proc.pid
+        status.pgid = proc.pid  # start_new_session: the child leads its own group
+        status.state = "running"
+        self._write_status()
+        if self._stop_requested:  # a signal arrived while spawning
+            self._stop_requested = False
+            self.request_stop()
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        exited_at: float | None = None
+        while True:
+            timeout = 0.5
+            try:
+                ready, _, _ = select.select([fd], [], [], timeout)
+            except InterruptedError:  # pragma: no cover - PEP 475 retries select
+                ready = []
+            if ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                self._on_output(chunk, forward)
+            now = time.monotonic()
+            if self._kill_at is not None and now >= self._kill_at:
+                self._signal_group(signal.SIGKILL)
+                self._kill_at = None
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+            if exited_at is not None and not ready and now - exited_at > DRAIN_AFTER_EXIT_S:
+                break  # grandchildren keep the pipe open; they are dealt with below
+            if self._dirty and now - self._last_status_write >= STATUS_INTERVAL_S:
+                self._write_status()
+        proc.stdout.close()
+        code = proc.wait()
+        # No orphans: whatever is left in the child's group goes with it.
+        self._signal_group(signal.SIGTERM)
+        self._signal_group(signal.SIGKILL)
+        if self._tail and spec.json_mode and is_turn_failed(self._tail.decode("utf-8", "replace")):
+            status.turn_failed = True
+        status.exit_code = code
+        status.ended_at = now_utc()
+        if self._stop_requested:
+            status.state = "stopped"
+            status.message = status.message or "stopped by the user"
+        elif code == 0 and not status.turn_failed:
+            status.state = "done"
+        else:
+            status.state = "failed"
+            if code < 0:
+                status.message = f"killed by signal {-code}"
+            elif status.turn_failed:
+                status.message = "the agent's turn failed (turn.failed)"
+
+    def _on_output(self, chunk: bytes, forward: Callable[[bytes], None] | None) -> None:
+        _write_all(self._log_fd, chunk)
+        status = self.status
+        status.lines += chunk.count(b"\n")
+        status.bytes += len(chunk)
+        status.last_output_at = now_utc()
+        self._dirty = True
+        if self.spec.json_mode:
+            data = self._tail + chunk
+            cut = data.rfind(b"\n")
+            if b"turn.failed" in data and cut != -1:
+                for line in data[:cut].split(b"\n"):
+                    if b"turn.failed" in line and is_turn_failed(line.decode("utf-8", "replace")):
+                        status.turn_failed = True
+            self._tail = data[cut + 1 :] if cut != -1 else data[-65536:]
+        if forward is not None:
+            forward(chunk)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m specui.runner.supervisor")
+    parser.add_argument("run_dir")
+    parser.add_argument("--detach", action="store_true",
+                        help="fork, print nothing, and let the grandchild run on its own")
+    args = parser.parse_args(argv)
+    run_dir = Path(args.run_dir)
+    if args.detach:
+        pid = os.fork()
+        if pid > 0:
+            atomic_write_text(run_dir / PID_FILE, f"{pid}\n")
+            os._exit(0)
+        try:
+            os.setsid()
+        except OSError:
+            pass
+    supervisor = Supervisor(run_dir)
+    supervisor.install_signal_handlers()
+    atomic_write_text(run_dir / PID_FILE, f"{os.getpid()}\n")
+    status = supervisor.run()
+    return 0 if status.state == "done" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
