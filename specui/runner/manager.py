@@ -484,10 +484,11 @@ class PhaseManager:
             except ProcessLookupError:
                 pass
             deadline = time.monotonic() + grace + 5
-            while pid_alive(supervisor_pid) and time.monotonic() < deadline:
-                status = read_status(run_dir)
-                if status is not None and status.ended and supervisor_pid != os.getpid():
-                    break
+            while (
+                supervisor_pid != os.getpid()
+                and pid_alive(supervisor_pid)
+                and time.monotonic() < deadline
+            ):
                 time.sleep(0.05)
             if pid_alive(supervisor_pid) and supervisor_pid != os.getpid():
                 status = read_status(run_dir)

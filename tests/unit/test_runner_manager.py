@@ -1,0 +1,317 @@
+"""PhaseManager with fake commands: detached runs, reattach, stop, stall, orphan recovery,
+auto-continue. Real processes, no codex (tests/integration covers the real CLI)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from specui.core.config import RunnerConfig
+from specui.errors import SpecuiError
+from specui.project import Project
+from specui.runner.manager import PhaseManager, group_alive, pid_alive
+from specui.runner.supervisor import read_status
+from specui.store import SessionStore
+
+PROMPTS = ("constitution", "specify", "plan", "tasks", "implement")
+
+
+def make_project(tmp_path: Path, script: str) -> Project:
+    project = Project.at(tmp_path)
+    for phase in PROMPTS:
+        path = project.legacy_prompt(phase)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Phase {phase}: $ARGUMENTS\n")
+    project.orchestrator.mkdir(exist_ok=True)
+    project.orchestrator_input.write_text(
+        "<constitution>c</constitution>\n<specify>s</specify>\n<plan>p</plan>\n"
+    )
+    (tmp_path / "fake.py").write_text(textwrap.dedent(script))
+    return project
+
+
+def manager_for(project: Project, **overrides) -> PhaseManager:
+    config = RunnerConfig(command=[sys.executable, "fake.py"], notify=False,
+                          stop_grace_seconds=2, **overrides)
+    return PhaseManager(project, SessionStore.open(project), config)
+
+
+def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+def wait_ended(manager: PhaseManager, timeout: float = 15.0):
+    def ended():
+        manager.refresh()
+        return manager.active() is None
+    wait_for(ended, timeout)
+    return manager.store.state.runs[-1]
+
+
+QUICK = """
+import sys
+prompt = sys.stdin.read()
+print("prompt was:", prompt.strip())
+print("bye", file=sys.stderr)
+"""
+
+SLOW = """
+import sys, time, os
+sys.stdin.read()
+print("pid", os.getpid(), flush=True)
+for i in range(600):
+    print(f"line {i}", flush=True)
+    time.sleep(0.05)
+"""
+
+
+def test_detached_run_completes_and_is_recorded(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUICK)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    assert run.status == "running" and run.pid
+    assert project.checkpoint.read_text() == "phase=constitution\n"
+    final = wait_ended(manager)
+    assert final.status == "done" and final.exit_code == 0
+    log = manager.log_path(final).read_text()
+    assert "prompt was: Phase constitution: c" in log
+    assert "bye" in log  # stderr is logged too
+    assert log.startswith("# specui run: constitution")
+    assert "- exit code: 0" in log.rsplit("---", 1)[1]
+    assert final.log.startswith("orchestrator/constitution-") and final.log.endswith(".md")
+    # the supervisor is gone and was reaped by init, not left as our zombie
+    wait_for(lambda: not pid_alive(final.pid))
+
+
+def test_predecessor_required_unless_forced(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUICK)
+    manager = manager_for(project)
+    with pytest.raises(SpecuiError, match="after specify"):
+        manager.start("plan")
+    run = manager.start("plan", force=True)
+    assert run.phase == "plan"
+    wait_ended(manager)
+
+
+def test_unknown_phase_refused(tmp_path: Path) -> None:
+    manager = manager_for(make_project(tmp_path, QUICK))
+    with pytest.raises(SpecuiError) as info:
+        manager.start("../../evil")
+    assert info.value.exit_code == 2
+    assert not (tmp_path / ".specui" / "runs").exists()
+
+
+def test_command_not_found_names_config_key(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUICK)
+    config = RunnerConfig(command=["definitely-not-a-command-xyz", "-"], notify=False)
+    manager = PhaseManager(project, SessionStore.open(project), config)
+    with pytest.raises(SpecuiError) as info:
+        manager.start("constitution")
+    assert "definitely-not-a-command-xyz" in str(info.value)
+    assert "[runner] command" in str(info.value)
+    assert manager.store.state.runs == []
+
+
+def test_one_run_at_a_time(tmp_path: Path) -> None:
+    project = make_project(tmp_path, SLOW)
+    manager = manager_for(project)
+    manager.start("constitution")
+    try:
+        with pytest.raises(SpecuiError, match="already running"):
+            manager.start("constitution")
+    finally:
+        manager.stop()
+
+
+def child_pgid(manager: PhaseManager) -> int:
+    def pgid():
+        status = manager.status_of(manager.store.state.runs[-1])
+        return status.pgid if status is not None and status.pgid else None
+    return wait_for(pgid)
+
+
+def test_stop_leaves_no_process(tmp_path: Path) -> None:
+    project = make_project(tmp_path, SLOW)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    pgid = child_pgid(manager)
+    wait_for(lambda: "line 3" in manager.log_path(run).read_text())
+    manager.stop()
+    final = manager.store.state.runs[-1]
+    assert final.status == "stopped"
+    assert not group_alive(pgid)
+    assert not pid_alive(run.pid)
+    log = manager.log_path(final).read_text()
+    assert "- result: stopped" in log
+
+
+def test_stop_escalates_to_sigkill(tmp_path: Path) -> None:
+    stubborn = """
+    import signal, sys, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.stdin.read()
+    print("ignoring SIGTERM", flush=True)
+    time.sleep(60)
+    """
+    project = make_project(tmp_path, stubborn)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    pgid = child_pgid(manager)
+    wait_for(lambda: "ignoring" in manager.log_path(run).read_text())
+    started = time.monotonic()
+    manager.stop()
+    assert time.monotonic() - started < 10
+    assert not group_alive(pgid)
+    assert manager.store.state.runs[-1].status == "stopped"
+
+
+def test_reattach_from_a_new_manager(tmp_path: Path) -> None:
+    project = make_project(tmp_path, SLOW)
+    first = manager_for(project)
+    run = first.start("constitution")
+    log_path = first.log_path(run)
+    wait_for(lambda: "line 2" in log_path.read_text())
+    del first  # the workbench closes; the run goes on
+    second = manager_for(project)  # reopened: a fresh store read from disk
+    active = second.refresh()
+    assert active is not None and active.run_id == run.run_id
+    before = second.log_path(active).read_text().count("\n")
+    wait_for(lambda: second.log_path(active).read_text().count("\n") > before + 3)
+    second.stop()
+    assert second.store.state.runs[-1].status == "stopped"
+
+
+def test_killed_supervisor_keeps_log_and_is_cleaned_up(tmp_path: Path) -> None:
+    project = make_project(tmp_path, SLOW)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    pgid = child_pgid(manager)
+    wait_for(lambda: "line 5" in manager.log_path(run).read_text())
+    os.kill(run.pid, signal.SIGKILL)
+    wait_for(lambda: not pid_alive(run.pid))
+    text = manager.log_path(run).read_text()
+    numbers = [int(line.split()[1]) for line in text.splitlines() if line.startswith("line ")]
+    assert numbers == list(range(len(numbers))) and len(numbers) >= 6  # nothing lost, in order
+    final = wait_ended(manager)
+    assert final.status == "failed" and "supervisor" in final.message
+    assert not group_alive(pgid)
+    assert "- result: failed" in manager.log_path(final).read_text()
+
+
+def test_stall_is_flagged_and_cleared(tmp_path: Path) -> None:
+    quiet = """
+    import sys, time
+    sys.stdin.read()
+    print("start", flush=True)
+    time.sleep(3)
+    print("back", flush=True)
+    time.sleep(30)
+    """
+    project = make_project(tmp_path, quiet)
+    manager = manager_for(project, stall_minutes=1.5 / 60)  # 1.5 s without output
+    run = manager.start("constitution")
+    wait_for(lambda: "start" in manager.log_path(run).read_text())
+    assert not manager.store.state.runs[-1].stalled
+    wait_for(lambda: (manager.refresh(), manager.store.state.runs[-1].stalled)[1], timeout=10)
+    wait_for(lambda: "back" in manager.log_path(run).read_text(), timeout=10)
+    time.sleep(1.2)  # status.json is refreshed at most once a second
+    wait_for(lambda: (manager.refresh(), not manager.store.state.runs[-1].stalled)[1], timeout=5)
+    manager.stop()
+
+
+IMPLEMENT_ONE_TASK = """
+import pathlib, re, sys
+prompt = sys.stdin.read()
+tasks = pathlib.Path("specs/001-demo/tasks.md")
+text = tasks.read_text()
+text = text.replace("- [ ]", "- [X]", 1)
+tasks.write_text(text)
+print("continued" if "continue phase implement" in prompt else "first run")
+print("yes, proceed" in prompt)
+"""
+
+IMPLEMENT_NOTHING = """
+import sys
+sys.stdin.read()
+print("I did nothing useful")
+"""
+
+
+def write_tasks(tmp_path: Path, n: int) -> Path:
+    folder = tmp_path / "specs" / "001-demo"
+    folder.mkdir(parents=True)
+    tasks = folder / "tasks.md"
+    tasks.write_text("".join(f"- [ ] T{i:03d} task {i}\n" for i in range(1, n + 1)))
+    return tasks
+
+
+def test_auto_continue_until_done(tmp_path: Path) -> None:
+    project = make_project(tmp_path, IMPLEMENT_ONE_TASK)
+    write_tasks(tmp_path, 3)
+    manager = manager_for(project, auto_continue=True, max_continues=5)
+    manager.start("implement", force=True)
+    wait_for(lambda: (manager.refresh(), manager.active() is None
+                      and len(manager.store.state.runs) >= 3)[1], timeout=30)
+    runs = manager.store.state.runs
+    assert [r.attempt for r in runs] == [1, 2, 3]
+    assert runs[-1].tasks_done == 3 and runs[-1].tasks_total == 3
+    assert "all 3 tasks done" in runs[-1].message
+    second_log = manager.log_path(runs[1]).read_text()
+    assert "continued" in second_log and "True" in second_log
+
+
+def test_auto_continue_stops_without_progress(tmp_path: Path) -> None:
+    project = make_project(tmp_path, IMPLEMENT_NOTHING)
+    write_tasks(tmp_path, 3)
+    manager = manager_for(project, auto_continue=True, max_continues=5)
+    manager.start("implement", force=True)
+    final = wait_ended(manager)
+    time.sleep(0.3)
+    manager.refresh()
+    assert len(manager.store.state.runs) == 1
+    assert "no progress" in final.message or "no progress" in manager.store.state.runs[-1].message
+
+
+def test_auto_next_runs_following_phase(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUICK)
+    manager = manager_for(project, auto_next=True)
+    manager.start("constitution")
+    wait_for(lambda: (manager.refresh(),
+                      [r.phase for r in manager.store.state.runs if r.status == "done"])[1]
+             [-1:] == ["plan"], timeout=30)
+    phases = [r.phase for r in manager.store.state.runs]
+    assert phases[:3] == ["constitution", "specify", "plan"]
+    wait_ended(manager)
+
+
+def test_on_finished_callback(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUICK)
+    manager = manager_for(project)
+    seen = []
+    manager.on_finished = seen.append
+    manager.start("constitution")
+    wait_ended(manager)
+    assert [r.status for r in seen] == ["done"]
+
+
+def test_status_file_fields(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUICK)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    wait_ended(manager)
+    status = read_status(manager.run_dir(run.run_id))
+    assert status is not None and status.state == "done"
+    assert status.pid and status.pgid == status.pid and status.supervisor_pid == run.pid
+    assert status.lines == 2 and status.last_output_at is not None
