@@ -591,18 +591,18 @@ class RunnerPane(Vertical):
     # --- bindings ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out actions that cannot apply now (the footer shows what is possible)."""
+        """Hide actions that cannot apply now, so the footer shows what is possible (and, while
+        a run is going, that Stop is one key away)."""
         running = self._running_run() is not None
         if action == "stop":
-            return True if running else None
+            return running
         if action in ("run_next", "choose_phase", "continue_implement"):
-            return None if running else True
+            return not running
         if action == "restart":
             run = self._current_run()
             if run is None:
-                return None
-            return True if (run.status != "running" or self._is_stalled(run, self._clock())) \
-                else None
+                return False
+            return run.status != "running" or self._is_stalled(run, self._clock())
         return True
 
     def action_run_next(self) -> None:

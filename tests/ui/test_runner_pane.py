@@ -1,0 +1,510 @@
+"""RunnerPane through Pilot: a fake PhaseManager-compatible runner over a real SessionStore and
+real log files written by test threads. Snapshots at 80x24 and 160x48 use a frozen clock and
+fixed file times so they are deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Footer
+
+from specui.core.config import RunnerConfig
+from specui.errors import SpecuiError
+from specui.project import Project
+from specui.store import PhaseRun, SessionStore
+from specui.ui.widgets.log_view import LogView
+from specui.ui.widgets.runner_pane import (
+    CSS_PATH,
+    PhasePickerScreen,
+    RunnerConfirmScreen,
+    RunnerPane,
+)
+
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+
+class FakeManager:
+    """Behaves like specui.runner.manager.PhaseManager as far as the pane can tell."""
+
+    def __init__(self, project: Project, store: SessionStore) -> None:
+        self.project = project
+        self.store = store
+        self.calls: list[tuple] = []
+        self.fail_with: str | None = None
+        self.refresh_error: str | None = None
+        self.auto_continue: bool | None = None
+        self._n = 0
+
+    def start(self, phase, *, input_override=None, force=False, continue_message=None):
+        self.calls.append(("start", phase, force, continue_message))
+        if self.fail_with:
+            raise SpecuiError(self.fail_with)
+        self._n += 1
+        run = PhaseRun(
+            run_id=f"run-{self._n}", phase=phase, status="running", started_at=NOW,
+            log=f"orchestrator/{phase}-2026030{self._n}-120000.md", command=["fake-codex"],
+        )
+        path = self.log_path(run)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+        self.store.update(lambda s: s.runs.append(run))
+        return run
+
+    def stop(self, run_id=None):
+        self.calls.append(("stop", run_id))
+        self.finish(run_id, "stopped", -15)
+
+    def refresh(self):
+        if self.refresh_error:
+            raise SpecuiError(self.refresh_error)
+        return self.active()
+
+    def active(self):
+        for run in reversed(self.store.state.runs):
+            if run.status == "running":
+                return run
+        return None
+
+    def log_path(self, run) -> Path:
+        return self.project.root / run.log
+
+    def set_auto_continue(self, value: bool) -> None:
+        self.auto_continue = value
+
+    # test helpers
+    def finish(self, run_id, status="done", code=0):
+        def change(s):
+            for run in s.runs:
+                if run.run_id == run_id or (run_id is None and run.status == "running"):
+                    run.status, run.exit_code, run.ended_at = status, code, NOW
+        self.store.update(change)
+
+
+class PaneApp(App[None]):
+    CSS_PATH = [CSS_PATH]
+
+    def __init__(self, project, store, manager, config=None, clock=None) -> None:
+        super().__init__()
+        self.pane_args = (project, store, config or RunnerConfig())
+        self.manager = manager
+        self.clock = clock or (lambda: NOW)
+        self.bells = 0
+        self.finished: list = []
+
+    def compose(self) -> ComposeResult:
+        yield RunnerPane(*self.pane_args, manager=self.manager, clock=self.clock,
+                         refresh_interval=0.1, id="runner")
+        yield Footer()
+
+    def bell(self) -> None:
+        self.bells += 1
+
+    def on_runner_pane_run_finished(self, event: RunnerPane.RunFinished) -> None:
+        self.finished.append(event.run)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project.at(tmp_path)
+
+
+@pytest.fixture
+def store(project: Project) -> SessionStore:
+    return SessionStore.open(project)
+
+
+@pytest.fixture
+def manager(project: Project, store: SessionStore) -> FakeManager:
+    return FakeManager(project, store)
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+
+
+def text_of(app: App, selector: str) -> str:
+    return str(app.query_one(selector).render())
+
+
+def add_run(store: SessionStore, project: Project, phase: str, status: str, *, lines: int = 0,
+            stalled: bool = False, started: datetime = NOW - timedelta(minutes=5),
+            ended: datetime | None = None, run_id: str | None = None) -> PhaseRun:
+    run = PhaseRun(
+        run_id=run_id or f"{phase}-{status}", phase=phase, status=status, stalled=stalled,
+        started_at=started, ended_at=ended, log=f"orchestrator/{phase}-20260301-115500.md",
+        command=["fake-codex"], exit_code=0 if status == "done" else None,
+    )
+    path = project.root / run.log
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(f"{phase} output {i}\n".encode() for i in range(lines)))
+    store.update(lambda s: s.runs.append(run))
+    return run
+
+
+def stream(path: Path, lines: list[str], delay: float = 0.002) -> threading.Thread:
+    def run() -> None:
+        with path.open("ab") as handle:
+            for line in lines:
+                handle.write((line + "\n").encode())
+                handle.flush()
+                time.sleep(delay)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+# --- idle / header ---------------------------------------------------------------------------
+
+
+async def test_idle_pane_says_no_phase_running_and_lists_phases_in_order(project, store,
+                                                                         manager) -> None:
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        phases = text_of(app, "#runner-phases")
+        positions = [phases.index(p) for p in
+                     ("constitution", "specify", "plan", "tasks", "implement")]
+        assert positions == sorted(positions)
+        assert "no phase running" in text_of(app, "#runner-status")
+        assert "next: constitution" in text_of(app, "#runner-status")
+        assert not app.query_one("#runner-stall").display
+
+
+async def test_statuses_come_from_the_store(project, store, manager) -> None:
+    add_run(store, project, "constitution", "done", ended=NOW - timedelta(minutes=2))
+    add_run(store, project, "specify", "failed", ended=NOW - timedelta(minutes=1))
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(RunnerPane)
+        assert pane.phase_statuses() == {
+            "constitution": "done", "specify": "failed", "plan": "pending",
+            "tasks": "pending", "implement": "pending",
+        }
+        phases = text_of(app, "#runner-phases")
+        assert "✓ constitution" in phases and "✗ specify" in phases and "· plan" in phases
+        status = text_of(app, "#runner-status")
+        assert "last: specify failed" in status and "next: specify" in status
+
+
+# --- running and streaming -------------------------------------------------------------------
+
+
+async def test_run_next_starts_the_phase_and_streams_its_log(project, store, manager) -> None:
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        pane.query_one(LogView).focus()
+        await pilot.press("n")
+        await wait_for(pilot, lambda: manager.calls)
+        assert manager.calls[0] == ("start", "constitution", False, None)
+        run = store.state.runs[-1]
+        view = pane.log_view
+        await wait_for(pilot, lambda: view.path == manager.log_path(run))
+        lines = [f"\x1b[33mstep {i}\x1b[0m [bold]{i}[/] \x1b[2J" for i in range(200)]
+        stream(manager.log_path(run), lines).join()
+        await wait_for(pilot, lambda: view.line_count == 200)
+        assert view.get_line_text(199) == "step 199 [bold]199[/] "
+        status = text_of(app, "#runner-status")
+        assert "▶ constitution" in status and "elapsed" in status and "last output" in status
+        assert "⏵ following" in text_of(app, "#runner-tail")
+
+
+async def test_running_a_phase_whose_predecessor_never_completed_asks_first(project, store,
+                                                                          manager) -> None:
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        pane.run_phase("plan")
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert manager.calls == []
+
+        pane.run_phase("plan")
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerConfirmScreen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: manager.calls)
+        assert manager.calls == [("start", "plan", True, None)]
+
+
+async def test_predecessor_done_needs_no_confirmation(project, store, manager) -> None:
+    add_run(store, project, "constitution", "done", ended=NOW)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one(RunnerPane).run_phase("specify")
+        await wait_for(pilot, lambda: manager.calls)
+        assert manager.calls == [("start", "specify", False, None)]
+        assert not isinstance(app.screen, RunnerConfirmScreen)
+
+
+async def test_choose_phase_picker_runs_the_chosen_phase(project, store, manager) -> None:
+    add_run(store, project, "constitution", "done", ended=NOW)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one(RunnerPane).query_one(LogView).focus()
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PhasePickerScreen)
+        await pilot.press("2")  # specify
+        await wait_for(pilot, lambda: manager.calls)
+        assert manager.calls == [("start", "specify", False, None)]
+
+
+async def test_start_error_is_a_notification_not_a_crash(project, store, manager) -> None:
+    manager.fail_with = "missing <constitution> block in orchestrator/input (line 1)"
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one(RunnerPane).run_next()
+        await wait_for(pilot, lambda: manager.calls)
+        await wait_for(pilot, lambda: any("missing <constitution>" in n.message
+                                          for n in app._notifications))
+        assert app.is_running
+        assert "no phase running" in text_of(app, "#runner-status")
+
+
+async def test_refresh_error_is_reported_and_the_pane_keeps_going(project, store,
+                                                                 manager) -> None:
+    manager.refresh_error = "cannot read .specui/runs/x.pid"
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: any("cannot read" in n.message
+                                          for n in app._notifications))
+        manager.refresh_error = None
+        add_run(store, project, "constitution", "running", lines=3)
+        await wait_for(pilot, lambda: "▶ constitution" in text_of(app, "#runner-status"))
+
+
+# --- reattach, stall, stop, restart, continue --------------------------------------------------
+
+
+async def test_reattach_shows_the_log_so_far_and_keeps_tailing(project, store, manager) -> None:
+    run = add_run(store, project, "plan", "running", lines=1500)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(LogView)
+        await wait_for(pilot, lambda: view.line_count == 1500)
+        assert view.get_line_text(0) == "plan output 0"
+        assert view.follow and view.scroll_y == view.max_scroll_y
+        stream(manager.log_path(run), ["after reattach"]).join()
+        await wait_for(pilot, lambda: view.line_count == 1501)
+        assert view.get_line_text(1500) == "after reattach"
+
+
+async def test_stalled_run_is_marked_and_offers_stop(project, store, manager) -> None:
+    run = add_run(store, project, "implement", "running", lines=5, stalled=True)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.has_class("-stalled"))
+        stall = app.query_one("#runner-stall")
+        assert stall.display
+        banner = text_of(app, "#runner-stall")
+        assert "STALLED" in banner and "x: stop" in banner and "R: restart" in banner
+        assert "⚠ implement" in text_of(app, "#runner-phases")
+        pane.query_one(LogView).focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerConfirmScreen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: ("stop", run.run_id) in manager.calls)
+        await wait_for(pilot, lambda: not pane.has_class("-stalled"))
+        assert "no phase running" in text_of(app, "#runner-status")
+
+
+async def test_no_output_for_longer_than_the_stall_timeout_marks_stalled(project, store,
+                                                                        manager) -> None:
+    run = add_run(store, project, "plan", "running", lines=2)
+    quiet_since = (NOW - timedelta(minutes=11)).timestamp()
+    os.utime(manager.log_path(run), (quiet_since, quiet_since))
+    app = PaneApp(project, store, manager, config=RunnerConfig(stall_minutes=10))
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.has_class("-stalled"))
+        assert "no output for 11m00s" in text_of(app, "#runner-stall")
+        assert "last output 11m00s ago" in text_of(app, "#runner-status")
+
+
+async def test_output_within_the_timeout_is_not_stalled(project, store, manager) -> None:
+    run = add_run(store, project, "plan", "running", lines=2)
+    recent = (NOW - timedelta(minutes=3)).timestamp()
+    os.utime(manager.log_path(run), (recent, recent))
+    app = PaneApp(project, store, manager, config=RunnerConfig(stall_minutes=10))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: "last output 3m00s ago" in text_of(app, "#runner-status"))
+        assert not app.query_one(RunnerPane).has_class("-stalled")
+
+
+async def test_restart_after_stall_stops_then_starts_again(project, store, manager) -> None:
+    run = add_run(store, project, "plan", "running", lines=2, stalled=True)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.has_class("-stalled"))
+        pane.query_one(LogView).focus()
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerConfirmScreen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(manager.calls) == 2)
+        assert manager.calls == [("stop", run.run_id), ("start", "plan", True, None)]
+        new_run = store.state.runs[-1]
+        await wait_for(pilot, lambda: pane.log_view.path == manager.log_path(new_run))
+
+
+async def test_stop_with_nothing_running_only_informs(project, store, manager) -> None:
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one(RunnerPane).stop()
+        await pilot.pause()
+        assert not isinstance(app.screen, RunnerConfirmScreen)
+        assert manager.calls == []
+        assert any("no phase running" in n.message for n in app._notifications)
+
+
+async def test_continue_implement_sends_a_continue_message(project, store, manager) -> None:
+    for phase in ("constitution", "specify", "plan", "tasks", "implement"):
+        add_run(store, project, phase, "done", ended=NOW)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one(RunnerPane).query_one(LogView).focus()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: manager.calls)
+        call = manager.calls[0]
+        assert call[:3] == ("start", "implement", False)
+        assert call[3] and "continue phase implement" in call[3]
+
+
+async def test_toggle_auto_continue(project, store, manager) -> None:
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        pane.query_one(LogView).focus()
+        assert "auto-continue: off" in text_of(app, "#runner-tail")
+        await pilot.press("a")
+        await pilot.pause()
+        assert pane.auto_continue and manager.auto_continue is True
+        assert "auto-continue: on" in text_of(app, "#runner-tail")
+        await pilot.press("a")
+        assert manager.auto_continue is False
+
+
+async def test_a_finished_run_rings_and_notifies(project, store, manager) -> None:
+    run = add_run(store, project, "tasks", "running", lines=1)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "▶ tasks" in text_of(app, "#runner-status"))
+        manager.finish(run.run_id, "done", 0)
+        await wait_for(pilot, lambda: app.finished)
+        assert app.bells == 1
+        assert app.finished[0].run_id == run.run_id
+        assert any("tasks done (exit 0)" in n.message for n in app._notifications)
+        assert "no phase running" in text_of(app, "#runner-status")
+
+
+async def test_old_finished_runs_do_not_ring_on_open(project, store, manager) -> None:
+    add_run(store, project, "plan", "done", ended=NOW)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert app.bells == 0 and not app.finished
+
+
+# --- tasks and ETA -----------------------------------------------------------------------------
+
+
+def write_tasks(project: Project, done: int, total: int) -> Path:
+    feature = project.root / "specs" / "001-demo"
+    feature.mkdir(parents=True, exist_ok=True)
+    lines = [f"- [{'x' if i < done else ' '}] T{i + 1:03d} task {i + 1}" for i in range(total)]
+    path = feature / "tasks.md"
+    path.write_text("# Tasks\n\n" + "\n".join(lines) + "\n")
+    return path
+
+
+async def test_tasks_count_is_live_and_gives_an_eta(project, store, manager) -> None:
+    for phase in ("constitution", "specify", "plan", "tasks"):
+        add_run(store, project, phase, "done", ended=NOW - timedelta(hours=1))
+    add_run(store, project, "implement", "running", lines=1)
+    write_tasks(project, 2, 10)
+    now = [NOW]
+    app = PaneApp(project, store, manager, clock=lambda: now[0])
+    async with app.run_test(size=(160, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: "tasks 2/10" in text_of(app, "#runner-status"))
+        assert "no task done yet" in text_of(app, "#runner-status")
+        # Two more tasks in 4 minutes -> 2 min per task -> 6 left -> 12 minutes.
+        now[0] = NOW + timedelta(minutes=4)
+        write_tasks(project, 4, 10)
+        pane.tasks_changed()
+        await wait_for(pilot, lambda: "tasks 4/10" in text_of(app, "#runner-status"))
+        assert "ETA ~12m00s" in text_of(app, "#runner-status")
+
+
+async def test_eta_for_other_phases_uses_the_typical_duration(project, store, manager) -> None:
+    add_run(store, project, "plan", "done", started=NOW - timedelta(hours=2),
+            ended=NOW - timedelta(hours=2) + timedelta(minutes=20), run_id="old-plan")
+    add_run(store, project, "plan", "running", started=NOW - timedelta(minutes=5))
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: "ETA ~15m00s (typical)" in text_of(app, "#runner-status"))
+
+
+# --- snapshots ---------------------------------------------------------------------------------
+
+
+def snapshot_app(tmp_path: Path, *, stalled: bool) -> PaneApp:
+    project = Project.at(tmp_path)
+    store = SessionStore.open(project)
+    manager = FakeManager(project, store)
+    add_run(store, project, "constitution", "done", started=NOW - timedelta(hours=1),
+            ended=NOW - timedelta(minutes=50))
+    add_run(store, project, "specify", "done", started=NOW - timedelta(minutes=45),
+            ended=NOW - timedelta(minutes=30))
+    run = add_run(store, project, "plan", "running", stalled=stalled,
+                  started=NOW - timedelta(minutes=12, seconds=3))
+    lines = ["\x1b[1;34mcodex\x1b[0m reading .codex/prompts/speckit.plan.md"] + [
+        f"\x1b[90m{i:03d}\x1b[0m thinking about the data model, step {i}" for i in range(40)
+    ] + [
+        "text with [bold]markup[/] and [/] shown literally",
+        "\x1b[2Jclear-screen and \x1b]52;c;ZXZpbA==\x07clipboard writes are stripped",
+        "\x1b[32m✔ wrote specs/001-demo/plan.md\x1b[0m",
+    ]
+    path = manager.log_path(run)
+    path.write_bytes("".join(line + "\n" for line in lines).encode())
+    quiet = (NOW - timedelta(seconds=4 if not stalled else 660)).timestamp()
+    os.utime(path, (quiet, quiet))
+    return PaneApp(project, store, manager)
+
+
+async def _settle(pilot) -> None:
+    view = pilot.app.query_one(LogView)
+    await wait_for(pilot, lambda: view.line_count == 44)
+    await wait_for(pilot, lambda: "elapsed" in text_of(pilot.app, "#runner-status"))
+    view.focus()
+    await pilot.pause()
+
+
+def test_snapshot_running_80x24(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(snapshot_app(tmp_path, stalled=False), terminal_size=(80, 24),
+                        run_before=_settle)
+
+
+def test_snapshot_stalled_160x48(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(snapshot_app(tmp_path, stalled=True), terminal_size=(160, 48),
+                        run_before=_settle)
