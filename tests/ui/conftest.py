@@ -1,0 +1,60 @@
+"""Fixtures for the workbench tests: a project in a fixed-name temp folder, a store, an app with
+a scripted engine, frozen cursor blink, no file watcher unless a test asks for one.
+
+Determinism: HOME/XDG are isolated by tests/conftest.py (no user config or theme discovery);
+the project folder is always called `todo-cli` (its name is on screen); the theme is pinned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specui.core.config import SpecuiConfig, UIConfig
+from specui.project import Project
+from specui.store import SessionStore
+from .fake_engine import FREE, MARKUP, MULTI, SINGLE, FakeInterviewer
+
+SMALL = (80, 24)
+LARGE = (160, 48)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    root = tmp_path / "todo-cli"
+    root.mkdir()
+    return Project.at(root)
+
+
+@pytest.fixture
+def store(project: Project) -> SessionStore:
+    return SessionStore.open(project)
+
+
+def make_app(
+    project: Project,
+    store: SessionStore | None = None,
+    questions=None,
+    *,
+    theme: str = "specui-dark",
+    watch: bool = False,
+    engine=None,
+    note: str = "",
+):
+    from specui.ui.app import SpecuiApp
+
+    store = store or SessionStore.open(project)
+    if engine is None:
+        engine = FakeInterviewer(
+            project, store, list(questions or [SINGLE, MULTI, FREE, SINGLE, MARKUP]), note=note
+        )
+    config = SpecuiConfig(ui=UIConfig(theme=theme))
+    return SpecuiApp(project, store=store, config=config, engine=engine, watch=watch, blink=False)
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Let thread workers finish and the messages they posted be handled."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
