@@ -14,6 +14,7 @@ import pytest
 from specui.core.config import SpecuiConfig, UIConfig
 from specui.project import Project
 from specui.store import SessionStore
+
 from .fake_engine import FREE, MARKUP, MULTI, SINGLE, FakeInterviewer
 
 SMALL = (80, 24)
