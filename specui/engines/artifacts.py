@@ -231,13 +231,25 @@ def write_interview_artifacts(
 
 ## Intent
 
-{_items(bodies, ("vision", "Problem & Outcome"), ("vision", "Primary Driver"),
-        ("vision", "Essence"))}
+{
+        _items(
+            bodies,
+            ("vision", "Problem & Outcome"),
+            ("vision", "Primary Driver"),
+            ("vision", "Essence"),
+        )
+    }
 
 ## Desired outcome
 
-{_items(bodies, ("vision", "Success Metrics"), ("vision", "Target Users"),
-        ("personas", "Top Use Cases"))}
+{
+        _items(
+            bodies,
+            ("vision", "Success Metrics"),
+            ("vision", "Target Users"),
+            ("personas", "Top Use Cases"),
+        )
+    }
 
 ## In-scope
 
@@ -253,13 +265,28 @@ def write_interview_artifacts(
 
 ## Constraints
 
-{_items(bodies, ("deployment", "Stack"), ("nfr", "Performance"), ("nfr", "Reliability"),
-        ("nfr", "Scalability"), ("security", "Security & Privacy"), ("nfr", "Compliance"))}
+{
+        _items(
+            bodies,
+            ("deployment", "Stack"),
+            ("nfr", "Performance"),
+            ("nfr", "Reliability"),
+            ("nfr", "Scalability"),
+            ("security", "Security & Privacy"),
+            ("nfr", "Compliance"),
+        )
+    }
 
 ## Testable acceptance criteria
 
-{_items(bodies, ("acceptance", "User acceptance"), ("acceptance", "QA plan"),
-        ("acceptance", "Automation"))}
+{
+        _items(
+            bodies,
+            ("acceptance", "User acceptance"),
+            ("acceptance", "QA plan"),
+            ("acceptance", "Automation"),
+        )
+    }
 
 ## Assumptions exposed + resolutions
 
@@ -271,8 +298,16 @@ def write_interview_artifacts(
 
 ## Brownfield context
 
-{_items(bodies, ("scope", "Existing Code"), ("scope", "Touchpoints"),
-        ("terminology", "Glossary")) if interview.type == "brownfield" else "- greenfield"}
+{
+        _items(
+            bodies,
+            ("scope", "Existing Code"),
+            ("scope", "Touchpoints"),
+            ("terminology", "Glossary"),
+        )
+        if interview.type == "brownfield"
+        else "- greenfield"
+    }
 
 ## Condensed transcript
 

@@ -58,9 +58,23 @@ SECTION_NUMBER: dict[str, int] = {
     key: n
     for n, key in enumerate(
         [
-            "vision", "scope", "personas", "domain", "interfaces", "workflows", "states", "data",
-            "nfr", "integrations", "deployment", "observability", "risks", "acceptance",
-            "milestones", "terminology", "open_questions",
+            "vision",
+            "scope",
+            "personas",
+            "domain",
+            "interfaces",
+            "workflows",
+            "states",
+            "data",
+            "nfr",
+            "integrations",
+            "deployment",
+            "observability",
+            "risks",
+            "acceptance",
+            "milestones",
+            "terminology",
+            "open_questions",
         ],
         start=1,
     )
@@ -86,7 +100,7 @@ class BankContext:
 
     @property
     def claim_short(self) -> str:
-        text = " ".join(self.claim.split())
+        text = " ".join(self.claim.split()).rstrip(".!?;: ")
         return text if len(text) <= 120 else text[:117].rstrip() + "..."
 
     def fmt(self, template: str) -> str:
@@ -200,8 +214,11 @@ class BankEntry:
                 for label, t in c.fills.items():
                     per_label.setdefault(label, []).append(ctx.fmt(t))
             if text:
-                per_label.setdefault(labels[0], []).append(ctx.fmt(self.text_format).replace(
-                    "{text}", text) if "{text}" in self.text_format else text)
+                per_label.setdefault(labels[0], []).append(
+                    ctx.fmt(self.text_format).replace("{text}", text)
+                    if "{text}" in self.text_format
+                    else text
+                )
             for label in labels:
                 parts = per_label.get(label)
                 if parts:
@@ -251,8 +268,15 @@ class BankEntry:
         return out
 
 
-def _c(label: str, value: str, description: str, fills: Mapping[str, str] | str = "",
-       target: str = "", recommended: bool = False, open_question: str = "") -> Choice:
+def _c(
+    label: str,
+    value: str,
+    description: str,
+    fills: Mapping[str, str] | str = "",
+    target: str = "",
+    recommended: bool = False,
+    open_question: str = "",
+) -> Choice:
     if isinstance(fills, str):
         fills = {target: fills or label} if target else {}
     return Choice(label, value, description, dict(fills), recommended, open_question)
@@ -299,17 +323,42 @@ DECISION_BOUNDARIES = BankEntry(
         "interfaces, data retention, security model, paid services) needs the owner's confirmation"
     ),
     choices=(
-        _c("Libraries & dependencies", "dependencies", "Pick libraries within the stack.toml stack",
-           target="Decision Boundaries", fills="library and dependency choices within stack.toml"),
-        _c("Code structure & naming", "structure", "Module layout, internal APIs, naming",
-           target="Decision Boundaries", fills="internal code structure, module layout and naming",
-           recommended=True),
-        _c("Database schema details", "schema", "Tables, columns and indexes behind the model",
-           target="Decision Boundaries", fills="database schema details (tables, indexes)"),
-        _c("UI layout & copy", "ui-details", "Layout, styling and wording of screens",
-           target="Decision Boundaries", fills="UI layout, styling and copy details"),
-        _c("Test tooling", "tests", "Test frameworks, fixtures, CI test layout",
-           target="Decision Boundaries", fills="test tooling and test structure"),
+        _c(
+            "Libraries & dependencies",
+            "dependencies",
+            "Pick libraries within the stack.toml stack",
+            target="Decision Boundaries",
+            fills="library and dependency choices within stack.toml",
+        ),
+        _c(
+            "Code structure & naming",
+            "structure",
+            "Module layout, internal APIs, naming",
+            target="Decision Boundaries",
+            fills="internal code structure, module layout and naming",
+            recommended=True,
+        ),
+        _c(
+            "Database schema details",
+            "schema",
+            "Tables, columns and indexes behind the model",
+            target="Decision Boundaries",
+            fills="database schema details (tables, indexes)",
+        ),
+        _c(
+            "UI layout & copy",
+            "ui-details",
+            "Layout, styling and wording of screens",
+            target="Decision Boundaries",
+            fills="UI layout, styling and copy details",
+        ),
+        _c(
+            "Test tooling",
+            "tests",
+            "Test frameworks, fixtures, CI test layout",
+            target="Decision Boundaries",
+            fills="test tooling and test structure",
+        ),
     ),
 )
 
@@ -323,18 +372,49 @@ METRICS = BankEntry(
     resolves="What does success look like in 90 days (success metrics)?",
     join_format="90-day success: {items}",
     choices=(
-        _c("Adoption", "adoption", "Target users actually use it every week",
-           target="Success Metrics", fills="most target users active weekly", recommended=True),
-        _c("Time saved", "time-saved", "The top task takes clearly less time than today",
-           target="Success Metrics", fills="top task takes at least 50% less time than today"),
-        _c("Task completion", "completion", "Users finish the top task without help",
-           target="Success Metrics", fills="90% of top-task attempts complete without help"),
-        _c("Reliability", "reliability", "It works every time people rely on it",
-           target="Success Metrics", fills="no data loss; error rate under 1% of requests"),
-        _c("Revenue / conversion", "revenue", "It pays for itself or converts trials",
-           target="Success Metrics", fills="paying conversion from trial is tracked and growing"),
-        _c("Satisfaction", "satisfaction", "Users say they would miss it (NPS/CSAT)",
-           target="Success Metrics", fills="user satisfaction (CSAT) of 4/5 or better"),
+        _c(
+            "Adoption",
+            "adoption",
+            "Target users actually use it every week",
+            target="Success Metrics",
+            fills="most target users active weekly",
+            recommended=True,
+        ),
+        _c(
+            "Time saved",
+            "time-saved",
+            "The top task takes clearly less time than today",
+            target="Success Metrics",
+            fills="top task takes at least 50% less time than today",
+        ),
+        _c(
+            "Task completion",
+            "completion",
+            "Users finish the top task without help",
+            target="Success Metrics",
+            fills="90% of top-task attempts complete without help",
+        ),
+        _c(
+            "Reliability",
+            "reliability",
+            "It works every time people rely on it",
+            target="Success Metrics",
+            fills="no data loss; error rate under 1% of requests",
+        ),
+        _c(
+            "Revenue / conversion",
+            "revenue",
+            "It pays for itself or converts trials",
+            target="Success Metrics",
+            fills="paying conversion from trial is tracked and growing",
+        ),
+        _c(
+            "Satisfaction",
+            "satisfaction",
+            "Users say they would miss it (NPS/CSAT)",
+            target="Success Metrics",
+            fills="user satisfaction (CSAT) of 4/5 or better",
+        ),
     ),
 )
 
@@ -346,16 +426,41 @@ DRIVER = BankEntry(
     targets=(("vision", "Primary Driver"),),
     resolves="What is the primary driver (why now)?",
     choices=(
-        _c("Replace a painful manual process", "manual", "People do it by hand today",
-           target="Primary Driver", fills="replace a painful manual process"),
-        _c("Unlock a new capability", "capability", "Users cannot do this at all today",
-           target="Primary Driver", fills="unlock a capability users do not have today"),
-        _c("Cut cost or time", "cost", "An existing workflow is too slow or expensive",
-           target="Primary Driver", fills="cut the cost and time of an existing workflow"),
-        _c("External requirement", "external", "A customer, regulation or deadline demands it",
-           target="Primary Driver", fills="meet an external requirement (customer/regulation)"),
-        _c("Learning / experiment", "experiment", "An internal experiment or learning project",
-           target="Primary Driver", fills="learning project / internal experiment"),
+        _c(
+            "Replace a painful manual process",
+            "manual",
+            "People do it by hand today",
+            target="Primary Driver",
+            fills="replace a painful manual process",
+        ),
+        _c(
+            "Unlock a new capability",
+            "capability",
+            "Users cannot do this at all today",
+            target="Primary Driver",
+            fills="unlock a capability users do not have today",
+        ),
+        _c(
+            "Cut cost or time",
+            "cost",
+            "An existing workflow is too slow or expensive",
+            target="Primary Driver",
+            fills="cut the cost and time of an existing workflow",
+        ),
+        _c(
+            "External requirement",
+            "external",
+            "A customer, regulation or deadline demands it",
+            target="Primary Driver",
+            fills="meet an external requirement (customer/regulation)",
+        ),
+        _c(
+            "Learning / experiment",
+            "experiment",
+            "An internal experiment or learning project",
+            target="Primary Driver",
+            fills="learning project / internal experiment",
+        ),
     ),
 )
 
@@ -396,14 +501,29 @@ STACK = BankEntry(
     targets=(("deployment", "Stack"),),
     resolves="Is the stack in stack.toml confirmed?",
     choices=(
-        _c("Yes, as written", "confirmed", "Build on stack.toml exactly", target="Stack",
-           fills="confirmed (stack.toml): {stack}", recommended=True),
-        _c("Mostly; some choices open", "partly-open", "Confirm the rest before planning",
-           target="Stack", fills="stack.toml draft, partly open: {stack}",
-           open_question="Which stack.toml choices are still open?"),
-        _c("Implementer decides", "implementer", "Any sensible stack within the boundaries",
-           target="Stack",
-           fills="not fixed; the implementer may choose (stack.toml draft: {stack})"),
+        _c(
+            "Yes, as written",
+            "confirmed",
+            "Build on stack.toml exactly",
+            target="Stack",
+            fills="confirmed (stack.toml): {stack}",
+            recommended=True,
+        ),
+        _c(
+            "Mostly; some choices open",
+            "partly-open",
+            "Confirm the rest before planning",
+            target="Stack",
+            fills="stack.toml draft, partly open: {stack}",
+            open_question="Which stack.toml choices are still open?",
+        ),
+        _c(
+            "Implementer decides",
+            "implementer",
+            "Any sensible stack within the boundaries",
+            target="Stack",
+            fills="not fixed; the implementer may choose (stack.toml draft: {stack})",
+        ),
     ),
 )
 
@@ -416,27 +536,47 @@ PERFORMANCE = BankEntry(
     targets=tuple(("nfr", label) for label in _PERF),
     resolves="What are the performance, scalability and uptime targets?",
     choices=(
-        _c("Small", "small", "A handful of users; best effort", fills={
-            "Performance": "p95 < 500 ms for interactive actions; tens of users",
-            "Scalability": "single instance; scale vertically if needed",
-            "Reliability": "best effort; daily backups, restore tested once",
-        }),
-        _c("Standard web", "standard", "Hundreds of concurrent users; 99.9% uptime",
-           recommended=True, fills={
-               "Performance": "p95 < 300 ms for interactive actions; hundreds of concurrent users",
-               "Scalability": "stateless app servers scaled horizontally behind a load balancer",
-               "Reliability": "99.9% monthly uptime; daily backups; RPO 24 h, RTO 4 h",
-           }),
-        _c("High scale", "high", "10k+ concurrent users; 99.95% uptime", fills={
-            "Performance": "p95 < 200 ms; 10k+ concurrent users at peak",
-            "Scalability": "horizontal autoscaling, read replicas, caching of hot reads",
-            "Reliability": "99.95% uptime, multi-AZ; RPO 15 min, RTO 1 h",
-        }),
-        _c("Batch / offline jobs", "batch", "Throughput over latency", fills={
-            "Performance": "throughput over latency: each job finishes within its window",
-            "Scalability": "scale workers by queue depth",
-            "Reliability": "jobs are retried and resumable; no lost work",
-        }),
+        _c(
+            "Small",
+            "small",
+            "A handful of users; best effort",
+            fills={
+                "Performance": "p95 < 500 ms for interactive actions; tens of users",
+                "Scalability": "single instance; scale vertically if needed",
+                "Reliability": "best effort; daily backups, restore tested once",
+            },
+        ),
+        _c(
+            "Standard web",
+            "standard",
+            "Hundreds of concurrent users; 99.9% uptime",
+            recommended=True,
+            fills={
+                "Performance": "p95 < 300 ms for interactive actions; hundreds of concurrent users",
+                "Scalability": "stateless app servers scaled horizontally behind a load balancer",
+                "Reliability": "99.9% monthly uptime; daily backups; RPO 24 h, RTO 4 h",
+            },
+        ),
+        _c(
+            "High scale",
+            "high",
+            "10k+ concurrent users; 99.95% uptime",
+            fills={
+                "Performance": "p95 < 200 ms; 10k+ concurrent users at peak",
+                "Scalability": "horizontal autoscaling, read replicas, caching of hot reads",
+                "Reliability": "99.95% uptime, multi-AZ; RPO 15 min, RTO 1 h",
+            },
+        ),
+        _c(
+            "Batch / offline jobs",
+            "batch",
+            "Throughput over latency",
+            fills={
+                "Performance": "throughput over latency: each job finishes within its window",
+                "Scalability": "scale workers by queue depth",
+                "Reliability": "jobs are retried and resumable; no lost work",
+            },
+        ),
     ),
 )
 
@@ -448,18 +588,46 @@ SECURITY = BankEntry(
     targets=(("security", "Security & Privacy"),),
     resolves="Which auth model (authN/authZ) and PII handling?",
     choices=tuple(
-        _c(label, value, desc, target="Security & Privacy", recommended=rec, fills=(
-            f"{text}; secrets in a secret store, never in the repo; TLS in transit and "
-            "encryption at rest; PII minimised and redacted from logs"))
+        _c(
+            label,
+            value,
+            desc,
+            target="Security & Privacy",
+            recommended=rec,
+            fills=(
+                f"{text}; secrets in a secret store, never in the repo; TLS in transit and "
+                "encryption at rest; PII minimised and redacted from logs"
+            ),
+        )
         for label, value, desc, text, rec in [
-            ("OAuth2/OIDC + roles", "oauth-rbac", "Sign-in via an identity provider, RBAC",
-             "OAuth2/OIDC sign-in with role-based access control", True),
-            ("Email + password", "sessions", "Own accounts with server-side sessions",
-             "email + password accounts with server-side sessions", False),
-            ("API keys / tokens", "tokens", "Machine clients with scoped tokens",
-             "scoped API tokens for machine clients", False),
-            ("No auth (local tool)", "none", "Single user on their own machine",
-             "no authentication: local single-user tool", False),
+            (
+                "OAuth2/OIDC + roles",
+                "oauth-rbac",
+                "Sign-in via an identity provider, RBAC",
+                "OAuth2/OIDC sign-in with role-based access control",
+                True,
+            ),
+            (
+                "Email + password",
+                "sessions",
+                "Own accounts with server-side sessions",
+                "email + password accounts with server-side sessions",
+                False,
+            ),
+            (
+                "API keys / tokens",
+                "tokens",
+                "Machine clients with scoped tokens",
+                "scoped API tokens for machine clients",
+                False,
+            ),
+            (
+                "No auth (local tool)",
+                "none",
+                "Single user on their own machine",
+                "no authentication: local single-user tool",
+                False,
+            ),
         ]
     ),
 )
@@ -474,19 +642,49 @@ ACCEPTANCE = BankEntry(
     resolves="Which user-acceptance scenarios must pass before release?",
     join_format="Release gate, all must pass: {items}",
     choices=(
-        _c("Primary use case end to end", "primary-flow", "Scripted walk-through passes",
-           target="User acceptance", fills="the primary use case works end to end",
-           recommended=True),
-        _c("Onboarding", "onboarding", "A new user gets to value unaided",
-           target="User acceptance", fills="a new user reaches first value without help"),
-        _c("Error handling", "errors", "Errors are clear; no typed input is lost",
-           target="User acceptance", fills="errors are explained and no typed input is lost"),
-        _c("Performance targets", "performance", "The §9 targets are measured and met",
-           target="User acceptance", fills="the §9 performance targets are measured and met"),
-        _c("Accessibility", "a11y", "Keyboard-only use, contrast, screen readers",
-           target="User acceptance", fills="keyboard-only use and contrast checks pass"),
-        _c("Security review", "security", "Auth and data handling reviewed",
-           target="User acceptance", fills="auth and data handling pass a security review"),
+        _c(
+            "Primary use case end to end",
+            "primary-flow",
+            "Scripted walk-through passes",
+            target="User acceptance",
+            fills="the primary use case works end to end",
+            recommended=True,
+        ),
+        _c(
+            "Onboarding",
+            "onboarding",
+            "A new user gets to value unaided",
+            target="User acceptance",
+            fills="a new user reaches first value without help",
+        ),
+        _c(
+            "Error handling",
+            "errors",
+            "Errors are clear; no typed input is lost",
+            target="User acceptance",
+            fills="errors are explained and no typed input is lost",
+        ),
+        _c(
+            "Performance targets",
+            "performance",
+            "The §9 targets are measured and met",
+            target="User acceptance",
+            fills="the §9 performance targets are measured and met",
+        ),
+        _c(
+            "Accessibility",
+            "a11y",
+            "Keyboard-only use, contrast, screen readers",
+            target="User acceptance",
+            fills="keyboard-only use and contrast checks pass",
+        ),
+        _c(
+            "Security review",
+            "security",
+            "Auth and data handling reviewed",
+            target="User acceptance",
+            fills="auth and data handling pass a security review",
+        ),
     ),
 )
 
@@ -499,24 +697,44 @@ TESTS = BankEntry(
     targets=tuple(("acceptance", label) for label in _TESTS),
     resolves="What are the test pyramid targets (unit/integration/e2e)?",
     choices=(
-        _c("Test pyramid", "pyramid", "70/20/10 unit/integration/e2e, 80% core coverage",
-           recommended=True, fills={
-               "QA plan": "test pyramid 70/20/10 (unit/integration/e2e); 80% line coverage of "
-                          "core logic",
-               "Automation": "unit + integration tests in CI on every push; e2e on release",
-           }),
-        _c("Balanced", "balanced", "50/30/20 with contract tests at the edges", fills={
-            "QA plan": "50/30/20 (unit/integration/e2e); contract tests for every interface",
-            "Automation": "all suites in CI on every push",
-        }),
-        _c("E2E-first", "e2e-first", "Critical flows covered end to end first", fills={
-            "QA plan": "end-to-end tests for every critical flow first, unit tests for logic",
-            "Automation": "e2e suite gates every merge",
-        }),
-        _c("Smoke tests only", "smoke", "Minimal: a smoke suite for the happy path", fills={
-            "QA plan": "smoke tests of the happy path only (risk accepted for v1)",
-            "Automation": "smoke suite in CI",
-        }),
+        _c(
+            "Test pyramid",
+            "pyramid",
+            "70/20/10 unit/integration/e2e, 80% core coverage",
+            recommended=True,
+            fills={
+                "QA plan": "test pyramid 70/20/10 (unit/integration/e2e); 80% line coverage of "
+                "core logic",
+                "Automation": "unit + integration tests in CI on every push; e2e on release",
+            },
+        ),
+        _c(
+            "Balanced",
+            "balanced",
+            "50/30/20 with contract tests at the edges",
+            fills={
+                "QA plan": "50/30/20 (unit/integration/e2e); contract tests for every interface",
+                "Automation": "all suites in CI on every push",
+            },
+        ),
+        _c(
+            "E2E-first",
+            "e2e-first",
+            "Critical flows covered end to end first",
+            fills={
+                "QA plan": "end-to-end tests for every critical flow first, unit tests for logic",
+                "Automation": "e2e suite gates every merge",
+            },
+        ),
+        _c(
+            "Smoke tests only",
+            "smoke",
+            "Minimal: a smoke suite for the happy path",
+            fills={
+                "QA plan": "smoke tests of the happy path only (risk accepted for v1)",
+                "Automation": "smoke suite in CI",
+            },
+        ),
     ),
 )
 
@@ -531,14 +749,35 @@ RELATION = BankEntry(
     targets=(("scope", "Existing Code"),),
     resolves="How does v1 relate to the existing code?",
     choices=(
-        _c("Extend it", "extend", "v1 builds on the existing code", target="Existing Code",
-           fills="v1 extends the existing code ({files})", recommended=True),
-        _c("Refactor while extending", "refactor", "Clean up the parts v1 touches",
-           target="Existing Code", fills="v1 refactors the parts it touches ({files})"),
-        _c("Replace it", "rewrite", "v1 is a rewrite", target="Existing Code",
-           fills="v1 replaces the existing code ({files})"),
-        _c("Reference only", "reference", "v1 is separate; the code is reference",
-           target="Existing Code", fills="existing code is reference only ({files})"),
+        _c(
+            "Extend it",
+            "extend",
+            "v1 builds on the existing code",
+            target="Existing Code",
+            fills="v1 extends the existing code ({files})",
+            recommended=True,
+        ),
+        _c(
+            "Refactor while extending",
+            "refactor",
+            "Clean up the parts v1 touches",
+            target="Existing Code",
+            fills="v1 refactors the parts it touches ({files})",
+        ),
+        _c(
+            "Replace it",
+            "rewrite",
+            "v1 is a rewrite",
+            target="Existing Code",
+            fills="v1 replaces the existing code ({files})",
+        ),
+        _c(
+            "Reference only",
+            "reference",
+            "v1 is separate; the code is reference",
+            target="Existing Code",
+            fills="existing code is reference only ({files})",
+        ),
     ),
 )
 
@@ -565,18 +804,36 @@ PRESSURE = BankEntry(
     targets=(("risks", "Assumptions"),),
     text_format="Pressure pass (round 1 claim): {text}",
     choices=(
-        _c("Observed it directly", "observed", "Users, support tickets or my own team hit it",
-           target="Assumptions",
-           fills="Pressure pass (round 1 claim): evidence observed directly (users/support)"),
-        _c("Measured data", "measured", "Numbers show the problem (time, cost, errors)",
-           target="Assumptions", fills="Pressure pass (round 1 claim): backed by measured data"),
-        _c("It is an assumption", "assumption", "Plausible but not yet validated",
-           target="Assumptions",
-           fills="Pressure pass (round 1 claim): an unvalidated assumption; validate with first "
-                 "users before scaling the build",
-           open_question="Validate the core assumption with first users: {claim_short}"),
-        _c("Market signal", "market", "Competitors or requests show demand",
-           target="Assumptions", fills="Pressure pass (round 1 claim): market/competitor signal"),
+        _c(
+            "Observed it directly",
+            "observed",
+            "Users, support tickets or my own team hit it",
+            target="Assumptions",
+            fills="Pressure pass (round 1 claim): evidence observed directly (users/support)",
+        ),
+        _c(
+            "Measured data",
+            "measured",
+            "Numbers show the problem (time, cost, errors)",
+            target="Assumptions",
+            fills="Pressure pass (round 1 claim): backed by measured data",
+        ),
+        _c(
+            "It is an assumption",
+            "assumption",
+            "Plausible but not yet validated",
+            target="Assumptions",
+            fills="Pressure pass (round 1 claim): an unvalidated assumption; validate with first "
+            "users before scaling the build",
+            open_question="Validate the core assumption with first users: {claim_short}",
+        ),
+        _c(
+            "Market signal",
+            "market",
+            "Competitors or requests show demand",
+            target="Assumptions",
+            fills="Pressure pass (round 1 claim): market/competitor signal",
+        ),
     ),
 )
 
@@ -594,17 +851,29 @@ CONTRARIAN = BankEntry(
     targets=(("risks", "Alternatives considered"),),
     text_format="Contrarian check: {text}",
     choices=(
-        _c("Existing tools fail the core job", "tools-fail", "They cannot do the key step",
-           target="Alternatives considered",
-           fills="Contrarian check: existing tools and spreadsheets fail the core job; building "
-                 "is justified"),
-        _c("It saves enough time or cost", "saves", "Worth it even if tools half-work",
-           target="Alternatives considered",
-           fills="Contrarian check: existing tools half-work; the time/cost saved justifies v1"),
-        _c("Partly true: narrow v1", "narrow", "Build only what tools cannot do",
-           target="Alternatives considered",
-           fills="Contrarian check: narrow v1 to what existing tools cannot do",
-           open_question="Which parts of v1 can reuse existing tools instead of new code?"),
+        _c(
+            "Existing tools fail the core job",
+            "tools-fail",
+            "They cannot do the key step",
+            target="Alternatives considered",
+            fills="Contrarian check: existing tools and spreadsheets fail the core job; building "
+            "is justified",
+        ),
+        _c(
+            "It saves enough time or cost",
+            "saves",
+            "Worth it even if tools half-work",
+            target="Alternatives considered",
+            fills="Contrarian check: existing tools half-work; the time/cost saved justifies v1",
+        ),
+        _c(
+            "Partly true: narrow v1",
+            "narrow",
+            "Build only what tools cannot do",
+            target="Alternatives considered",
+            fills="Contrarian check: narrow v1 to what existing tools cannot do",
+            open_question="Which parts of v1 can reuse existing tools instead of new code?",
+        ),
     ),
 )
 
@@ -619,15 +888,29 @@ SIMPLIFIER = BankEntry(
     targets=(("milestones", "Phase 1..N"),),
     text_format="MVP boundary: {text}",
     choices=(
-        _c("Only the primary use case", "primary-only", "Ship the top task first, nothing else",
-           target="Phase 1..N", recommended=True,
-           fills="MVP boundary: Phase 1 ships only the primary use case end to end; later "
-                 "phases add the rest of the in-scope list"),
-        _c("Primary + one secondary", "primary-plus", "The top task and its closest neighbour",
-           target="Phase 1..N",
-           fills="MVP boundary: Phase 1 ships the primary and one secondary use case"),
-        _c("The whole in-scope list", "all", "v1 is already minimal", target="Phase 1..N",
-           fills="MVP boundary: the whole in-scope list is the MVP (no smaller slice)"),
+        _c(
+            "Only the primary use case",
+            "primary-only",
+            "Ship the top task first, nothing else",
+            target="Phase 1..N",
+            recommended=True,
+            fills="MVP boundary: Phase 1 ships only the primary use case end to end; later "
+            "phases add the rest of the in-scope list",
+        ),
+        _c(
+            "Primary + one secondary",
+            "primary-plus",
+            "The top task and its closest neighbour",
+            target="Phase 1..N",
+            fills="MVP boundary: Phase 1 ships the primary and one secondary use case",
+        ),
+        _c(
+            "The whole in-scope list",
+            "all",
+            "v1 is already minimal",
+            target="Phase 1..N",
+            fills="MVP boundary: the whole in-scope list is the MVP (no smaller slice)",
+        ),
     ),
 )
 
@@ -678,15 +961,29 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="How do the entities relate to each other?",
         targets=(("domain", "Relationships"),),
         choices=(
-            _c("Ownership tree", "tree", "Each record belongs to exactly one parent",
-               target="Relationships", recommended=True,
-               fills="ownership tree: each record belongs to one parent; deleting a parent "
-                     "archives its children"),
-            _c("Many-to-many", "many-to-many", "Linked through join records",
-               target="Relationships",
-               fills="many-to-many links through join records, navigated from both sides"),
-            _c("Graph of links", "graph", "Arbitrary links between records",
-               target="Relationships", fills="graph: typed links between any two records"),
+            _c(
+                "Ownership tree",
+                "tree",
+                "Each record belongs to exactly one parent",
+                target="Relationships",
+                recommended=True,
+                fills="ownership tree: each record belongs to one parent; deleting a parent "
+                "archives its children",
+            ),
+            _c(
+                "Many-to-many",
+                "many-to-many",
+                "Linked through join records",
+                target="Relationships",
+                fills="many-to-many links through join records, navigated from both sides",
+            ),
+            _c(
+                "Graph of links",
+                "graph",
+                "Arbitrary links between records",
+                target="Relationships",
+                fills="graph: typed links between any two records",
+            ),
         ),
     ),
     BankEntry(
@@ -701,16 +998,36 @@ COMPLETION: tuple[BankEntry, ...] = (
         choices=tuple(
             _c(label, value, desc, target="Invariants & Constraints", fills=text)
             for label, value, desc, text in [
-                ("Unique identifiers", "unique", "Names/emails unique where users expect it",
-                 "identifiers and user-facing names are unique"),
-                ("Idempotent writes", "idempotent", "Retries never duplicate records",
-                 "writes are idempotent: retries never create duplicates"),
-                ("Quotas / limits", "quotas", "Per-user or per-account limits",
-                 "per-user quotas are enforced"),
-                ("Soft deletes", "soft-delete", "Nothing is hard-deleted by users",
-                 "records are soft-deleted and recoverable"),
-                ("Audit trail", "audit", "Every change records who and when",
-                 "every change records who and when"),
+                (
+                    "Unique identifiers",
+                    "unique",
+                    "Names/emails unique where users expect it",
+                    "identifiers and user-facing names are unique",
+                ),
+                (
+                    "Idempotent writes",
+                    "idempotent",
+                    "Retries never duplicate records",
+                    "writes are idempotent: retries never create duplicates",
+                ),
+                (
+                    "Quotas / limits",
+                    "quotas",
+                    "Per-user or per-account limits",
+                    "per-user quotas are enforced",
+                ),
+                (
+                    "Soft deletes",
+                    "soft-delete",
+                    "Nothing is hard-deleted by users",
+                    "records are soft-deleted and recoverable",
+                ),
+                (
+                    "Audit trail",
+                    "audit",
+                    "Every change records who and when",
+                    "every change records who and when",
+                ),
             ]
         ),
     ),
@@ -724,16 +1041,39 @@ COMPLETION: tuple[BankEntry, ...] = (
         targets=tuple(("interfaces", x) for x in ("API", "UI/UX", "CLI/Jobs", "Events")),
         defaults={x: _NOT_V1 for x in ("API", "UI/UX", "CLI/Jobs", "Events")},
         choices=(
-            _c("HTTP API", "api", "JSON over HTTPS", fills={
-                "API": "JSON over HTTPS, auth per §9, errors as {code, message}; retries only "
-                       "for idempotent calls"}),
-            _c("Web/desktop UI", "ui", "Screens for the top use cases", recommended=True, fills={
-                "UI/UX": "screens for the top use cases, shortest path to value first; "
-                         "keyboard accessible"}),
-            _c("CLI / scheduled jobs", "cli", "Commands or cron-style jobs", fills={
-                "CLI/Jobs": "commands with --help and exit codes; failures alert the owner"}),
-            _c("Events / messages", "events", "Published for other systems", fills={
-                "Events": "versioned event schemas; at-least-once delivery; consumers idempotent"}),
+            _c(
+                "HTTP API",
+                "api",
+                "JSON over HTTPS",
+                fills={
+                    "API": "JSON over HTTPS, auth per §9, errors as {code, message}; retries only "
+                    "for idempotent calls"
+                },
+            ),
+            _c(
+                "Web/desktop UI",
+                "ui",
+                "Screens for the top use cases",
+                recommended=True,
+                fills={
+                    "UI/UX": "screens for the top use cases, shortest path to value first; "
+                    "keyboard accessible"
+                },
+            ),
+            _c(
+                "CLI / scheduled jobs",
+                "cli",
+                "Commands or cron-style jobs",
+                fills={"CLI/Jobs": "commands with --help and exit codes; failures alert the owner"},
+            ),
+            _c(
+                "Events / messages",
+                "events",
+                "Published for other systems",
+                fills={
+                    "Events": "versioned event schemas; at-least-once delivery; consumers idempotent"
+                },
+            ),
         ),
     ),
     BankEntry(
@@ -756,16 +1096,36 @@ COMPLETION: tuple[BankEntry, ...] = (
         choices=tuple(
             _c(label, value, desc, target="Edge cases", fills=text)
             for label, value, desc, text in [
-                ("Invalid input", "invalid-input", "Rejected with a clear message",
-                 "invalid input is rejected with a clear message"),
-                ("Network / third-party failure", "network", "Retry, then tell the user",
-                 "network or third-party failure: retry with backoff, then report"),
-                ("Concurrent edits", "concurrency", "Two people change the same thing",
-                 "concurrent edits: last writer is warned; nothing is silently lost"),
-                ("Partial failure", "partial", "A multi-step process stops midway",
-                 "partial failure mid-process resumes or compensates"),
-                ("Permission denied", "permission", "Users see only what they may",
-                 "permission denied is explained without leaking data"),
+                (
+                    "Invalid input",
+                    "invalid-input",
+                    "Rejected with a clear message",
+                    "invalid input is rejected with a clear message",
+                ),
+                (
+                    "Network / third-party failure",
+                    "network",
+                    "Retry, then tell the user",
+                    "network or third-party failure: retry with backoff, then report",
+                ),
+                (
+                    "Concurrent edits",
+                    "concurrency",
+                    "Two people change the same thing",
+                    "concurrent edits: last writer is warned; nothing is silently lost",
+                ),
+                (
+                    "Partial failure",
+                    "partial",
+                    "A multi-step process stops midway",
+                    "partial failure mid-process resumes or compensates",
+                ),
+                (
+                    "Permission denied",
+                    "permission",
+                    "Users see only what they may",
+                    "permission denied is explained without leaking data",
+                ),
             ]
         ),
     ),
@@ -777,15 +1137,29 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="Do records have a lifecycle with guarded or irreversible transitions?",
         targets=(("states", "State machine(s)"),),
         choices=(
-            _c("Draft, active, archived", "lifecycle", "Archive is reversible, delete is not",
-               target="State machine(s)", recommended=True,
-               fills="draft -> active -> archived; archived -> active allowed; delete only "
-                     "from archived and irreversible"),
-            _c("With an approval step", "approval", "A reviewer must approve a transition",
-               target="State machine(s)",
-               fills="draft -> pending approval -> approved/rejected; approval is irreversible"),
-            _c("No meaningful states", "none", "Records are simply created and edited",
-               target="State machine(s)", fills="no lifecycle beyond create/edit/delete"),
+            _c(
+                "Draft, active, archived",
+                "lifecycle",
+                "Archive is reversible, delete is not",
+                target="State machine(s)",
+                recommended=True,
+                fills="draft -> active -> archived; archived -> active allowed; delete only "
+                "from archived and irreversible",
+            ),
+            _c(
+                "With an approval step",
+                "approval",
+                "A reviewer must approve a transition",
+                target="State machine(s)",
+                fills="draft -> pending approval -> approved/rejected; approval is irreversible",
+            ),
+            _c(
+                "No meaningful states",
+                "none",
+                "Records are simply created and edited",
+                target="State machine(s)",
+                fills="no lifecycle beyond create/edit/delete",
+            ),
         ),
     ),
     BankEntry(
@@ -796,18 +1170,36 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="How should data be stored and validated?",
         targets=(("data", "Storage"), ("data", "Validation")),
         choices=(
-            _c("Relational (stack.toml)", "relational", "One schema in the primary datastore",
-               recommended=True, fills={
-                   "Storage": "one relational schema in the stack.toml datastore; indexes on "
-                              "lookup and foreign keys",
-                   "Validation": "required fields and formats validated at the boundary and "
-                                 "enforced by constraints"}),
-            _c("Document store", "documents", "One document per aggregate", fills={
-                "Storage": "one document per aggregate; indexes on query fields",
-                "Validation": "schema validation on write"}),
-            _c("Files only", "files", "Plain files, no database", fills={
-                "Storage": "plain files in the project directory, written atomically",
-                "Validation": "files are parsed and validated on read with clear errors"}),
+            _c(
+                "Relational (stack.toml)",
+                "relational",
+                "One schema in the primary datastore",
+                recommended=True,
+                fills={
+                    "Storage": "one relational schema in the stack.toml datastore; indexes on "
+                    "lookup and foreign keys",
+                    "Validation": "required fields and formats validated at the boundary and "
+                    "enforced by constraints",
+                },
+            ),
+            _c(
+                "Document store",
+                "documents",
+                "One document per aggregate",
+                fills={
+                    "Storage": "one document per aggregate; indexes on query fields",
+                    "Validation": "schema validation on write",
+                },
+            ),
+            _c(
+                "Files only",
+                "files",
+                "Plain files, no database",
+                fills={
+                    "Storage": "plain files in the project directory, written atomically",
+                    "Validation": "files are parsed and validated on read with clear errors",
+                },
+            ),
         ),
     ),
     BankEntry(
@@ -818,16 +1210,29 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="How should schema changes be rolled out?",
         targets=(("data", "Migration Plan"),),
         choices=(
-            _c("Versioned migrations", "versioned", "Forward-only, tool from stack.toml",
-               target="Migration Plan", recommended=True,
-               fills="versioned, forward-only migrations (tool per stack.toml); backfills as "
-                     "separate jobs"),
-            _c("Rebuild allowed", "rebuild", "Early v1: data may be recreated",
-               target="Migration Plan",
-               fills="no migrations before v1: schema may be rebuilt; versioned from v1 on"),
-            _c("Schema version field", "version-field", "Readers upgrade old records",
-               target="Migration Plan",
-               fills="each record carries a schema version; readers upgrade old versions"),
+            _c(
+                "Versioned migrations",
+                "versioned",
+                "Forward-only, tool from stack.toml",
+                target="Migration Plan",
+                recommended=True,
+                fills="versioned, forward-only migrations (tool per stack.toml); backfills as "
+                "separate jobs",
+            ),
+            _c(
+                "Rebuild allowed",
+                "rebuild",
+                "Early v1: data may be recreated",
+                target="Migration Plan",
+                fills="no migrations before v1: schema may be rebuilt; versioned from v1 on",
+            ),
+            _c(
+                "Schema version field",
+                "version-field",
+                "Readers upgrade old records",
+                target="Migration Plan",
+                fills="each record carries a schema version; readers upgrade old versions",
+            ),
         ),
     ),
     BankEntry(
@@ -841,15 +1246,35 @@ COMPLETION: tuple[BankEntry, ...] = (
         choices=tuple(
             _c(label, value, desc, target="Compliance", fills=text, recommended=rec)
             for label, value, desc, text, rec in [
-                ("None known", "none", "No regulated data", "none known; revisit if personal "
-                 "or payment data enters scope", True),
-                ("GDPR / CCPA", "privacy", "Personal data of EU/CA residents",
-                 "GDPR/CCPA: consent, export and deletion on request", False),
+                (
+                    "None known",
+                    "none",
+                    "No regulated data",
+                    "none known; revisit if personal or payment data enters scope",
+                    True,
+                ),
+                (
+                    "GDPR / CCPA",
+                    "privacy",
+                    "Personal data of EU/CA residents",
+                    "GDPR/CCPA: consent, export and deletion on request",
+                    False,
+                ),
                 ("HIPAA", "hipaa", "Health data", "HIPAA: PHI access logged and encrypted", False),
-                ("PCI-DSS", "pci", "Card data", "PCI-DSS: card data never stored (processor)",
-                 False),
-                ("SOC 2", "soc2", "Customer security audits", "SOC 2 controls and audit logs",
-                 False),
+                (
+                    "PCI-DSS",
+                    "pci",
+                    "Card data",
+                    "PCI-DSS: card data never stored (processor)",
+                    False,
+                ),
+                (
+                    "SOC 2",
+                    "soc2",
+                    "Customer security audits",
+                    "SOC 2 controls and audit logs",
+                    False,
+                ),
             ]
         ),
     ),
@@ -861,16 +1286,33 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="Which third-party services does v1 depend on?",
         targets=(("integrations", "Third-parties"), ("integrations", "Webhooks")),
         choices=(
-            _c("None", "none", "Self-contained v1", recommended=True, fills={
-                "Third-parties": "none in v1", "Webhooks": "none in v1"}),
-            _c("A few APIs", "apis", "e.g. email, storage, identity provider", fills={
-                "Third-parties": "a few APIs (email, storage, identity); respect quotas; degrade "
-                                 "gracefully and queue work on outage",
-                "Webhooks": "none in v1"}),
-            _c("APIs + webhooks", "webhooks", "We call APIs and receive webhooks", fills={
-                "Third-parties": "APIs with quotas respected; retry with backoff on outage",
-                "Webhooks": "signed (HMAC) webhooks verified on receipt; retries with exponential "
-                            "backoff; handlers idempotent"}),
+            _c(
+                "None",
+                "none",
+                "Self-contained v1",
+                recommended=True,
+                fills={"Third-parties": "none in v1", "Webhooks": "none in v1"},
+            ),
+            _c(
+                "A few APIs",
+                "apis",
+                "e.g. email, storage, identity provider",
+                fills={
+                    "Third-parties": "a few APIs (email, storage, identity); respect quotas; degrade "
+                    "gracefully and queue work on outage",
+                    "Webhooks": "none in v1",
+                },
+            ),
+            _c(
+                "APIs + webhooks",
+                "webhooks",
+                "We call APIs and receive webhooks",
+                fills={
+                    "Third-parties": "APIs with quotas respected; retry with backoff on outage",
+                    "Webhooks": "signed (HMAC) webhooks verified on receipt; retries with exponential "
+                    "backoff; handlers idempotent",
+                },
+            ),
         ),
     ),
     BankEntry(
@@ -881,23 +1323,38 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="Which environments and release process does v1 need?",
         targets=tuple(("deployment", x) for x in ("Envs", "CI/CD", "Config & Secrets")),
         choices=(
-            _c("dev + prod", "dev-prod", "Simple: local dev and one production", fills={
-                "Envs": "local dev and production",
-                "CI/CD": "CI runs tests on every push; deploy to prod on main",
-                "Config & Secrets": "environment variables; secrets from the host's secret store",
-            }),
-            _c("dev + staging + prod", "staging", "Staging mirrors prod", recommended=True,
-               fills={
-                   "Envs": "dev, staging and prod with prod parity in staging",
-                   "CI/CD": "CI tests every push; main deploys to staging; tagged releases to "
-                            "prod",
-                   "Config & Secrets": "config per environment; secrets in a managed vault/KMS",
-               }),
-            _c("Local tool only", "local", "Installed by users, no servers", fills={
-                "Envs": "users' machines only",
-                "CI/CD": "CI tests every push; releases are tagged packages",
-                "Config & Secrets": "a user config file; no secrets stored",
-            }),
+            _c(
+                "dev + prod",
+                "dev-prod",
+                "Simple: local dev and one production",
+                fills={
+                    "Envs": "local dev and production",
+                    "CI/CD": "CI runs tests on every push; deploy to prod on main",
+                    "Config & Secrets": "environment variables; secrets from the host's secret store",
+                },
+            ),
+            _c(
+                "dev + staging + prod",
+                "staging",
+                "Staging mirrors prod",
+                recommended=True,
+                fills={
+                    "Envs": "dev, staging and prod with prod parity in staging",
+                    "CI/CD": "CI tests every push; main deploys to staging; tagged releases to "
+                    "prod",
+                    "Config & Secrets": "config per environment; secrets in a managed vault/KMS",
+                },
+            ),
+            _c(
+                "Local tool only",
+                "local",
+                "Installed by users, no servers",
+                fills={
+                    "Envs": "users' machines only",
+                    "CI/CD": "CI tests every push; releases are tagged packages",
+                    "Config & Secrets": "a user config file; no secrets stored",
+                },
+            ),
         ),
     ),
     BankEntry(
@@ -908,22 +1365,38 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="How much observability does v1 need?",
         targets=tuple(("observability", x) for x in ("Logging", "Metrics", "Tracing")),
         choices=(
-            _c("Basic", "basic", "Structured logs and a few metrics", fills={
-                "Logging": "structured JSON logs; PII and secrets redacted",
-                "Metrics": "request count, error rate, latency; one dashboard",
-                "Tracing": "none in v1",
-            }),
-            _c("Full", "full", "Logs, metrics, traces (OpenTelemetry)", recommended=True, fills={
-                "Logging": "structured JSON logs with request ids; PII and secrets redacted",
-                "Metrics": "RED metrics plus the §1 success metrics on a dashboard; alerts page "
-                           "the owner",
-                "Tracing": "OpenTelemetry spans across services, context propagated",
-            }),
-            _c("Local tool", "local", "Logs to a file the user can share", fills={
-                "Logging": "log file in the user's state directory; no PII",
-                "Metrics": "none (no telemetry)",
-                "Tracing": "none",
-            }),
+            _c(
+                "Basic",
+                "basic",
+                "Structured logs and a few metrics",
+                fills={
+                    "Logging": "structured JSON logs; PII and secrets redacted",
+                    "Metrics": "request count, error rate, latency; one dashboard",
+                    "Tracing": "none in v1",
+                },
+            ),
+            _c(
+                "Full",
+                "full",
+                "Logs, metrics, traces (OpenTelemetry)",
+                recommended=True,
+                fills={
+                    "Logging": "structured JSON logs with request ids; PII and secrets redacted",
+                    "Metrics": "RED metrics plus the §1 success metrics on a dashboard; alerts page "
+                    "the owner",
+                    "Tracing": "OpenTelemetry spans across services, context propagated",
+                },
+            ),
+            _c(
+                "Local tool",
+                "local",
+                "Logs to a file the user can share",
+                fills={
+                    "Logging": "log file in the user's state directory; no PII",
+                    "Metrics": "none (no telemetry)",
+                    "Tracing": "none",
+                },
+            ),
         ),
     ),
     BankEntry(
@@ -937,16 +1410,36 @@ COMPLETION: tuple[BankEntry, ...] = (
         choices=tuple(
             _c(label, value, desc, target="Known risks", fills=text)
             for label, value, desc, text in [
-                ("Adoption", "adoption", "People keep their old way of working",
-                 "low adoption (mitigation: ship the primary use case early, measure usage)"),
-                ("Scope creep", "scope", "v1 keeps growing",
-                 "scope creep (mitigation: non-goals in §2 are binding)"),
-                ("Technical unknowns", "tech", "A key part has not been tried",
-                 "technical unknowns (mitigation: Phase 0 spike)"),
-                ("Third-party dependency", "vendor", "An outside service fails or changes",
-                 "third-party dependency (mitigation: adapter layer, fallbacks)"),
-                ("Data loss or leak", "data", "Users' data is lost or exposed",
-                 "data loss or leak (mitigation: backups, access control, reviews)"),
+                (
+                    "Adoption",
+                    "adoption",
+                    "People keep their old way of working",
+                    "low adoption (mitigation: ship the primary use case early, measure usage)",
+                ),
+                (
+                    "Scope creep",
+                    "scope",
+                    "v1 keeps growing",
+                    "scope creep (mitigation: non-goals in §2 are binding)",
+                ),
+                (
+                    "Technical unknowns",
+                    "tech",
+                    "A key part has not been tried",
+                    "technical unknowns (mitigation: Phase 0 spike)",
+                ),
+                (
+                    "Third-party dependency",
+                    "vendor",
+                    "An outside service fails or changes",
+                    "third-party dependency (mitigation: adapter layer, fallbacks)",
+                ),
+                (
+                    "Data loss or leak",
+                    "data",
+                    "Users' data is lost or exposed",
+                    "data loss or leak (mitigation: backups, access control, reviews)",
+                ),
             ]
         ),
     ),
@@ -974,20 +1467,35 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="How should the work be phased?",
         targets=(("milestones", "Phase 0"), ("milestones", "Phase 1..N")),
         choices=(
-            _c("Spike, then MVP, then the rest", "spike-mvp", "Prove the risky part first",
-               recommended=True, fills={
-                   "Phase 0": "spike the riskiest technical unknown (1 week, throwaway)",
-                   "Phase 1..N": "Phase 1 MVP = primary use case + release gate of §14; Phase "
-                                 "2 = remaining in-scope items",
-               }),
-            _c("Straight to MVP", "mvp", "No spike needed", fills={
-                "Phase 0": "none needed (no major unknowns)",
-                "Phase 1..N": "Phase 1 MVP = primary use case; Phase 2 = the rest",
-            }),
-            _c("One release", "single", "Everything ships together", fills={
-                "Phase 0": "none",
-                "Phase 1..N": "one release containing the whole in-scope list",
-            }),
+            _c(
+                "Spike, then MVP, then the rest",
+                "spike-mvp",
+                "Prove the risky part first",
+                recommended=True,
+                fills={
+                    "Phase 0": "spike the riskiest technical unknown (1 week, throwaway)",
+                    "Phase 1..N": "Phase 1 MVP = primary use case + release gate of §14; Phase "
+                    "2 = remaining in-scope items",
+                },
+            ),
+            _c(
+                "Straight to MVP",
+                "mvp",
+                "No spike needed",
+                fills={
+                    "Phase 0": "none needed (no major unknowns)",
+                    "Phase 1..N": "Phase 1 MVP = primary use case; Phase 2 = the rest",
+                },
+            ),
+            _c(
+                "One release",
+                "single",
+                "Everything ships together",
+                fills={
+                    "Phase 0": "none",
+                    "Phase 1..N": "one release containing the whole in-scope list",
+                },
+            ),
         ),
     ),
     BankEntry(
@@ -1006,10 +1514,21 @@ COMPLETION: tuple[BankEntry, ...] = (
         prompt="Where and when do automated tests run?",
         targets=(("acceptance", "Automation"),),
         choices=(
-            _c("CI on every push", "ci", "All suites gate merges", target="Automation",
-               recommended=True, fills="unit + integration in CI on every push; e2e on release"),
-            _c("Nightly", "nightly", "Long suites run nightly", target="Automation",
-               fills="unit tests on push; integration/e2e nightly"),
+            _c(
+                "CI on every push",
+                "ci",
+                "All suites gate merges",
+                target="Automation",
+                recommended=True,
+                fills="unit + integration in CI on every push; e2e on release",
+            ),
+            _c(
+                "Nightly",
+                "nightly",
+                "Long suites run nightly",
+                target="Automation",
+                fills="unit tests on push; integration/e2e nightly",
+            ),
         ),
     ),
 )
@@ -1029,7 +1548,13 @@ OPEN_QUESTIONS_REVIEW = BankEntry(
 )
 
 INTENT_FIRST: tuple[BankEntry, ...] = (
-    NON_GOALS, DECISION_BOUNDARIES, METRICS, DRIVER, USERS, USE_CASES, IN_SCOPE,
+    NON_GOALS,
+    DECISION_BOUNDARIES,
+    METRICS,
+    DRIVER,
+    USERS,
+    USE_CASES,
+    IN_SCOPE,
 )
 FEASIBILITY: tuple[BankEntry, ...] = (STACK, PERFORMANCE, SECURITY, ACCEPTANCE, TESTS)
 CONTEXT: tuple[BankEntry, ...] = (RELATION, TOUCHPOINTS)
@@ -1042,7 +1567,11 @@ SPECIALS: dict[str, BankEntry] = {
 }
 
 BANK: tuple[BankEntry, ...] = (
-    INTENT_FIRST + FEASIBILITY + CONTEXT + tuple(SPECIALS.values()) + COMPLETION
+    INTENT_FIRST
+    + FEASIBILITY
+    + CONTEXT
+    + tuple(SPECIALS.values())
+    + COMPLETION
     + (OPEN_QUESTIONS_REVIEW,)
 )
 BY_KEY: dict[str, BankEntry] = {e.key: e for e in BANK}

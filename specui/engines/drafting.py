@@ -211,7 +211,10 @@ _PEOPLE = re.compile(
     r"doctors?|nurses?|shoppers?|buyers?|sellers?|players?|readers?|agents?|employees?)\b",
     re.IGNORECASE,
 )
-_FOR_WHOM = re.compile(r"\bfor\s+((?:[\w'-]+\s+){0,5}?[\w'-]+)(?=\s+(?:who|to|that|so|in|with)\b|[,.;:!?]|$)", re.IGNORECASE)
+_FOR_WHOM = re.compile(
+    r"\bfor\s+((?:[\w'-]+\s+){0,5}?[\w'-]+)(?=\s+(?:who|to|that|so|in|with)\b|[,.;:!?]|$)",
+    re.IGNORECASE,
+)
 _CAPABILITY = re.compile(
     r"\b(should|must|will|can|lets?|allows?|needs? to|supports?|provides?|includes?|tracks?|"
     r"shows?|sends?|stores?|generates?|syncs?|exports?|imports?|manages?|builds?|creates?)\b",

@@ -33,8 +33,8 @@ class Fact:
 
 FACTS: tuple[Fact, ...] = (
     # intent — why the user wants this
-    Fact("intent", "problem", "problem statement", 0.50, (("vision", "Problem & Outcome"),)),
-    Fact("intent", "driver", "primary driver", 0.20, (("vision", "Primary Driver"),)),
+    Fact("intent", "problem", "problem statement", 0.55, (("vision", "Problem & Outcome"),)),
+    Fact("intent", "driver", "primary driver", 0.15, (("vision", "Primary Driver"),)),
     Fact("intent", "pressure", "core claim pressure-tested", 0.15, (), ("pressure",)),
     Fact(
         "intent",
@@ -45,10 +45,10 @@ FACTS: tuple[Fact, ...] = (
         ("challenge:contrarian", "challenge:ontologist"),
     ),
     # outcome — what end state they want
-    Fact("outcome", "metrics", "success metrics", 0.40, (("vision", "Success Metrics"),)),
+    Fact("outcome", "metrics", "success metrics", 0.45, (("vision", "Success Metrics"),)),
     Fact("outcome", "users", "target users", 0.20, (("vision", "Target Users"),)),
     Fact("outcome", "personas", "personas", 0.10, (("personas", "Personas"),)),
-    Fact("outcome", "use_cases", "top use cases", 0.30, (("personas", "Top Use Cases"),)),
+    Fact("outcome", "use_cases", "top use cases", 0.25, (("personas", "Top Use Cases"),)),
     # scope — how far it goes
     Fact("scope", "in_scope", "in-scope list", 0.35, (("scope", "In-scope"),)),
     Fact("scope", "non_goals", "non-goals explicit", 0.30, (("scope", "Out-of-scope"),)),
@@ -71,7 +71,10 @@ FACTS: tuple[Fact, ...] = (
     Fact("constraints", "stack", "stack confirmed", 0.30, (("deployment", "Stack"),)),
     Fact("constraints", "performance", "performance targets", 0.25, (("nfr", "Performance"),)),
     Fact(
-        "constraints", "security", "auth & privacy model", 0.25,
+        "constraints",
+        "security",
+        "auth & privacy model",
+        0.25,
         (("security", "Security & Privacy"),),
     ),
     Fact("constraints", "reliability", "reliability targets", 0.20, (("nfr", "Reliability"),)),
