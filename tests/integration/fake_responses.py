@@ -1,0 +1,128 @@
+"""A fake OpenAI Responses API for driving the real Codex CLI in tests.
+
+Answers `POST /v1/responses` with an SSE stream (response.created, response.output_item.added,
+response.output_text.delta, response.output_item.done, response.completed). Behaviours:
+
+- "ok": one assistant message (`text`), streamed in a few deltas;
+- "fail": the stream reports `response.failed` (Codex emits turn.failed and exits 1);
+- "hang": sends the headers and then nothing until `release` is set (a stalled model), then
+  completes like "ok".
+
+Every request body is kept in `requests` so tests can check the prompt Codex sent.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    return f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+
+
+class FakeResponses:
+    def __init__(self) -> None:
+        self.mode = "ok"
+        self.text = "Hello from the fake model"
+        self.requests: list[dict[str, Any]] = []
+        self.release = threading.Event()
+        self.hanging = threading.Event()
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                try:
+                    payload = json.loads(body or b"{}")
+                except ValueError:
+                    payload = {"raw": body.decode("utf-8", "replace")}
+                with server._lock:
+                    server.requests.append(payload)
+                if not self.path.endswith("/responses"):
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.send_header("connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                try:
+                    server._stream(self.wfile)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def do_GET(self) -> None:
+                self.send_error(404)
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> FakeResponses:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def prompts(self) -> list[str]:
+        """All user text Codex sent, one string per request."""
+        out = []
+        for request in self.requests:
+            out.append(json.dumps(request.get("input", [])))
+        return out
+
+    def _stream(self, wfile: Any) -> None:
+        rid, mid = "resp_fake", "msg_fake"
+        wfile.write(_sse({"type": "response.created", "response": {"id": rid}}))
+        wfile.flush()
+        if self.mode == "hang":
+            self.hanging.set()
+            self.release.wait(timeout=600)
+        if self.mode == "fail":
+            wfile.write(_sse({
+                "type": "response.failed",
+                "response": {"id": rid, "error": {"code": "server_error",
+                                                  "message": "the fake model broke"}},
+            }))
+            wfile.flush()
+            return
+        text = self.text
+        wfile.write(_sse({
+            "type": "response.output_item.added", "output_index": 0,
+            "item": {"type": "message", "role": "assistant", "id": mid, "content": []},
+        }))
+        pieces = [text[i : i + 8] for i in range(0, len(text), 8)] or [""]
+        for piece in pieces:
+            wfile.write(_sse({
+                "type": "response.output_text.delta", "item_id": mid, "output_index": 0,
+                "content_index": 0, "delta": piece,
+            }))
+            wfile.flush()
+        wfile.write(_sse({
+            "type": "response.output_item.done", "output_index": 0,
+            "item": {"type": "message", "role": "assistant", "id": mid,
+                     "content": [{"type": "output_text", "text": text}]},
+        }))
+        wfile.write(_sse({
+            "type": "response.completed",
+            "response": {"id": rid, "usage": {
+                "input_tokens": 42, "input_tokens_details": None, "output_tokens": 7,
+                "output_tokens_details": None, "total_tokens": 49}},
+        }))
+        wfile.flush()
