@@ -295,7 +295,7 @@ class BuiltinInterviewer:
                 "engine": "builtin",
                 "phase": "interview",
                 "asked": [],
-                "tags": [],
+                "tags": ["scanned"] if code else [],
                 "interview_rounds": 0,
                 "files": code,
                 "challenge_modes": bool(deep.enable_challenge_modes),
@@ -655,6 +655,9 @@ class BuiltinInterviewer:
         if below and core_gates and gates.closure_audit:
             return "threshold"
         if done >= iv.max_rounds:
+            if below and core_gates:
+                # No round is left to ask, so no further question can change execution.
+                self._tag(es, "closure")
             return "hard_cap"
 
         def avail(e: BankEntry) -> bool:
@@ -700,10 +703,10 @@ class BuiltinInterviewer:
         challenges = bool(es.get("challenge_modes", True))
         rules: list[tuple[str, bool]] = [
             ("contrarian", challenges and n >= 2),
+            ("terminologist", challenges and iv.type == "brownfield" and n >= 2),
             ("pressure", n >= 4 and "pressure" not in tags),
             ("simplifier", challenges and n >= 4),
             ("ontologist", challenges and n >= 5 and amb > 0.25),
-            ("terminologist", challenges and iv.type == "brownfield" and n >= 2),
         ]
         for name, ok in rules:
             if not ok or (name != "pressure" and name in used):

@@ -82,13 +82,14 @@ FACTS: tuple[Fact, ...] = (
     Fact("success", "acceptance", "acceptance checks", 0.60, (("acceptance", "User acceptance"),)),
     Fact("success", "test_plan", "test plan", 0.40, (("acceptance", "QA plan"),)),
     # context — existing codebase (brownfield only)
-    Fact("context", "relation", "relation to existing code", 0.40, (("scope", "Existing Code"),)),
-    Fact("context", "touchpoints", "touchpoints named", 0.35, (("scope", "Touchpoints"),)),
+    Fact("context", "scanned", "existing code scanned", 0.25, (), ("scanned",)),
+    Fact("context", "relation", "relation to existing code", 0.35, (("scope", "Existing Code"),)),
+    Fact("context", "touchpoints", "touchpoints named", 0.25, (("scope", "Touchpoints"),)),
     Fact(
         "context",
         "terminology",
         "canonical terms",
-        0.25,
+        0.15,
         (("terminology", "Glossary"),),
         ("challenge:terminologist",),
     ),
