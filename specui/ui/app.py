@@ -40,6 +40,7 @@ from specui.ui.widgets.option_picker import ChoiceList, OptionPicker
 from specui.ui.widgets.progress_line import ProgressLine
 from specui.ui.widgets.question_pane import QuestionPane
 from specui.ui.widgets.runner_slot import RunnerSlot, make_runner_pane
+from specui.ui.widgets.safe_text import clean
 from specui.ui.widgets.spec_view import SpecSnapshot, SpecView, UnitList
 
 if TYPE_CHECKING:
@@ -114,6 +115,8 @@ class SpecuiApp(App[int]):
         self._watcher: Any = None
         self._unsubscribe: Any = None
         self._engine_busy = False
+        self._warnings_seen = len(self.store.state.interview.warnings)
+        self._conflicts_seen = len(self.store.state.spec.conflicts)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -218,8 +221,26 @@ class SpecuiApp(App[int]):
         finish.display = finished
         if finished:
             finish.show(session, self.spec_snapshot, self.project.spec)
+        self._announce(session)
         self.refresh_bindings()
         self.load_spec()
+
+    def _announce(self, session: Any) -> None:
+        """New engine warnings and SPEC.md conflicts become notifications, once each."""
+        warnings = session.interview.warnings
+        for warning in warnings[self._warnings_seen :]:
+            self.notify(clean(warning), severity="warning", timeout=8)
+        self._warnings_seen = len(warnings)
+        conflicts = session.spec.conflicts
+        for conflict in conflicts[self._conflicts_seen :]:
+            self.notify(
+                clean(conflict.reason or f"{conflict.unit}: your edit was kept")
+                + " (the interviewer's text is kept in the session)",
+                title="SPEC.md conflict",
+                severity="warning",
+                timeout=10,
+            )
+        self._conflicts_seen = len(conflicts)
 
     # ------------------------------------------------------------------ SPEC.md
     def load_spec(self) -> None:

@@ -67,6 +67,7 @@ class FakeInterviewer:
         self.questions = questions
         self.note = note
         self.answers: list[Answer] = []
+        self.base = None
 
     def _pending(self, n: int) -> PendingQuestion:
         return PendingQuestion(
@@ -78,6 +79,7 @@ class FakeInterviewer:
 
     def start(self) -> None:
         spec_service.init_project(self.project)
+        self.base = spec_service.read_document(self.project)
 
         def begin(s) -> None:
             if s.interview.current is None and s.interview.status == "not_started":
@@ -95,9 +97,12 @@ class FakeInterviewer:
     def answer(self, answer: Answer) -> None:
         self.answers.append(answer)
         n = len(self.answers) - 1
-        doc = spec_service.read_document(self.project)
+        # Like a real engine, the change is computed from the document as it was when the
+        # question was asked; SpecFile.patch then refuses to overwrite a section edited since.
+        base = self.base or spec_service.read_document(self.project)
         unit = UNIT_FOR.get(n % len(UNIT_FOR), "vision")
-        spec_service.patch(self.project, self.store, {unit: f"- {answer.summary()}\n"}, doc)
+        spec_service.patch(self.project, self.store, {unit: f"- {answer.summary()}\n"}, base)
+        self.base = spec_service.read_document(self.project)
 
         def record(s) -> None:
             iv = s.interview

@@ -79,11 +79,13 @@ def build_renderable(session: Session, colours: dict[str, str]) -> Group:
         if i:
             gates.append("  ")
         gates.append(("✓ " if value else "✗ ") + label, style=ok if value else bad)
-    parts: list[object] = [table, line, gates]
+    # Summary first: at 80x24 the pane is short, and the verdict matters more than the rows.
+    parts: list[object] = [line, gates]
     if iv.current is not None:
         focus = Text("Next focus: ", style="bold")
         focus.append(DIMENSION_TITLES.get(iv.current.dimension, clean(iv.current.dimension)))
         parts.append(focus)
+    parts.append(table)
     return Group(*parts)
 
 

@@ -44,7 +44,7 @@ class ChoiceList(OptionList):
         *_digit_bindings(),
         # Space is explained by the hint line under the options (the footer is full at 80x24).
         Binding("space", "toggle", "Toggle", show=False, id="picker.toggle"),
-        Binding("enter", "submit", "Submit", key_display="⏎", id="picker.submit"),
+        Binding("enter", "submit", "Submit", key_display="⏎", id="picker.submit", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -111,10 +111,13 @@ class OptionPicker(Vertical):
         choices = ChoiceList(id="choices")
         choices.picker = self
         yield choices
+        # Compact (borderless) editors: at 80x24 the two border rows are worth more as text.
         yield Input(
-            id="other-input", placeholder="Type your answer, Enter to submit, Esc to go back"
+            id="other-input",
+            placeholder="Type your answer, Enter to submit, Esc to go back",
+            compact=True,
         )
-        yield TextArea(id="free-text", soft_wrap=True, show_line_numbers=False)
+        yield TextArea(id="free-text", soft_wrap=True, show_line_numbers=False, compact=True)
         yield Static(id="picker-hint", markup=False)
 
     def on_mount(self) -> None:

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Static
 
-from specui.ui.widgets.safe_text import safe_text
+from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
     from specui.store import Session
@@ -39,8 +40,8 @@ def header_line(session: Session) -> str:
 def meta_line(session: Session) -> str:
     iv = session.interview
     return (
-        f"{iv.profile} profile · threshold {percent(iv.threshold)}% · "
-        f"{iv.max_rounds} rounds max · {iv.type} · {iv.stage}"
+        f"{clean(iv.profile)} profile · threshold {percent(iv.threshold)}% · "
+        f"max {iv.max_rounds} rounds · {clean(iv.type)} · {clean(iv.stage)}"
     )
 
 
@@ -51,7 +52,6 @@ class QuestionPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-header", markup=False)
-        yield Static(id="q-meta", markup=False)
         yield Static(id="q-note", markup=False)
         yield Static(id="q-text", markup=False)
 
@@ -62,7 +62,8 @@ class QuestionPane(Vertical):
         iv = session.interview
         pending = iv.current
         self.query_one("#q-header", Static).update(safe_text(header_line(session)))
-        self.query_one("#q-meta", Static).update(safe_text(meta_line(session)))
+        # Profile, threshold, type and stage ride in the border title: no extra row at 80x24.
+        self.border_title = Content.assemble(("Interview", "bold"), ("  " + meta_line(session), ""))
         notes = [w for w in ([pending.note] if pending is not None else []) if w.strip()]
         note = self.query_one("#q-note", Static)
         note.update(safe_text("\n".join(notes)))

@@ -1,0 +1,207 @@
+"""SPEC.md on disk and the view: the folder watcher, external edits, conflicts, scroll position;
+plus the small pure helpers the panes rely on (watcher, themes, safe text)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from specui.fsio import atomic_write_text
+from specui.ui.watcher import FolderWatcher
+from specui.ui.widgets.safe_text import clean, safe_text
+from specui.ui.widgets.spec_view import SpecView, load_snapshot, render_markdown
+
+from .conftest import SMALL, make_app, settle
+from .fake_engine import FREE, MULTI, SINGLE
+
+
+async def wait_for(pilot, predicate, timeout: float = 3.0) -> float:
+    start = time.perf_counter()
+    while not predicate():
+        if time.perf_counter() - start > timeout:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+    return time.perf_counter() - start
+
+
+def section_text(app) -> str:
+    return str(app.query_one("#section-body").render())
+
+
+def rendered_plain(app) -> str:
+    """What the section body shows, as plain text (Rich Markdown rendered to lines)."""
+    body = app.query_one("#section-body")
+    return "\n".join(strip.text for strip in body.render_lines(body.region.reset_offset))
+
+
+async def test_external_edit_appears_and_the_next_patch_keeps_it(project, store):
+    app = make_app(project, store, [SINGLE, MULTI, FREE], watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert app._watcher is not None
+        assert app._watcher.ready.wait(2)
+        spec = project.spec.read_text()
+        edited = spec.replace("<why this matters>", "KEEP-MY-EDIT")
+        assert edited != spec
+        # An editor-style save: write a temp file, rename it over SPEC.md.
+        tmp = project.root / ".SPEC.md.swp"
+        tmp.write_text(edited)
+        os.replace(tmp, project.spec)
+        elapsed = await wait_for(pilot, lambda: "KEEP-MY-EDIT" in rendered_plain(app))
+        assert elapsed < 1.5
+        # The next answer patches Vision? The fake engine patches "vision" for round 1, which
+        # the user just edited: their text must win and the patch be kept as a conflict.
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        text = project.spec.read_text()
+        assert "KEEP-MY-EDIT" in text
+        assert [c.unit for c in store.state.spec.conflicts] == ["vision"]
+        assert any("conflict" in str(n.title or "").lower() for n in app._notifications)
+        # A patch of another unit goes through and still keeps the edit.
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        text = project.spec.read_text()
+        assert "KEEP-MY-EDIT" in text and "No GUI" in text
+
+
+async def test_unchanged_section_is_not_rerendered_and_scroll_is_kept(project, store):
+    app = make_app(project, store, [SINGLE, MULTI], watch=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        long_body = "\n".join(f"- item {i}: a real requirement" for i in range(80)) + "\n"
+        spec = project.spec.read_text()
+        head, _sep, tail = spec.partition("## 2.")
+        start = head.index("## 1. Vision & Goals")
+        head = head[:start] + "## 1. Vision & Goals\n" + long_body + "\n"
+        atomic_write_text(project.spec, head + "## 2." + tail)
+        app.load_spec()
+        await settle(pilot)
+        view = app.query_one(SpecView)
+        scroll = app.query_one("#section-scroll")
+        scroll.scroll_to(y=20, animate=False)
+        await pilot.pause()
+        assert scroll.scroll_y == 20
+        key = view._rendered_key
+        body = app.query_one("#section-body")
+        before = body.visual if hasattr(body, "visual") else body.render()
+        # Same text again (e.g. an edit elsewhere): no re-render at all.
+        app.load_spec()
+        await settle(pilot)
+        assert view._rendered_key == key
+        assert (body.visual if hasattr(body, "visual") else body.render()) is before
+        # Changed text in the same section: re-rendered, scroll position kept.
+        atomic_write_text(project.spec, project.spec.read_text().replace("item 79", "item 79b"))
+        app.load_spec()
+        await settle(pilot)
+        assert view._rendered_key != key
+        assert scroll.scroll_y == 20
+
+
+def test_watcher_sees_atomic_replace_of_the_file_quickly(tmp_path: Path):
+    seen: list[tuple[float, frozenset[Path]]] = []
+    got = threading.Event()
+
+    def on_change(paths):
+        seen.append((time.perf_counter(), paths))
+        got.set()
+
+    watcher = FolderWatcher([tmp_path], ["SPEC.md"], on_change)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    assert watcher.ready.wait(2)
+    time.sleep(0.1)
+    (tmp_path / "unrelated.txt").write_text("x")
+    time.sleep(0.2)
+    assert not got.is_set()  # filtered by name
+    start = time.perf_counter()
+    (tmp_path / ".tmp123").write_text("# new")
+    os.replace(tmp_path / ".tmp123", tmp_path / "SPEC.md")
+    assert got.wait(2)
+    assert seen[0][0] - start < 0.5
+    assert tmp_path / "SPEC.md" in seen[0][1]
+    watcher.stop()
+    thread.join(2)
+    assert not thread.is_alive()
+
+
+def test_watcher_reports_a_missing_folder(tmp_path: Path):
+    errors: list[str] = []
+    watcher = FolderWatcher([tmp_path / "gone"], ["SPEC.md"], lambda p: None, errors.append)
+    watcher.run()
+    assert errors and "missing" in errors[0]
+
+
+def test_snapshot_of_a_missing_and_a_binary_spec(tmp_path: Path):
+    missing = load_snapshot(tmp_path / "SPEC.md", {})
+    assert not missing.exists and len(missing.units) == 18
+    assert set(missing.statuses.values()) == {"unknown"}
+    (tmp_path / "SPEC.md").write_bytes(b"\xff\xfe\x00binary")
+    broken = load_snapshot(tmp_path / "SPEC.md", {})
+    assert broken.error
+
+
+def test_clean_strips_escapes_but_keeps_text():
+    raw = "a[/]b\x1b[2Jc\x1b]52;c;aGk=\x07d\x1b[31mred\x1b[0m\r\ne\tf"
+    assert clean(raw) == "a[/]bcdred\ne\tf"
+    text = safe_text("[bold]x[/bold]")
+    assert text.plain == "[bold]x[/bold]" and not text.spans
+
+
+def test_markdown_keeps_angle_bracket_placeholders():
+    from rich.console import Console
+
+    console = Console(width=60, record=True, force_terminal=False)
+    console.print(render_markdown("- **Problem**: <why this matters>\n- [/] and [bold]x"))
+    out = console.export_text()
+    assert "<why this matters>" in out and "[/]" in out and "[bold]x" in out
+
+
+def test_themes_load_and_a_bad_file_is_skipped(tmp_path: Path):
+    from specui.ui.themes import THEMES_DIR, load_themes
+
+    themes, warnings = load_themes()
+    names = {t.name for t in themes}
+    assert {"specui-dark", "specui-light"} <= names and not warnings
+    assert {t.name: t.dark for t in themes}["specui-light"] is False
+    (tmp_path / "a.toml").write_text((THEMES_DIR / "specui-dark.toml").read_text())
+    (tmp_path / "b.toml").write_text('name = "b"\nprimary = "not-a-colour"\n')
+    (tmp_path / "c.toml").write_text("name = [")
+    themes, warnings = load_themes(tmp_path)
+    assert [t.name for t in themes] == ["specui-dark"]
+    assert len(warnings) == 2 and "b.toml" in warnings[0] and "c.toml" in warnings[1]
+
+
+def test_run_app_reports_bad_config_in_one_line(project, capsys):
+    from specui.ui.app import run_app
+
+    project.config.write_text("[ui]\ntheme = 3\n")
+    assert run_app(project) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("specui: error: specui.toml")
+
+
+def test_run_app_refuses_a_missing_directory(tmp_path, capsys):
+    from specui.project import Project
+    from specui.ui.app import run_app
+
+    assert run_app(Project.at(tmp_path / "nope")) == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("module", ["specui.ui.app", "specui.cli"])
+def test_heavy_modules_stay_lazy(module):
+    """Startup cost: watchfiles, subprocess-heavy runner code and markdown parsing load later."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import sys, {module}; "
+        "bad = [m for m in ('watchfiles', 'markdown_it', 'rich.markdown') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
