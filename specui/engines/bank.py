@@ -229,7 +229,10 @@ class BankEntry:
                 elif label in self.defaults:
                     out[(unit_of[label], label)] = ctx.fmt(self.defaults[label])
         elif text:
-            out[self.targets[0]] = self.text_format.replace("{text}", text)
+            value = self.text_format.replace("{text}", text)
+            if self.multi:
+                value = self.join_format.replace("{items}", value)
+            out[self.targets[0]] = value
         return out
 
     def open_questions(self, answer: Answer, ctx: BankContext) -> list[str]:
