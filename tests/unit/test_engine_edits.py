@@ -211,3 +211,32 @@ def test_make_interviewer_falls_back_to_builtin_with_a_warning(tmp_path: Path):
     engine = make_interviewer(project, store, config)
     assert isinstance(engine, BuiltinInterviewer)
     assert any("codex" in w for w in store.state.interview.warnings)
+
+
+def test_challenge_mode_rules(tmp_path: Path):
+    project, store, engine = make(tmp_path / "p")
+    engine.start()
+    answer_current(store, engine)
+    iv = store.state.interview.model_copy(deep=True)
+    doc = spec_service.read_document(project)
+    b = {k: doc.section_body(k) for k in ("vision", "scope", "personas", "risks", "milestones")}
+
+    def pick(n: int, amb: float) -> str | None:
+        e = engine._pick_special(iv, n, amb, b)
+        return e.key if e else None
+
+    assert pick(1, 0.9) is None
+    assert pick(2, 0.6) == "challenge.contrarian"
+    iv.challenge_modes_used.append("contrarian")
+    assert pick(3, 0.6) is None  # pressure and simplifier wait for round 4
+    assert pick(4, 0.6) == "pressure.evidence"
+    iv.engine_state["tags"].append("pressure")
+    assert pick(4, 0.6) == "challenge.simplifier"
+    iv.challenge_modes_used.append("simplifier")
+    assert pick(4, 0.6) is None  # ontologist waits for round 5
+    assert pick(5, 0.30) == "challenge.ontologist"
+    assert pick(5, 0.25) is None  # only while ambiguity > 0.25
+    iv.engine_state["challenge_modes"] = False
+    iv.challenge_modes_used.clear()
+    iv.engine_state["tags"].remove("pressure")
+    assert pick(6, 0.6) == "pressure.evidence"  # the pressure pass is not a challenge mode
