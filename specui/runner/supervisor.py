@@ -47,6 +47,18 @@ ERR_FILE = "supervisor.err"
 
 STATUS_INTERVAL_S = 1.0   # status.json is rewritten at most this often while output flows
 DRAIN_AFTER_EXIT_S = 2.0  # how long to keep reading after the child exited (grandchildren)
+READ_SIZE = 1 << 20       # big reads: fewer syscalls when the agent floods its output
+PIPE_SIZE = 1 << 20
+F_SETPIPE_SZ = 1031       # Linux fcntl: grow the pipe so the child blocks less often
+
+
+def _grow_pipe(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+    except (ImportError, OSError):
+        pass
 
 
 def now_utc() -> datetime:
@@ -136,9 +148,16 @@ class Supervisor:
         self._tail = b""
         self._last_status_write = 0.0
         self._dirty = False
+        self._lines = 0
+        self._bytes = 0
+        self._last_output: float | None = None
 
     # ---------------------------------------------------------------- status / log helpers
     def _write_status(self) -> None:
+        status = self.status
+        status.lines, status.bytes = self._lines, self._bytes
+        if self._last_output is not None:
+            status.last_output_at = datetime.fromtimestamp(self._last_output, UTC)
         atomic_write_text(self.run_dir / STATUS_FILE, self.status.model_dump_json(indent=2) + "\n")
         self._last_status_write = time.monotonic()
         self._dirty = False
@@ -214,7 +233,20 @@ class Supervisor:
         try:
             self._log(self._header())
             self._write_status()
-            self._spawn_and_pump(forward)
+            try:
+                self._spawn_and_pump(forward)
+            except BaseException as exc:
+                # Never leave the agent running unsupervised, nor a status that says "running".
+                self._signal_group(signal.SIGKILL)
+                if self._proc is not None:
+                    self._proc.wait()
+                    self.status.exit_code = self._proc.returncode
+                self.status.state = "stopped" if isinstance(exc, KeyboardInterrupt) else "failed"
+                self.status.ended_at = now_utc()
+                self.status.message = f"supervisor error: {type(exc).__name__}: {exc}"
+                self._log(self._footer())
+                self._write_status()
+                raise
             self._log(self._footer())
         finally:
             os.close(self._log_fd)
@@ -255,6 +287,7 @@ class Supervisor:
             self.request_stop()
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
+        _grow_pipe(fd)
         exited_at: float | None = None
         while True:
             timeout = 0.5
@@ -263,7 +296,7 @@ class Supervisor:
             except InterruptedError:  # pragma: no cover - PEP 475 retries select
                 ready = []
             if ready:
-                chunk = os.read(fd, 1 << 16)
+                chunk = os.read(fd, READ_SIZE)
                 if not chunk:
                     break
                 self._on_output(chunk, forward)
@@ -300,11 +333,11 @@ class Supervisor:
 
     def _on_output(self, chunk: bytes, forward: Callable[[bytes], None] | None) -> None:
         _write_all(self._log_fd, chunk)
-        status = self.status
-        status.lines += chunk.count(b"\n")
-        status.bytes += len(chunk)
-        status.last_output_at = now_utc()
+        self._lines += chunk.count(b"\n")
+        self._bytes += len(chunk)
+        self._last_output = time.time()
         self._dirty = True
+        status = self.status
         if self.spec.json_mode:
             data = self._tail + chunk
             cut = data.rfind(b"\n")

@@ -1,0 +1,91 @@
+"""Runner throughput: 1,000,000 lines through `specui run` vs the same command writing to a file.
+
+The fake command prints lines with ANSI colours and `[bold]`-looking text (which must stay text).
+Through `specui run` every byte goes child -> pipe -> supervisor -> log file (unbuffered) and is
+forwarded, sanitized, to stdout (here a file). Target: wall time <= 1.2x the command alone.
+
+    python bench/bench_runner.py [--lines N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+FAKE = textwrap.dedent(
+    """
+    import sys
+    n = int(sys.argv[1])
+    if not sys.stdin.isatty():
+        sys.stdin.read()
+    w = sys.stdout.write
+    for i in range(n):
+        w(f"\\x1b[32m[bold]line {i}[/bold]\\x1b[0m payload text for the runner bench "
+          f"\\x1b[1;34mblue [/]\\x1b[0m {i * 7}\\n")
+    """
+)
+
+
+def _time(cmd: list[str], *, stdout: Path, cwd: Path, stdin: Path | None = None) -> float:
+    with open(stdout, "wb") as out, open(stdin or os.devnull, "rb") as inp:
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=out, stdin=inp, stderr=subprocess.DEVNULL, cwd=cwd, check=True)
+        return time.perf_counter() - start
+
+
+def main(lines: int = 1_000_000, repeat: int = 3) -> dict:
+    with tempfile.TemporaryDirectory(prefix="specui-bench-runner-") as tmp:
+        root = Path(tmp)
+        project = root / "project"
+        (project / ".codex" / "prompts").mkdir(parents=True)
+        (project / ".codex" / "prompts" / "speckit.tasks.md").write_text("bench $ARGUMENTS\n")
+        fake = root / "fake.py"
+        fake.write_text(FAKE)
+        (project / "specui.toml").write_text(
+            "[runner]\n"
+            f"command = {json.dumps([sys.executable, str(fake), str(lines)])}\n"
+            "notify = false\n"
+        )
+        prompt = root / "prompt.txt"
+        prompt.write_text("bench\n")
+        alone, through = [], []
+        for _ in range(repeat):
+            alone.append(_time([sys.executable, str(fake), str(lines)], stdout=root / "alone.out",
+                               cwd=root, stdin=prompt))
+            through.append(_time([sys.executable, "-m", "specui", "run", "tasks", str(project),
+                                  "--force"], stdout=root / "through.out", cwd=root))
+        logs = sorted((project / "orchestrator").glob("tasks-*.md"))
+        log_lines = logs[-1].read_text().count("\n") if logs else 0
+        forwarded = (root / "through.out").read_bytes()
+        result = {
+            "lines": lines,
+            "command_alone_s": round(min(alone), 3),
+            "through_specui_run_s": round(min(through), 3),
+            "ratio": round(min(through) / min(alone), 3),
+            "target_ratio": 1.2,
+            "log_lines": log_lines,
+            "forwarded_lines": forwarded.count(b"\n"),
+            "forwarded_has_only_sgr": b"\x1b[2J" not in forwarded,
+        }
+    return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    figures = main(args.lines, args.repeat)
+    print(
+        f"runner: {figures['lines']:,} lines  command alone {figures['command_alone_s']:.2f} s  "
+        f"through `specui run` {figures['through_specui_run_s']:.2f} s  "
+        f"ratio {figures['ratio']:.2f}x (target <= {figures['target_ratio']}x)"
+    )
+    print(json.dumps(figures))
