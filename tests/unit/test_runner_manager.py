@@ -215,7 +215,7 @@ def test_stall_is_flagged_and_cleared(tmp_path: Path) -> None:
     import sys, time
     sys.stdin.read()
     print("start", flush=True)
-    time.sleep(3)
+    time.sleep(6)
     print("back", flush=True)
     time.sleep(30)
     """
