@@ -441,12 +441,20 @@ def _out_text(text: str) -> str:
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
+def _hand_out(text: str) -> str:
+    """`_out_text` without blank lines at the ends and without the final terminator."""
+    lines = _out_text(text).split("\n")
+    i, j = 0, len(lines)
+    while i < j and _is_blank(lines[i]):
+        i += 1
+    while j > i and _is_blank(lines[j - 1]):
+        j -= 1
+    return _strip_final_newline("\n".join(lines[i:j]))
+
+
 def _strip_final_newline(text: str) -> str:
-    if text.endswith("\r\n"):
-        return text[:-2]
-    if text.endswith("\n"):
-        return text[:-1]
-    return text
+    """Drop the last line's terminator (LF, CRLF, or a stray CR before the end of the file)."""
+    return text.removesuffix("\n").removesuffix("\r")
 
 
 # --------------------------------------------------------------------------- the document
@@ -458,7 +466,7 @@ class SpecDocument:
     `text` is exactly the input; the structure (sections, missing, duplicates) is derived on
     first use and cached. All edits return a new document. Section and unit texts are handed
     out with `\\n` newlines and without surrounding blank lines; edits write the document's own
-    newline (`newline`: the terminator of its first line).
+    newline (`newline`: CRLF when most of its line breaks are CRLF, else LF).
     """
 
     def __init__(self, text: str) -> None:
@@ -502,8 +510,8 @@ class SpecDocument:
         t = self._text
         if "\r" not in t:
             return "\n"
-        i = t.find("\n")
-        return "\r\n" if i > 0 and t[i - 1] == "\r" else "\n"
+        crlf = t.count("\r\n")
+        return "\r\n" if crlf > t.count("\n") - crlf else "\n"
 
     @cached_property
     def _structure(self) -> _Structure:
@@ -575,8 +583,7 @@ class SpecDocument:
             return _out_text(_strip_final_newline(t[sec.start : sec.end]))
         if sec is None:
             return _out_text(_strip_final_newline(t[cs:ce]))
-        rest = t[cs : sec.start] + t[sec.end : ce]
-        return "\n".join(_block_lines(rest))
+        return _hand_out(t[cs : sec.start] + t[sec.end : ce])
 
     # -- editing ------------------------------------------------------------------------
     def _splice(self, a: int, b: int, new: str) -> SpecDocument:
@@ -661,7 +668,7 @@ class SpecDocument:
         found = self._security_item()
         if found is None:
             return self.with_section_body("nfr", "\n".join(lines))
-        span, (cs, ce), items = found
+        span, (_cs, ce), items = found
         block = _render_block(lines, nl)
         t = self._text
         sec = next((it for it in items if it.label in _SECURITY_LABELS), None)
@@ -669,11 +676,15 @@ class SpecDocument:
             return self._splice(sec.start, sec.end, block)
         rel = next((it for it in items if it.label in _RELIABILITY_LABELS), None)
         pos = rel.end if rel is not None else ce
-        if cs == ce:  # empty section body
-            if cs == span.body_start and cs > 0 and t[cs - 1] != "\n":
+        fence = self._structure.open_fence_at_end
+        if fence is not None and pos == ce and span.end == len(t):
+            # The section's last item ends in a fence that never closes: close it first or
+            # the new item would be code.
+            block = fence.char * fence.length + nl + block
+            if pos > 0 and t[pos - 1] != "\n":
                 block = nl + block
         elif pos > 0 and t[pos - 1] != "\n":
-            block = nl + block
+            block = nl + block  # after a last line (or heading) without terminator
         return self._splice(pos, pos, block)
 
     def _with_nfr(self, text: str) -> SpecDocument:
