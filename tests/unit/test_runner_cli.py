@@ -1,0 +1,254 @@
+"""`specui run` headless, with fake commands: exit codes, forwarding, --json rows, --dry-run,
+input errors, auto-continue, Ctrl+C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+PHASES = ("constitution", "specify", "plan", "tasks", "implement")
+
+
+def make_project(root: Path, script: str, command: list[str] | None = None) -> Path:
+    for phase in PHASES:
+        path = root / ".codex" / "prompts" / f"speckit.{phase}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"[{phase}] $ARGUMENTS\n")
+    (root / "orchestrator").mkdir(exist_ok=True)
+    (root / "orchestrator" / "input").write_text(
+        "<constitution>\nbe kind\n</constitution>\n<specify>s</specify>\n<plan>p</plan>\n"
+    )
+    (root / "fake.py").write_text(textwrap.dedent(script))
+    argv = command or [sys.executable, "fake.py"]
+    (root / "specui.toml").write_text(f"[runner]\ncommand = {json.dumps(argv)}\nnotify = false\n")
+    return root
+
+
+def specui(root: Path, phase: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "specui", "run", phase, str(root), *args],
+                          capture_output=True, timeout=timeout, check=False)
+
+
+ECHO = """
+import sys
+prompt = sys.stdin.read()
+print("PROMPT<" + prompt.strip() + ">")
+print("\\x1b[31mred\\x1b[0m [bold]not markup[/] \\x1b[2J\\x1b]0;title\\x07\\x1b]52;c;eA==\\x07end")
+print("oops", file=sys.stderr)
+sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+"""
+
+
+def test_success_forwards_sanitized_output(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ECHO)
+    result = specui(root, "constitution")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert b"PROMPT<[constitution] be kind>" in out
+    assert b"\x1b[31mred\x1b[0m [bold]not markup[/] end" in out
+    assert b"\x1b[2J" not in out and b"\x1b]" not in out
+    assert b"oops" in out  # stderr of the child is merged into the stream
+    log = next((root / "orchestrator").glob("constitution-*.md")).read_bytes()
+    assert b"\x1b[2J" in log  # the log keeps raw bytes
+    assert b"- exit code: 0" in log
+
+
+def test_failure_exit_code(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ECHO, [sys.executable, "fake.py", "3"])
+    result = specui(root, "constitution")
+    assert result.returncode == 1
+    assert b"exit code 3" in result.stderr
+    log = next((root / "orchestrator").glob("constitution-*.md")).read_text()
+    assert "- exit code: 3" in log and "- result: failed" in log
+
+
+def test_unknown_phase_is_usage_error(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ECHO)
+    result = specui(root, "../etc")
+    assert result.returncode == 2
+    assert not (root / "orchestrator" / "checkpoint").exists()
+
+
+def test_dry_run_prints_prompt_and_command(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ECHO)
+    result = specui(root, "plan", "--dry-run", "--input", "use $ARGUMENTS literally")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert out.splitlines()[0] == f"command: {sys.executable} fake.py"
+    assert out.rstrip().endswith("[plan] use $ARGUMENTS literally")
+    assert "specify has not completed" in result.stderr.decode()
+    assert "--force" in result.stderr.decode()
+    assert not (root / "orchestrator" / "checkpoint").exists()
+    assert not list((root / "orchestrator").glob("plan-*.md"))
+
+
+def test_missing_block_error_names_file_and_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ECHO)
+    (root / "orchestrator" / "input").write_text("<constitution>\nunclosed\n")
+    result = specui(root, "constitution")
+    assert result.returncode == 2
+    assert result.stderr.decode().strip() == (
+        "specui: error: orchestrator/input:1: <constitution> is never closed "
+        "(add </constitution>)"
+    )
+
+
+def test_command_not_found(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ECHO, ["no-such-agent-binary", "exec", "-"])
+    result = specui(root, "constitution")
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert "no-such-agent-binary" in err and "[runner] command" in err
+
+
+JSON_EVENTS = """
+import json, sys, time
+sys.stdin.read()
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\\n"); sys.stdout.flush()
+emit({"type": "thread.started", "thread_id": "th_9"})
+emit({"type": "turn.started"})
+emit({"type": "item.completed", "item": {"id": "i1", "type": "command_execution",
+      "command": "pytest -q", "aggregated_output": "3 passed", "exit_code": 0,
+      "status": "completed"}})
+emit({"type": "item.completed", "item": {"id": "i2", "type": "agent_message",
+      "text": "Done [bold]."}})
+if sys.argv[1] == "fail":
+    line = json.dumps({"type": "turn.failed", "error": {"message": "quota"}}) + "\\n"
+    sys.stdout.write(line[:10]); sys.stdout.flush(); time.sleep(0.3)
+    sys.stdout.write(line[10:]); sys.stdout.flush()
+else:
+    emit({"type": "turn.completed", "usage": {"input_tokens": 5, "cached_input_tokens": 1,
+          "output_tokens": 2}})
+"""
+
+
+def test_json_mode_rows(tmp_path: Path) -> None:
+    root = make_project(tmp_path, JSON_EVENTS, [sys.executable, "fake.py", "ok", "--json", "-"])
+    result = specui(root, "constitution")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert "$ pytest -q  [exit 0]" in lines and "  3 passed" in lines
+    assert "Done [bold]." in lines
+    assert any(line.startswith("turn completed") for line in lines)
+    log = next((root / "orchestrator").glob("constitution-*.md")).read_text()
+    assert '{"type": "thread.started", "thread_id": "th_9"}' in log
+
+
+def test_turn_failed_split_across_reads_fails_phase(tmp_path: Path) -> None:
+    root = make_project(tmp_path, JSON_EVENTS, [sys.executable, "fake.py", "fail", "--json"])
+    result = specui(root, "constitution")
+    assert result.returncode == 1
+    assert "turn failed: quota" in result.stdout.decode()
+    status = json.loads(next((root / ".specui" / "runs").glob("*/status.json")).read_text())
+    assert status["exit_code"] == 0 and status["turn_failed"] and status["state"] == "failed"
+
+
+def test_json_flag_adds_json_before_stdin_marker(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ECHO, [sys.executable, "fake.py", "0", "-"])
+    result = specui(root, "constitution", "--json", "--dry-run")
+    # dry-run shows the configured command; the real run inserts --json before "-"
+    assert result.returncode == 0
+    result = specui(root, "constitution", "--json")
+    log = next((root / "orchestrator").glob("constitution-*.md")).read_text()
+    assert f"- command: {sys.executable} fake.py 0 --json -" in log
+
+
+ONE_TASK = """
+import pathlib, sys
+prompt = sys.stdin.read()
+tasks = pathlib.Path("specs/002-x/tasks.md")
+tasks.write_text(tasks.read_text().replace("- [ ]", "- [x]", 1))
+print("attempt prompt:", prompt.splitlines()[0])
+"""
+
+NO_WORK = """
+import sys
+sys.stdin.read()
+print("Some checklists have unchecked items. Do you want to proceed? (yes/no)")
+"""
+
+
+def tasks_file(root: Path, n: int, done: int = 0) -> Path:
+    folder = root / "specs" / "002-x"
+    folder.mkdir(parents=True)
+    path = folder / "tasks.md"
+    path.write_text("".join(f"- [{'x' if i <= done else ' '}] T{i:03d} t\n"
+                            for i in range(1, n + 1)))
+    return path
+
+
+def test_auto_continue_runs_until_done(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ONE_TASK)
+    tasks = tasks_file(root, 3)
+    result = specui(root, "implement", "--force", "--auto-continue")
+    assert result.returncode == 0, result.stderr
+    assert "- [ ]" not in tasks.read_text()
+    logs = sorted((root / "orchestrator").glob("implement-*.md"))
+    assert len(logs) == 3
+    continued = [log for log in logs
+                 if "attempt prompt: [implement] continue phase implement" in log.read_text()]
+    assert len(continued) == 2
+    assert "all 3 tasks done" in result.stderr.decode()
+
+
+def test_auto_continue_stops_on_no_progress(tmp_path: Path) -> None:
+    root = make_project(tmp_path, NO_WORK)
+    tasks_file(root, 4, done=1)
+    result = specui(root, "implement", "--force", "--auto-continue")
+    assert result.returncode == 1
+    assert "no progress (1/4 tasks done)" in result.stderr.decode()
+    assert len(list((root / "orchestrator").glob("implement-*.md"))) == 1
+
+
+def test_auto_continue_respects_cap(tmp_path: Path) -> None:
+    root = make_project(tmp_path, ONE_TASK)
+    (root / "specui.toml").write_text(
+        (root / "specui.toml").read_text() + "max_continues = 1\n"
+    )
+    tasks_file(root, 5)
+    result = specui(root, "implement", "--force", "--auto-continue")
+    assert result.returncode == 1
+    assert "max_continues (1)" in result.stderr.decode()
+    assert len(list((root / "orchestrator").glob("implement-*.md"))) == 2
+
+
+SLEEPY = """
+import sys, time
+sys.stdin.read()
+print("working", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="uses /proc")
+def test_ctrl_c_stops_the_group(tmp_path: Path) -> None:
+    root = make_project(tmp_path, SLEEPY)
+    proc = subprocess.Popen([sys.executable, "-m", "specui", "run", "constitution", str(root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    status_path = None
+    while time.monotonic() < deadline:
+        found = list((root / ".specui" / "runs").glob("*/status.json")) if (
+            root / ".specui" / "runs").exists() else []
+        if found and json.loads(found[0].read_text()).get("pgid"):
+            status_path = found[0]
+            break
+        time.sleep(0.05)
+    assert status_path is not None
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    status = json.loads(status_path.read_text())
+    assert status["state"] == "stopped"
+    with pytest.raises(ProcessLookupError):
+        os.killpg(status["pgid"], 0)
