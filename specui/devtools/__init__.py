@@ -1,0 +1,1 @@
+"""Developer tools: sample project preparation (`make run`) and the README screenshot."""
