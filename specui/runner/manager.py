@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from specui.core.codex_events import is_json_command
@@ -195,15 +195,16 @@ class PhaseManager:
         )
         prompt = build_prompt(self.project, phase, arguments)
         argv = list(self.config.command)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        suffix, n = "", 1
+        # One log per run named `<phase>-<YYYYMMDD-HHMMSS>.md`; two runs in the same second take
+        # the next free second, so names stay in the contract's format and sort by start order.
+        moment = datetime.now().replace(microsecond=0)
         while True:
-            log_path = self.project.orchestrator / f"{phase}-{stamp}{suffix}.md"
-            run_id = f"{phase}-{stamp}{suffix}"
+            stamp = moment.strftime("%Y%m%d-%H%M%S")
+            log_path = self.project.orchestrator / f"{phase}-{stamp}.md"
+            run_id = f"{phase}-{stamp}"
             if not log_path.exists() and not (self.project.runs_dir / run_id).exists():
                 break
-            n += 1
-            suffix = f"-{n}"
+            moment += timedelta(seconds=1)
         tasks_before = self.task_count()[0] if phase == "implement" else None
         spec = RunSpec(
             run_id=run_id, phase=phase, argv=argv, cwd=str(root), log_path=str(log_path),

@@ -1,0 +1,141 @@
+"""Supervisor (foreground), forwarders and notifications."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+from specui.runner.cli import JsonForwarder, PlainForwarder
+from specui.runner.notify import bell, end_message, tmux_message
+from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status
+
+
+def make_run(tmp_path: Path, script: str, *, json_mode: bool = False) -> Supervisor:
+    (tmp_path / "fake.py").write_text(textwrap.dedent(script))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / PROMPT_FILE).write_text("the prompt\n")
+    spec = RunSpec(run_id="plan-20260101-000000", phase="plan",
+                   argv=[sys.executable, "fake.py"], cwd=str(tmp_path),
+                   log_path=str(tmp_path / "orchestrator" / "plan-20260101-000000.md"),
+                   log_rel="orchestrator/plan-20260101-000000.md", json_mode=json_mode,
+                   notify=False, grace_seconds=1)
+    return Supervisor(run_dir, spec)
+
+
+def test_log_is_written_while_streaming(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    supervisor = make_run(tmp_path, f"""
+        import os, sys, time
+        print("got", sys.stdin.read().strip(), flush=True)
+        print("first line", flush=True)
+        while not os.path.exists({str(gate)!r}):
+            time.sleep(0.02)
+        print("second line", flush=True)
+    """)
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(status=supervisor.run()))
+    thread.start()
+    log = Path(supervisor.spec.log_path)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "first line" not in (log.read_text() if log.exists() else ""):
+        time.sleep(0.02)
+    text = log.read_text()
+    assert "got the prompt\nfirst line\n" in text and "second line" not in text
+    assert "- exit code" not in text  # no footer yet: the run is still going
+    status = read_status(supervisor.run_dir)
+    assert status is not None and status.state == "running" and status.pid
+    gate.write_text("go")
+    thread.join(20)
+    assert result["status"].state == "done"
+    text = log.read_text()
+    assert text.index("first line") < text.index("second line") < text.index("- exit code: 0")
+
+
+def test_grandchildren_do_not_outlive_the_run(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, """
+        import subprocess, sys
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        print(child.pid, flush=True)
+    """)
+    started = time.monotonic()
+    status = supervisor.run()
+    assert time.monotonic() - started < 15
+    assert status.state == "done"
+    log = Path(supervisor.spec.log_path).read_text()
+    grandchild = int(log.split("---\n\n", 1)[1].split()[0])
+    time.sleep(0.2)
+    try:
+        os.kill(grandchild, 0)
+        state = Path(f"/proc/{grandchild}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        assert state in ("Z", "X")
+    except ProcessLookupError:
+        pass
+
+
+def test_start_failure_is_recorded(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, "")
+    supervisor.spec.argv = [str(tmp_path / "missing-binary")]
+    status = supervisor.run()
+    assert status.state == "failed" and status.exit_code == 127
+    assert "cannot start" in Path(supervisor.spec.log_path).read_text()
+
+
+def test_plain_forwarder_holds_partial_lines() -> None:
+    out = io.BytesIO()
+    forward = PlainForwarder(out)
+    forward(b"abc")
+    assert out.getvalue() == b""
+    forward(b"def\nghi\x1b[2J")
+    assert out.getvalue() == b"abcdef\n"
+    forward(b"\x1b[1mX\x1b[0m\n")
+    assert out.getvalue() == b"abcdef\nghi\x1b[1mX\x1b[0m\n"
+    forward(b"tail")
+    forward.flush()
+    assert out.getvalue().endswith(b"tail\n")
+
+
+def test_json_forwarder_rows_and_colour() -> None:
+    out = io.StringIO()
+    forward = JsonForwarder(out, colour=True)
+    line = json.dumps({"type": "turn.failed", "error": {"message": "boom"}}).encode()
+    forward(line[:7])
+    forward(line[7:] + b"\nplain text\n")
+    text = out.getvalue()
+    assert "\x1b[1;31mturn failed: boom\x1b[0m\n" in text
+    assert text.endswith("plain text\n")
+
+
+def test_end_message() -> None:
+    assert end_message("plan", "done", 0, 754.2) == "specui: phase plan done, exit 0 after 12m34s"
+
+
+def test_tmux_message_only_inside_tmux(tmp_path: Path) -> None:
+    record = tmp_path / "args"
+    fake = tmp_path / "bin" / "tmux"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" > {record}\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    env = {"PATH": str(fake.parent)}
+    assert tmux_message("hello", env) is False and not record.exists()
+    env["TMUX"] = "/tmp/tmux-0/default,1,0"
+    assert tmux_message("phase plan done", env) is True
+    assert record.read_text().strip() == "display-message -d 10000 phase plan done"
+
+
+def test_bell_only_on_a_terminal() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    plain, tty = io.StringIO(), Tty()
+    bell(plain)
+    bell(tty)
+    assert plain.getvalue() == "" and tty.getvalue() == "\a"
