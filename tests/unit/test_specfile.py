@@ -1,0 +1,170 @@
+"""SpecFile: reading, three-way conflict-safe patching, atomic writes, mode, vanished file."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from specui.core.spec import SpecDocument
+from specui.core.templates import render_spec_template
+from specui.errors import SpecuiError
+from specui.specfile import SpecFile
+
+TEMPLATE = render_spec_template("Demo")
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "SPEC.md"
+    path.write_text(TEMPLATE, encoding="utf-8")
+    return path
+
+
+def test_read_missing_and_present(tmp_path: Path, spec: Path):
+    assert SpecFile(tmp_path / "nope.md").read() is None
+    doc = SpecFile(spec).read()
+    assert doc is not None and doc.text == TEMPLATE
+
+
+def test_read_binary_and_directory_errors(tmp_path: Path):
+    bad = tmp_path / "SPEC.md"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(SpecuiError, match=r"^SPEC.md is not UTF-8 text"):
+        SpecFile(bad).read()
+    bad.write_bytes(b"# caf\xe9")
+    with pytest.raises(SpecuiError, match=r"^SPEC.md is not UTF-8 text"):
+        SpecFile(bad).read()
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(SpecuiError):
+        SpecFile(tmp_path / "dir").read()
+
+
+def test_patch_unchanged_file_applies_everything(spec: Path):
+    sf = SpecFile(spec)
+    base = sf.read()
+    out = sf.patch({"vision": "We ship.", "security": "mTLS"}, base)
+    assert out.applied == ["vision", "security"] and out.conflicts == []
+    on_disk = spec.read_text(encoding="utf-8")
+    assert on_disk == out.document.text
+    assert out.document.section_body("vision") == "We ship."
+    assert out.document.unit_text("security") == "- **Security & Privacy**: mTLS"
+    assert not [p for p in spec.parent.iterdir() if p.name != "SPEC.md"]  # no temp leftovers
+
+
+def test_user_edit_of_other_unit_is_kept(spec: Path):
+    sf = SpecFile(spec)
+    base = sf.read()
+    edited = TEMPLATE.replace("<what will be built>", "the user's scope")
+    spec.write_text(edited, encoding="utf-8")
+    out = sf.patch({"vision": "We ship."}, base)
+    assert out.applied == ["vision"] and out.conflicts == []
+    text = spec.read_text(encoding="utf-8")
+    assert "the user's scope" in text and "We ship." in text
+
+
+def test_user_edit_of_same_unit_wins_and_is_reported(spec: Path):
+    sf = SpecFile(spec)
+    base = sf.read()
+    edited = TEMPLATE.replace("<why this matters>", "USER TEXT")
+    spec.write_text(edited, encoding="utf-8")
+    out = sf.patch({"vision": "agent text", "domain": "entities"}, base)
+    assert out.conflicts == ["vision"] and out.applied == ["domain"]
+    text = spec.read_text(encoding="utf-8")
+    assert "USER TEXT" in text and "agent text" not in text and "entities" in text
+
+
+def test_security_and_nfr_are_separate_units(spec: Path):
+    sf = SpecFile(spec)
+    base = sf.read()
+    spec.write_text(TEMPLATE.replace("SLAs/SLOs, peak loads", "p95 < 200ms"), encoding="utf-8")
+    out = sf.patch({"security": "OAuth2", "nfr": "- **Performance**: agent"}, base)
+    assert out.applied == ["security"] and out.conflicts == ["nfr"]
+    doc = SpecFile(spec).read()
+    assert "p95 < 200ms" in doc.unit_text("nfr")
+    assert doc.unit_text("security") == "- **Security & Privacy**: OAuth2"
+
+
+def test_same_text_already_on_disk_counts_as_applied(spec: Path):
+    sf = SpecFile(spec)
+    base = sf.read()
+    spec.write_text(base.with_section_body("vision", "Same.").text, encoding="utf-8")
+    out = sf.patch({"vision": "Same.\n"}, base)
+    assert out.applied == ["vision"] and out.conflicts == []
+
+
+def test_no_write_when_nothing_changes(spec: Path):
+    sf = SpecFile(spec)
+    base = sf.read()
+    before = os.stat(spec).st_ino
+    out = sf.patch({"vision": base.section_body("vision")}, base)
+    assert out.applied == ["vision"] and os.stat(spec).st_ino == before
+
+
+def test_mode_and_crlf_kept(spec: Path):
+    spec.write_bytes(TEMPLATE.replace("\n", "\r\n").encode())
+    os.chmod(spec, 0o600)
+    sf = SpecFile(spec)
+    out = sf.patch({"scope": "a\nb"}, sf.read())
+    assert out.applied == ["scope"]
+    assert stat.S_IMODE(os.stat(spec).st_mode) == 0o600
+    raw = spec.read_bytes()
+    assert b"\r\n## 2. Scope & Non-Goals\r\na\r\nb\r\n" in raw
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+
+
+def test_vanished_file_is_recreated_from_base_plus_changes(spec: Path):
+    sf = SpecFile(spec)
+    base = SpecDocument.parse(TEMPLATE.replace("<who benefits>", "devs"))
+    spec.unlink()
+    out = sf.patch({"scope": "S"}, base)
+    assert out.applied == ["scope"]
+    assert spec.read_text(encoding="utf-8") == base.with_section_body("scope", "S").text
+
+
+def test_no_base_and_no_file_starts_from_template(tmp_path: Path):
+    proj = tmp_path / "My Proj"
+    proj.mkdir()
+    out = SpecFile(proj / "SPEC.md").patch({"vision": "V"}, None)
+    text = (proj / "SPEC.md").read_text(encoding="utf-8")
+    assert text.startswith("# SPEC: My Proj\n") and out.document.section_body("vision") == "V"
+
+
+def test_no_base_only_fills_placeholder_units(spec: Path):
+    sf = SpecFile(spec)
+    spec.write_text(TEMPLATE.replace("<why this matters>", "user wrote this"), encoding="utf-8")
+    out = sf.patch({"vision": "agent", "scope": "agent scope"}, None)
+    assert out.conflicts == ["vision"] and out.applied == ["scope"]
+    assert "user wrote this" in spec.read_text(encoding="utf-8")
+
+
+def test_unknown_unit_refused(spec: Path):
+    with pytest.raises(SpecuiError):
+        SpecFile(spec).patch({"bogus": "x"}, None)
+    assert spec.read_text(encoding="utf-8") == TEMPLATE
+
+
+def test_concurrent_edit_during_patch_is_not_overwritten(spec: Path, monkeypatch):
+    """An edit saved between our read and our write is detected and re-merged."""
+    sf = SpecFile(spec)
+    base = sf.read()
+    real_apply = SpecFile._apply
+    calls = {"n": 0}
+
+    def apply_then_user_saves(doc, changes, b, same):
+        result = real_apply(doc, changes, b, same)
+        if calls["n"] == 0:
+            spec.write_text(
+                TEMPLATE.replace("<why this matters>", "saved meanwhile") + "\n", encoding="utf-8"
+            )
+        calls["n"] += 1
+        return result
+
+    monkeypatch.setattr(SpecFile, "_apply", staticmethod(apply_then_user_saves))
+    out = sf.patch({"vision": "agent vision", "domain": "D"}, base)
+    assert calls["n"] == 2
+    assert out.conflicts == ["vision"] and out.applied == ["domain"]
+    text = spec.read_text(encoding="utf-8")
+    assert "saved meanwhile" in text and "agent vision" not in text
