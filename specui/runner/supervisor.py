@@ -49,6 +49,8 @@ STATUS_INTERVAL_S = 1.0   # status.json is rewritten at most this often while ou
 DRAIN_AFTER_EXIT_S = 2.0  # how long to keep reading after the child exited (grandchildren)
 READ_SIZE = 1 << 20       # big reads: fewer syscalls when the agent floods its output
 PIPE_SIZE = 1 << 20
+BATCH_THRESHOLD = 4096    # a read this big means output is flooding in ...
+BATCH_SLEEP_S = 0.002     # ... so wait this long before the next read (adds <= 2 ms latency)
 F_SETPIPE_SZ = 1031       # Linux fcntl: grow the pipe so the child blocks less often
 
 
@@ -300,11 +302,15 @@ class Supervisor:
                 if not chunk:
                     break
                 self._on_output(chunk, forward)
+                if len(chunk) >= BATCH_THRESHOLD:
+                    # A flood: let the pipe fill a little so each wake-up moves more bytes
+                    # (thousands of 8 KiB wake-ups cost more than the copying itself).
+                    time.sleep(BATCH_SLEEP_S)
             now = time.monotonic()
             if self._kill_at is not None and now >= self._kill_at:
                 self._signal_group(signal.SIGKILL)
                 self._kill_at = None
-            if exited_at is None and proc.poll() is not None:
+            if exited_at is None and not ready and proc.poll() is not None:
                 exited_at = now
             if exited_at is not None and not ready and now - exited_at > DRAIN_AFTER_EXIT_S:
                 break  # grandchildren keep the pipe open; they are dealt with below
