@@ -94,11 +94,13 @@ class SpecFile:
                 start = base if base is not None else self._fresh()
                 same = True
             else:
-                start = current
                 same = base is not None and current.text == base.text
+                # Same text: patch `base`, whose structure the caller has usually computed
+                # already (statuses), so the file is not scanned a second time.
+                start = base if same and base is not None else current
             doc, applied, conflicts = self._apply(start, changes, base, same)
             if current is not None and doc.text == current.text:
-                return PatchOutcome(current, applied, conflicts)
+                return PatchOutcome(start, applied, conflicts)
             if _stamp(self.path) != stamp:
                 continue  # changed while we worked: redo the three-way check on the new text
             try:

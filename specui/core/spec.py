@@ -20,10 +20,10 @@ sections however a human spelled their headings, and (3) never crash on odd inpu
   punctuation, case and spacing, with `&` read as "and"; so `## vision & goals`,
   `## 9) Non-Functional Requirements` and `## Risks, Assumptions & Trade-offs` (either hyphen)
   all match. Each section also has a few aliases (`## NFRs`, `## Glossary`).
-* Scanning is linear: one C-level regex pass finds candidate lines (starting with `#`, a
-  backtick or a tilde after optional blanks) and only those are looked at in Python. The
-  structure is computed lazily, on first use, and cached: a patched document that is only
-  written out is never re-scanned.
+* Scanning is linear: one C-level regex pass finds the structural lines (level-1/2 headings
+  and fence lines) and only those are looked at in Python; no regex can backtrack across
+  lines. The structure is computed lazily, on first use, and cached; a patch carries it over
+  with shifted offsets instead of rescanning (see `SpecDocument._splice`).
 
 Units and status
 ----------------
@@ -189,10 +189,6 @@ _RELIABILITY_LABELS = frozenset({"reliability", "reliabilityandavailability", "a
 
 # --------------------------------------------------------------------------- line scanning
 
-# Candidate lines: a newline, optional blanks, then '#', '`' or '~'. The first line of the text
-# is checked separately (it has no preceding newline). One C-level pass; only the (few) matching
-# lines reach Python, so a 1 MB SPEC.md is scanned in about a millisecond.
-_CANDIDATE_RE = re.compile(r"\n([ \t]*[#`~][^\n]*)")
 _HEADING_RE = re.compile(r" {0,3}(#{1,6})(?=[ \t]|\Z)")
 _FENCE_RE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)\Z", re.DOTALL)
 
@@ -232,30 +228,6 @@ def _fence_step(line: str, fence: _Fence | None) -> tuple[_Fence | None, bool]:
     return fence, False  # code inside the fence that merely looks like a marker
 
 
-def _candidate_lines(
-    text: str, start: int = 0, end: int | None = None
-) -> Iterator[tuple[int, str]]:
-    """(line start offset, line text without CR/LF) for each line that could be a heading or
-    fence, in order, within text[start:end]. `start` must be a line start."""
-    if end is None:
-        end = len(text)
-    if start < end:
-        first_end = text.find("\n", start, end)
-        if first_end == -1:
-            first_end = end
-        line = text[start:first_end]
-        if start == 0 and line.startswith("\ufeff"):
-            line = line[1:]
-        stripped = line.lstrip(" \t")
-        if stripped[:1] in ("#", "`", "~") and stripped:
-            yield start, line.rstrip("\r")
-        pos = first_end
-    else:
-        return
-    for m in _CANDIDATE_RE.finditer(text, pos, end):
-        yield m.start(1), m.group(1).rstrip("\r")
-
-
 @dataclass(frozen=True)
 class SectionSpan:
     """Where one `## ` section sits in the text (character offsets)."""
@@ -277,22 +249,56 @@ class _Structure:
     open_fence_at_end: _Fence | None
 
 
+# The structural lines only: level-1/2 ATX headings and fence lines, each after a newline. One
+# C-level pass over the text; Python sees only the (few) matching lines.
+_STRUCT_RE = re.compile(
+    r"\n(?:(?P<h> {0,3}(?P<hashes>#{1,2})(?:[ \t](?P<title>[^\n]*)|\r*(?=\n|\Z)))"
+    r"|[ \t]*(?P<marker>`{3,}|~{3,})(?P<rest>[^\n]*))"
+)
+
+
+def _structural_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_STRUCT_RE` matches for every line, the first one included (a leading BOM ignored)."""
+    if not text:
+        return
+    nl = text.find("\n")
+    first = text[: len(text) if nl == -1 else nl]
+    offset = 1 if first.startswith("\ufeff") else 0
+    m = _STRUCT_RE.match("\n" + first[offset:])
+    if m is not None:
+        yield m  # offsets are relative to "\n" + first line; _scan corrects them
+    if nl != -1:
+        yield from _STRUCT_RE.finditer(text, nl)
+
+
 def _scan(text: str) -> _Structure:
     heads: list[tuple[int, int, int, str]] = []  # (start, body_start, level, title)
     fence: _Fence | None = None
     n = len(text)
-    for start, line in _candidate_lines(text):
+    for m in _structural_matches(text):
+        if m.string is text:
+            start = m.start() + 1
+            line_end = m.end()
+        else:  # the synthetic first line
+            start = 0
+            nl = text.find("\n")
+            line_end = n if nl == -1 else nl
+        marker = m.group("marker")
+        if marker is not None:
+            rest = m.group("rest").rstrip("\r")
+            if fence is None:
+                if marker[0] != "`" or "`" not in rest:  # "```x```" is inline code
+                    fence = _Fence(marker[0], len(marker))
+            elif marker[0] == fence.char and len(marker) >= fence.length and not rest.strip():
+                fence = None
+            continue
         if fence is not None:
-            fence, _ = _fence_step(line, fence)
             continue
-        h = _heading(line)
-        if h is not None:
-            level, title = h
-            if level <= 2:
-                nl = text.find("\n", start)
-                heads.append((start, n if nl == -1 else nl + 1, level, title))
-            continue
-        fence, _ = _fence_step(line, fence)
+        title = (m.group("title") or "").rstrip("\r").strip(" \t")
+        closed = title.rstrip("#")
+        if closed != title and (not closed or closed[-1] in " \t"):
+            title = closed.rstrip(" \t")
+        heads.append((start, min(line_end + 1, n), len(m.group("hashes")), title))
     doc_title: str | None = None
     sections: list[SectionSpan] = []
     by_key: dict[str, SectionSpan] = {}
@@ -586,8 +592,37 @@ class SpecDocument:
         return _hand_out(t[cs : sec.start] + t[sec.end : ce])
 
     # -- editing ------------------------------------------------------------------------
-    def _splice(self, a: int, b: int, new: str) -> SpecDocument:
-        return SpecDocument(self._text[:a] + new + self._text[b:])
+    def _splice(self, a: int, b: int, new: str, *, shift: bool = False) -> SpecDocument:
+        """A new document with text[a:b] replaced by `new`.
+
+        With `shift=True` the caller guarantees that [a, b) lies inside one section's body,
+        outside any fence, and that `new` holds no level-1/2 heading and leaves no fence open
+        (`_make_safe`). Then the structure is carried over with shifted offsets instead of
+        being rescanned, so a patch costs O(section) on top of the string copy. Without a
+        cached structure, or when a fence is open at the end of the file, nothing is carried.
+        """
+        t = self._text
+        doc = SpecDocument("".join((t[:a], new, t[b:])))
+        old = self.__dict__.get("_structure")
+        if shift and old is not None and old.open_fence_at_end is None:
+            delta = len(new) - (b - a)
+            sections = []
+            for sp in old.sections:
+                if sp.start >= b:
+                    sp = SectionSpan(
+                        sp.key, sp.title, sp.start + delta, sp.body_start + delta, sp.end + delta
+                    )
+                elif sp.end >= b:  # the section holding the edit
+                    sp = SectionSpan(sp.key, sp.title, sp.start, sp.body_start, sp.end + delta)
+                sections.append(sp)
+            by_key: dict[str, SectionSpan] = {}
+            for sp in sections:
+                if sp.key is not None and sp.key not in by_key:
+                    by_key[sp.key] = sp
+            doc.__dict__["_structure"] = _Structure(
+                old.title, tuple(sections), by_key, old.missing, old.duplicates, None
+            )
+        return doc
 
     def with_section_body(self, key: str, body: str) -> SpecDocument:
         """Replace the whole body of section `key`; every other byte stays as it was.
@@ -605,8 +640,10 @@ class SpecDocument:
         if span is not None:
             cs, ce = _core_span(t, span.body_start, span.end)
             if cs == span.body_start and cs > 0 and t[cs - 1] != "\n":
-                block = nl + block  # heading was the last line and had no terminator
-            return self._splice(cs, ce, block)
+                # The heading was the last line and had no terminator: give it one (this
+                # moves the body start, so the structure is rescanned).
+                return self._splice(cs, ce, nl + block)
+            return self._splice(cs, ce, block, shift=True)
         return self._insert_section(key, block)
 
     def _insert_section(self, key: str, block: str) -> SpecDocument:
@@ -673,7 +710,7 @@ class SpecDocument:
         t = self._text
         sec = next((it for it in items if it.label in _SECURITY_LABELS), None)
         if sec is not None:
-            return self._splice(sec.start, sec.end, block)
+            return self._splice(sec.start, sec.end, block, shift=True)
         rel = next((it for it in items if it.label in _RELIABILITY_LABELS), None)
         pos = rel.end if rel is not None else ce
         fence = self._structure.open_fence_at_end
@@ -684,8 +721,9 @@ class SpecDocument:
             if pos > 0 and t[pos - 1] != "\n":
                 block = nl + block
         elif pos > 0 and t[pos - 1] != "\n":
-            block = nl + block  # after a last line (or heading) without terminator
-        return self._splice(pos, pos, block)
+            # After a last line (or heading) without terminator: add one and rescan.
+            return self._splice(pos, pos, nl + block)
+        return self._splice(pos, pos, block, shift=True)
 
     def _with_nfr(self, text: str) -> SpecDocument:
         current = self.unit_text("security")

@@ -9,6 +9,7 @@ from specui.core.spec import (
     SECTIONS,
     UNIT_KEYS,
     SpecDocument,
+    _scan,
     placeholder_status,
     unit_statuses,
 )
@@ -161,3 +162,18 @@ def test_template_patch_is_local_in_bytes(key, body):
     head, tail = text[: span.body_start], text[span.end :]
     assert new.text.startswith(head)
     assert new.text.endswith(tail)
+
+
+@SETTINGS
+@given(spec_texts(), st.sampled_from(UNIT_KEYS), spec_texts(), st.booleans())
+def test_carried_structure_equals_fresh_scan(text, key, value, warm):
+    """Patches shift the cached structure instead of rescanning; it must match a rescan."""
+    doc = SpecDocument.parse(text)
+    if warm:
+        _ = doc.missing  # structure cached: the patch carries it over
+    new = doc.with_unit_text(key, value)
+    new = new.with_unit_text(key, value + "\nmore")
+    fresh = _scan(new.text)
+    assert new.sections == fresh.sections
+    assert new.missing == list(fresh.missing) and new.duplicates == list(fresh.duplicates)
+    assert new.title == fresh.title
