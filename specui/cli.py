@@ -95,7 +95,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """Parse argv into a namespace with `command` (None = open the workbench). UsageError."""
     argv = list(argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
-    args = _parser_for(command).parse_args(argv[1:] if command else argv)
+    if command is None:
+        positionals = [a for a in argv if not a.startswith("-")]
+        if len(positionals) > 1:
+            raise UsageError(
+                f"unknown command {positionals[0]!r} (commands: {', '.join(COMMANDS)}; "
+                "or give one project DIR)"
+            )
+    # Intermixed: options may come before or after DIR (`specui run plan --force DIR`).
+    args = _parser_for(command).parse_intermixed_args(argv[1:] if command else argv)
     args.command = command
     if command == "run" and args.phase not in PHASES:
         raise UsageError(f"unknown phase {args.phase!r} (choose from {', '.join(PHASES)})")

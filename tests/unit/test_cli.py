@@ -57,7 +57,7 @@ def test_help_exits_zero(capsys) -> None:
         (["run", "deploy"], "unknown phase 'deploy'"),
         (["run", "../../etc"], "unknown phase"),
         (["--nope"], "unrecognized arguments"),
-        (["a", "b"], "unrecognized arguments"),
+        (["a", "b"], "unknown command"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(capsys, argv: list[str], fragment: str) -> None:
@@ -283,3 +283,18 @@ def test_real_process_status_json(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2 and bad.stdout == ""
     assert_one_line_error(bad.stderr, "unknown phase 'nope'")
+
+
+def test_run_options_may_come_before_dir(tmp_path):
+    from specui.cli import parse_args
+
+    args = parse_args(["run", "plan", "--force", str(tmp_path)])
+    assert args.force is True and args.dir == str(tmp_path) and args.phase == "plan"
+
+
+def test_unknown_command_is_named_in_one_line(capsys):
+    from specui.cli import main
+
+    assert main(["bogus", "x"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown command 'bogus'" in err[0]
