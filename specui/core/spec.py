@@ -835,32 +835,46 @@ def _is_placeholder(inner: str) -> bool:
 
 
 def _analyse(text: str) -> tuple[bool, int]:
-    """(has real content, number of placeholders) — the rules of `placeholder_status`."""
+    """(has real content, placeholders found) — the rules of `placeholder_status`.
+
+    Stops as soon as both are non-zero (the count is then a lower bound). Each check is
+    guarded by a cheap character test so long, finished sections are read quickly.
+    """
     defaults = _TEMPLATE_DEFAULTS
+    max_default = _MAX_DEFAULT_LEN
     content = False
     placeholders = 0
     fence: _Fence | None = None
     for raw in _unify_newlines(text).split("\n"):
+        s = raw.strip()
         if fence is not None:
-            fence, is_fence = _fence_step(raw, fence)
-            if not is_fence and raw.strip():
+            if s[:1] in ("`", "~") and s:
+                fence, is_fence = _fence_step(raw, fence)
+                if is_fence:
+                    continue
+            if s:
                 content = True  # code is content, whatever it contains
             continue
-        fence, is_fence = _fence_step(raw, None)
-        if is_fence:
-            continue
-        s = raw.strip()
-        if not s or _MD_HEADING_RE.match(s):
-            continue
-        m = _LIST_MARKER_RE.match(s)
-        if m:
-            s = s[m.end() :]
-        m = _LABEL_RE.match(s)
-        if m:
-            s = s[m.end() :]
         if not s:
             continue
-        if _norm_value(s) in defaults:
+        first = s[0]
+        if first in ("`", "~"):
+            fence, is_fence = _fence_step(raw, None)
+            if is_fence:
+                continue
+        elif first == "#" and _MD_HEADING_RE.match(s):
+            continue
+        if first in _LIST_STARTS:
+            m = _LIST_MARKER_RE.match(s)
+            if m:
+                s = s[m.end() :]
+        if s[:2] in ("**", "__"):
+            m = _LABEL_RE.match(s)
+            if m:
+                s = s[m.end() :]
+        if not s:
+            continue
+        if len(s) <= max_default and _norm_value(s) in defaults:
             placeholders += 1
             continue
         if "`" in s:
@@ -871,10 +885,13 @@ def _analyse(text: str) -> tuple[bool, int]:
                 if _is_placeholder(am.group(1)):
                     placeholders += 1
                     s = s.replace(am.group(0), " ", 1)
-        s, n_markers = _MARKER_RE.subn(" ", s)
-        placeholders += n_markers
+        if "TODO" in s or "TBD" in s or "FIXME" in s:
+            s, n_markers = _MARKER_RE.subn(" ", s)
+            placeholders += n_markers
         if not content and any(ch.isalnum() for ch in s):
             content = True
+        if content and placeholders:
+            break  # "drafted" whatever follows: no need to read the rest of a long section
     return content, placeholders
 
 
@@ -928,3 +945,6 @@ def unit_statuses(doc: SpecDocument, final_hashes: Mapping[str, str]) -> dict[st
 
 
 _TEMPLATE_DEFAULTS: frozenset[str] = _template_defaults()
+# Longest raw value that can still normalize to a default (spacing may shrink, never grow much).
+_MAX_DEFAULT_LEN = 2 * max(len(v) for v in _TEMPLATE_DEFAULTS) + 8
+_LIST_STARTS = frozenset("-*+>0123456789")
