@@ -49,8 +49,12 @@ class FakeManager:
             raise SpecuiError(self.fail_with)
         self._n += 1
         run = PhaseRun(
-            run_id=f"run-{self._n}", phase=phase, status="running", started_at=NOW,
-            log=f"orchestrator/{phase}-2026030{self._n}-120000.md", command=["fake-codex"],
+            run_id=f"run-{self._n}",
+            phase=phase,
+            status="running",
+            started_at=NOW,
+            log=f"orchestrator/{phase}-2026030{self._n}-120000.md",
+            command=["fake-codex"],
         )
         path = self.log_path(run)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +89,7 @@ class FakeManager:
             for run in s.runs:
                 if run.run_id == run_id or (run_id is None and run.status == "running"):
                     run.status, run.exit_code, run.ended_at = status, code, NOW
+
         self.store.update(change)
 
 
@@ -100,8 +105,13 @@ class PaneApp(App[None]):
         self.finished: list = []
 
     def compose(self) -> ComposeResult:
-        yield RunnerPane(*self.pane_args, manager=self.manager, clock=self.clock,
-                         refresh_interval=0.1, id="runner")
+        yield RunnerPane(
+            *self.pane_args,
+            manager=self.manager,
+            clock=self.clock,
+            refresh_interval=0.1,
+            id="runner",
+        )
         yield Footer()
 
     def bell(self) -> None:
@@ -138,13 +148,28 @@ def text_of(app: App, selector: str) -> str:
     return str(app.query_one(selector).render())
 
 
-def add_run(store: SessionStore, project: Project, phase: str, status: str, *, lines: int = 0,
-            stalled: bool = False, started: datetime = NOW - timedelta(minutes=5),
-            ended: datetime | None = None, run_id: str | None = None) -> PhaseRun:
+def add_run(
+    store: SessionStore,
+    project: Project,
+    phase: str,
+    status: str,
+    *,
+    lines: int = 0,
+    stalled: bool = False,
+    started: datetime = NOW - timedelta(minutes=5),
+    ended: datetime | None = None,
+    run_id: str | None = None,
+) -> PhaseRun:
     run = PhaseRun(
-        run_id=run_id or f"{phase}-{status}", phase=phase, status=status, stalled=stalled,
-        started_at=started, ended_at=ended, log=f"orchestrator/{phase}-20260301-115500.md",
-        command=["fake-codex"], exit_code=0 if status == "done" else None,
+        run_id=run_id or f"{phase}-{status}",
+        phase=phase,
+        status=status,
+        stalled=stalled,
+        started_at=started,
+        ended_at=ended,
+        log=f"orchestrator/{phase}-20260301-115500.md",
+        command=["fake-codex"],
+        exit_code=0 if status == "done" else None,
     )
     path = project.root / run.log
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -169,14 +194,16 @@ def stream(path: Path, lines: list[str], delay: float = 0.002) -> threading.Thre
 # --- idle / header ---------------------------------------------------------------------------
 
 
-async def test_idle_pane_says_no_phase_running_and_lists_phases_in_order(project, store,
-                                                                         manager) -> None:
+async def test_idle_pane_says_no_phase_running_and_lists_phases_in_order(
+    project, store, manager
+) -> None:
     app = PaneApp(project, store, manager)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         phases = text_of(app, "#runner-phases")
-        positions = [phases.index(p) for p in
-                     ("constitution", "specify", "plan", "tasks", "implement")]
+        positions = [
+            phases.index(p) for p in ("constitution", "specify", "plan", "tasks", "implement")
+        ]
         assert positions == sorted(positions)
         assert "no phase running" in text_of(app, "#runner-status")
         assert "next: constitution" in text_of(app, "#runner-status")
@@ -191,8 +218,11 @@ async def test_statuses_come_from_the_store(project, store, manager) -> None:
         await pilot.pause()
         pane = app.query_one(RunnerPane)
         assert pane.phase_statuses() == {
-            "constitution": "done", "specify": "failed", "plan": "pending",
-            "tasks": "pending", "implement": "pending",
+            "constitution": "done",
+            "specify": "failed",
+            "plan": "pending",
+            "tasks": "pending",
+            "implement": "pending",
         }
         phases = text_of(app, "#runner-phases")
         assert "✓ constitution" in phases and "✗ specify" in phases and "· plan" in phases
@@ -223,8 +253,9 @@ async def test_run_next_starts_the_phase_and_streams_its_log(project, store, man
         assert "⏵ following" in text_of(app, "#runner-tail")
 
 
-async def test_running_a_phase_whose_predecessor_never_completed_asks_first(project, store,
-                                                                          manager) -> None:
+async def test_running_a_phase_whose_predecessor_never_completed_asks_first(
+    project, store, manager
+) -> None:
     app = PaneApp(project, store, manager)
     async with app.run_test(size=(100, 30)) as pilot:
         pane = app.query_one(RunnerPane)
@@ -272,19 +303,18 @@ async def test_start_error_is_a_notification_not_a_crash(project, store, manager
     async with app.run_test(size=(100, 30)) as pilot:
         app.query_one(RunnerPane).run_next()
         await wait_for(pilot, lambda: manager.calls)
-        await wait_for(pilot, lambda: any("missing <constitution>" in n.message
-                                          for n in app._notifications))
+        await wait_for(
+            pilot, lambda: any("missing <constitution>" in n.message for n in app._notifications)
+        )
         assert app.is_running
         assert "no phase running" in text_of(app, "#runner-status")
 
 
-async def test_refresh_error_is_reported_and_the_pane_keeps_going(project, store,
-                                                                 manager) -> None:
+async def test_refresh_error_is_reported_and_the_pane_keeps_going(project, store, manager) -> None:
     manager.refresh_error = "cannot read .specui/runs/x.pid"
     app = PaneApp(project, store, manager)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: any("cannot read" in n.message
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any("cannot read" in n.message for n in app._notifications))
         manager.refresh_error = None
         add_run(store, project, "constitution", "running", lines=3)
         await wait_for(pilot, lambda: "▶ constitution" in text_of(app, "#runner-status"))
@@ -327,8 +357,9 @@ async def test_stalled_run_is_marked_and_offers_stop(project, store, manager) ->
         assert "no phase running" in text_of(app, "#runner-status")
 
 
-async def test_no_output_for_longer_than_the_stall_timeout_marks_stalled(project, store,
-                                                                        manager) -> None:
+async def test_no_output_for_longer_than_the_stall_timeout_marks_stalled(
+    project, store, manager
+) -> None:
     run = add_run(store, project, "plan", "running", lines=2)
     quiet_since = (NOW - timedelta(minutes=11)).timestamp()
     os.utime(manager.log_path(run), (quiet_since, quiet_since))
@@ -457,8 +488,15 @@ async def test_tasks_count_is_live_and_gives_an_eta(project, store, manager) -> 
 
 
 async def test_eta_for_other_phases_uses_the_typical_duration(project, store, manager) -> None:
-    add_run(store, project, "plan", "done", started=NOW - timedelta(hours=2),
-            ended=NOW - timedelta(hours=2) + timedelta(minutes=20), run_id="old-plan")
+    add_run(
+        store,
+        project,
+        "plan",
+        "done",
+        started=NOW - timedelta(hours=2),
+        ended=NOW - timedelta(hours=2) + timedelta(minutes=20),
+        run_id="old-plan",
+    )
     add_run(store, project, "plan", "running", started=NOW - timedelta(minutes=5))
     app = PaneApp(project, store, manager)
     async with app.run_test(size=(160, 30)) as pilot:
@@ -472,19 +510,39 @@ def snapshot_app(tmp_path: Path, *, stalled: bool) -> PaneApp:
     project = Project.at(tmp_path)
     store = SessionStore.open(project)
     manager = FakeManager(project, store)
-    add_run(store, project, "constitution", "done", started=NOW - timedelta(hours=1),
-            ended=NOW - timedelta(minutes=50))
-    add_run(store, project, "specify", "done", started=NOW - timedelta(minutes=45),
-            ended=NOW - timedelta(minutes=30))
-    run = add_run(store, project, "plan", "running", stalled=stalled,
-                  started=NOW - timedelta(minutes=12, seconds=3))
-    lines = ["\x1b[1;34mcodex\x1b[0m reading .codex/prompts/speckit.plan.md"] + [
-        f"\x1b[90m{i:03d}\x1b[0m thinking about the data model, step {i}" for i in range(40)
-    ] + [
-        "text with [bold]markup[/] and [/] shown literally",
-        "\x1b[2Jclear-screen and \x1b]52;c;ZXZpbA==\x07clipboard writes are stripped",
-        "\x1b[32m✔ wrote specs/001-demo/plan.md\x1b[0m",
-    ]
+    add_run(
+        store,
+        project,
+        "constitution",
+        "done",
+        started=NOW - timedelta(hours=1),
+        ended=NOW - timedelta(minutes=50),
+    )
+    add_run(
+        store,
+        project,
+        "specify",
+        "done",
+        started=NOW - timedelta(minutes=45),
+        ended=NOW - timedelta(minutes=30),
+    )
+    run = add_run(
+        store,
+        project,
+        "plan",
+        "running",
+        stalled=stalled,
+        started=NOW - timedelta(minutes=12, seconds=3),
+    )
+    lines = (
+        ["\x1b[1;34mcodex\x1b[0m reading .codex/prompts/speckit.plan.md"]
+        + [f"\x1b[90m{i:03d}\x1b[0m thinking about the data model, step {i}" for i in range(40)]
+        + [
+            "text with [bold]markup[/] and [/] shown literally",
+            "\x1b[2Jclear-screen and \x1b]52;c;ZXZpbA==\x07clipboard writes are stripped",
+            "\x1b[32m✔ wrote specs/001-demo/plan.md\x1b[0m",
+        ]
+    )
     path = manager.log_path(run)
     path.write_bytes("".join(line + "\n" for line in lines).encode())
     quiet = (NOW - timedelta(seconds=4 if not stalled else 660)).timestamp()
@@ -497,14 +555,25 @@ async def _settle(pilot) -> None:
     await wait_for(pilot, lambda: view.line_count == 44)
     await wait_for(pilot, lambda: "elapsed" in text_of(pilot.app, "#runner-status"))
     view.focus()
-    await pilot.pause()
+    await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y > 0)
+    bar = view.vertical_scrollbar
+    await wait_for(
+        pilot,
+        lambda: (
+            bar.window_virtual_size == view.virtual_size.height and bar.position == view.scroll_y
+        ),
+    )
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.2)
 
 
 def test_snapshot_running_80x24(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(snapshot_app(tmp_path, stalled=False), terminal_size=(80, 24),
-                        run_before=_settle)
+    assert snap_compare(
+        snapshot_app(tmp_path, stalled=False), terminal_size=(80, 24), run_before=_settle
+    )
 
 
 def test_snapshot_stalled_160x48(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(snapshot_app(tmp_path, stalled=True), terminal_size=(160, 48),
-                        run_before=_settle)
+    assert snap_compare(
+        snapshot_app(tmp_path, stalled=True), terminal_size=(160, 48), run_before=_settle
+    )

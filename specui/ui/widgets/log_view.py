@@ -296,7 +296,7 @@ class LogView(ScrollView, can_focus=True):
 
     def action_scroll_home(self) -> None:
         """Jump to line 1 at once (animating across a million lines helps nobody); pauses."""
-        self.scroll_home(animate=False, immediate=True)
+        self.scroll_home(animate=False, immediate=True, force=True)
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -519,9 +519,16 @@ class LogView(ScrollView, can_focus=True):
         self.virtual_size = Size(self._max_width, count)
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+            # The scrollbar may only appear with this layout pass, after the scroll above
+            # (ScrollView syncs its thumb only while the bar is shown): sync it afterwards.
+            self.call_after_refresh(self._sync_scrollbar)
         elif count > previous:
             self.new_lines += count - previous
         self.refresh()
+
+    def _sync_scrollbar(self) -> None:
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = self.scroll_y
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -551,6 +558,13 @@ class LogView(ScrollView, can_focus=True):
     def _scroll_to_end(self) -> None:
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+            self.call_after_refresh(self._sync_scrollbar)
+
+    def on_resize(self) -> None:
+        # A smaller view (a banner appeared, the terminal shrank) must still show the newest
+        # line while following.
+        if self.follow:
+            self.call_after_refresh(self._scroll_to_end)
 
     def _read_bytes(self, start: int, end: int) -> bytes:
         fd = self._fd
