@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -55,7 +56,8 @@ FINISHED = ("crystallized", "exited")
 class SpecuiApp(App[int]):
     """The workbench. Construct with a project; store/config/engine default to the real ones."""
 
-    CSS_PATH = "specui.tcss"
+    # Absolute, so subclasses defined elsewhere (benchmarks, scripts) still find it.
+    CSS_PATH = str(Path(__file__).with_name("specui.tcss"))
     TITLE = "specui"
     COMMANDS = App.COMMANDS | {SpecuiCommands}
 
@@ -102,10 +104,12 @@ class SpecuiApp(App[int]):
             store = SessionStore.open(project)
         self.store = store
         self.engine = engine
-        if engine is None and make_engine:
-            self.engine, self.engine_problem = load_engine(project, store, config)
-        else:
-            self.engine_problem = None if engine is not None else "no interviewer engine"
+        # The engine (and its question bank) is built in the start worker, after the first
+        # frame: it is the biggest import left and the user sees the screen meanwhile.
+        self._build_engine = engine is None and make_engine
+        self.engine_problem: str | None = (
+            None if engine is not None or make_engine else "no interviewer engine"
+        )
         self.watch_files = watch
         self.blink = blink
         self.active_pane = "spec"
@@ -117,6 +121,8 @@ class SpecuiApp(App[int]):
         self._engine_busy = False
         self._warnings_seen = len(self.store.state.interview.warnings)
         self._conflicts_seen = len(self.store.state.spec.conflicts)
+        # Before the first frame: switching theme later re-applies all CSS (~100 ms).
+        self._theme_warnings = self._register_themes()
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -129,14 +135,13 @@ class SpecuiApp(App[int]):
                 yield AmbiguityPane(id="ambiguity")
             with Vertical(id="side"):
                 yield SpecView(id="spec")
-                pane = make_runner_pane(
-                    self.project, self.store, getattr(self.config, "runner", None)
-                )
-                yield RunnerSlot(pane, id="runner")
+                # The real runner pane is mounted after the first frame (see on_mount).
+                yield RunnerSlot(None, id="runner")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._register_themes()
+        for warning in self._theme_warnings:
+            self.notify(warning, severity="warning", timeout=8)
         if not self.blink:
             for widget in self.query("Input, TextArea"):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
@@ -147,12 +152,21 @@ class SpecuiApp(App[int]):
             self.notify(message, severity="warning", timeout=8)
         self.apply_session()
         self.query_one(ChoiceList).focus()
-        if self.engine is not None:
+        if self.engine is not None or self._build_engine:
             self._engine_start()
         elif self.engine_problem:
             self.query_one(QuestionPane).show_message(self.engine_problem)
         if self.watch_files:
             self._start_watcher()
+        self.call_after_refresh(self._mount_runner)
+
+    def _mount_runner(self) -> None:
+        slots = self.query(RunnerSlot)
+        if not slots or not slots.first().is_attached or self._exit:
+            return
+        pane = make_runner_pane(self.project, self.store, getattr(self.config, "runner", None))
+        if pane is not None and slots.first().is_attached:
+            slots.first().set_pane(pane)
 
     def on_unmount(self) -> None:
         self._stop_watcher()
@@ -176,23 +190,23 @@ class SpecuiApp(App[int]):
             screen.set_class(self.active_pane == pane, f"-show-{pane}")
 
     # ------------------------------------------------------------------ themes
-    def _register_themes(self) -> None:
+    def _register_themes(self) -> list[str]:
+        """Register themes/*.toml and pick the configured one. Returns warnings to show."""
         from specui.ui.themes import DEFAULT_THEME, load_themes
 
         themes, warnings = load_themes()
         for theme in themes:
             self.register_theme(theme)
-        for warning in warnings:
-            self.notify(warning, severity="warning")
         wanted = os.environ.get("SPECUI_THEME") or getattr(
             getattr(self.config, "ui", None), "theme", DEFAULT_THEME
         )
         if wanted in self.available_themes:
             self.theme = wanted
         else:
-            self.notify(f"unknown theme {wanted!r}; using {DEFAULT_THEME}", severity="warning")
+            warnings.append(f"unknown theme {wanted!r}; using {DEFAULT_THEME}")
             if DEFAULT_THEME in self.available_themes:
                 self.theme = DEFAULT_THEME
+        return warnings
 
     # ------------------------------------------------------------------ store -> screen
     def _store_callback(self, _session: object) -> None:
@@ -298,6 +312,14 @@ class SpecuiApp(App[int]):
     # ------------------------------------------------------------------ engine
     @work(thread=True, group="engine", exit_on_error=False, name="engine.start")
     def _engine_start(self) -> None:
+        if self.engine is None and self._build_engine:
+            self._build_engine = False
+            engine, problem = load_engine(self.project, self.store, self.config)
+            if engine is None:
+                self.call_from_thread(self.query_one(QuestionPane).show_message, problem or "")
+                return
+            self.engine = engine
+            self.call_from_thread(self.refresh_bindings)
         self.engine.start()
 
     @on(OptionPicker.Submitted)
@@ -533,11 +555,9 @@ def run_app(project: Project) -> int:
 
         config = load_config(project)
         store = SessionStore.open(project)
-        engine, problem = load_engine(project, store, config)
     except SpecuiError as exc:
         print(f"specui: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    app = SpecuiApp(project, store=store, config=config, engine=engine, make_engine=False)
-    app.engine_problem = problem
+    app = SpecuiApp(project, store=store, config=config)
     app.run()
     return app.return_code or 0

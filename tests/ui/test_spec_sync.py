@@ -13,7 +13,8 @@ import pytest
 from specui.fsio import atomic_write_text
 from specui.ui.watcher import FolderWatcher
 from specui.ui.widgets.safe_text import clean, safe_text
-from specui.ui.widgets.spec_view import SpecView, load_snapshot, render_markdown
+from specui.ui.widgets.spec_markdown import render_lines
+from specui.ui.widgets.spec_view import SectionBody, SpecView, load_snapshot
 
 from .conftest import SMALL, make_app, settle
 from .fake_engine import FREE, MULTI, SINGLE
@@ -28,12 +29,8 @@ async def wait_for(pilot, predicate, timeout: float = 3.0) -> float:
     return time.perf_counter() - start
 
 
-def section_text(app) -> str:
-    return str(app.query_one("#section-body").render())
-
-
 def rendered_plain(app) -> str:
-    """What the section body shows, as plain text (Rich Markdown rendered to lines)."""
+    """What the section body shows on screen, as plain text."""
     body = app.query_one("#section-body")
     return "\n".join(strip.text for strip in body.render_lines(body.region.reset_offset))
 
@@ -81,24 +78,24 @@ async def test_unchanged_section_is_not_rerendered_and_scroll_is_kept(project, s
         app.load_spec()
         await settle(pilot)
         view = app.query_one(SpecView)
-        scroll = app.query_one("#section-scroll")
-        scroll.scroll_to(y=20, animate=False)
+        body = app.query_one(SectionBody)
+        body.scroll_to(y=20, animate=False)
         await pilot.pause()
-        assert scroll.scroll_y == 20
+        assert body.scroll_y == 20
         key = view._rendered_key
-        body = app.query_one("#section-body")
-        before = body.visual if hasattr(body, "visual") else body.render()
+        lines = body.pieces
         # Same text again (e.g. an edit elsewhere): no re-render at all.
         app.load_spec()
         await settle(pilot)
-        assert view._rendered_key == key
-        assert (body.visual if hasattr(body, "visual") else body.render()) is before
+        assert view._rendered_key == key and body.pieces is lines
         # Changed text in the same section: re-rendered, scroll position kept.
         atomic_write_text(project.spec, project.spec.read_text().replace("item 79", "item 79b"))
         app.load_spec()
         await settle(pilot)
-        assert view._rendered_key != key
-        assert scroll.scroll_y == 20
+        assert view._rendered_key != key and body.pieces is not lines
+        assert "- item 79b" not in rendered_plain(app)  # bullets are drawn as •
+        assert any("item 79b" in line for line in body.plain_lines())
+        assert body.scroll_y == 20
 
 
 def test_watcher_sees_atomic_replace_of_the_file_quickly(tmp_path: Path):
@@ -151,13 +148,31 @@ def test_clean_strips_escapes_but_keeps_text():
     assert text.plain == "[bold]x[/bold]" and not text.spans
 
 
-def test_markdown_keeps_angle_bracket_placeholders():
-    from rich.console import Console
+def test_section_lines_keep_text_literal_and_wrap_with_hanging_indent():
+    styles = {"bold": "B", "ph": "P", "code": "C", "bullet": "U", "heading": "H", "fence": "F"}
+    text = (
+        "## Heading [/]\n"
+        "- **Problem**: <why this matters> and [bold]x[/bold] with a long tail of words\n"
+        "```\n- not a bullet **not bold**\n```"
+    )
+    lines = render_lines(text, 40, styles)
+    plain = ["".join(t for t, _ in line) for line in lines]
+    assert plain[0] == "## Heading [/]" and lines[0][0][1] == "H"
+    assert plain[1].startswith("• **Problem**:") and plain[2].startswith("  ")  # hanging indent
+    assert "".join(plain[1:4]).count("[bold]x[/bold]") == 1
+    assert ("<why this matters>", "P") in [p for line in lines for p in line]
+    assert plain[-2] == "- not a bullet **not bold**" and lines[-2][0][1] == "C"
+    assert all(len(p) <= 40 for p in plain)
 
-    console = Console(width=60, record=True, force_terminal=False)
-    console.print(render_markdown("- **Problem**: <why this matters>\n- [/] and [bold]x"))
-    out = console.export_text()
-    assert "<why this matters>" in out and "[/]" in out and "[bold]x" in out
+
+def test_section_rendering_of_a_big_section_is_fast():
+    import time as _time
+
+    body = "\n".join(f"- **Req {i}**: keep `task {i}` durable <tbd>" for i in range(1500))
+    start = _time.perf_counter()
+    lines = render_lines(body, 100, {})
+    assert len(lines) == 1500
+    assert _time.perf_counter() - start < 0.5  # ~60 KiB; measured ~40 ms
 
 
 def test_themes_load_and_a_bad_file_is_skipped(tmp_path: Path):

@@ -37,7 +37,9 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
                 "bold $warning",
             )
         )
-    lines.append(Content(f"SPEC.md lives at the repo root: {clean(str(spec_path))}"))
+    # The folder name, not the absolute path: short, and the same on every machine.
+    where = f"{spec_path.parent.name}/{spec_path.name}"
+    lines.append(Content(f"SPEC.md lives at the repo root: {clean(where)}"))
     lines.append(
         Content(
             f"Rounds: {len(iv.rounds)} · ambiguity {percent(iv.ambiguity)}% "

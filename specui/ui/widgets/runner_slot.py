@@ -47,6 +47,12 @@ class RunnerSlot(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Runner"
 
+    def set_pane(self, pane: Widget) -> None:
+        """Swap the placeholder for the real pane (mounted after the first frame)."""
+        self.pane = pane
+        self.query("#runner-placeholder").remove()
+        self.mount(pane)
+
     def forward_action(self, name: str) -> bool:
         """Forward run/stop/continue to the real pane. False when there is no such action."""
         pane = self.pane

@@ -1,9 +1,12 @@
 """The SPEC.md view: the 18 tracked units with their status, and the selected one rendered.
 
 Performance rules measured for this project (issue 3): Textual's `Markdown` widget needs ~3 s to
-re-render a 17 KiB spec, so only the *selected* section is rendered, with Rich's `Markdown`, in
-a `Static`; re-rendering is skipped when the section's content hash has not changed, and the
-scroll position is kept when it has (an external edit must not make the view jump or flicker).
+re-render a 17 KiB spec, and even Rich's `Markdown` needs ~600 ms for a 45 KiB section. So only
+the *selected* section is shown, styled by the line-based highlighter in `spec_markdown`, wrapped
+in a thread when it is large, and drawn by a line-API widget (`SectionBody`) that renders just
+the visible lines. Re-rendering is skipped when the content hash (and width and theme) did not
+change, and the scroll position is kept when it did (an external edit must not make the view
+jump or flicker).
 
 Reading and parsing SPEC.md happens off the event loop (`load_snapshot`, called from a thread
 worker by the app); this widget only receives the finished `SpecSnapshot`.
@@ -16,15 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from rich.segment import Segment
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import OptionList, Static
+from textual.worker import Worker, WorkerState
 
-from specui.ui.widgets.safe_text import clean, safe_text
+from specui.ui.widgets.safe_text import clean
+from specui.ui.widgets.spec_markdown import STYLE, render_lines
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -100,23 +109,6 @@ def load_snapshot(path: Path, final_hashes: Mapping[str, str]) -> SpecSnapshot:
     )
 
 
-def render_markdown(text: str, code_theme: str = "monokai"):
-    """Rich Markdown with raw HTML switched off.
-
-    SPEC.md is full of `<placeholders>`; CommonMark would treat them as inline HTML and Rich
-    would silently drop them, hiding exactly what still needs an answer. With `html=False`
-    they are ordinary text.
-    """
-    from markdown_it import MarkdownIt
-    from rich.markdown import Markdown
-
-    md = Markdown("", code_theme=code_theme, hyperlinks=False)
-    parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
-    md.markup = text
-    md.parsed = parser.parse(text)
-    return md
-
-
 class UnitList(OptionList):
     """The 18 units. PageUp/PageDown scroll the section shown beside it."""
 
@@ -126,11 +118,60 @@ class UnitList(OptionList):
     ]
 
     def action_scroll_section(self, direction: int) -> None:
-        scroll = self.screen.query_one("#section-scroll", VerticalScroll)
+        scroll = self.screen.query_one("#section-body", SectionBody)
         if direction > 0:
             scroll.scroll_page_down(animate=False)
         else:
             scroll.scroll_page_up(animate=False)
+
+
+SYNC_RENDER_CHARS = 8_000  # below this, styling+wrapping takes < ~5 ms: do it inline
+
+
+class SectionBody(ScrollView, can_focus=True):
+    """Pre-wrapped, pre-styled lines; renders only what is on screen (Toolong-style)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.pieces: list[list[tuple[str, object]]] = []
+        self._strips: dict[int, Strip] = {}
+        self.rendered_width = 0
+
+    def set_lines(self, pieces: list[list[tuple[str, object]]], width: int) -> None:
+        self.pieces = pieces
+        self._strips = {}
+        self.rendered_width = width
+        self.virtual_size = Size(width, len(pieces))
+        self.refresh()
+
+    @property
+    def text_width(self) -> int:
+        """Width available for text (minus a vertical scrollbar when one is shown)."""
+        return max(8, self.scrollable_content_region.width or self.size.width)
+
+    def plain_lines(self) -> list[str]:
+        return ["".join(text for text, _style in line) for line in self.pieces]
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = y + scroll_y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self.pieces):
+            return Strip.blank(width, base)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = Strip([Segment(text, style) for text, style in self.pieces[index] if text])
+            self._strips[index] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, None).apply_style(base)
+
+
+def theme_styles(app) -> dict[str, object]:
+    """The highlighter's style keys resolved against the current theme (main thread only)."""
+    from textual.markup import parse_style
+
+    variables = app.theme_variables
+    return {key: parse_style(spec, variables).rich_style for key, spec in STYLE.items()}
 
 
 class SpecView(Horizontal):
@@ -151,9 +192,9 @@ class SpecView(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield UnitList(id="units")
-        with VerticalScroll(id="section-scroll"):
+        with Vertical(id="section-pane"):
             yield Static(id="section-title", markup=False)
-            yield Static(id="section-body", markup=False)
+            yield SectionBody(id="section-body")
 
     def on_mount(self) -> None:
         self.border_title = "SPEC.md"
@@ -201,7 +242,7 @@ class SpecView(Horizontal):
     @on(OptionList.OptionSelected, "#units")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.query_one("#section-scroll").focus()
+        self.query_one("#section-body").focus()
 
     def select_unit(self, unit: str) -> None:
         if self.snapshot is None:
@@ -212,29 +253,30 @@ class SpecView(Horizontal):
             self.query_one("#units", UnitList).highlighted = keys.index(unit)
 
     # ------------------------------------------------------------------ rendering
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._render_section)
+
     def _render_section(self, *, new_unit: bool = False, force: bool = False) -> None:
         snap = self.snapshot
         if snap is None:
             return
         title_widget = self.query_one("#section-title", Static)
-        body = self.query_one("#section-body", Static)
+        body = self.query_one("#section-body", SectionBody)
         unit = next((u for u in snap.units if u.key == self.selected), None)
         status = snap.statuses.get(self.selected, "unknown")
         if snap.error is not None:
-            text, source = f"SPEC.md cannot be shown: {snap.error}", "error"
+            text = f"SPEC.md cannot be shown: {snap.error}"
         elif not snap.exists:
-            text, source = "SPEC.md does not exist yet; the interview creates it.", "missing"
+            text = "SPEC.md does not exist yet; the interview creates it."
         else:
             raw = snap.texts.get(self.selected)
             if raw is None:
-                text, source = (
-                    "This section is missing from SPEC.md; the next patch re-adds it.",
-                    "absent",
-                )
+                text = "This section is missing from SPEC.md; the next patch re-adds it."
             else:
-                text, source = raw, "markdown"
+                text = clean(raw).strip("\n") or "(empty)"
         digest = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
-        key = (self.selected, source + status, digest)
+        width = body.text_width
+        key = (self.selected, status, digest, width, self.app.theme)
         if key == self._rendered_key and not force:
             return  # same content: no re-render, no flicker, scroll untouched
         self._rendered_key = key
@@ -243,18 +285,21 @@ class SpecView(Horizontal):
             ("  " + STATUS_GLYPH.get(status, "") + " " + status, STATUS_STYLE.get(status, "")),
         )
         title_widget.update(heading)
-        if source == "markdown":
-            body.update(self._markdown(text))
-        else:
-            body.update(safe_text(text))
+        styles = theme_styles(self.app)
         if new_unit:
-            self.query_one("#section-scroll", VerticalScroll).scroll_home(animate=False)
+            body.scroll_home(animate=False)
+        if len(text) <= SYNC_RENDER_CHARS:
+            body.set_lines(render_lines(text, width, styles), width)
+        else:
+            self._render_in_thread(text, width, styles, key)
 
-    def _markdown(self, text: str):
+    @work(thread=True, exclusive=True, group="section-render", exit_on_error=False)
+    def _render_in_thread(self, text: str, width: int, styles: dict, key: tuple) -> tuple:
+        return key, width, render_lines(text, width, styles)
 
-        dark = self.app.current_theme.dark if self.app.current_theme else True
-        code_theme = "monokai" if dark else "default"
-        cleaned = clean(text).strip("\n")
-        if not cleaned.strip():
-            return safe_text("(empty)")
-        return render_markdown(cleaned, code_theme)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "section-render" or event.state != WorkerState.SUCCESS:
+            return
+        key, width, lines = event.worker.result
+        if key == self._rendered_key:  # still what should be shown
+            self.query_one("#section-body", SectionBody).set_lines(lines, width)

@@ -1,0 +1,276 @@
+"""Workbench responsiveness, measured side by side in one run (issue 3 targets).
+
+1. Startup: process start -> first painted frame (headless, Textual's `Ready` event), next to
+   `python -c "import textual.app"` whole-process time.        Target: <= 1.5x the bare import.
+2. SPEC.md changed on disk -> the SPEC.md view repainted with the change, for 4, 17 and 50 KiB
+   specs (the selected section holds most of the text: the worst case). Target: p50 < 100 ms.
+3. Keypress -> repaint latency while SPEC.md is rewritten 10 times a second (50 KiB, the
+   selected section changing each time, so the view really re-renders). Target: p95 < 50 ms.
+
+    python bench/bench_ui.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from specui.project import Project
+    from specui.ui.app import SpecuiApp
+
+    class Bench(SpecuiApp):
+        def on_ready(self) -> None:
+            # Textual captures print() while running: write to the real stdout.
+            sys.__stdout__.write(f"PAINTED {time.time():.6f}\\n")
+            sys.__stdout__.flush()
+            self.exit()
+
+    Bench(Project.at(sys.argv[1]), watch=True).run(headless=True, size=(160, 48))
+    """
+)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("TEXTUAL_ANIMATIONS", "none")
+    return env
+
+
+def bench_startup(repeat: int) -> dict[str, float]:
+    bare: list[float] = []
+    first_paint: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="specui-bench-ui-") as tmp:
+        project = Path(tmp) / "demo"
+        project.mkdir()
+        script = Path(tmp) / "child.py"
+        script.write_text(CHILD)
+        # One warm-up each so both read from a warm page cache.
+        subprocess.run([sys.executable, "-c", "import textual.app"], check=True, env=_env())
+        subprocess.run(
+            [sys.executable, str(script), str(project)],
+            check=True,
+            env=_env(),
+            capture_output=True,
+            cwd=ROOT,
+        )
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "import textual.app"], check=True, env=_env())
+            bare.append(time.perf_counter() - start)
+            start_wall = time.time()
+            out = subprocess.run(
+                [sys.executable, str(script), str(project)],
+                check=True,
+                env=_env(),
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            ).stdout
+            stamp = next(line for line in out.splitlines() if line.startswith("PAINTED"))
+            first_paint.append(float(stamp.split()[1]) - start_wall)
+    b, f = statistics.median(bare), statistics.median(first_paint)
+    return {"bare_import_s": b, "first_paint_s": f, "ratio": f / b}
+
+
+def _spec_text(kib: int, marker: str) -> str:
+    from specui.core.templates import render_spec_template
+
+    template = render_spec_template("bench")
+    lines: list[str] = []
+    i = 0
+    while sum(len(line) + 1 for line in lines) < kib * 1024 * 0.9:
+        if i % 40 == 0:
+            lines.append(f"\n### Part {i // 40}\n")
+        if i % 97 == 5:
+            lines += ["```python", f"def handler_{i}(request):", "    return request", "```"]
+        lines.append(f"- **Requirement {i}**: the system keeps task {i} durable; `todo {i}` works.")
+        i += 1
+    body = marker + "\n" + "\n".join(lines) + "\n"
+    start = template.index("## 1. Vision & Goals\n") + len("## 1. Vision & Goals\n")
+    end = template.index("## 2.")
+    text = template[:start] + body + "\n" + template[end:]
+    # Pad the other sections a little so the file reaches the size asked for.
+    return text
+
+
+async def _change_to_repaint(kib: int, samples: int) -> list[float]:
+    from specui.core.config import SpecuiConfig
+    from specui.fsio import atomic_write_text
+    from specui.project import Project
+    from specui.store import SessionStore
+    from specui.ui.app import SpecuiApp
+    from specui.ui.widgets.spec_view import SpecView
+
+    latencies: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="specui-bench-ui-") as tmp:
+        root = Path(tmp) / "demo"
+        root.mkdir()
+        project = Project.at(root)
+        atomic_write_text(project.spec, _spec_text(kib, "marker-0"))
+        store = SessionStore.open(project)
+        app = SpecuiApp(
+            project,
+            store=store,
+            config=SpecuiConfig(),
+            engine=None,
+            make_engine=False,
+            watch=True,
+            blink=False,
+        )
+        view_cls = SpecView
+        shown: dict[str, asyncio.Event] = {}
+        original = view_cls.show_snapshot
+
+        def spy(view, snapshot):  # type: ignore[no-untyped-def]
+            original(view, snapshot)
+            text = snapshot.texts.get("vision") or ""
+            for marker, event in list(shown.items()):
+                if marker in text:
+                    view.app.call_after_refresh(event.set)
+
+        view_cls.show_snapshot = spy  # type: ignore[method-assign]
+        try:
+            async with app.run_test(size=(160, 48)) as pilot:
+                await pilot.pause(0.3)
+                assert app._watcher is not None and app._watcher.ready.wait(5)
+                for n in range(1, samples + 1):
+                    marker = f"marker-{n}"
+                    event = asyncio.Event()
+                    shown[marker] = event
+                    text = _spec_text(kib, marker)
+                    start = time.perf_counter()
+                    await asyncio.to_thread(atomic_write_text, project.spec, text)
+                    await asyncio.wait_for(event.wait(), 5)
+                    latencies.append(time.perf_counter() - start)
+                    shown.pop(marker)
+                    await pilot.pause(0.05)
+        finally:
+            view_cls.show_snapshot = original  # type: ignore[method-assign]
+    return latencies
+
+
+async def _keypress_latency(presses: int) -> list[float]:
+    from specui.core.config import SpecuiConfig
+    from specui.core.questions import Question
+    from specui.fsio import atomic_write_text
+    from specui.project import Project
+    from specui.store import PendingQuestion, SessionStore
+    from specui.ui.app import SpecuiApp
+
+    latencies: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="specui-bench-ui-") as tmp:
+        root = Path(tmp) / "demo"
+        root.mkdir()
+        project = Project.at(root)
+        atomic_write_text(project.spec, _spec_text(50, "w-0"))
+        store = SessionStore.open(project)
+        question = Question.model_validate(
+            {"question": "Pick one", "options": [{"label": f"Option {i}"} for i in range(6)]}
+        )
+
+        def seed(s):  # type: ignore[no-untyped-def]
+            s.interview.status = "active"
+            s.interview.current = PendingQuestion(question=question, round=1, dimension="intent")
+
+        store.update(seed)
+        app = SpecuiApp(
+            project,
+            store=store,
+            config=SpecuiConfig(),
+            engine=None,
+            make_engine=False,
+            watch=True,
+            blink=False,
+        )
+        stop = threading.Event()
+
+        def rewrite() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                atomic_write_text(project.spec, _spec_text(50, f"w-{n}"))
+                stop.wait(0.1)
+
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause(0.3)
+            writer = threading.Thread(target=rewrite, daemon=True)
+            writer.start()
+            try:
+                from textual import events
+
+                choices = app.query_one("#choices")
+                for i in range(presses):
+                    key = "down" if (i // 5) % 2 == 0 else "up"
+                    before = choices.highlighted
+                    painted = asyncio.Event()
+                    # Straight into the driver's queue, as a terminal keypress arrives (Pilot's
+                    # press() also waits for the process to go idle, which a 10x/s writer
+                    # never lets it do).
+                    event = events.Key(key, None)
+                    event.set_sender(app)
+                    start = time.perf_counter()
+                    app._driver.send_message(event)
+                    while choices.highlighted == before:
+                        await asyncio.sleep(0.0005)
+                    app.call_after_refresh(painted.set)
+                    await asyncio.wait_for(painted.wait(), 5)
+                    latencies.append(time.perf_counter() - start)
+                    await asyncio.sleep(0.013)  # typing-speed spacing, off the write rhythm
+            finally:
+                stop.set()
+                writer.join(2)
+    return latencies
+
+
+def main(quick: bool = False) -> dict[str, float]:
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    results: dict[str, float] = {}
+    startup = bench_startup(3 if quick else 7)
+    print(
+        f"startup: first painted frame {startup['first_paint_s'] * 1000:.0f} ms vs "
+        f"`import textual.app` {startup['bare_import_s'] * 1000:.0f} ms "
+        f"-> {startup['ratio']:.2f}x (target <= 1.5x)"
+    )
+    results.update({f"startup_{k}": v for k, v in startup.items()})
+    for kib in (4, 17, 50):
+        lat = asyncio.run(_change_to_repaint(kib, 8 if quick else 20))
+        p50 = statistics.median(lat) * 1000
+        print(
+            f"SPEC.md change -> repaint, {kib:>2} KiB: p50 {p50:.0f} ms, "
+            f"max {max(lat) * 1000:.0f} ms (n={len(lat)}, target p50 < 100 ms at 50 KiB)"
+        )
+        results[f"change_repaint_{kib}kib_p50_ms"] = p50
+    lat = asyncio.run(_keypress_latency(40 if quick else 120))
+    p95 = _pct(lat, 0.95) * 1000
+    print(
+        f"keypress -> repaint while SPEC.md is rewritten 10x/s: p50 "
+        f"{statistics.median(lat) * 1000:.0f} ms, p95 {p95:.0f} ms, max {max(lat) * 1000:.0f} ms "
+        f"(n={len(lat)}, target p95 < 50 ms)"
+    )
+    results["keypress_p95_ms"] = p95
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    main(parser.parse_args().quick)
