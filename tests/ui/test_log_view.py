@@ -351,3 +351,40 @@ async def test_pause_survives_growth_without_jumping(log_file: Path) -> None:
             await asyncio.sleep(0)
         assert view.scroll_y == 0 and view.new_lines == 30
         assert "".join(s.text for s in view.render_line(0)).startswith("row 0")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "plain text [bold]literal[/]",
+        "\x1b[31mred\x1b[0m normal \x1b[1;32mbold green\x1b[22m green \x1b[39mdefault",
+        "\x1b[38;5;208morange\x1b[48;2;10;20;30m on rgb\x1b[0m",
+        "\x1b[4munder\x1b[24m \x1b[7mreverse\x1b[27m \x1b[3mitalic\x1b[0m",
+        "wide 漢字 \x1b[35m漢字\x1b[0m end",
+        "progress 10%\rprogress 20%\r\x1b[32mprogress 30%",
+        "tab\tseparated\t\x1b[33mcols\x1b[0m",
+        "\x1b[2Jclear \x1b]52;c;eA==\x07 osc",
+        "",
+    ],
+)
+def test_fast_row_rendering_matches_rich_from_ansi(line: str) -> None:
+    """The fast path must draw exactly what Text.from_ansi would (same cells, same styles)."""
+    from rich.console import Console
+    from rich.style import Style
+
+    from specui.ui.widgets.log_view import _SgrCache, ansi_to_text, line_to_strip
+
+    console = Console(width=200, color_system="truecolor")
+    base = Style(color="#cccccc", bgcolor="#101010")
+    fast = line_to_strip(line, base, _SgrCache(), {}, console)
+    text = ansi_to_text(line)
+    text.style = base
+    expected = list(text.render(console))
+
+    def cells(segments) -> list[tuple[str, Style | None]]:
+        # Rich drops the base style when a Text has no spans at all; the widget paints its
+        # base style on every row, so compare with it filled in.
+        return [(ch, seg.style or base) for seg in segments for ch in seg.text]
+
+    assert cells(fast) == cells(expected)
+    assert fast.cell_length == text.cell_len

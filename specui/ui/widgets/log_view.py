@@ -32,9 +32,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rich.ansi import AnsiDecoder
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -50,6 +52,9 @@ __all__ = ["LogView", "sanitize_line", "Transform"]
 Transform = Callable[[str], "Text | str | Any | None"]
 
 _READ_CHUNK = 256 * 1024  # bytes per read: large enough to be fast, small enough to stay fair
+_BURST_BYTES = 4 * 1024 * 1024  # at most this much is indexed before the reader steps aside
+_BUSY_PAUSE = 0.005  # the step aside (~40k lines per 5 ms still allows > 5M lines/s)
+_MAX_BLOCK_BYTES = 512 * 1024  # a screenful larger than this is read line by line
 _MAX_LINE_BYTES = 64 * 1024  # a pathological single line is shown truncated, never read whole
 _POST_INTERVAL = 0.05  # coalesce UI updates to at most ~20 per second
 _IDLE_POLL = 0.05  # how often an idle reader looks for new bytes
@@ -113,6 +118,66 @@ def ansi_to_text(line: str) -> Text:
     text = AnsiDecoder().decode_line(sanitize_line(line))
     text.expand_tabs(8)
     return text
+
+
+_SGR_SPLIT = re.compile(r"\x1b\[([0-9;:]*)m")
+_NULL_STYLE = Style.null()
+
+
+class _SgrCache:
+    """SGR parameters -> rich `Style`, memoised: a log repeats the same few colours forever.
+
+    The state machine itself is Rich's `AnsiDecoder` (so colours decode exactly as
+    `Text.from_ansi` would); this only avoids re-running it for every row of every frame.
+    """
+
+    def __init__(self) -> None:
+        self._next: dict[tuple[Style, str], Style] = {}
+        self._decoder = AnsiDecoder()
+
+    def apply(self, style: Style, params: str) -> Style:
+        key = (style, params)
+        hit = self._next.get(key)
+        if hit is None:
+            if len(self._next) > 4096:
+                self._next.clear()
+            decoder = self._decoder
+            decoder.style = style
+            decoder.decode_line(f"\x1b[{params}m")
+            hit = self._next[key] = decoder.style
+        return hit
+
+
+def line_to_strip(line: str, base: Style, sgr: _SgrCache, combined: dict[Style, Style],
+                  console: Any) -> Strip:
+    """One raw line -> a `Strip`, the fast path of `ansi_to_text(line).render()`.
+
+    Rendering is what a following view does 20 times a second for every visible row, so the
+    common cases (plain text, SGR colours) go straight to segments with cached styles; tabs
+    take the general path. `combined` caches `base + style` for the current base style.
+    """
+    line = sanitize_line(line)
+    if "\t" in line:
+        text = ansi_to_text(line)
+        text.style = base
+        return Strip(text.render(console), text.cell_len)
+    if "\r" in line:  # a carriage return overwrites: keep what a terminal would show last
+        line = line.rsplit("\r", 1)[-1]
+    if "\x1b" not in line:
+        return Strip([Segment(line, base)], cell_len(line)) if line else Strip([], 0)
+    segments: list[Segment] = []
+    width = 0
+    style = _NULL_STYLE
+    for i, part in enumerate(_SGR_SPLIT.split(line)):
+        if i & 1:
+            style = sgr.apply(style, part)
+        elif part:
+            full = combined.get(style)
+            if full is None:
+                full = combined[style] = base + style
+            segments.append(Segment(part, full))
+            width += cell_len(part)
+    return Strip(segments, width)
 
 
 def _row_to_texts(row: Any) -> list[Text]:
@@ -211,7 +276,7 @@ class LogView(ScrollView, can_focus=True):
         *,
         transform: Transform | None = None,
         follow: bool = True,
-        cache_size: int = 1024,
+        cache_size: int = 256,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -244,6 +309,11 @@ class LogView(ScrollView, can_focus=True):
         self.error: str | None = None
         """Why the reader stopped, if it failed (an I/O error); None otherwise."""
         self._stale_cache = False
+        self._base_style: Style | None = None
+        self._frame_rows: dict[int, Strip] = {}
+        self._sgr = _SgrCache()
+        self._combined_styles: dict[Style, Style] = {}
+        self._combined_base: Style | None = None
 
     # --- public API -----------------------------------------------------------------------
 
@@ -311,6 +381,23 @@ class LogView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strip_cache.clear()
+        self._base_style = None
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._base_style = None
+        super()._on_focus(event)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._base_style = None
+        super()._on_blur(event)
+
+    @property
+    def _line_style(self) -> Style:
+        """`rich_style` walks every ancestor's styles: once per style change, not per row."""
+        style = self._base_style
+        if style is None:
+            style = self._base_style = self.rich_style
+        return style
 
     # --- follow / pause ---------------------------------------------------------------------
 
@@ -421,33 +508,35 @@ class LogView(ScrollView, can_focus=True):
                     self._stale_cache = True
                 pos, carry, unposted = 0, b"", True
                 continue
-            if size > pos:
+            read_any = False
+            budget = _BURST_BYTES
+            while size > pos and budget > 0 and not stop.is_set():
                 data = os.pread(fd, min(_READ_CHUNK, size - pos), pos)
                 if not data:
-                    stop.wait(_IDLE_POLL)
-                    continue
+                    break
                 if transform is None:
                     self._index_plain(data, pos, generation)
                 else:
                     carry = self._index_transformed(carry + data, pos - len(carry), generation,
                                                     transform)
                 pos += len(data)
+                budget -= len(data)
+                read_any = True
+            if read_any:
+                unposted = True
                 try:
                     self.last_output = os.fstat(fd).st_mtime
                 except OSError:
                     self.last_output = time.time()
-                unposted = True
             now = time.monotonic()
             if unposted and not self._post_pending and now - last_post >= _POST_INTERVAL:
                 self._post_pending = True
                 unposted = False
                 last_post = now
                 self.post_message(self._Appended(generation))
-            if size <= pos:
-                stop.wait(_IDLE_POLL)
-            elif unposted and self._post_pending:
-                # The UI has not caught up yet: keep indexing (cheap) but let it breathe.
-                time.sleep(0)
+            # Backpressure on the CPU side: after a burst, step aside so the event loop gets
+            # the GIL (it needs it to paint and to answer keys); when caught up, poll slowly.
+            stop.wait(_BUSY_PAUSE if size > pos or unposted else _IDLE_POLL)
 
     def _index_plain(self, data: bytes, base: int, generation: int) -> None:
         parts = data.split(b"\n")
@@ -507,6 +596,7 @@ class LogView(ScrollView, can_focus=True):
             count = self._reader_count()
             stale, self._stale_cache = self._stale_cache, False
         previous = self._visible_count
+        self._frame_rows.clear()
         if stale:
             self._strip_cache.clear()
             previous = 0
@@ -527,27 +617,90 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def _sync_scrollbar(self) -> None:
-        if self.show_vertical_scrollbar:
+        # Usually already in sync (ScrollView's watcher did it): then no extra repaint.
+        if self.show_vertical_scrollbar and self.vertical_scrollbar.position != self.scroll_y:
             self.vertical_scrollbar.position = self.scroll_y
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        rich_style = self.rich_style
+        rich_style = self._line_style
         if index >= self._visible_count:
             return Strip.blank(width, rich_style)
         strip = self._strip_cache.get(index)
         if strip is None:
-            text = self._render_text(index)
-            text.style = rich_style
-            strip = Strip(text.render(self.app.console), text.cell_len)
-            if not (self._transform is None and index == self._visible_count - 1):
+            strip = self._frame_rows.pop(index, None)
+        if strip is None:
+            console = self.app.console
+            strips: list[Strip]
+            if self._transform is None:
+                # One pread for the rest of the screen instead of one per row: every syscall
+                # hands the GIL to the reader thread, and each costs the paint a wait.
+                last = min(index + self.size.height - y, self._visible_count) - 1
+                lines = self._read_block(index, last)
+                if lines is None:
+                    lines = [self._raw_line(index)]
+                combined = self._combined_styles
+                if self._combined_base is not rich_style:
+                    combined.clear()
+                    self._combined_base = rich_style
+                strips = [line_to_strip(line, rich_style, self._sgr, combined, console)
+                          for line in lines]
+            else:
+                text = self._render_text(index)
+                text.style = rich_style
+                strips = [Strip(text.render(console), text.cell_len)]
+            # While following a stream every frame shows new rows: caching them in the LRU
+            # would only promote garbage into the old GC generations (long gen-2 pauses), so
+            # the rest of the block waits in `_frame_rows` (used within this paint, then gone).
+            # When the user browses, rows are revisited: cache them.
+            cache = self._frame_rows if self.follow else self._strip_cache
+            self._frame_rows.clear()
+            for offset, rendered in enumerate(strips):
+                row = index + offset
+                if offset == 0:
+                    strip = rendered
+                elif self._transform is None and row == self._visible_count - 1:
+                    self._frame_rows[row] = rendered  # a growing last line: this paint only
+                else:
+                    cache[row] = rendered
+                if rendered.cell_length > self._max_width:
+                    self._max_width = rendered.cell_length
+                    self.call_after_refresh(self._grow_width)
+            if not self.follow and not (
+                self._transform is None and index == self._visible_count - 1
+            ):
                 self._strip_cache[index] = strip
-            if strip.cell_length > self._max_width:
-                self._max_width = strip.cell_length
-                self.call_after_refresh(self._grow_width)
+        assert strip is not None
         return strip.crop_extend(scroll_x, scroll_x + width, rich_style)
+
+    def _read_block(self, first: int, last: int) -> list[str] | None:
+        """Raw rows first..last (plain mode) from one contiguous read; None if too large."""
+        with self._lock:
+            count = self._reader_count()
+            last = min(last, count - 1)
+            if first > last:
+                return None
+            start = self._ends[first - 1] if first else 0
+            end = self._ends[last] if last < len(self._ends) else self._bytes_seen
+        if end - start > _MAX_BLOCK_BYTES:
+            return None
+        fd = self._fd
+        if fd is None:
+            return None
+        try:
+            data = os.pread(fd, end - start, start)
+        except OSError:
+            return None
+        parts = data.split(b"\n")
+        if len(parts) > last - first + 1:
+            parts.pop()  # what follows the final newline of a complete last row
+        if len(parts) != last - first + 1:
+            return None
+        return [
+            (raw[:-1] if raw.endswith(b"\r") else raw).decode("utf-8", "replace") for raw in parts
+        ]
 
     def _grow_width(self) -> None:
         if self.virtual_size.width < self._max_width:
@@ -579,6 +732,21 @@ class LogView(ScrollView, can_focus=True):
             data += " … [line truncated]".encode()
         return data
 
+    @staticmethod
+    def _decode(raw: bytes) -> str:
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        return raw.decode("utf-8", "replace")
+
+    def _raw_line(self, index: int) -> str:
+        """Plain mode: the raw text of row `index` (one pread)."""
+        with self._lock:
+            if index >= self._reader_count():
+                return ""
+            start = self._ends[index - 1] if index else 0
+            end = self._ends[index] - 1 if index < len(self._ends) else self._bytes_seen
+        return self._decode(self._read_bytes(start, end))
+
     def _render_text(self, index: int) -> Text:
         with self._lock:
             if index >= self._reader_count():
@@ -589,10 +757,7 @@ class LogView(ScrollView, can_focus=True):
                 start = self._ends[index - 1] if index else 0
                 end = self._ends[index] - 1 if index < len(self._ends) else self._bytes_seen
                 sub = 0
-        raw = self._read_bytes(start, end)
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        line = raw.decode("utf-8", "replace")
+        line = self._decode(self._read_bytes(start, end))
         if self._transform is None:
             return ansi_to_text(line)
         try:
