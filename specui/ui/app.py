@@ -140,6 +140,10 @@ class SpecuiApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        # Background threads (SPEC.md parsing, section wrapping, the runner's readers) are pure
+        # Python: with the default 5 ms GIL switch interval a keypress can wait several slices.
+        # 1 ms keeps the event loop responsive at a negligible throughput cost.
+        sys.setswitchinterval(0.001)
         for warning in self._theme_warnings:
             self.notify(warning, severity="warning", timeout=8)
         if not self.blink:

@@ -141,7 +141,9 @@ class SectionBody(ScrollView, can_focus=True):
         self.pieces = pieces
         self._strips = {}
         self.rendered_width = width
-        self.virtual_size = Size(width, len(pieces))
+        size = Size(width, len(pieces))
+        if size != self.virtual_size:
+            self.virtual_size = size
         self.refresh()
 
     @property
@@ -166,12 +168,21 @@ class SectionBody(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, None).apply_style(base)
 
 
+_STYLE_CACHE: dict[str, dict[str, object]] = {}
+
+
 def theme_styles(app) -> dict[str, object]:
-    """The highlighter's style keys resolved against the current theme (main thread only)."""
+    """The highlighter's style keys resolved against the current theme (main thread only).
+
+    Cached per theme: resolving `$variables` re-tokenizes the whole theme (~10 ms)."""
     from textual.markup import parse_style
 
-    variables = app.theme_variables
-    return {key: parse_style(spec, variables).rich_style for key, spec in STYLE.items()}
+    cached = _STYLE_CACHE.get(app.theme)
+    if cached is None:
+        variables = app.theme_variables
+        cached = {key: parse_style(spec, variables).rich_style for key, spec in STYLE.items()}
+        _STYLE_CACHE[app.theme] = cached
+    return cached
 
 
 class SpecView(Horizontal):
@@ -218,7 +229,8 @@ class SpecView(Horizontal):
         title = "SPEC.md"
         if snapshot.exists and snapshot.error is None:
             title = f"SPEC.md · {snapshot.final_count}/{len(snapshot.units)} final"
-        self.border_title = title
+        if title != self.border_title:
+            self.border_title = title
         self._render_section()
 
     def _prompt(self, unit: UnitInfo) -> Content:
@@ -284,7 +296,9 @@ class SpecView(Horizontal):
             (clean(unit.title if unit else self.selected), "bold"),
             ("  " + STATUS_GLYPH.get(status, "") + " " + status, STATUS_STYLE.get(status, "")),
         )
-        title_widget.update(heading)
+        if heading != getattr(title_widget, "_shown", None):  # avoid a layout pass per edit
+            title_widget._shown = heading  # type: ignore[attr-defined]
+            title_widget.update(heading)
         styles = theme_styles(self.app)
         if new_unit:
             body.scroll_home(animate=False)
