@@ -22,14 +22,13 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -113,7 +112,7 @@ def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def run_variant(kind: str, n: int, directory: Path, payload: Path, rate: int = 0,
@@ -159,8 +158,8 @@ def run_variant(kind: str, n: int, directory: Path, payload: Path, rate: int = 0
         def stop(self, *a: Any, **k: Any) -> None: ...
 
     class BenchApp(App[None]):
-        CSS_PATH = [PANE_CSS]
-        BINDINGS = [Binding("f9", "probe", "probe", priority=True)]
+        CSS_PATH: ClassVar = [PANE_CSS]
+        BINDINGS: ClassVar = [Binding("f9", "probe", "probe", priority=True)]
 
         def __init__(self) -> None:
             super().__init__()

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from textual.app import App, ComposeResult
@@ -94,7 +95,7 @@ class FakeManager:
 
 
 class PaneApp(App[None]):
-    CSS_PATH = [CSS_PATH]
+    CSS_PATH: ClassVar = [CSS_PATH]
 
     def __init__(self, project, store, manager, config=None, clock=None) -> None:
         super().__init__()

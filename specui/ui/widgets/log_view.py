@@ -22,22 +22,26 @@ dropped: clear-screen, cursor moves, OSC 52 clipboard writes, titles) and turned
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
 import time
 from array import array
+from collections.abc import Callable
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 from rich.ansi import AnsiDecoder
 from rich.cells import cell_len
+from rich.color import ColorParseError
+from rich.errors import StyleSyntaxError
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, on
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -45,7 +49,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-__all__ = ["LogView", "sanitize_line", "Transform"]
+__all__ = ["LogView", "Transform", "sanitize_line"]
 
 # A transform turns one raw log line into display rows (e.g. codex --json events into readable
 # rows). It returns None to hide the line. It runs in the reader thread, so it must be pure.
@@ -212,10 +216,8 @@ def _row_to_texts(row: Any) -> list[Text]:
             text.append(sanitize_line(prefix) + " ", style="bold")
         body = Text("\n").join(ansi_to_text(part) for part in raw.split("\n"))
         if isinstance(style, str) and style:
-            try:
+            with contextlib.suppress(StyleSyntaxError, ColorParseError):  # cosmetic, never fatal
                 body.stylize_before(Style.parse(style))
-            except Exception:  # an unknown style name is cosmetic, never fatal
-                pass
         text.append_text(body)
     rows = text.split("\n", allow_blank=True) if "\n" in text.plain else [text]
     out: list[Text] = []
@@ -239,7 +241,7 @@ class LogView(ScrollView, can_focus=True):
     to the bottom.
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("end,G", "follow", "Follow", show=True, id="log.follow"),
         Binding("home,g", "scroll_home", "Top", show=False, id="log.top"),
     ]
@@ -253,14 +255,14 @@ class LogView(ScrollView, can_focus=True):
     class TailChanged(Message):
         """Follow state or the paused new-line count changed (for a status line)."""
 
-        def __init__(self, log_view: "LogView", follow: bool, new_lines: int) -> None:
+        def __init__(self, log_view: LogView, follow: bool, new_lines: int) -> None:
             super().__init__()
             self.log_view = log_view
             self.follow = follow
             self.new_lines = new_lines
 
         @property
-        def control(self) -> "LogView":
+        def control(self) -> LogView:
             return self.log_view
 
     class _Appended(Message):
@@ -567,7 +569,7 @@ class LogView(ScrollView, can_focus=True):
             end = offset + len(raw)
             try:
                 rows = len(_row_to_texts(transform(raw.decode("utf-8", "replace"))))
-            except Exception:  # a malformed event shows as its raw text, never crashes
+            except Exception:  # noqa: BLE001 - a malformed event shows raw, never crashes
                 rows = 1
             for sub in range(rows):
                 starts.append(offset)
@@ -762,7 +764,7 @@ class LogView(ScrollView, can_focus=True):
             return ansi_to_text(line)
         try:
             rows = _row_to_texts(self._transform(line))
-        except Exception:
+        except Exception:  # noqa: BLE001 - same rule as in the reader: show it raw
             rows = [ansi_to_text(line)]
         return rows[sub] if sub < len(rows) else Text()
 

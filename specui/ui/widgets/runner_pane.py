@@ -16,6 +16,7 @@ thread workers. User errors (`SpecuiError`) become notifications; the pane never
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -40,10 +41,12 @@ from specui.ui.widgets.log_view import LogView, Transform
 __all__ = [
     "CONTINUE_MESSAGE",
     "CSS_PATH",
-    "RunnerConfirmScreen",
     "PhasePickerScreen",
+    "RunnerConfirmScreen",
     "RunnerPane",
 ]
+
+log = logging.getLogger(__name__)
 
 CSS_PATH = Path(__file__).with_name("runner_pane.tcss")
 """Styles of the pane and its modals: add to the app's `CSS_PATH` list."""
@@ -404,10 +407,10 @@ class RunnerPane(Vertical):
         try:
             if self._manager is not None:
                 return Path(self._manager.log_path(run))
-        except Exception:  # noqa: BLE001 - fall back to the store's relative path
-            pass
-        log = getattr(run, "log", "")
-        return self.project.root / log if log else None
+        except Exception:  # fall back to the store's relative path
+            log.debug("log_path failed for %s", getattr(run, "run_id", "?"), exc_info=True)
+        rel = getattr(run, "log", "")
+        return self.project.root / rel if rel else None
 
     def _apply_refresh(
         self,
@@ -728,8 +731,8 @@ class RunnerPane(Vertical):
                 setter(self._auto_continue)
             else:
                 self.runner_config.auto_continue = self._auto_continue
-        except Exception:  # noqa: BLE001 - a frozen config: keep the pane's own flag
-            pass
+        except Exception:  # a frozen config: keep the pane's own flag
+            log.debug("could not pass auto-continue on", exc_info=True)
         state = "on" if self._auto_continue else "off"
         self.notify(f"auto-continue {state}", severity="information")
         self._render_tail()
