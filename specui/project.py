@@ -15,7 +15,7 @@ class Project:
     root: Path
 
     @classmethod
-    def at(cls, directory: Path | str | None = None) -> "Project":
+    def at(cls, directory: Path | str | None = None) -> Project:
         return cls(Path(directory or ".").expanduser().resolve())
 
     @property
