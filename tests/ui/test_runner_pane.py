@@ -346,10 +346,10 @@ async def test_stalled_run_is_marked_and_offers_stop(project, store, manager) ->
         stall = app.query_one("#runner-stall")
         assert stall.display
         banner = text_of(app, "#runner-stall")
-        assert "STALLED" in banner and "x: stop" in banner and "R: restart" in banner
+        assert "STALLED" in banner and "X: stop" in banner and "R: restart" in banner
         assert "⚠ implement" in text_of(app, "#runner-phases")
         pane.query_one(LogView).focus()
-        await pilot.press("x")
+        await pilot.press("X")
         await pilot.pause()
         assert isinstance(app.screen, RunnerConfirmScreen)
         await pilot.press("y")
@@ -422,17 +422,53 @@ async def test_continue_implement_sends_a_continue_message(project, store, manag
         assert call[3] and "continue phase implement" in call[3]
 
 
+async def test_palette_short_action_names_are_forwarded(project, store, manager) -> None:
+    """The app's palette forwards "run" / "continue" / "stop" by name (RunnerSlot)."""
+    for phase in ("constitution", "specify", "plan", "tasks"):
+        add_run(store, project, phase, "done", ended=NOW)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await pane.run_action("run")
+        await wait_for(pilot, lambda: manager.calls)
+        assert manager.calls == [("start", "implement", False, None)]
+        await wait_for(pilot, lambda: "▶ implement" in text_of(app, "#runner-status"))
+        await pane.run_action("stop")
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerConfirmScreen)
+
+
+async def test_with_the_real_phase_manager_and_no_config(project, store) -> None:
+    """Mounted as the app does it (no manager injected, runner config possibly None)."""
+    add_run(store, project, "constitution", "done", ended=NOW, lines=3)
+
+    class RealApp(App[None]):
+        CSS_PATH: ClassVar = [CSS_PATH]
+
+        def compose(self) -> ComposeResult:
+            yield RunnerPane(project, store, None)
+
+    app = RealApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.log_view.line_count == 3)
+        assert type(pane._manager).__name__ == "PhaseManager"
+        assert "no phase running" in text_of(app, "#runner-status")
+        assert pane.runner_config.stall_minutes == 10
+        assert not app._notifications
+
+
 async def test_toggle_auto_continue(project, store, manager) -> None:
     app = PaneApp(project, store, manager)
     async with app.run_test(size=(100, 30)) as pilot:
         pane = app.query_one(RunnerPane)
         pane.query_one(LogView).focus()
         assert "auto-continue: off" in text_of(app, "#runner-tail")
-        await pilot.press("a")
+        await pilot.press("A")
         await pilot.pause()
         assert pane.auto_continue and manager.auto_continue is True
         assert "auto-continue: on" in text_of(app, "#runner-tail")
-        await pilot.press("a")
+        await pilot.press("A")
         assert manager.auto_continue is False
 
 

@@ -190,9 +190,11 @@ class RunnerPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "run_next", "Run next", id="runner.run_next"),
         Binding("p", "choose_phase", "Run phase…", id="runner.choose_phase"),
-        Binding("x", "stop", "Stop", id="runner.stop"),
+        # Upper case where the app already uses the lower-case key (x: exit early, a: ambiguity)
+        # and for the actions that interrupt a run.
+        Binding("X", "stop", "Stop", id="runner.stop"),
         Binding("c", "continue_implement", "Continue", id="runner.continue"),
-        Binding("a", "toggle_auto_continue", "Auto-cont.", id="runner.auto_continue"),
+        Binding("A", "toggle_auto_continue", "Auto-cont.", id="runner.auto_continue"),
         Binding("R", "restart", "Restart", id="runner.restart"),
     ]
 
@@ -222,6 +224,10 @@ class RunnerPane(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self.project = project
         self.store = store
+        if runner_config is None:  # the app had no [runner] config: the documented defaults
+            from specui.core.config import RunnerConfig
+
+            runner_config = RunnerConfig()
         self.runner_config = runner_config
         self._manager = manager
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -452,7 +458,7 @@ class RunnerPane(Vertical):
         if stalled:
             since = _fmt_duration(self._since_output(now))
             stall.update(Text(
-                f"⚠ STALLED — no output for {since}. x: stop · R: restart", style="bold"
+                f"⚠ STALLED — no output for {since}. X: stop · R: restart", style="bold"
             ))
         self._render_tail()
         self.refresh_bindings()
@@ -599,7 +605,7 @@ class RunnerPane(Vertical):
         running = self._running_run() is not None
         if action == "stop":
             return running
-        if action in ("run_next", "choose_phase", "continue_implement"):
+        if action in ("run_next", "run", "choose_phase", "continue_implement", "continue"):
             return not running
         if action == "restart":
             run = self._current_run()
@@ -626,6 +632,13 @@ class RunnerPane(Vertical):
     def action_restart(self) -> None:
         self.restart()
 
+    # Short names the app's command palette forwards (RunnerSlot.forward_action).
+    def action_run(self) -> None:
+        self.run_next()
+
+    def action_continue(self) -> None:
+        self.continue_implement()
+
     # --- public commands (bindings and the command palette) ---------------------------------
 
     def run_next(self) -> None:
@@ -651,7 +664,7 @@ class RunnerPane(Vertical):
             return
         running = self._running_run()
         if running is not None:
-            self.notify(f"{running.phase} is still running (x: stop)", severity="warning")
+            self.notify(f"{running.phase} is still running (X: stop)", severity="warning")
             return
         missing = self._missing_predecessor(phase)
         if missing is None:
@@ -683,13 +696,15 @@ class RunnerPane(Vertical):
         """Re-run implement with a continue message (seed 002's `continue phase …`)."""
         self.run_phase("implement", continue_message=self._continue_message())
 
-    def _continue_message(self) -> str:
+    @staticmethod
+    def _continue_message() -> str:
+        """The runner's own continue message (seed 002's `continue phase implement` plus the
+        answer to Spec Kit's checklist question); ours only if it is missing."""
         try:
-            from specui.runner import manager as runner_manager
+            from specui.core.orchestrator import continue_message
         except ImportError:
             return CONTINUE_MESSAGE
-        message = getattr(runner_manager, "CONTINUE_MESSAGE", None)
-        return message if isinstance(message, str) and message else CONTINUE_MESSAGE
+        return continue_message("implement")
 
     def stop(self) -> None:
         """Stop the running phase (SIGTERM to its group, SIGKILL after the grace period)."""
