@@ -25,6 +25,13 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
 
     iv = session.interview
     pct = snapshot.percent if snapshot is not None else 0
+    engine_message = iv.engine_state.get("finish_message")
+    if isinstance(engine_message, str) and engine_message.strip():
+        # The engine wrote seed 000's finish message (with its recap): show it as written,
+        # with the live progress line on top (it follows later finalize/unfinalize).
+        return Content("\n").join(
+            [Content.styled(progress_line(pct), "bold"), Content(clean(engine_message))]
+        )
     lines: list[Content] = [Content.styled(progress_line(pct), "bold")]
     if iv.status == "crystallized":
         lines.append(

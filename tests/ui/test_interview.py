@@ -1,0 +1,116 @@
+"""A whole interview with the real offline (builtin) engine, keyboard only, from an empty
+directory to crystallization: SPEC.md, the store, the artifacts, the progress line and the
+ambiguity figures are checked along the way."""
+
+from __future__ import annotations
+
+import re
+
+from specui.core.config import SpecuiConfig
+from specui.store import SessionStore
+from specui.ui.app import SpecuiApp
+from specui.ui.widgets.option_picker import OptionPicker
+from specui.ui.widgets.progress_line import ProgressLine
+
+from .conftest import LARGE, settle
+
+OVERVIEW = (
+    "A command-line todo manager for developers who live in the terminal. v1 adds, lists, "
+    "completes and deletes tasks stored locally in one SQLite file; it starts instantly."
+)
+
+
+def screen_percent(app, selector: str, pattern: str) -> int:
+    text = str(app.query_one(selector).render()) if selector != "#ambiguity-body" else ""
+    if selector == "#ambiguity-body":
+        body = app.query_one(selector)
+        text = "\n".join(s.text for s in body.render_lines(body.region.reset_offset))
+    match = re.search(pattern, text)
+    assert match, text
+    return int(match.group(1))
+
+
+async def test_whole_interview_to_crystallization(project):
+    store = SessionStore.open(project)
+    app = SpecuiApp(project, store=store, config=SpecuiConfig(), watch=False, blink=False)
+    checked_rounds = 0
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        assert project.spec.exists() and project.stack.exists()  # bootstrap
+        picker = app.query_one(OptionPicker)
+        for _ in range(80):
+            iv = store.state.interview
+            if iv.current is None:  # the validation pass may follow crystallization
+                break
+            # What the screen says matches the store, at every round.
+            header = str(app.query_one("#q-header").render())
+            assert header.startswith(f"Round {iv.current.round} | Target: ")
+            shown = screen_percent(app, "#q-header", r"Ambiguity: (\d+)%")
+            assert shown == int(iv.ambiguity * 100 + 0.5)
+            assert screen_percent(app, "#ambiguity-body", r"Ambiguity (\d+)%") == shown
+            checked_rounds += 1
+            question = picker.question
+            assert question is not None
+            if question.is_free_text:
+                app.query_one("#free-text").text = OVERVIEW
+                await pilot.press("ctrl+s")
+            else:
+                rec = next((i for i, o in enumerate(question.options) if o.recommended), 0)
+                await pilot.press(str(rec + 1), "enter")
+            await settle(pilot)
+            assert not picker.busy or store.state.interview.current is None
+        await settle(pilot)
+        iv = store.state.interview
+        assert iv.status == "crystallized", (iv.status, len(iv.rounds))
+        assert checked_rounds >= 4
+        assert iv.ambiguity <= iv.threshold
+        assert iv.gates.non_goals and iv.gates.decision_boundaries
+        # Seed 004 artifacts.
+        interviews = list(project.omx_interviews.glob("*.md"))
+        specs = list(project.omx_specs.glob("deep-interview-*.md"))
+        assert interviews and specs
+        # SPEC.md holds the user's words; the finish view and the progress line agree.
+        spec = project.spec.read_text()
+        assert "todo manager" in spec
+        progress = app.query_one(ProgressLine)
+        final = len(store.state.spec.final_hashes)
+        assert progress.percent == app.spec_snapshot.percent
+        assert final == app.spec_snapshot.final_count
+        finish = str(app.query_one("#finish-body").render())
+        assert app.query_one("#finish").display
+        assert f"{progress.percent}%" in finish and "complete" in finish
+
+
+async def test_external_edit_survives_the_next_real_patch(project):
+    import os
+
+    store = SessionStore.open(project)
+    app = SpecuiApp(project, store=store, config=SpecuiConfig(), watch=True, blink=False)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        app.query_one("#free-text").text = OVERVIEW
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        before_rounds = len(store.state.interview.rounds)
+        text = project.spec.read_text()
+        marker = "- **Glossary**: task = one line item; KEEP-THIS-USER-EDIT"
+        head, sep, tail = text.partition("## 16. Terminology\n")
+        assert sep
+        edited = head + sep + marker + "\n\n## " + tail.split("\n## ", 1)[1]
+        tmp = project.root / ".SPEC.md.tmp"
+        tmp.write_text(edited)
+        os.replace(tmp, project.spec)
+        # The view follows the file (watcher), then the next answer patches SPEC.md.
+        for _ in range(100):
+            snap = app.spec_snapshot
+            if snap and "KEEP-THIS-USER-EDIT" in (snap.texts.get("terminology") or ""):
+                break
+            await pilot.pause(0.02)
+        else:
+            raise AssertionError("external edit not picked up")
+        question = app.query_one(OptionPicker).question
+        assert question is not None and not question.is_free_text
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert len(store.state.interview.rounds) == before_rounds + 1
+        assert "KEEP-THIS-USER-EDIT" in project.spec.read_text()
