@@ -340,8 +340,8 @@ def _variant_in_subprocess(kind: str, n: int, directory: Path, payload: Path,
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(lines: int = 1_000_000) -> dict[str, Any]:
-    """Run every variant and return the figures (also printed by `__main__`)."""
+def main(lines: int = 1_000_000, quiet: bool = False) -> dict[str, Any]:
+    """Run every variant, print the table (unless quiet) and return the figures."""
     with tempfile.TemporaryDirectory(prefix="specui-bench-pane-") as tmp:
         base = Path(tmp)
         payload = base / "payload.txt"
@@ -361,6 +361,8 @@ def main(lines: int = 1_000_000) -> dict[str, Any]:
         "lag p99 < 20 ms (paced stream)": paced["lag_p99_ms"] < TARGET_P99_MS,
         "keypress p99 < 20 ms (paced stream)": paced["key_p99_ms"] < TARGET_P99_MS,
     }
+    if not quiet:
+        _print(results)
     return results
 
 
@@ -415,8 +417,6 @@ if __name__ == "__main__":
         print(json.dumps(run_variant(args.variant, args.lines, Path(args.dir), payload,
                                      args.rate, args.gc_freeze)))
     else:
-        figures = main(args.lines)
+        figures = main(args.lines, quiet=args.json)
         if args.json:
             print(json.dumps(figures, indent=2))
-        else:
-            _print(figures)
