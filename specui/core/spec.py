@@ -121,20 +121,20 @@ SECTION_BY_KEY: dict[str, SectionDef] = {s.key: s for s in SECTIONS}
 SECURITY_LABEL = "Security & Privacy"
 
 TRACKED_UNITS: tuple[UnitDef, ...] = (
-    UnitDef("vision", "Vision", "vision"),
+    UnitDef("vision", "Vision & Goals", "vision"),
     UnitDef("scope", "Scope & Non-Goals", "scope"),
     UnitDef("personas", "Personas & Use Cases", "personas"),
     UnitDef("domain", "Domain Model", "domain"),
     UnitDef("interfaces", "Interfaces", "interfaces"),
     UnitDef("workflows", "Workflows", "workflows"),
     UnitDef("states", "States & Transitions", "states"),
-    UnitDef("data", "Data/Schema", "data"),
+    UnitDef("data", "Data & Schema", "data"),
     UnitDef("nfr", "Non-Functional Requirements", "nfr"),
     UnitDef("security", "Security & Privacy", "nfr", SECURITY_LABEL),
     UnitDef("integrations", "Integrations", "integrations"),
     UnitDef("deployment", "Deployment & Environments", "deployment"),
     UnitDef("observability", "Observability", "observability"),
-    UnitDef("risks", "Risks & Trade-offs", "risks"),
+    UnitDef("risks", "Risks, Assumptions & Trade-offs", "risks"),
     UnitDef("acceptance", "Acceptance Criteria & Test Plan", "acceptance"),
     UnitDef("milestones", "Milestones & Phases", "milestones"),
     UnitDef("terminology", "Terminology", "terminology"),
