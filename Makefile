@@ -50,7 +50,7 @@ lint: setup
 	$(VENV)/bin/ruff check specui tests bench
 
 screenshot: setup
-	$(PY) -m specui.devtools.screenshot docs-screenshot.svg
+	$(PY) -m specui.devtools.screenshot samples/screenshots/workbench.svg
 
 clean:
 	rm -rf $(VENV) .scratch
