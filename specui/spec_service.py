@@ -8,10 +8,12 @@ hash stored at finalization: editing a final section makes it non-final again by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from specui.core.progress import progress_line, progress_percent
 from specui.core.spec import (
@@ -26,7 +28,7 @@ from specui.core.templates import render_spec_template, render_stack_template
 from specui.errors import SpecuiError
 from specui.fsio import atomic_write_text
 from specui.project import Project
-from specui.store import Conflict, Session, SessionStore
+from specui.store import Conflict, ConflictAction, ConflictResolution, Session, SessionStore
 
 if TYPE_CHECKING:
     from specui.specfile import PatchOutcome
@@ -138,16 +140,207 @@ def patch(
 
 
 def resolve_conflict(store: SessionStore, index: int) -> Conflict:
-    """Forget one recorded conflict (after the user dealt with it) and return it."""
-    removed: list[Conflict] = []
+    """Forget one recorded conflict (after the user dealt with it) and return it.
 
-    def drop(s: Session) -> None:
-        if not 0 <= index < len(s.spec.conflicts):
-            raise SpecuiError(f"no conflict number {index + 1}")
-        removed.append(s.spec.conflicts.pop(index))
+    The proposal is not thrown away: it moves to `spec.conflicts_history` as "dismissed".
+    """
+    return dismiss_conflict(store, index).conflict
 
-    store.update(drop)
-    return removed[0]
+
+# ---------------------------------------------------------------------------- conflicts
+# What the user can do with a conflict (the ConflictsScreen offers exactly these):
+#   apply   – put specui's text in place of the unit's current text;
+#   append  – keep the user's text and add specui's text under it (both matter);
+#   dismiss – keep SPEC.md as it is.
+# Every action leaves a ConflictResolution in `spec.conflicts_history` that holds the proposal
+# and the user's text it replaced or extended, so no text from either side is ever lost.
+# SPEC.md is written first (through SpecFile.patch, which refuses to overwrite a newer edit) and
+# the store second: if anything fails in between, the conflict is still listed, never lost.
+
+ConflictVerb = Literal["apply", "append", "dismiss"]
+CONFLICT_ACTIONS: tuple[ConflictVerb, ...] = ("apply", "append", "dismiss")
+_DONE: dict[str, ConflictAction] = {
+    "apply": "applied",
+    "append": "appended",
+    "dismiss": "dismissed",
+}
+
+# A proposal for the Security & Privacy item usually starts with the item's own label; when it
+# is appended under the existing item, the label is dropped so the item is not nested in itself.
+_SECURITY_HEAD = re.compile(
+    r"^\s*[-*+]\s+\*\*\s*security\s*(?:&|and)\s*privacy\s*:?\s*\*\*\s*:?[ \t]*", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class ConflictOutcome:
+    """The result of one action. `resolved` False means nothing changed: the unit was edited
+    again after `base` was read, so the user's newest text stays and the conflict stays listed."""
+
+    action: ConflictVerb
+    resolved: bool
+    conflict: Conflict
+    message: str  # one line for the user
+    document: SpecDocument | None = None  # SPEC.md after the action (None when not read)
+
+
+def _norm(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
+def appended_text(unit: str, current: str | None, proposed: str) -> str:
+    """The user's text with the proposal added under it (a blank line between the two).
+
+    A proposal that is already contained in the user's text is not added twice.
+    """
+    mine = _norm(current or "")
+    theirs = _norm(proposed)
+    if not mine:
+        return theirs
+    if not theirs or theirs in mine:
+        return mine
+    if unit == "security":
+        content = _SECURITY_HEAD.sub("", theirs, count=1)
+        # A continuation line of the item (the core indents it); a blank line could end the item.
+        return f"{mine}\n{content.strip() or theirs}"
+    return f"{mine}\n\n{theirs}"
+
+
+def _pick(s: Session, index: int, expect: Conflict | None) -> Conflict:
+    conflicts = s.spec.conflicts
+    if not 0 <= index < len(conflicts):
+        raise SpecuiError(f"no conflict number {index + 1}")
+    if expect is not None and conflicts[index] != expect:
+        raise SpecuiError("the list of conflicts changed meanwhile; look at it again")
+    return conflicts[index]
+
+
+def _record(
+    store: SessionStore, target: Conflict, verb: ConflictVerb, previous: str | None
+) -> None:
+    """Drop `target` from the open conflicts and add its resolution to the history, in one
+    store update. The conflict is matched by value, so a list reshuffled by another process
+    meanwhile still loses the right entry (and an already-dropped one is not dropped twice)."""
+
+    def apply(s: Session) -> None:
+        for i, c in enumerate(s.spec.conflicts):
+            if c == target:
+                del s.spec.conflicts[i]
+                break
+        s.spec.conflicts_history.append(
+            ConflictResolution(conflict=target, action=_DONE[verb], previous_text=previous)
+        )
+
+    store.update(apply)
+
+
+def dismiss_conflict(
+    store: SessionStore, index: int, *, expect: Conflict | None = None
+) -> ConflictOutcome:
+    """Keep SPEC.md as it is and drop the conflict (its text moves to the history)."""
+    target = _pick(store.state, index, expect)
+    _record(store, target, "dismiss", None)
+    title = UNIT_TITLES.get(target.unit, target.unit)
+    return ConflictOutcome(
+        "dismiss",
+        True,
+        target,
+        f"Dismissed specui's text for {title}; it stays in the session history.",
+    )
+
+
+def _write_conflict(
+    project: Project,
+    store: SessionStore,
+    index: int,
+    verb: ConflictVerb,
+    base: SpecDocument | None,
+    expect: Conflict | None,
+) -> ConflictOutcome:
+    from specui.specfile import SpecFile
+
+    target = _pick(store.state, index, expect)
+    _check_unit(target.unit)
+    title = UNIT_TITLES[target.unit]
+    spec = SpecFile(project.spec)
+    if base is None:
+        base = spec.read()
+    if base is None:
+        raise SpecuiError(f"cannot {verb} specui's text for {title!r}: SPEC.md does not exist")
+    previous = base.unit_text(target.unit)
+    if verb == "apply":
+        new_text = target.text
+    else:
+        new_text = appended_text(target.unit, previous, target.text)
+    outcome = spec.patch({target.unit: new_text}, base)
+    if target.unit not in outcome.applied:
+        return ConflictOutcome(
+            verb,
+            False,
+            target,
+            f"{title} changed in SPEC.md again; your newest text was kept and specui's text "
+            "stays listed as a conflict.",
+            outcome.document,
+        )
+    _record(store, target, verb, previous)
+    if verb == "apply":
+        message = f"Applied specui's text to {title}; your previous text is in the session history."
+    else:
+        message = f"Added specui's text under yours in {title}."
+    return ConflictOutcome(verb, True, target, message, outcome.document)
+
+
+def apply_conflict(
+    project: Project,
+    store: SessionStore,
+    index: int,
+    *,
+    base: SpecDocument | None = None,
+    expect: Conflict | None = None,
+) -> ConflictOutcome:
+    """Replace the unit's text with specui's proposal, then drop the conflict.
+
+    `base` is the SPEC.md the user looked at when choosing (default: read it now). The write
+    goes through `SpecFile.patch`, so if the unit changed since `base` the user's newest text
+    wins again and the conflict stays (`resolved` False). The replaced text goes to the history.
+    """
+    return _write_conflict(project, store, index, "apply", base, expect)
+
+
+def append_conflict(
+    project: Project,
+    store: SessionStore,
+    index: int,
+    *,
+    base: SpecDocument | None = None,
+    expect: Conflict | None = None,
+) -> ConflictOutcome:
+    """Keep the user's text and add specui's proposal under it, then drop the conflict.
+
+    Same safety as `apply_conflict`: a unit edited since `base` is left alone.
+    """
+    return _write_conflict(project, store, index, "append", base, expect)
+
+
+def conflict_action(
+    project: Project,
+    store: SessionStore,
+    index: int,
+    action: ConflictVerb,
+    *,
+    base: SpecDocument | None = None,
+    expect: Conflict | None = None,
+) -> ConflictOutcome:
+    """One entry point for the UI: `action` is one of CONFLICT_ACTIONS."""
+    if action == "apply":
+        return apply_conflict(project, store, index, base=base, expect=expect)
+    if action == "append":
+        return append_conflict(project, store, index, base=base, expect=expect)
+    if action == "dismiss":
+        return dismiss_conflict(store, index, expect=expect)
+    raise SpecuiError(
+        f"unknown conflict action {action!r} (expected one of: apply, append, dismiss)"
+    )
 
 
 def init_project(project: Project) -> list[Path]:

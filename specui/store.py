@@ -120,9 +120,26 @@ class Conflict(_Model):
     reason: str = ""
 
 
+ConflictAction = Literal["applied", "appended", "dismissed"]
+
+
+class ConflictResolution(_Model):
+    """What the user did with one conflict, kept so that no text is ever lost: the proposal
+    (`conflict.text`) and, when the action changed SPEC.md, the user's text it replaced or
+    extended (`previous_text`; None when the unit was missing)."""
+
+    conflict: Conflict
+    action: ConflictAction
+    at: datetime = Field(default_factory=_now)
+    previous_text: str | None = None
+
+
 class SpecState(_Model):
     final_hashes: dict[str, str] = Field(default_factory=dict)
     conflicts: list[Conflict] = Field(default_factory=list)
+    # Added without a schema bump: old files load with an empty history (default), and an older
+    # specui reading a newer file ignores the key (extra="ignore"; its next write drops it).
+    conflicts_history: list[ConflictResolution] = Field(default_factory=list)
 
 
 class PhaseRun(_Model):
