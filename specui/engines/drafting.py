@@ -220,6 +220,11 @@ _CAPABILITY = re.compile(
     r"shows?|sends?|stores?|generates?|syncs?|exports?|imports?|manages?|builds?|creates?)\b",
     re.IGNORECASE,
 )
+_SUCCESS = re.compile(
+    r"\b(success|succeed|measured? by|metrics?|kpis?|target of|adoption|within \d+\s*"
+    r"(?:days?|weeks?|months?|years?))\b|\d+\s*%",
+    re.IGNORECASE,
+)
 _WHY = re.compile(
     r"\b(because|so that|problem|pain|today|currently|struggle|waste|hard to|too slow|"
     r"manual|tedious|frustrat|lose|losing|need|want|instead of)\b",
@@ -260,6 +265,7 @@ def draft_overview(text: str) -> OverviewDraft:
 
     - Problem & Outcome: the sentences that say why (or the first sentence).
     - Target Users / Personas: a "for <people>" phrase, else the first sentence naming people.
+    - Success Metrics: sentences that say how success is judged ("success", "within 30 days", "%").
     - In-scope: sentences that name capabilities ("should", "lets", "tracks", ...).
     - Top Use Cases: only when the overview names "use case(s)"/"so that" scenarios.
     """
@@ -275,9 +281,13 @@ def draft_overview(text: str) -> OverviewDraft:
     if users:
         values[("vision", "Target Users")] = users
         values[("personas", "Personas")] = f"{users} (primary persona, from the overview)"
-    caps = [s for s in sents if _CAPABILITY.search(s) and s not in problem_sents]
+    success = [s for s in sents[1:] if _SUCCESS.search(s) and s not in problem_sents]
+    if success:
+        values[("vision", "Success Metrics")] = "; ".join(m.rstrip(".") for m in success[:3])
+    taken = set(problem_sents) | set(success)
+    caps = [s for s in sents if _CAPABILITY.search(s) and s not in taken]
     if not caps and len(sents) > 1:
-        caps = [s for s in sents[1:] if s not in problem_sents]
+        caps = [s for s in sents[1:] if s not in taken]
     if caps:
         values[("scope", "In-scope")] = "; ".join(c.rstrip(".") for c in caps[:6])
     use = [s for s in sents if re.search(r"\buse cases?\b|\bso that\b", s, re.IGNORECASE)]

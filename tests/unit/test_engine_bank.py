@@ -200,3 +200,15 @@ def test_scores_follow_spec_text_and_tags():
     # an answered entry counts even if its text was kept aside as a conflict
     ev2 = scoring.Evidence(bodies(), frozenset({"entry:scope.non_goals"}))
     assert scoring.fact_met("non_goals", ev2)
+
+
+def test_overview_success_sentence_goes_to_success_metrics_not_scope():
+    from specui.engines.drafting import draft_overview
+
+    draft = draft_overview(
+        "A terminal todo app for developers. v1 must add, list and complete tasks. "
+        "Success is daily use by the team within 30 days."
+    )
+    assert draft.values[("vision", "Success Metrics")] == "Success is daily use by the team within 30 days"
+    assert "Success" not in draft.values[("scope", "In-scope")]
+    assert "add, list and complete" in draft.values[("scope", "In-scope")]
