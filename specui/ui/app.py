@@ -56,8 +56,13 @@ FINISHED = ("crystallized", "exited")
 class SpecuiApp(App[int]):
     """The workbench. Construct with a project; store/config/engine default to the real ones."""
 
-    # Absolute, so subclasses defined elsewhere (benchmarks, scripts) still find it.
-    CSS_PATH = str(Path(__file__).with_name("specui.tcss"))
+    # Absolute, so subclasses defined elsewhere (benchmarks, scripts) still find them. The runner
+    # pane's sheet is named by path, not imported from runner_pane.py: that module pulls in
+    # process code that is only loaded after the first frame.
+    CSS_PATH: ClassVar[list[str | Path]] = [
+        str(Path(__file__).with_name("specui.tcss")),
+        str(Path(__file__).parent / "widgets" / "runner_pane.tcss"),
+    ]
     TITLE = "specui"
     COMMANDS = App.COMMANDS | {SpecuiCommands}
 
