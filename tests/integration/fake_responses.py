@@ -6,7 +6,10 @@ response.output_text.delta, response.output_item.done, response.completed). Beha
 - "ok": one assistant message (`text`), streamed in a few deltas;
 - "fail": the stream reports `response.failed` (Codex emits turn.failed and exits 1);
 - "hang": sends the headers and then nothing until `release` is set (a stalled model), then
-  completes like "ok".
+  completes like "ok";
+- "slow": a model that works for a while: `steps` reasoning items, one every `step_delay`
+  seconds (Codex prints each as it completes, so the log grows), then completes like "ok".
+  Setting `release` ends the wait early.
 
 Every request body is kept in `requests` so tests can check the prompt Codex sent.
 """
@@ -28,6 +31,8 @@ class FakeResponses:
         self.mode = "ok"
         self.text = "Hello from the fake model"
         self.requests: list[dict[str, Any]] = []
+        self.steps = 5
+        self.step_delay = 1.0
         self.release = threading.Event()
         self.hanging = threading.Event()
         self._lock = threading.Lock()
@@ -94,6 +99,21 @@ class FakeResponses:
         if self.mode == "hang":
             self.hanging.set()
             self.release.wait(timeout=600)
+        if self.mode == "slow":
+            for n in range(1, self.steps + 1):
+                if n > 1:
+                    self.release.wait(self.step_delay)
+                summary = f"Working on step {n} of {self.steps}"
+                wfile.write(_sse({
+                    "type": "response.output_item.added", "output_index": n - 1,
+                    "item": {"type": "reasoning", "id": f"rs_{n}", "summary": []},
+                }))
+                wfile.write(_sse({
+                    "type": "response.output_item.done", "output_index": n - 1,
+                    "item": {"type": "reasoning", "id": f"rs_{n}",
+                             "summary": [{"type": "summary_text", "text": summary}]},
+                }))
+                wfile.flush()
         if self.mode == "fail":
             wfile.write(_sse({
                 "type": "response.failed",
