@@ -57,13 +57,28 @@ def _interview_part(project: Project, store: SessionStore, messages: list[str]) 
         "profile": profile,
         "type": iv.type,
         "status": iv.status,
-        "round": iv.current.round if iv.current is not None else len(iv.rounds),
+        "round": _interview_round(iv),
+        "validation_step": _validation_step(iv),
         "max_rounds": max_rounds,
         "threshold": threshold,
         "ambiguity": iv.ambiguity if started else None,
         "dimensions": dims,
         "gates": iv.gates.model_dump(),
     }
+
+
+def _interview_round(iv: Any) -> int:
+    """The deep-interview round: never counts the validation pass, so it stays <= max_rounds."""
+    if iv.current is not None and iv.current.phase == "interview":
+        return iv.current.round
+    return sum(1 for r in iv.rounds if r.phase == "interview")
+
+
+def _validation_step(iv: Any) -> int:
+    """0 until the interview crystallizes; then the validation pass's current/last step."""
+    if iv.current is not None and iv.current.phase == "validation":
+        return iv.current.round
+    return sum(1 for r in iv.rounds if r.phase == "validation")
 
 
 def _phases_part(store: SessionStore) -> list[dict[str, Any]]:

@@ -71,11 +71,14 @@ class PendingQuestion(_Model):
     finalize|closure|summary."""
 
     question: Question
-    round: int
+    round: int  # interview round, or the step number within the validation pass
     dimension: str
     kind: str = "ordinary"
     target_units: list[str] = Field(default_factory=list)
     note: str = ""  # warnings shown above the question
+    # "interview" rounds count toward max_rounds; "validation" steps come after crystallizing
+    # (seed 000's validation pass: complete and finalize sections) and never do.
+    phase: Literal["interview", "validation"] = "interview"
 
 
 class Round(_Model):
@@ -84,6 +87,7 @@ class Round(_Model):
     kind: str
     question: Question
     answer: Answer
+    phase: Literal["interview", "validation"] = "interview"
     at: datetime = Field(default_factory=_now)
     scores: dict[str, float] = Field(default_factory=dict)
     ambiguity: float = 1.0

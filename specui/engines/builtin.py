@@ -205,6 +205,7 @@ class BuiltinInterviewer:
                     at=self._clock(),
                     scores={d: r.score for d, r in results.items()},
                     ambiguity=amb,
+                    phase=cur.phase,
                 )
             )
             if es.get("phase", "interview") == "interview":
@@ -611,6 +612,19 @@ class BuiltinInterviewer:
             tags.append(tag)
 
     # ================================================================== planning
+    @staticmethod
+    def _numbering(iv: InterviewState) -> dict[str, Any]:
+        """Round number and phase of the next question.
+
+        Interview rounds count toward the profile's hard cap; the validation pass after
+        crystallizing is numbered on its own so a finished interview never reads "Round 41/12".
+        """
+        es = iv.engine_state
+        if es.get("phase", "interview") == "interview":
+            return {"round": int(es.get("interview_rounds", 0)) + 1, "phase": "interview"}
+        steps = sum(1 for r in iv.rounds if r.phase == "validation")
+        return {"round": steps + 1, "phase": "validation"}
+
     def _advance(self, iv: InterviewState, doc: SpecDocument) -> None:
         """Set iv.current to the next question, crystallizing/finishing on the way as needed."""
         es = iv.engine_state
@@ -827,7 +841,7 @@ class BuiltinInterviewer:
         es["entry"] = None
         return PendingQuestion(
             question=question,
-            round=len(iv.rounds) + 1,
+            **self._numbering(iv),
             dimension="intent",
             kind="overview",
             target_units=["vision", "scope", "personas"],
@@ -852,7 +866,7 @@ class BuiltinInterviewer:
             notes.append(f"Challenge mode: {e.kind.split(':', 1)[1]} (used once).")
         return PendingQuestion(
             question=e.question(self._ctx(iv)),
-            round=len(iv.rounds) + 1,
+            **self._numbering(iv),
             dimension=e.dimension,
             kind=e.kind,
             target_units=list(e.units),
@@ -893,7 +907,7 @@ class BuiltinInterviewer:
         )
         return PendingQuestion(
             question=question,
-            round=len(iv.rounds) + 1,
+            **self._numbering(iv),
             dimension=weakest,
             kind="closure",
             note="\n".join(self._notes(iv, amb)),
@@ -1016,7 +1030,7 @@ class BuiltinInterviewer:
         )
         return PendingQuestion(
             question=question,
-            round=len(iv.rounds) + 1,
+            **self._numbering(iv),
             dimension=unit,
             kind="finalize",
             target_units=[unit],

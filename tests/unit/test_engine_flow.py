@@ -384,3 +384,27 @@ def test_session_file_is_json_with_rounds(greenfield):
     rnd = data["interview"]["rounds"][0]
     assert rnd["kind"] == "overview" and rnd["answer"]["value"] == OVERVIEW
     assert data["interview"]["initial_idea"] == OVERVIEW
+
+
+def test_validation_pass_is_numbered_apart_from_the_capped_interview(tmp_path: Path):
+    """After the hard cap, seed 000's validation pass goes on, but never as 'Round 6 of 5'."""
+    from specui.status import build_status
+
+    project, store, engine = make(tmp_path / "capped2", profile="quick")
+    engine.start()
+    while store.state.interview.status == "active":
+        cur = store.state.interview.current
+        if cur.kind == "overview":
+            engine.answer(build_answer(cur.question, [], "A thing."))
+        else:
+            engine.answer(good_answer(store))
+    for step_no in range(1, 4):  # three validation steps
+        cur = store.state.interview.current
+        assert cur is not None and cur.phase == "validation" and cur.round == step_no
+        status = build_status(project, store)["interview"]
+        assert status["round"] == 5 and status["max_rounds"] == 5
+        assert status["validation_step"] == step_no
+        engine.answer(good_answer(store))
+    rounds = store.state.interview.rounds
+    assert [r.phase for r in rounds].count("interview") == 5
+    assert [r.phase for r in rounds].count("validation") == 3

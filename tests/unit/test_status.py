@@ -56,6 +56,7 @@ def test_shape_without_any_files(project: Project) -> None:
         "type",
         "status",
         "round",
+        "validation_step",
         "max_rounds",
         "threshold",
         "ambiguity",
