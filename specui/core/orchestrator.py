@@ -242,18 +242,27 @@ def decide_continue(
 ) -> ContinueDecision:
     """What to do after an implement run ended.
 
-    done: tasks.md has every task done, or the run's log says nothing is pending.
-    stop: the run failed, made no progress (done count unchanged), or the cap is reached.
-    continue: otherwise.
+    With a tasks.md (`tasks_done`/`tasks_total` not None) its count is the truth and the log is
+    not consulted: done when every task is checked; else stop when the run failed, made no
+    progress (done count unchanged) or the cap is reached; else continue.
+    Without a tasks.md the log is the only evidence: a failed run is never called done from
+    the log alone (stop); a successful run whose log reports no pending tasks is done; any
+    other run stops (nothing to measure progress with).
     """
-    if tasks_total and tasks_done is not None and tasks_done >= tasks_total:
+    if tasks_done is None or tasks_total is None:
+        if not run_succeeded:
+            return ContinueDecision("stop", "the run failed")
+        if log_no_pending:
+            return ContinueDecision(
+                "done", "no tasks.md; the implement log reports no pending tasks"
+            )
+        return ContinueDecision("stop", "no tasks.md found to measure progress")
+    if tasks_total > 0 and tasks_done >= tasks_total:
         return ContinueDecision("done", f"all {tasks_total} tasks done")
-    if log_no_pending:
-        return ContinueDecision("done", "the implement log reports no pending tasks")
     if not run_succeeded:
         return ContinueDecision("stop", "the run failed")
-    if tasks_done is None or tasks_total is None:
-        return ContinueDecision("stop", "no tasks.md found to measure progress")
+    if tasks_total == 0:
+        return ContinueDecision("stop", "tasks.md lists no tasks to measure progress")
     if tasks_before is not None and tasks_done <= tasks_before:
         return ContinueDecision("stop", f"no progress ({tasks_done}/{tasks_total} tasks done)")
     if continues_so_far >= max_continues:

@@ -119,14 +119,45 @@ _NO_PENDING = re.compile(
     re.IGNORECASE,
 )
 _PENDING = re.compile(
-    r"(\d+) (?:tasks? )?(?:remaining|pending|left|incomplete)|pending tasks?:\s*[1-9]", re.IGNORECASE
+    r"(\d+) (?:tasks? )?(?:(?:still|are|is) )?(?:remaining|pending|left|incomplete|open|unchecked)"
+    r"|pending tasks?:\s*[1-9]",
+    re.IGNORECASE,
 )
+# A "no pending" phrase in the same sentence as one of these is negated or conditional
+# ("Not all tasks are complete", "Once all tasks are complete, ...", "if no tasks remain").
+_HEDGE = re.compile(
+    r"\b(?:not|never|cannot|once|until|unless|if|whether|when|before|yet|except|but)\b"
+    r"|n't\b|n’t\b",
+    re.IGNORECASE,
+)
+# The agent could not see tasks.md: whatever it says about "pending tasks" measured nothing.
+_NO_TASKS_FILE = re.compile(
+    r"(?:\bno|\bwithout|\bmissing"
+    r"|\b(?:could|can|did|do)(?:\s*not|n['’]t) (?:find|locate|read|open|see)[^.\n]*?)"
+    r"\s+(?:a |the )?tasks\.md"
+    r"|tasks\.md\W{0,3}(?:\w+ ){0,2}(?:not found|missing|does(?: not|n['’]t) exist|absent)",
+    re.IGNORECASE,
+)
+# Sentence ends: ". ", "! ", "? " and line breaks (but not the dot of "tasks.md").
+_SENTENCE_END = re.compile(r"[.!?](?=\s|\Z)|\n")
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence (or line) of text that holds text[start:end]."""
+    a = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        a = m.end()
+    m = _SENTENCE_END.search(text, end)
+    return text[a : m.start() if m else len(text)]
 
 
 def log_reports_no_pending(log_text: str, tail_chars: int = 6000) -> bool:
     """Seed 002's second 'implement is complete' test: the latest implement log says no task is
-    pending. Only the end of the log counts (the final report), and a non-zero pending count
-    there wins over a 'no pending tasks' phrase."""
+    pending. Only the end of the log counts (the final report); a non-zero pending count there
+    wins over a 'no pending tasks' phrase; a phrase in a negated or conditional sentence ("Not
+    all tasks are complete yet", "Once all tasks are complete, ...") does not count; and a log
+    saying tasks.md could not be found never counts. This is only a fallback: when tasks.md
+    exists its count is what decides (see `orchestrator.decide_continue`)."""
     tail = strip_ansi(log_text[-tail_chars:])
     # The supervisor's footer is ours, not the agent's.
     marker = tail.rfind("\n---\n")
@@ -136,4 +167,9 @@ def log_reports_no_pending(log_text: str, tail_chars: int = 6000) -> bool:
         count = match.group(1)
         if count is None or int(count) > 0:
             return False
-    return _NO_PENDING.search(tail) is not None
+    if _NO_TASKS_FILE.search(tail):
+        return False
+    for match in _NO_PENDING.finditer(tail):
+        if not _HEDGE.search(_sentence_at(tail, match.start(), match.end())):
+            return True
+    return False

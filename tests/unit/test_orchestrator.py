@@ -6,6 +6,7 @@ import pytest
 
 from specui.core.orchestrator import (
     checkpoint_text,
+    decide_continue,
     missing_predecessor,
     parse_checkpoint,
     parse_input,
@@ -170,3 +171,43 @@ def test_checkpoint_text_validates() -> None:
     assert checkpoint_text("tasks") == "phase=tasks\n"
     with pytest.raises(SpecuiError):
         checkpoint_text("x; rm -rf /")
+
+
+# --- decide_continue ---------------------------------------------------------------------------
+
+
+def _decide(**kw):
+    args = {"tasks_before": 2, "tasks_done": 3, "tasks_total": 5, "log_no_pending": False,
+                "run_succeeded": True, "continues_so_far": 0, "max_continues": 5}
+    args.update(kw)
+    return decide_continue(**args)
+
+
+def test_tasks_md_count_wins_over_the_log() -> None:
+    # tasks.md says 3 of 5: the log's "no pending" claim does not end the loop.
+    assert _decide(log_no_pending=True).action == "continue"
+    assert _decide(log_no_pending=True, tasks_done=2).action == "stop"  # no progress
+
+
+def test_all_tasks_checked_is_done() -> None:
+    assert _decide(tasks_done=5).action == "done"
+
+
+def test_failed_run_is_never_done_from_the_log() -> None:
+    with_file = _decide(log_no_pending=True, run_succeeded=False)
+    without = _decide(log_no_pending=True, run_succeeded=False, tasks_done=None, tasks_total=None)
+    assert (with_file.action, with_file.reason) == ("stop", "the run failed")
+    assert (without.action, without.reason) == ("stop", "the run failed")
+
+
+def test_log_is_the_fallback_without_tasks_md() -> None:
+    assert _decide(log_no_pending=True, tasks_done=None, tasks_total=None).action == "done"
+    assert _decide(tasks_done=None, tasks_total=None).action == "stop"
+
+
+def test_empty_tasks_md_is_not_done() -> None:
+    assert _decide(tasks_done=0, tasks_total=0, log_no_pending=True).action == "stop"
+
+
+def test_continue_cap() -> None:
+    assert _decide(continues_so_far=5).action == "stop"

@@ -133,3 +133,27 @@ def test_log_with_pending(tail: str) -> None:
 def test_only_the_end_of_the_log_counts() -> None:
     log = "No remaining tasks.\n" + ("x" * 80 + "\n") * 200 + "Still working on T040.\n"
     assert not log_reports_no_pending(log)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Not all tasks are complete yet; 3 still open.",
+        "Not all tasks are complete yet.",
+        "Once all tasks are complete, run the tests.",
+        "If no pending tasks remain, stop here.",
+        "Run the suite until all tasks are done.",
+        "I could not find tasks.md; no pending tasks detected",
+        "I couldn't find the tasks.md file. No pending tasks.",
+        "No tasks.md in this feature. All tasks complete.",
+        "All tasks done; 3 still open.",
+    ],
+)
+def test_negated_or_conditional_phrases_are_not_done(tail: str) -> None:
+    log = "# implement\n" + "work\n" * 20 + tail + "\n\n---\nexit code: 0\n"
+    assert not log_reports_no_pending(log)
+
+
+def test_a_plain_report_after_a_hedged_one_still_counts() -> None:
+    log = "Once all tasks are complete, run the tests.\nRan them.\nAll 12 tasks completed!\n"
+    assert log_reports_no_pending(log)
