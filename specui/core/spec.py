@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+from specui.core.markdown import Fence as _Fence
+from specui.core.markdown import fence_step as _fence_step
 from specui.errors import SpecuiError
 
 UnitStatus = Literal["unknown", "drafted", "clarified", "final"]
@@ -190,13 +192,6 @@ _RELIABILITY_LABELS = frozenset({"reliability", "reliabilityandavailability", "a
 # --------------------------------------------------------------------------- line scanning
 
 _HEADING_RE = re.compile(r" {0,3}(#{1,6})(?=[ \t]|\Z)")
-_FENCE_RE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)\Z", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class _Fence:
-    char: str
-    length: int
 
 
 def _heading(line: str) -> tuple[int, str] | None:
@@ -211,21 +206,6 @@ def _heading(line: str) -> tuple[int, str] | None:
     if closed != title and (not closed or closed[-1] in " \t"):
         title = closed.rstrip(" \t")  # optional closing sequence: "## Title ##"
     return len(m.group(1)), title
-
-
-def _fence_step(line: str, fence: _Fence | None) -> tuple[_Fence | None, bool]:
-    """Advance the code-fence state over one line; returns (new state, line is a fence line)."""
-    m = _FENCE_RE.match(line)
-    if m is None:
-        return fence, False
-    marker, rest = m.group(1), m.group(2)
-    if fence is None:
-        if marker[0] == "`" and "`" in rest:
-            return None, False  # an inline code span, not a fence (CommonMark)
-        return _Fence(marker[0], len(marker)), True
-    if marker[0] == fence.char and len(marker) >= fence.length and not rest.strip():
-        return None, True
-    return fence, False  # code inside the fence that merely looks like a marker
 
 
 @dataclass(frozen=True)

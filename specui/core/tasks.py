@@ -1,9 +1,9 @@
 """Spec Kit's tasks.md: how much of `implement` is done, and which feature is active.
 
 Task lines look like `- [ ] T001 [P] [US1] Create project structure`; `[x]`/`[X]` is done.
-Lines inside fenced code blocks are examples, not tasks, and template leftovers such as
-`T###`/`TXXX` placeholders are not tasks either — counting them would make a finished feature
-look unfinished forever and auto-continue would never stop.
+Lines inside fenced code blocks or HTML comments are examples, not tasks, and template
+leftovers such as `T###`/`TXXX` placeholders are not tasks either — counting them would make a
+finished feature look unfinished forever and auto-continue would never stop.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specui.core.ansi import strip_ansi
+from specui.core.markdown import Fence, fence_step, is_html_comment_start
 
 __all__ = [
     "TaskCount",
@@ -25,7 +26,6 @@ __all__ = [
 
 # `- [ ] T001 ...`, also `* [x] T12`, `1. [X] T003` and indented sub-lists.
 _TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+T(\d+)\b")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _FEATURE_DIR = re.compile(r"^(\d{3,})-")
 
 
@@ -45,18 +45,26 @@ class TaskCount:
 
 
 def count_tasks(text: str) -> TaskCount:
+    """Done and total task lines of a tasks.md text.
+
+    Lines inside code fences (CommonMark rules, shared with the SPEC.md parser through
+    `specui.core.markdown`) and inside HTML comment blocks (`<!-- ... -->`, from a line that
+    starts with `<!--` to the first line holding `-->`) are examples or commented-out tasks,
+    not tasks.
+    """
     done = total = 0
-    fence: str | None = None
+    fence: Fence | None = None
+    in_comment = False
     for line in text.splitlines():
-        fence_match = _FENCE.match(line)
-        if fence_match is not None:
-            marker = fence_match.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-            continue
-        if fence is not None:
+        if fence is None:
+            if in_comment:
+                in_comment = "-->" not in line
+                continue
+            if is_html_comment_start(line):
+                in_comment = "-->" not in line.split("<!--", 1)[1]
+                continue
+        fence, is_fence = fence_step(line, fence)
+        if is_fence or fence is not None:
             continue
         match = _TASK.match(line)
         if match is None:

@@ -157,3 +157,35 @@ def test_negated_or_conditional_phrases_are_not_done(tail: str) -> None:
 def test_a_plain_report_after_a_hedged_one_still_counts() -> None:
     log = "Once all tasks are complete, run the tests.\nRan them.\nAll 12 tasks completed!\n"
     assert log_reports_no_pending(log)
+
+
+def test_fences_follow_commonmark() -> None:
+    # "```python" inside a fence is code, not a closing fence (a closer has no info string).
+    text = "```\n- [ ] T001\n```python\n- [ ] T002\n```\n- [x] T003\n- [X] T004\n"
+    assert count_tasks(text) == TaskCount(done=2, total=2)
+
+
+def test_closing_fence_needs_the_opening_length_and_char() -> None:
+    text = "````\n- [ ] T001\n```\n~~~~\n- [ ] T002\n````\n- [x] T003\n"
+    assert count_tasks(text) == TaskCount(done=1, total=1)
+
+
+def test_inline_code_with_backticks_is_not_a_fence() -> None:
+    text = "```x``` is inline code\n- [x] T001 a\n- [ ] T002 b\n"
+    assert count_tasks(text) == TaskCount(done=1, total=2)
+
+
+def test_html_comments_hide_tasks() -> None:
+    text = (
+        "<!-- - [ ] T001 one-line comment -->\n"
+        "- [x] T002 real\n"
+        "<!--\n- [ ] T003 commented out\n```\n-->\n"
+        "- [ ] T004 real, and the fence inside the comment opened nothing\n"
+        "  <!-- nested in a list item\n  - [ ] T005 -->\n"
+        "- [x] T006 real <!-- trailing note -->\n"
+    )
+    assert count_tasks(text) == TaskCount(done=2, total=3)
+
+
+def test_comment_marker_inside_a_fence_is_code() -> None:
+    assert count_tasks("```\n<!--\n```\n- [ ] T001 a\n") == TaskCount(0, 1)
