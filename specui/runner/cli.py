@@ -102,6 +102,25 @@ def _say(message: str) -> None:
     print(f"specui: {message}", file=sys.stderr, flush=True)
 
 
+def _fmt_idle(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+def _stall_reporter(phase: str, stall_minutes: float):
+    """One line on stderr when the run stalls (and when it resumes); the run keeps going —
+    Codex retries an unreachable server for minutes before it gives up."""
+
+    def report(stalled: bool, idle: float) -> None:
+        if stalled:
+            _say(f"warning: phase {phase} stalled: no output for {_fmt_idle(idle)} "
+                 f"([runner] stall_minutes = {stall_minutes:g}); still running, Ctrl+C stops it")
+        else:
+            _say(f"phase {phase}: output resumed")
+
+    return report
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Entry point used by specui/cli.py (`specui run ...`)."""
     try:
@@ -156,6 +175,11 @@ def _run(args: argparse.Namespace) -> int:
         command.insert(insert_at, "--json")
         manager.config = config.model_copy(update={"command": command})
 
+    from specui.runner.supervisor import become_subreaper
+
+    # This process owns the run (it is the supervisor): adopt and reap whatever the agent
+    # leaves behind, so no zombie outlives a phase.
+    reap = become_subreaper()
     message: str | None = None
     attempt = 1
     current = phase
@@ -172,7 +196,10 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.flush()
             forwarder = PlainForwarder(sys.stdout.buffer)
         _say(f"phase {current} (attempt {attempt}) -> {prepared.spec.log_rel}")
-        run = manager.run_foreground(prepared, forward=forwarder)
+        run = manager.run_foreground(
+            prepared, forward=forwarder, on_stall=_stall_reporter(current, config.stall_minutes),
+            reap_orphans=reap,
+        )
         forwarder.flush()
         note = f" ({run.message})" if run.message else ""
         _say(f"phase {current} {run.status}, exit code {run.exit_code}{note}; log: {run.log}")

@@ -213,6 +213,7 @@ class PhaseManager:
             json_mode=is_json_command(argv), notify=self.config.notify,
             grace_seconds=self.config.stop_grace_seconds, tasks_before=tasks_before,
             continue_message=continue_message,
+            stall_seconds=self.config.stall_minutes * 60 if self.config.stall_minutes > 0 else None,
         )
         return PreparedRun(spec, prompt.text, self.project.runs_dir / run_id)
 
@@ -289,19 +290,36 @@ class PhaseManager:
         return read_pid(run_dir)
 
     def run_foreground(
-        self, prepared: PreparedRun, forward: Callable[[bytes], None] | None = None
+        self,
+        prepared: PreparedRun,
+        forward: Callable[[bytes], None] | None = None,
+        on_stall: Callable[[bool, float], None] | None = None,
+        *,
+        reap_orphans: bool = False,
     ) -> PhaseRun:
-        """Headless: this process is the supervisor (same log and status files)."""
+        """Headless: this process is the supervisor (same log and status files).
+
+        `on_stall(stalled, idle_seconds)`: see Supervisor.run; the store's `stalled` flag is
+        kept in step before it is called. `reap_orphans` only for a process that called
+        `become_subreaper()` and has no other children (the `specui run` process)."""
         self._materialize(prepared)
         atomic_write_text(prepared.run_dir / "supervisor.pid", f"{os.getpid()}\n")
         self._record(prepared, os.getpid())
         supervisor = Supervisor(prepared.run_dir, prepared.spec)
+        supervisor.reap_orphans = reap_orphans
+        run_id = prepared.spec.run_id
+
+        def stall(stalled: bool, idle: float) -> None:
+            self.mark_stalled(run_id, stalled)
+            if on_stall is not None:
+                on_stall(stalled, idle)
+
         previous = {
             sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
         }
         supervisor.install_signal_handlers()
         try:
-            status = supervisor.run(forward)
+            status = supervisor.run(forward, stall)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -456,6 +474,16 @@ class PhaseManager:
             run_succeeded=run.status == "done", continues_so_far=run.attempt - 1,
             max_continues=self.config.max_continues,
         )
+
+    def mark_stalled(self, run_id: str, stalled: bool) -> None:
+        """Record that a running run stalled (no output for stall_minutes) or resumed."""
+
+        def apply(session) -> None:
+            for run in session.runs:
+                if run.run_id == run_id and run.status == "running":
+                    run.stalled = stalled
+
+        self.store.update(apply)
 
     def _set_message(self, run_id: str, message: str) -> None:
         def apply(session) -> None:

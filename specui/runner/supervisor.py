@@ -14,11 +14,22 @@ the log and status files are identical in both modes.
 
 Stop: SIGTERM/SIGINT/SIGHUP to the supervisor -> SIGTERM to the child's group, SIGKILL after
 the grace period, footer, state "stopped".
+
+No zombies: a process the agent started and left behind (its parent died first) would be
+re-parented to init, and init in a container may take seconds to reap it, or never. The
+supervisor (a process of its own in both modes) therefore makes itself the child subreaper
+(Linux `PR_SET_CHILD_SUBREAPER`): such orphans come to it, and it reaps them after the group
+is killed.
+
+Stalls: no output for `stall_seconds` -> `on_stall(True, idle)` once, and `on_stall(False, 0)`
+when output resumes. The run keeps going (Codex retries an unreachable server for minutes);
+the caller decides what to tell the user. status.json carries the flag as `stalled`.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import select
 import shlex
@@ -63,6 +74,22 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
+PR_SET_CHILD_SUBREAPER = 36  # Linux prctl option
+
+
+def become_subreaper() -> bool:
+    """Adopt the orphans our descendants leave behind (so we can reap them). Linux only;
+    False when unavailable. Only for a process that owns its children: it changes who must
+    reap every orphaned descendant."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -85,6 +112,7 @@ class RunSpec(BaseModel):
     grace_seconds: float = 5.0
     tasks_before: int | None = None
     continue_message: str | None = None
+    stall_seconds: float | None = None  # no output for this long -> stalled (None: never)
 
 
 class RunStatus(BaseModel):
@@ -101,6 +129,7 @@ class RunStatus(BaseModel):
     ended_at: datetime | None = None
     exit_code: int | None = None
     turn_failed: bool = False
+    stalled: bool = False
     lines: int = 0
     bytes: int = 0
     message: str = ""
@@ -153,6 +182,9 @@ class Supervisor:
         self._lines = 0
         self._bytes = 0
         self._last_output: float | None = None
+        self._last_activity = time.monotonic()  # output, or the start: where idleness counts from
+        self._on_stall: Callable[[bool, float], None] | None = None
+        self.reap_orphans = False  # set by owners that called become_subreaper()
 
     # ---------------------------------------------------------------- status / log helpers
     def _write_status(self) -> None:
@@ -225,8 +257,14 @@ class Supervisor:
             signal.signal(sig, self.request_stop)
 
     # ---------------------------------------------------------------- main loop
-    def run(self, forward: Callable[[bytes], None] | None = None) -> RunStatus:
-        """Run the command to the end. `forward` gets every raw chunk (headless mode)."""
+    def run(
+        self,
+        forward: Callable[[bytes], None] | None = None,
+        on_stall: Callable[[bool, float], None] | None = None,
+    ) -> RunStatus:
+        """Run the command to the end. `forward` gets every raw chunk (headless mode);
+        `on_stall(stalled, idle_seconds)` is called when the run stalls and when it resumes."""
+        self._on_stall = on_stall
         spec = self.spec
         log_path = Path(spec.log_path)
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -283,6 +321,7 @@ class Supervisor:
         status.pid = proc.pid
         status.pgid = proc.pid  # start_new_session: the child leads its own group
         status.state = "running"
+        self._last_activity = time.monotonic()
         self._write_status()
         if self._stop_requested:  # a signal arrived while spawning
             self._stop_requested = False
@@ -314,6 +353,8 @@ class Supervisor:
                 exited_at = now
             if exited_at is not None and not ready and now - exited_at > DRAIN_AFTER_EXIT_S:
                 break  # grandchildren keep the pipe open; they are dealt with below
+            if exited_at is None:
+                self._check_stall(now)
             if self._dirty and now - self._last_status_write >= STATUS_INTERVAL_S:
                 self._write_status()
         proc.stdout.close()
@@ -321,6 +362,9 @@ class Supervisor:
         # No orphans: whatever is left in the child's group goes with it.
         self._signal_group(signal.SIGTERM)
         self._signal_group(signal.SIGKILL)
+        if self.reap_orphans:
+            self._reap_orphans()
+        status.stalled = False
         if self._tail and spec.json_mode and is_turn_failed(self._tail.decode("utf-8", "replace")):
             status.turn_failed = True
         status.exit_code = code
@@ -337,13 +381,53 @@ class Supervisor:
             elif status.turn_failed:
                 status.message = "the agent's turn failed (turn.failed)"
 
+    def _check_stall(self, now: float) -> None:
+        """Flag (once) a run that printed nothing for `stall_seconds`; it keeps running."""
+        limit = self.spec.stall_seconds
+        if limit is None or limit <= 0 or self.status.stalled:
+            return
+        idle = now - self._last_activity
+        if idle < limit:
+            return
+        self.status.stalled = True
+        self._write_status()
+        self._notify_stall(True, idle)
+
+    def _notify_stall(self, stalled: bool, idle: float) -> None:
+        if self._on_stall is None:
+            return
+        try:
+            self._on_stall(stalled, idle)
+        except Exception as exc:  # noqa: BLE001 - a reporting problem must not end the run
+            self._log(f"specui: stall report failed: {type(exc).__name__}: {exc}\n")
+
+    def _reap_orphans(self, timeout: float = 1.0) -> None:
+        """Reap adopted orphans (see become_subreaper) until none is left or `timeout`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            except OSError as exc:  # pragma: no cover - EINTR is retried by Python
+                if exc.errno != errno.EINTR:
+                    return
+                continue
+            if pid == 0:
+                time.sleep(0.01)  # adopted children still dying
+
     def _on_output(self, chunk: bytes, forward: Callable[[bytes], None] | None) -> None:
         _write_all(self._log_fd, chunk)
         self._lines += chunk.count(b"\n")
         self._bytes += len(chunk)
         self._last_output = time.time()
+        self._last_activity = time.monotonic()
         self._dirty = True
         status = self.status
+        if status.stalled:
+            status.stalled = False
+            self._write_status()
+            self._notify_stall(False, 0.0)
         if self.spec.json_mode:
             data = self._tail + chunk
             cut = data.rfind(b"\n")
@@ -373,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
     supervisor = Supervisor(run_dir)
+    supervisor.reap_orphans = become_subreaper()
     supervisor.install_signal_handlers()
     atomic_write_text(run_dir / PID_FILE, f"{os.getpid()}\n")
     status = supervisor.run()

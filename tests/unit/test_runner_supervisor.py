@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
+import subprocess
 import sys
 import textwrap
 import threading
@@ -139,3 +141,79 @@ def test_bell_only_on_a_terminal() -> None:
     bell(plain)
     bell(tty)
     assert plain.getvalue() == "" and tty.getvalue() == "\a"
+
+
+def test_stall_is_reported_once_then_resumes(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, """
+        import time
+        print("working", flush=True)
+        time.sleep(1.5)
+        print("back", flush=True)
+        time.sleep(0.1)
+    """)
+    supervisor.spec.stall_seconds = 0.6
+    calls: list[tuple[bool, float, bool]] = []
+
+    def on_stall(stalled: bool, idle: float) -> None:
+        status = read_status(supervisor.run_dir)  # written before the callback
+        calls.append((stalled, idle, bool(status and status.stalled)))
+
+    status = supervisor.run(on_stall=on_stall)
+    assert status.state == "done" and status.stalled is False
+    assert [(c[0], c[2]) for c in calls] == [(True, True), (False, False)]
+    assert 0.6 <= calls[0][1] < 1.5
+
+
+def test_no_stall_report_while_output_flows(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, """
+        import time
+        for i in range(8):
+            print(i, flush=True)
+            time.sleep(0.2)
+    """)
+    supervisor.spec.stall_seconds = 0.7
+    calls: list[bool] = []
+    supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
+    assert calls == []
+
+
+def test_supervisor_adopts_and_reaps_orphans(tmp_path: Path) -> None:
+    """The agent's shell exits and leaves a background child: it must not end up a zombie of
+    init (which may never reap it). The supervisor, as child subreaper, adopts it and reaps it
+    before it reports the run as ended."""
+    supervisor = make_run(tmp_path, "")
+    spec = supervisor.spec
+    spec.argv = ["sh", "-c", "sleep 30 & echo orphan=$!; exit 0"]
+    (supervisor.run_dir / "spec.json").write_text(spec.model_dump_json())
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen([sys.executable, "-m", "specui.runner.supervisor",
+                             str(supervisor.run_dir)], env=env)
+    try:
+        log = Path(spec.log_path)
+        deadline = time.monotonic() + 20
+        found = None
+        while found is None:
+            assert time.monotonic() < deadline, "the command never started"
+            time.sleep(0.02)
+            text = log.read_text() if log.exists() else ""
+            found = re.search(r"^orphan=(\d+)$", text, re.MULTILINE)
+        orphan = int(found.group(1))
+        ppid = None
+        while time.monotonic() < deadline:  # the shell exits at once; sleep is re-parented
+            try:
+                stat_text = Path(f"/proc/{orphan}/stat").read_text()
+            except FileNotFoundError:
+                break  # gone before anyone adopted it: not what a subreaper does
+            ppid = int(stat_text.rsplit(")", 1)[1].split()[1])
+            if ppid == proc.pid:
+                break
+            time.sleep(0.02)
+        assert ppid == proc.pid  # adopted by the supervisor, not by init
+        assert proc.wait(30) == 0
+        status = read_status(supervisor.run_dir)
+        assert status is not None and status.state == "done"
+        assert not Path(f"/proc/{orphan}").exists()  # killed and reaped: not even a zombie
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
