@@ -31,6 +31,9 @@ Seed 000's progress rule tracks 18 units: the 17 canonical sections, except that
 "Security & Privacy" is its own unit, anchored on the NFR section's `- **Security & Privacy**:`
 bullet. That item runs until the next top-level `- **Label**:` bullet of the section (or the
 section end, without trailing blank lines). The "nfr" unit is the NFR section body without it.
+When the file has a standalone level-2 `## Security & Privacy` section (seed 000's progress rule
+names it as a section, and people write it that way), that section is the "security" unit
+instead, and "nfr" is the whole NFR section body.
 See `placeholder_status` for how unknown / drafted / clarified are decided.
 """
 
@@ -551,12 +554,29 @@ class SpecDocument:
         cs, ce = _core_span(self._text, span.body_start, span.end)
         return span, (cs, ce), _items(self._text, cs, ce)
 
+    def _security_section(self) -> SectionSpan | None:
+        """A standalone level-2 `## Security & Privacy` section (the first one), if any.
+
+        Seed 000's progress rule lists Security & Privacy as a unit of its own and users often
+        give it its own section; when they do, that section is the unit, not the NFR item.
+        """
+        for sp in self._structure.sections:
+            if sp.key is None and normalize_title(sp.title) in _SECURITY_LABELS:
+                return sp
+        return None
+
     def unit_text(self, unit_key: str) -> str | None:
         """The text of a tracked unit, or None when it is absent (section or item missing)."""
         if unit_key not in UNIT_BY_KEY:
             raise SpecuiError(f"unknown SPEC.md unit: {unit_key!r}")
         if unit_key not in ("nfr", "security"):
             return self.section_body(unit_key)
+        standalone = self._security_section()
+        if standalone is not None:
+            if unit_key == "nfr":
+                return self.section_body("nfr")
+            cs, ce = _core_span(self._text, standalone.body_start, standalone.end)
+            return _out_text(_strip_final_newline(self._text[cs:ce]))
         found = self._security_item()
         if found is None:
             return None
@@ -616,15 +636,19 @@ class SpecDocument:
         nl = self.newline
         block = _render_block(_make_safe(_block_lines(body)), nl)
         span = self._span(key)
-        t = self._text
         if span is not None:
-            cs, ce = _core_span(t, span.body_start, span.end)
-            if cs == span.body_start and cs > 0 and t[cs - 1] != "\n":
-                # The heading was the last line and had no terminator: give it one (this
-                # moves the body start, so the structure is rescanned).
-                return self._splice(cs, ce, nl + block)
-            return self._splice(cs, ce, block, shift=True)
+            return self._replace_body(span, block)
         return self._insert_section(key, block)
+
+    def _replace_body(self, span: SectionSpan, block: str) -> SpecDocument:
+        """Replace the body of `span` (blank lines at its ends kept) with a rendered block."""
+        t = self._text
+        cs, ce = _core_span(t, span.body_start, span.end)
+        if cs == span.body_start and cs > 0 and t[cs - 1] != "\n":
+            # The heading was the last line and had no terminator: give it one (this
+            # moves the body start, so the structure is rescanned).
+            return self._splice(cs, ce, self.newline + block)
+        return self._splice(cs, ce, block, shift=True)
 
     def _insert_section(self, key: str, block: str) -> SpecDocument:
         nl = self.newline
@@ -670,9 +694,20 @@ class SpecDocument:
         a missing NFR section is re-added holding just the item. For "nfr" the section body is
         replaced but the existing Security & Privacy item is kept (any security item in `text`
         gives way to it) and placed after Reliability, else at the end.
+
+        When the document has a standalone `## Security & Privacy` section, that section is the
+        "security" unit (its body is replaced; a text given in the item form has the item's
+        label dropped) and "nfr" is the whole NFR section.
         """
         if unit_key not in UNIT_BY_KEY:
             raise SpecuiError(f"unknown SPEC.md unit: {unit_key!r}")
+        if unit_key in ("security", "nfr"):
+            standalone = self._security_section()
+            if standalone is not None:
+                if unit_key == "nfr":
+                    return self.with_section_body("nfr", text)
+                lines = _make_safe(_standalone_security_lines(text))
+                return self._replace_body(standalone, _render_block(lines, self.newline))
         if unit_key == "security":
             return self._with_security(text)
         if unit_key == "nfr":
@@ -730,6 +765,24 @@ class SpecDocument:
 
 _SEC_ITEM_RE = re.compile(r"[-*+][ \t]+\*\*(?P<label>[^*\n]+?)(?::\*\*|\*\*[ \t]*:)")
 _PLAIN_BULLET_RE = re.compile(r"(?:[-*+]|\d+[.)])[ \t]")
+
+
+def _standalone_security_lines(text: str) -> list[str]:
+    """Body lines for a standalone Security & Privacy section built from `text`.
+
+    Text in the NFR item form (`- **Security & Privacy**: OAuth2` plus indented lines, as the
+    item-based unit hands it out) loses the label, so the section does not repeat its own
+    title: the item's content becomes the first line and its continuation is dedented.
+    """
+    lines = _block_lines(text)
+    if not lines:
+        return lines
+    m = _SEC_ITEM_RE.match(lines[0])
+    if not (m and normalize_title(m.group("label").rstrip(":")) in _SECURITY_LABELS):
+        return lines
+    head = lines[0][m.end() :].strip()
+    rest = [ln[2:] if ln.startswith("  ") else ln.lstrip(" \t") for ln in lines[1:]]
+    return ([head] if head else []) + rest
 
 
 def _security_lines(text: str) -> list[str]:

@@ -212,3 +212,68 @@ def test_crlf_security_patch_uses_crlf():
     new = doc.with_unit_text("security", "a\nb")
     assert "- **Security & Privacy**: a\r\n  b\r\n- **Compliance**" in new.text
     assert new.unit_text("security") == "- **Security & Privacy**: a\n  b"
+
+
+STANDALONE_SECURITY = (
+    "## 9. Non-Functional Requirements (NFRs)\n"
+    "- **Performance**: p95 < 200 ms\n"
+    "- **Reliability**: 99.9%\n"
+    "\n"
+    "## Security & Privacy\n"
+    "OAuth2 login; secrets in Vault.\n"
+    "- PII encrypted at rest\n"
+    "\n"
+    "## 10. Integrations\n"
+    "Stripe\n"
+)
+
+
+def test_standalone_security_section_is_the_security_unit():
+    doc = SpecDocument.parse(STANDALONE_SECURITY)
+    assert doc.unit_text("security") == "OAuth2 login; secrets in Vault.\n- PII encrypted at rest"
+    assert doc.unit_text("nfr") == doc.section_body("nfr")
+    assert doc.unit_text("nfr") == "- **Performance**: p95 < 200 ms\n- **Reliability**: 99.9%"
+    # Numbered or reworded headings count too; the NFR item then belongs to the nfr unit.
+    other = SpecDocument.parse(
+        "## NFRs\n- **Security & Privacy**: old item\n\n## 10) Security and Privacy\nmTLS\n"
+    )
+    assert other.unit_text("security") == "mTLS"
+    assert other.unit_text("nfr") == "- **Security & Privacy**: old item"
+
+
+def test_with_unit_text_security_replaces_the_standalone_body():
+    doc = SpecDocument.parse(STANDALONE_SECURITY)
+    new = doc.with_unit_text("security", "OIDC via Keycloak\n- audit log kept 1 year")
+    assert new.text == STANDALONE_SECURITY.replace(
+        "OAuth2 login; secrets in Vault.\n- PII encrypted at rest\n",
+        "OIDC via Keycloak\n- audit log kept 1 year\n",
+    )
+    assert new.section_body("nfr") == doc.section_body("nfr")  # no second item added to NFR
+    assert new.unit_text("security") == "OIDC via Keycloak\n- audit log kept 1 year"
+    # The item form the NFR-anchored unit uses loses its label inside its own section.
+    item = doc.with_unit_text("security", "- **Security & Privacy**: mTLS\n  - keys rotated")
+    assert item.unit_text("security") == "mTLS\n- keys rotated"
+    assert doc.with_unit_text("security", doc.unit_text("security")).text == doc.text
+
+
+def test_with_unit_text_nfr_is_the_whole_section_with_standalone_security():
+    text = STANDALONE_SECURITY.replace("99.9%\n", "99.9%\n- **Security & Privacy**: old\n")
+    doc = SpecDocument.parse(text)
+    assert doc.unit_text("nfr") == doc.section_body("nfr")  # the old item is plain NFR text
+    new = doc.with_unit_text("nfr", "- **Performance**: p99 < 1 s")
+    assert new.section_body("nfr") == "- **Performance**: p99 < 1 s"
+    assert new.unit_text("security") == doc.unit_text("security")
+
+
+def test_standalone_security_section_can_reach_100_percent():
+    from specui.core.progress import progress_percent
+    from specui.core.spec import TRACKED_UNITS, content_hash, unit_statuses
+
+    body = "\n\n".join(f"## {s.number}. {s.title}\nReal content for {s.title}." for s in SECTIONS)
+    text = body.replace(
+        "## 10. Integrations", "## Security & Privacy\nOAuth2.\n\n## 10. Integrations"
+    )
+    doc = SpecDocument.parse(text)
+    hashes = {u.key: content_hash(doc.unit_text(u.key) or "") for u in TRACKED_UNITS}
+    finals = list(unit_statuses(doc, hashes).values()).count("final")
+    assert finals == 18 and progress_percent(finals) == 100
