@@ -524,6 +524,86 @@ async def test_tasks_count_is_live_and_gives_an_eta(project, store, manager) -> 
         assert "ETA ~12m00s" in text_of(app, "#runner-status")
 
 
+class QuietPaneApp(PaneApp):
+    """No periodic refresh: only what a test triggers reads tasks.md."""
+
+    def compose(self) -> ComposeResult:
+        yield RunnerPane(*self.pane_args, manager=self.manager, clock=self.clock,
+                         refresh_interval=3600, id="runner")
+
+
+def counting_tasks(monkeypatch, gate: threading.Event | None = None) -> list[int]:
+    """Wrap count_tasks: record each call; with `gate`, the first call waits for it."""
+    import specui.core.tasks as tasks_module
+
+    real = tasks_module.count_tasks
+    calls: list[int] = []
+
+    def count(text: str):
+        calls.append(1)
+        if gate is not None and len(calls) == 1:
+            gate.wait(10)
+        return real(text)
+
+    monkeypatch.setattr(tasks_module, "count_tasks", count)
+    return calls
+
+
+async def test_tasks_changed_bursts_cost_at_most_two_counts(project, store, manager,
+                                                            monkeypatch) -> None:
+    add_run(store, project, "implement", "running", lines=1)
+    write_tasks(project, 0, 40)
+    app = QuietPaneApp(project, store, manager)
+    async with app.run_test(size=(160, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: "tasks 0/40" in text_of(app, "#runner-status"))
+        calls = counting_tasks(monkeypatch)
+        for done in range(1, 31):  # an agent ticking off 30 tasks as fast as it can
+            write_tasks(project, done, 40)
+            pane.tasks_changed()
+        await wait_for(pilot, lambda: "tasks 30/40" in text_of(app, "#runner-status"))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert 1 <= len(calls) <= 2  # one count in flight, one more for everything after it
+        assert "tasks 30/40" in text_of(app, "#runner-status")
+
+
+async def test_tasks_changed_from_the_watcher_thread(project, store, manager) -> None:
+    add_run(store, project, "implement", "running", lines=1)
+    write_tasks(project, 1, 4)
+    app = QuietPaneApp(project, store, manager)
+    async with app.run_test(size=(160, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: "tasks 1/4" in text_of(app, "#runner-status"))
+        write_tasks(project, 3, 4)
+        thread = threading.Thread(target=pane.tasks_changed)
+        thread.start()
+        await wait_for(pilot, lambda: "tasks 3/4" in text_of(app, "#runner-status"))
+        thread.join(5)
+
+
+async def test_a_slow_refresh_never_overwrites_a_newer_task_count(project, store, manager,
+                                                                   monkeypatch) -> None:
+    add_run(store, project, "implement", "running", lines=1)
+    write_tasks(project, 2, 10)
+    app = QuietPaneApp(project, store, manager)
+    async with app.run_test(size=(160, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: "tasks 2/10" in text_of(app, "#runner-status"))
+        gate = threading.Event()
+        calls = counting_tasks(monkeypatch, gate)
+        write_tasks(project, 3, 10)
+        pane.refresh_now()  # its count (3/10) blocks in the gate ...
+        await wait_for(pilot, lambda: len(calls) == 1)
+        write_tasks(project, 5, 10)
+        pane.tasks_changed()  # ... while the watcher reports a newer file
+        await wait_for(pilot, lambda: "tasks 5/10" in text_of(app, "#runner-status"))
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "tasks 5/10" in text_of(app, "#runner-status")
+
+
 async def test_eta_for_other_phases_uses_the_typical_duration(project, store, manager) -> None:
     add_run(
         store,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -241,6 +242,9 @@ class RunnerPane(Vertical):
         self._tasks_sig: tuple[str, int, int] | None = None
         self._eta_base: dict[str, tuple[float, int]] = {}
         self._refreshing = False
+        self._tasks_gen = 0  # bumped by tasks_changed(): older counts must not overwrite newer
+        self._tasks_reading = False
+        self._tasks_again = False
         self._unsubscribe: Callable[[], None] | None = None
         auto = getattr(runner_config, "auto_continue", False)
         self._auto_continue = bool(auto)
@@ -355,15 +359,53 @@ class RunnerPane(Vertical):
         self._refreshing = True
         self._refresh_worker()
 
-    def tasks_changed(self) -> None:
-        """tasks.md changed on disk (the app's watcher calls this): re-count at once."""
-        self._tasks_sig = None
-        self.refresh_now()
+    def tasks_changed(self, *_paths: object) -> None:
+        """tasks.md changed on disk (the app's watcher calls this): re-count at once.
+
+        Cheap, whatever the rate of calls (an agent ticking off tasks, an editor saving): one
+        count runs at a time in a thread; calls meanwhile only ask for one more count after it,
+        and only the status line is redrawn. No runner refresh (no pid/status files) is done.
+        Safe to call from any thread; a no-op before the pane is mounted (mounting counts)."""
+        if not self.is_mounted:
+            return
+        app = self.app
+        if threading.get_ident() != getattr(app, "_thread_id", threading.get_ident()):
+            app.call_from_thread(self.tasks_changed)
+            return
+        self._tasks_gen += 1
+        if self._tasks_reading:
+            self._tasks_again = True
+            return
+        self._tasks_reading = True
+        self._tasks_worker(self._tasks_gen)
+
+    @work(thread=True, group="runner-tasks", exit_on_error=False)
+    def _tasks_worker(self, gen: int) -> None:
+        tasks, sig = self._read_tasks(force=True)
+        try:
+            self.app.call_from_thread(self._apply_tasks, gen, tasks, sig)
+        except RuntimeError:  # app shutting down
+            self._tasks_reading = False
+
+    def _apply_tasks(
+        self, gen: int, tasks: tuple[int, int] | None, sig: tuple[str, int, int] | None
+    ) -> None:
+        self._tasks_reading = False
+        self._tasks, self._tasks_sig = tasks, sig
+        if self._tasks_again:
+            self._tasks_again = False
+            self.tasks_changed()  # the file changed again while it was being counted
+        if self.is_mounted:
+            now = self._clock()
+            self.query_one("#runner-status", Static).update(
+                self._status_text(self._current_run(), now)
+            )
 
     @work(thread=True, group="runner-refresh", exit_on_error=False)
     def _refresh_worker(self) -> None:
         error: str | None = None
         active = self._active
+        tasks_gen = self._tasks_gen
         try:
             if self._manager is not None:
                 active = self._manager.refresh()
@@ -384,12 +426,17 @@ class RunnerPane(Vertical):
             except OSError:
                 mtime = None
         try:
-            self.app.call_from_thread(self._apply_refresh, active, tasks, sig, mtime, error)
+            self.app.call_from_thread(
+                self._apply_refresh, active, tasks, sig, mtime, error, tasks_gen
+            )
         except RuntimeError:  # app shutting down
             self._refreshing = False
 
-    def _read_tasks(self) -> tuple[tuple[int, int] | None, tuple[str, int, int] | None]:
-        """Re-count tasks.md only when its (path, mtime, size) changed: cheap every second."""
+    def _read_tasks(
+        self, *, force: bool = False
+    ) -> tuple[tuple[int, int] | None, tuple[str, int, int] | None]:
+        """Re-count tasks.md only when its (path, mtime, size) changed (cheap every second),
+        or always with `force` (a rewrite can keep both within the clock's resolution)."""
         try:
             from specui.core.tasks import count_tasks, find_tasks_file
         except ImportError:
@@ -400,7 +447,7 @@ class RunnerPane(Vertical):
                 return None, None
             st = os.stat(path)
             sig = (str(path), st.st_mtime_ns, st.st_size)
-            if sig == self._tasks_sig:
+            if sig == self._tasks_sig and not force:
                 return self._tasks, sig
             count = count_tasks(Path(path).read_text(encoding="utf-8", errors="replace"))
             return (count.done, count.total), sig
@@ -425,12 +472,15 @@ class RunnerPane(Vertical):
         sig: tuple[str, int, int] | None,
         mtime: float | None,
         error: str | None,
+        tasks_gen: int | None = None,
     ) -> None:
         self._refreshing = False
         if error:
             self.notify(error, severity="error", timeout=6)
         self._active = active
-        self._tasks, self._tasks_sig = tasks, sig
+        if tasks_gen == self._tasks_gen and not self._tasks_reading:
+            # Only a count that started after the last tasks_changed() may replace it.
+            self._tasks, self._tasks_sig = tasks, sig
         self._log_mtime = mtime
         self._render_all()
 
