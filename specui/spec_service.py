@@ -21,6 +21,7 @@ from specui.core.spec import (
     SpecDocument,
     UnitStatus,
     content_hash,
+    first_placeholder,
     placeholder_status,
     unit_statuses,
 )
@@ -80,8 +81,10 @@ def progress_text(project: Project, store: SessionStore, doc: SpecDocument | Non
 def finalize(project: Project, store: SessionStore, unit: str) -> Session:
     """Mark a unit final by storing the hash of its current text.
 
-    Refused (SpecuiError) when SPEC.md or the unit is missing, or the unit still holds only
-    template placeholders: there is nothing to sign off yet.
+    Refused (SpecuiError) when SPEC.md or the unit is missing, or the unit is not yet
+    `clarified`: seed 000 finishes when every section is at least Clarified, so a unit with
+    placeholders left (`drafted`) must not count toward progress. The error names the first
+    placeholder so the user knows what to fill in.
     """
     _check_unit(unit)
     doc = read_document(project)
@@ -92,8 +95,14 @@ def finalize(project: Project, store: SessionStore, unit: str) -> Session:
     text = doc.unit_text(unit)
     if text is None:
         raise SpecuiError(f"cannot finalize {UNIT_TITLES[unit]!r}: it is missing from SPEC.md")
-    if placeholder_status(text) == "unknown":
+    status = placeholder_status(text)
+    if status == "unknown":
         raise SpecuiError(f"cannot finalize {UNIT_TITLES[unit]!r}: it has no content yet")
+    if status != "clarified":
+        found = first_placeholder(text) or "a placeholder"
+        raise SpecuiError(
+            f"{UNIT_TITLES[unit]} still has a placeholder: {found} — fill it in or delete it first"
+        )
     digest = content_hash(text)
     return store.update(lambda s: s.spec.final_hashes.__setitem__(unit, digest))
 

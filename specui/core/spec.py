@@ -867,11 +867,22 @@ def _is_placeholder(inner: str) -> bool:
     return not (m and m.group(1).lower() in _HTML_TAGS)
 
 
-def _analyse(text: str) -> tuple[bool, int]:
+def _first_in_line(s: str, found: list[str]) -> None:
+    """Append the leftmost `<...>` placeholder or TODO/TBD/FIXME marker of `s`, if any."""
+    hits = [(m.start(), m.group(0)) for m in _ANGLE_RE.finditer(s) if _is_placeholder(m.group(1))]
+    marker = _MARKER_RE.search(s)
+    if marker is not None:
+        hits.append((marker.start(), marker.group(0)))
+    if hits:
+        found.append(min(hits)[1])
+
+
+def _analyse(text: str, found: list[str] | None = None) -> tuple[bool, int]:
     """(has real content, placeholders found) — the rules of `placeholder_status`.
 
     Stops as soon as both are non-zero (the count is then a lower bound). Each check is
-    guarded by a cheap character test so long, finished sections are read quickly.
+    guarded by a cheap character test so long, finished sections are read quickly. When
+    `found` is given, the first placeholder's text is appended to it (for error messages).
     """
     defaults = _TEMPLATE_DEFAULTS
     max_default = _MAX_DEFAULT_LEN
@@ -909,10 +920,14 @@ def _analyse(text: str) -> tuple[bool, int]:
             continue
         if len(s) <= max_default and _norm_value(s) in defaults:
             placeholders += 1
+            if found is not None and not found:
+                found.append(s)
             continue
         if "`" in s:
             s, has_code = _drop_inline_code(s)
             content = content or has_code
+        if found is not None and not found:
+            _first_in_line(s, found)
         if "<" in s:
             for am in _ANGLE_RE.finditer(s):
                 if _is_placeholder(am.group(1)):
@@ -951,6 +966,17 @@ def placeholder_status(text: str | None) -> UnitStatus:
     if not content:
         return "unknown"
     return "drafted" if placeholders else "clarified"
+
+
+def first_placeholder(text: str | None) -> str | None:
+    """The first placeholder `placeholder_status` counts in `text` (e.g. "<quantitative &
+    qualitative>", "TODO", or a template default value such as "SLAs/SLOs, peak loads"), or
+    None when there is none. Used to tell the user exactly what blocks finalizing."""
+    if text is None:
+        return None
+    found: list[str] = []
+    _analyse(text, found)
+    return found[0] if found else None
 
 
 def content_hash(text: str) -> str:

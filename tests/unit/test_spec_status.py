@@ -108,3 +108,13 @@ def test_missing_unit_is_unknown_even_with_hash():
     doc = SpecDocument.parse("## Vision\nv\n")
     st = unit_statuses(doc, {"scope": content_hash("")})
     assert st["scope"] == "unknown" and st["vision"] == "clarified"
+
+
+def test_first_placeholder_names_what_blocks_clarified() -> None:
+    from specui.core.spec import first_placeholder
+
+    assert first_placeholder(None) is None
+    assert first_placeholder("All real text, `<not a placeholder>` in code.") is None
+    assert first_placeholder("Real. <who benefits> and TODO later") == "<who benefits>"
+    assert first_placeholder("Real.\nFIXME: x <later>") == "FIXME"
+    assert first_placeholder("- **Perf**: SLAs/SLOs, peak loads\nReal") == "SLAs/SLOs, peak loads"

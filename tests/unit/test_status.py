@@ -169,6 +169,30 @@ def test_finalize_refusals(project: Project, setup: str, unit: str, fragment: st
     assert store.state.spec.final_hashes == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "placeholder"),
+    [
+        ("Ship v1 by June. Success: <quantitative & qualitative>", "<quantitative & qualitative>"),
+        ("Ship v1 by June.\n- Metric: TBD", "TBD"),
+        ("- **Goals**: ship v1\n- **Load**: SLAs/SLOs, peak loads", "SLAs/SLOs, peak loads"),
+    ],
+)
+def test_finalize_refuses_a_drafted_unit(project: Project, text: str, placeholder: str) -> None:
+    spec_service.init_project(project)
+    doc = SpecDocument.parse(project.spec.read_text()).with_unit_text("vision", text)
+    project.spec.write_text(doc.text)
+    store = SessionStore.open(project)
+    assert spec_service.statuses(project, store)["vision"] == "drafted"
+    with pytest.raises(SpecuiError) as info:
+        spec_service.finalize(project, store, "vision")
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("Vision & Goals still has a placeholder: ")
+    assert message.endswith(" — fill it in or delete it first")
+    assert f": {placeholder} — " in message
+    assert store.state.spec.final_hashes == {}
+    assert spec_service.progress(project, store) == 0
+
+
 def test_patch_records_conflicts_and_keeps_text(project: Project) -> None:
     spec_service.init_project(project)
     store = SessionStore.open(project)
