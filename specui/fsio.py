@@ -1,4 +1,5 @@
 """Atomic file writes: a temp file in the same directory, fsync, rename, original mode kept.
+Symlinks are resolved first, so the file a link points to is what gets replaced.
 
 Every write of a user's file goes through here so a crash mid-write never leaves a torn file.
 """
@@ -12,8 +13,13 @@ from pathlib import Path
 
 
 def atomic_write_bytes(path: Path | str, data: bytes, *, default_mode: int = 0o644) -> None:
-    """Replace `path` with `data` atomically, keeping its permission bits if it exists."""
-    path = Path(path)
+    """Replace `path` with `data` atomically, keeping its permission bits if it exists.
+
+    A symlink is followed first (`SPEC.md -> docs/SPEC.md` is common): the temp file goes in
+    the *target's* directory and replaces the target, so the link stays a link. Renaming over
+    the link itself would silently turn it into a regular file and fork the user's document.
+    """
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
