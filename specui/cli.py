@@ -187,6 +187,8 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from specui.core.ambiguity import ambiguity_percent
+
     console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
     spec = status["spec"]
     if not spec["exists"]:
@@ -216,7 +218,7 @@ def _print_status_tables(status: dict[str, Any]) -> None:
         )
 
     iv = status["interview"]
-    amb = "-" if iv["ambiguity"] is None else f"{iv['ambiguity'] * 100:.0f}%"
+    amb = "-" if iv["ambiguity"] is None else f"{ambiguity_percent(iv['ambiguity'])}%"
     gates = ", ".join(
         f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in iv["gates"].items()
     )
@@ -224,7 +226,7 @@ def _print_status_tables(status: dict[str, Any]) -> None:
         Text(
             f"Interview: {iv['status'].replace('_', ' ')} | profile {iv['profile']} ({iv['type']}) | "
             f"round {iv['round']}/{iv['max_rounds']} | ambiguity {amb} "
-            f"(threshold {iv['threshold'] * 100:.0f}%)"
+            f"(threshold {ambiguity_percent(iv['threshold'])}%)"
         )
     )
     if iv["dimensions"]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 InterviewKind = Literal["greenfield", "brownfield"]
@@ -38,6 +39,22 @@ DIMENSION_TITLES: dict[str, str] = {
     "success": "Success Criteria",
     "context": "Context Clarity",
 }
+
+
+def ambiguity_percent(x: float) -> int:
+    """An ambiguity (or threshold) fraction as the whole percent people see: 0.045 -> 5.
+
+    One function for the CLI and the TUI so they never disagree. Half-up on the number as
+    written (`Decimal(repr(x))`), not on its binary approximation: f"{0.045 * 100:.0f}" gives
+    "4" (half-to-even) and int(0.145 * 100 + 0.5) gives 14 (0.145 * 100 is 14.4999...), both
+    wrong. Clamped to 0..100; NaN counts as fully ambiguous (100).
+    """
+    if math.isnan(x):
+        return 100
+    if math.isinf(x):
+        return 100 if x > 0 else 0
+    scaled = (Decimal(repr(float(x))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return max(0, min(100, int(scaled)))
 
 
 def weights_for(kind: InterviewKind) -> dict[str, float]:

@@ -11,6 +11,7 @@ from specui.core.ambiguity import (
     DEFAULT_PROFILES,
     GREENFIELD_WEIGHTS,
     ambiguity,
+    ambiguity_percent,
     clamp_score,
     contributions,
     weights_for,
@@ -109,3 +110,28 @@ def test_default_profiles() -> None:
     ]
     # seed 004: soft warning at round 3/6/10 depending on profile
     assert [p.midpoint for p in DEFAULT_PROFILES.values()] == [3, 6, 10]
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        (0.045, 5),  # f"{0.045 * 100:.0f}" says 4 (half to even)
+        (0.125, 13),  # f"{0.125 * 100:.0f}" says 12
+        (0.145, 15),  # int(0.145 * 100 + 0.5) says 14 (binary 14.4999...)
+        (0.285, 29),
+        (0.4125, 41),
+        (0.2, 20),
+        (0.0, 0),
+        (1.0, 100),
+        (0.0049, 0),
+        (0.005, 1),
+        (-0.2, 0),
+        (1.7, 100),
+        (float("nan"), 100),
+        (float("inf"), 100),
+        (float("-inf"), 0),
+    ],
+)
+def test_ambiguity_percent_is_half_up(x: float, expected: int) -> None:
+    assert ambiguity_percent(x) == expected
+    assert isinstance(ambiguity_percent(x), int)

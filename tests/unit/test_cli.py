@@ -298,3 +298,18 @@ def test_unknown_command_is_named_in_one_line(capsys):
     assert main(["bogus", "x"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown command 'bogus'" in err[0]
+
+
+def test_status_text_ambiguity_percent_is_half_up(capsys, tmp_path: Path) -> None:
+    # 0.045 is 4.5%: the TUI shows 5%, so must the CLI (f"{x * 100:.0f}" said 4%).
+    store = SessionStore.open(Project.at(tmp_path))
+
+    def apply(s) -> None:
+        s.interview.status = "active"
+        s.interview.ambiguity = 0.045
+        s.interview.threshold = 0.125
+
+    store.update(apply)
+    code, out, _ = run(capsys, "status", str(tmp_path))
+    assert code == 0
+    assert "ambiguity 5% (threshold 13%)" in out
