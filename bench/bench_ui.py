@@ -1,7 +1,10 @@
 """Workbench responsiveness, measured side by side in one run (issue 3 targets).
 
-1. Startup: process start -> first painted frame (headless, Textual's `Ready` event), next to
-   `python -c "import textual.app"` whole-process time.        Target: <= 1.5x the bare import.
+1. Startup: process start -> first painted frame (headless, Textual's `Ready` event) through
+   the real entry point (`specui DIR`, with a specui.toml, SPEC.md and a session on disk), next
+   to `python -c "import textual.app"`, both up to a timestamp the child prints. Also: when
+   the question is on screen (the store, the config and the engine loaded after the first
+   frame).                                                       Target: <= 1.5x the bare import.
 2. SPEC.md changed on disk -> the SPEC.md view repainted with the change, for 4, 17 and 50 KiB
    specs (the selected section holds most of the text: the worst case). Target: p50 < 100 ms.
 3. Keypress -> repaint latency while SPEC.md is rewritten 10 times a second (50 KiB, the
@@ -29,19 +32,52 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = textwrap.dedent(
     """
     import sys, time
-    from specui.project import Project
-    from specui.ui.app import SpecuiApp
 
-    class Bench(SpecuiApp):
-        def on_ready(self) -> None:
-            # Textual captures print() while running: write to the real stdout.
-            sys.__stdout__.write(f"PAINTED {time.time():.6f}\\n")
-            sys.__stdout__.flush()
-            self.exit()
+    def stamp(tag):
+        # Textual captures print() while running: write to the real stdout.
+        sys.__stdout__.write(f"{tag} {time.time():.6f}\\n")
+        sys.__stdout__.flush()
 
-    Bench(Project.at(sys.argv[1]), watch=True).run(headless=True, size=(160, 48))
+    # The real entry point (`specui DIR` -> cli.main -> run_app -> SpecuiApp), headless.
+    from specui.ui import app as ui_app
+
+    class Bench(ui_app.SpecuiApp):
+        _interactive = False
+
+        def on_ready(self) -> None:  # Textual also calls SpecuiApp.on_ready
+            stamp("PAINTED")
+
+        def apply_session(self) -> None:
+            super().apply_session()
+            current = self.store.state.interview.current if self.store else None
+            if current is not None and not self._interactive:
+                self._interactive = True
+                self.call_after_refresh(lambda: (stamp("INTERACTIVE"), self.exit()))
+
+        def run(self, **_kwargs):
+            return super().run(headless=True, size=(160, 48))
+
+    ui_app.SpecuiApp = Bench
+    from specui.cli import main
+
+    sys.exit(main([sys.argv[1]]))
     """
 )
+
+BARE = "import time, textual.app; print('DONE', f'{time.time():.6f}')"
+
+CONFIG = """\
+# specui.toml as a user would have it: parsed and validated on every start.
+[interview]
+engine = "builtin"
+profile = "standard"
+
+[runner]
+stall_minutes = 10
+
+[ui]
+theme = "specui-dark"
+"""
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -55,40 +91,56 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _stamps(argv: list[str]) -> dict[str, float]:
+    """Run argv; seconds from just before the spawn to each `TAG <epoch>` line it prints."""
+    start = time.time()
+    out = subprocess.run(
+        argv, check=True, env=_env(), capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    stamps = {}
+    for line in out.splitlines():
+        tag, _, value = line.partition(" ")
+        if tag.isupper() and value:
+            stamps[tag] = float(value) - start
+    return stamps
+
+
 def bench_startup(repeat: int) -> dict[str, float]:
+    """Same definition on both sides: from the spawn to a timestamp the child prints when it is
+    done (`import textual.app` finished / first frame painted). Whole-process time of the bare
+    import (what the issue quotes; it also counts interpreter teardown) is reported beside it."""
     bare: list[float] = []
+    bare_whole: list[float] = []
     first_paint: list[float] = []
+    interactive: list[float] = []
     with tempfile.TemporaryDirectory(prefix="specui-bench-ui-") as tmp:
         project = Path(tmp) / "demo"
         project.mkdir()
+        (project / "specui.toml").write_text(CONFIG)
         script = Path(tmp) / "child.py"
         script.write_text(CHILD)
-        # One warm-up each so both read from a warm page cache.
-        subprocess.run([sys.executable, "-c", "import textual.app"], check=True, env=_env())
-        subprocess.run(
-            [sys.executable, str(script), str(project)],
-            check=True,
-            env=_env(),
-            capture_output=True,
-            cwd=ROOT,
-        )
+        app_argv = [sys.executable, str(script), str(project)]
+        bare_argv = [sys.executable, "-c", BARE]
+        # Warm-up: page cache, and the first run bootstraps SPEC.md and the session, as a
+        # returning user has them.
+        _stamps(bare_argv)
+        _stamps(app_argv)
         for _ in range(repeat):
+            bare.append(_stamps(bare_argv)["DONE"])
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", "import textual.app"], check=True, env=_env())
-            bare.append(time.perf_counter() - start)
-            start_wall = time.time()
-            out = subprocess.run(
-                [sys.executable, str(script), str(project)],
-                check=True,
-                env=_env(),
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-            ).stdout
-            stamp = next(line for line in out.splitlines() if line.startswith("PAINTED"))
-            first_paint.append(float(stamp.split()[1]) - start_wall)
+            bare_whole.append(time.perf_counter() - start)
+            stamps = _stamps(app_argv)
+            first_paint.append(stamps["PAINTED"])
+            interactive.append(stamps["INTERACTIVE"])
     b, f = statistics.median(bare), statistics.median(first_paint)
-    return {"bare_import_s": b, "first_paint_s": f, "ratio": f / b}
+    return {
+        "bare_import_s": b,
+        "bare_import_whole_process_s": statistics.median(bare_whole),
+        "first_paint_s": f,
+        "interactive_s": statistics.median(interactive),
+        "ratio": f / b,
+    }
 
 
 def _spec_text(kib: int, marker: str) -> str:
@@ -244,11 +296,13 @@ async def _keypress_latency(presses: int) -> list[float]:
 def main(quick: bool = False) -> dict[str, float]:
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     results: dict[str, float] = {}
-    startup = bench_startup(3 if quick else 7)
+    startup = bench_startup(3 if quick else 9)
     print(
         f"startup: first painted frame {startup['first_paint_s'] * 1000:.0f} ms vs "
         f"`import textual.app` {startup['bare_import_s'] * 1000:.0f} ms "
-        f"-> {startup['ratio']:.2f}x (target <= 1.5x)"
+        f"-> {startup['ratio']:.2f}x (target <= 1.5x; medians, spawn -> stamp on both sides; "
+        f"bare import whole-process {startup['bare_import_whole_process_s'] * 1000:.0f} ms); "
+        f"question on screen at {startup['interactive_s'] * 1000:.0f} ms"
     )
     results.update({f"startup_{k}": v for k, v in startup.items()})
     for kib in (4, 17, 50):

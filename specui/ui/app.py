@@ -30,25 +30,44 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from specui.ui.commands import SpecuiCommands
 from specui.ui.messages import FilesChanged, SpecLoaded, StoreChanged, WatcherFailed
-from specui.ui.widgets.ambiguity_table import AmbiguityPane
-from specui.ui.widgets.finish_view import FinishView
-from specui.ui.widgets.option_picker import ChoiceList, OptionPicker
 from specui.ui.widgets.progress_line import ProgressLine
-from specui.ui.widgets.question_pane import QuestionPane
-from specui.ui.widgets.runner_slot import RunnerSlot, make_runner_pane
 from specui.ui.widgets.safe_text import clean
-from specui.ui.widgets.spec_view import SpecSnapshot, SpecView, UnitList
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from specui.project import Project
     from specui.store import SessionStore
+    from specui.ui.widgets.ambiguity_table import AmbiguityPane
+    from specui.ui.widgets.finish_view import FinishView
+    from specui.ui.widgets.option_picker import OptionPicker
+    from specui.ui.widgets.question_pane import QuestionPane
+    from specui.ui.widgets.runner_slot import RunnerSlot
+    from specui.ui.widgets.spec_view import SpecSnapshot, SpecView
 
 PANES = ("ambiguity", "spec", "runner")
+HERE = Path(__file__).parent
+SHELL_CSS = HERE / "specui.tcss"
+# Styles of what sits inside the panes: read with the panes themselves, after the first frame.
+PANES_CSS = (HERE / "panes.tcss", HERE / "widgets" / "runner_pane.tcss")
+
+
+def _import_panes() -> None:
+    """Import the pane modules (TextArea, OptionList, the SPEC.md view...): ~25 ms that the
+    first frame does without. Safe from a thread; a no-op once imported."""
+    import specui.ui.widgets.ambiguity_table
+    import specui.ui.widgets.finish_view
+    import specui.ui.widgets.option_picker
+    import specui.ui.widgets.question_pane
+    import specui.ui.widgets.runner_slot
+    import specui.ui.widgets.spec_view  # noqa: F401
+
+
 WIDE_MIN = (120, 36)  # columns, rows from which every pane shows at once
 FINISHED = ("crystallized", "exited")
 
@@ -56,13 +75,11 @@ FINISHED = ("crystallized", "exited")
 class SpecuiApp(App[int]):
     """The workbench. Construct with a project; store/config/engine default to the real ones."""
 
-    # Absolute, so subclasses defined elsewhere (benchmarks, scripts) still find them. The runner
-    # pane's sheet is named by path, not imported from runner_pane.py: that module pulls in
-    # process code that is only loaded after the first frame.
-    CSS_PATH: ClassVar[list[str | Path]] = [
-        str(Path(__file__).with_name("specui.tcss")),
-        str(Path(__file__).parent / "widgets" / "runner_pane.tcss"),
-    ]
+    # Absolute, so subclasses defined elsewhere (benchmarks, scripts) still find them. The
+    # runner pane's sheet is named by path, not imported from runner_pane.py: that module pulls
+    # in process code. When the panes are mounted after the first frame, only the shell sheet
+    # is read at start (see __init__).
+    CSS_PATH: ClassVar[list[str | Path]] = [str(SHELL_CSS), *map(str, PANES_CSS)]
     TITLE = "specui"
     COMMANDS = App.COMMANDS | {SpecuiCommands}
 
@@ -95,19 +112,25 @@ class SpecuiApp(App[int]):
         make_engine: bool = True,
         watch: bool = True,
         blink: bool = True,
+        theme: str | None = None,
     ) -> None:
+        """`store`/`config` left out: they are loaded in a thread after the first frame (the
+        store and the config pull in pydantic, ~100 ms). Until then the panes say "loading"
+        and `self.store` is None; `theme` is the theme to paint the first frame with (default:
+        a cheap read of specui.toml)."""
         super().__init__()
         self.project = project
-        if config is None:
-            from specui.core.config import load_config
-
-            config = load_config(project)
         self.config = config
-        if store is None:
-            from specui.store import SessionStore
-
-            store = SessionStore.open(project)
-        self.store = store
+        self.store: SessionStore | None = store
+        self.startup_error: str | None = None
+        # Given a store and a config (tests, scripts), everything is composed at once. Without
+        # them (`specui DIR`), the first frame is a light shell: the panes, their styles and
+        # the session arrive together just after it.
+        self._eager = store is not None and config is not None
+        if not self._eager:
+            self.css_path = [SHELL_CSS]
+        self._backend_attached = False
+        self._frozen = False
         self.engine = engine
         # The engine (and its question bank) is built in the start worker, after the first
         # frame: it is the biggest import left and the user sees the screen meanwhile.
@@ -124,25 +147,50 @@ class SpecuiApp(App[int]):
         self._watcher: Any = None
         self._unsubscribe: Any = None
         self._engine_busy = False
-        self._warnings_seen = len(self.store.state.interview.warnings)
-        self._conflicts_seen = len(self.store.state.spec.conflicts)
+        self._warnings_seen = 0
+        self._conflicts_seen = 0
         # Before the first frame: switching theme later re-applies all CSS (~100 ms).
-        self._theme_warnings = self._register_themes()
+        self._theme_warnings = self._register_themes(theme)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
+        # Size classes before any widget is mounted: set later, they restyle the whole DOM.
+        self._apply_layout(self.size.width, self.size.height)
         yield ProgressLine(self.project.root.name, id="progress")
         with Horizontal(id="body"):
             with Vertical(id="main"):
-                yield QuestionPane(id="question")
-                yield OptionPicker(id="picker")
-                yield FinishView(id="finish")
-                yield AmbiguityPane(id="ambiguity")
+                if self._eager:
+                    yield from self._main_panes()
+                else:
+                    yield Static("Loading the session…", id="boot-main", classes="pane boot")
             with Vertical(id="side"):
-                yield SpecView(id="spec")
-                # The real runner pane is mounted after the first frame (see on_mount).
-                yield RunnerSlot(None, id="runner")
+                if self._eager:
+                    yield from self._side_panes()
+                else:
+                    yield Static("", id="boot-side", classes="pane boot")
         yield Footer(compact=True)
+
+    @staticmethod
+    def _main_panes() -> list[Widget]:
+        from specui.ui.widgets.ambiguity_table import AmbiguityPane
+        from specui.ui.widgets.finish_view import FinishView
+        from specui.ui.widgets.option_picker import OptionPicker
+        from specui.ui.widgets.question_pane import QuestionPane
+
+        return [
+            QuestionPane(id="question"),
+            OptionPicker(id="picker"),
+            FinishView(id="finish"),
+            AmbiguityPane(id="ambiguity"),
+        ]
+
+    @staticmethod
+    def _side_panes() -> list[Widget]:
+        from specui.ui.widgets.runner_slot import RunnerSlot
+        from specui.ui.widgets.spec_view import SpecView
+
+        # The real runner pane is mounted into the slot later (see _mount_runner).
+        return [SpecView(id="spec"), RunnerSlot(None, id="runner")]
 
     def on_mount(self) -> None:
         # Background threads (SPEC.md parsing, section wrapping, the runner's readers) are pure
@@ -151,31 +199,122 @@ class SpecuiApp(App[int]):
         sys.setswitchinterval(0.001)
         for warning in self._theme_warnings:
             self.notify(warning, severity="warning", timeout=8)
+        if self._eager:
+            self._panes_mounted()
+            self._attach_backend(self.config, self.store)  # type: ignore[arg-type]
+        else:
+            self.query_one("#boot-main").border_title = "Interview"
+            self.query_one("#boot-side").border_title = "SPEC.md"
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: now load what it did without."""
+        if not self._eager and not self._backend_attached:
+            self._load_backend()
+
+    @work(thread=True, group="startup", exit_on_error=False, name="startup.load")
+    def _load_backend(self) -> None:
+        """Config, store (pydantic) and the pane modules, off the event loop."""
+        from specui.core.config import load_config
+        from specui.store import SessionStore
+
+        config = self.config if self.config is not None else load_config(self.project)
+        store = self.store if self.store is not None else SessionStore.open(self.project)
+        _import_panes()
+        self.call_from_thread(self._boot_panes, config, store)
+
+    async def _boot_panes(self, config: Any, store: SessionStore) -> None:
+        """Swap the shell's placeholders for the panes, then fill them from the store."""
+        if self._exit or self._backend_attached:
+            return
+        for path in PANES_CSS:
+            self.stylesheet.read(path)
+            self.css_path.append(path)
+        with self.batch_update():
+            await self.query("#boot-main, #boot-side").remove()
+            await self.query_one("#main").mount_all(self._main_panes())
+            await self.query_one("#side").mount_all(self._side_panes())
+            self._panes_mounted()
+            self._attach_backend(config, store)
+
+    def _panes_mounted(self) -> None:
         if not self.blink:
             for widget in self.query("Input, TextArea"):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
         self.query_one("#finish").display = False
         self._apply_layout(self.size.width, self.size.height)
-        self._unsubscribe = self.store.subscribe(self._store_callback)
-        for message in self.store.messages:
+        self.query_one("#choices").focus()
+
+    def _attach_backend(self, config: Any, store: SessionStore) -> None:
+        """Config and store are ready and the panes mounted (main thread): fill the panes,
+        start the producers."""
+        if self._backend_attached or self._exit:
+            return
+        self._backend_attached = True
+        self.config = config
+        self.store = store
+        wanted = getattr(getattr(config, "ui", None), "theme", None)
+        if wanted and wanted != self.theme and not os.environ.get("SPECUI_THEME"):
+            warning = self._set_theme(wanted)
+            if warning:
+                self.notify(warning, severity="warning", timeout=8)
+        self._warnings_seen = len(store.state.interview.warnings)
+        self._conflicts_seen = len(store.state.spec.conflicts)
+        self._unsubscribe = store.subscribe(self._store_callback)
+        for message in store.messages:
             self.notify(message, severity="warning", timeout=8)
         self.apply_session()
-        self.query_one(ChoiceList).focus()
         if self.engine is not None or self._build_engine:
             self._engine_start()
         elif self.engine_problem:
-            self.query_one(QuestionPane).show_message(self.engine_problem)
+            self._question_pane.show_message(self.engine_problem)
         if self.watch_files:
             self._start_watcher()
         self.call_after_refresh(self._mount_runner)
 
+    # Typed handles on the panes (their modules are imported lazily, hence no class queries).
+    @property
+    def _question_pane(self) -> QuestionPane:
+        return self.query_one("#question")  # type: ignore[return-value]
+
+    @property
+    def _picker(self) -> OptionPicker:
+        return self.query_one("#picker")  # type: ignore[return-value]
+
+    @property
+    def _finish(self) -> FinishView:
+        return self.query_one("#finish")  # type: ignore[return-value]
+
+    @property
+    def _ambiguity(self) -> AmbiguityPane:
+        return self.query_one("#ambiguity")  # type: ignore[return-value]
+
+    @property
+    def _spec_view(self) -> SpecView:
+        return self.query_one("#spec")  # type: ignore[return-value]
+
+    @property
+    def _runner_slot(self) -> RunnerSlot:
+        return self.query_one("#runner")  # type: ignore[return-value]
+
     def _mount_runner(self) -> None:
-        slots = self.query(RunnerSlot)
-        if not slots or not slots.first().is_attached or self._exit:
-            return
-        pane = make_runner_pane(self.project, self.store, getattr(self.config, "runner", None))
-        if pane is not None and slots.first().is_attached:
-            slots.first().set_pane(pane)
+        from specui.ui.widgets.runner_slot import make_runner_pane
+
+        slots = self.query("#runner")
+        if slots and slots.first().is_attached and not self._exit:
+            pane = make_runner_pane(self.project, self.store, getattr(self.config, "runner", None))
+            if pane is not None and slots.first().is_attached:
+                slots.first().set_pane(pane)  # type: ignore[attr-defined]
+        self.call_after_refresh(self._freeze_heap)
+
+    def _freeze_heap(self) -> None:
+        """Move everything start-up allocated (modules, widgets, models) out of the collector's
+        view, once: later full collections then only walk what the session allocates, which
+        halves the worst event-loop stall during a 1M-line runner stream (51 -> 27 ms)."""
+        if not self._frozen:
+            self._frozen = True
+            import gc
+
+            gc.freeze()
 
     def on_unmount(self) -> None:
         self._stop_watcher()
@@ -199,23 +338,32 @@ class SpecuiApp(App[int]):
             screen.set_class(self.active_pane == pane, f"-show-{pane}")
 
     # ------------------------------------------------------------------ themes
-    def _register_themes(self) -> list[str]:
+    def _register_themes(self, theme: str | None) -> list[str]:
         """Register themes/*.toml and pick the configured one. Returns warnings to show."""
-        from specui.ui.themes import DEFAULT_THEME, load_themes
+        from specui.ui.themes import DEFAULT_THEME, load_themes, peek_theme
 
         themes, warnings = load_themes()
-        for theme in themes:
-            self.register_theme(theme)
-        wanted = os.environ.get("SPECUI_THEME") or getattr(
-            getattr(self.config, "ui", None), "theme", DEFAULT_THEME
-        )
+        for item in themes:
+            self.register_theme(item)
+        wanted = os.environ.get("SPECUI_THEME") or theme
+        if not wanted and self.config is not None:
+            wanted = getattr(getattr(self.config, "ui", None), "theme", None)
+        if not wanted:
+            wanted = peek_theme(self.project.config)
+        warning = self._set_theme(wanted or DEFAULT_THEME)
+        if warning:
+            warnings.append(warning)
+        return warnings
+
+    def _set_theme(self, wanted: str) -> str | None:
+        from specui.ui.themes import DEFAULT_THEME
+
         if wanted in self.available_themes:
             self.theme = wanted
-        else:
-            warnings.append(f"unknown theme {wanted!r}; using {DEFAULT_THEME}")
-            if DEFAULT_THEME in self.available_themes:
-                self.theme = DEFAULT_THEME
-        return warnings
+            return None
+        if DEFAULT_THEME in self.available_themes:
+            self.theme = DEFAULT_THEME
+        return f"unknown theme {wanted!r}; using {DEFAULT_THEME}"
 
     # ------------------------------------------------------------------ store -> screen
     def _store_callback(self, _session: object) -> None:
@@ -227,12 +375,14 @@ class SpecuiApp(App[int]):
         self.apply_session()
 
     def apply_session(self) -> None:
+        if self.store is None:
+            return
         session = self.store.state
         iv = session.interview
-        self.query_one(QuestionPane).show_session(session)
-        self.query_one(AmbiguityPane).show_session(session)
+        self._question_pane.show_session(session)
+        self._ambiguity.show_session(session)
         pending = iv.current
-        picker = self.query_one(OptionPicker)
+        picker = self._picker
         finished = pending is None and iv.status in FINISHED
         if pending is not None:
             key = (pending.round, pending.kind, pending.question.question, iv.id)
@@ -240,7 +390,7 @@ class SpecuiApp(App[int]):
         else:
             picker.set_question(None, None)
         picker.display = not finished
-        finish = self.query_one(FinishView)
+        finish = self._finish
         finish.display = finished
         if finished:
             finish.show(session, self.spec_snapshot, self.project.spec)
@@ -267,6 +417,8 @@ class SpecuiApp(App[int]):
 
     # ------------------------------------------------------------------ SPEC.md
     def load_spec(self) -> None:
+        if self.store is None:
+            return
         self._spec_seq += 1
         self._load_spec_worker(self._spec_seq, dict(self.store.state.spec.final_hashes))
 
@@ -284,9 +436,9 @@ class SpecuiApp(App[int]):
         self._spec_applied = message.seq
         snapshot: SpecSnapshot = message.snapshot  # type: ignore[assignment]
         self.spec_snapshot = snapshot
-        self.query_one(SpecView).show_snapshot(snapshot)
+        self._spec_view.show_snapshot(snapshot)
         self.query_one(ProgressLine).set_percent(snapshot.percent)
-        finish = self.query_one(FinishView)
+        finish = self._finish
         if finish.display:
             finish.show(self.store.state, snapshot, self.project.spec)
 
@@ -325,20 +477,20 @@ class SpecuiApp(App[int]):
             self._build_engine = False
             engine, problem = load_engine(self.project, self.store, self.config)
             if engine is None:
-                self.call_from_thread(self.query_one(QuestionPane).show_message, problem or "")
+                self.call_from_thread(self._question_pane.show_message, problem or "")
                 return
             self.engine = engine
             self.call_from_thread(self.refresh_bindings)
         self.engine.start()
 
-    @on(OptionPicker.Submitted)
-    def _on_submitted(self, event: OptionPicker.Submitted) -> None:
+    def on_option_picker_submitted(self, event: OptionPicker.Submitted) -> None:
+        """OptionPicker.Submitted (handled by name: the picker's module is imported lazily)."""
         from specui.core.questions import build_answer
         from specui.errors import SpecuiError
 
         event.stop()
-        pending = self.store.state.interview.current
         picker = event.picker
+        pending = self.store.state.interview.current if self.store is not None else None
         if pending is None or self.engine is None:
             picker.show_error("There is no question to answer right now.")
             return
@@ -380,7 +532,7 @@ class SpecuiApp(App[int]):
             WorkerState.CANCELLED,
         ):
             self._engine_busy = False
-            picker = self.query_one(OptionPicker)
+            picker = self._picker
             if event.state == WorkerState.SUCCESS:
                 picker.done()
                 self.apply_session()
@@ -389,6 +541,15 @@ class SpecuiApp(App[int]):
         error = worker.error
         from specui.errors import SpecuiError
 
+        if worker.name == "startup.load":
+            # Bad specui.toml (or an unreadable project): leave the TUI; run_app prints it.
+            if isinstance(error, SpecuiError):
+                self.startup_error, code = str(error), error.exit_code
+            else:
+                self.startup_error = f"internal error while loading the session: {error!r}"
+                code = 1
+            self.exit(return_code=code)
+            return
         if isinstance(error, SpecuiError):
             message = str(error)
             severity = "error"
@@ -397,12 +558,12 @@ class SpecuiApp(App[int]):
             severity = "error"
             self.log.error(message)
         if worker.name == "engine.answer":
-            self.query_one(OptionPicker).show_error(message)
+            self._picker.show_error(message)
         self.notify(message, severity=severity, timeout=10)
 
     # ------------------------------------------------------------------ actions
     def action_focus_answer(self) -> None:
-        picker = self.query_one(OptionPicker)
+        picker = self._picker
         if picker.display:
             q = picker.question
             if q is not None and q.is_free_text:
@@ -410,9 +571,9 @@ class SpecuiApp(App[int]):
             elif picker.other_mode:
                 self.query_one("#other-input").focus()
             else:
-                self.query_one(ChoiceList).focus()
+                self.query_one("#choices").focus()
         else:
-            self.query_one(FinishView).focus()
+            self._finish.focus()
 
     def action_show_pane(self, pane: str) -> None:
         if pane not in PANES:
@@ -420,9 +581,9 @@ class SpecuiApp(App[int]):
         self.active_pane = pane
         self._apply_layout(self.size.width, self.size.height)
         target = {
-            "ambiguity": lambda: self.query_one(AmbiguityPane),
-            "spec": lambda: self.query_one(UnitList),
-            "runner": lambda: self.query_one(RunnerSlot),
+            "ambiguity": lambda: self._ambiguity,
+            "spec": lambda: self.query_one("#units"),
+            "runner": lambda: self._runner_slot,
         }[pane]()
         if target.focusable:
             target.focus()
@@ -432,14 +593,17 @@ class SpecuiApp(App[int]):
                 focusable[0].focus()
 
     def action_answer_pick(self, index: int) -> None:
-        picker = self.query_one(OptionPicker)
+        picker = self._picker
         if not picker.display or picker.question is None or picker.text_mode:
             return
-        self.query_one(ChoiceList).focus()
+        self.query_one("#choices").focus()
         picker.pick(index)
 
     def action_finalize(self, unit: str | None = None) -> None:
-        view = self.query_one(SpecView)
+        if self.store is None:
+            self.notify("Still loading the session…", severity="warning")
+            return
+        view = self._spec_view
         unit = unit or view.selected
         snap = self.spec_snapshot
         status = snap.statuses.get(unit, "unknown") if snap else "unknown"
@@ -491,12 +655,14 @@ class SpecuiApp(App[int]):
         self.push_screen(ConfirmScreen("Exit the interview early?", body, yes="Exit early"), done)
 
     def action_runner(self, name: str) -> None:
-        self.query_one(RunnerSlot).forward_action(name)
+        self._runner_slot.forward_action(name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "exit_early":
+            if self.engine is None or self.store is None:
+                return False
             iv = self.store.state.interview
-            if self.engine is None or iv.status in FINISHED:
+            if iv.status in FINISHED:
                 return False
             try:
                 return True if self.engine.can_exit_early() else None
@@ -552,21 +718,33 @@ def load_engine(project: Project, store: SessionStore, config: Any) -> tuple[Any
 
 
 def run_app(project: Project) -> int:
-    """Entry point used by `specui [DIR]`. Returns the process exit code."""
-    from specui.errors import SpecuiError
+    """Entry point used by `specui [DIR]`. Returns the process exit code.
+
+    The first frame is painted before the config and the session are loaded (issue 3's start-up
+    target): a TOML syntax error is still caught here, before the terminal is taken over (a
+    stdlib parse costs ~1 ms); a value error (unknown key, wrong type) is found by the full load
+    just after the first frame, which closes the workbench and is reported here the same way.
+    """
+    import tomllib
 
     if not project.root.is_dir():
         print(f"specui: error: no such directory: {project.root}", file=sys.stderr)
         return 2
     try:
+        tomllib.loads(project.config.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         from specui.core.config import load_config
-        from specui.store import SessionStore
+        from specui.errors import SpecuiError
 
-        config = load_config(project)
-        store = SessionStore.open(project)
-    except SpecuiError as exc:
-        print(f"specui: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    app = SpecuiApp(project, store=store, config=config)
+        try:
+            load_config(project)  # the config module's own one-line message
+        except SpecuiError as exc:
+            print(f"specui: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+    app = SpecuiApp(project)
     app.run()
+    if app.startup_error is not None:
+        print(f"specui: error: {app.startup_error}", file=sys.stderr)
     return app.return_code or 0

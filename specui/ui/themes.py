@@ -2,80 +2,88 @@
 
 Keeping colours in TOML files (as Posting does with YAML) lets users add a theme without code.
 A malformed file is reported and skipped; it never stops the workbench from starting.
+
+Validation is hand-written (stdlib `tomllib`, no pydantic) on purpose: themes are registered
+before the first frame, and importing pydantic there would cost ~50 ms of the start-up budget
+(issue 3: first frame within 1.5x of `import textual.app`).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 DEFAULT_THEME = "specui-dark"
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 
+# The keys a theme file may hold (the fields of Textual's `Theme`).
+COLOUR_KEYS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
+_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    **{key: (str,) for key in COLOUR_KEYS},
+    "dark": (bool,),
+    "luminosity_spread": (int, float),
+    "text_alpha": (int, float),
+    "variables": (dict,),
+}
+REQUIRED = ("name", "primary")
 
-class ThemeFile(BaseModel):
-    """The keys a theme file may hold (the fields of Textual's `Theme`)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    primary: str
-    secondary: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    success: str | None = None
-    accent: str | None = None
-    foreground: str | None = None
-    background: str | None = None
-    surface: str | None = None
-    panel: str | None = None
-    boost: str | None = None
-    dark: bool = True
-    luminosity_spread: float = 0.15
-    text_alpha: float = 0.95
-    variables: dict[str, str] = {}
-
-    @field_validator(
-        "primary",
-        "secondary",
-        "warning",
-        "error",
-        "success",
-        "accent",
-        "foreground",
-        "background",
-        "surface",
-        "panel",
-        "boost",
-    )
-    @classmethod
-    def _colour(cls, value: str | None) -> str | None:
-        if value is not None:
+def theme_from_data(data: dict[str, Any]) -> Theme:
+    """A Theme from a theme file's table; ValueError("<key>: <reason>") when it is not valid."""
+    for key in REQUIRED:
+        if key not in data:
+            raise ValueError(f"{key}: field required")
+    for key, value in data.items():
+        types = _TYPES.get(key)
+        if types is None:
+            raise ValueError(f"{key}: unknown key")
+        # bool is an int: do not let `luminosity_spread = true` through.
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise ValueError(f"{key}: expected {types[0].__name__}")
+        if key in COLOUR_KEYS:
             try:
                 Color.parse(value)
-            except ColorParseError as exc:
-                raise ValueError(f"not a colour: {value!r}") from exc
-        return value
-
-    def to_theme(self) -> Theme:
-        return Theme(**self.model_dump())
+            except ColorParseError:
+                raise ValueError(f"{key}: not a colour: {value!r}") from None
+    variables = data.get("variables", {})
+    for name, value in variables.items():
+        if not isinstance(value, str):
+            raise ValueError(f"variables.{name}: expected str")  # noqa: TRY004 - one error type
+    kwargs = dict(data)
+    for key in ("luminosity_spread", "text_alpha"):
+        if key in kwargs:
+            kwargs[key] = float(kwargs[key])
+    return Theme(**kwargs)
 
 
 def load_theme_file(path: Path) -> Theme:
     """Parse one theme file; ValueError with a one-line reason when it is not valid."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return ThemeFile.model_validate(data).to_theme()
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"{path.name}: {exc}") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise ValueError(f"{path.name}: {loc}: {err['msg']}") from None
+    try:
+        return theme_from_data(data)
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
 
 
 def load_themes(directory: Path | None = None) -> tuple[list[Theme], list[str]]:
@@ -92,3 +100,21 @@ def load_themes(directory: Path | None = None) -> tuple[list[Theme], list[str]]:
         except ValueError as exc:
             warnings.append(f"theme skipped: {exc}")
     return themes, warnings
+
+
+def peek_theme(config_path: Path) -> str | None:
+    """The theme named in specui.toml (`[ui] theme`), read cheaply before the first frame.
+
+    `SPECUI_THEME` wins over the file. None when neither names one, or when the file cannot be
+    read or parsed: the full configuration load (after the first frame) reports real errors.
+    """
+    env = os.environ.get("SPECUI_THEME")
+    if env:
+        return env
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    ui = data.get("ui")
+    theme = ui.get("theme") if isinstance(ui, dict) else None
+    return theme if isinstance(theme, str) else None

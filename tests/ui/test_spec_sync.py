@@ -190,15 +190,6 @@ def test_themes_load_and_a_bad_file_is_skipped(tmp_path: Path):
     assert len(warnings) == 2 and "b.toml" in warnings[0] and "c.toml" in warnings[1]
 
 
-def test_run_app_reports_bad_config_in_one_line(project, capsys):
-    from specui.ui.app import run_app
-
-    project.config.write_text("[ui]\ntheme = 3\n")
-    assert run_app(project) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("specui: error: specui.toml")
-
-
 def test_run_app_refuses_a_missing_directory(tmp_path, capsys):
     from specui.project import Project
     from specui.ui.app import run_app

@@ -13,14 +13,20 @@ class ProgressLine(Static):
         super().__init__(markup=False, **kwargs)
         self.project_name = project_name
         self.percent: int | None = None
+        self._show(None)
 
     def set_percent(self, percent: int) -> None:
         if percent == self.percent:
             return
         self.percent = percent
-        from specui.core.progress import progress_line
+        self._show(percent)
 
-        parts: list[str | tuple[str, str]] = [(progress_line(percent), "bold")]
+    def _show(self, percent: int | None) -> None:
+        """`percent` None: the first frame, before SPEC.md has been read (shown as `…`)."""
+        from specui.core.progress import PREFIX, progress_bar, progress_line
+
+        line = progress_line(percent) if percent is not None else f"{PREFIX}{progress_bar(0)} …"
+        parts: list[str | tuple[str, str]] = [(line, "bold")]
         if self.project_name:
             parts.append(("   " + clean(self.project_name), "$text-muted"))
         self.update(Content.assemble(*parts))

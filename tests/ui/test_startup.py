@@ -1,0 +1,125 @@
+"""Start-up as `specui DIR` runs it (issue 3's target): the first frame is a light shell painted
+before the config, the store (pydantic) and the panes are loaded; they arrive just after it.
+Also: a bad specui.toml value still ends in one line on stderr, and the heap is frozen once."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import time
+
+import pytest
+from textual.app import App
+
+from specui.ui.app import SpecuiApp
+
+from .conftest import SMALL
+
+
+class Probe(SpecuiApp):
+    """Records what the first frame held (Textual's Ready: the first screen refresh is done)."""
+
+    first_frame: dict | None = None
+
+    def on_ready(self) -> None:  # SpecuiApp.on_ready also runs (Textual calls both)
+        self.first_frame = {
+            "store": self.store,
+            "boot": [w.id for w in self.query(".boot")],
+            "panes": [w.id for w in self.query("#question, #picker, #spec")],
+            "progress": str(self.query_one("#progress").render()),
+            "theme": self.theme,
+            "pane_css_read": any(str(p).endswith("panes.tcss") for p in self.css_path),
+        }
+
+
+async def wait_until(pilot, predicate, timeout: float = 10.0) -> None:
+    start = time.perf_counter()
+    while not predicate():
+        assert time.perf_counter() - start < timeout, "condition not met in time"
+        await pilot.pause(0.02)
+
+
+async def test_first_frame_is_a_shell_then_the_session_and_panes_arrive(project):
+    project.config.write_text('# mine\n[ui]\ntheme = "specui-light"\n')
+    app = Probe(project, watch=False, blink=False)
+    assert app.store is None and app.config is None  # nothing heavy before the first frame
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: app.first_frame is not None)
+        first = app.first_frame
+        assert first["store"] is None
+        assert first["boot"] == ["boot-main", "boot-side"] and first["panes"] == []
+        assert first["progress"].startswith("Spec Creation Progress: ░░░░░░░░░░░░ …")
+        assert first["theme"] == "specui-light"  # no theme switch (full restyle) later
+        assert not first["pane_css_read"]
+        # ...then the session loads, the panes replace the shell and the engine asks.
+        await wait_until(pilot, lambda: app.store is not None and app.engine is not None)
+        await wait_until(pilot, lambda: app.store.state.interview.current is not None)
+        await pilot.pause(0.1)
+        assert not app.query(".boot")
+        question = app.query_one("#q-text").render()
+        assert str(question) == app.store.state.interview.current.question.question
+        assert app.query_one("#units").styles.width.value == 26  # panes.tcss applied (narrow)
+        assert app.focused is not None and app.focused.id in ("choices", "free-text")
+        assert "Spec Creation Progress: ░░░░░░░░░░░░ 0%" in str(app.query_one("#progress").render())
+        assert app.theme == "specui-light"
+
+
+async def test_heap_is_frozen_once_after_start(project):
+    gc.unfreeze()
+    app = SpecuiApp(project, watch=False, blink=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: app._frozen)
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # modules, widgets, models: everything start-up built
+        app._freeze_heap()  # a second call does nothing
+        assert gc.get_freeze_count() == frozen
+    gc.unfreeze()
+
+
+def _run_headless(monkeypatch) -> None:
+    """run_app calls app.run(); make that headless so the test never takes the terminal."""
+
+    def run(self, **_kwargs):
+        return App.run(self, headless=True, size=SMALL)
+
+    monkeypatch.setattr(SpecuiApp, "run", run)
+
+
+def test_bad_config_value_closes_the_workbench_with_one_line(project, capsys, monkeypatch):
+    from specui.ui.app import run_app
+
+    _run_headless(monkeypatch)
+    project.config.write_text("[ui]\ntheme = 3\n")
+    assert run_app(project) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("specui: error: specui.toml")
+
+
+def test_bad_toml_is_reported_before_the_terminal_is_taken(project, capsys, monkeypatch):
+    from specui.ui.app import run_app
+
+    def run(self, **_kwargs):
+        raise AssertionError("the workbench must not start")
+
+    monkeypatch.setattr(SpecuiApp, "run", run)
+    project.config.write_text("[ui\ntheme = 'x'\n")
+    assert run_app(project) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("specui: error: specui.toml")
+
+
+@pytest.mark.parametrize("module", ["specui.ui.app", "specui.cli"])
+def test_first_frame_imports_stay_light(module):
+    """The first frame needs neither pydantic (store, config) nor the panes' widget modules."""
+    heavy = (
+        "pydantic",
+        "tomlkit",
+        "specui.store",
+        "specui.ui.widgets.option_picker",
+        "specui.ui.widgets.spec_view",
+        "textual.widgets._text_area",
+    )
+    code = f"import sys, {module}; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
