@@ -444,8 +444,21 @@ class SpecuiApp(App[int]):
 
     @on(FilesChanged)
     def _on_files_changed(self, message: FilesChanged) -> None:
-        if any(p.name == "SPEC.md" for p in message.paths):
+        paths = message.paths
+        if any(p.name == "SPEC.md" for p in paths):
             self.load_spec()
+        watcher = self._watcher
+        if watcher is not None and watcher.touches_tasks(paths):
+            self.tasks_changed()
+
+    def tasks_changed(self) -> None:
+        """The active feature's tasks.md changed (or another feature became active): the
+        runner pane re-counts. A no-op until the real pane is mounted (it counts on mount)."""
+        slots = self.query("#runner")
+        pane = getattr(slots.first(), "pane", None) if slots else None
+        method = getattr(pane, "tasks_changed", None)
+        if method is not None:
+            method()
 
     @on(WatcherFailed)
     def _on_watcher_failed(self, message: WatcherFailed) -> None:
@@ -454,17 +467,30 @@ class SpecuiApp(App[int]):
         )
 
     def _start_watcher(self) -> None:
-        from specui.ui.watcher import FolderWatcher
+        from specui.ui.watcher import ProjectWatcher
 
-        self._watcher = FolderWatcher(
-            [self.project.root],
-            ["SPEC.md"],
-            on_change=lambda paths: self.post_message(FilesChanged(paths)),
+        self._watcher = ProjectWatcher(
+            self.project.root,
+            on_change=self._files_changed_in_thread,
             on_error=lambda reason: self.post_message(WatcherFailed(reason)),
         )
         # A dedicated daemon thread, not the shared worker pool: it lives as long as the app.
         thread = threading.Thread(target=self._watcher.run, name="specui-watcher", daemon=True)
         thread.start()
+
+    def _files_changed_in_thread(self, paths: frozenset[Path]) -> None:
+        """Runs in the watcher thread, once per debounced group of changes.
+
+        The session file changed: another process (`specui run` in another tmux pane, the
+        runner's supervisor) may have written it, so the store re-reads it here, off the event
+        loop (it parses JSON and may wait for the store's lock). Our own writes cost one stat:
+        the store remembers the signature and text it wrote and ignores an identical file.
+        A real change notifies the store's subscribers, i.e. one coalescing StoreChanged."""
+        watcher = self._watcher
+        store = self.store
+        if store is not None and watcher is not None and watcher.session in paths:
+            store.reload()
+        self.post_message(FilesChanged(paths))
 
     def _stop_watcher(self) -> None:
         if self._watcher is not None:

@@ -1,11 +1,19 @@
-"""Follow SPEC.md (and later tasks.md) on disk while the workbench runs.
+"""Follow the project's files on disk while the workbench runs: SPEC.md, the session file and
+the active feature's tasks.md.
 
-Why the folder and not the file: editors save by writing a temp file and renaming it over the
+Why folders and not files: editors save by writing a temp file and renaming it over the
 original, which replaces the inode a file watch is attached to (measured: 1 of 20 such saves
 seen). Watching the parent folder and filtering by name sees every save.
 
+Why not the whole project, recursively: a project holds node_modules/, .git/, build output;
+a recursive watch puts an inotify watch on every folder of it. We watch a handful of folders,
+non-recursively, and re-arm when the set changes (`specs/` or a feature folder appears,
+`.specify/feature.json` names another feature).
+
 Why `debounce=50`: watchfiles' default groups changes for up to 1.6 s, far too slow for "the
 edit appears within a fraction of a second". `step=10` ends a group once 10 ms pass quietly.
+The grouping is also what coalesces bursts (an agent ticking off ten tasks, a runner writing
+the session several times): one callback per group.
 
 watchfiles is imported inside the thread, so it costs nothing at startup.
 """
@@ -25,6 +33,7 @@ class FolderWatcher:
 
     `on_change(paths)` is called in the watcher thread with the set of changed paths;
     `on_error(reason)` once if watching fails. `stop()` ends the thread within ~a step.
+    Subclasses may change the folder set over time (`current_folders` + `needs_rearm`).
     """
 
     def __init__(
@@ -40,6 +49,7 @@ class FolderWatcher:
         self.on_error = on_error
         self._stop = threading.Event()
         self.ready = threading.Event()
+        self.watching: list[Path] = []  # the folders of the current watch (for tests, status)
 
     def stop(self) -> None:
         self._stop.set()
@@ -51,35 +61,54 @@ class FolderWatcher:
     def _wanted(self, _change: object, path: str) -> bool:
         return Path(path).name in self.names
 
+    def current_folders(self) -> list[Path]:
+        """The folders to watch now (existing ones only)."""
+        return [f for f in self.folders if f.is_dir()]
+
+    def needs_rearm(self, _paths: frozenset[Path]) -> bool:
+        """Whether these changes may alter `current_folders()` (then it is recomputed)."""
+        return False
+
     def run(self) -> None:
-        """Blocking loop; run it in a thread worker."""
+        """Blocking loop; run it in a thread."""
         try:
             from watchfiles import watch
         except ImportError as exc:  # pragma: no cover - watchfiles is a hard dependency
             self._fail(f"file watching unavailable: {exc}")
             return
-        folders = [str(f) for f in self.folders if f.is_dir()]
-        if not folders:
-            self._fail("nothing to watch: project folder missing")
-            return
         try:
-            iterator = watch(
-                *folders,
-                watch_filter=self._wanted,
-                debounce=DEBOUNCE_MS,
-                step=STEP_MS,
-                stop_event=self._stop,
-                recursive=False,
-                yield_on_timeout=True,
-                rust_timeout=200,
-                raise_interrupt=False,
-            )
-            self.ready.set()
-            for changes in iterator:
-                if self._stop.is_set():
+            folders = self.current_folders()
+            if not folders:
+                self._fail("nothing to watch: project folder missing")
+                return
+            while not self._stop.is_set():
+                self.watching = folders
+                rearm = False
+                for changes in watch(
+                    *map(str, folders),
+                    watch_filter=self._wanted,
+                    debounce=DEBOUNCE_MS,
+                    step=STEP_MS,
+                    stop_event=self._stop,
+                    recursive=False,
+                    yield_on_timeout=True,
+                    rust_timeout=200,
+                    raise_interrupt=False,
+                ):
+                    self.ready.set()
+                    if self._stop.is_set():
+                        break
+                    if not changes:
+                        continue
+                    paths = frozenset(Path(p) for _c, p in changes)
+                    self.on_change(paths)
+                    if self.needs_rearm(paths):
+                        new = self.current_folders()
+                        if new != folders:
+                            folders, rearm = new, True
+                            break
+                if not rearm:
                     break
-                if changes:
-                    self.on_change(frozenset(Path(p) for _c, p in changes))
         except Exception as exc:  # noqa: BLE001 - report, never crash the UI
             if not self._stop.is_set():
                 self._fail(f"file watching stopped: {exc}")
@@ -90,3 +119,68 @@ class FolderWatcher:
         self.ready.set()
         if self.on_error is not None:
             self.on_error(reason)
+
+
+class ProjectWatcher(FolderWatcher):
+    """SPEC.md, `.specui/session.json` and the active feature's `tasks.md` of one project.
+
+    The active feature is Spec Kit's (`core.tasks.find_feature_dir`): `.specify/feature.json`,
+    else the highest `specs/NNN-*`. Its folder is watched for `tasks.md`; `specs/` and
+    `.specify/` are watched so that a new feature (the specify phase creates one) is followed.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        on_change: Callable[[frozenset[Path]], None],
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__([root], (), on_change, on_error)
+        self.root = Path(root)
+        self.spec = self.root / "SPEC.md"
+        self.state_dir = self.root / ".specui"
+        self.session = self.state_dir / "session.json"
+        self.specify_dir = self.root / ".specify"
+        self.feature_json = self.specify_dir / "feature.json"
+        self.specs_dir = self.root / "specs"
+        self.feature: Path | None = None
+
+    def current_folders(self) -> list[Path]:
+        from specui.core.tasks import find_feature_dir
+
+        if not self.root.is_dir():
+            return []
+        feature = find_feature_dir(self.root)
+        self.feature = feature
+        candidates = [self.root, self.state_dir, self.specify_dir, self.specs_dir, feature]
+        folders: list[Path] = []
+        for folder in candidates:
+            if folder is not None and folder not in folders and folder.is_dir():
+                folders.append(folder)
+        return folders
+
+    def _wanted(self, _change: object, path: str) -> bool:
+        p = Path(path)
+        parent = p.parent
+        if parent == self.root:
+            return p.name in ("SPEC.md", ".specui", ".specify", "specs")
+        if parent == self.state_dir:
+            return p.name == "session.json"
+        if parent == self.specify_dir:
+            return p.name == "feature.json"
+        if parent == self.specs_dir:
+            return True  # feature folders come and go
+        return p.name == "tasks.md" and self.feature is not None and parent == self.feature
+
+    def is_structural(self, path: Path) -> bool:
+        """A change that may move the active feature (or the folders to watch)."""
+        return path in (self.state_dir, self.specify_dir, self.specs_dir, self.feature_json) or (
+            path.parent == self.specs_dir
+        )
+
+    def needs_rearm(self, paths: frozenset[Path]) -> bool:
+        return any(self.is_structural(p) for p in paths)
+
+    def touches_tasks(self, paths: Iterable[Path]) -> bool:
+        """The active tasks.md changed, or which file is the active one may have changed."""
+        return any(p.name == "tasks.md" or self.is_structural(p) for p in paths)
