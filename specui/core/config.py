@@ -134,6 +134,31 @@ def load_config(project: Project) -> SpecuiConfig:
     return parse_config(_read_toml(path, path.name), path.name)
 
 
+def with_ui_theme(text: str, theme: str, label: str = "specui.toml") -> str:
+    """specui.toml text with `[ui] theme = <theme>`; comments, order and every other key kept.
+
+    Pure (text in, text out) so the caller chooses how to write it (the UI writes atomically
+    with specui.fsio). A file that does not parse is never rewritten: SpecuiError naming it.
+    """
+    try:
+        doc = tomlkit.parse(text)
+    except ParseError as exc:
+        msg = _AT_LINE.sub("", str(exc))
+        raise SpecuiError(f"{label}: line {exc.line}: {msg}") from None
+    except (TOMLKitError, ValueError) as exc:
+        raise SpecuiError(f"{label}: {exc}") from None
+    ui = doc.get("ui")
+    if ui is None:
+        table = tomlkit.table()
+        table["theme"] = theme
+        doc["ui"] = table
+    elif isinstance(ui, Mapping):
+        ui["theme"] = theme  # type: ignore[index]  # tomlkit Table / InlineTable
+    else:
+        raise SpecuiError(f"{label}: ui: expected a table, found {type(ui).__name__}")
+    return tomlkit.dumps(doc)
+
+
 # --------------------------------------------------------------------------- deep interview
 
 

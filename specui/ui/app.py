@@ -131,6 +131,8 @@ class SpecuiApp(App[int]):
             self.css_path = [SHELL_CSS]
         self._backend_attached = False
         self._frozen = False
+        self._theme_saved: str | None = None
+        self._theme_lock = threading.Lock()
         self.engine = engine
         # The engine (and its question bank) is built in the start worker, after the first
         # frame: it is the biggest import left and the user sees the screen meanwhile.
@@ -257,6 +259,10 @@ class SpecuiApp(App[int]):
             warning = self._set_theme(wanted)
             if warning:
                 self.notify(warning, severity="warning", timeout=8)
+        # From now on a theme change is the user's choice (palette, Textual's theme picker):
+        # it is saved in specui.toml. Boot-time settings equal the baseline and are not saved.
+        self._theme_saved = self.theme
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._warnings_seen = len(store.state.interview.warnings)
         self._conflicts_seen = len(store.state.spec.conflicts)
         self._unsubscribe = store.subscribe(self._store_callback)
@@ -364,6 +370,41 @@ class SpecuiApp(App[int]):
         if DEFAULT_THEME in self.available_themes:
             self.theme = DEFAULT_THEME
         return f"unknown theme {wanted!r}; using {DEFAULT_THEME}"
+
+    def _on_theme_changed(self, theme: Any) -> None:
+        if theme.name != self._theme_saved:
+            self._theme_saved = theme.name
+            self._save_theme()
+
+    @work(thread=True, group="config-write", exit_on_error=False, name="config.theme")
+    def _save_theme(self) -> None:
+        """Write `[ui] theme` into specui.toml (tomlkit: comments and other keys kept; atomic).
+
+        Several quick changes may start several of these: the lock plus reading the latest
+        choice inside it makes the last write carry the last choice, whatever the order."""
+        from specui.core.config import with_ui_theme
+        from specui.errors import SpecuiError
+        from specui.fsio import atomic_write_text
+
+        path = self.project.config
+        with self._theme_lock:
+            name = self._theme_saved
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                text = ""
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SpecuiError(f"theme not saved: cannot read {path.name}: {exc}") from None
+            new = with_ui_theme(text, name, path.name)
+            if new == text:
+                return
+            try:
+                atomic_write_text(path, new)
+            except OSError as exc:
+                raise SpecuiError(
+                    f"theme not saved: cannot write {path.name}: {exc.strerror or exc}"
+                ) from None
+        self.call_from_thread(self.notify, f"Theme {name} saved in {path.name}", timeout=3)
 
     # ------------------------------------------------------------------ store -> screen
     def _store_callback(self, _session: object) -> None:
