@@ -372,6 +372,26 @@ async def test_no_output_for_longer_than_the_stall_timeout_marks_stalled(
         assert "last output 11m00s ago" in text_of(app, "#runner-status")
 
 
+async def test_small_screen_stall_banner_replaces_the_status_line(project, store, manager):
+    """At 80x24 the pane has a few rows: the banner carries the status line's facts instead."""
+    run = add_run(store, project, "plan", "running", lines=40,
+                  started=NOW - timedelta(minutes=12))
+    quiet_since = (NOW - timedelta(minutes=11)).timestamp()
+    os.utime(manager.log_path(run), (quiet_since, quiet_since))
+    app = PaneApp(project, store, manager, config=RunnerConfig(stall_minutes=10))
+    async with app.run_test(size=(80, 12)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.has_class("-stalled"))
+        assert app.query_one("#runner-status").display  # a wide screen keeps both lines
+        app.screen.add_class("-narrow")  # what SpecuiApp sets below 120x36
+        await pilot.pause()
+        assert not app.query_one("#runner-status").display
+        banner = text_of(app, "#runner-stall")
+        assert "STALLED plan" in banner and "no output for 11m00s" in banner
+        assert "elapsed 12m00s" in banner and "X: stop" in banner
+        assert pane.log_view.styles.scrollbar_size_horizontal == 0
+
+
 async def test_output_within_the_timeout_is_not_stalled(project, store, manager) -> None:
     run = add_run(store, project, "plan", "running", lines=2)
     recent = (NOW - timedelta(minutes=3)).timestamp()

@@ -506,10 +506,7 @@ class RunnerPane(Vertical):
         stall = self.query_one("#runner-stall", Static)
         stall.display = stalled
         if stalled:
-            since = _fmt_duration(self._since_output(now))
-            stall.update(Text(
-                f"⚠ STALLED — no output for {since}. X: stop · R: restart", style="bold"
-            ))
+            stall.update(self._stall_text(run, now))
         self._render_tail()
         self.refresh_bindings()
 
@@ -590,6 +587,18 @@ class RunnerPane(Vertical):
         eta = self._eta(run, now, elapsed)
         if eta:
             text.append(f" · {eta}", style="cyan")
+        return text
+
+    def _stall_text(self, run: Any, now: datetime) -> Text:
+        """The banner says everything the status line would (on a small screen it replaces
+        it, see runner_pane.tcss): which phase, how long quiet, how long running, the way out."""
+        since = _fmt_duration(self._since_output(now))
+        started = _aware(run.started_at)
+        elapsed = _fmt_duration((now - started).total_seconds()) if started else "—"
+        text = Text(f"⚠ STALLED {run.phase} — no output for {since} · elapsed {elapsed}",
+                    style="bold")
+        self._append_tasks(text, run)
+        text.append(" · X: stop · R: restart", style="bold")
         return text
 
     def _append_tasks(self, text: Text, run: Any) -> None:
