@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from specui.core.spec import (
@@ -15,12 +19,14 @@ from specui.core.spec import (
 )
 from specui.core.templates import render_spec_template
 from specui.errors import SpecuiError
+from specui.fsio import atomic_write_text
 
 _TITLES = [s.title for s in SECTIONS] + [
     "vision & goals",
     "9) Non-Functional Requirements",
     "Risks, Assumptions & Trade-offs",
     "Background",
+    "Security & Privacy",
     "",
 ]
 _LINES = st.one_of(
@@ -91,21 +97,156 @@ def _touch_everything(doc: SpecDocument) -> None:
     unit_statuses(doc, {})
 
 
-@SETTINGS
-@given(spec_texts())
-def test_parse_round_trips_structured_text(text):
-    doc = SpecDocument.parse(text)
-    assert doc.text == text
-    _touch_everything(doc)
-    assert doc.text == text
+@pytest.fixture(scope="module")
+def disk(tmp_path_factory) -> Path:
+    """One file reused by every example (hypothesis forbids function-scoped fixtures)."""
+    return tmp_path_factory.mktemp("roundtrip") / "SPEC.md"
+
+
+def _write_and_reparse(path: Path, text: str) -> SpecDocument:
+    """What specui really does: atomic write to disk, then parse the bytes read back."""
+    atomic_write_text(path, text)
+    return SpecDocument.from_bytes(path.read_bytes())
+
+
+def _writable(text: str) -> bool:
+    # NUL bytes make from_bytes refuse the file (binary); lone surrogates cannot be UTF-8.
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 @SETTINGS
-@given(st.text())
-def test_parse_round_trips_any_text(text):
-    doc = SpecDocument.parse(text)
-    _touch_everything(doc)
+@given(spec_texts() | st.text())
+def test_disk_round_trip_is_byte_exact(disk, text):
+    assume(_writable(text))
+    doc = _write_and_reparse(disk, text)
+    assert disk.read_bytes() == text.encode("utf-8")
     assert doc.text == text
+    _touch_everything(doc)
+
+
+# Body lines that are neither headings nor fence markers: for them with_section_body's only
+# documented change is newline normalisation (LF/CRLF/CR -> the document's newline) and the
+# dropping of blank lines at both ends. (Headings are demoted and fences closed on purpose.)
+_BODY_LINES = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\t",
+            "text",
+            "- **Reliability**: y",
+            "- [ ] T001 a",
+            "  indented",
+            "<tbd> and TODO",
+            "1. question",
+            "### sub is fine",
+            "    ## indented code",
+        ]
+    ),
+    st.text(max_size=20).filter(lambda ln: not ln.lstrip().startswith(("#", "`", "~"))),
+)
+
+
+@st.composite
+def bodies(draw) -> str:
+    lines = draw(st.lists(_BODY_LINES, max_size=8))
+    return "".join(line + draw(_NEWLINES) for line in lines) + draw(st.sampled_from(["", "x"]))
+
+
+@st.composite
+def structured_texts(draw) -> str:
+    """SPEC.md-shaped files: canonical (and extra) `## ` sections whose bodies have blank
+    lines around them, so separators, CRLF and last-line cases are actually exercised."""
+    nl = draw(st.sampled_from(["\n", "\r\n"]))
+    parts = [draw(st.sampled_from(["", "# SPEC: P" + nl + nl, "intro" + nl]))]
+    for title in draw(st.lists(st.sampled_from(_TITLES), max_size=6)):
+        parts.append(f"## {title}" + draw(st.sampled_from([nl, ""])))
+        parts.append(nl * draw(st.integers(0, 2)))
+        body = draw(bodies())
+        if body and not body.endswith(("\n", "\r")):
+            body += nl
+        parts.append(body + nl * draw(st.integers(0, 2)))
+    text = "".join(parts)
+    if draw(st.booleans()):
+        text = text.rstrip("\r\n")
+    return text
+
+
+def _expected_body(body: str) -> str:
+    """Independent statement of the documented normalisation (not the module's helper)."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _blank_ends(raw: str) -> tuple[str, str]:
+    """The blank lines ("\\n"-terminated, as the parser splits) at the start and the end of a
+    section body; an all-blank body is all trailing."""
+    lines = [ln for ln in re.split(r"(?<=\n)", raw) if ln]
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i == len(lines):
+        return "", raw
+    j = len(lines)
+    while not lines[j - 1].strip():
+        j -= 1
+    return "".join(lines[:i]), "".join(lines[j:])
+
+
+def _raw(doc: SpecDocument, span) -> str:
+    return doc.text[span.start : span.end]
+
+
+@st.composite
+def texts_and_keys(draw) -> tuple[str, str]:
+    """A text and a section key to patch: half the time one the text actually has."""
+    text = draw(spec_texts() | structured_texts())
+    present = sorted({sp.key for sp in SpecDocument.parse(text).sections if sp.key})
+    if present and draw(st.booleans()):
+        return text, draw(st.sampled_from(present))
+    return text, draw(st.sampled_from([s.key for s in SECTIONS]))
+
+
+@SETTINGS
+@given(texts_and_keys(), bodies())
+@example(("## Vision", "vision"), "v\r\nw")  # heading is the last line, no terminator
+@example(("## Vision\r\n\r\nold\r\n\r\n\r\n## Scope\r\ns", "vision"), "\n\nnew\rline\n\n")
+@example(("# T\n## Scope\n  \n\n## Vision\nx", "scope"), "a")  # all-blank body
+@example(("## Vision\n```\n## Scope\n", "scope"), "s")  # Scope hidden in a fence: re-added
+def test_patch_then_reparse_from_disk(disk, case, body):
+    text, key = case
+    assume(_writable(text) and _writable(body))
+    doc = _write_and_reparse(disk, text)
+    new = _write_and_reparse(disk, doc.with_section_body(key, body).text)
+    assert new.section_body(key) == _expected_body(body)
+    old_span = doc._structure.by_key.get(key)
+    if old_span is None:
+        # Re-added section: the others keep their text (a fence left open at the very end is
+        # closed first so the new heading is not swallowed as code).
+        for s in SECTIONS:
+            if s.key != key:
+                _same_or_fence_closed(doc.section_body(s.key), new.section_body(s.key), doc, key)
+        return
+    new_span = new._structure.by_key[key]
+    # Every other section is byte-identical, raw, blank lines and all.
+    others_old = [_raw(doc, sp) for sp in doc.sections if sp != old_span]
+    others_new = [_raw(new, sp) for sp in new.sections if sp != new_span]
+    assert others_new == others_old
+    # And the whole file is exactly: everything before the body, the body's own leading and
+    # trailing blank lines (separators stay put), the normalised body in the document's
+    # newline, and everything after the section.
+    t, nl = doc.text, doc.newline
+    head = t[: old_span.body_start]
+    if head and not head.endswith("\n"):
+        head += nl  # the heading was the file's last line, without a terminator
+    lead, trail = _blank_ends(t[old_span.body_start : old_span.end])
+    expected = _expected_body(body)
+    block = nl.join(expected.split("\n")) + nl if expected else ""
+    assert new.text == head + lead + block + trail + t[old_span.end :]
 
 
 @SETTINGS
