@@ -12,7 +12,8 @@ Key map (also in the README; every action is in the command palette, Ctrl+P):
              Other → inline input (Enter submit, Esc back), free text → Ctrl+S submit.
   Panes:     i/F1 answer, a/F2 ambiguity, s/F3 SPEC.md, r/F4 runner. The F-keys also work while
              typing; the letters are plain text inside an input.
-  SPEC.md:   ↑/↓ choose a unit, PgUp/PgDn scroll it, f finalize (or un-finalize) it.
+  SPEC.md:   ↑/↓ choose a unit, PgUp/PgDn scroll it, f finalize (or un-finalize) it;
+             C/F5 SPEC.md conflicts (counted in the progress line while any wait).
   Interview: x exit early (from round 4, with a risk warning).  Quit: Ctrl+Q.
 At 80×24 the question and picker always show and one other pane sits below them (switched by
 the keys above); at 120×36 and larger every pane shows at once.
@@ -95,6 +96,8 @@ class SpecuiApp(App[int]):
         Binding("s,f3", "show_pane('spec')", "SPEC", key_display="s", id="app.pane.spec"),
         Binding("r,f4", "show_pane('runner')", "Runner", key_display="r", id="app.pane.runner"),
         Binding("f", "finalize", "Finalize", id="app.finalize"),
+        # Shown (and live) only while SPEC.md conflicts wait; the palette entry always works.
+        Binding("C,f5", "conflicts", "Conflicts", key_display="C", id="app.conflicts"),
         Binding("x", "exit_early", "Exit early", id="app.exit_early"),
         Binding(
             "ctrl+q", "quit", "Quit", key_display="^q", id="app.quit", priority=True, show=False
@@ -435,6 +438,7 @@ class SpecuiApp(App[int]):
         finish.display = finished
         if finished:
             finish.show(session, self.spec_snapshot, self.project.spec)
+        self.query_one(ProgressLine).set_conflicts(len(session.spec.conflicts))
         self._announce(session)
         self.refresh_bindings()
         self.load_spec()
@@ -449,7 +453,7 @@ class SpecuiApp(App[int]):
         for conflict in conflicts[self._conflicts_seen :]:
             self.notify(
                 clean(conflict.reason or f"{conflict.unit}: your edit was kept")
-                + " (the interviewer's text is kept in the session)",
+                + " (the interviewer's text is kept; C to review)",
                 title="SPEC.md conflict",
                 severity="warning",
                 timeout=10,
@@ -721,10 +725,22 @@ class SpecuiApp(App[int]):
 
         self.push_screen(ConfirmScreen("Exit the interview early?", body, yes="Exit early"), done)
 
+    def action_conflicts(self) -> None:
+        """The SPEC.md conflicts modal: yours vs proposed, apply/append/dismiss."""
+        if self.store is None:
+            self.notify("Still loading the session…", severity="warning")
+            return
+        from specui.ui.screens.conflicts import ConflictsScreen
+
+        if not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen(self.project, self.store))
+
     def action_runner(self, name: str) -> None:
         self._runner_slot.forward_action(name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "conflicts":
+            return self.store is not None and bool(self.store.state.spec.conflicts)
         if action == "exit_early":
             if self.engine is None or self.store is None:
                 return False
@@ -739,12 +755,14 @@ class SpecuiApp(App[int]):
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         """Every action, for the command palette (see commands.py)."""
+        conflicts = len(self.store.state.spec.conflicts) if self.store is not None else 0
         cmds: list[tuple[str, str, Any]] = [
             ("Answer: focus the option picker", "i / F1", self.action_focus_answer),
             ("Show ambiguity table", "a / F2", lambda: self.action_show_pane("ambiguity")),
             ("Show SPEC.md", "s / F3", lambda: self.action_show_pane("spec")),
             ("Show phase runner", "r / F4", lambda: self.action_show_pane("runner")),
             ("Finalize selected section (toggle)", "f", self.action_finalize),
+            (f"SPEC.md conflicts ({conflicts})", "C / F5", self.action_conflicts),
             ("Exit interview early", "x (round 4+)", self.action_exit_early),
             ("Run phase", "phase runner", lambda: self.action_runner("run")),
             ("Stop phase", "phase runner", lambda: self.action_runner("stop")),

@@ -1,4 +1,7 @@
-"""`Spec Creation Progress: ██████░░░░░░ 50%`, always visible (docked at the top)."""
+"""`Spec Creation Progress: ██████░░░░░░ 50%`, always visible (docked at the top).
+
+It also carries the one thing that must not go unnoticed while the user looks elsewhere: SPEC.md
+conflicts waiting for a decision (`⚠ 2 SPEC.md conflicts · C`), until they are resolved."""
 
 from __future__ import annotations
 
@@ -13,20 +16,31 @@ class ProgressLine(Static):
         super().__init__(markup=False, **kwargs)
         self.project_name = project_name
         self.percent: int | None = None
-        self._show(None)
+        self.conflicts = 0
+        self._show()
 
     def set_percent(self, percent: int) -> None:
-        if percent == self.percent:
-            return
-        self.percent = percent
-        self._show(percent)
+        if percent != self.percent:
+            self.percent = percent
+            self._show()
 
-    def _show(self, percent: int | None) -> None:
+    def set_conflicts(self, count: int) -> None:
+        if count != self.conflicts:
+            self.conflicts = count
+            self._show()
+
+    def _show(self) -> None:
         """`percent` None: the first frame, before SPEC.md has been read (shown as `…`)."""
         from specui.core.progress import PREFIX, progress_bar, progress_line
 
+        percent = self.percent
         line = progress_line(percent) if percent is not None else f"{PREFIX}{progress_bar(0)} …"
         parts: list[str | tuple[str, str]] = [(line, "bold")]
+        if self.conflicts:
+            plural = "s" if self.conflicts > 1 else ""
+            parts.append(
+                (f"  ⚠ {self.conflicts} SPEC.md conflict{plural} · C", "bold $text-warning")
+            )
         if self.project_name:
             parts.append(("   " + clean(self.project_name), "$text-muted"))
         self.update(Content.assemble(*parts))
