@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tomlkit.exceptions import ParseError, TOMLKitError
 
 from specui.core.ambiguity import DEFAULT_PROFILES, PROFILE_NAMES, Profile
-from specui.errors import SpecuiError
-from specui.project import Project
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 
 DEFAULT_RUNNER_COMMAND: tuple[str, ...] = (
     "codex",
@@ -138,7 +138,7 @@ def with_ui_theme(text: str, theme: str, label: str = "specui.toml") -> str:
     """specui.toml text with `[ui] theme = <theme>`; comments, order and every other key kept.
 
     Pure (text in, text out) so the caller chooses how to write it (the UI writes atomically
-    with specui.fsio). A file that does not parse is never rewritten: SpecuiError naming it.
+    with specui.core.fsio). A file that does not parse is never rewritten: SpecuiError naming it.
     """
     try:
         doc = tomlkit.parse(text)

@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from specui.core.errors import SpecuiError
 from specui.core.spec import normalize_title
-from specui.errors import SpecuiError
 
 OUTSTANDING_LABEL = "Outstanding"
 RESOLVED_LABEL = "Resolved (history)"

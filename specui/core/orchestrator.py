@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from specui.errors import SpecuiError
-from specui.fsio import atomic_write_text
-from specui.project import PHASES, Project
+from specui.core.errors import SpecuiError
+from specui.core.fsio import atomic_write_text
+from specui.core.paths import PHASES, Project
 
 __all__ = [
     "OPTIONAL_INPUT_PHASES",

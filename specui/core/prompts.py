@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from specui.core.errors import SpecuiError
 from specui.core.orchestrator import validate_phase
-from specui.errors import SpecuiError
-from specui.project import Project
+from specui.core.paths import Project
 
 __all__ = ["PhasePrompt", "build_prompt", "find_prompt", "strip_front_matter", "substitute"]
 

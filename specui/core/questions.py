@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from specui.errors import SpecuiError
+from specui.core.errors import SpecuiError
 
 QuestionType = Literal["single-answerable", "multi-answerable"]
 AnswerKind = Literal["option", "multi", "other", "text"]

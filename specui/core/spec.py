@@ -46,9 +46,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+from specui.core.errors import SpecuiError
 from specui.core.markdown import Fence as _Fence
 from specui.core.markdown import fence_step as _fence_step
-from specui.errors import SpecuiError
 
 UnitStatus = Literal["unknown", "drafted", "clarified", "final"]
 UNIT_STATUSES: tuple[str, ...] = ("unknown", "drafted", "clarified", "final")

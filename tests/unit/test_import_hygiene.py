@@ -6,6 +6,7 @@ plugins such as pytest-textual-snapshot) cannot hide or fake a violation.
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -54,19 +55,66 @@ def test_core_module_imports_nothing_forbidden(module: str) -> None:
     assert loaded == [], f"{module} pulls in {loaded}"
 
 
-def test_core_imports_only_core_and_leaf_modules() -> None:
-    # specui.core may lean on the stdlib-only leaf modules (errors, project, fsio), nothing else:
-    # never the store, the runner, the engines or the UI.
+def test_core_loads_no_specui_module_outside_core() -> None:
+    # Imports point inward: specui.core may lean on nothing else of specui (not even the
+    # errors/project/fsio shims, which re-export core), transitively.
     loaded = _run(f"""
         import importlib, json, sys
         for m in {_core_modules()!r}:
             importlib.import_module(m)
-        allowed = {{"specui", "specui.core", "specui.errors", "specui.project", "specui.fsio"}}
         bad = sorted(m for m in sys.modules if m.startswith("specui")
-                     and m not in allowed and not m.startswith("specui.core."))
+                     and m not in ("specui", "specui.core") and not m.startswith("specui.core."))
         print(json.dumps(bad))
     """)
     assert loaded == []
+
+
+ALLOWED_THIRD_PARTY = frozenset({"pydantic", "tomlkit"})
+
+
+def _imported_names(path: Path) -> list[tuple[int, str]]:
+    """Every absolute module a file imports, lazy (in-function) imports included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append((node.lineno, node.module))
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(CORE_DIR.glob("*.py")), ids=lambda p: p.name)
+def test_core_source_imports_only_core_stdlib_pydantic_tomlkit(path: Path) -> None:
+    bad = []
+    for line, name in _imported_names(path):
+        top = name.split(".")[0]
+        if top == "specui":
+            ok = name.startswith("specui.core.") or name == "specui.core"
+        else:
+            ok = top in sys.stdlib_module_names or top in ALLOWED_THIRD_PARTY
+        ok = ok and top not in FORBIDDEN_IN_CORE
+        if not ok:
+            bad.append(f"{path.name}:{line}: {name}")
+    assert bad == []
+
+
+def test_the_source_check_would_catch_a_leaf_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("import re\ndef f():\n    from specui.errors import SpecuiError\n")
+    assert [n for _, n in _imported_names(sample)] == ["re", "specui.errors"]
+
+
+def test_leaf_modules_are_reexports_of_core() -> None:
+    from specui import errors, fsio, project
+    from specui.core import errors as core_errors
+    from specui.core import fsio as core_fsio
+    from specui.core import paths
+
+    assert errors.SpecuiError is core_errors.SpecuiError
+    assert project.Project is paths.Project and project.PHASES is paths.PHASES
+    assert fsio.atomic_write_text is core_fsio.atomic_write_text
+    assert fsio.atomic_write_bytes is core_fsio.atomic_write_bytes
 
 
 def test_status_and_init_do_not_import_textual(tmp_path: Path) -> None:
