@@ -554,6 +554,11 @@ class SpecDocument:
         cs, ce = _core_span(self._text, span.body_start, span.end)
         return span, (cs, ce), _items(self._text, cs, ce)
 
+    @property
+    def has_standalone_security(self) -> bool:
+        """True when Security & Privacy is its own `##` section rather than an NFR item."""
+        return self._security_section() is not None
+
     def _security_section(self) -> SectionSpan | None:
         """A standalone level-2 `## Security & Privacy` section (the first one), if any.
 

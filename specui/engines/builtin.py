@@ -323,7 +323,21 @@ class BuiltinInterviewer:
 
     @staticmethod
     def _bodies(doc: SpecDocument) -> dict[str, str | None]:
-        return {s.key: doc.section_body(s.key) for s in SECTIONS}
+        """Section bodies as the bank sees them: Security & Privacy is always an NFR item.
+
+        When the user keeps Security & Privacy as its own `##` section, its text is shown to the
+        bank as the NFR item, so answered-checks and rendering work the same either way;
+        `_changes` routes the item back to the standalone section.
+        """
+        bodies = {s.key: doc.section_body(s.key) for s in SECTIONS}
+        if doc.has_standalone_security:
+            text = (doc.unit_text("security") or "").strip()
+            if text and not text.startswith("- **"):
+                text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+            item = text if text.startswith("- **") else f"- **Security & Privacy**: {text}"
+            nfr = (bodies.get("nfr") or "").rstrip("\n")
+            bodies["nfr"] = f"{nfr}\n{item}" if nfr else item
+        return bodies
 
     def _ctx(self, iv: InterviewState) -> BankContext:
         es = iv.engine_state
@@ -487,7 +501,7 @@ class BuiltinInterviewer:
             new_questions.extend(entry.open_questions(answer, ctx))
             if entry.key == "open_questions.review" and answer.other_text:
                 new_questions.append(answer.other_text)
-        changes = self._changes(sections, units)
+        changes = self._changes(sections, units, doc.has_standalone_security)
         base_doc = doc
         for sec in conflict:
             base_doc = base_doc.with_section_body(sec, base.get(sec) or "")
@@ -537,7 +551,9 @@ class BuiltinInterviewer:
         return out
 
     @staticmethod
-    def _changes(sections: Mapping[str, str], units: list[str]) -> dict[str, str]:
+    def _changes(
+        sections: Mapping[str, str], units: list[str], standalone_security: bool = False
+    ) -> dict[str, str]:
         """Section bodies -> spec_service.patch changes (unit keys; Security is an item)."""
         changes: dict[str, str] = {}
         for sec, body in sections.items():
@@ -551,6 +567,11 @@ class BuiltinInterviewer:
                     changes["security"] = "\n".join(lines)
             if "nfr" in units or "security" not in units:
                 changes["nfr"] = body
+                item = drafting.find_item(body, "Security & Privacy")
+                if standalone_security and item is not None:
+                    # the item lives in its own section: never copy it into NFR too
+                    lines = body.splitlines()
+                    changes["nfr"] = "\n".join(lines[: item.start] + lines[item.end :])
         return changes
 
     def _open_questions(
@@ -1001,7 +1022,8 @@ class BuiltinInterviewer:
             left = parse_open_questions(doc.section_body("open_questions")).outstanding
             if left:
                 notes.append(f"{len(left)} open question(s) are still outstanding in §17.")
-        where = f"§{number}" if unit != "security" else f"§{number} (item)"
+        standalone = unit == "security" and doc.has_standalone_security
+        where = "section" if standalone else f"§{number}" if unit != "security" else f"§{number} (item)"
         question = Question(
             question=(
                 f"Finalize {where} {udef.title}? It has no placeholders left; finalizing signs off "

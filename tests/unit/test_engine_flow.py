@@ -408,3 +408,35 @@ def test_validation_pass_is_numbered_apart_from_the_capped_interview(tmp_path: P
     rounds = store.state.interview.rounds
     assert [r.phase for r in rounds].count("interview") == 5
     assert [r.phase for r in rounds].count("validation") == 3
+
+
+def test_standalone_security_section_is_filled_and_never_duplicated_into_nfr(tmp_path: Path):
+    """A user who keeps `## Security & Privacy` as its own section gets it filled in place."""
+    from specui.core.spec import SpecDocument
+    from specui.core.templates import render_spec_template
+
+    root = tmp_path / "sec"
+    root.mkdir()
+    text = render_spec_template("sec").replace(
+        "- **Security & Privacy**: authZ/authN, secrets, PII handling\n", ""
+    )
+    text = text.replace(
+        "## 10. Integrations", "## Security & Privacy\n- <how auth works>\n\n## 10. Integrations"
+    )
+    (root / "SPEC.md").write_text(text, encoding="utf-8")
+    _, store, engine = make(root)
+    engine.start()
+    for _ in range(60):
+        cur = store.state.interview.current
+        if cur is None:
+            break
+        engine.answer(good_answer(store))
+        doc = SpecDocument.parse((root / "SPEC.md").read_text(encoding="utf-8"))
+        assert "Security & Privacy" not in (doc.section_body("nfr") or "")
+        if "security" in cur.target_units and cur.kind != "finalize":
+            break
+    doc = SpecDocument.parse((root / "SPEC.md").read_text(encoding="utf-8"))
+    assert doc.has_standalone_security
+    security = doc.unit_text("security") or ""
+    assert security and "<how auth works>" not in security
+    assert "Security & Privacy" not in (doc.section_body("nfr") or "")
