@@ -222,6 +222,11 @@ class PhaseManager:
         prepared.run_dir.mkdir(parents=True, exist_ok=False)
         atomic_write_bytes(prepared.run_dir / PROMPT_FILE, prepared.prompt.encode("utf-8"))
         atomic_write_text(prepared.run_dir / SPEC_FILE, prepared.spec.model_dump_json(indent=2))
+        # The log exists before start() returns, so a viewer can open and tail it at once (the
+        # detached supervisor opens it a few ms later and appends, header first).
+        log_path = Path(prepared.spec.log_path)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
         write_checkpoint(self.project, prepared.spec.phase)
 
     def _record(self, prepared: PreparedRun, pid: int | None, message: str = "") -> PhaseRun:

@@ -177,6 +177,16 @@ def test_stop_escalates_to_sigkill(tmp_path: Path) -> None:
     assert manager.store.state.runs[-1].status == "stopped"
 
 
+def test_the_log_exists_when_start_returns(tmp_path: Path) -> None:
+    project = make_project(tmp_path, SLOW)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    assert manager.log_path(run).is_file()  # a viewer can open it at once
+    wait_for(lambda: "line 1" in manager.log_path(run).read_text())
+    assert manager.log_path(run).read_text().startswith("# specui run: constitution")
+    manager.stop()
+
+
 def test_reattach_from_a_new_manager(tmp_path: Path) -> None:
     project = make_project(tmp_path, SLOW)
     first = manager_for(project)
