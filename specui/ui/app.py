@@ -725,6 +725,28 @@ class SpecuiApp(App[int]):
 
         self.push_screen(ConfirmScreen("Exit the interview early?", body, yes="Exit early"), done)
 
+    # While an input has focus the letter keys are text: the footer names the F-key instead.
+    TYPING_KEYS: ClassVar[dict[str, str]] = {
+        "app.pane.answer": "F1",
+        "app.pane.ambiguity": "F2",
+        "app.pane.spec": "F3",
+        "app.pane.runner": "F4",
+        "app.conflicts": "F5",
+    }
+
+    def get_key_display(self, binding: Binding) -> str:
+        typing_key = self.TYPING_KEYS.get(binding.id or "")
+        if typing_key is not None and self._typing():
+            return typing_key
+        return super().get_key_display(binding)
+
+    def _typing(self) -> bool:
+        """Focus is in a text editor (class names: no need to import TextArea at startup)."""
+        focused = self.focused
+        return focused is not None and any(
+            cls.__name__ in ("Input", "TextArea") for cls in type(focused).__mro__
+        )
+
     def action_conflicts(self) -> None:
         """The SPEC.md conflicts modal: yours vs proposed, apply/append/dismiss."""
         if self.store is None:

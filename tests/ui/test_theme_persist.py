@@ -60,10 +60,22 @@ async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
 
 
 async def pick_theme(pilot, name: str) -> None:
+    """Ctrl+P, type, and Enter once the search has put that theme under the cursor (under
+    load the palette's search can take longer than a fixed pause)."""
+    from textual.command import CommandList
+
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*f"Theme: {name}")
-    await pilot.pause(0.3)
+
+    def highlighted() -> str:
+        listing = pilot.app.screen.query(CommandList)
+        if not listing or listing.first().highlighted is None:
+            return ""
+        option = listing.first().get_option_at_index(listing.first().highlighted)
+        return str(option.prompt)
+
+    await wait_for(pilot, lambda: f"Theme: {name}" in highlighted())
     await pilot.press("enter")
 
 

@@ -112,10 +112,13 @@ class OptionPicker(Vertical):
         choices.picker = self
         yield choices
         # Compact (borderless) editors: at 80x24 the two border rows are worth more as text.
+        # No select-on-focus: coming back to a half-typed answer (F1 / i after a look at
+        # another pane) must not arm the next keystroke to replace everything typed so far.
         yield Input(
             id="other-input",
             placeholder="Type your answer, Enter to submit, Esc to go back",
             compact=True,
+            select_on_focus=False,
         )
         yield TextArea(id="free-text", soft_wrap=True, show_line_numbers=False, compact=True)
         yield Static(id="picker-hint", markup=False)
@@ -195,23 +198,40 @@ class OptionPicker(Vertical):
         q = self.question
         number = f"{index + 1}" if index < 9 else " "
         multi = q.multi_select
-        if index == self.other_index:
-            mark = ("[x] " if index in self.chosen else "[ ] ") if multi else ""
-            return Content.assemble(
-                (f"{number} ", "$text-muted"),
-                mark,
-                (clean(q.other_label), "italic"),
-                ("  (type your own answer)", "$text-muted"),
-            )
-        option = q.options[index]
         mark = ("[x] " if index in self.chosen else "[ ] ") if multi else ""
-        parts: list[str | tuple[str, str]] = [(f"{number} ", "$text-muted"), mark]
-        parts.append((clean(option.label), "bold"))
-        if option.recommended:
-            parts.append(("  ★ recommended", "$accent"))
-        if option.description.strip():
-            parts.append(("  — " + clean(option.description), "$text-muted"))
-        return Content.assemble(*parts)
+        head = Content.assemble((f"{number} ", "$text-muted"), mark)
+        if index == self.other_index:
+            body = Content.assemble(
+                (clean(q.other_label), "italic"), ("  (type your own answer)", "$text-muted")
+            )
+        else:
+            option = q.options[index]
+            parts: list[str | tuple[str, str]] = [(clean(option.label), "bold")]
+            if option.recommended:
+                parts.append(("  ★ recommended", "$accent"))
+            if option.description.strip():
+                parts.append(("  — " + clean(option.description), "$text-muted"))
+            body = Content.assemble(*parts)
+        return head + self._hang(body, head.cell_length)
+
+    def _hang(self, body: Content, indent: int) -> Content:
+        """Wrap `body` to the list's width with continuation lines under the label, not under
+        the number (OptionList's own wrapping starts them at column 0, where they read like
+        another option). Before the first layout the width is unknown: left to OptionList, and
+        the prompts are rebuilt on resize."""
+        width = self.choices.scrollable_content_region.width - indent - 1  # -1: scrollbar room
+        if width < 12 or body.cell_length <= width:
+            return body
+        lines = [line.rstrip() for line in body.wrap(width)]
+        return Content("\n" + " " * indent).join(lines)
+
+    def on_resize(self) -> None:
+        q = self.question
+        if q is None or q.is_free_text or not self.choices.option_count:
+            return
+        highlighted = self.choices.highlighted
+        self.choices.set_options(self._prompts())
+        self.choices.highlighted = highlighted
 
     def _prompts(self) -> list[Content]:
         assert self.question is not None
