@@ -7,7 +7,11 @@ with what the supervisors wrote (ended, stalled, supervisor gone) and is cheap e
 every second. Reattaching is nothing more than `refresh()` on a store that lists a running run.
 
 `PhaseRun.pid` is the supervisor's pid (the process that owns the run); the agent's own pid and
-process group are in status.json.
+process group are in status.json, with the start times and boot id that identify both (see
+procid.py). Nothing is ever signalled on the strength of a pid alone: a run's files outlive its
+processes, and by the time someone presses "stop" or reopens the workbench the pid may belong to
+anything (the workbench itself included). A process whose identity cannot be verified is treated
+as gone: the run is marked ended and nothing is signalled.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from specui.core.tasks import count_tasks, find_tasks_file, log_reports_no_pendi
 from specui.errors import SpecuiError
 from specui.fsio import atomic_write_bytes, atomic_write_text
 from specui.project import Project
+from specui.runner.procid import group_exists, is_same_process, process_start_time
 from specui.runner.supervisor import (
     ERR_FILE,
     PROMPT_FILE,
@@ -90,15 +95,45 @@ def pid_alive(pid: int | None, marker: bytes = b"specui") -> bool:
 
 
 def group_alive(pgid: int | None) -> bool:
-    if not pgid or pgid <= 1:
-        return False
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return bool(pgid) and group_exists(pgid)  # type: ignore[arg-type]
+
+
+def supervisor_alive(run_id: str, status: RunStatus | None, pid_hint: int | None) -> bool:
+    """Is the supervisor of run `run_id` still running? Read-only; never signals.
+
+    With the identity recorded in status.json: exactly that process (pid, start time, boot id)
+    is alive. Without it (status.json not written yet, or written by an older specui): a live
+    process with that pid whose command line names this very run (the detached supervisor's
+    argv holds the run directory); anything else counts as gone.
+    """
+    if status is not None and status.supervisor_start_time is not None and status.boot_id:
+        return is_same_process(status.supervisor_pid, status.supervisor_start_time,
+                               status.boot_id, marker=b"specui")
+    pid = (status.supervisor_pid if status is not None else None) or pid_hint
+    return pid_alive(pid, marker=run_id.encode())
+
+
+def verified_supervisor(status: RunStatus | None) -> int | None:
+    """The supervisor's pid when it may be signalled: verified, and never this process."""
+    if status is None or status.supervisor_pid == os.getpid():
+        return None
+    if is_same_process(status.supervisor_pid, status.supervisor_start_time, status.boot_id,
+                       marker=b"specui"):
+        return status.supervisor_pid
+    return None
+
+
+def verified_group(status: RunStatus | None) -> int | None:
+    """The agent's process group when it may be signalled: its leader (the agent, pid ==
+    pgid) is verifiably the process the supervisor started. A zombie leader counts (its pid,
+    and so the group id, cannot be reused before it is reaped)."""
+    if status is None or not status.pgid or status.pgid <= 1 or status.pgid != status.pid:
+        return None
+    if status.pgid == os.getpgrp():
+        return None
+    if is_same_process(status.pid, status.pid_start_time, status.boot_id, allow_zombie=True):
+        return status.pgid
+    return None
 
 
 def _signal_group(pgid: int | None, sig: int) -> None:
@@ -364,8 +399,7 @@ class PhaseManager:
             if status is not None and status.ended:
                 finished.append(self._finish(run.run_id, status))
                 continue
-            supervisor_pid = run.pid or read_pid(run_dir)
-            if not pid_alive(supervisor_pid):
+            if not supervisor_alive(run.run_id, status, run.pid or read_pid(run_dir)):
                 started = run.started_at or self.clock()
                 if status is None and (self.clock() - started).total_seconds() < STARTUP_GRACE_S:
                     continue
@@ -400,15 +434,20 @@ class PhaseManager:
         self.store.update(apply)
 
     def _orphaned(self, run: PhaseRun, status: RunStatus | None) -> PhaseRun:
-        """The supervisor died without a final status: end the child's group, close the log."""
-        pgid = status.pgid if status is not None else None
-        self._terminate_group(pgid)
+        """The supervisor died without a final status: end the agent's group if it is verifiably
+        the one the supervisor started (never anything else), close the log, mark it failed."""
         final = status or RunStatus(run_id=run.run_id, phase=run.phase)
         final.state = "failed"
         final.ended_at = self.clock()
-        final.message = "the run's supervisor exited unexpectedly"
+        final.message = "supervisor gone: the run's supervisor exited unexpectedly"
+        if not self._terminate_group(status) and self._unverified_group(status):
+            final.message += "; its processes could not be verified and were not signalled"
         self._close_log(run, final)
         return self._finish(run.run_id, final)
+
+    @staticmethod
+    def _unverified_group(status: RunStatus | None) -> bool:
+        return status is not None and group_alive(status.pgid) and verified_group(status) is None
 
     def _close_log(self, run: PhaseRun, status: RunStatus) -> None:
         """Footer for a log whose supervisor could not write one (it died or was killed)."""
@@ -427,14 +466,23 @@ class PhaseManager:
         except OSError:
             pass
 
-    def _terminate_group(self, pgid: int | None) -> None:
-        if not group_alive(pgid):
-            return
+    def _terminate_group(self, status: RunStatus | None) -> bool:
+        """SIGTERM, then SIGKILL after the grace period, to the agent's group — only when
+        `verified_group` vouches for it. True when the group was signalled."""
+        pgid = verified_group(status)
+        if pgid is None or not group_alive(pgid):
+            return False
+        assert status is not None
         _signal_group(pgid, signal.SIGTERM)
         deadline = time.monotonic() + self.config.stop_grace_seconds
         while group_alive(pgid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        _signal_group(pgid, signal.SIGKILL)
+        # Still ours? The leader is the same process, or gone while members remain (a group id
+        # is not handed out again while any process is in that group).
+        leader = process_start_time(pgid, allow_zombie=True)
+        if group_alive(pgid) and leader in (None, status.pid_start_time):
+            _signal_group(pgid, signal.SIGKILL)
+        return True
 
     def _safe_callback(self, run: PhaseRun) -> None:
         if self.on_finished is None:
@@ -500,7 +548,8 @@ class PhaseManager:
 
     # ---------------------------------------------------------------- stopping
     def stop(self, run_id: str | None = None) -> None:
-        """SIGTERM to the run's group, SIGKILL after the grace period; record 'stopped'."""
+        """SIGTERM to the run's supervisor (which ends the agent's group, SIGKILL after the grace
+        period) and record 'stopped'. Only verified processes are signalled (see procid.py)."""
         run = None
         for item in reversed(self.store.state.runs):
             if (run_id is None and item.status == "running") or item.run_id == run_id:
@@ -509,36 +558,54 @@ class PhaseManager:
         if run is None or run.status != "running":
             return
         run_dir = self.run_dir(run.run_id)
-        supervisor_pid = run.pid or read_pid(run_dir)
+        status = self._identified_status(run, run_dir)
         grace = self.config.stop_grace_seconds
-        if pid_alive(supervisor_pid):
-            assert supervisor_pid is not None
+        supervisor_pid = verified_supervisor(status)
+        if supervisor_pid is not None:
+            assert status is not None
+
+            def still_there() -> bool:
+                return is_same_process(supervisor_pid, status.supervisor_start_time,
+                                       status.boot_id, marker=b"specui")
+
             try:
                 os.kill(supervisor_pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
             deadline = time.monotonic() + grace + 5
-            while (
-                supervisor_pid != os.getpid()
-                and pid_alive(supervisor_pid)
-                and time.monotonic() < deadline
-            ):
+            while still_there() and time.monotonic() < deadline:
                 time.sleep(0.05)
-            if pid_alive(supervisor_pid) and supervisor_pid != os.getpid():
-                status = read_status(run_dir)
-                if status is None or not status.ended:
-                    try:
-                        os.kill(supervisor_pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-        status = read_status(run_dir)
+            latest = read_status(run_dir)
+            if (latest is None or not latest.ended) and still_there():
+                try:
+                    os.kill(supervisor_pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        status = read_status(run_dir) or status
         if status is not None and status.ended:
             self._finish(run.run_id, status)
             return
-        self._terminate_group(status.pgid if status is not None else None)
+        signalled = self._terminate_group(status)
         final = status or RunStatus(run_id=run.run_id, phase=run.phase)
         final.state = "stopped"
         final.ended_at = self.clock()
         final.message = "stopped by the user"
+        if supervisor_pid is None and not signalled and (
+            self._unverified_group(status)
+            or supervisor_alive(run.run_id, status, run.pid or read_pid(run_dir))
+        ):
+            final.message += "; its processes could not be verified and were not signalled"
         self._close_log(run, final)
         self._finish(run.run_id, final)
+
+    def _identified_status(self, run: PhaseRun, run_dir: Path, wait_s: float = 5.0):
+        """status.json, waiting (briefly) while a just-started supervisor has not written its
+        identity yet. A status without identity (older specui) is returned as it is."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            status = read_status(run_dir)
+            if status is not None or time.monotonic() >= deadline:
+                return status
+            if not pid_alive(run.pid or read_pid(run_dir), marker=run.run_id.encode()):
+                return None
+            time.sleep(0.05)

@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from specui.core.codex_events import is_turn_failed
 from specui.fsio import atomic_write_text
+from specui.runner.procid import identify
 
 RunState = Literal["starting", "running", "done", "failed", "stopped"]
 ENDED_STATES: frozenset[str] = frozenset({"done", "failed", "stopped"})
@@ -122,7 +123,12 @@ class RunStatus(BaseModel):
     phase: str
     state: RunState = "starting"
     supervisor_pid: int | None = None
+    # Identity (see procid.py): a pid is only signalled when its start time and the boot id
+    # still match these. Absent in status files written before they existed: never signalled.
+    supervisor_start_time: int | None = None
+    boot_id: str | None = None
     pid: int | None = None
+    pid_start_time: int | None = None  # the agent's; it leads its own group (pgid == pid)
     pgid: int | None = None
     started_at: datetime = Field(default_factory=now_utc)
     last_output_at: datetime | None = None
@@ -170,8 +176,11 @@ class Supervisor:
     def __init__(self, run_dir: Path, spec: RunSpec | None = None) -> None:
         self.run_dir = Path(run_dir)
         self.spec = spec or RunSpec.model_validate_json((self.run_dir / SPEC_FILE).read_bytes())
+        me = identify(os.getpid())
         self.status = RunStatus(run_id=self.spec.run_id, phase=self.spec.phase,
-                                supervisor_pid=os.getpid())
+                                supervisor_pid=os.getpid(),
+                                supervisor_start_time=me.start_time if me else None,
+                                boot_id=me.boot_id if me else None)
         self._stop_requested = False
         self._kill_at: float | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -320,6 +329,11 @@ class Supervisor:
         proc = self._proc
         status.pid = proc.pid
         status.pgid = proc.pid  # start_new_session: the child leads its own group
+        # Not reaped yet, so readable even if it already exited (then a zombie).
+        child = identify(proc.pid, allow_zombie=True)
+        status.pid_start_time = child.start_time if child else None
+        if status.boot_id is None and child is not None:
+            status.boot_id = child.boot_id
         status.state = "running"
         self._last_activity = time.monotonic()
         self._write_status()

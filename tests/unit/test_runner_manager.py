@@ -3,8 +3,11 @@ auto-continue. Real processes, no codex (tests/integration covers the real CLI).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
+import subprocess
 import sys
 import textwrap
 import time
@@ -16,6 +19,7 @@ from specui.core.config import RunnerConfig
 from specui.errors import SpecuiError
 from specui.project import Project
 from specui.runner.manager import PhaseManager, group_alive, pid_alive
+from specui.runner.procid import identify
 from specui.runner.supervisor import read_status
 from specui.store import SessionStore
 
@@ -325,3 +329,182 @@ def test_status_file_fields(tmp_path: Path) -> None:
     assert status is not None and status.state == "done"
     assert status.pid and status.pgid == status.pid and status.supervisor_pid == run.pid
     assert status.lines == 2 and status.last_output_at is not None
+
+
+# ---------------------------------------------------------------- pid reuse (identity guard)
+QUIET = """
+import sys, time
+sys.stdin.read()
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def _kill_supervisor(run) -> None:
+    os.kill(run.pid, signal.SIGKILL)
+    wait_for(lambda: not pid_alive(run.pid))
+
+
+def _edit_status(manager: PhaseManager, run, **changes) -> None:
+    path = manager.run_dir(run.run_id) / "status.json"
+    data = json.loads(path.read_text())
+    for key, value in changes.items():
+        if value is _DROP:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path.write_text(json.dumps(data))
+
+
+_DROP = object()
+
+
+@pytest.mark.parametrize("fields", [("pgid",), ("pid", "pgid")])
+def test_orphan_cleanup_never_signals_a_reused_group(tmp_path: Path, fields) -> None:
+    """The supervisor died and its group is gone; the recorded pgid now names an unrelated
+    process group: it must survive, and the run is reported ended."""
+    project = make_project(tmp_path, QUIET)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    pgid = child_pgid(manager)
+    wait_for(lambda: "ready" in manager.log_path(run).read_text())
+    _kill_supervisor(run)
+    os.killpg(pgid, signal.SIGKILL)
+    wait_for(lambda: not group_alive(pgid))
+    decoy = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+    try:
+        _edit_status(manager, run, **{field: decoy.pid for field in fields})
+        final = wait_ended(manager)
+        time.sleep(0.2)
+        assert decoy.poll() is None  # never signalled
+        assert final.status == "failed" and "supervisor gone" in final.message
+    finally:
+        decoy.kill()
+        decoy.wait()
+
+
+def test_a_later_specui_process_does_not_keep_a_dead_run_alive(tmp_path: Path) -> None:
+    """The dead supervisor's pid now belongs to another process whose command line even
+    names specui and the run: the run still ends, and that process is left alone."""
+    project = make_project(tmp_path, QUIET)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    wait_for(lambda: "ready" in manager.log_path(run).read_text())
+    pgid = child_pgid(manager)
+    _kill_supervisor(run)
+    decoy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1000)", "specui",
+                              run.run_id], start_new_session=True)
+    try:
+        _edit_status(manager, run, supervisor_pid=decoy.pid)
+
+        def repoint(session) -> None:
+            session.runs[-1].pid = decoy.pid
+
+        manager.store.update(repoint)
+        final = wait_ended(manager, timeout=5)
+        assert final.status == "failed" and "supervisor gone" in final.message
+        assert decoy.poll() is None
+        assert not group_alive(pgid)  # the run's own agent (verified) was still ended
+    finally:
+        decoy.kill()
+        decoy.wait()
+
+
+def test_stop_never_signals_an_unverified_pid(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUIET)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    wait_for(lambda: "ready" in manager.log_path(run).read_text())
+    pgid = child_pgid(manager)
+    _kill_supervisor(run)
+    os.killpg(pgid, signal.SIGKILL)
+    wait_for(lambda: not group_alive(pgid))
+    decoy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1000)", "specui",
+                              run.run_id], start_new_session=True)
+    try:
+        _edit_status(manager, run, supervisor_pid=decoy.pid, pid=decoy.pid, pgid=decoy.pid)
+
+        def repoint(session) -> None:
+            session.runs[-1].pid = decoy.pid
+
+        manager.store.update(repoint)
+        manager.stop()
+        assert manager.store.state.runs[-1].status == "stopped"
+        time.sleep(0.2)
+        assert decoy.poll() is None
+    finally:
+        decoy.kill()
+        decoy.wait()
+
+
+STOP_SELF = """
+import json, os, signal, sys
+from specui.core.config import RunnerConfig
+from specui.project import Project
+from specui.runner.manager import PhaseManager
+from specui.runner.procid import identify
+from specui.store import PhaseRun, SessionStore
+
+got = []
+signal.signal(signal.SIGTERM, lambda *_: got.append("SIGTERM"))
+project = Project.at(sys.argv[1])
+store = SessionStore.open(project)
+run_id = "constitution-20260101-000000"
+store.update(lambda s: s.runs.append(PhaseRun(
+    run_id=run_id, phase="constitution", status="running", pid=os.getpid(),
+    log="orchestrator/constitution-20260101-000000.md")))
+run_dir = project.runs_dir / run_id
+run_dir.mkdir(parents=True)
+me = identify(os.getpid())
+(run_dir / "status.json").write_text(json.dumps({
+    "run_id": run_id, "phase": "constitution", "state": "running",
+    "supervisor_pid": os.getpid(), "supervisor_start_time": me.start_time,
+    "boot_id": me.boot_id}))
+PhaseManager(project, store, RunnerConfig(notify=False, stop_grace_seconds=0.2)).stop()
+print(json.dumps({"signals": got, "status": store.state.runs[-1].status}))
+"""
+
+
+def test_stop_never_signals_its_own_process(tmp_path: Path) -> None:
+    """A stale run recorded with the workbench's own pid (pid reuse): stop must not SIGTERM
+    the caller. The process names specui on its command line, as the TUI does."""
+    project = make_project(tmp_path, QUICK)
+    result = subprocess.run([sys.executable, "-c", STOP_SELF, str(project.root), "specui"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome == {"signals": [], "status": "stopped"}
+
+
+def test_legacy_status_without_identity_is_never_signalled(tmp_path: Path) -> None:
+    """status.json from an older specui (no start times): the run is ended, nothing signalled."""
+    project = make_project(tmp_path, QUIET)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    wait_for(lambda: "ready" in manager.log_path(run).read_text())
+    pgid = child_pgid(manager)
+    try:
+        _kill_supervisor(run)
+        _edit_status(manager, run, supervisor_start_time=_DROP, pid_start_time=_DROP,
+                     boot_id=_DROP)
+        final = wait_ended(manager, timeout=5)
+        assert group_alive(pgid)  # unverifiable: left alone
+        assert final.status == "failed" and "not signalled" in final.message
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def test_status_records_identity(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUIET)
+    manager = manager_for(project)
+    run = manager.start("constitution")
+    wait_for(lambda: "ready" in manager.log_path(run).read_text())
+    try:
+        status = read_status(manager.run_dir(run.run_id))
+        assert status is not None
+        assert status.boot_id == identify(run.pid).boot_id
+        assert status.supervisor_start_time == identify(run.pid).start_time
+        assert status.pid_start_time == identify(status.pid).start_time
+    finally:
+        manager.stop()
