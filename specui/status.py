@@ -81,16 +81,30 @@ def _validation_step(iv: Any) -> int:
     return sum(1 for r in iv.rounds if r.phase == "validation")
 
 
-def _phases_part(store: SessionStore) -> list[dict[str, Any]]:
+def _observed(project: Project, run: Any) -> tuple[str, str]:
+    """The run's status and message as its files show them now (read-only): a run the store
+    lists as running whose supervisor is gone is reported failed, not running forever."""
+    if run.status != "running":
+        return run.status, run.message
+    try:  # owned by the runner; status must still work without it
+        from specui.runner.manager import observed_run
+    except ImportError:
+        return run.status, run.message
+    return observed_run(project, run)
+
+
+def _phases_part(project: Project, store: SessionStore) -> list[dict[str, Any]]:
     phases = []
     for name in PHASES:
         run = store.state.latest_run(name)
+        state, message = _observed(project, run) if run is not None else ("pending", "")
         phases.append(
             {
                 "name": name,
-                "status": run.status if run is not None else "pending",
+                "status": state,
+                "message": message,
                 "log": (run.log or None) if run is not None else None,
-                "stalled": run.stalled if run is not None else False,
+                "stalled": run.stalled and state == "running" if run is not None else False,
                 "exit_code": run.exit_code if run is not None else None,
                 "started_at": run.started_at.isoformat() if run and run.started_at else None,
                 "ended_at": run.ended_at.isoformat() if run and run.ended_at else None,
@@ -122,7 +136,7 @@ def build_status(project: Project, store: SessionStore) -> dict[str, Any]:
     return {
         "spec": _spec_part(project, store),
         "interview": _interview_part(project, store, messages),
-        "phases": _phases_part(store),
+        "phases": _phases_part(project, store),
         "tasks": _tasks_part(project),
         "messages": messages,
     }

@@ -113,6 +113,43 @@ def supervisor_alive(run_id: str, status: RunStatus | None, pid_hint: int | None
     return pid_alive(pid, marker=run_id.encode())
 
 
+SUPERVISOR_GONE = "supervisor gone: the run's supervisor exited unexpectedly"
+
+
+def run_liveness(run: PhaseRun, status: RunStatus | None, run_dir: Path, now: datetime) -> str:
+    """What the files say about a run the store lists as running. Read-only; never signals.
+
+    "ended": status.json records the end; "alive": its supervisor is verifiably running;
+    "starting": no status.json yet, within the start-up grace; "gone": none of these (the
+    supervisor died without writing an end, or its pid now belongs to another process).
+    """
+    if status is not None and status.ended:
+        return "ended"
+    if supervisor_alive(run.run_id, status, run.pid or read_pid(run_dir)):
+        return "alive"
+    started = run.started_at or now
+    if status is None and (now - started).total_seconds() < STARTUP_GRACE_S:
+        return "starting"
+    return "gone"
+
+
+def observed_run(project: Project, run: PhaseRun, now: datetime | None = None) -> tuple[str, str]:
+    """(status, message) of `run` as it stands on disk, for `specui status`: like `refresh()`
+    would record it, but without writing anything or signalling anyone. A run whose
+    supervisor is gone without recording an end is "failed"."""
+    if run.status != "running" or not _RUN_ID.match(run.run_id):
+        return run.status, run.message
+    run_dir = project.runs_dir / run.run_id
+    status = read_status(run_dir)
+    liveness = run_liveness(run, status, run_dir, now or now_utc())
+    if liveness == "ended":
+        assert status is not None
+        return status.state, status.message
+    if liveness == "gone":
+        return "failed", f"{SUPERVISOR_GONE} (not recorded yet: opening specui records it)"
+    return run.status, run.message
+
+
 def verified_supervisor(status: RunStatus | None) -> int | None:
     """The supervisor's pid when it may be signalled: verified, and never this process."""
     if status is None or status.supervisor_pid == os.getpid():
@@ -396,16 +433,14 @@ class PhaseManager:
             except SpecuiError:
                 continue
             status = read_status(run_dir)
-            if status is not None and status.ended:
+            liveness = run_liveness(run, status, run_dir, self.clock())
+            if liveness == "ended":
+                assert status is not None
                 finished.append(self._finish(run.run_id, status))
-                continue
-            if not supervisor_alive(run.run_id, status, run.pid or read_pid(run_dir)):
-                started = run.started_at or self.clock()
-                if status is None and (self.clock() - started).total_seconds() < STARTUP_GRACE_S:
-                    continue
+            elif liveness == "gone":
                 finished.append(self._orphaned(run, status))
-                continue
-            self._update_live(run, status)
+            elif liveness == "alive":
+                self._update_live(run, status)
         if follow_up:
             for run in finished:
                 self._after_finish(run)
@@ -439,7 +474,7 @@ class PhaseManager:
         final = status or RunStatus(run_id=run.run_id, phase=run.phase)
         final.state = "failed"
         final.ended_at = self.clock()
-        final.message = "supervisor gone: the run's supervisor exited unexpectedly"
+        final.message = SUPERVISOR_GONE
         if not self._terminate_group(status) and self._unverified_group(status):
             final.message += "; its processes could not be verified and were not signalled"
         self._close_log(run, final)

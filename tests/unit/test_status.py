@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -296,3 +301,68 @@ def test_tasks_counted(project: Project) -> None:
     )
     tasks = build_status(project, SessionStore.open(project))["tasks"]
     assert tasks == {"file": "specs/001-demo/tasks.md", "done": 2, "total": 3}
+
+
+# ---------------------------------------------------------------- phases: liveness (read-only)
+_WAIT = """
+import sys, time
+sys.stdin.read()
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def _start_waiting_run(project: Project):
+    from specui.core.config import RunnerConfig
+    from specui.runner.manager import PhaseManager
+
+    path = project.legacy_prompt("constitution")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("Phase: $ARGUMENTS\n")
+    project.orchestrator.mkdir(exist_ok=True)
+    project.orchestrator_input.write_text("<constitution>c</constitution>\n")
+    (project.root / "fake.py").write_text(_WAIT)
+    config = RunnerConfig(command=[sys.executable, "fake.py"], notify=False,
+                          stop_grace_seconds=1)
+    manager = PhaseManager(project, SessionStore.open(project), config)
+    run = manager.start("constitution")
+    deadline = time.monotonic() + 15
+    while "ready" not in manager.log_path(run).read_text():
+        assert time.monotonic() < deadline, "the fake run never started"
+        time.sleep(0.05)
+    return manager, run
+
+
+def test_phase_with_a_dead_supervisor_is_failed_not_running(project: Project) -> None:
+    manager, run = _start_waiting_run(project)
+    status_file = manager.run_dir(run.run_id) / "status.json"
+    pgid = manager.status_of(run).pgid
+    try:
+        live = {p["name"]: p for p in build_status(project, SessionStore.open(project))["phases"]}
+        assert live["constitution"]["status"] == "running"
+        os.kill(run.pid, signal.SIGKILL)
+        os.killpg(pgid, signal.SIGKILL)
+        # The dead supervisor's pid now "belongs" to a specui-looking process: still gone.
+        decoy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "specui"])
+        try:
+            store = SessionStore.open(project)
+            store.update(lambda s: setattr(s.runs[-1], "pid", decoy.pid))
+            before = (status_file.read_bytes(), project.session.read_bytes())
+            deadline = time.monotonic() + 10
+            while True:
+                phases = {p["name"]: p for p in build_status(project, store)["phases"]}
+                if phases["constitution"]["status"] != "running" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            assert phases["constitution"]["status"] == "failed"
+            assert "supervisor gone" in phases["constitution"]["message"]
+            assert phases["constitution"]["stalled"] is False
+            # read-only: neither status.json nor the session changed, nothing was signalled
+            assert (status_file.read_bytes(), project.session.read_bytes()) == before
+            assert SessionStore.open(project).state.runs[-1].status == "running"
+            assert decoy.poll() is None
+        finally:
+            decoy.kill()
+            decoy.wait()
+    finally:
+        manager.stop()
