@@ -175,6 +175,7 @@ def _run(args: argparse.Namespace) -> int:
         command.insert(insert_at, "--json")
         manager.config = config.model_copy(update={"command": command})
 
+    from specui.runner.manager import resolve_executable
     from specui.runner.supervisor import become_subreaper
 
     # This process owns the run (it is the supervisor): adopt and reap whatever the agent
@@ -189,6 +190,9 @@ def _run(args: argparse.Namespace) -> int:
             current, input_override=input_override if current == phase else None,
             force=force or current != phase, continue_message=message, attempt=attempt,
         )
+        # Resolve the command before announcing the run: a missing binary is one error line,
+        # not a "phase X -> log" promise followed by an error and no log.
+        prepared.spec.argv = resolve_executable(prepared.spec.argv, project.root)
         forwarder: PlainForwarder | JsonForwarder
         if prepared.spec.json_mode:
             forwarder = JsonForwarder(sys.stdout, colour=sys.stdout.isatty())

@@ -107,6 +107,10 @@ def test_command_not_found(tmp_path: Path) -> None:
     assert result.returncode == 2
     err = result.stderr.decode()
     assert "no-such-agent-binary" in err and "[runner] command" in err
+    # one error line, no announcement of a run (and log) that never happens
+    assert err.splitlines() == [line for line in err.splitlines() if "error" in line]
+    assert "->" not in err and "attempt" not in err
+    assert not list((root / "orchestrator").glob("constitution-*.md"))
 
 
 JSON_EVENTS = """
