@@ -81,7 +81,11 @@ def _parser_for(command: str | None) -> _Parser:
         help="use TEXT instead of the phase block of orchestrator/input",
     )
     p.add_argument("--dry-run", action="store_true", help="print the prompt and command only")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="run codex with --json and show its events as readable rows (raw JSONL in the log)",
+    )
     p.add_argument(
         "--force", action="store_true", help="run even if the previous phase is not done"
     )

@@ -292,3 +292,14 @@ def test_headless_stall_warns_records_and_keeps_running(tmp_path: Path) -> None:
     assert rest.count("stalled") == 0  # warned once
     session = json.loads((root / ".specui" / "session.json").read_text())
     assert session["runs"][-1]["status"] == "done" and session["runs"][-1]["stalled"] is False
+
+
+def test_json_flag_help_says_what_it_does() -> None:
+    """`--json` asks Codex for JSONL events and shows readable rows; it is not a
+    machine-readable output mode of specui, and the help must not say so."""
+    result = subprocess.run([sys.executable, "-m", "specui", "run", "--help"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0
+    help_text = " ".join(result.stdout.split())
+    assert "machine-readable" not in help_text
+    assert "--json run codex with --json and show its events as readable rows" in help_text
