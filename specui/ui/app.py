@@ -133,6 +133,7 @@ class SpecuiApp(App[int]):
         if not self._eager:
             self.css_path = [SHELL_CSS]
         self._backend_attached = False
+        self._panes_up = False  # the shell has no panes: pane actions wait for them
         self._frozen = False
         self._theme_saved: str | None = None
         self._theme_lock = threading.Lock()
@@ -242,6 +243,7 @@ class SpecuiApp(App[int]):
             self._attach_backend(config, store)
 
     def _panes_mounted(self) -> None:
+        self._panes_up = True
         if not self.blink:
             for widget in self.query("Input, TextArea"):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
@@ -279,6 +281,12 @@ class SpecuiApp(App[int]):
         if self.watch_files:
             self._start_watcher()
         self.call_after_refresh(self._mount_runner)
+
+    @property
+    def _live(self) -> bool:
+        """The panes are up and the app is not shutting down (a message handled during
+        shutdown, e.g. a SPEC.md read finishing then, must not look for removed panes)."""
+        return self._panes_up and self._running and not self._exit
 
     # Typed handles on the panes (their modules are imported lazily, hence no class queries).
     @property
@@ -419,7 +427,7 @@ class SpecuiApp(App[int]):
         self.apply_session()
 
     def apply_session(self) -> None:
-        if self.store is None:
+        if self.store is None or not self._live:
             return
         session = self.store.state
         iv = session.interview
@@ -476,6 +484,8 @@ class SpecuiApp(App[int]):
 
     @on(SpecLoaded)
     def _on_spec_loaded(self, message: SpecLoaded) -> None:
+        if not self._live:
+            return
         if message.seq < self._spec_applied:
             return  # an older read finished after a newer one
         self._spec_applied = message.seq
@@ -634,6 +644,8 @@ class SpecuiApp(App[int]):
 
     # ------------------------------------------------------------------ actions
     def action_focus_answer(self) -> None:
+        if not self._panes_up:
+            return
         picker = self._picker
         if picker.display:
             q = picker.question
@@ -647,6 +659,8 @@ class SpecuiApp(App[int]):
             self._finish.focus()
 
     def action_show_pane(self, pane: str) -> None:
+        if not self._panes_up:
+            return
         if pane not in PANES:
             return
         self.active_pane = pane
@@ -664,6 +678,8 @@ class SpecuiApp(App[int]):
                 focusable[0].focus()
 
     def action_answer_pick(self, index: int) -> None:
+        if not self._panes_up:
+            return
         picker = self._picker
         if not picker.display or picker.question is None or picker.text_mode:
             return
@@ -671,7 +687,7 @@ class SpecuiApp(App[int]):
         picker.pick(index)
 
     def action_finalize(self, unit: str | None = None) -> None:
-        if self.store is None:
+        if self.store is None or not self._panes_up:
             self.notify("Still loading the session…", severity="warning")
             return
         view = self._spec_view
@@ -758,9 +774,18 @@ class SpecuiApp(App[int]):
             self.push_screen(ConflictsScreen(self.project, self.store))
 
     def action_runner(self, name: str) -> None:
+        if not self._panes_up:
+            return
         self._runner_slot.forward_action(name)
 
+    # Keys that need the panes; during the first fraction of a second (the shell) they wait.
+    PANE_ACTIONS = frozenset(
+        {"focus_answer", "show_pane", "answer_pick", "finalize", "exit_early", "conflicts"}
+    )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.PANE_ACTIONS and not self._panes_up:
+            return None  # shown, but inert until the panes are there
         if action == "conflicts":
             return self.store is not None and bool(self.store.state.spec.conflicts)
         if action == "exit_early":

@@ -123,3 +123,30 @@ def test_first_frame_imports_stay_light(module):
     code = f"import sys, {module}; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+async def test_keys_pressed_before_the_panes_arrive_are_harmless(project, monkeypatch):
+    from specui.store import SessionStore
+
+    real_open = SessionStore.open.__func__
+    loaded = []
+
+    def slow_open(cls, proj):
+        time.sleep(0.6)  # a slow disk: the shell stays up while the user already types
+        loaded.append(1)
+        return real_open(cls, proj)
+
+    monkeypatch.setattr(SessionStore, "open", classmethod(slow_open))
+    app = SpecuiApp(project, watch=False, blink=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause(0.05)
+        assert app.store is None and app.query(".boot")
+        await pilot.press("s", "a", "r", "1", "f", "i", "x", "C", "f3", "enter")
+        for title, _help, callback in app.palette_commands():
+            if not title.startswith(("Theme", "Quit")):
+                callback()  # the palette during loading: no crash either
+        await pilot.pause(0.05)
+        assert app.store is None and not loaded
+        await wait_until(pilot, lambda: app.store is not None and app.query("#question"))
+        await wait_until(pilot, lambda: app.store.state.interview.current is not None)
+        assert app.return_code is None and app.is_running

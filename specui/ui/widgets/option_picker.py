@@ -125,8 +125,9 @@ class OptionPicker(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Answer"
-        self.query_one("#other-input").display = False
-        self.query_one("#free-text").display = False
+        # query, not query_one: mounted while the app shuts down, the children may be gone.
+        for editor in self.query("#other-input, #free-text"):
+            editor.display = False
 
     # ------------------------------------------------------------------ state
     @property
