@@ -13,7 +13,6 @@ import shlex
 import sys
 from typing import BinaryIO, TextIO
 
-from specui.core.ansi import sanitize_bytes
 from specui.core.codex_events import RenderedRow, render_event
 from specui.core.orchestrator import (
     PHASES,
@@ -23,6 +22,7 @@ from specui.core.orchestrator import (
 )
 from specui.errors import SpecuiError
 from specui.project import Project
+from specui.runner.safe_output import sanitize_block
 
 __all__ = ["JsonForwarder", "PlainForwarder", "run_command"]
 
@@ -52,7 +52,7 @@ class PlainForwarder:
 
     def _emit(self, data: bytes) -> None:
         try:
-            self.out.write(sanitize_bytes(data))
+            self.out.write(sanitize_block(data))
             self.out.flush()
         except (BrokenPipeError, ValueError):
             pass

@@ -3,9 +3,11 @@
 A pipe from the agent straight into the TUI would die with the TUI and take the agent with it on
 its next write. Instead the TUI starts `python -m specui.runner.supervisor RUN_DIR --detach`,
 which double-forks (so no one has to reap it and it leaves the TUI's session), starts the
-command in its own process group with the prompt file on stdin, and appends every byte the
+command in its own process group with the prompt file on stdin, and appends every line the
 command prints to the log `orchestrator/<phase>-<stamp>.md` as it arrives (unbuffered `os.write`,
-so the log holds every line produced so far even if everything else is killed). It writes
+so the log holds every line produced so far even if everything else is killed), sanitized line
+by line: colours kept, every other escape sequence (clear screen, OSC 52 clipboard writes,
+titles) stripped, so `cat`-ing a log never replays them (see safe_output.py). It writes
 `status.json` (atomically) so any later process can see pid, pgid, state, exit code, the time of
 the last output and whether a `turn.failed` event was seen. It reaps the child: no zombies.
 
@@ -47,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from specui.core.codex_events import is_turn_failed
 from specui.fsio import atomic_write_text
 from specui.runner.procid import identify
+from specui.runner.safe_output import LineSanitizer
 
 RunState = Literal["starting", "running", "done", "failed", "stopped"]
 ENDED_STATES: frozenset[str] = frozenset({"done", "failed", "stopped"})
@@ -186,6 +189,7 @@ class Supervisor:
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_fd = -1
         self._tail = b""
+        self._clean = LineSanitizer()  # raw output -> the log's safe lines
         self._last_status_write = 0.0
         self._dirty = False
         self._lines = 0
@@ -207,6 +211,10 @@ class Supervisor:
 
     def _log(self, text: str) -> None:
         _write_all(self._log_fd, text.encode("utf-8"))
+
+    def _write_clean(self, data: bytes) -> None:
+        if data:
+            _write_all(self._log_fd, data)
 
     def _header(self) -> str:
         spec = self.spec
@@ -293,9 +301,11 @@ class Supervisor:
                 self.status.state = "stopped" if isinstance(exc, KeyboardInterrupt) else "failed"
                 self.status.ended_at = now_utc()
                 self.status.message = f"supervisor error: {type(exc).__name__}: {exc}"
+                self._write_clean(self._clean.flush())
                 self._log(self._footer())
                 self._write_status()
                 raise
+            self._write_clean(self._clean.flush())
             self._log(self._footer())
         finally:
             os.close(self._log_fd)
@@ -359,6 +369,8 @@ class Supervisor:
                     # A flood: let the pipe fill a little so each wake-up moves more bytes
                     # (thousands of 8 KiB wake-ups cost more than the copying itself).
                     time.sleep(BATCH_SLEEP_S)
+            else:
+                self._write_clean(self._clean.idle())  # a quiet moment: a waiting prompt shows
             now = time.monotonic()
             if self._kill_at is not None and now >= self._kill_at:
                 self._signal_group(signal.SIGKILL)
@@ -431,7 +443,7 @@ class Supervisor:
                 time.sleep(0.01)  # adopted children still dying
 
     def _on_output(self, chunk: bytes, forward: Callable[[bytes], None] | None) -> None:
-        _write_all(self._log_fd, chunk)
+        self._write_clean(self._clean.feed(chunk))
         self._lines += chunk.count(b"\n")
         self._bytes += len(chunk)
         self._last_output = time.time()

@@ -57,7 +57,9 @@ def test_success_forwards_sanitized_output(tmp_path: Path) -> None:
     assert b"\x1b[2J" not in out and b"\x1b]" not in out
     assert b"oops" in out  # stderr of the child is merged into the stream
     log = next((root / "orchestrator").glob("constitution-*.md")).read_bytes()
-    assert b"\x1b[2J" in log  # the log keeps raw bytes
+    # `cat` of the log must not replay clear screen / titles / OSC 52: colours only
+    assert b"\x1b[2J" not in log and b"\x1b]" not in log
+    assert b"\x1b[31mred\x1b[0m [bold]not markup[/] end\n" in log
     assert b"- exit code: 0" in log
 
 

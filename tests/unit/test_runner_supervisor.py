@@ -217,3 +217,40 @@ def test_supervisor_adopts_and_reaps_orphans(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_log_is_sanitized_per_line_while_streaming(tmp_path: Path) -> None:
+    """Colours kept; clear screen, OSC 52, titles stripped even when split across the child's
+    writes; no line lost; a waiting prompt (partial line) still reaches the log."""
+    raw = ("\x1b[31mred\x1b[0m [bold]not markup[/] \x1b[2J\x1b]0;title\x07\x1b]52;c;eA==\x07end\n"
+           "an unterminated title \x1b]2;never closed\nnext line survives\r\n"
+           "\x1b[1;34mblue\x1b[0m caf\u00e9\n").encode()
+    supervisor = make_run(tmp_path, f"""
+        import sys, time
+        sys.stdin.read()
+        raw = {raw!r}
+        for i in range(0, len(raw), 5):
+            sys.stdout.buffer.write(raw[i:i + 5]); sys.stdout.flush()
+            time.sleep(0.002)
+        sys.stdout.buffer.write(b"waiting for you ")
+        sys.stdout.flush()
+        time.sleep(1.5)
+        sys.stdout.buffer.write(b"done\\n")
+    """)
+    log = Path(supervisor.spec.log_path)
+    thread = threading.Thread(target=supervisor.run)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while b"waiting for you" not in (log.read_bytes() if log.exists() else b""):
+        assert time.monotonic() < deadline, "the partial line never reached the log"
+        time.sleep(0.05)
+    thread.join(20)
+    body = log.read_bytes().split(b"---\n\n", 1)[1].rsplit(b"\n---\n", 1)[0]
+    assert body == (
+        b"\x1b[31mred\x1b[0m [bold]not markup[/] end\n"
+        b"an unterminated title \n"
+        b"next line survives\n"
+        + "\x1b[1;34mblue\x1b[0m caf\u00e9\n".encode()
+        + b"waiting for you done\n"
+    )
+    assert supervisor.status.lines == 5  # counted from the raw stream

@@ -1,0 +1,105 @@
+"""The log's line sanitizer: colours kept, every other escape stripped, per line, whatever
+the chunking; the pane shows the same; partial lines still show while the agent waits."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from specui.core.ansi import sanitize, sanitize_bytes
+from specui.runner.safe_output import MAX_PENDING, LineSanitizer, block_is_safe
+from specui.ui.widgets.log_view import sanitize_line as pane_sanitize  # what the pane does
+
+NASTY_LINES = [
+    "\x1b[31mred\x1b[0m [bold]not markup[/] \x1b[2J\x1b]0;title\x07\x1b]52;c;eA==\x07end",
+    "plain line with ünïcödé ✓ and a tab\there",
+    "\x1b]52;c;aGVsbG8gd29ybGQ=\x1b\\after OSC 52 with ST",
+    "cursor\x1b[10;5Hmoves\x1b[?25l hidden\x1b7 saved\x1b8",
+    "\x1bP+q544e\x1b\\dcs gone \x9b31m c1 csi gone \x07 bell gone",
+    "an unterminated title \x1b]2;never closed",   # must not swallow the next line
+    "next line survives\r",
+    "progress 10%\rprogress 100%",
+    "\x1b[1;38;5;208morange bold\x1b[0m",
+    "",
+]
+RAW = ("\n".join(NASTY_LINES) + "\n").encode("utf-8") + b"\xff\xfe bad utf-8 \xc3\n"
+
+
+def expected(raw: bytes) -> bytes:
+    """Per-line sanitize of the whole stream: what the log must hold."""
+    return b"\n".join(sanitize_bytes(line) for line in raw.split(b"\n"))
+
+
+def as_text(data: bytes) -> str:
+    """What any reader (the pane, `cat`) makes of the bytes: invalid UTF-8 is U+FFFD either way."""
+    return data.decode("utf-8", "replace")
+
+
+def feed_all(chunks: list[bytes], idle_every: int = 0) -> bytes:
+    cleaner = LineSanitizer()
+    out = []
+    for i, chunk in enumerate(chunks, 1):
+        out.append(cleaner.feed(chunk))
+        if idle_every and i % idle_every == 0:
+            out.append(cleaner.idle())
+    out.append(cleaner.flush())
+    return b"".join(out)
+
+
+def test_whole_stream_in_one_chunk() -> None:
+    out = feed_all([RAW])
+    assert out == expected(RAW)
+    assert b"\x1b[2J" not in out and b"\x1b]" not in out and b"\x1bP" not in out
+    assert b"\x1b[31mred\x1b[0m [bold]not markup[/] end" in out  # colours and text kept
+    assert out.count(b"\n") == RAW.count(b"\n")  # no line swallowed
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_any_chunking_gives_the_same_log(seed: int) -> None:
+    """Escapes and UTF-8 characters split across reads, idle flushes in between."""
+    rng = random.Random(seed)
+    raw = RAW * 3
+    chunks, pos = [], 0
+    while pos < len(raw):
+        step = rng.randint(1, 12)
+        chunks.append(raw[pos : pos + step])
+        pos += step
+    out = feed_all(chunks, idle_every=rng.choice([0, 1, 3]))
+    assert as_text(out) == as_text(expected(raw))
+    assert as_text(out) == "\n".join(sanitize(line) for line in as_text(raw).split("\n"))
+
+
+def test_the_pane_shows_the_same_lines_as_before() -> None:
+    """The pane sanitizes each log line itself: a sanitized log must not change what it shows."""
+    out = feed_all([RAW])
+    raw_lines = RAW.split(b"\n")
+    clean_lines = out.split(b"\n")
+    assert len(raw_lines) == len(clean_lines)
+    for raw, clean in zip(raw_lines, clean_lines, strict=True):
+        raw_text = raw.decode("utf-8", "replace").removesuffix("\r")
+        clean_text = clean.decode("utf-8", "replace").removesuffix("\r")
+        assert pane_sanitize(clean_text) == pane_sanitize(raw_text)
+
+
+def test_safe_partial_line_is_written_at_once_unsafe_one_waits() -> None:
+    cleaner = LineSanitizer()
+    assert cleaner.feed(b"Proceed? \x1b[1m[y/N]\x1b[0m ") == b"Proceed? \x1b[1m[y/N]\x1b[0m "
+    assert cleaner.feed(b"\x1b]0;ti") == b""  # an escape sequence is never split
+    assert cleaner.idle() == b""
+    assert cleaner.feed(b"tle\x07y\n") == b"y\n"
+    assert cleaner.feed(b"caf\xc3") == b"caf"  # half a character waits for the rest
+    assert cleaner.feed(b"\xa9\n") == "é\n".encode()
+
+
+def test_a_huge_line_without_newline_is_bounded() -> None:
+    cleaner = LineSanitizer()
+    out = cleaner.feed(b"\x1b[2J" + b"x" * MAX_PENDING)
+    assert out == b"x" * MAX_PENDING and cleaner.pending == b""
+
+
+def test_verdict_is_shared_not_stale() -> None:
+    block = b"\x1b[32mok\x1b[0m\n" * 100
+    assert block_is_safe(block) and block_is_safe(bytes(block))
+    bad = block[:-5] + b"\x1b[2J\n"  # same length, different content
+    assert len(bad) == len(block) and not block_is_safe(bad)
