@@ -40,6 +40,7 @@ from specui.ui.widgets.progress_line import ProgressLine
 from specui.ui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
     from textual.widget import Widget
 
     from specui.project import Project
@@ -104,6 +105,26 @@ class SpecuiApp(App[int]):
         ),
         *[Binding(str(n), f"answer_pick({n - 1})", show=False) for n in range(1, 10)],
     ]
+
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is plain text: messages carry config values, file names, agent output.
+
+        Textual parses notifications as markup by default, so a `[/]` in a config warning or a
+        corrupt session's key would crash the app. Widgets' `notify` routes here too.
+        """
+        super().notify(
+            clean(str(message)), title=clean(str(title)), severity=severity, timeout=timeout,
+            markup=False,
+        )
 
     def __init__(
         self,

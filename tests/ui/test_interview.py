@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from specui.core.ambiguity import ambiguity_percent
 from specui.core.config import SpecuiConfig
 from specui.store import SessionStore
 from specui.ui.app import SpecuiApp
@@ -44,9 +45,13 @@ async def test_whole_interview_to_crystallization(project):
                 break
             # What the screen says matches the store, at every round.
             header = str(app.query_one("#q-header").render())
-            assert header.startswith(f"Round {iv.current.round} | Target: ")
+            if iv.current.phase == "validation":  # numbered apart from the capped rounds
+                assert header.startswith(f"Validation {iv.current.round} | Section: ")
+            else:
+                assert header.startswith(f"Round {iv.current.round} | Target: ")
+                assert iv.current.round <= iv.max_rounds
             shown = screen_percent(app, "#q-header", r"Ambiguity: (\d+)%")
-            assert shown == int(iv.ambiguity * 100 + 0.5)
+            assert shown == ambiguity_percent(iv.ambiguity)
             assert screen_percent(app, "#ambiguity-body", r"Ambiguity (\d+)%") == shown
             checked_rounds += 1
             question = picker.question

@@ -14,6 +14,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from specui.core.ambiguity import ambiguity_percent
+from specui.core.spec import UNIT_BY_KEY
 from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
@@ -21,20 +23,28 @@ if TYPE_CHECKING:
 
 
 def percent(value: float) -> int:
-    """0.4125 -> 41 (half-up; Python's round() would round half to even)."""
-    return int(max(0.0, min(1.0, value)) * 100 + 0.5)
+    """0.4125 -> 41, 0.145 -> 15: the one half-up rule the CLI uses too."""
+    return ambiguity_percent(value)
 
 
 def header_line(session: Session) -> str:
-    """`Round {n} | Target: {dimension} | Ambiguity: {score}%` for the pending question."""
+    """`Round {n} | Target: {dimension} | Ambiguity: {score}%` for the pending question.
+
+    After crystallizing, seed 000's validation pass completes and finalizes sections. Its
+    questions are numbered on their own (`Validation {k} | Section: {title}`), so the header
+    never reads "Round 41" against a 12-round cap.
+    """
     iv = session.interview
     pending = iv.current
+    amb = f"Ambiguity: {percent(iv.ambiguity)}%"
     if pending is None:
-        n = len(iv.rounds)
-        return f"Round {n} | Ambiguity: {percent(iv.ambiguity)}%"
-    return (
-        f"Round {pending.round} | Target: {pending.dimension} | Ambiguity: {percent(iv.ambiguity)}%"
-    )
+        n = sum(1 for r in iv.rounds if r.phase == "interview")
+        return f"Round {n} | {amb}"
+    if pending.phase == "validation":
+        unit = UNIT_BY_KEY.get(pending.dimension)
+        title = unit.title if unit is not None else clean(pending.dimension)
+        return f"Validation {pending.round} | Section: {title} | {amb}"
+    return f"Round {pending.round} | Target: {clean(pending.dimension)} | {amb}"
 
 
 def meta_line(session: Session) -> str:
