@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -132,9 +133,10 @@ async def test_keys_pressed_before_the_panes_arrive_are_harmless(project, monkey
 
     real_open = SessionStore.open.__func__
     loaded = []
+    disk = threading.Event()  # a slow disk: the shell stays up while the user already types
 
     def slow_open(cls, proj):
-        time.sleep(0.6)  # a slow disk: the shell stays up while the user already types
+        disk.wait(timeout=30)
         loaded.append(1)
         return real_open(cls, proj)
 
@@ -149,6 +151,7 @@ async def test_keys_pressed_before_the_panes_arrive_are_harmless(project, monkey
                 callback()  # the palette during loading: no crash either
         await pilot.pause(0.05)
         assert app.store is None and not loaded
+        disk.set()
         await wait_until(pilot, lambda: app.store is not None and app.query("#question"))
         await wait_until(pilot, lambda: app.store.state.interview.current is not None)
         assert app.return_code is None and app.is_running
