@@ -4,6 +4,8 @@
     specui init [DIR]                  create SPEC.md and stack.toml where missing
     specui status [DIR] [--json]       progress line, sections, interview, phases, tasks
     specui run PHASE [DIR] [...]       run one Spec Kit phase headless
+    specui question --input JSON [DIR] [--json] [--timeout SECONDS]
+                                       ask one structured question (seed 004 payload)
 
 Exit codes: 0 success, 1 the work itself failed, 2 bad usage or bad input (one line on stderr,
 never a traceback). Start-up is kept light: only argparse and specui's leaf modules load at
@@ -25,7 +27,7 @@ from specui.errors import SpecuiError
 from specui.project import PHASES, Project
 
 PROG = "specui"
-COMMANDS = ("init", "status", "run")
+COMMANDS = ("init", "status", "run", "question")
 
 
 class UsageError(Exception):
@@ -39,12 +41,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _positive_seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {raw!r}")
+    return value
+
+
 def _parser_for(command: str | None) -> _Parser:
     if command is None:
         p = _Parser(
             prog=PROG,
             description="A terminal workbench for spec-driven development.",
-            epilog="commands: init, status, run (see `specui COMMAND --help`)",
+            epilog="commands: init, status, run, question (see `specui COMMAND --help`)",
         )
         p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
         p.add_argument(
@@ -69,6 +81,36 @@ def _parser_for(command: str | None) -> _Parser:
         )
         p.add_argument("dir", nargs="?", default=".", metavar="DIR")
         p.add_argument("--json", action="store_true", help="print one JSON object")
+        return p
+    if command == "question":
+        p = _Parser(
+            prog=f"{PROG} question",
+            description=(
+                "Ask one structured question (seed 004 / omx question payload) in the workbench "
+                "open on DIR, or inline when there is none; print the answer. Exit 0 answered, "
+                "1 cancelled or timed out, 2 bad input."
+            ),
+        )
+        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        p.add_argument(
+            "--input",
+            dest="input",
+            metavar="JSON",
+            required=True,
+            help='the question payload as JSON, or "-" to read it from standard input',
+        )
+        p.add_argument(
+            "--json",
+            action="store_true",
+            help='print {"answers": [{"answer": ...}], "answer": ...} (omx question\'s shape)',
+        )
+        p.add_argument(
+            "--timeout",
+            type=_positive_seconds,
+            default=None,
+            metavar="SECONDS",
+            help="give up (exit 1) when there is no answer after this long",
+        )
         return p
     p = _Parser(prog=f"{PROG} run", description="Run one Spec Kit phase headless.")
     p.add_argument("phase", metavar="PHASE", help=f"one of: {', '.join(PHASES)}")
@@ -264,6 +306,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     return int(run_command(args))
 
 
+def cmd_question(args: argparse.Namespace) -> int:
+    """Ask in the workbench open on DIR (file bridge), else inline on a terminal, else fail."""
+    from specui import bridge
+    from specui.core.questions import answer_envelope
+
+    question = bridge.parse_payload(bridge.read_payload(args.input))  # SpecuiError: exit 2
+    project = _existing_dir(args.dir)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    answer = None
+    try:
+        if bridge.running_workbench(project) is not None:
+            try:
+                answer = bridge.ask_workbench(project, question, timeout=args.timeout)
+            except bridge.WorkbenchGone:
+                if not interactive:
+                    raise
+                print(f"{PROG}: the workbench closed; asking here instead", file=sys.stderr)
+        if answer is None:
+            if not interactive:
+                raise bridge.QuestionUnanswered(
+                    f"no specui workbench is running on {args.dir} and no terminal to ask in"
+                )
+            answer = bridge.ask_in_terminal(
+                question, stdin=sys.stdin, stdout=sys.stdout, timeout=args.timeout
+            )
+    except KeyboardInterrupt:
+        print(f"{PROG}: question cancelled (interrupted)", file=sys.stderr)
+        return 130
+    if args.json:
+        _print_json(answer_envelope(answer))
+    else:
+        _safe_print(answer.summary())
+    return 0
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     project = _existing_dir(args.dir)
     try:
@@ -279,9 +356,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = parse_args(argv)
-        handler = {"init": cmd_init, "status": cmd_status, "run": cmd_run}.get(
-            args.command, cmd_open
-        )
+        handler = {
+            "init": cmd_init,
+            "status": cmd_status,
+            "run": cmd_run,
+            "question": cmd_question,
+        }.get(args.command, cmd_open)
         return handler(args)
     except UsageError as exc:
         return _fail(str(exc), 2)
