@@ -631,10 +631,13 @@ def ask_in_terminal(
         line = _read_line(stdin, deadline)
         try:
             indexes, other, wants_other = parse_terminal_answer(question, line)
-            if wants_other:
+            while wants_other:  # the Other number alone: ask for its text until given
                 stdout.write(f"{_plain(question.other_label)}: ")
                 stdout.flush()
                 other = _read_line(stdin, deadline)
+                wants_other = not other.strip()
+                if wants_other:
+                    stdout.write("  ! the text must not be empty\n")
             return build_answer(question, indexes, other)
         except QuestionUnanswered:
             raise

@@ -15,6 +15,8 @@ Key map (also in the README; every action is in the command palette, Ctrl+P):
   SPEC.md:   ↑/↓ choose a unit, PgUp/PgDn scroll it, f finalize (or un-finalize) it;
              C/F5 SPEC.md conflicts (counted in the progress line while any wait).
   Interview: x exit early (from round 4, with a risk warning).  Quit: Ctrl+Q.
+  Bridged:   a `specui question` from another process opens a modal with the same picker keys;
+             Esc cancels it (specui/bridge.py, screens/bridge_question.py).
 At 80×24 the question and picker always show and one other pane sits below them (switched by
 the keys above); at 120×36 and larger every pane shows at once.
 """
@@ -31,6 +33,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
@@ -72,6 +75,18 @@ def _import_panes() -> None:
 
 WIDE_MIN = (120, 36)  # columns, rows from which every pane shows at once
 FINISHED = ("crystallized", "exited")
+BRIDGE_POLL_SECONDS = 2.0  # safety net under the watcher (see _bridge_scan)
+
+
+class BridgeRequestsFound(Message):
+    """A fresh list of pending `specui question` requests (read off the event loop)."""
+
+    def __init__(self, requests: list[Any]) -> None:
+        super().__init__()
+        self.requests = requests
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BridgeRequestsFound)
 
 
 class SpecuiApp(App[int]):
@@ -137,11 +152,14 @@ class SpecuiApp(App[int]):
         watch: bool = True,
         blink: bool = True,
         theme: str | None = None,
+        bridge: bool | None = None,
     ) -> None:
         """`store`/`config` left out: they are loaded in a thread after the first frame (the
         store and the config pull in pydantic, ~100 ms). Until then the panes say "loading"
         and `self.store` is None; `theme` is the theme to paint the first frame with (default:
-        a cheap read of specui.toml)."""
+        a cheap read of specui.toml). `bridge`: answer `specui question` requests (writes
+        `.specui/workbench.pid`); defaults to `watch`, so test apps without a watcher leave
+        the project folder alone."""
         super().__init__()
         self.project = project
         self.config = config
@@ -166,6 +184,10 @@ class SpecuiApp(App[int]):
             None if engine is not None or make_engine else "no interviewer engine"
         )
         self.watch_files = watch
+        self.bridge_enabled = watch if bridge is None else bridge
+        self._bridge_screen: Any = None  # the open BridgeQuestionScreen, if any
+        self._bridge_done_ids: set[str] = set()  # answered/cancelled here (files may linger)
+        self._bridge_pid_written = False
         self.blink = blink
         self.active_pane = "spec"
         self.spec_snapshot: SpecSnapshot | None = None
@@ -235,6 +257,10 @@ class SpecuiApp(App[int]):
 
     def on_ready(self) -> None:
         """The first frame is on screen: now load what it did without."""
+        if self.bridge_enabled:
+            # Announce the workbench now: a question asked while the session still loads
+            # waits in .specui/bridge and is shown when the panes are up.
+            self._bridge_announce()
         if not self._eager and not self._backend_attached:
             self._load_backend()
 
@@ -301,6 +327,9 @@ class SpecuiApp(App[int]):
             self._question_pane.show_message(self.engine_problem)
         if self.watch_files:
             self._start_watcher()
+        if self.bridge_enabled:
+            self._bridge_scan()
+            self.set_interval(BRIDGE_POLL_SECONDS, self._bridge_scan, name="bridge.poll")
         self.call_after_refresh(self._mount_runner)
 
     @property
@@ -356,6 +385,13 @@ class SpecuiApp(App[int]):
 
     def on_unmount(self) -> None:
         self._stop_watcher()
+        if self._bridge_pid_written:
+            from specui.bridge import remove_workbench_pid
+
+            try:
+                remove_workbench_pid(self.project)
+            except OSError:
+                pass
         if self._unsubscribe is not None:
             self._unsubscribe()
 
@@ -526,6 +562,8 @@ class SpecuiApp(App[int]):
         watcher = self._watcher
         if watcher is not None and watcher.touches_tasks(paths):
             self.tasks_changed()
+        if self.bridge_enabled and watcher is not None and watcher.touches_bridge(paths):
+            self._bridge_scan()
 
     def tasks_changed(self) -> None:
         """The active feature's tasks.md changed (or another feature became active): the
@@ -571,6 +609,85 @@ class SpecuiApp(App[int]):
     def _stop_watcher(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
+
+    # ------------------------------------------------------------------ question bridge
+    @work(thread=True, group="bridge-pid", exit_on_error=False, name="bridge.announce")
+    def _bridge_announce(self) -> None:
+        """Write .specui/workbench.pid (with fsync: off the event loop)."""
+        from specui.bridge import write_workbench_pid
+        from specui.errors import SpecuiError
+
+        try:
+            write_workbench_pid(self.project)
+        except OSError as exc:
+            raise SpecuiError(
+                f"questions from `specui question` cannot reach this workbench: cannot write "
+                f".specui/workbench.pid: {exc.strerror or exc}"
+            ) from None
+        self._bridge_pid_written = True
+
+    @work(thread=True, group="bridge", exclusive=True, exit_on_error=False, name="bridge.scan")
+    def _bridge_scan(self) -> None:
+        """List pending requests (and clean stale ones) in .specui/bridge. Runs when the
+        watcher sees a bridge file change, after each answer, and every couple of seconds as a
+        safety net (a request written before the watch was armed, or a failed watcher)."""
+        from specui.bridge import pending_requests
+
+        self.post_message(BridgeRequestsFound(pending_requests(self.project)))
+
+    @on(BridgeRequestsFound)
+    def _on_bridge_requests(self, message: BridgeRequestsFound) -> None:
+        if not self._live:
+            return  # the panes are not up yet (or are going): the next scan shows it
+        waiting = {r.id: r for r in message.requests}
+        screen = self._bridge_screen
+        if screen is not None:
+            if screen.request_id not in waiting and screen.is_current:
+                screen.withdraw()
+            return
+        for request in message.requests:
+            if request.id not in self._bridge_done_ids:
+                self._show_bridge_question(request)
+                return
+
+    def _show_bridge_question(self, request: Any) -> None:
+        from specui.ui.screens.bridge_question import BridgeQuestionScreen
+
+        screen = BridgeQuestionScreen(request)
+        self._bridge_screen = screen
+
+        def done(answer: Any) -> None:
+            self._bridge_screen = None
+            self._bridge_done_ids.add(request.id)
+            self._apply_layout(self.size.width, self.size.height)  # sized while it was open
+            if screen.withdrawn:
+                self.notify(
+                    f"The question from {request.source} was withdrawn (timed out, "
+                    "interrupted or answered elsewhere).",
+                    severity="warning",
+                    timeout=6,
+                )
+                self._bridge_scan()
+                return
+            self._bridge_respond(request.id, request.source, answer)
+
+        self.push_screen(screen, done)
+
+    @work(thread=True, group="bridge-write", exit_on_error=False, name="bridge.respond")
+    def _bridge_respond(self, request_id: str, source: str, answer: Any) -> None:
+        """Write the answer (or the cancel) for the asker, then look for the next question."""
+        from specui import bridge
+
+        if answer is None:
+            bridge.write_cancel(self.project, request_id, "cancelled in the workbench")
+        elif not bridge.write_answer(self.project, request_id, answer):
+            self.call_from_thread(
+                self.notify,
+                f"Your answer was not delivered: the question from {source} was withdrawn.",
+                severity="warning",
+                timeout=8,
+            )
+        self.call_from_thread(self._bridge_scan)  # workers are started from the event loop
 
     # ------------------------------------------------------------------ engine
     @work(thread=True, group="engine", exit_on_error=False, name="engine.start")

@@ -25,6 +25,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 DEBOUNCE_MS = 50
+# specui.bridge's file names (request, answer, cancel); spelled out here so the watcher thread
+# does not import the bridge (pydantic) for a name test.
+BRIDGE_SUFFIXES = (".request.json", ".answer.json", ".cancel.json")
 STEP_MS = 10
 
 
@@ -122,7 +125,8 @@ class FolderWatcher:
 
 
 class ProjectWatcher(FolderWatcher):
-    """SPEC.md, `.specui/session.json` and the active feature's `tasks.md` of one project.
+    """SPEC.md, `.specui/session.json`, the active feature's `tasks.md` and the question
+    bridge's request/answer files (`.specui/bridge/*.json`, see specui/bridge.py) of one project.
 
     The active feature is Spec Kit's (`core.tasks.find_feature_dir`): `.specify/feature.json`,
     else the highest `specs/NNN-*`. Its folder is watched for `tasks.md`; `specs/` and
@@ -140,6 +144,7 @@ class ProjectWatcher(FolderWatcher):
         self.spec = self.root / "SPEC.md"
         self.state_dir = self.root / ".specui"
         self.session = self.state_dir / "session.json"
+        self.bridge_dir = self.state_dir / "bridge"
         self.specify_dir = self.root / ".specify"
         self.feature_json = self.specify_dir / "feature.json"
         self.specs_dir = self.root / "specs"
@@ -152,7 +157,14 @@ class ProjectWatcher(FolderWatcher):
             return []
         feature = find_feature_dir(self.root)
         self.feature = feature
-        candidates = [self.root, self.state_dir, self.specify_dir, self.specs_dir, feature]
+        candidates = [
+            self.root,
+            self.state_dir,
+            self.bridge_dir,
+            self.specify_dir,
+            self.specs_dir,
+            feature,
+        ]
         folders: list[Path] = []
         for folder in candidates:
             if folder is not None and folder not in folders and folder.is_dir():
@@ -165,7 +177,9 @@ class ProjectWatcher(FolderWatcher):
         if parent == self.root:
             return p.name in ("SPEC.md", ".specui", ".specify", "specs")
         if parent == self.state_dir:
-            return p.name == "session.json"
+            return p.name in ("session.json", "bridge")
+        if parent == self.bridge_dir:
+            return p.name.endswith(BRIDGE_SUFFIXES)
         if parent == self.specify_dir:
             return p.name == "feature.json"
         if parent == self.specs_dir:
@@ -174,12 +188,20 @@ class ProjectWatcher(FolderWatcher):
 
     def is_structural(self, path: Path) -> bool:
         """A change that may move the active feature (or the folders to watch)."""
-        return path in (self.state_dir, self.specify_dir, self.specs_dir, self.feature_json) or (
-            path.parent == self.specs_dir
-        )
+        return path in (
+            self.state_dir,
+            self.bridge_dir,
+            self.specify_dir,
+            self.specs_dir,
+            self.feature_json,
+        ) or (path.parent == self.specs_dir)
 
     def needs_rearm(self, paths: frozenset[Path]) -> bool:
         return any(self.is_structural(p) for p in paths)
+
+    def touches_bridge(self, paths: Iterable[Path]) -> bool:
+        """A question bridge file (or the bridge folder itself) came, changed or went."""
+        return any(p == self.bridge_dir or p.parent == self.bridge_dir for p in paths)
 
     def touches_tasks(self, paths: Iterable[Path]) -> bool:
         """The active tasks.md changed, or which file is the active one may have changed."""
