@@ -1,0 +1,334 @@
+"""`specui question` inside the workbench: a request file in .specui/bridge opens the modal, the
+keyboard answers it (the interview's picker keys), and the answer/cancel file has seed 004's
+shape. Question text from another process is data: `[/]` shows literally and crashes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from specui import bridge
+from specui.core.questions import parse_question
+from specui.project import Project
+from specui.ui.screens.bridge_question import BridgeQuestionScreen
+from specui.ui.watcher import ProjectWatcher
+
+from .conftest import SMALL, make_app, settle
+
+SINGLE = {
+    "question": "Which execution lane should own this once the interview is complete?",
+    "type": "single-answerable",
+    "options": [
+        {"label": "Plan first", "value": "ralplan", "description": "Review first"},
+        {"label": "Execute directly", "value": "autopilot", "description": "Explicit enough"},
+        {"label": "Refine further", "value": "refine", "description": "Still unclear"},
+    ],
+    "allow_other": True,
+    "other_label": "Something else",
+    "source": "deep-interview",
+}
+MULTI = {
+    "question": "Which non-goals must stay out of scope for the first pass?",
+    "type": "multi-answerable",
+    "options": [
+        {"label": "No UI redesign", "value": "no-ui-redesign"},
+        {"label": "No new dependencies", "value": "no-new-dependencies"},
+        {"label": "No API contract changes", "value": "no-api-contract-changes"},
+    ],
+    "allow_other": True,
+    "source": "deep-interview",
+}
+
+
+async def until(pilot, predicate, timeout: float = 8.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await pilot.pause(0.05)
+    return predicate()
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def modal(app) -> BridgeQuestionScreen | None:
+    return app.screen if isinstance(app.screen, BridgeQuestionScreen) else None
+
+
+async def ask(pilot, project: Project, payload: dict) -> bridge.BridgeRequest:
+    request = bridge.post_request(project, parse_question(payload))
+    assert await until(pilot, lambda: modal(pilot.app) is not None), "the modal did not open"
+    assert modal(pilot.app).request_id == request.id
+    await pilot.pause()
+    return request
+
+
+def answer_of(project: Project, request_id: str) -> dict:
+    data = json.loads(bridge.answer_path(project, request_id).read_text(encoding="utf-8"))
+    assert data["answer"] == data["answers"][0]["answer"]  # the legacy projection agrees
+    return data["answers"][0]["answer"]
+
+
+async def answered(pilot, project: Project, request_id: str) -> dict:
+    assert await until(pilot, lambda: bridge.answer_path(project, request_id).exists())
+    assert await until(pilot, lambda: getattr(modal(pilot.app), "request_id", None) != request_id)
+    return answer_of(project, request_id)
+
+
+def plain(app, selector: str) -> str:
+    return app.screen.query_one(selector).render().plain
+
+
+async def test_pid_file_says_a_workbench_runs_while_it_is_open(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        assert await until(pilot, lambda: bridge.running_workbench(project) is not None)
+        assert bridge.running_workbench(project) == os.getpid()
+    assert not bridge.pid_path(project).exists()
+    assert bridge.running_workbench(project) is None
+
+
+async def test_single_question_answered_with_digit_and_enter(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, SINGLE)
+        assert plain(app, "#bridge-title") == "Question from deep-interview"
+        assert plain(app, "#bridge-text") == SINGLE["question"]
+        await pilot.press("2", "enter")
+        got = await answered(pilot, project, request.id)
+        assert got == {
+            "kind": "option",
+            "value": "autopilot",
+            "selected_labels": ["Execute directly"],
+            "selected_values": ["autopilot"],
+        }
+        # The interview underneath did not take those keys as its own answer.
+        await settle(pilot)
+        assert store.state.interview.rounds == []
+        assert app.engine.answers == []
+
+
+async def test_multi_question_toggles_and_other_text(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, MULTI)
+        await pilot.press("1", "3", "2", "2")  # 2 toggled on and off again
+        await pilot.press("4")  # Other: opens the inline input
+        assert app.screen.query_one("#other-input").has_focus
+        await pilot.press(*"keep [/] flags")
+        await pilot.press("enter")
+        got = await answered(pilot, project, request.id)
+        assert got == {
+            "kind": "multi",
+            "value": ["no-ui-redesign", "no-api-contract-changes", "keep [/] flags"],
+            "selected_labels": ["No UI redesign", "No API contract changes", "Other"],
+            "selected_values": ["no-ui-redesign", "no-api-contract-changes", "keep [/] flags"],
+            "other_text": "keep [/] flags",
+        }
+
+
+async def test_multi_needs_a_choice_and_space_toggles(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, MULTI)
+        await pilot.press("enter")  # nothing chosen: refused, the modal stays
+        await pilot.pause(0.2)
+        assert modal(app) is not None and not bridge.answer_path(project, request.id).exists()
+        assert "at least one" in plain(app, "#picker-hint")
+        await pilot.press("down", "space", "enter")
+        got = await answered(pilot, project, request.id)
+        assert got["selected_values"] == ["no-new-dependencies"] and got["kind"] == "multi"
+
+
+async def test_single_other_and_escape_backs_out_first(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, SINGLE)
+        await pilot.press("4")
+        await pilot.press(*"half")
+        await pilot.press("escape")  # back to the options, not a cancel
+        await pilot.pause(0.2)
+        assert modal(app) is not None and not bridge.is_responded(project, request.id)
+        await pilot.press("4")
+        other = app.screen.query_one("#other-input")
+        other.value = ""
+        await pilot.press(*"a monorepo lane", "enter")
+        got = await answered(pilot, project, request.id)
+        assert got == {
+            "kind": "other",
+            "value": "a monorepo lane",
+            "selected_labels": ["Something else"],
+            "selected_values": ["a monorepo lane"],
+            "other_text": "a monorepo lane",
+        }
+
+
+async def test_free_text_is_submitted_with_ctrl_s(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, {"question": "Who are the users?", "source": "agent"})
+        assert app.screen.query_one("#free-text").has_focus
+        await pilot.press(*"solo devs", "ctrl+s")
+        got = await answered(pilot, project, request.id)
+        assert got == {
+            "kind": "text",
+            "value": "solo devs",
+            "selected_labels": [],
+            "selected_values": [],
+        }
+
+
+async def test_escape_cancels_the_question(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, SINGLE)
+        await pilot.press("escape")
+        assert await until(pilot, lambda: bridge.cancel_path(project, request.id).exists())
+        assert modal(app) is None
+        assert not bridge.answer_path(project, request.id).exists()
+        try:
+            bridge.read_response(project, request.id)
+        except bridge.QuestionUnanswered as exc:
+            assert "cancelled" in str(exc)
+        else:
+            raise AssertionError("a cancel file must end the asker's wait")
+
+
+async def test_markup_in_a_bridged_question_is_literal(project: Project, store) -> None:
+    hostile = {
+        "question": "Keep [/] and [bold]this[/bold] literal?\x1b[2J",
+        "options": [
+            {"label": "[/] yes", "value": "yes", "description": "[red]not red[/red]"},
+            {"label": "no", "value": "no"},
+        ],
+        "other_label": "Other [x]",
+        "source": "[b]agent[/]",
+    }
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, hostile)
+        assert plain(app, "#bridge-title") == "Question from [b]agent[/]"
+        assert plain(app, "#bridge-text") == "Keep [/] and [bold]this[/bold] literal?"
+        choices = app.screen.query_one("#choices")
+        first = choices.get_option_at_index(0).prompt.plain
+        assert "[/] yes" in first and "[red]not red[/red]" in first
+        await pilot.press("1", "enter")
+        got = await answered(pilot, project, request.id)
+        assert got["value"] == "yes" and got["selected_labels"] == ["[/] yes"]
+
+
+async def test_a_withdrawn_request_closes_the_modal(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, SINGLE)
+        bridge.withdraw(project, request.id)  # the asker timed out or was interrupted
+        assert await until(pilot, lambda: modal(app) is None)
+        assert any("withdrawn" in n.message for n in app._notifications)
+        assert sorted(p.name for p in bridge.bridge_dir(project).iterdir()) == []
+
+
+async def test_requests_waiting_before_start_are_shown_and_stale_ones_cleaned(
+    project: Project, store
+) -> None:
+    stale_id = bridge.new_request_id()
+    path = bridge.request_path(project, stale_id)
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps(
+            {
+                "id": stale_id,
+                "asker": {"pid": dead_pid()},
+                "created_at": datetime.now(UTC).isoformat(),
+                "question": SINGLE,
+            }
+        )
+    )
+    await asyncio.sleep(0.002)  # a later millisecond: ids sort by age
+    waiting = bridge.post_request(project, parse_question(MULTI))
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        assert await until(pilot, lambda: modal(app) is not None)
+        assert modal(app).request_id == waiting.id
+        assert not bridge.request_exists(project, stale_id)
+        await pilot.press("2", "enter")
+        got = await answered(pilot, project, waiting.id)
+        assert got["selected_values"] == ["no-new-dependencies"]
+
+
+async def test_questions_queue_one_after_another(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        first = await ask(pilot, project, SINGLE)
+        second = bridge.post_request(project, parse_question(MULTI))
+        await pilot.pause(0.3)
+        assert modal(app).request_id == first.id  # one at a time
+        await pilot.press("3", "enter")
+        assert (await answered(pilot, project, first.id))["value"] == "refine"
+        assert await until(pilot, lambda: modal(app) is not None)
+        assert modal(app).request_id == second.id
+        await pilot.press("1", "enter")
+        assert (await answered(pilot, project, second.id))["value"] == ["no-ui-redesign"]
+
+
+async def test_apps_without_the_bridge_leave_the_folder_alone(project: Project, store) -> None:
+    app = make_app(project, store)  # watch=False: tests and scripts
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await asyncio.sleep(0.1)
+        assert not bridge.pid_path(project).exists()
+
+
+def test_the_watcher_reports_bridge_files(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / ".specui").mkdir(parents=True)
+    seen: list[frozenset[Path]] = []
+    event = threading.Event()
+
+    def record(paths: frozenset[Path]) -> None:
+        seen.append(paths)
+        event.set()
+
+    watcher = ProjectWatcher(root, record)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        assert watcher.ready.wait(5)
+        folder = root / ".specui" / "bridge"
+        folder.mkdir()  # the first `specui question` creates it: the watch follows
+        deadline = time.monotonic() + 5
+        while folder not in watcher.watching and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert folder in watcher.watching
+        request = folder / f"{bridge.new_request_id()}.request.json"
+        request.write_text("{}")
+        (folder / "notes.txt").write_text("ignored")
+        deadline = time.monotonic() + 5
+        while not any(request in b for b in seen) and time.monotonic() < deadline:
+            event.wait(0.05)
+            event.clear()
+        everything = set().union(*seen)
+        assert request in everything and watcher.touches_bridge({request})
+        assert folder / "notes.txt" not in everything
+    finally:
+        watcher.stop()
+        thread.join(5)
