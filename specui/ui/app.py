@@ -679,7 +679,7 @@ class SpecuiApp(App[int]):
         from specui import bridge
 
         if answer is None:
-            bridge.write_cancel(self.project, request_id, "cancelled in the workbench")
+            bridge.write_cancel(self.project, request_id)  # Esc
         elif not bridge.write_answer(self.project, request_id, answer):
             self.call_from_thread(
                 self.notify,

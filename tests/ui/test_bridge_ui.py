@@ -242,7 +242,8 @@ async def test_a_withdrawn_request_closes_the_modal(project: Project, store) -> 
         request = await ask(pilot, project, SINGLE)
         bridge.withdraw(project, request.id)  # the asker timed out or was interrupted
         assert await until(pilot, lambda: modal(app) is None)
-        assert any("withdrawn" in n.message for n in app._notifications)
+        # The dismiss callback (which notifies) runs just after the screen is popped.
+        assert await until(pilot, lambda: any("withdrawn" in n.message for n in app._notifications))
         assert sorted(p.name for p in bridge.bridge_dir(project).iterdir()) == []
 
 
