@@ -343,12 +343,25 @@ def cmd_question(args: argparse.Namespace) -> int:
 
 def cmd_open(args: argparse.Namespace) -> int:
     project = _existing_dir(args.dir)
+    if not (_isatty(sys.stdin) and _isatty(sys.stdout)):
+        # A full-screen app drawn into a pipe is escape-code soup; say what works instead.
+        raise UsageError(
+            "the workbench needs a terminal (stdin/stdout are not a TTY); "
+            "for scripts use `specui status --json`, `specui run` or `specui question`"
+        )
     try:
         from specui.ui.app import run_app
     except ImportError as exc:
         raise SpecuiError(f"the workbench is not available: {exc}", exit_code=1) from None
 
     return int(run_app(project))
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:

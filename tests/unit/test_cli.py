@@ -161,8 +161,19 @@ def test_open_delegates_to_workbench(monkeypatch, capsys, tmp_path: Path) -> Non
     fake = types.ModuleType("specui.ui.app")
     fake.run_app = lambda project: opened.append(project) or 0
     monkeypatch.setitem(sys.modules, "specui.ui.app", fake)
+    monkeypatch.setattr("specui.cli._isatty", lambda _stream: True)
     code, _, _ = run(capsys, str(tmp_path))
     assert code == 0 and opened == [Project.at(tmp_path)]
+
+
+def test_open_without_a_terminal_is_a_one_line_usage_error(monkeypatch, capsys, tmp_path):
+    opened = []
+    fake = types.ModuleType("specui.ui.app")
+    fake.run_app = lambda project: opened.append(project) or 0
+    monkeypatch.setitem(sys.modules, "specui.ui.app", fake)
+    code, out, err = run(capsys, str(tmp_path))  # pytest's captured stdout is not a TTY
+    assert code == 2 and opened == [] and out == ""
+    assert_one_line_error(err, "the workbench needs a terminal")
 
 
 # ------------------------------------------------------------------------------- init / status
