@@ -241,10 +241,22 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def _looks_like_people(phrase: str) -> bool:
+    """"home cooks", "small teams", "busy parents": a plural noun phrase, not "tracking expenses"
+    (a gerund) or "the web" — the user list can't name every trade, so shape counts too."""
+    if _PEOPLE.search(phrase):
+        return True
+    words = phrase.lower().split()
+    if not words or words[0].endswith("ing") or words[0] in {"the", "a", "an", "this", "that"}:
+        return False
+    last = words[-1]
+    return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
 def _users_phrase(text: str) -> str | None:
     for m in _FOR_WHOM.finditer(text):
         phrase = m.group(1).strip()
-        if _PEOPLE.search(phrase):
+        if _looks_like_people(phrase):
             return phrase
     for s in sentences(text):
         if _PEOPLE.search(s):

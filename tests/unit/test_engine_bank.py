@@ -212,3 +212,24 @@ def test_overview_success_sentence_goes_to_success_metrics_not_scope():
     assert draft.values[("vision", "Success Metrics")] == "Success is daily use by the team within 30 days"
     assert "Success" not in draft.values[("scope", "In-scope")]
     assert "add, list and complete" in draft.values[("scope", "In-scope")]
+
+
+@pytest.mark.parametrize(
+    ("overview", "users"),
+    [
+        ("A recipe manager for home cooks. It must store recipes.", "home cooks"),
+        ("A budgeting app for busy parents.", "busy parents"),
+        ("A CLI for developers who live in the terminal.", "developers"),
+    ],
+)
+def test_overview_names_target_users_from_a_for_phrase(overview, users):
+    from specui.engines.drafting import draft_overview
+
+    assert draft_overview(overview).values[("vision", "Target Users")] == users
+
+
+def test_a_for_phrase_that_is_not_people_is_not_a_user():
+    from specui.engines.drafting import draft_overview
+
+    values = draft_overview("A tool for tracking expenses. It must export CSV.").values
+    assert ("vision", "Target Users") not in values  # left as a placeholder: asked later
