@@ -11,9 +11,8 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from specui.core.codex_events import RenderedRow, render_event
 from specui.core.orchestrator import (
     PHASES,
     continue_message,
@@ -22,9 +21,12 @@ from specui.core.orchestrator import (
 )
 from specui.errors import SpecuiError
 from specui.project import Project
-from specui.runner.safe_output import sanitize_block
+from specui.runner.safe_output import Part, sanitize_block
 
-__all__ = ["JsonForwarder", "PlainForwarder", "run_command"]
+if TYPE_CHECKING:
+    from specui.core.codex_events import RenderedRow
+
+__all__ = ["CleanForwarder", "JsonForwarder", "PlainForwarder", "run_command"]
 
 _STYLE_SGR = {
     "bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33",
@@ -63,6 +65,40 @@ class PlainForwarder:
             self._emit(data + (b"" if data.endswith(b"\n") else b"\n"))
 
 
+class CleanForwarder:
+    """Shows what the log gets (the supervisor's `forward_clean`): the same sanitized parts, at
+    the same moments — whole lines as they arrive, a waiting prompt's safe partial line at once,
+    never half an escape sequence. Nothing is scanned twice, and the terminal shows exactly what
+    `cat` of the log shows (each line sanitized on its own: an unterminated title cannot swallow
+    the lines after it)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.at_line_start = True
+
+    def __call__(self, parts: list[Part]) -> None:
+        try:
+            for part in parts:
+                self.out.write(part)
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            return
+        for part in reversed(parts):
+            if len(part):
+                self.at_line_start = part[-1] == 0x0A  # b"\n"
+                break
+
+    def flush(self) -> None:
+        """End the last line, so what follows on the terminal starts on a line of its own."""
+        if not self.at_line_start:
+            self.at_line_start = True
+            try:
+                self.out.write(b"\n")
+                self.out.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+
+
 class JsonForwarder:
     """Turns `codex exec --json` lines into readable rows (raw lines stay in the log)."""
 
@@ -75,6 +111,10 @@ class JsonForwarder:
         data = self.pending + chunk
         lines = data.split(b"\n")
         self.pending = lines.pop()
+        if not lines:
+            return
+        from specui.core.codex_events import render_event  # only --json runs need the models
+
         for line in lines:
             self._row(render_event(line.decode("utf-8", errors="replace")))
 
@@ -94,6 +134,8 @@ class JsonForwarder:
 
     def flush(self) -> None:
         if self.pending:
+            from specui.core.codex_events import render_event
+
             data, self.pending = self.pending, b""
             self._row(render_event(data.decode("utf-8", errors="replace")))
 
@@ -193,17 +235,18 @@ def _run(args: argparse.Namespace) -> int:
         # Resolve the command before announcing the run: a missing binary is one error line,
         # not a "phase X -> log" promise followed by an error and no log.
         prepared.spec.argv = resolve_executable(prepared.spec.argv, project.root)
-        forwarder: PlainForwarder | JsonForwarder
+        forwarder: CleanForwarder | JsonForwarder
+        _say(f"phase {current} (attempt {attempt}) -> {prepared.spec.log_rel}")
+        stall = _stall_reporter(current, config.stall_minutes)
         if prepared.spec.json_mode:
             forwarder = JsonForwarder(sys.stdout, colour=sys.stdout.isatty())
+            run = manager.run_foreground(prepared, forward=forwarder, on_stall=stall,
+                                         reap_orphans=reap)
         else:
             sys.stdout.flush()
-            forwarder = PlainForwarder(sys.stdout.buffer)
-        _say(f"phase {current} (attempt {attempt}) -> {prepared.spec.log_rel}")
-        run = manager.run_foreground(
-            prepared, forward=forwarder, on_stall=_stall_reporter(current, config.stall_minutes),
-            reap_orphans=reap,
-        )
+            forwarder = CleanForwarder(sys.stdout.buffer)
+            run = manager.run_foreground(prepared, forward_clean=forwarder, on_stall=stall,
+                                         reap_orphans=reap)
         forwarder.flush()
         note = f" ({run.message})" if run.message else ""
         _say(f"phase {current} {run.status}, exit code {run.exit_code}{note}; log: {run.log}")

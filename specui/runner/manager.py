@@ -46,6 +46,7 @@ from specui.errors import SpecuiError
 from specui.fsio import atomic_write_bytes, atomic_write_text
 from specui.project import Project
 from specui.runner.procid import group_exists, is_same_process, process_start_time
+from specui.runner.safe_output import Part
 from specui.runner.supervisor import (
     ERR_FILE,
     PROMPT_FILE,
@@ -373,12 +374,14 @@ class PhaseManager:
         on_stall: Callable[[bool, float], None] | None = None,
         *,
         reap_orphans: bool = False,
+        forward_clean: Callable[[list[Part]], None] | None = None,
     ) -> PhaseRun:
         """Headless: this process is the supervisor (same log and status files).
 
         `on_stall(stalled, idle_seconds)`: see Supervisor.run; the store's `stalled` flag is
-        kept in step before it is called. `reap_orphans` only for a process that called
-        `become_subreaper()` and has no other children (the `specui run` process)."""
+        kept in step before it is called. `forward` / `forward_clean`: see Supervisor.run.
+        `reap_orphans` only for a process that called `become_subreaper()` and has no other
+        children (the `specui run` process)."""
         self._materialize(prepared)
         atomic_write_text(prepared.run_dir / "supervisor.pid", f"{os.getpid()}\n")
         self._record(prepared, os.getpid())
@@ -396,7 +399,7 @@ class PhaseManager:
         }
         supervisor.install_signal_handlers()
         try:
-            status = supervisor.run(forward, stall)
+            status = supervisor.run(forward, stall, forward_clean=forward_clean)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

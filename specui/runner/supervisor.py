@@ -11,8 +11,13 @@ titles) stripped, so `cat`-ing a log never replays them (see safe_output.py). It
 `status.json` (atomically) so any later process can see pid, pgid, state, exit code, the time of
 the last output and whether a `turn.failed` event was seen. It reaps the child: no zombies.
 
-Headless `specui run` runs the same `Supervisor` in the foreground with a `forward` callback, so
-the log and status files are identical in both modes.
+Headless `specui run` runs the same `Supervisor` in the foreground, so the log and status files
+are identical in both modes; it shows the output through `forward` (every raw chunk: the
+`--json` row renderer) or `forward_clean` (the log's own sanitized bytes, in the same parts and
+at the same moments as they are written: the plain terminal forwarder, no second scan).
+
+Throughput: a flooding agent is read 1 MiB at a time; each read is checked and its whole lines
+written (log: one writev; terminal: the same parts) without copying it (safe_output.py).
 
 Stop: SIGTERM/SIGINT/SIGHUP to the supervisor -> SIGTERM to the child's group, SIGKILL after
 the grace period, footer, state "stopped".
@@ -46,10 +51,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specui.core.codex_events import is_turn_failed
 from specui.fsio import atomic_write_text
 from specui.runner.procid import identify
-from specui.runner.safe_output import LineSanitizer
+from specui.runner.safe_output import LineSanitizer, Part
 
 RunState = Literal["starting", "running", "done", "failed", "stopped"]
 ENDED_STATES: frozenset[str] = frozenset({"done", "failed", "stopped"})
@@ -162,11 +166,29 @@ def read_pid(run_dir: Path) -> int | None:
         return None
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes | memoryview) -> None:
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def _writev_all(fd: int, parts: list[Part]) -> None:
+    """All of `parts`, in order: one writev (a log file takes it whole), the rest if it was cut."""
+    written = os.writev(fd, parts)
+    for part in parts:
+        size = len(part)
+        if written >= size:
+            written -= size
+            continue
+        _write_all(fd, memoryview(part)[written:])
+        written = 0
+
+
+def _is_turn_failed(line: bytes) -> bool:
+    from specui.core.codex_events import is_turn_failed  # only --json runs need the models
+
+    return is_turn_failed(line.decode("utf-8", "replace"))
 
 
 def _fmt_time(moment: datetime) -> str:
@@ -190,6 +212,7 @@ class Supervisor:
         self._log_fd = -1
         self._tail = b""
         self._clean = LineSanitizer()  # raw output -> the log's safe lines
+        self._forward_clean: Callable[[list[Part]], None] | None = None
         self._last_status_write = 0.0
         self._dirty = False
         self._lines = 0
@@ -214,7 +237,15 @@ class Supervisor:
 
     def _write_clean(self, data: bytes) -> None:
         if data:
-            _write_all(self._log_fd, data)
+            self._write_parts([data])
+
+    def _write_parts(self, parts: list[Part]) -> None:
+        """Sanitized output: to the log, and to the headless terminal if there is one."""
+        if not parts:
+            return
+        _writev_all(self._log_fd, parts)
+        if self._forward_clean is not None:
+            self._forward_clean(parts)
 
     def _header(self) -> str:
         spec = self.spec
@@ -278,10 +309,15 @@ class Supervisor:
         self,
         forward: Callable[[bytes], None] | None = None,
         on_stall: Callable[[bool, float], None] | None = None,
+        *,
+        forward_clean: Callable[[list[Part]], None] | None = None,
     ) -> RunStatus:
-        """Run the command to the end. `forward` gets every raw chunk (headless mode);
-        `on_stall(stalled, idle_seconds)` is called when the run stalls and when it resumes."""
+        """Run the command to the end. `forward` gets every raw chunk, `forward_clean` every
+        piece of sanitized output the log gets, when the log gets it (headless mode; the parts
+        may be memoryviews valid during the call only); `on_stall(stalled, idle_seconds)` is
+        called when the run stalls and when it resumes."""
         self._on_stall = on_stall
+        self._forward_clean = forward_clean
         spec = self.spec
         log_path = Path(spec.log_path)
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -391,7 +427,7 @@ class Supervisor:
         if self.reap_orphans:
             self._reap_orphans()
         status.stalled = False
-        if self._tail and spec.json_mode and is_turn_failed(self._tail.decode("utf-8", "replace")):
+        if self._tail and spec.json_mode and _is_turn_failed(self._tail):
             status.turn_failed = True
         status.exit_code = code
         status.ended_at = now_utc()
@@ -443,8 +479,8 @@ class Supervisor:
                 time.sleep(0.01)  # adopted children still dying
 
     def _on_output(self, chunk: bytes, forward: Callable[[bytes], None] | None) -> None:
-        self._write_clean(self._clean.feed(chunk))
-        self._lines += chunk.count(b"\n")
+        self._write_parts(self._clean.feed_parts(chunk))
+        self._lines = self._clean.newlines  # counted by the same scan
         self._bytes += len(chunk)
         self._last_output = time.time()
         self._last_activity = time.monotonic()
@@ -459,7 +495,7 @@ class Supervisor:
             cut = data.rfind(b"\n")
             if b"turn.failed" in data and cut != -1:
                 for line in data[:cut].split(b"\n"):
-                    if b"turn.failed" in line and is_turn_failed(line.decode("utf-8", "replace")):
+                    if b"turn.failed" in line and _is_turn_failed(line):
                         status.turn_failed = True
             self._tail = data[cut + 1 :] if cut != -1 else data[-65536:]
         if forward is not None:

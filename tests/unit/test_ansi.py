@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from specui.core.ansi import has_controls, is_safe_bytes, sanitize, sanitize_bytes, strip_ansi
+from specui.core.ansi import (
+    has_controls,
+    is_safe_bytes,
+    sanitize,
+    sanitize_bytes,
+    scan_span,
+    strip_ansi,
+)
 
 ESC = "\x1b"
 
@@ -112,3 +121,42 @@ def test_bytes_fast_path_agrees_with_sanitize(text: str) -> None:
 )
 def test_is_safe_bytes(data: bytes, safe: bool) -> None:
     assert is_safe_bytes(data) is safe
+
+
+# The definition of "safe bytes", written as a (slow) regex: TAB, LF, any byte that is not a
+# control, a C2 that does not start a C1 character, and complete SGR sequences — nothing else.
+_SAFE_BYTES = re.compile(
+    rb"(?:[^\x00-\x08\x0b-\x1f\x7f\xc2]|\xc2(?![\x80-\x9f])|\x1b\[[0-9;:]*m)*", re.DOTALL
+)
+_PIECES = [
+    b"\x1b", b"[", b"m", b"1", b"3", b";", b":", b"\n", b"\t", b"\r", b"\x07", b"\xc2",
+    b"\x9b", b"\xa9", b"a", b" ", b"\x1b[31m", b"\x1b[0m", b"\x1b[1;34m", b"\x1b[2J",
+    b"\x1b]0;t\x07", b"\x1b7", b"\x7f", b"\xc3\xa9",
+]
+
+
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=40).map(b"".join),
+    st.integers(0, 400), st.integers(0, 400),
+)
+def test_scan_span_matches_the_definition_on_any_span(data: bytes, a: int, b: int) -> None:
+    start, end = sorted((min(a, len(data)), min(b, len(data))))
+    span = data[start:end]
+    expected = (_SAFE_BYTES.fullmatch(span) is not None, span.count(b"\n"))
+    assert scan_span(data, start, end) == expected
+    assert scan_span(span) == expected
+    assert is_safe_bytes(span) is expected[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "start", "end", "safe"),
+    [
+        (b"\x1b[2J\nok \x1b[1mline\x1b[0m\n\x1b]0;t", 5, 21, True),   # unsafe parts outside
+        (b"\x1b[3\n1m\n", 0, 6, False),   # an SGR is never completed across the span's end
+        (b"a\x1b7[m\n", 0, 7, False),     # ESC 7 (save cursor) then "[m": not an SGR
+        (b"x\x1b[1;2mx\n\xc2", 0, 11, True),
+        (b"x\n\xc2\x9b2J", 0, 3, True),    # the C1 CSI starts at the end: outside
+    ],
+)
+def test_scan_span_examples(data: bytes, start: int, end: int, safe: bool) -> None:
+    assert scan_span(data, start, end)[0] is safe

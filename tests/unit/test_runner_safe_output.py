@@ -103,3 +103,35 @@ def test_verdict_is_shared_not_stale() -> None:
     assert block_is_safe(block) and block_is_safe(bytes(block))
     bad = block[:-5] + b"\x1b[2J\n"  # same length, different content
     assert len(bad) == len(block) and not block_is_safe(bad)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_line_count_and_parts_match_the_raw_stream(seed: int) -> None:
+    """`newlines` is the raw stream's line count at every step; parts joined are `feed`'s bytes."""
+    rng = random.Random(seed)
+    raw = RAW * 20
+    cleaner, twin = LineSanitizer(), LineSanitizer()
+    pos = 0
+    while pos < len(raw):
+        step = rng.choice([1, 7, 300, 5000])
+        chunk = raw[pos : pos + step]
+        pos += step
+        assert b"".join(cleaner.feed_parts(chunk)) == twin.feed(chunk)
+        assert cleaner.newlines == raw[:pos].count(b"\n") == twin.newlines
+
+
+def test_a_safe_flood_is_handed_out_without_a_copy() -> None:
+    cleaner = LineSanitizer()
+    cleaner.feed(b"x\n" * 3000 + b"half a li")  # a big read: its partial line waits
+    assert cleaner.pending == b"half a li"
+    chunk = b"ne\n" + b"\x1b[32mgreen\x1b[0m [bold]text\n" * 5000 + b"\x1b[1;3"  # SGR split
+    parts = cleaner.feed_parts(chunk)
+    assert bytes(parts[0]) == b"half a line\n"
+    body = parts[1]
+    assert isinstance(body, memoryview) and body.obj is chunk  # the read itself, not a copy
+    assert bytes(body) == chunk[3:-5]
+    assert cleaner.pending == b"\x1b[1;3" and cleaner.newlines == 3000 + 5001
+    unsafe = b"a\n" + b"ok\n" * 3000 + b"\x1b[2Jx\n" + b"ok\n"
+    assert b"".join(bytes(p) for p in cleaner.feed_parts(unsafe)) == (
+        b"\n" + b"ok\n" * 3000 + b"x\nok\n"  # ESC [ 1 ; 3 a moves the cursor: stripped
+    )

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from specui.runner.cli import JsonForwarder, PlainForwarder
+from specui.runner.cli import CleanForwarder, JsonForwarder, PlainForwarder
 from specui.runner.notify import bell, end_message, tmux_message
 from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status
 
@@ -102,6 +102,57 @@ def test_plain_forwarder_holds_partial_lines() -> None:
     forward(b"tail")
     forward.flush()
     assert out.getvalue().endswith(b"tail\n")
+
+
+def test_clean_forwarder_shows_what_the_log_gets_and_ends_the_last_line() -> None:
+    out = io.BytesIO()
+    forward = CleanForwarder(out)
+    forward([b"Proceed? [y/N] "])  # the supervisor hands out a waiting prompt at once
+    assert out.getvalue() == b"Proceed? [y/N] "
+    forward([b"y\n", memoryview(b"xx\x1b[1mnext\x1b[0m\nyy")[2:], b""])
+    assert out.getvalue() == b"Proceed? [y/N] y\n\x1b[1mnext\x1b[0m\nyy"
+    forward.flush()
+    forward.flush()
+    assert out.getvalue().endswith(b"yy\n")  # one newline, only where a line was left open
+    forward([b"whole\n"])
+    forward.flush()
+    assert out.getvalue().endswith(b"yy\nwhole\n")
+
+
+def test_clean_forwarder_ignores_a_closed_terminal() -> None:
+    class Closed(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise BrokenPipeError
+
+    forward = CleanForwarder(Closed())
+    forward([b"lost\n"])  # `specui run | head -1`: the run goes on, quietly
+    forward.flush()
+
+
+def test_forward_clean_gets_exactly_the_logged_output(tmp_path: Path) -> None:
+    """Headless plain mode shows the log's own bytes: sanitized per line, nothing scanned twice,
+    a flood of coloured lines forwarded whole."""
+    supervisor = make_run(tmp_path, r"""
+        import sys
+        sys.stdin.read()
+        out = sys.stdout.buffer
+        for i in range(30000):
+            out.write(b"\x1b[32m[bold]line %d[/bold]\x1b[0m tail\n" % i)
+            if i == 20000:
+                out.write(b"evil \x1b]52;c;eA==\x07 \x1b[2J gone\n")
+        out.write(b"no newline at the end")
+    """)
+    seen: list[bytes] = []
+    status = supervisor.run(forward_clean=lambda parts: seen.extend(bytes(p) for p in parts))
+    assert status.state == "done"
+    forwarded = b"".join(seen)
+    body = Path(supervisor.spec.log_path).read_bytes().split(b"---\n\n", 1)[1]
+    assert body.startswith(forwarded)
+    assert body[len(forwarded):].startswith(b"\n---\n")  # then the footer, nothing else
+    assert forwarded.count(b"\n") == 30001 == supervisor.status.lines
+    assert b"evil   gone\n" in forwarded and b"\x1b]" not in forwarded
+    assert b"\x1b[32m[bold]line 29999[/bold]\x1b[0m tail\n" in forwarded
+    assert forwarded.endswith(b"no newline at the end")
 
 
 def test_json_forwarder_rows_and_colour() -> None:
