@@ -492,6 +492,71 @@ async def test_toggle_auto_continue(project, store, manager) -> None:
         assert manager.auto_continue is False
 
 
+def footer_labels(app: App) -> list[str]:
+    """What the footer shows: the active bindings it renders, as "key description"."""
+    return [
+        f"{active.binding.key_display or key} {active.binding.description}"
+        for key, active in app.screen.active_bindings.items()
+        if active.binding.show
+    ]
+
+
+async def test_narrow_footer_shows_only_what_is_needed_now_and_every_key_still_works(
+    project, store, manager
+) -> None:
+    """At 80 columns the app's pane keys must fit after ours: Follow, Run phase…, Auto-cont.
+    and an idle Continue leave the footer (their keys keep working); at 200 all are back."""
+    add_run(store, project, "constitution", "done", lines=60)
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(200, 50)) as pilot:
+        pane = app.query_one(RunnerPane)
+        pane.log_view.focus()
+        await pilot.pause()
+        wide = footer_labels(app)
+        for label in ("end Follow", "n Run next", "p Run phase…", "c Continue", "A Auto-cont.",
+                      "R Restart"):
+            assert label in wide
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: "end Follow" not in footer_labels(app))
+        assert footer_labels(app)[:1] == ["n Run next"]
+        narrow = " ".join(footer_labels(app))
+        for gone in ("Follow", "Run phase", "Continue", "Auto-cont", "Restart"):
+            assert gone not in narrow
+        await pilot.press("A")
+        await wait_for(pilot, lambda: manager.auto_continue is True)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: not pane.log_view.follow)
+        await pilot.press("G")
+        await wait_for(pilot, lambda: pane.log_view.follow)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PhasePickerScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, type(app.get_default_screen())))
+        await pilot.press("c")  # Continue: not in the footer, still one key away
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerConfirmScreen)  # implement before its predecessors
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(manager.calls))
+        assert manager.calls[0][:2] == ("start", "implement") and manager.calls[0][3]
+
+
+async def test_narrow_footer_offers_continue_and_restart_when_they_are_the_point(
+    project, store, manager
+) -> None:
+    for phase in ("constitution", "specify", "plan", "tasks"):
+        add_run(store, project, phase, "done")
+    add_run(store, project, "implement", "failed")
+    app = PaneApp(project, store, manager)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(RunnerPane)
+        pane.log_view.focus()
+        await wait_for(pilot, lambda: "c Continue" in footer_labels(app))
+        assert footer_labels(app)[:2] == ["n Run next", "c Continue"]
+        add_run(store, project, "implement", "running", stalled=True, run_id="again")
+        await wait_for(pilot, lambda: pane.has_class("-stalled"))
+        await wait_for(pilot, lambda: footer_labels(app)[:2] == ["X Stop", "R Restart"])
+
+
 async def test_a_finished_run_rings_and_notifies(project, store, manager) -> None:
     run = add_run(store, project, "tasks", "running", lines=1)
     app = PaneApp(project, store, manager)

@@ -48,6 +48,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 __all__ = ["LogView", "Transform", "sanitize_line"]
 
@@ -84,6 +85,22 @@ _SGR = re.compile(r"\x1b\[[0-9;:]*m\Z")
 _CONTROL_TABLE = {c: None for c in range(0x20) if c not in (0x09, 0x0D, 0x1B)}
 _CONTROL_TABLE.update({0x7F: None, 0x85: " ", 0x2028: " ", 0x2029: " "})
 _CONTROL_TABLE.update({c: None for c in range(0x80, 0xA0) if c != 0x85})
+
+
+# Below this many columns the footer cannot hold every key of the runner pane and the app (all
+# of them take ~145): the pane and its log then leave the keys that are not needed now out of
+# the footer. Each such key keeps a twin binding (action parameter KEY_ONLY, never shown) that
+# serves it, and Textual's "Keys" panel (command palette) still lists it.
+FULL_FOOTER_COLUMNS = 150
+KEY_ONLY = "key"
+
+
+def footer_is_narrow(widget: Widget) -> bool:
+    """True when the screen is too narrow for the full footer (see FULL_FOOTER_COLUMNS)."""
+    try:
+        return widget.screen.size.width < FULL_FOOTER_COLUMNS
+    except Exception:  # noqa: BLE001 - not mounted yet: no footer to fit
+        return False
 
 
 def _fallback_sanitize(text: str) -> str:
@@ -243,6 +260,9 @@ class LogView(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("end,G", "follow", "Follow", show=True, id="log.follow"),
+        # Follow's twin that never shows: it serves the key when a narrow footer leaves Follow
+        # out (see check_action and footer_is_narrow).
+        Binding("end,G", f"follow({KEY_ONLY!r})", "Follow", show=False, id="log.follow"),
         Binding("home,g", "scroll_home", "Top", show=False, id="log.top"),
     ]
 
@@ -361,7 +381,13 @@ class LogView(ScrollView, can_focus=True):
         """The displayed plain text of row `index` (sanitized; for tests and copy)."""
         return self._render_text(index).plain
 
-    def action_follow(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Follow is left out of a narrow footer (the tail line says "End/G: follow" when it
+        matters); its twin binding keeps the keys working."""
+        narrow_follow = action == "follow" and parameters != (KEY_ONLY,)
+        return not (narrow_follow and footer_is_narrow(self))
+
+    def action_follow(self, _how: str = "") -> None:
         """Resume follow mode and jump to the newest line."""
         self.follow = True
         self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
@@ -716,6 +742,7 @@ class LogView(ScrollView, can_focus=True):
             self.call_after_refresh(self._sync_scrollbar)
 
     def on_resize(self) -> None:
+        self.refresh_bindings()  # the footer may have crossed FULL_FOOTER_COLUMNS
         # A smaller view (a banner appeared, the terminal shrank) must still show the newest
         # line while following.
         if self.follow:

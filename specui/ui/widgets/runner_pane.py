@@ -37,7 +37,7 @@ from textual.widgets.option_list import Option
 
 from specui.errors import SpecuiError
 from specui.project import PHASES, Project
-from specui.ui.widgets.log_view import LogView, Transform
+from specui.ui.widgets.log_view import KEY_ONLY, LogView, Transform, footer_is_narrow
 
 __all__ = [
     "CONTINUE_MESSAGE",
@@ -66,6 +66,9 @@ _STATUS_STYLE = {
     "failed": "bold red",
     "stopped": "magenta",
 }
+# Left out of a narrow footer unless needed now (RunnerPane.check_action).
+_NARROW_OPTIONAL = frozenset({"choose_phase", "continue_implement", "toggle_auto_continue",
+                              "restart"})
 _STATUS_ICON = {"pending": "·", "running": "●", "done": "✓", "failed": "✗", "stopped": "■"}
 
 
@@ -197,6 +200,15 @@ class RunnerPane(Vertical):
         Binding("c", "continue_implement", "Continue", id="runner.continue"),
         Binding("A", "toggle_auto_continue", "Auto-cont.", id="runner.auto_continue"),
         Binding("R", "restart", "Restart", id="runner.restart"),
+        # Twins that never show, for the keys a narrow footer leaves out (see check_action): the
+        # first binding of a key that check_action allows is the one shown and run.
+        Binding("p", f"choose_phase({KEY_ONLY!r})", "Run phase…", show=False,
+                id="runner.choose_phase"),
+        Binding("c", f"continue_implement({KEY_ONLY!r})", "Continue", show=False,
+                id="runner.continue"),
+        Binding("A", f"toggle_auto_continue({KEY_ONLY!r})", "Auto-cont.", show=False,
+                id="runner.auto_continue"),
+        Binding("R", f"restart({KEY_ONLY!r})", "Restart", show=False, id="runner.restart"),
     ]
 
     class RunFinished(Message):
@@ -660,7 +672,29 @@ class RunnerPane(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide actions that cannot apply now, so the footer shows what is possible (and, while
-        a run is going, that Stop is one key away)."""
+        a run is going, that Stop is one key away). Below FULL_FOOTER_COLUMNS the footer also
+        leaves out what is not needed now, so the pane keys after ours still fit at 80 columns:
+        Run phase… and Auto-cont. always, Continue unless implement can be continued, Restart
+        unless the run is stalled. Their twins (KEY_ONLY) keep every key working."""
+        allowed = self._allowed(action)
+        if (allowed and parameters != (KEY_ONLY,) and action in _NARROW_OPTIONAL
+                and footer_is_narrow(self) and not self._wanted_in_narrow_footer(action)):
+            return False
+        return allowed
+
+    def _wanted_in_narrow_footer(self, action: str) -> bool:
+        if action == "continue_implement":
+            runs = self._runs
+            return any(r.phase == "implement" for r in runs) and self.next_phase() == "implement"
+        if action == "restart":
+            run = self._current_run()
+            return run is not None and self._is_stalled(run, self._clock())
+        return False
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()  # the footer may have crossed FULL_FOOTER_COLUMNS
+
+    def _allowed(self, action: str) -> bool:
         running = self._running_run() is not None
         if action == "stop":
             return running
@@ -676,19 +710,19 @@ class RunnerPane(Vertical):
     def action_run_next(self) -> None:
         self.run_next()
 
-    def action_choose_phase(self) -> None:
+    def action_choose_phase(self, _how: str = "") -> None:
         self.choose_phase()
 
     def action_stop(self) -> None:
         self.stop()
 
-    def action_continue_implement(self) -> None:
+    def action_continue_implement(self, _how: str = "") -> None:
         self.continue_implement()
 
-    def action_toggle_auto_continue(self) -> None:
+    def action_toggle_auto_continue(self, _how: str = "") -> None:
         self.toggle_auto_continue()
 
-    def action_restart(self) -> None:
+    def action_restart(self, _how: str = "") -> None:
         self.restart()
 
     # Short names the app's command palette forwards (RunnerSlot.forward_action).
