@@ -952,6 +952,13 @@ class SpecuiApp(App[int]):
             ("Run phase", "phase runner", lambda: self.action_runner("run")),
             ("Stop phase", "phase runner", lambda: self.action_runner("stop")),
             ("Continue phase", "phase runner", lambda: self.action_runner("continue")),
+            ("Run a chosen phase…", "phase runner", lambda: self.action_runner("choose_phase")),
+            (
+                "Toggle auto-continue (implement)",
+                "phase runner",
+                lambda: self.action_runner("toggle_auto_continue"),
+            ),
+            ("Restart phase", "phase runner", lambda: self.action_runner("restart")),
         ]
         snap = self.spec_snapshot
         if snap is not None:

@@ -343,3 +343,20 @@ async def test_quit_and_reopen_resumes_the_same_question(project, store):
         await settle(pilot)
         assert "Round 2" in str(app2.query_one("#q-header").render())
         assert app2.query_one(OptionPicker).question.multi_select
+
+
+async def test_palette_reaches_every_runner_action(project, store):
+    """Keys hidden from a narrow footer stay one palette entry away; auto-continue toggles."""
+    app = make_app(project, store, [SINGLE])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        commands = {t: cb for t, _h, cb in app.palette_commands()}
+        for title in ("Run phase", "Stop phase", "Continue phase", "Restart phase"):
+            assert title in commands, title
+        toggle = next(cb for t, cb in commands.items() if t.startswith("Toggle auto-continue"))
+        toggle()
+        await settle(pilot)
+        assert any("auto-continue on" in str(n.message) for n in app._notifications)
+        toggle()
+        await settle(pilot)
+        assert any("auto-continue off" in str(n.message) for n in app._notifications)
