@@ -60,5 +60,17 @@ class RunnerSlot(Vertical):
         if method is None:
             self.app.notify(f"phase runner: {PLACEHOLDER}", severity="warning")
             return False
-        self.call_later(pane.run_action, name)  # type: ignore[union-attr]
+        # The palette is an explicit request, like the key: pass the key-only marker so actions a
+        # narrow footer hides (check_action -> False) still run. Without it, "Toggle
+        # auto-continue" from the palette silently did nothing at 80 columns.
+        from specui.ui.widgets.log_view import KEY_ONLY
+
+        takes_marker = name in (
+            "choose_phase",
+            "continue_implement",
+            "toggle_auto_continue",
+            "restart",
+        )
+        action = f"{name}({KEY_ONLY!r})" if takes_marker else name
+        self.call_later(pane.run_action, action)  # type: ignore[union-attr]
         return True
