@@ -58,7 +58,10 @@ CHILD = textwrap.dedent(
             return super().run(headless=True, size=(160, 48))
 
     ui_app.SpecuiApp = Bench
+    import specui.cli
     from specui.cli import main
+
+    specui.cli._isatty = lambda _stream: True  # headless: stdout is the bench's pipe
 
     sys.exit(main([sys.argv[1]]))
     """
