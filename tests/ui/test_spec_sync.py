@@ -211,3 +211,23 @@ def test_heavy_modules_stay_lazy(module):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_line_memo_gives_the_same_lines_as_a_fresh_render_and_follows_edits():
+    """The per-line memo is invisible: same output as a cold render, edits and fences included."""
+    from specui.ui.widgets import spec_markdown
+
+    styles = {key: key for key in spec_markdown.STYLE}  # stand-in styles: any object will do
+    text = "- **A**: one `code` [/] here\n```\n- not a bullet\n```\n- **B**: " + "word " * 40
+    warm = render_lines(text, 30, styles)
+    spec_markdown._LINE_CACHE.clear()
+    assert render_lines(text, 30, styles) == warm  # cold == warm
+    edited = text.replace("- **A**: one", "- **A**: two")
+    spec_markdown._LINE_CACHE.clear()
+    cold_edit = render_lines(edited, 30, styles)
+    render_lines(text, 30, styles)  # warm the memo with the old text
+    assert render_lines(edited, 30, styles) == cold_edit
+    # a line inside a fence renders as code, not as a bullet, even when memoized outside one
+    render_lines("- not a bullet", 30, styles)
+    fenced = render_lines("```\n- not a bullet\n```", 30, styles)
+    assert fenced[1] == [("- not a bullet", "code")]
