@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import seed004
 
 from specui import bridge
 from specui.core.questions import build_answer
@@ -26,28 +27,11 @@ from specui.project import Project
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-SINGLE = {
-    "question": "Which execution lane should own this once the interview is complete?",
-    "type": "single-answerable",
-    "options": [
-        {"label": "Plan first", "value": "ralplan", "description": "Review first"},
-        {"label": "Execute directly", "value": "autopilot", "description": "Explicit enough"},
-        {"label": "Refine further", "value": "refine", "description": "Still unclear"},
-    ],
-    "allow_other": False,
-    "other_label": "Other",
-    "source": "deep-interview",
-}
+SINGLE = seed004.SINGLE
 MULTI = {
-    "question": "Which non-goals must stay out of scope for the first pass? [/]",
-    "type": "multi-answerable",
-    "options": [
-        {"label": "No UI redesign", "value": "no-ui-redesign"},
-        {"label": "No new dependencies", "value": "no-new-dependencies"},
-        {"label": "No API contract changes", "value": "no-api-contract-changes"},
-    ],
+    **seed004.MULTI,
     "allow_other": True,
-    "source": "deep-interview",
+    "question": "Which non-goals must stay out of scope for the first pass? [/]",
 }
 
 

@@ -14,6 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import seed004
+
 from specui import bridge
 from specui.core.questions import parse_question
 from specui.project import Project
@@ -22,29 +24,8 @@ from specui.ui.watcher import ProjectWatcher
 
 from .conftest import SMALL, make_app, settle
 
-SINGLE = {
-    "question": "Which execution lane should own this once the interview is complete?",
-    "type": "single-answerable",
-    "options": [
-        {"label": "Plan first", "value": "ralplan", "description": "Review first"},
-        {"label": "Execute directly", "value": "autopilot", "description": "Explicit enough"},
-        {"label": "Refine further", "value": "refine", "description": "Still unclear"},
-    ],
-    "allow_other": True,
-    "other_label": "Something else",
-    "source": "deep-interview",
-}
-MULTI = {
-    "question": "Which non-goals must stay out of scope for the first pass?",
-    "type": "multi-answerable",
-    "options": [
-        {"label": "No UI redesign", "value": "no-ui-redesign"},
-        {"label": "No new dependencies", "value": "no-new-dependencies"},
-        {"label": "No API contract changes", "value": "no-api-contract-changes"},
-    ],
-    "allow_other": True,
-    "source": "deep-interview",
-}
+SINGLE = {**seed004.SINGLE, "allow_other": True, "other_label": "Something else"}
+MULTI = {**seed004.MULTI, "allow_other": True}
 
 
 async def until(pilot, predicate, timeout: float = 8.0) -> bool:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import seed004
 
 from specui import bridge
 from specui.cli import main
@@ -22,30 +23,8 @@ from specui.core.questions import Question, build_answer, parse_question
 from specui.errors import SpecuiError
 from specui.project import Project
 
-SINGLE = {
-    "question": "Which execution lane should own this once the interview is complete?",
-    "type": "single-answerable",
-    "options": [
-        {"label": "Plan first", "value": "ralplan", "description": "Need review first"},
-        {"label": "Execute directly", "value": "autopilot", "description": "Explicit enough"},
-        {"label": "Refine further", "value": "refine", "description": "Still unclear"},
-    ],
-    "allow_other": False,
-    "other_label": "Other",
-    "source": "deep-interview",
-}
-MULTI = {
-    "question": "Which non-goals must stay out of scope for the first pass?",
-    "type": "multi-answerable",
-    "options": [
-        {"label": "No UI redesign", "value": "no-ui-redesign"},
-        {"label": "No new dependencies", "value": "no-new-dependencies"},
-        {"label": "No API contract changes", "value": "no-api-contract-changes"},
-    ],
-    "allow_other": True,
-    "other_label": "Something else",
-    "source": "deep-interview",
-}
+SINGLE = seed004.SINGLE
+MULTI = {**seed004.MULTI, "allow_other": True, "other_label": "Something else"}
 
 
 @pytest.fixture
@@ -416,7 +395,10 @@ def test_terminal_single_reasks_until_valid() -> None:
     question = parse_question(SINGLE)
     answer, shown = _ask(question, "\n7\n1,2\nx\n2\n")
     assert answer.kind == "option" and answer.value == "autopilot"
-    assert "Question from deep-interview" in shown and "  2) Execute directly - Explicit" in shown
+    assert (
+        "Question from deep-interview" in shown
+        and "  2) Execute directly - Requirements are already explicit" in shown
+    )
     assert shown.count("  ! ") == 4  # empty, out of range, two for single, not a number
     assert "Other" not in shown  # allow_other is false
 

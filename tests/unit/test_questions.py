@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import seed004
 
 from specui.core.questions import (
     Answer,
@@ -16,29 +17,8 @@ from specui.core.questions import (
 )
 from specui.errors import SpecuiError
 
-SINGLE = {
-    "question": "Which execution lane should own this once the interview is complete?",
-    "type": "single-answerable",
-    "options": [
-        {"label": "Plan first", "value": "ralplan", "description": "Need review"},
-        {"label": "Execute directly", "value": "autopilot", "description": "Explicit"},
-        {"label": "Refine further", "value": "refine", "description": "More"},
-    ],
-    "allow_other": False,
-    "other_label": "Other",
-    "source": "deep-interview",
-}
-MULTI = {
-    "question": "Which non-goals must stay out of scope for the first pass?",
-    "type": "multi-answerable",
-    "options": [
-        {"label": "No UI redesign", "value": "no-ui-redesign"},
-        {"label": "No new dependencies", "value": "no-new-dependencies"},
-        {"label": "No API contract changes", "value": "no-api-contract-changes"},
-    ],
-    "allow_other": True,
-    "source": "deep-interview",
-}
+SINGLE = seed004.SINGLE
+MULTI = {**seed004.MULTI, "allow_other": True}
 
 
 def test_seed_payloads_parse_and_align_multi_select() -> None:
