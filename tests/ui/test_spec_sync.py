@@ -231,3 +231,13 @@ def test_line_memo_gives_the_same_lines_as_a_fresh_render_and_follows_edits():
     render_lines("- not a bullet", 30, styles)
     fenced = render_lines("```\n- not a bullet\n```", 30, styles)
     assert fenced[1] == [("- not a bullet", "code")]
+
+
+def test_view_fences_follow_the_shared_commonmark_rule():
+    """The SPEC.md view agrees with the parser: "```python" inside a fence is code, not a
+    close, and "```x```" is inline code, not a fence that hides the rest of the section."""
+    styles = {"code": "C", "fence": "F"}
+    lines = render_lines("```\n```python\n- still code\n```\n```x```\n- bullet", 80, styles)
+    assert lines[1] == [("```python", "C")] and lines[2] == [("- still code", "C")]
+    assert lines[3] == [("```", "F")]
+    assert lines[5] == [("•", None), (" bullet", None)]

@@ -7,8 +7,9 @@ would lag half a second behind the user's editor and keypresses would queue behi
 with bold labels, inline code, fences and the odd table, so a line-by-line highlighter gives the
 same reading experience at ~1 ms per KiB, and keeps the source layout (tables stay aligned).
 
-The result is a Textual `Content` built from the plain text plus style spans: text is never
-parsed as markup, so `[/]` or `[bold]` in SPEC.md is shown literally. `<placeholders>` are
+The result is plain (text, style) pieces per screen line: text is never parsed as markup, so
+`[/]` or `[bold]` in SPEC.md is shown literally. Code fences follow the same CommonMark rule as
+the SPEC.md parser and the tasks.md counter (`specui.core.markdown`). `<placeholders>` are
 highlighted, because they are exactly what the interview still has to fill.
 """
 
@@ -16,10 +17,9 @@ from __future__ import annotations
 
 import re
 
-from textual.content import Content, Span
+from specui.core.markdown import Fence, fence_step
 
 _HEADING = re.compile(r"^( {0,3})(#{1,6})[ \t]+(.*)$")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _BULLET = re.compile(r"^([ \t]*)([-*+])[ \t]+")
 _ORDERED = re.compile(r"^([ \t]*)(\d{1,9}[.)])[ \t]+")
 _QUOTE = re.compile(r"^[ \t]*>")
@@ -44,58 +44,6 @@ STYLE = {
     "quote": "italic $text-muted",
     "rule": "$text-muted",
 }
-
-
-def highlight(text: str) -> Content:
-    """Plain `text` with Markdown-ish style spans. Pure; the text itself is unchanged except
-    that bullet markers `-`/`*`/`+` are shown as `•`."""
-    out: list[str] = []
-    spans: list[Span] = []
-    pos = 0
-    in_fence: str | None = None
-    for line in text.split("\n"):
-        fence = _FENCE.match(line)
-        if in_fence is not None or fence:
-            if fence and in_fence is None:
-                in_fence = fence.group(1)[0] * len(fence.group(1))
-            elif fence and fence.group(1).startswith(in_fence):
-                in_fence = None
-            out.append(line)
-            if line:
-                spans.append(Span(pos, pos + len(line), STYLE["code" if not fence else "fence"]))
-            pos += len(line) + 1
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            out.append(line)
-            spans.append(Span(pos, pos + len(line), STYLE["heading"]))
-            pos += len(line) + 1
-            continue
-        if _RULE.match(line):
-            out.append(line)
-            spans.append(Span(pos, pos + len(line), STYLE["rule"]))
-            pos += len(line) + 1
-            continue
-        start = 0
-        bullet = _BULLET.match(line)
-        if bullet:
-            indent, marker = bullet.group(1), bullet.group(2)
-            line = indent + "•" + line[len(indent) + len(marker) :]
-            spans.append(Span(pos + len(indent), pos + len(indent) + 1, STYLE["bullet"]))
-            start = bullet.end()
-        else:
-            ordered = _ORDERED.match(line)
-            if ordered:
-                spans.append(Span(pos + ordered.start(2), pos + ordered.end(2), STYLE["bullet"]))
-                start = ordered.end()
-        if _QUOTE.match(line):
-            spans.append(Span(pos, pos + len(line), STYLE["quote"]))
-        for match in _INLINE.finditer(line, start):
-            kind = match.lastgroup or ""
-            spans.append(Span(pos + match.start(), pos + match.end(), STYLE[kind]))
-        out.append(line)
-        pos += len(line) + 1
-    return Content("\n".join(out), spans)
 
 
 # --------------------------------------------------------------------------- line rendering
@@ -217,20 +165,13 @@ def render_lines(
     elif len(cache) > _LINE_CACHE_MAX:
         cache.clear()
     out: list[list[tuple[str, object]]] = []
-    in_fence: str | None = None
+    fence: Fence | None = None
     for raw in text.split("\n"):
-        fence = _FENCE.match(raw)
-        if fence:
-            marker = fence.group(1)
-            if in_fence is None:
-                in_fence = marker[0] * len(marker)
-                out += _render_line(raw, [(0, len(raw), "fence")], width, styles)
-                continue
-            if marker.startswith(in_fence):
-                in_fence = None
-                out += _render_line(raw, [(0, len(raw), "fence")], width, styles)
-                continue
-        fenced = in_fence is not None
+        fence, is_fence_line = fence_step(raw, fence)
+        if is_fence_line:
+            out += _render_line(raw, [(0, len(raw), "fence")], width, styles)
+            continue
+        fenced = fence is not None
         key = (raw, fenced, width)
         screen = cache.get(key)
         if screen is None:
