@@ -21,48 +21,17 @@ from specui.core.orchestrator import (
 )
 from specui.errors import SpecuiError
 from specui.project import Project
-from specui.runner.safe_output import Part, sanitize_block
+from specui.runner.safe_output import Part
 
 if TYPE_CHECKING:
     from specui.core.codex_events import RenderedRow
 
-__all__ = ["CleanForwarder", "JsonForwarder", "PlainForwarder", "run_command"]
+__all__ = ["CleanForwarder", "JsonForwarder", "run_command"]
 
 _STYLE_SGR = {
     "bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33",
     "blue": "34", "magenta": "35", "cyan": "36",
 }
-
-
-class PlainForwarder:
-    """Forwards raw output to a binary stream, whole lines at a time, sanitized."""
-
-    def __init__(self, out: BinaryIO) -> None:
-        self.out = out
-        self.pending = b""
-
-    def __call__(self, chunk: bytes) -> None:
-        data = self.pending + chunk if self.pending else chunk
-        cut = data.rfind(b"\n")
-        if cut == -1:
-            if len(data) < 65536:
-                self.pending = data
-                return
-            cut = len(data) - 1
-        self.pending = data[cut + 1 :]
-        self._emit(data[: cut + 1])
-
-    def _emit(self, data: bytes) -> None:
-        try:
-            self.out.write(sanitize_block(data))
-            self.out.flush()
-        except (BrokenPipeError, ValueError):
-            pass
-
-    def flush(self) -> None:
-        if self.pending:
-            data, self.pending = self.pending, b""
-            self._emit(data + (b"" if data.endswith(b"\n") else b"\n"))
 
 
 class CleanForwarder:

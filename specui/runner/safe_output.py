@@ -14,15 +14,15 @@ the same pass — still the biggest cost of a flood (~0.5 ms/MB for plain text, 
 every line is coloured). `feed_parts` never copies the read: the line in progress is completed
 from its first line, the whole lines in between are checked in place and handed out as a
 memoryview, and the headless forwarder (runner/cli.py) writes the very same parts, so nothing
-is scanned twice. `block_is_safe` serves older callers that cut the raw stream themselves.
+is scanned twice.
 """
 
 from __future__ import annotations
 
-from specui.core.ansi import is_safe_bytes, sanitize, sanitize_bytes, scan_span
+from specui.core.ansi import is_safe_bytes, sanitize_bytes, scan_span
 
 __all__ = [
-    "EAGER_LIMIT", "MAX_PENDING", "LineSanitizer", "Part", "block_is_safe", "sanitize_lines",
+    "EAGER_LIMIT", "MAX_PENDING", "LineSanitizer", "Part", "sanitize_lines",
 ]
 
 Part = bytes | memoryview  # a piece of sanitized output; a memoryview shares the read's buffer
@@ -30,30 +30,9 @@ Part = bytes | memoryview  # a piece of sanitized output; a memoryview shares th
 MAX_PENDING = 65536  # a "line" this long without a newline is written anyway
 EAGER_LIMIT = 4096   # a read smaller than this is not a flood: write a safe partial line at once
 
-_last_block: bytes = b""
-_last_verdict: bool = True
-
-
-def block_is_safe(block: bytes) -> bool:
-    """`is_safe_bytes(block)`, remembered for the last block seen (see the module note)."""
-    global _last_block, _last_verdict
-    if len(block) == len(_last_block) and block == _last_block:
-        return _last_verdict
-    verdict = is_safe_bytes(block)
-    _last_block, _last_verdict = block, verdict
-    return verdict
-
-
-def sanitize_block(block: bytes) -> bytes:
-    """Whole-block sanitize (headless forwarding): `sanitize_bytes` with the shared verdict."""
-    if block_is_safe(block):
-        return block
-    return sanitize(block.decode("utf-8", errors="replace")).encode("utf-8")
-
-
 def sanitize_lines(block: bytes) -> bytes:
     """Sanitize each line of `block` on its own (newlines always kept)."""
-    if block_is_safe(block):
+    if is_safe_bytes(block):
         return block
     return b"\n".join(sanitize_bytes(line) for line in block.split(b"\n"))
 

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from specui.runner.cli import CleanForwarder, JsonForwarder, PlainForwarder
+from specui.runner.cli import CleanForwarder, JsonForwarder
 from specui.runner.notify import bell, end_message, tmux_message
 from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status
 
@@ -88,20 +88,6 @@ def test_start_failure_is_recorded(tmp_path: Path) -> None:
     status = supervisor.run()
     assert status.state == "failed" and status.exit_code == 127
     assert "cannot start" in Path(supervisor.spec.log_path).read_text()
-
-
-def test_plain_forwarder_holds_partial_lines() -> None:
-    out = io.BytesIO()
-    forward = PlainForwarder(out)
-    forward(b"abc")
-    assert out.getvalue() == b""
-    forward(b"def\nghi\x1b[2J")
-    assert out.getvalue() == b"abcdef\n"
-    forward(b"\x1b[1mX\x1b[0m\n")
-    assert out.getvalue() == b"abcdef\nghi\x1b[1mX\x1b[0m\n"
-    forward(b"tail")
-    forward.flush()
-    assert out.getvalue().endswith(b"tail\n")
 
 
 def test_clean_forwarder_shows_what_the_log_gets_and_ends_the_last_line() -> None:
