@@ -125,7 +125,7 @@ def run_variant(kind: str, n: int, directory: Path, payload: Path, rate: int = 0
     from textual.widgets import Log
 
     from specui.core.config import RunnerConfig
-    from specui.project import Project
+    from specui.core.paths import Project
     from specui.store import PhaseRun, SessionStore
     from specui.ui.widgets.log_view import LogView
     from specui.ui.widgets.runner_pane import CSS_PATH as PANE_CSS

@@ -29,9 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from specui.core.spec import SECTIONS, SpecDocument
-from specui.core.templates import render_spec_template
-from specui.specfile import SpecFile
+from specui.core.spec import SECTIONS, SpecDocument, render_spec_template
+from specui.spec_repo import SpecFile
 
 TARGET_BYTES = 1_000_000
 RUNS = 31

@@ -147,7 +147,7 @@ def bench_startup(repeat: int) -> dict[str, float]:
 
 
 def _spec_text(kib: int, marker: str) -> str:
-    from specui.core.templates import render_spec_template
+    from specui.core.spec import render_spec_template
 
     template = render_spec_template("bench")
     lines: list[str] = []
@@ -173,8 +173,8 @@ def _spec_text(kib: int, marker: str) -> str:
 
 async def _change_to_repaint(kib: int, samples: int) -> list[float]:
     from specui.core.config import SpecuiConfig
-    from specui.fsio import atomic_write_text
-    from specui.project import Project
+    from specui.core.fsio import atomic_write_text
+    from specui.core.paths import Project
     from specui.store import SessionStore
     from specui.ui.app import SpecuiApp
     from specui.ui.widgets.spec_view import SpecView
@@ -229,9 +229,9 @@ async def _change_to_repaint(kib: int, samples: int) -> list[float]:
 
 async def _keypress_latency(presses: int) -> list[float]:
     from specui.core.config import SpecuiConfig
+    from specui.core.fsio import atomic_write_text
+    from specui.core.paths import Project
     from specui.core.questions import Question
-    from specui.fsio import atomic_write_text
-    from specui.project import Project
     from specui.store import PendingQuestion, SessionStore
     from specui.ui.app import SpecuiApp
 

@@ -43,10 +43,10 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from specui.core.errors import SpecuiError
+from specui.core.fsio import atomic_write_text
+from specui.core.paths import Project
 from specui.core.questions import Answer, Question, answer_envelope, parse_answer, parse_question
-from specui.errors import SpecuiError
-from specui.fsio import atomic_write_text
-from specui.project import Project
 
 BRIDGE_DIR = "bridge"
 PID_FILE = "workbench.pid"

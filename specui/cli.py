@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from specui import __version__
-from specui.errors import SpecuiError
-from specui.project import PHASES, Project
+from specui.core.errors import SpecuiError
+from specui.core.paths import PHASES, Project
 
 PROG = "specui"
 COMMANDS = ("init", "status", "run", "question")
@@ -194,7 +194,7 @@ def _safe_print(text: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from specui.spec_service import init_project
+    from specui.spec_repo import init_project
 
     raw = Path(args.dir).expanduser()
     if raw.exists() and not raw.is_dir():

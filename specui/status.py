@@ -8,26 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from specui import spec_service
+from specui import spec_repo
 from specui.core.ambiguity import weights_for
 from specui.core.config import load_config, load_deep_interview_config, resolve_profile
+from specui.core.errors import SpecuiError
+from specui.core.paths import PHASES, Project
 from specui.core.progress import progress_line
-from specui.errors import SpecuiError
-from specui.project import PHASES, Project
 from specui.store import SessionStore
 
 
 def _spec_part(project: Project, store: SessionStore) -> dict[str, Any]:
-    doc = spec_service.read_document(project)
-    unit_status = spec_service.statuses(project, store, doc)
-    percent = spec_service.progress(project, store, doc)
+    doc = spec_repo.read_document(project)
+    unit_status = spec_repo.statuses(project, store, doc)
+    percent = spec_repo.progress(project, store, doc)
     return {
         "path": project.relative(project.spec),
         "exists": doc is not None,
         "progress": percent,
         "progress_line": progress_line(percent),
         "sections": [
-            {"key": key, "title": spec_service.UNIT_TITLES[key], "status": status}
+            {"key": key, "title": spec_repo.UNIT_TITLES[key], "status": status}
             for key, status in unit_status.items()
         ],
         "missing": list(doc.missing) if doc is not None else [],

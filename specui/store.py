@@ -2,7 +2,7 @@
 
 Every producer (interviewer engines, file watcher, phase runner, question bridge) changes state
 only through `SessionStore.update`, and every view renders from `SessionStore.state`, so there is
-exactly one copy of the truth. Writes are atomic (specui.fsio) and guarded by an advisory file
+exactly one copy of the truth. Writes are atomic (specui.core.fsio) and guarded by an advisory file
 lock so that a headless `specui run` and an open workbench can share one session file without
 overwriting each other's changes (each update re-reads the file if another process changed it).
 
@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from specui.core.fsio import atomic_write_text
+from specui.core.paths import PHASES, Project
 from specui.core.questions import Answer, Question
-from specui.fsio import atomic_write_text
-from specui.project import PHASES, Project
 
 try:  # advisory cross-process lock; absent on non-POSIX systems (then only the RLock applies)
     import fcntl

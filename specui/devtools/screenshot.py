@@ -24,8 +24,8 @@ OVERVIEW = (
 
 async def _shoot(out: Path, size: tuple[int, int], theme: str) -> None:
     from specui.core.config import SpecuiConfig, UIConfig
+    from specui.core.paths import Project
     from specui.devtools.sample import prepare
-    from specui.project import Project
     from specui.store import SessionStore
     from specui.ui.app import SpecuiApp, load_engine
 

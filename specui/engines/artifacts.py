@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from specui.core.ambiguity import DIMENSION_TITLES, weights_for
+from specui.core.fsio import atomic_write_text
+from specui.core.paths import Project
 from specui.engines.bank import UNIT_SECTION
 from specui.engines.drafting import item_answered, item_value
-from specui.fsio import atomic_write_text
-from specui.project import Project
 from specui.store import InterviewState
 
 

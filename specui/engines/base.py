@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from specui.core.config import SpecuiConfig
+from specui.core.paths import Project
 from specui.core.questions import Answer
-from specui.project import Project
 from specui.store import SessionStore
 
 

@@ -2,7 +2,7 @@
 
 Flow (one question per round; everything persisted in the session store after every answer):
 
-1. start(): bootstrap SPEC.md + stack.toml (spec_service.init_project), detect brownfield, write
+1. start(): bootstrap SPEC.md + stack.toml (spec_repo.init_project), detect brownfield, write
    the context snapshot, ask round 1: review stack.toml and give an overview (free text).
 2. The overview drafts sections 1–3 (drafting.py) and seeds §17 Open Questions.
 3. Interview rounds pick from the bank (bank.py) by seed 004's stage priority (intent-first,
@@ -15,7 +15,7 @@ Flow (one question per round; everything persisted in the session store after ev
 5. Finish: seed 000 §8's message with a recap, stored in `engine_state["finish_message"]`.
 
 Answers never get lost: the round keeps the exact answer; a SPEC.md patch that meets a concurrent
-edit of the same bullet is kept in `store.spec.conflicts` (spec_service.patch) instead.
+edit of the same bullet is kept in `store.spec.conflicts` (spec_repo.patch) instead.
 """
 
 from __future__ import annotations
@@ -30,26 +30,32 @@ from typing import Any
 
 import tomlkit
 
-from specui import spec_service
+from specui import spec_repo
 from specui.core.config import (
     DeepInterviewConfig,
     SpecuiConfig,
     load_deep_interview_config,
     resolve_profile,
 )
+from specui.core.errors import SpecuiError
 from specui.core.open_questions import (
     add_open_question,
     parse_open_questions,
     resolve_open_question,
 )
+from specui.core.paths import Project
 from specui.core.progress import progress_line
 from specui.core.questions import Answer, Question, QuestionOption
-from specui.core.spec import SECTION_BY_KEY, SECTIONS, UNIT_BY_KEY, UNIT_KEYS, SpecDocument
-from specui.core.templates import render_stack_template
+from specui.core.spec import (
+    SECTION_BY_KEY,
+    SECTIONS,
+    UNIT_BY_KEY,
+    UNIT_KEYS,
+    SpecDocument,
+    render_stack_template,
+)
 from specui.engines import artifacts, bank, drafting, scoring
 from specui.engines.bank import UNIT_SECTION, BankContext, BankEntry
-from specui.errors import SpecuiError
-from specui.project import Project
 from specui.store import DimensionScore, Gates, InterviewState, PendingQuestion, Round, SessionStore
 
 STAGE_DONE = 0.6  # a stage is left once each of its dimensions scores at least this
@@ -250,7 +256,7 @@ class BuiltinInterviewer:
     def _bootstrap(self) -> None:
         project = self.project
         code = detect_code(project.root) if project.root.is_dir() else []
-        created = spec_service.init_project(project)
+        created = spec_repo.init_project(project)
         deep, warnings = (
             (self._deep, [])
             if self._deep is not None
@@ -314,10 +320,10 @@ class BuiltinInterviewer:
 
     # ================================================================== reading & scoring
     def _read_doc(self) -> SpecDocument:
-        doc = spec_service.read_document(self.project)
+        doc = spec_repo.read_document(self.project)
         if doc is None:  # deleted while we ran: recreate it rather than lose the next answer
-            spec_service.init_project(self.project)
-            doc = spec_service.read_document(self.project)
+            spec_repo.init_project(self.project)
+            doc = spec_repo.read_document(self.project)
             assert doc is not None
         return doc
 
@@ -414,7 +420,7 @@ class BuiltinInterviewer:
             if answer.value == "finalize-all":
                 es["finalize_all"] = True
             try:
-                spec_service.finalize(self.project, self.store, unit)
+                spec_repo.finalize(self.project, self.store, unit)
             except SpecuiError as exc:
                 notes.append(f"Could not finalize {UNIT_BY_KEY[unit].title}: {exc}")
                 es.setdefault("declined", []).append(unit)
@@ -432,7 +438,7 @@ class BuiltinInterviewer:
         if answer.kind == "other":
             body = doc.section_body("open_questions")
             new = add_open_question(body, answer.summary())
-            spec_service.patch(self.project, self.store, {"open_questions": new}, doc)
+            spec_repo.patch(self.project, self.store, {"open_questions": new}, doc)
 
     def _answer_patch(
         self,
@@ -514,7 +520,7 @@ class BuiltinInterviewer:
             changes["open_questions"] = oq
         if not changes:
             return
-        outcome = spec_service.patch(self.project, self.store, changes, base_doc)
+        outcome = spec_repo.patch(self.project, self.store, changes, base_doc)
         if outcome.conflicts:
             titles = ", ".join(UNIT_BY_KEY[u].title for u in outcome.conflicts)
             notes.append(
@@ -554,7 +560,7 @@ class BuiltinInterviewer:
     def _changes(
         sections: Mapping[str, str], units: list[str], standalone_security: bool = False
     ) -> dict[str, str]:
-        """Section bodies -> spec_service.patch changes (unit keys; Security is an item)."""
+        """Section bodies -> spec_repo.patch changes (unit keys; Security is an item)."""
         changes: dict[str, str] = {}
         for sec, body in sections.items():
             if sec != "nfr":
@@ -979,7 +985,7 @@ class BuiltinInterviewer:
 
     def _plan_validation(self, iv: InterviewState, doc: SpecDocument) -> PendingQuestion | None:
         es = iv.engine_state
-        statuses = spec_service.statuses(self.project, self.store, doc)
+        statuses = spec_repo.statuses(self.project, self.store, doc)
         bodies = self._bodies(doc)
         declined = set(es.get("declined", []))
         final_units = {u for u, s in statuses.items() if s == "final"}
@@ -1003,7 +1009,7 @@ class BuiltinInterviewer:
                 continue
             if es.get("finalize_all"):
                 try:
-                    spec_service.finalize(self.project, self.store, unit)
+                    spec_repo.finalize(self.project, self.store, unit)
                     final_units.add(unit)
                     continue
                 except SpecuiError:
@@ -1061,9 +1067,9 @@ class BuiltinInterviewer:
 
     def _finish(self, iv: InterviewState, doc: SpecDocument) -> None:
         es = iv.engine_state
-        statuses = spec_service.statuses(self.project, self.store, doc)
+        statuses = spec_repo.statuses(self.project, self.store, doc)
         finals = sum(1 for s in statuses.values() if s == "final")
-        pct = spec_service.progress(self.project, self.store, doc)
+        pct = spec_repo.progress(self.project, self.store, doc)
         recap = "\n".join(
             f"- {'[x]' if s == 'final' else '[ ]'} {UNIT_BY_KEY[u].title}: {s}"
             for u, s in statuses.items()

@@ -17,8 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from specui.core.spec import placeholder_status
-from specui.core.templates import SPEC_TEMPLATE
+from specui.core.spec import SPEC_TEMPLATE, placeholder_status
 
 _BULLET = re.compile(
     r"^(?P<prefix>[ \t]{0,3}[-*+][ \t]+\*\*(?P<label>[^*\n]+?)\*\*[ \t]*:?[ \t]*)(?P<value>.*?)\s*$"

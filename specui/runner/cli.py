@@ -13,14 +13,14 @@ import shlex
 import sys
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
+from specui.core.errors import SpecuiError
 from specui.core.orchestrator import (
     PHASES,
     continue_message,
     missing_predecessor,
     validate_phase,
 )
-from specui.errors import SpecuiError
-from specui.project import Project
+from specui.core.paths import Project
 from specui.runner.safe_output import Part
 
 if TYPE_CHECKING:

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from specui.core.codex_events import is_json_command
 from specui.core.config import RunnerConfig
+from specui.core.errors import SpecuiError
+from specui.core.fsio import atomic_write_bytes, atomic_write_text
 from specui.core.orchestrator import (
     PHASES,
     continue_message,
@@ -40,11 +42,9 @@ from specui.core.orchestrator import (
     validate_phase,
     write_checkpoint,
 )
+from specui.core.paths import Project
 from specui.core.prompts import build_prompt
 from specui.core.tasks import count_tasks, find_tasks_file, log_reports_no_pending
-from specui.errors import SpecuiError
-from specui.fsio import atomic_write_bytes, atomic_write_text
-from specui.project import Project
 from specui.runner.procid import group_exists, is_same_process, process_start_time
 from specui.runner.safe_output import Part
 from specui.runner.supervisor import (

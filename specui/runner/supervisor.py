@@ -51,7 +51,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specui.fsio import atomic_write_text
+from specui.core.fsio import atomic_write_text
 from specui.runner.procid import identify
 from specui.runner.safe_output import LineSanitizer, Part
 

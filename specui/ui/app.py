@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.widget import Widget
 
-    from specui.project import Project
+    from specui.core.paths import Project
     from specui.store import SessionStore
     from specui.ui.widgets.ambiguity_table import AmbiguityPane
     from specui.ui.widgets.finish_view import FinishView
@@ -451,8 +451,8 @@ class SpecuiApp(App[int]):
         Several quick changes may start several of these: the lock plus reading the latest
         choice inside it makes the last write carry the last choice, whatever the order."""
         from specui.core.config import with_ui_theme
-        from specui.errors import SpecuiError
-        from specui.fsio import atomic_write_text
+        from specui.core.errors import SpecuiError
+        from specui.core.fsio import atomic_write_text
 
         path = self.project.config
         with self._theme_lock:
@@ -615,7 +615,7 @@ class SpecuiApp(App[int]):
     def _bridge_announce(self) -> None:
         """Write .specui/workbench.pid (with fsync: off the event loop)."""
         from specui.bridge import write_workbench_pid
-        from specui.errors import SpecuiError
+        from specui.core.errors import SpecuiError
 
         try:
             write_workbench_pid(self.project)
@@ -704,8 +704,8 @@ class SpecuiApp(App[int]):
 
     def on_option_picker_submitted(self, event: OptionPicker.Submitted) -> None:
         """OptionPicker.Submitted (handled by name: the picker's module is imported lazily)."""
+        from specui.core.errors import SpecuiError
         from specui.core.questions import build_answer
-        from specui.errors import SpecuiError
 
         event.stop()
         picker = event.picker
@@ -734,12 +734,12 @@ class SpecuiApp(App[int]):
 
     @work(thread=True, group="spec-write", exit_on_error=False, name="spec.finalize")
     def _finalize_worker(self, unit: str, final: bool) -> None:
-        from specui import spec_service
+        from specui import spec_repo
 
         if final:
-            spec_service.unfinalize(self.project, self.store, unit)
+            spec_repo.unfinalize(self.project, self.store, unit)
         else:
-            spec_service.finalize(self.project, self.store, unit)
+            spec_repo.finalize(self.project, self.store, unit)
 
     # ------------------------------------------------------------------ errors (one place)
     @on(Worker.StateChanged)
@@ -758,7 +758,7 @@ class SpecuiApp(App[int]):
         if event.state != WorkerState.ERROR:
             return
         error = worker.error
-        from specui.errors import SpecuiError
+        from specui.core.errors import SpecuiError
 
         if worker.name == "startup.load":
             # Bad specui.toml (or an unreadable project): leave the TUI; run_app prints it.
@@ -1013,7 +1013,7 @@ def run_app(project: Project) -> int:
         pass
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         from specui.core.config import load_config
-        from specui.errors import SpecuiError
+        from specui.core.errors import SpecuiError
 
         try:
             load_config(project)  # the config module's own one-line message

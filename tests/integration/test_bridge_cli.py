@@ -21,8 +21,8 @@ import pytest
 import seed004
 
 from specui import bridge
+from specui.core.paths import Project
 from specui.core.questions import build_answer
-from specui.project import Project
 
 pytestmark = pytest.mark.integration
 

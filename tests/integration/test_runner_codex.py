@@ -12,7 +12,7 @@ import pytest
 from conftest import processes_with_marker, specui
 
 from specui.core.config import RunnerConfig
-from specui.project import Project
+from specui.core.paths import Project
 from specui.runner.manager import PhaseManager, group_alive, pid_alive
 from specui.store import SessionStore
 

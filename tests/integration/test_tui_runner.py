@@ -21,7 +21,7 @@ import pytest
 from conftest import processes_with_marker
 
 from specui.core.config import RunnerConfig, SpecuiConfig, UIConfig
-from specui.project import Project
+from specui.core.paths import Project
 from specui.runner.manager import group_alive, pid_alive
 from specui.runner.supervisor import read_status
 from specui.store import SessionStore

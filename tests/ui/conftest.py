@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from specui.core.config import SpecuiConfig, UIConfig
-from specui.project import Project
+from specui.core.paths import Project
 from specui.store import SessionStore
 
 from .fake_engine import FREE, MARKUP, MULTI, SINGLE, FakeInterviewer

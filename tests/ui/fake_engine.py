@@ -5,10 +5,10 @@ one, and records the answers it received so tests can check what the UI sent."""
 
 from __future__ import annotations
 
-from specui import spec_service
+from specui import spec_repo
 from specui.core.ambiguity import ambiguity
+from specui.core.paths import Project
 from specui.core.questions import Answer, Question
-from specui.project import Project
 from specui.store import DimensionScore, PendingQuestion, Round, SessionStore
 
 HOSTILE = "Use [bold]markup[/bold] like [/] or [red]x[/red]?\x1b[2J\x1b]52;c;aGk=\x07 (literal)"
@@ -78,8 +78,8 @@ class FakeInterviewer:
         )
 
     def start(self) -> None:
-        spec_service.init_project(self.project)
-        self.base = spec_service.read_document(self.project)
+        spec_repo.init_project(self.project)
+        self.base = spec_repo.read_document(self.project)
 
         def begin(s) -> None:
             if s.interview.current is None and s.interview.status == "not_started":
@@ -99,10 +99,10 @@ class FakeInterviewer:
         n = len(self.answers) - 1
         # Like a real engine, the change is computed from the document as it was when the
         # question was asked; SpecFile.patch then refuses to overwrite a section edited since.
-        base = self.base or spec_service.read_document(self.project)
+        base = self.base or spec_repo.read_document(self.project)
         unit = UNIT_FOR.get(n % len(UNIT_FOR), "vision")
-        spec_service.patch(self.project, self.store, {unit: f"- {answer.summary()}\n"}, base)
-        self.base = spec_service.read_document(self.project)
+        spec_repo.patch(self.project, self.store, {unit: f"- {answer.summary()}\n"}, base)
+        self.base = spec_repo.read_document(self.project)
 
         def record(s) -> None:
             iv = s.interview

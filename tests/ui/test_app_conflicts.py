@@ -3,8 +3,8 @@ progress line while conflicts wait, the C / F5 key (live only then), the palette
 
 from __future__ import annotations
 
-from specui.core.templates import render_spec_template
-from specui.fsio import atomic_write_text
+from specui.core.fsio import atomic_write_text
+from specui.core.spec import render_spec_template
 from specui.store import Conflict
 from specui.ui.screens.conflicts import ConflictsScreen
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import seed004
 
 from specui import bridge
+from specui.core.paths import Project
 from specui.core.questions import parse_question
-from specui.project import Project
 from specui.ui.screens.bridge_question import BridgeQuestionScreen
 from specui.ui.watcher import ProjectWatcher
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from textual.widgets import Static
 
-from specui import spec_service
+from specui import spec_repo
 from specui.core.spec import SpecDocument
 from specui.store import Conflict
 from specui.ui.screens import conflicts as conflicts_module
@@ -43,8 +43,8 @@ def _utc(monkeypatch):
 
 def seed(project, store, *, vision: bool = True, scope: bool = True) -> None:
     """SPEC.md with the user's texts, and the proposals that conflicted with them."""
-    spec_service.init_project(project)
-    doc = spec_service.read_document(project)
+    spec_repo.init_project(project)
+    doc = spec_repo.read_document(project)
     doc = doc.with_unit_text("vision", USER_VISION).with_unit_text("scope", USER_SCOPE)
     project.spec.write_text(doc.text, encoding="utf-8")
 
@@ -157,7 +157,7 @@ async def test_a_newer_edit_wins_and_the_conflict_stays(project, store, monkeypa
         # The user saves a newer Scope in their editor and presses `a` before the modal has
         # shown it: their newest text must win.
         newest = "- **In scope**: the user's NEWEST list"
-        doc = spec_service.read_document(project).with_unit_text("scope", newest)
+        doc = spec_repo.read_document(project).with_unit_text("scope", newest)
         project.spec.write_text(doc.text, encoding="utf-8")
         await pilot.press("a")
         await pilot.pause()
@@ -179,16 +179,16 @@ async def test_follows_spec_md_and_the_store_while_open(project, store):
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_screen(pilot)
         edited = "- **In scope**: edited in the editor"
-        doc = spec_service.read_document(project).with_unit_text("scope", edited)
+        doc = spec_repo.read_document(project).with_unit_text("scope", edited)
         project.spec.write_text(doc.text, encoding="utf-8")
         await pilot.pause(0.8)  # the modal polls the file's stamp
         assert plain(screen, "#conflict-mine-text") == edited
 
         # The engine records a new conflict from its own thread.
-        base = spec_service.read_document(project)
+        base = spec_repo.read_document(project)
         project.spec.write_text(base.with_unit_text("risks", "My risks.").text, encoding="utf-8")
         worker = threading.Thread(
-            target=spec_service.patch, args=(project, store, {"risks": "Engine risks."}, base)
+            target=spec_repo.patch, args=(project, store, {"risks": "Engine risks."}, base)
         )
         worker.start()
         worker.join()
@@ -200,7 +200,7 @@ async def test_follows_spec_md_and_the_store_while_open(project, store):
 
 
 async def test_empty_state_and_disabled_keys(project, store):
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     before = project.spec.read_bytes()
     app = make_app(project, store)
     async with app.run_test(size=SMALL) as pilot:

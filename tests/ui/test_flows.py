@@ -306,7 +306,7 @@ class Exploding:
 
 
 async def test_engine_errors_are_notified_not_fatal(project, store):
-    from specui.errors import SpecuiError
+    from specui.core.errors import SpecuiError
 
     from .fake_engine import FakeInterviewer
 

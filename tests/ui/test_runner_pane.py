@@ -18,8 +18,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
 from specui.core.config import RunnerConfig
-from specui.errors import SpecuiError
-from specui.project import Project
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 from specui.store import PhaseRun, SessionStore
 from specui.ui.widgets.log_view import LogView
 from specui.ui.widgets.runner_pane import (

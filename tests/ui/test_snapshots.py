@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from specui.core.templates import render_spec_template
-from specui.fsio import atomic_write_text
+from specui.core.fsio import atomic_write_text
+from specui.core.spec import render_spec_template
 
 from .conftest import LARGE, SMALL, make_app, settle
 from .fake_engine import FREE, HOSTILE, MARKUP, MULTI, SINGLE

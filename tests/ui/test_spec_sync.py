@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from specui.fsio import atomic_write_text
+from specui.core.fsio import atomic_write_text
 from specui.ui.watcher import FolderWatcher
 from specui.ui.widgets.safe_text import clean, safe_text
 from specui.ui.widgets.spec_markdown import render_lines
@@ -191,7 +191,7 @@ def test_themes_load_and_a_bad_file_is_skipped(tmp_path: Path):
 
 
 def test_run_app_refuses_a_missing_directory(tmp_path, capsys):
-    from specui.project import Project
+    from specui.core.paths import Project
     from specui.ui.app import run_app
 
     assert run_app(Project.at(tmp_path / "nope")) == 2

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from specui.core.config import load_config, with_ui_theme
-from specui.errors import SpecuiError
+from specui.core.errors import SpecuiError
 from specui.ui.app import SpecuiApp
 
 from .conftest import SMALL, make_app, settle

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from specui.fsio import atomic_write_text
+from specui.core.fsio import atomic_write_text
 from specui.store import PendingQuestion, SessionStore
 from specui.ui.watcher import ProjectWatcher
 

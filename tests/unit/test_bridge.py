@@ -19,9 +19,9 @@ import seed004
 
 from specui import bridge
 from specui.cli import main
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 from specui.core.questions import Question, build_answer, parse_question
-from specui.errors import SpecuiError
-from specui.project import Project
 
 SINGLE = seed004.SINGLE
 MULTI = {**seed004.MULTI, "allow_other": True, "other_label": "Something else"}

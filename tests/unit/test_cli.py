@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from specui import __version__, spec_service
+from specui import __version__, spec_repo
 from specui.cli import main, parse_args
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 from specui.core.spec import TRACKED_UNITS, SpecDocument
-from specui.errors import SpecuiError
-from specui.project import Project
 from specui.store import PhaseRun, SessionStore
 
 UNITS = [u.key for u in TRACKED_UNITS]
@@ -208,14 +208,14 @@ def test_init_creates_a_missing_directory(capsys, tmp_path: Path) -> None:
 
 
 def _finalize(project: Project, n: int) -> None:
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     doc = SpecDocument.parse(project.spec.read_text(encoding="utf-8"))
     for key in UNITS:
         doc = doc.with_unit_text(key, f"Agreed content for {key}.")
     project.spec.write_text(doc.text, encoding="utf-8")
     store = SessionStore.open(project)
     for key in UNITS[:n]:
-        spec_service.finalize(project, store, key)
+        spec_repo.finalize(project, store, key)
 
 
 @pytest.mark.parametrize(("n", "percent", "blocks"), [(9, 50, 6), (11, 60, 7), (18, 100, 12)])

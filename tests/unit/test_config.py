@@ -14,8 +14,8 @@ from specui.core.config import (
     load_deep_interview_config,
     resolve_profile,
 )
-from specui.errors import SpecuiError
-from specui.project import Project
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 
 
 @pytest.fixture

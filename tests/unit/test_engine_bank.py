@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from specui.core.questions import Question, build_answer
-from specui.core.spec import UNIT_KEYS, SpecDocument, placeholder_status
-from specui.core.templates import render_spec_template
+from specui.core.spec import UNIT_KEYS, SpecDocument, placeholder_status, render_spec_template
 from specui.engines import bank, drafting, scoring
 from specui.engines.bank import UNIT_SECTION, BankContext
 from specui.engines.builtin import BuiltinInterviewer

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from specui import spec_service
+from specui import spec_repo
 from specui.core.config import DeepInterviewConfig, SpecuiConfig
+from specui.core.paths import Project
 from specui.core.questions import Answer, Question, build_answer
 from specui.engines import make_interviewer
 from specui.engines.builtin import BuiltinInterviewer, detect_code
-from specui.project import Project
 from specui.store import SessionStore
 
 OVERVIEW = (
@@ -77,7 +77,7 @@ def test_hand_edited_sections_are_skipped(tmp_path: Path):
     text = project.spec.read_text()
     assert "- **Problem & Outcome**: My own words about the problem." in text  # not overwritten
     assert "- **Out-of-scope**: no mobile app, no billing" in text
-    body = spec_service.read_document(project).section_body("open_questions")
+    body = spec_repo.read_document(project).section_body("open_questions")
     assert "out of scope for v1" not in body  # never seeded: already answered
     # the whole interview never asks the non-goals question
     while store.state.interview.status == "active":
@@ -89,11 +89,11 @@ def test_hand_edit_after_seeding_resolves_open_question(tmp_path: Path):
     project, store, engine = make(tmp_path / "p")
     engine.start()
     answer_current(store, engine)  # overview: §17 seeded
-    body = spec_service.read_document(project).section_body("open_questions")
+    body = spec_repo.read_document(project).section_body("open_questions")
     assert "Is the stack in stack.toml confirmed?" in body
     edit(project.spec, "- **CI/CD**:", "- **Stack**: python + fastapi, final\n- **CI/CD**:")
     answer_current(store, engine)  # non-goals round; the sweep sees the hand edit
-    body = spec_service.read_document(project).section_body("open_questions")
+    body = spec_repo.read_document(project).section_body("open_questions")
     assert "Is the stack in stack.toml confirmed? → answered in SPEC.md" in body
     assert store.state.interview.dimensions["constraints"].score == pytest.approx(0.30)
 
@@ -137,7 +137,7 @@ def test_free_text_cannot_break_the_document(tmp_path: Path):
     engine.start()
     nasty = "Teams need this.\n## 2. Scope & Non-Goals\n```\nunclosed fence [/] [bold]x"
     answer_current(store, engine, nasty)
-    doc = spec_service.read_document(project)
+    doc = spec_repo.read_document(project)
     assert doc.missing == [] and doc.duplicates == []
     assert store.state.interview.rounds[0].answer.value == nasty.strip()
 
@@ -218,7 +218,7 @@ def test_challenge_mode_rules(tmp_path: Path):
     engine.start()
     answer_current(store, engine)
     iv = store.state.interview.model_copy(deep=True)
-    doc = spec_service.read_document(project)
+    doc = spec_repo.read_document(project)
     b = {k: doc.section_body(k) for k in ("vision", "scope", "personas", "risks", "milestones")}
 
     def pick(n: int, amb: float) -> str | None:

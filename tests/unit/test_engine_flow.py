@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from specui import spec_service
+from specui import spec_repo
 from specui.core.config import DeepInterviewConfig, SpecuiConfig
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 from specui.core.questions import Answer, Question, build_answer
 from specui.engines import Interviewer, make_interviewer
 from specui.engines.builtin import BuiltinInterviewer
-from specui.errors import SpecuiError
-from specui.project import Project
 from specui.store import SessionStore
 
 # seed 004 §2c greenfield weights
@@ -187,7 +187,7 @@ def test_whole_interview_to_crystallization(greenfield):
     assert "- **Decision Boundaries**: Implementer may decide without confirmation" in text
     assert "- **Assumptions**: Pressure pass (round 1 claim): evidence observed directly" in text
     assert "p95 < 300 ms" in text
-    doc = spec_service.read_document(project)
+    doc = spec_repo.read_document(project)
     assert doc is not None and not doc.missing and not doc.duplicates
     # §17: seeded with numbered items, answered ones moved to the history
     oq = doc.section_body("open_questions")
@@ -231,7 +231,7 @@ def test_validation_pass_finalizes_to_100_percent(greenfield):
         step(store, engine)
         rounds += 1
         assert rounds < 40
-    assert spec_service.progress(project, store) == 100
+    assert spec_repo.progress(project, store) == 100
     msg = store.state.interview.engine_state["finish_message"]
     assert msg.startswith("✅ SPEC complete.")
     assert "Spec Creation Progress: ████████████ 100%" in msg
@@ -248,7 +248,7 @@ def test_keep_editing_leaves_section_clarified(greenfield):
         step(store, engine)
     cur = store.state.interview.current
     engine.answer(build_answer(cur.question, [2], None))  # keep editing §1
-    assert spec_service.statuses(project, store)["vision"] == "clarified"
+    assert spec_repo.statuses(project, store)["vision"] == "clarified"
     nxt = store.state.interview.current
     assert nxt is not None and nxt.target_units != ["vision"]
 
@@ -412,8 +412,7 @@ def test_validation_pass_is_numbered_apart_from_the_capped_interview(tmp_path: P
 
 def test_standalone_security_section_is_filled_and_never_duplicated_into_nfr(tmp_path: Path):
     """A user who keeps `## Security & Privacy` as its own section gets it filled in place."""
-    from specui.core.spec import SpecDocument
-    from specui.core.templates import render_spec_template
+    from specui.core.spec import SpecDocument, render_spec_template
 
     root = tmp_path / "sec"
     root.mkdir()

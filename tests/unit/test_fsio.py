@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from specui.fsio import atomic_write_bytes, atomic_write_text
+from specui.core.fsio import atomic_write_bytes, atomic_write_text
 
 
 def test_writes_text_without_newline_translation(tmp_path: Path) -> None:

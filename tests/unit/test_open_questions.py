@@ -6,14 +6,13 @@ from datetime import date
 
 import pytest
 
+from specui.core.errors import SpecuiError
 from specui.core.open_questions import (
     add_open_question,
     parse_open_questions,
     resolve_open_question,
 )
-from specui.core.spec import SpecDocument, placeholder_status
-from specui.core.templates import render_spec_template
-from specui.errors import SpecuiError
+from specui.core.spec import SpecDocument, placeholder_status, render_spec_template
 
 TEMPLATE_BODY = SpecDocument.parse(render_spec_template("x")).section_body("open_questions")
 D1 = date(2025, 1, 31)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from specui.core.errors import SpecuiError
 from specui.core.orchestrator import (
     checkpoint_text,
     decide_continue,
@@ -16,8 +17,7 @@ from specui.core.orchestrator import (
     validate_phase,
     write_checkpoint,
 )
-from specui.errors import SpecuiError
-from specui.project import PHASES, Project
+from specui.core.paths import PHASES, Project
 
 SEED_INPUT = """<constitution>
 Project principles and governance.

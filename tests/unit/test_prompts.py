@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 from specui.core.prompts import build_prompt, find_prompt, strip_front_matter, substitute
-from specui.errors import SpecuiError
-from specui.project import Project
 
 SKILL = """---
 name: "speckit-plan"

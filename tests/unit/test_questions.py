@@ -7,6 +7,7 @@ import json
 import pytest
 import seed004
 
+from specui.core.errors import SpecuiError
 from specui.core.questions import (
     Answer,
     Question,
@@ -15,7 +16,6 @@ from specui.core.questions import (
     parse_answer,
     parse_question,
 )
-from specui.errors import SpecuiError
 
 SINGLE = seed004.SINGLE
 MULTI = {**seed004.MULTI, "allow_other": True}

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from specui.core.config import RunnerConfig
-from specui.errors import SpecuiError
-from specui.project import Project
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 from specui.runner.manager import PhaseManager, group_alive, pid_alive
 from specui.runner.procid import identify
 from specui.runner.supervisor import read_status
@@ -440,7 +440,7 @@ def test_stop_never_signals_an_unverified_pid(tmp_path: Path) -> None:
 STOP_SELF = """
 import json, os, signal, sys
 from specui.core.config import RunnerConfig
-from specui.project import Project
+from specui.core.paths import Project
 from specui.runner.manager import PhaseManager
 from specui.runner.procid import identify
 from specui.store import PhaseRun, SessionStore

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from specui.core.errors import SpecuiError
 from specui.core.spec import (
     SECTION_BY_KEY,
     SECTIONS,
     TRACKED_UNITS,
     SpecDocument,
     normalize_title,
+    render_spec_template,
     section_key_for_title,
 )
-from specui.core.templates import render_spec_template
-from specui.errors import SpecuiError
 
 TEMPLATE = render_spec_template("Demo")
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from specui.core.spec import SECTIONS, SpecDocument
-from specui.core.templates import render_spec_template
+from specui.core.spec import SECTIONS, SpecDocument, render_spec_template
 
 TEMPLATE = render_spec_template("Demo")
 

@@ -9,17 +9,17 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from specui.core.errors import SpecuiError
+from specui.core.fsio import atomic_write_text
 from specui.core.spec import (
     SECTIONS,
     UNIT_KEYS,
     SpecDocument,
-    _scan,
     placeholder_status,
+    render_spec_template,
     unit_statuses,
 )
-from specui.core.templates import render_spec_template
-from specui.errors import SpecuiError
-from specui.fsio import atomic_write_text
+from specui.core.spec.document import _scan
 
 _TITLES = [s.title for s in SECTIONS] + [
     "vision & goals",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from specui.core.spec import (
+    SPEC_TEMPLATE,
     TRACKED_UNITS,
     SpecDocument,
     content_hash,
     placeholder_status,
+    render_spec_template,
     unit_statuses,
 )
-from specui.core.templates import SPEC_TEMPLATE, render_spec_template
 
 TEMPLATE = render_spec_template("Demo")
 

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import tomlkit
 
-from specui.core.spec import SECTIONS, TRACKED_UNITS, SpecDocument, unit_statuses
-from specui.core.templates import (
+from specui.core.spec import (
+    SECTIONS,
     SPEC_TEMPLATE,
     STACK_TEMPLATE,
+    TRACKED_UNITS,
+    SpecDocument,
     render_spec_template,
     render_stack_template,
+    unit_statuses,
 )
 
 SEEDS = Path("/work/shared/seeds")

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from specui.core.spec import SpecDocument
-from specui.core.templates import render_spec_template
-from specui.errors import SpecuiError
-from specui.specfile import SpecFile
+from specui.core.errors import SpecuiError
+from specui.core.spec import SpecDocument, render_spec_template
+from specui.spec_repo import SpecFile
 
 TEMPLATE = render_spec_template("Demo")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from specui import spec_service
+from specui import spec_repo
+from specui.core.errors import SpecuiError
+from specui.core.paths import PHASES, Project
 from specui.core.spec import TRACKED_UNITS, SpecDocument
-from specui.errors import SpecuiError
-from specui.project import PHASES, Project
 from specui.status import build_status
 from specui.store import DimensionScore, PhaseRun, SessionStore
 
@@ -83,15 +83,15 @@ def test_shape_without_any_files(project: Project) -> None:
 
 
 def test_init_creates_files_and_never_overwrites(project: Project) -> None:
-    created = spec_service.init_project(project)
+    created = spec_repo.init_project(project)
     assert created == [project.spec, project.stack]
     assert "# SPEC: demo-app" in project.spec.read_text()
     assert 'project = "demo-app"' in project.stack.read_text()
     project.spec.write_text("mine\n")
-    assert spec_service.init_project(project) == []
+    assert spec_repo.init_project(project) == []
     assert project.spec.read_text() == "mine\n"
     project.stack.unlink()
-    assert spec_service.init_project(project) == [project.stack]
+    assert spec_repo.init_project(project) == [project.stack]
     assert project.spec.read_text() == "mine\n"
 
 
@@ -99,11 +99,11 @@ def test_init_refuses_a_file(tmp_path: Path) -> None:
     f = tmp_path / "file"
     f.write_text("")
     with pytest.raises(SpecuiError, match="not a directory"):
-        spec_service.init_project(Project.at(f))
+        spec_repo.init_project(Project.at(f))
 
 
 def test_fresh_template_is_all_unknown(project: Project) -> None:
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     status = build_status(project, SessionStore.open(project))
     assert status["spec"]["exists"] is True
     assert [s["status"] for s in status["spec"]["sections"]] == ["unknown"] * 18
@@ -121,11 +121,11 @@ def test_fresh_template_is_all_unknown(project: Project) -> None:
     ],
 )
 def test_progress_after_finalizing(project: Project, n: int, percent: int, line: str) -> None:
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     fill_units(project, UNITS)
     store = SessionStore.open(project)
     for key in UNITS[:n]:
-        spec_service.finalize(project, store, key)
+        spec_repo.finalize(project, store, key)
     reopened = SessionStore.open(project)
     status = build_status(project, reopened)
     assert status["spec"]["progress"] == percent
@@ -135,25 +135,25 @@ def test_progress_after_finalizing(project: Project, n: int, percent: int, line:
 
 
 def test_editing_a_final_unit_drops_final(project: Project) -> None:
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     fill_units(project, ["vision"])
     store = SessionStore.open(project)
-    spec_service.finalize(project, store, "vision")
-    assert spec_service.statuses(project, store)["vision"] == "final"
+    spec_repo.finalize(project, store, "vision")
+    assert spec_repo.statuses(project, store)["vision"] == "final"
     fill_units(project, [])  # unchanged text keeps it final
-    assert spec_service.statuses(project, store)["vision"] == "final"
+    assert spec_repo.statuses(project, store)["vision"] == "final"
     doc = SpecDocument.parse(project.spec.read_text()).with_unit_text("vision", "Changed <TBD>")
     project.spec.write_text(doc.text)
-    assert spec_service.statuses(project, store)["vision"] == "drafted"
+    assert spec_repo.statuses(project, store)["vision"] == "drafted"
 
 
 def test_unfinalize(project: Project) -> None:
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     fill_units(project, ["scope"])
     store = SessionStore.open(project)
-    spec_service.finalize(project, store, "scope")
-    spec_service.unfinalize(project, store, "scope")
-    assert spec_service.statuses(project, store)["scope"] == "clarified"
+    spec_repo.finalize(project, store, "scope")
+    spec_repo.unfinalize(project, store, "scope")
+    assert spec_repo.statuses(project, store)["scope"] == "clarified"
     assert "scope" not in store.state.spec.final_hashes
 
 
@@ -167,10 +167,10 @@ def test_unfinalize(project: Project) -> None:
 )
 def test_finalize_refusals(project: Project, setup: str, unit: str, fragment: str) -> None:
     if setup == "template":
-        spec_service.init_project(project)
+        spec_repo.init_project(project)
     store = SessionStore.open(project)
     with pytest.raises(SpecuiError, match=fragment):
-        spec_service.finalize(project, store, unit)
+        spec_repo.finalize(project, store, unit)
     assert store.state.spec.final_hashes == {}
 
 
@@ -183,29 +183,29 @@ def test_finalize_refusals(project: Project, setup: str, unit: str, fragment: st
     ],
 )
 def test_finalize_refuses_a_drafted_unit(project: Project, text: str, placeholder: str) -> None:
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     doc = SpecDocument.parse(project.spec.read_text()).with_unit_text("vision", text)
     project.spec.write_text(doc.text)
     store = SessionStore.open(project)
-    assert spec_service.statuses(project, store)["vision"] == "drafted"
+    assert spec_repo.statuses(project, store)["vision"] == "drafted"
     with pytest.raises(SpecuiError) as info:
-        spec_service.finalize(project, store, "vision")
+        spec_repo.finalize(project, store, "vision")
     message = str(info.value)
     assert "\n" not in message and message.startswith("Vision & Goals still has a placeholder: ")
     assert message.endswith(" — fill it in or delete it first")
     assert f": {placeholder} — " in message
     assert store.state.spec.final_hashes == {}
-    assert spec_service.progress(project, store) == 0
+    assert spec_repo.progress(project, store) == 0
 
 
 def test_patch_records_conflicts_and_keeps_text(project: Project) -> None:
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     store = SessionStore.open(project)
-    base = spec_service.read_document(project)
+    base = spec_repo.read_document(project)
     # The user edits Vision in their editor meanwhile.
     edited = base.with_unit_text("vision", "The user's own vision.")
     project.spec.write_text(edited.text)
-    outcome = spec_service.patch(
+    outcome = spec_repo.patch(
         project, store, {"vision": "Engine's vision.", "scope": "Engine's scope."}, base
     )
     assert outcome.applied == ["scope"] and outcome.conflicts == ["vision"]
@@ -216,12 +216,12 @@ def test_patch_records_conflicts_and_keeps_text(project: Project) -> None:
     status = build_status(project, SessionStore.open(project))
     assert status["spec"]["conflicts"][0]["unit"] == "vision"
     assert status["spec"]["conflicts"][0]["text"] == "Engine's vision."
-    dropped = spec_service.resolve_conflict(store, 0)
+    dropped = spec_repo.resolve_conflict(store, 0)
     assert dropped.unit == "vision" and store.state.spec.conflicts == []
 
 
 def test_missing_and_duplicate_sections(project: Project) -> None:
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     text = project.spec.read_text()
     # Drop the whole "Risks" section heading and duplicate another one.
     lines = text.splitlines(keepends=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from specui.core.paths import Project
 from specui.core.questions import Question, build_answer
-from specui.project import Project
 from specui.store import (
     SCHEMA_VERSION,
     Conflict,

@@ -25,8 +25,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from specui.core.errors import SpecuiError
 from specui.core.questions import Answer, build_answer
-from specui.errors import SpecuiError
 from specui.ui.widgets.option_picker import OptionPicker
 from specui.ui.widgets.safe_text import safe_text
 

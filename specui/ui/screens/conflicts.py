@@ -1,7 +1,7 @@
 """SPEC.md conflicts: see what specui wanted to write next to what the user has, and decide.
 
 A conflict is a patch specui did not write because the user edited the same unit meanwhile
-(spec_service.patch keeps it in `store.spec.conflicts`). This modal lists them (unit, when,
+(spec_repo.patch keeps it in `store.spec.conflicts`). This modal lists them (unit, when,
 why) and shows, for the selected one, the user's current text next to the proposal — side by
 side when there is room, stacked at 80 columns. Keys: ↑/↓ select, a apply the proposal,
 m append it under the user's text, d dismiss it, PgUp/PgDn scroll, Esc close.
@@ -31,13 +31,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from specui import spec_service
-from specui.errors import SpecuiError
+from specui import spec_repo
+from specui.core.errors import SpecuiError
 from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
+    from specui.core.paths import Project
     from specui.core.spec import SpecDocument
-    from specui.project import Project
     from specui.store import Conflict, Session, SessionStore
 
 EMPTY_TEXT = "No conflicts — your edits and specui's patches agree."
@@ -130,7 +130,7 @@ class ConflictsScreen(ModalScreen[None]):
     def _read_spec(self) -> None:
         self._stamp = _stamp(self.project.spec)
         try:
-            self.document = spec_service.read_document(self.project)
+            self.document = spec_repo.read_document(self.project)
             self.read_error = None
         except SpecuiError as exc:
             self.document = None
@@ -159,7 +159,7 @@ class ConflictsScreen(ModalScreen[None]):
         self.conflicts = list(state.spec.conflicts)
         listing = self.query_one(ConflictList)
         listing.clear_options()
-        titles = [clean(spec_service.UNIT_TITLES.get(c.unit, c.unit)) for c in self.conflicts]
+        titles = [clean(spec_repo.UNIT_TITLES.get(c.unit, c.unit)) for c in self.conflicts]
         pad = max((len(t) for t in titles), default=0)
         listing.add_options(
             Option(self._row(n, title.ljust(pad), c), id=f"conflict-{n}")
@@ -238,14 +238,14 @@ class ConflictsScreen(ModalScreen[None]):
             else:
                 pane.scroll_page_down(animate=False)
 
-    def action_resolve(self, action: spec_service.ConflictVerb) -> None:
+    def action_resolve(self, action: spec_repo.ConflictVerb) -> None:
         index = self.selected
         if index is None:
             return
         # `base` is the document on screen, not a fresh read: an edit the user saved after
         # looking must still win (the action is then refused and the conflict stays).
         try:
-            outcome = spec_service.conflict_action(
+            outcome = spec_repo.conflict_action(
                 self.project,
                 self.store,
                 index,

@@ -35,8 +35,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from specui.errors import SpecuiError
-from specui.project import PHASES, Project
+from specui.core.errors import SpecuiError
+from specui.core.paths import PHASES, Project
 from specui.ui.widgets.log_view import KEY_ONLY, LogView, Transform, footer_is_narrow
 
 __all__ = [

@@ -76,9 +76,9 @@ def tracked_units() -> tuple[UnitInfo, ...]:
 
 def load_snapshot(path: Path, final_hashes: Mapping[str, str]) -> SpecSnapshot:
     """Read + parse + classify SPEC.md. Thread-safe; never raises for user-file problems."""
+    from specui.core.errors import SpecuiError
     from specui.core.progress import progress_percent
     from specui.core.spec import SpecDocument, unit_statuses
-    from specui.errors import SpecuiError
 
     units = tracked_units()
     try:

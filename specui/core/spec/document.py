@@ -25,172 +25,39 @@ sections however a human spelled their headings, and (3) never crash on odd inpu
   lines. The structure is computed lazily, on first use, and cached; a patch carries it over
   with shifted offsets instead of rescanning (see `SpecDocument._splice`).
 
-Units and status
-----------------
-Seed 000's progress rule tracks 18 units: the 17 canonical sections, except that
+Units
+-----
+Seed 000's progress rule tracks 18 units (see `units`): the 17 canonical sections, except that
 "Security & Privacy" is its own unit, anchored on the NFR section's `- **Security & Privacy**:`
 bullet. That item runs until the next top-level `- **Label**:` bullet of the section (or the
 section end, without trailing blank lines). The "nfr" unit is the NFR section body without it.
 When the file has a standalone level-2 `## Security & Privacy` section (seed 000's progress rule
 names it as a section, and people write it that way), that section is the "security" unit
 instead, and "nfr" is the whole NFR section body.
-See `placeholder_status` for how unknown / drafted / clarified are decided.
+See `status` for how unknown / drafted / clarified / final are decided.
 """
+
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
 from specui.core.errors import SpecuiError
 from specui.core.markdown import Fence as _Fence
 from specui.core.markdown import fence_step as _fence_step
-
-UnitStatus = Literal["unknown", "drafted", "clarified", "final"]
-UNIT_STATUSES: tuple[str, ...] = ("unknown", "drafted", "clarified", "final")
-
-
-@dataclass(frozen=True)
-class SectionDef:
-    """One canonical SPEC.md section (seed 000 §3): key, number, title and accepted aliases."""
-
-    key: str
-    number: int
-    title: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def heading(self) -> str:
-        """The heading line used when the section has to be (re-)created."""
-        return f"## {self.number}. {self.title}"
-
-
-@dataclass(frozen=True)
-class UnitDef:
-    """One tracked unit of the progress rule: a whole section, or one item inside a section."""
-
-    key: str
-    title: str
-    section_key: str
-    item: str | None = None
-
-
-SECTIONS: tuple[SectionDef, ...] = (
-    SectionDef("vision", 1, "Vision & Goals", ("Vision", "Goals", "Vision and Goals")),
-    SectionDef("scope", 2, "Scope & Non-Goals", ("Scope", "Non-Goals", "Scope and Non Goals")),
-    SectionDef(
-        "personas", 3, "Personas & Use Cases", ("Personas", "Use Cases", "Users & Use Cases")
-    ),
-    SectionDef("domain", 4, "Domain Model", ("Domain",)),
-    SectionDef("interfaces", 5, "Interfaces", ("Interface", "Interfaces (API/UI/CLI/Events)")),
-    SectionDef("workflows", 6, "Workflows", ("Workflow", "Flows", "Workflows & State")),
-    SectionDef(
-        "states",
-        7,
-        "States & Transitions",
-        ("States", "State", "State Machine", "State Machines", "State & Transitions"),
-    ),
-    SectionDef("data", 8, "Data & Schema", ("Data", "Schema", "Data/Schema", "Data Schema")),
-    SectionDef(
-        "nfr",
-        9,
-        "Non-Functional Requirements (NFRs)",
-        ("Non-Functional Requirements", "NFRs", "NFR", "Non-Functional Requirements (NFR)"),
-    ),
-    SectionDef("integrations", 10, "Integrations", ("Integration", "Third-Party Integrations")),
-    SectionDef("deployment", 11, "Deployment & Environments", ("Deployment", "Environments")),
-    SectionDef("observability", 12, "Observability", ("Monitoring", "Observability & Monitoring")),
-    SectionDef(
-        "risks",
-        13,
-        "Risks, Assumptions & Trade\u2011offs",
-        ("Risks", "Risks & Trade-offs", "Risks & Assumptions", "Risks, Assumptions & Tradeoffs"),
-    ),
-    SectionDef(
-        "acceptance",
-        14,
-        "Acceptance Criteria & Test Plan",
-        ("Acceptance Criteria", "Acceptance", "Test Plan", "Acceptance & Testing"),
-    ),
-    SectionDef("milestones", 15, "Milestones & Phases", ("Milestones", "Phases", "Roadmap")),
-    SectionDef("terminology", 16, "Terminology", ("Glossary", "Terms")),
-    SectionDef("open_questions", 17, "Open Questions", ("Questions", "Open Issues")),
+from specui.core.spec.units import (
+    RELIABILITY_LABELS,
+    SECTION_BY_KEY,
+    SECTIONS,
+    SECURITY_LABEL,
+    SECURITY_LABELS,
+    UNIT_BY_KEY,
+    normalize_title,
+    section_key_for_title,
 )
-
-SECTION_BY_KEY: dict[str, SectionDef] = {s.key: s for s in SECTIONS}
-
-SECURITY_LABEL = "Security & Privacy"
-
-TRACKED_UNITS: tuple[UnitDef, ...] = (
-    UnitDef("vision", "Vision & Goals", "vision"),
-    UnitDef("scope", "Scope & Non-Goals", "scope"),
-    UnitDef("personas", "Personas & Use Cases", "personas"),
-    UnitDef("domain", "Domain Model", "domain"),
-    UnitDef("interfaces", "Interfaces", "interfaces"),
-    UnitDef("workflows", "Workflows", "workflows"),
-    UnitDef("states", "States & Transitions", "states"),
-    UnitDef("data", "Data & Schema", "data"),
-    UnitDef("nfr", "Non-Functional Requirements", "nfr"),
-    UnitDef("security", "Security & Privacy", "nfr", SECURITY_LABEL),
-    UnitDef("integrations", "Integrations", "integrations"),
-    UnitDef("deployment", "Deployment & Environments", "deployment"),
-    UnitDef("observability", "Observability", "observability"),
-    UnitDef("risks", "Risks, Assumptions & Trade-offs", "risks"),
-    UnitDef("acceptance", "Acceptance Criteria & Test Plan", "acceptance"),
-    UnitDef("milestones", "Milestones & Phases", "milestones"),
-    UnitDef("terminology", "Terminology", "terminology"),
-    UnitDef("open_questions", "Open Questions", "open_questions"),
-)
-
-UNIT_BY_KEY: dict[str, UnitDef] = {u.key: u for u in TRACKED_UNITS}
-UNIT_KEYS: tuple[str, ...] = tuple(u.key for u in TRACKED_UNITS)
-
-
-# --------------------------------------------------------------------------- title matching
-
-_NUMBER_PREFIX_RE = re.compile(r"\s*(?:§\s*)?\d+(?:\.\d+)*\s*[.):\-\u2010-\u2015]?\s*")
-
-
-def normalize_title(title: str) -> str:
-    """Reduce a heading title to a comparison key: no number prefix, case, markup or spacing.
-
-    "9) Non-Functional Requirements (NFRs)" -> "nonfunctionalrequirementsnfrs";
-    "Risks, Assumptions & Trade‑offs" -> "risksassumptionsandtradeoffs". `&` reads as "and",
-    every other non-alphanumeric character (hyphens of any kind, slashes, emphasis) is dropped.
-    """
-    m = _NUMBER_PREFIX_RE.match(title)
-    if m and m.end() < len(title):
-        title = title[m.end() :]
-    title = title.lower().replace("&", " and ")
-    return "".join(ch for ch in title if ch.isalnum())
-
-
-def _build_title_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for sec in SECTIONS:
-        for name in (sec.title, *sec.aliases):
-            index.setdefault(normalize_title(name), sec.key)
-    return index
-
-
-_TITLE_INDEX: dict[str, str] = _build_title_index()
-
-
-def section_key_for_title(title: str) -> str | None:
-    """The canonical section key a heading title stands for, or None for an extra section."""
-    return _TITLE_INDEX.get(normalize_title(title))
-
-
-_SECURITY_LABELS = frozenset(
-    normalize_title(x)
-    for x in ("Security & Privacy", "Security", "Privacy", "Privacy & Security", "Security/Privacy")
-)
-_RELIABILITY_LABELS = frozenset({"reliability", "reliabilityandavailability", "availability"})
-
 
 # --------------------------------------------------------------------------- line scanning
 
@@ -341,7 +208,7 @@ def _core_span(text: str, a: int, b: int) -> tuple[int, int]:
     return cs, cs  # unreachable: the line at cs is not blank
 
 
-def _unify_newlines(text: str) -> str:
+def unify_newlines(text: str) -> str:
     if "\r" not in text:
         return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -349,7 +216,7 @@ def _unify_newlines(text: str) -> str:
 
 def _block_lines(text: str) -> list[str]:
     """Lines of `text` (newlines unified) without leading/trailing blank lines."""
-    lines = _unify_newlines(text).split("\n")
+    lines = unify_newlines(text).split("\n")
     i, j = 0, len(lines)
     while i < j and _is_blank(lines[i]):
         i += 1
@@ -566,7 +433,7 @@ class SpecDocument:
         give it its own section; when they do, that section is the unit, not the NFR item.
         """
         for sp in self._structure.sections:
-            if sp.key is None and normalize_title(sp.title) in _SECURITY_LABELS:
+            if sp.key is None and normalize_title(sp.title) in SECURITY_LABELS:
                 return sp
         return None
 
@@ -586,7 +453,7 @@ class SpecDocument:
         if found is None:
             return None
         _, (cs, ce), items = found
-        sec = next((it for it in items if it.label in _SECURITY_LABELS), None)
+        sec = next((it for it in items if it.label in SECURITY_LABELS), None)
         t = self._text
         if unit_key == "security":
             if sec is None:
@@ -728,10 +595,10 @@ class SpecDocument:
         span, (_cs, ce), items = found
         block = _render_block(lines, nl)
         t = self._text
-        sec = next((it for it in items if it.label in _SECURITY_LABELS), None)
+        sec = next((it for it in items if it.label in SECURITY_LABELS), None)
         if sec is not None:
             return self._splice(sec.start, sec.end, block, shift=True)
-        rel = next((it for it in items if it.label in _RELIABILITY_LABELS), None)
+        rel = next((it for it in items if it.label in RELIABILITY_LABELS), None)
         pos = rel.end if rel is not None else ce
         fence = self._structure.open_fence_at_end
         if fence is not None and pos == ce and span.end == len(t):
@@ -751,11 +618,11 @@ class SpecDocument:
             return self.with_section_body("nfr", text)
         body = "\n".join(_make_safe(_block_lines(text)))
         items = _items(body, 0, len(body))
-        for it in reversed([it for it in items if it.label in _SECURITY_LABELS]):
+        for it in reversed([it for it in items if it.label in SECURITY_LABELS]):
             body = body[: it.start] + body[it.end :]
         body = "\n".join(_block_lines(body))
         items = _items(body, 0, len(body))
-        rel = next((it for it in items if it.label in _RELIABILITY_LABELS), None)
+        rel = next((it for it in items if it.label in RELIABILITY_LABELS), None)
         sec_block = current + "\n"
         if rel is not None:
             pos = rel.end
@@ -783,7 +650,7 @@ def _standalone_security_lines(text: str) -> list[str]:
     if not lines:
         return lines
     m = _SEC_ITEM_RE.match(lines[0])
-    if not (m and normalize_title(m.group("label").rstrip(":")) in _SECURITY_LABELS):
+    if not (m and normalize_title(m.group("label").rstrip(":")) in SECURITY_LABELS):
         return lines
     head = lines[0][m.end() :].strip()
     rest = [ln[2:] if ln.startswith("  ") else ln.lstrip(" \t") for ln in lines[1:]]
@@ -806,7 +673,7 @@ def _security_lines(text: str) -> list[str]:
     first = lines[0]
     m = _SEC_ITEM_RE.match(first)
     rest = lines[1:]
-    if m and normalize_title(m.group("label").rstrip(":")) in _SECURITY_LABELS:
+    if m and normalize_title(m.group("label").rstrip(":")) in SECURITY_LABELS:
         head = [first]
     elif _PLAIN_BULLET_RE.match(first.lstrip()):
         head = [label]
@@ -817,198 +684,3 @@ def _security_lines(text: str) -> list[str]:
     return _make_safe(head + indented)
 
 
-# --------------------------------------------------------------------------- status
-
-
-def _template_defaults() -> frozenset[str]:
-    """Normalized values of the template's `- **Label**: value` bullets (its scaffolding)."""
-    from specui.core.templates import SPEC_TEMPLATE
-
-    out = set()
-    for line in SPEC_TEMPLATE.splitlines():
-        marker = _LIST_MARKER_RE.match(line)
-        rest = line[marker.end() :] if marker else line
-        m = _LABEL_RE.match(rest)
-        if m:
-            value = _norm_value(rest[m.end() :])
-            if value:
-                out.add(value)
-    return frozenset(out)
-
-
-def _norm_value(value: str) -> str:
-    return " ".join(value.split()).lower().rstrip(".")
-
-
-_LABEL_RE = re.compile(r"(?:\*\*|__)(?P<label>[^*_\n]+?)(?::(?:\*\*|__)|(?:\*\*|__)[ \t]*:)[ \t]*")
-_LIST_MARKER_RE = re.compile(r"(?:(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?|>[ \t]*)+")
-_MD_HEADING_RE = re.compile(r"#{1,6}(?:[ \t]|\Z)")
-_ANGLE_RE = re.compile(r"<([^<>\s](?:[^<>\n]*[^<>\s])?)>")
-_MARKER_RE = re.compile(r"\b(?:TODO|TBD|FIXME)\b")
-_HTML_TAG_RE = re.compile(r"/?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?")
-_HTML_TAGS = frozenset(
-    {
-        "a", "abbr", "b", "br", "code", "del", "details", "div", "em", "hr", "i", "img",
-        "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong",
-        "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
-    }
-)  # fmt: skip
-_AUTOLINK_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*|[^\s@]+@[^\s@]+")
-
-
-def _drop_inline_code(s: str) -> tuple[str, bool]:
-    """Remove `code` spans (linear: split on backticks; an unmatched one is plain text)."""
-    parts = s.split("`")
-    if len(parts) % 2 == 0:  # odd number of backticks: the last one opens nothing
-        parts[-2:] = ["`".join(parts[-2:])]
-    code = parts[1::2]
-    return " ".join(parts[0::2]), any(c.strip() for c in code)
-
-
-def _is_placeholder(inner: str) -> bool:
-    if inner.startswith("!") or _AUTOLINK_RE.fullmatch(inner):
-        return False
-    m = _HTML_TAG_RE.fullmatch(inner)
-    return not (m and m.group(1).lower() in _HTML_TAGS)
-
-
-def _first_in_line(s: str, found: list[str]) -> None:
-    """Append the leftmost `<...>` placeholder or TODO/TBD/FIXME marker of `s`, if any."""
-    hits = [(m.start(), m.group(0)) for m in _ANGLE_RE.finditer(s) if _is_placeholder(m.group(1))]
-    marker = _MARKER_RE.search(s)
-    if marker is not None:
-        hits.append((marker.start(), marker.group(0)))
-    if hits:
-        found.append(min(hits)[1])
-
-
-def _analyse(text: str, found: list[str] | None = None) -> tuple[bool, int]:
-    """(has real content, placeholders found) — the rules of `placeholder_status`.
-
-    Stops as soon as both are non-zero (the count is then a lower bound). Each check is
-    guarded by a cheap character test so long, finished sections are read quickly. When
-    `found` is given, the first placeholder's text is appended to it (for error messages).
-    """
-    defaults = _TEMPLATE_DEFAULTS
-    max_default = _MAX_DEFAULT_LEN
-    content = False
-    placeholders = 0
-    fence: _Fence | None = None
-    for raw in _unify_newlines(text).split("\n"):
-        s = raw.strip()
-        if fence is not None:
-            if s[:1] in ("`", "~") and s:
-                fence, is_fence = _fence_step(raw, fence)
-                if is_fence:
-                    continue
-            if s:
-                content = True  # code is content, whatever it contains
-            continue
-        if not s:
-            continue
-        first = s[0]
-        if first in ("`", "~"):
-            fence, is_fence = _fence_step(raw, None)
-            if is_fence:
-                continue
-        elif first == "#" and _MD_HEADING_RE.match(s):
-            continue
-        if first in _LIST_STARTS:
-            m = _LIST_MARKER_RE.match(s)
-            if m:
-                s = s[m.end() :]
-        if s[:2] in ("**", "__"):
-            m = _LABEL_RE.match(s)
-            if m:
-                s = s[m.end() :]
-        if not s:
-            continue
-        if len(s) <= max_default and _norm_value(s) in defaults:
-            placeholders += 1
-            if found is not None and not found:
-                found.append(s)
-            continue
-        if "`" in s:
-            s, has_code = _drop_inline_code(s)
-            content = content or has_code
-        if found is not None and not found:
-            _first_in_line(s, found)
-        if "<" in s:
-            for am in _ANGLE_RE.finditer(s):
-                if _is_placeholder(am.group(1)):
-                    placeholders += 1
-                    s = s.replace(am.group(0), " ", 1)
-        if "TODO" in s or "TBD" in s or "FIXME" in s:
-            s, n_markers = _MARKER_RE.subn(" ", s)
-            placeholders += n_markers
-        if not content and any(ch.isalnum() for ch in s):
-            content = True
-        if content and placeholders:
-            break  # "drafted" whatever follows: no need to read the rest of a long section
-    return content, placeholders
-
-
-def placeholder_status(text: str | None) -> UnitStatus:
-    """unknown / drafted / clarified for a unit's text (never "final": that needs the user).
-
-    Rules, line by line (code inside ``` / ~~~ fences and `inline code` always counts as real
-    content and is never searched for placeholders):
-    * Scaffolding is ignored: blank lines, headings, list markers (`-`, `1.`, `- [ ]`, `>`)
-      and bold labels (`**Entities**:` / `**Entities:**`).
-    * A line whose remaining value equals one of the template's own default values (e.g.
-      "endpoints, auth, payloads, error model"; case, spacing and a final period ignored) is
-      one placeholder.
-    * Each `<...>` placeholder (not an HTML tag such as `<br>`, not an autolink such as
-      `<https://x>` or `<a@b.c>`) and each TODO, TBD or FIXME (upper case, whole word) is one
-      placeholder.
-    * What is left is real content if it holds a letter or digit.
-    Result: None or no real content -> "unknown"; real content and at least one placeholder ->
-    "drafted"; real content and no placeholder -> "clarified".
-    """
-    if text is None:
-        return "unknown"
-    content, placeholders = _analyse(text)
-    if not content:
-        return "unknown"
-    return "drafted" if placeholders else "clarified"
-
-
-def first_placeholder(text: str | None) -> str | None:
-    """The first placeholder `placeholder_status` counts in `text` (e.g. "<quantitative &
-    qualitative>", "TODO", or a template default value such as "SLAs/SLOs, peak loads"), or
-    None when there is none. Used to tell the user exactly what blocks finalizing."""
-    if text is None:
-        return None
-    found: list[str] = []
-    _analyse(text, found)
-    return found[0] if found else None
-
-
-def content_hash(text: str) -> str:
-    """A stable fingerprint of a unit's text: sha256 of it with '\\n' newlines and no
-    surrounding whitespace, so CRLF conversion or a trailing blank line does not un-finalize."""
-    norm = _unify_newlines(text).strip()
-    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def unit_statuses(doc: SpecDocument, final_hashes: Mapping[str, str]) -> dict[str, UnitStatus]:
-    """Status of all 18 tracked units, in order.
-
-    "final" iff the unit exists and its `content_hash` equals the stored final hash (so any
-    later edit drops it back to what `placeholder_status` says); otherwise placeholder_status.
-    """
-    out: dict[str, UnitStatus] = {}
-    for unit in TRACKED_UNITS:
-        text = doc.unit_text(unit.key)
-        stored = final_hashes.get(unit.key)
-        if text is not None and stored is not None and content_hash(text) == stored:
-            out[unit.key] = "final"
-        else:
-            out[unit.key] = placeholder_status(text)
-    return out
-
-
-_TEMPLATE_DEFAULTS: frozenset[str] = _template_defaults()
-# Longest raw value that can still normalize to a default (spacing may shrink, never grow much).
-_MAX_DEFAULT_LEN = 2 * max(len(v) for v in _TEMPLATE_DEFAULTS) + 8
-_LIST_STARTS = frozenset("-*+>0123456789")

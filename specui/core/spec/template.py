@@ -2,7 +2,7 @@
 
 `SPEC_TEMPLATE` is seed 000 §3 ("SPEC.md – Canonical Structure") byte for byte, and
 `STACK_TEMPLATE` is seed 000 Appendix A (the minimal `stack.toml`), comments and column
-alignment included. They are kept verbatim (not generated from `spec.SECTIONS`) so a test can
+alignment included. They are kept verbatim (not generated from `units.SECTIONS`) so a test can
 compare them with the seed and so the parser's notion of "template text" (which `placeholder_status`
 treats as scaffolding, not content) is exactly what a fresh file holds.
 """

@@ -1,7 +1,7 @@
 """spec_service's conflict actions: apply / append / dismiss, each atomic, none losing text.
 
 A conflict is made the way it happens for real: the engine computes a change from `base`, the
-user edits the same unit in their editor meanwhile, and `spec_service.patch` keeps the engine's
+user edits the same unit in their editor meanwhile, and `spec_repo.patch` keeps the engine's
 text aside in `store.spec.conflicts`.
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from specui import spec_service
+from specui import spec_repo
+from specui.core.errors import SpecuiError
+from specui.core.paths import Project
 from specui.core.spec import SpecDocument
-from specui.errors import SpecuiError
-from specui.project import Project
 from specui.store import SessionStore
 
 USER_VISION = "- **Problem & Outcome**: the user's own words [/] stay [bold]literal"
@@ -29,7 +29,7 @@ def project(tmp_path: Path) -> Project:
     root = tmp_path / "demo-app"
     root.mkdir()
     project = Project.at(root)
-    spec_service.init_project(project)
+    spec_repo.init_project(project)
     return project
 
 
@@ -46,11 +46,11 @@ def make_conflict(
     project: Project, store: SessionStore, unit: str, user_text: str, proposed: str
 ) -> SpecDocument:
     """The user edits `unit` while the engine patches it from the older text: one conflict."""
-    base = spec_service.read_document(project)
+    base = spec_repo.read_document(project)
     write(project, base.with_unit_text(unit, user_text))
-    outcome = spec_service.patch(project, store, {unit: proposed}, base)
+    outcome = spec_repo.patch(project, store, {unit: proposed}, base)
     assert outcome.conflicts == [unit]
-    return spec_service.read_document(project)
+    return spec_repo.read_document(project)
 
 
 def test_apply_replaces_the_unit_and_keeps_the_users_text_in_history(project, store):
@@ -58,14 +58,14 @@ def test_apply_replaces_the_unit_and_keeps_the_users_text_in_history(project, st
     before = project.spec.read_text()
     conflict = store.state.spec.conflicts[0]
 
-    out = spec_service.apply_conflict(project, store, 0, base=seen, expect=conflict)
+    out = spec_repo.apply_conflict(project, store, 0, base=seen, expect=conflict)
 
     assert out.resolved and out.action == "apply"
-    doc = spec_service.read_document(project)
+    doc = spec_repo.read_document(project)
     assert doc.unit_text("vision") == PROPOSED_VISION
     # every other unit is byte-for-byte what it was
     old = SpecDocument.parse(before)
-    for key in spec_service.UNIT_KEYS:
+    for key in spec_repo.UNIT_KEYS:
         if key != "vision":
             assert doc.unit_text(key) == old.unit_text(key), key
     assert store.state.spec.conflicts == []
@@ -86,7 +86,7 @@ def test_apply_after_another_user_edit_stays_a_conflict_and_loses_nothing(projec
     on_disk = project.spec.read_text()
 
     for action in ("apply", "append"):
-        out = spec_service.conflict_action(project, store, 0, action, base=seen, expect=conflict)
+        out = spec_repo.conflict_action(project, store, 0, action, base=seen, expect=conflict)
         assert not out.resolved and "again" in out.message
         assert project.spec.read_text() == on_disk  # the newest edit won, untouched
         assert store.state.spec.conflicts == [conflict]  # proposal still there, not duplicated
@@ -97,19 +97,19 @@ def test_apply_keeps_a_concurrent_edit_of_another_unit(project, store):
     seen = make_conflict(project, store, "vision", USER_VISION, PROPOSED_VISION)
     write(project, seen.with_unit_text("scope", "Scope the user wrote meanwhile."))
 
-    out = spec_service.apply_conflict(project, store, 0, base=seen)
+    out = spec_repo.apply_conflict(project, store, 0, base=seen)
 
     assert out.resolved
-    doc = spec_service.read_document(project)
+    doc = spec_repo.read_document(project)
     assert doc.unit_text("vision") == PROPOSED_VISION
     assert doc.unit_text("scope") == "Scope the user wrote meanwhile."
 
 
 def test_apply_without_base_uses_the_current_document(project, store):
     make_conflict(project, store, "scope", "Mine.", "Theirs.")
-    out = spec_service.apply_conflict(project, store, 0)
+    out = spec_repo.apply_conflict(project, store, 0)
     assert out.resolved
-    assert spec_service.read_document(project).unit_text("scope") == "Theirs."
+    assert spec_repo.read_document(project).unit_text("scope") == "Theirs."
 
 
 def test_apply_re_adds_a_unit_the_user_deleted(project, store):
@@ -118,22 +118,22 @@ def test_apply_re_adds_a_unit_the_user_deleted(project, store):
     start = text.index("## 13.")
     end = text.index("## 14.")
     project.spec.write_text(text[:start] + text[end:], encoding="utf-8")
-    assert spec_service.read_document(project).unit_text("risks") is None
+    assert spec_repo.read_document(project).unit_text("risks") is None
 
-    out = spec_service.apply_conflict(project, store, 0)
+    out = spec_repo.apply_conflict(project, store, 0)
 
     assert out.resolved
-    assert spec_service.read_document(project).unit_text("risks") == "specui's risks."
+    assert spec_repo.read_document(project).unit_text("risks") == "specui's risks."
     assert store.state.spec.conflicts_history[0].previous_text is None
 
 
 def test_append_puts_the_proposal_under_the_users_text(project, store):
     seen = make_conflict(project, store, "vision", USER_VISION, PROPOSED_VISION)
 
-    out = spec_service.append_conflict(project, store, 0, base=seen)
+    out = spec_repo.append_conflict(project, store, 0, base=seen)
 
     assert out.resolved and out.action == "append"
-    assert spec_service.read_document(project).unit_text("vision") == (
+    assert spec_repo.read_document(project).unit_text("vision") == (
         USER_VISION + "\n\n" + PROPOSED_VISION
     )
     [entry] = store.state.spec.conflicts_history
@@ -146,14 +146,14 @@ def test_append_does_not_repeat_a_proposal_already_in_the_text(project, store):
     make_conflict(project, store, "scope", both, "Theirs.")
     before = project.spec.read_text()
 
-    out = spec_service.append_conflict(project, store, 0)
+    out = spec_repo.append_conflict(project, store, 0)
 
     assert out.resolved and project.spec.read_text() == before
     assert store.state.spec.conflicts == []
 
 
 def test_append_to_security_item_keeps_one_item(project, store):
-    nfr_before = spec_service.read_document(project).unit_text("nfr")
+    nfr_before = spec_repo.read_document(project).unit_text("nfr")
     make_conflict(
         project,
         store,
@@ -162,9 +162,9 @@ def test_append_to_security_item_keeps_one_item(project, store):
         "- **Security & Privacy**: TLS everywhere",
     )
 
-    assert spec_service.append_conflict(project, store, 0).resolved
+    assert spec_repo.append_conflict(project, store, 0).resolved
 
-    doc = spec_service.read_document(project)
+    doc = spec_repo.read_document(project)
     sec = doc.unit_text("security")
     assert sec.startswith("- **Security & Privacy**: tokens in the OS keyring\n")
     assert "TLS everywhere" in sec and sec.count("Security & Privacy") == 1
@@ -176,7 +176,7 @@ def test_dismiss_leaves_spec_alone_and_keeps_the_proposal(project, store):
     before = project.spec.read_bytes()
     conflict = store.state.spec.conflicts[0]
 
-    out = spec_service.dismiss_conflict(store, 0, expect=conflict)
+    out = spec_repo.dismiss_conflict(store, 0, expect=conflict)
 
     assert out.resolved and out.action == "dismiss"
     assert project.spec.read_bytes() == before
@@ -187,7 +187,7 @@ def test_dismiss_leaves_spec_alone_and_keeps_the_proposal(project, store):
 
 def test_resolve_conflict_also_keeps_history(project, store):
     make_conflict(project, store, "scope", "Mine.", "Theirs.")
-    dropped = spec_service.resolve_conflict(store, 0)
+    dropped = spec_repo.resolve_conflict(store, 0)
     assert dropped.text == "Theirs."
     assert [h.conflict for h in store.state.spec.conflicts_history] == [dropped]
 
@@ -197,11 +197,11 @@ def test_actions_pick_the_right_conflict_among_several(project, store):
     make_conflict(project, store, "risks", "My risks.", "specui's risks.")
     second = store.state.spec.conflicts[1]
 
-    out = spec_service.apply_conflict(project, store, 1, expect=second)
+    out = spec_repo.apply_conflict(project, store, 1, expect=second)
 
     assert out.conflict.unit == "risks"
     assert [c.unit for c in store.state.spec.conflicts] == ["scope"]
-    doc = spec_service.read_document(project)
+    doc = spec_repo.read_document(project)
     assert doc.unit_text("risks") == "specui's risks." and doc.unit_text("scope") == "Mine."
 
 
@@ -214,9 +214,9 @@ def test_refusals_change_nothing(project, store, action):
     first = store.state.spec.conflicts[0]
 
     with pytest.raises(SpecuiError, match="no conflict number 3"):
-        spec_service.conflict_action(project, store, 2, action)
+        spec_repo.conflict_action(project, store, 2, action)
     with pytest.raises(SpecuiError, match="changed meanwhile"):
-        spec_service.conflict_action(project, store, 1, action, expect=first)
+        spec_repo.conflict_action(project, store, 1, action, expect=first)
 
     assert project.spec.read_bytes() == before_spec
     assert store.state.model_dump(mode="json") == before_state
@@ -225,10 +225,10 @@ def test_refusals_change_nothing(project, store, action):
 def test_unknown_action_and_missing_spec(project, store):
     make_conflict(project, store, "scope", "Mine.", "Theirs.")
     with pytest.raises(SpecuiError, match="unknown conflict action"):
-        spec_service.conflict_action(project, store, 0, "merge")  # type: ignore[arg-type]
+        spec_repo.conflict_action(project, store, 0, "merge")  # type: ignore[arg-type]
     project.spec.unlink()
     with pytest.raises(SpecuiError, match="does not exist"):
-        spec_service.apply_conflict(project, store, 0)
+        spec_repo.apply_conflict(project, store, 0)
     assert len(store.state.spec.conflicts) == 1
 
 
@@ -243,7 +243,7 @@ def test_old_session_files_without_history_still_load(project, store):
     assert old.messages == []
     assert [c.text for c in old.state.spec.conflicts] == ["Theirs."]
     assert old.state.spec.conflicts_history == []
-    spec_service.dismiss_conflict(old, 0)
+    spec_repo.dismiss_conflict(old, 0)
     assert SessionStore.open(project).state.spec.conflicts_history[0].conflict.text == "Theirs."
 
 
@@ -257,4 +257,4 @@ def test_old_session_files_without_history_still_load(project, store):
     ],
 )
 def test_appended_text_edges(user, proposed, expected):
-    assert spec_service.appended_text("scope", user, proposed) == expected
+    assert spec_repo.appended_text("scope", user, proposed) == expected
