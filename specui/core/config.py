@@ -45,6 +45,10 @@ class InterviewConfig(_Strict):
     engine: Literal["builtin", "codex", "command"] = "builtin"
     profile: str | None = None
     command: list[str] = Field(default_factory=list)
+    # One agent round; Codex retries an unreachable server for minutes, so specui gives up first.
+    timeout_seconds: float = Field(default=300, gt=0)
+    model: str = ""
+    args: list[str] = Field(default_factory=list)
 
     @field_validator("profile")
     @classmethod
