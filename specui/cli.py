@@ -4,8 +4,10 @@
     specui init [DIR]                  create SPEC.md and stack.toml where missing
     specui status [DIR] [--json]       progress line, sections, interview, phases, tasks
     specui run PHASE [DIR] [...]       run one Spec Kit phase headless
-    specui question --input JSON [DIR] [--json] [--timeout SECONDS]
-                                       ask one structured question (seed 004 payload)
+    specui question --input JSON|- [DIR] [--json] [--timeout SECONDS] [--session-id ID]
+                                       ask the human a structured question (omx question's
+                                       payload and envelope)
+    specui skill install [DIR]         the agent skills that teach `specui question`
 
 Exit codes: 0 success, 1 the work itself failed, 2 bad usage or bad input (one line on stderr,
 never a traceback). Start-up is kept light: only argparse and specui's leaf modules load at
@@ -27,7 +29,7 @@ from specui.core.errors import SpecuiError
 from specui.core.paths import PHASES, Project
 
 PROG = "specui"
-COMMANDS = ("init", "status", "run", "question")
+COMMANDS = ("init", "status", "run", "question", "skill")
 
 
 class UsageError(Exception):
@@ -56,7 +58,7 @@ def _parser_for(command: str | None) -> _Parser:
         p = _Parser(
             prog=PROG,
             description="A terminal workbench for spec-driven development.",
-            epilog="commands: init, status, run, question (see `specui COMMAND --help`)",
+            epilog="commands: init, status, run, question, skill (see `specui COMMAND --help`)",
         )
         p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
         p.add_argument(
@@ -86,9 +88,10 @@ def _parser_for(command: str | None) -> _Parser:
         p = _Parser(
             prog=f"{PROG} question",
             description=(
-                "Ask one structured question (seed 004 / omx question payload) in the workbench "
-                "open on DIR, or inline when there is none; print the answer. Exit 0 answered, "
-                "1 cancelled or timed out, 2 bad input."
+                "Ask the human one structured question, or a batch (omx question's payload, or "
+                "Claude Code's AskUserQuestion), in the workbench open on DIR, else in a new "
+                "tmux pane, else on the terminal; print the answer. Exit 0 answered, 1 not "
+                "answered (cancelled, timed out, superseded, the UI died), 2 bad input."
             ),
         )
         p.add_argument("dir", nargs="?", default=".", metavar="DIR")
@@ -96,13 +99,13 @@ def _parser_for(command: str | None) -> _Parser:
             "--input",
             dest="input",
             metavar="JSON",
-            required=True,
+            default=None,
             help='the question payload as JSON, or "-" to read it from standard input',
         )
         p.add_argument(
             "--json",
             action="store_true",
-            help='print {"answers": [{"answer": ...}], "answer": ...} (omx question\'s shape)',
+            help="print omx question's compact JSON envelope (failures too) on stdout",
         )
         p.add_argument(
             "--timeout",
@@ -111,6 +114,30 @@ def _parser_for(command: str | None) -> _Parser:
             metavar="SECONDS",
             help="give up (exit 1) when there is no answer after this long",
         )
+        p.add_argument(
+            "--session-id",
+            dest="session_id",
+            default=None,
+            metavar="ID",
+            help="the asking session (when the payload has no session_id); a newer question "
+            "from the same session supersedes a pending one",
+        )
+        # The one-question UI `specui question` itself starts in a tmux pane or on the
+        # terminal; not for people.
+        p.add_argument("--ui", dest="ui", default=None, metavar="ID", help=argparse.SUPPRESS)
+        return p
+    if command == "skill":
+        p = _Parser(
+            prog=f"{PROG} skill",
+            description=(
+                "install: write the Codex skill (.agents/skills/specui-question/SKILL.md) and "
+                "the Claude Code skill (.claude/skills/specui-question/SKILL.md) that teach "
+                "agents to ask the human through `specui question`; a skill you changed is "
+                "never overwritten."
+            ),
+        )
+        p.add_argument("action", choices=("install",), metavar="install")
+        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
         return p
     p = _Parser(prog=f"{PROG} run", description="Run one Spec Kit phase headless.")
     p.add_argument("phase", metavar="PHASE", help=f"one of: {', '.join(PHASES)}")
@@ -307,37 +334,84 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_question(args: argparse.Namespace) -> int:
-    """Ask in the workbench open on DIR (file bridge), else inline on a terminal, else fail."""
+    """Ask and print the answer (specui/bridge/asker.py). With --json, stdout carries exactly
+    one compact JSON object, `omx question`'s envelope, success or failure; without it, the
+    answer as text. Failures also go to stderr as one line."""
     from specui import bridge
-    from specui.core.questions import answer_envelope
+    from specui.bridge import asker
 
-    question = bridge.parse_payload(bridge.read_payload(args.input))  # SpecuiError: exit 2
-    project = _existing_dir(args.dir)
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    answer = None
+    if args.ui is not None:
+        if not bridge.is_request_id(args.ui):
+            raise UsageError(f"--ui needs a bridge request id, not {args.ui!r}")
+        from specui.ui.screens.bridge_question import run_standalone
+
+        return run_standalone(_existing_dir(args.dir), args.ui)
+    if args.input is None:
+        raise UsageError("question needs --input JSON (or --input - to read standard input)")
     try:
-        if bridge.running_workbench(project) is not None:
-            try:
-                answer = bridge.ask_workbench(project, question, timeout=args.timeout)
-            except bridge.WorkbenchGone:
-                if not interactive:
-                    raise
-                print(f"{PROG}: the workbench closed; asking here instead", file=sys.stderr)
-        if answer is None:
-            if not interactive:
-                raise bridge.QuestionUnanswered(
-                    f"no specui workbench is running on {args.dir} and no terminal to ask in"
-                )
-            answer = bridge.ask_in_terminal(
-                question, stdin=sys.stdin, stdout=sys.stdout, timeout=args.timeout
-            )
-    except KeyboardInterrupt:
-        print(f"{PROG}: question cancelled (interrupted)", file=sys.stderr)
-        return 130
+        batch = asker.parse_payload(asker.read_payload(args.input), args.session_id)
+    except SpecuiError as exc:
+        return _question_failed(args.json, bridge.INVALID_INPUT, str(exc), 2)
+    project = _existing_dir(args.dir)
+    posted: list[Any] = []
+    try:
+        request, entries = asker.ask(
+            project,
+            batch,
+            timeout=args.timeout,
+            notice=lambda text: print(f"{PROG}: {text}", file=sys.stderr, flush=True),
+            on_posted=posted.append,
+        )
+    except (bridge.QuestionFailed, KeyboardInterrupt, SpecuiError, OSError) as exc:
+        if isinstance(exc, bridge.QuestionFailed):
+            code, message = exc.code, str(exc)
+        elif isinstance(exc, KeyboardInterrupt):
+            code, message = bridge.NOT_ANSWERED, "the question was interrupted (Ctrl+C)"
+        else:
+            code, message = bridge.RUNTIME_FAILED, str(exc)
+        qid = posted[0].question_id if posted else None
+        return _question_failed(args.json, code, message, 1, qid, batch.session_id)
     if args.json:
-        _print_json(answer_envelope(answer))
+        from specui.core.questions import answer_envelope
+
+        _print_compact_json(answer_envelope(batch, entries, question_id=request.question_id))
     else:
-        _safe_print(answer.summary())
+        for line in asker.summary_lines(batch, entries):
+            _safe_print(line)
+    return 0
+
+
+def _question_failed(
+    as_json: bool,
+    code: str,
+    message: str,
+    exit_code: int,
+    question_id: str | None = None,
+    session_id: str | None = None,
+) -> int:
+    if as_json:
+        from specui.core.questions import failure_envelope
+
+        _print_compact_json(
+            failure_envelope(code, message, question_id=question_id, session_id=session_id)
+        )
+    return _fail(message, exit_code)
+
+
+def _print_compact_json(data: Any) -> None:
+    """One line, no spaces: `omx question --json`'s form."""
+    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if not _stdout_can(blob):
+        blob = json.dumps(data, separators=(",", ":"))
+    sys.stdout.write(blob + "\n")
+    sys.stdout.flush()
+
+
+def cmd_skill(args: argparse.Namespace) -> int:
+    from specui.bridge.skills import install_skills
+
+    for line in install_skills(_existing_dir(args.dir)):
+        _safe_print(line)
     return 0
 
 
@@ -374,6 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "status": cmd_status,
             "run": cmd_run,
             "question": cmd_question,
+            "skill": cmd_skill,
         }.get(args.command, cmd_open)
         return handler(args)
     except UsageError as exc:

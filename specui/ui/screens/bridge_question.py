@@ -1,101 +1,288 @@
-"""A question from outside the workbench (`specui question`, e.g. an agent in another tmux pane),
-asked in a modal over the workbench.
+"""A question from outside the workbench (`specui question`, e.g. an agent in another pane):
+a modal over the workbench, or the whole screen of the one-question UI (`BridgeQuestionApp`)
+that `specui question` starts in a tmux pane or on the terminal when no workbench is open.
 
-The modal reuses the interview's OptionPicker, so the keys are the same: ↑/↓ move, 1-9 pick
-(single) or toggle (multi), Space toggles, Enter submits, the Other entry opens an inline input
-(Enter submits, Esc backs out), free text is submitted with Ctrl+S. Esc (outside the Other
-input) cancels the question. Answers are validated by `core.questions.build_answer`, the same
-rules as the interview and the terminal prompt.
+One question: the interview's OptionPicker, same keys (↑/↓ move, 1-9 pick or toggle, Space
+toggles, Enter submits, the Other entry opens an inline input, free text is submitted with
+Ctrl+S). A batch (`questions[]`) steps through the questions ("2 of 3"; ← goes back), then
+shows a review: every question with its answer; Enter on a question edits it, Enter on
+"Submit all answers" sends them. Esc (outside the Other input), Ctrl+C and Ctrl+D cancel.
+Answers are validated by `core.questions.build_answer` (the interview's rules).
 
-The screen only decides: it dismisses with the Answer, or None for "cancelled". The app writes
-the answer or cancel file (specui/bridge.py) off the event loop. When the asker withdraws the
-request (timeout, Ctrl+C), the app calls `withdraw()`: the screen closes and nothing is written.
+The screen only decides: it dismisses with the answers (one per question, in order) or None
+("cancelled"). The workbench's inbox or the one-question app writes the response file. When
+the asker withdraws the request (timeout, Ctrl+C, superseded), `withdraw()` closes the screen
+and nothing is written.
 
 Everything shown comes from another process: `rich.text.Text` via safe_text, never markup.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import ComposeResult
+from textual import on, work
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from specui.core.errors import SpecuiError
-from specui.core.questions import Answer, build_answer
+from specui.core.questions import Answer, Question, build_answer
 from specui.ui.widgets.option_picker import OptionPicker
-from specui.ui.widgets.safe_text import safe_text
+from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
     from specui.bridge import BridgeRequest
+    from specui.core.paths import Project
+
+SUBMIT_ALL = "submit"
 
 
-class BridgeQuestionScreen(ModalScreen[Answer | None]):
-    """One bridged question; dismisses with its Answer, or None when the user cancels."""
+class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
+    """One bridged request (one question or a batch); dismisses with its answers, or None
+    when the user cancels."""
 
     # Loaded with the screen, so the app's CSS_PATH needs no change; absolute for subclasses.
     CSS_PATH = str(Path(__file__).with_name("bridge_question.tcss"))
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel question", key_display="esc", id="bridge.cancel"),
+        Binding("ctrl+c", "cancel", "Cancel", show=False, priority=True),
+        Binding("ctrl+d", "cancel", "Cancel", show=False, priority=True),
+        Binding("left", "previous", "Previous", key_display="←", id="bridge.previous"),
+        Binding("backspace", "previous", "Previous", show=False),
     ]
 
-    def __init__(self, request: BridgeRequest) -> None:
+    def __init__(self, request: BridgeRequest, *, alert: bool = True) -> None:
         super().__init__()
         self.request = request
+        self.alert = alert
         self.withdrawn = False
+        self.answers: list[Answer | None] = [None] * len(request.batch.questions)
+        self.index = 0
+        self.reviewing = False
 
     @property
     def request_id(self) -> str:
         return self.request.id
 
     @property
+    def questions(self) -> list[Question]:
+        return self.request.batch.questions
+
+    @property
     def title_text(self) -> str:
         return f"Question from {self.request.source}"
 
     def compose(self) -> ComposeResult:
-        question = self.request.question
+        batch = self.request.batch
         with Vertical(id="bridge-dialog"):
             yield Static(safe_text(self.title_text), id="bridge-title")
+            context = [t for t in (batch.header, batch.objective) if t]
+            yield Static(safe_text("\n".join(context)), id="bridge-context")
+            yield Static(id="bridge-step")
             with VerticalScroll(id="bridge-text-scroll"):
-                yield Static(safe_text(question.question), id="bridge-text")
+                yield Static(id="bridge-text")
             yield OptionPicker(id="bridge-picker")
+            with Vertical(id="bridge-review"):
+                yield Static(safe_text("Review your answers"), id="bridge-review-title")
+                yield OptionList(id="bridge-review-list")
+                yield Static(
+                    safe_text(
+                        "Enter on a question edits it · Enter on Submit sends all · "
+                        "← back · Esc cancels"
+                    ),
+                    id="bridge-review-hint",
+                )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        picker = self.picker
+        batch = self.request.batch
+        self.query_one("#bridge-context").display = bool(batch.header or batch.objective)
+        self.query_one("#bridge-review").display = False
         if not getattr(self.app, "blink", True):
             for widget in self.query("Input, TextArea"):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
-        picker.set_question(self.request.question, self.request.id)
-        if self.request.question.is_free_text:
-            self.query_one("#free-text").focus()
-        else:
-            self.query_one("#choices").focus()
+        self._show_question(0)
+        if self.alert:
+            self.app.bell()
+            self._tmux_alert()
 
+    @work(thread=True, exit_on_error=False, group="bridge-alert")
+    def _tmux_alert(self) -> None:
+        """In tmux, a question that arrives while the user looks at another window is easy to
+        miss: say so in the status line (the bell marks the window too)."""
+        if not os.environ.get("TMUX"):
+            return
+        from specui.bridge.tmux import Tmux
+
+        tmux = Tmux(os.environ)
+        pane = tmux.caller_pane()
+        info = tmux.pane_info(pane)
+        if info is None or info.window_active:
+            return
+        tmux.display_message(None, f"specui: a question from {clean(self.request.source)} waits")
+
+    # ------------------------------------------------------------------ steps
     @property
     def picker(self) -> OptionPicker:
         return self.query_one("#bridge-picker", OptionPicker)
 
+    def _show_question(self, index: int) -> None:
+        self.index = index
+        self.reviewing = False
+        question = self.questions[index]
+        self.query_one("#bridge-review").display = False
+        self.query_one("#bridge-text-scroll").display = True
+        picker = self.picker
+        picker.display = True
+        step = self.query_one("#bridge-step", Static)
+        parts = []
+        if len(self.questions) > 1:
+            parts.append(f"Question {index + 1} of {len(self.questions)}")
+        if question.header and question.header != self.request.batch.header:
+            parts.append(question.header)
+        step.update(safe_text(" · ".join(parts)))
+        step.display = bool(parts)
+        self.query_one("#bridge-text", Static).update(safe_text(question.question))
+        picker.set_question(question, (self.request.id, index))
+        if question.is_free_text:
+            self.query_one("#free-text").focus()
+        else:
+            self.query_one("#choices").focus()
+        self.refresh_bindings()
+
+    def _show_review(self) -> None:
+        self.reviewing = True
+        self.picker.display = False
+        self.query_one("#bridge-text-scroll").display = False
+        self.query_one("#bridge-step").display = False
+        self.query_one("#bridge-review").display = True
+        review = self.query_one("#bridge-review-list", OptionList)
+        review.clear_options()
+        for i, (question, answer) in enumerate(zip(self.questions, self.answers, strict=True)):
+            summary = answer.summary() if answer is not None else "(no answer yet)"
+            text = safe_text(f"{i + 1}. {question.question}\n   → {summary}")
+            review.add_option(Option(text, id=str(i)))
+        review.add_option(Option(safe_text("Submit all answers"), id=SUBMIT_ALL))
+        review.highlighted = len(self.questions)
+        review.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "previous":
+            return self.reviewing or self.index > 0
+        return True
+
     def on_option_picker_submitted(self, event: OptionPicker.Submitted) -> None:
         # Stopped here: the app's own handler would take it for an interview answer.
         event.stop()
+        question = self.questions[self.index]
         try:
-            answer = build_answer(self.request.question, event.selected, event.text)
+            answer = build_answer(question, event.selected, event.text)
         except SpecuiError as exc:
             event.picker.show_error(str(exc))
             return
-        self.dismiss(answer)
+        self.answers[self.index] = answer
+        if len(self.questions) == 1:
+            self.dismiss([answer])
+            return
+        event.picker.done()
+        missing = [i for i, a in enumerate(self.answers) if a is None]
+        if not missing:
+            self._show_review()
+        else:
+            self._show_question(next((i for i in missing if i > self.index), missing[0]))
+
+    @on(OptionList.OptionSelected, "#bridge-review-list")
+    def _review_choice(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id == SUBMIT_ALL:
+            missing = [i for i, a in enumerate(self.answers) if a is None]
+            if missing:
+                self._show_question(missing[0])
+                return
+            self.dismiss([a for a in self.answers if a is not None])
+            return
+        self._show_question(int(event.option.id or 0))
+
+    def action_previous(self) -> None:
+        if self.reviewing:
+            self._show_question(len(self.questions) - 1)
+        elif self.index > 0:
+            self._show_question(self.index - 1)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def withdraw(self) -> None:
-        """The asker no longer waits (timed out, interrupted, answered elsewhere): close."""
+        """The asker no longer waits (timed out, interrupted, superseded): close."""
         if not self.withdrawn:
             self.withdrawn = True
             self.dismiss(None)
+
+
+class BridgeQuestionApp(App[int]):
+    """The one-question UI (`specui question --ui ID`): the screen above, full size, in a
+    tmux pane or on the terminal; it writes the response itself and exits (0 answered, 1 not)."""
+
+    CHECK_SECONDS = 0.25
+
+    def __init__(self, project: Project, request: BridgeRequest) -> None:
+        super().__init__()
+        self.project = project
+        self.request = request
+        self.screen_: BridgeQuestionScreen | None = None
+
+    def on_mount(self) -> None:
+        self.screen_ = BridgeQuestionScreen(self.request)
+        self.push_screen(self.screen_, self._done)
+        self.set_interval(self.CHECK_SECONDS, self._check)
+
+    def _check(self) -> None:
+        """The asker withdrew (timeout, Ctrl+C, gone) or someone else responded: close."""
+        from specui import bridge
+
+        rid = self.request.id
+        gone = not bridge.request_exists(self.project, rid) or bridge.is_responded(
+            self.project, rid
+        )
+        if gone and self.screen_ is not None and self.screen_.is_current:
+            self.screen_.withdraw()
+
+    def _done(self, answers: list[Answer] | None) -> None:
+        from specui import bridge
+
+        screen = self.screen_
+        if screen is not None and screen.withdrawn:
+            self.exit(1)
+            return
+        if answers is None:
+            bridge.write_cancel(self.project, self.request.id)
+            self.exit(1)
+            return
+        self.exit(0 if bridge.write_answer(self.project, self.request.id, answers) else 1)
+
+
+def run_standalone(project: Project, request_id: str) -> int:
+    """`specui question --ui ID`: show request ID until it is answered, cancelled or
+    withdrawn. A crash is reported to the asker as question_ui_failed, never left pending."""
+    from specui import bridge
+
+    request = bridge.read_request(project, request_id)
+    if request is None:
+        raise SpecuiError(f"no pending question {request_id} in {bridge.bridge_dir(project)}")
+    try:
+        code = BridgeQuestionApp(project, request).run()
+    except Exception as exc:
+        bridge.write_cancel(
+            project, request_id, code=bridge.UI_FAILED,
+            message=f"the question UI failed: {type(exc).__name__}: {exc}",
+        )
+        raise
+    return 1 if code is None else int(code)

@@ -1,0 +1,520 @@
+"""The question bridge's file protocol: `specui question` asks, a UI process answers.
+
+Why files: the asker is a short-lived process started by an agent's shell tool; the UI that
+shows the question is either the long-lived workbench or a one-question UI the asker starts
+(a tmux pane, or the terminal). A private folder, `.specui/bridge/` (0700, files 0600), needs
+no socket, no port and no daemon, survives either side crashing, and the workbench already
+watches `.specui`. The protocol, one request per id:
+
+    <id>.request.json   written by the asker (atomically): who asks (pid + start time + boot
+                        id), when, its timeout, which UI it is for (`workbench` or `standalone`)
+                        and the normalized question batch (core.questions.QuestionBatch)
+    <id>.answer.json    written once by the UI: {"id", "answers": [{question_id, index, answer}]}
+    <id>.cancel.json    written once instead: {"id", "code", "message"} (the user cancelled:
+                        question_not_answered; a newer question from the same session_id:
+                        question_superseded)
+
+The asker polls for a response every 100 ms and checks every 500 ms that its UI still lives;
+it removes all three files at the end. A UI that dies is noticed within a second
+(`question_ui_failed`). The workbench's heartbeat is the mtime of `.specui/workbench.pid`,
+refreshed by every scan of the folder (at least every 2 s): a workbench that hangs stops it.
+
+A request whose asker is gone (pid dead or reused, or far past its timeout) is stale: the UI
+removes it. A response is created with `os.link` from a complete temp file: it appears whole,
+and exactly once (a second workbench on the same folder, or a late cancel, finds it taken).
+
+Every file here is read through core.loader: regular files only, opened non-blocking and
+without following symlinks, size-limited before reading, depth-limited before parsing; a FIFO
+or a symlink dropped into the folder is ignored, never waited on.
+
+Ids are UUIDv7-shaped (48-bit millisecond time first), so the file names sort by age.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from specui.core.errors import SpecuiError
+from specui.core.loader import LoadError, load_json_text, read_file_bytes
+from specui.core.paths import Project
+from specui.core.questions import (
+    Answer,
+    AnswerEntry,
+    QuestionBatch,
+    answer_entries,
+    validate_answers,
+)
+from specui.runner.procid import boot_id, identify, is_same_process
+
+BRIDGE_DIR = "bridge"
+PID_FILE = "workbench.pid"
+REQUEST_SUFFIX = ".request.json"
+ANSWER_SUFFIX = ".answer.json"
+CANCEL_SUFFIX = ".cancel.json"
+SUFFIXES = (REQUEST_SUFFIX, ANSWER_SUFFIX, CANCEL_SUFFIX)
+# A request file is the payload (at most PAYLOAD_LIMIT) plus a little bookkeeping.
+FILE_LIMIT = 1024 * 1024
+PID_FILE_LIMIT = 4096
+# A request this long past its own timeout is stale even if its asker still runs (it should
+# have withdrawn it; e.g. it was stopped with SIGSTOP). Answer files nobody collected, too.
+STALE_GRACE_SECONDS = 5.0
+ORPHAN_SECONDS = 60.0
+
+Target = Literal["workbench", "standalone"]
+
+NOT_ANSWERED = "question_not_answered"
+SUPERSEDED = "question_superseded"
+UI_FAILED = "question_ui_failed"
+RUNTIME_FAILED = "question_runtime_failed"
+INVALID_INPUT = "question_invalid_input"
+
+_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+class QuestionFailed(SpecuiError):
+    """The question ended without an answer: exit 1 with OMX's failure `code`."""
+
+    exit_code = 1
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ------------------------------------------------------------------------------ paths and ids
+
+
+def bridge_dir(project: Project) -> Path:
+    return project.state_dir / BRIDGE_DIR
+
+
+def pid_path(project: Project) -> Path:
+    return project.state_dir / PID_FILE
+
+
+def new_request_id() -> str:
+    """A UUIDv7: milliseconds since the epoch in the top 48 bits, then randomness."""
+    ms = time.time_ns() // 1_000_000
+    value = ((ms & ((1 << 48) - 1)) << 80) | int.from_bytes(os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return str(uuid.UUID(int=value))
+
+
+def is_request_id(text: str) -> bool:
+    """Ids come from file names and command lines: only our own shape (no path tricks)."""
+    return bool(_ID_RE.match(text))
+
+
+def question_id(request_id: str) -> str:
+    """The id `omx question` callers see (OMX's `question-…` form)."""
+    return f"question-{request_id}"
+
+
+def _file(project: Project, request_id: str, suffix: str) -> Path:
+    if not is_request_id(request_id):
+        raise ValueError(f"not a bridge request id: {request_id!r}")
+    return bridge_dir(project) / f"{request_id}{suffix}"
+
+
+def request_path(project: Project, request_id: str) -> Path:
+    return _file(project, request_id, REQUEST_SUFFIX)
+
+
+def answer_path(project: Project, request_id: str) -> Path:
+    return _file(project, request_id, ANSWER_SUFFIX)
+
+
+def cancel_path(project: Project, request_id: str) -> Path:
+    return _file(project, request_id, CANCEL_SUFFIX)
+
+
+def id_of(path: Path) -> str | None:
+    """The request id a bridge file belongs to (None for anything else in the folder)."""
+    for suffix in SUFFIXES:
+        if path.name.endswith(suffix):
+            rid = path.name[: -len(suffix)]
+            return rid if is_request_id(rid) else None
+    return None
+
+
+def ensure_bridge_dir(project: Project) -> Path:
+    """`.specui/bridge`, private (0700). An existing one that is wider is narrowed; one that is
+    a symlink or not a directory is refused (the questions would go somewhere else)."""
+    folder = bridge_dir(project)
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode):
+        raise SpecuiError(f"{folder} is not a directory (a symlink or a file is in its place)")
+    if stat.S_IMODE(st.st_mode) & 0o077 and st.st_uid == os.getuid():
+        os.chmod(folder, 0o700)
+    return folder
+
+
+def _write_private(path: Path, text: str, *, once: bool) -> bool:
+    """Write `path` (0600) from a complete temp file. `once`: create it only if it does not
+    exist yet (link is atomic) and say whether this call created it; else replace it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(tmp, flags, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not once:
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        _remove(tmp)
+
+
+def _read_json(path: Path, what: str, limit: int = FILE_LIMIT) -> Any:
+    """A bridge file's JSON under core.loader's rules (LoadError on anything wrong)."""
+    data = read_file_bytes(path, what=what, max_bytes=limit, follow_symlinks=False)
+    return load_json_text(data, what=what, max_bytes=limit)
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------------------ process identity
+
+
+class ProcessStamp(BaseModel):
+    """Who a file belongs to: pid, start time and boot id (a pid alone may name a later
+    process: see runner/procid.py)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pid: int
+    start_time: int | None = None
+    boot_id: str | None = None
+
+    @classmethod
+    def of(cls, pid: int) -> ProcessStamp:
+        ident = identify(pid)
+        if ident is None:
+            return cls(pid=pid)
+        return cls(pid=pid, start_time=ident.start_time, boot_id=ident.boot_id)
+
+    @classmethod
+    def mine(cls) -> ProcessStamp:
+        return cls.of(os.getpid())
+
+    def alive(self) -> bool:
+        """The process still runs and is the same one. Where the system keeps start times
+        (/proc), a stamp without one is not trusted; elsewhere the pid is all there is."""
+        if self.pid <= 0:
+            return False
+        if self.start_time is not None and self.boot_id:
+            return is_same_process(self.pid, self.start_time, self.boot_id)
+        if boot_id() is not None:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        except OSError:
+            return False
+        return True
+
+
+# ------------------------------------------------------------------------------ workbench pid
+
+
+def write_workbench_pid(project: Project) -> None:
+    """Say "a workbench runs here" (the app calls this once its first frame is up)."""
+    stamp = ProcessStamp.mine()
+    second = f"{stamp.start_time} {stamp.boot_id}" if stamp.start_time is not None else ""
+    ensure_bridge_dir(project)  # the watcher has the folder from now on
+    _write_private(pid_path(project), f"{stamp.pid}\n{second}\n", once=False)
+
+
+def read_workbench_pid(project: Project) -> ProcessStamp | None:
+    try:
+        data = read_file_bytes(
+            pid_path(project), what="workbench.pid", max_bytes=PID_FILE_LIMIT,
+            follow_symlinks=False,
+        )
+        lines = data.decode("ascii").splitlines()
+        pid = int(lines[0].strip())
+    except (LoadError, UnicodeDecodeError, IndexError, ValueError):
+        return None
+    start_time: int | None = None
+    boot: str | None = None
+    if len(lines) > 1:
+        parts = lines[1].split()
+        if len(parts) == 2 and parts[0].isdigit():
+            start_time, boot = int(parts[0]), parts[1]
+    return ProcessStamp(pid=pid, start_time=start_time, boot_id=boot)
+
+
+def remove_workbench_pid(project: Project) -> None:
+    """On unmount: remove the pid file, but only ours (a second workbench may have replaced it)."""
+    stamp = read_workbench_pid(project)
+    if stamp is not None and stamp.pid == os.getpid():
+        _remove(pid_path(project))
+
+
+def running_workbench(project: Project) -> ProcessStamp | None:
+    """The live workbench open on this folder (pid and start time checked), or None."""
+    stamp = read_workbench_pid(project)
+    return stamp if stamp is not None and stamp.alive() else None
+
+
+def heartbeat(project: Project) -> None:
+    """The workbench is alive and scanning: refresh workbench.pid's mtime (only ours)."""
+    stamp = read_workbench_pid(project)
+    if stamp is not None and stamp.pid == os.getpid():
+        try:
+            os.utime(pid_path(project), follow_symlinks=False)
+        except OSError:
+            pass
+
+
+def heartbeat_age(project: Project) -> float | None:
+    """Seconds since the workbench's last heartbeat (None: no pid file)."""
+    try:
+        return max(0.0, time.time() - os.lstat(pid_path(project)).st_mtime)
+    except OSError:
+        return None
+
+
+# ------------------------------------------------------------------------------ request files
+
+
+class BridgeRequest(BaseModel):
+    """One `<id>.request.json`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    version: int = 2
+    id: str
+    asker: ProcessStamp
+    created_at: datetime
+    timeout: float | None = None
+    target: Target = "workbench"
+    batch: QuestionBatch
+
+    @property
+    def source(self) -> str:
+        return self.batch.source or self.batch.first.source or "specui"
+
+    @property
+    def question_id(self) -> str:
+        return question_id(self.id)
+
+    def expired(self, now: datetime | None = None) -> bool:
+        if self.timeout is None:
+            return False
+        now = now or datetime.now(UTC)
+        return (now - self.created_at).total_seconds() > self.timeout + STALE_GRACE_SECONDS
+
+    def stale(self) -> bool:
+        return self.expired() or not self.asker.alive()
+
+
+def post_request(
+    project: Project,
+    batch: QuestionBatch,
+    *,
+    timeout: float | None = None,
+    target: Target = "workbench",
+) -> BridgeRequest:
+    """Write the request atomically (it appears whole, so readers never see half of it)."""
+    ensure_bridge_dir(project)
+    request = BridgeRequest(
+        id=new_request_id(),
+        asker=ProcessStamp.mine(),
+        created_at=datetime.now(UTC),
+        timeout=timeout,
+        target=target,
+        batch=batch,
+    )
+    text = json.dumps(request.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    _write_private(request_path(project, request.id), text, once=False)
+    return request
+
+
+def withdraw(project: Project, request_id: str) -> None:
+    """Remove every file of this request (the asker, when done, timed out or interrupted)."""
+    _remove(
+        request_path(project, request_id),
+        answer_path(project, request_id),
+        cancel_path(project, request_id),
+    )
+
+
+def read_request(project: Project, request_id: str) -> BridgeRequest | None:
+    """The request, or None when it is gone or is not a valid request."""
+    try:
+        data = _read_json(request_path(project, request_id), "bridge request")
+        request = BridgeRequest.model_validate(data)
+    except (LoadError, ValidationError, ValueError):
+        return None
+    return request if request.id == request_id else None
+
+
+def request_exists(project: Project, request_id: str) -> bool:
+    return os.path.lexists(request_path(project, request_id))
+
+
+def is_responded(project: Project, request_id: str) -> bool:
+    return os.path.lexists(answer_path(project, request_id)) or os.path.lexists(
+        cancel_path(project, request_id)
+    )
+
+
+def pending_requests(project: Project, target: Target = "workbench") -> list[BridgeRequest]:
+    """Requests for `target` waiting for an answer, oldest first. The workbench calls this on
+    every scan, which is also its heartbeat. Cleans up as it goes: stale requests (asker gone
+    or long past its timeout), invalid ones (answered with a cancel so an asker from another
+    tool is not left waiting), responses nobody collected, and anything that is not a regular
+    file (never opened)."""
+    if target == "workbench":
+        heartbeat(project)
+    folder = bridge_dir(project)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    now = time.time()
+    requests: list[BridgeRequest] = []
+    request_ids = {id_of(Path(e.name)) for e in entries if e.name.endswith(REQUEST_SUFFIX)}
+    for entry in sorted(entries, key=lambda e: e.name):
+        rid = id_of(Path(entry.name))
+        if rid is None:
+            continue
+        try:
+            regular = entry.is_file(follow_symlinks=False)
+        except OSError:
+            regular = False
+        if not regular:
+            _remove(Path(entry.path))  # a FIFO, device or symlink: never ours, never opened
+            continue
+        if not entry.name.endswith(REQUEST_SUFFIX):
+            if rid not in request_ids:  # a response whose asker left without collecting it
+                try:
+                    if now - entry.stat(follow_symlinks=False).st_mtime > ORPHAN_SECONDS:
+                        _remove(Path(entry.path))
+                except OSError:
+                    pass
+            continue
+        if is_responded(project, rid):
+            continue
+        request = read_request(project, rid)
+        if request is None:
+            if request_exists(project, rid):
+                write_cancel(project, rid, code=UI_FAILED, message="invalid request file")
+            continue
+        if request.stale():
+            withdraw(project, rid)
+            continue
+        if request.target == target:
+            requests.append(request)
+    requests.sort(key=lambda r: (r.created_at, r.id))
+    return requests
+
+
+def supersede(project: Project, session_id: str, *, keep: str) -> list[str]:
+    """Cancel every other pending request from `session_id` (question_superseded), as OMX
+    does when a session asks again. Returns the ids it cancelled."""
+    done: list[str] = []
+    for target in ("workbench", "standalone"):
+        for request in pending_requests(project, target):  # type: ignore[arg-type]
+            if request.id != keep and request.batch.session_id == session_id:
+                message = (
+                    "Question was superseded by a newer specui question for the same session."
+                )
+                if write_cancel(project, request.id, code=SUPERSEDED, message=message):
+                    done.append(request.id)
+    return done
+
+
+# ------------------------------------------------------------------------------ responses
+
+
+def write_answer(project: Project, request_id: str, answers: Sequence[Answer]) -> bool:
+    """The UI's answers, one per question of the request, in order. False when the request
+    was withdrawn or already responded to."""
+    request = read_request(project, request_id)
+    if request is None or is_responded(project, request_id):
+        return False
+    entries = answer_entries(request.batch, list(answers))
+    body = {"id": request_id, "answers": [e.payload() for e in entries]}
+    return _write_private(
+        answer_path(project, request_id),
+        json.dumps(body, ensure_ascii=False, indent=2) + "\n",
+        once=True,
+    )
+
+
+def write_cancel(
+    project: Project,
+    request_id: str,
+    *,
+    code: str = NOT_ANSWERED,
+    message: str = "the question was cancelled",
+) -> bool:
+    """The UI's "no answer" (Esc, Ctrl+C, Ctrl+D), or a supersede. False when the request is
+    gone or already responded to."""
+    if not request_exists(project, request_id) or is_responded(project, request_id):
+        return False
+    body = {"id": request_id, "code": code, "message": message}
+    return _write_private(cancel_path(project, request_id), json.dumps(body) + "\n", once=True)
+
+
+def read_response(project: Project, request: BridgeRequest) -> list[AnswerEntry] | None:
+    """The validated answers if the UI wrote them; QuestionFailed for a cancel (its code) or
+    an answer that does not fit the questions; None while waiting."""
+    path = answer_path(project, request.id)
+    if os.path.lexists(path):
+        try:
+            data = _read_json(path, "the answer file")
+            if not isinstance(data, dict):
+                raise SpecuiError("the answer file is not a JSON object")
+            return validate_answers(request.batch, data)
+        except SpecuiError as exc:
+            raise QuestionFailed(UI_FAILED, f"the answer could not be used: {exc}") from None
+    path = cancel_path(project, request.id)
+    if os.path.lexists(path):
+        code, message = NOT_ANSWERED, "the question was cancelled"
+        try:
+            data = _read_json(path, "the cancel file")
+        except LoadError:
+            data = None
+        if isinstance(data, dict):
+            if data.get("code") in (NOT_ANSWERED, SUPERSEDED, UI_FAILED):
+                code = data["code"]
+            if isinstance(data.get("message"), str) and data["message"].strip():
+                message = data["message"]
+        raise QuestionFailed(code, message)
+    return None
