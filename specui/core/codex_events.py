@@ -22,6 +22,7 @@ must never turn a readable row into a crash. All text is passed through `ansi.sa
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -35,6 +36,7 @@ __all__ = [
     "RenderedRow",
     "Usage",
     "is_json_command",
+    "is_progress_line",
     "is_turn_failed",
     "parse_event",
     "render_event",
@@ -136,6 +138,33 @@ def parse_event(line: str) -> CodexEvent | None:
         return CodexEvent.model_validate(data)
     except ValidationError:
         return CodexEvent(type=data["type"])
+
+
+# Codex's own notices that it is waiting, not working: "ERROR: Reconnecting... waiting for
+# network", "stream disconnected - retrying sampling request (2/5 in 1.6s)...", rate limits.
+_RETRY_NOTICE = re.compile(
+    rb"^(?:(?:ERROR|WARN(?:ING)?|error|warning):\s*)?"
+    rb"(?:re-?connecting|stream disconnected|retrying|waiting for network|rate.?limit)",
+    re.IGNORECASE,
+)
+_ERROR_ROW = re.compile(rb"^(?:\x1b\[[0-9;]*m)*ERROR\b")
+_NOISE_EVENT = re.compile(rb'^\{"type":\s*"(?:error|turn\.failed)"')
+_ERROR_ITEM = re.compile(rb'^\{"type":\s*"item\.[a-z]+",\s*"item":\s*\{[^{}]*"type":\s*"error"')
+
+
+def is_progress_line(line: bytes) -> bool:
+    """Does this output line show the agent working? Retry and reconnect notices, error rows
+    (plain `ERROR: ...`, `--json` `error` / `turn.failed` events and error items) and empty
+    keep-alives do not; agent messages, commands, file changes and any other output do. A run
+    is stalled when nothing but the first kind arrived for `stall_minutes` — counting them as
+    output made an unreachable provider look alive forever. JSON events are judged by their
+    type only, so an agent message that mentions "retrying" is still progress."""
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if stripped[:1] == b"{":
+        return not (_NOISE_EVENT.match(stripped) or _ERROR_ITEM.match(stripped))
+    return not (_RETRY_NOTICE.match(stripped) or _ERROR_ROW.match(stripped))
 
 
 def is_turn_failed(line: str) -> bool:

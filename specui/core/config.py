@@ -20,7 +20,8 @@ from tomlkit.exceptions import ParseError, TOMLKitError
 
 from specui.core.ambiguity import DEFAULT_PROFILES, PROFILE_NAMES, Profile
 from specui.core.errors import SpecuiError
-from specui.core.paths import Project
+from specui.core.orchestrator import validate_phase_list
+from specui.core.paths import PHASES, Project
 
 DEFAULT_RUNNER_COMMAND: tuple[str, ...] = (
     "codex",
@@ -66,6 +67,20 @@ class RunnerConfig(_Strict):
     stop_grace_seconds: float = Field(default=5, ge=0)
     auto_next: bool = False
     notify: bool = True
+    # What a run with no progress for stall_minutes gets: None = the mode's default
+    # (notify in the workbench, stop in a headless `specui run`).
+    on_stall: Literal["notify", "stop", "restart"] | None = None
+    stall_restarts: int = Field(default=1, ge=0)  # on_stall = "restart": at most this often
+    phases: list[str] = Field(default_factory=lambda: list(PHASES))
+    auto_converge: bool = True  # auto-continue may run converge once before giving up
+
+    @field_validator("phases")
+    @classmethod
+    def _phases(cls, v: list[str]) -> list[str]:
+        try:
+            return list(validate_phase_list(v))
+        except SpecuiError as exc:
+            raise ValueError(exc.message) from None
 
     @field_validator("command")
     @classmethod

@@ -11,8 +11,13 @@ Blocks are required for constitution, specify and plan and optional for tasks an
 twice, a stray closing tag, a tag opened inside another block — is a one-line error naming the
 file and line, because a wrong prompt costs a 10–30 minute agent run.
 
-Phase names come from users (CLI, checkpoint file); they are validated against PHASES before
-they are used anywhere, and never used to build a path otherwise.
+Phase names come from users (CLI, checkpoint file, `[runner] phases`); they are validated
+against KNOWN_PHASES before they are used anywhere, and never used to build a path otherwise.
+
+The run order is the project's `[runner] phases` list (default: seed 002's five). Spec Kit's
+other commands (clarify, checklist, analyze, converge) are runnable too when their prompts exist;
+they take their place in Spec Kit's own order (KNOWN_PHASES), so a predecessor is always "the
+nearest earlier phase of the configured list".
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from specui.core.fsio import atomic_write_text
 from specui.core.paths import PHASES, Project
 
 __all__ = [
+    "KNOWN_PHASES",
     "OPTIONAL_INPUT_PHASES",
     "PHASES",
     "REQUIRED_INPUT_PHASES",
@@ -39,42 +45,69 @@ __all__ = [
     "parse_checkpoint",
     "parse_input",
     "phase_index",
+    "phase_state",
     "predecessor",
     "read_checkpoint",
     "resolve_input",
     "validate_phase",
+    "validate_phase_list",
     "write_checkpoint",
 ]
 
+# Spec Kit 1.2's commands specui can run as phases, in Spec Kit's order of use.
+KNOWN_PHASES: tuple[str, ...] = (
+    "constitution", "specify", "clarify", "plan", "checklist", "tasks", "analyze", "implement",
+    "converge",
+)
 REQUIRED_INPUT_PHASES: frozenset[str] = frozenset({"constitution", "specify", "plan"})
-OPTIONAL_INPUT_PHASES: frozenset[str] = frozenset({"tasks", "implement"})
+OPTIONAL_INPUT_PHASES: frozenset[str] = frozenset(KNOWN_PHASES) - REQUIRED_INPUT_PHASES
 
-_TAG = re.compile(r"<(/?)(" + "|".join(PHASES) + r")\s*>")
+_TAG = re.compile(r"<(/?)(" + "|".join(KNOWN_PHASES) + r")\s*>")
 
 
 def validate_phase(name: object) -> str:
-    """The phase name if it is one of the five, else a usage error (exit 2)."""
-    if isinstance(name, str) and name in PHASES:
+    """The phase name if Spec Kit has such a phase, else a usage error (exit 2)."""
+    if isinstance(name, str) and name in KNOWN_PHASES:
         return name
     shown = repr(name) if not isinstance(name, str) else repr(name[:40])
     raise SpecuiError(
-        f"unknown phase {shown}: expected one of {', '.join(PHASES)}", exit_code=2
+        f"unknown phase {shown}: expected one of {', '.join(KNOWN_PHASES)}", exit_code=2
     )
 
 
+def validate_phase_list(names: Iterable[object]) -> tuple[str, ...]:
+    """A `[runner] phases` list: known names, no repeats, kept in Spec Kit's order (a list
+    that puts plan before specify would make every predecessor check wrong)."""
+    phases = tuple(validate_phase(name) for name in names)
+    if not phases:
+        raise SpecuiError("[runner] phases is empty; list at least one phase")
+    if len(set(phases)) != len(phases):
+        raise SpecuiError("[runner] phases lists a phase twice")
+    ordered = tuple(sorted(phases, key=KNOWN_PHASES.index))
+    if ordered != phases:
+        raise SpecuiError(
+            f"[runner] phases must follow Spec Kit's order: {', '.join(ordered)}"
+        )
+    return phases
+
+
 def phase_index(phase: str) -> int:
-    return PHASES.index(validate_phase(phase))
+    return KNOWN_PHASES.index(validate_phase(phase))
 
 
-def predecessor(phase: str) -> str | None:
-    """The phase that must have completed before `phase` (None for constitution)."""
+def predecessor(phase: str, phases: Iterable[str] = PHASES) -> str | None:
+    """The phase that must have completed before `phase`: the nearest earlier phase of the
+    configured list `phases` (None for the first one)."""
     index = phase_index(phase)
-    return PHASES[index - 1] if index > 0 else None
+    earlier = [p for p in phases if KNOWN_PHASES.index(p) < index]
+    return earlier[-1] if earlier else None
 
 
-def missing_predecessor(phase: str, completed: Iterable[str]) -> str | None:
+def missing_predecessor(
+    phase: str, completed: Iterable[str], phases: Iterable[str] = PHASES
+) -> str | None:
     """The predecessor of `phase` when it never completed, else None."""
-    before = predecessor(phase)
+    before = predecessor(phase, phases)
     if before is None or before in set(completed):
         return None
     return before
@@ -191,7 +224,7 @@ def parse_checkpoint(text: str) -> str | None:
         if not line.startswith("phase="):
             continue
         value = line[len("phase=") :].strip().strip("'\"")
-        found = value if value in PHASES else None
+        found = value if value in KNOWN_PHASES else None
     return found
 
 
@@ -226,7 +259,7 @@ def continue_message(phase: str = "implement") -> str:
 
 @dataclass(frozen=True)
 class ContinueDecision:
-    action: str   # "done" | "continue" | "stop"
+    action: str   # "done" | "continue" | "converge" | "stop"
     reason: str
 
 
@@ -239,12 +272,17 @@ def decide_continue(
     run_succeeded: bool,
     continues_so_far: int,
     max_continues: int,
+    log_gaps: bool = False,
+    can_converge: bool = False,
 ) -> ContinueDecision:
     """What to do after an implement run ended.
 
-    With a tasks.md (`tasks_done`/`tasks_total` not None) its count is the truth and the log is
-    not consulted: done when every task is checked; else stop when the run failed, made no
-    progress (done count unchanged) or the cap is reached; else continue.
+    With a tasks.md (`tasks_done`/`tasks_total` not None) its count is the truth: done when
+    every task is checked; else stop when the run failed, the cap is reached or tasks.md lists
+    nothing; else continue. Two endings get one more chance when `can_converge` (the caller's
+    "converge is enabled, its prompt exists and it has not run in this chain"): every task is
+    checked but the log reports gaps, or the run made no progress (done count unchanged) —
+    Spec Kit's converge then appends the unbuilt work to tasks.md for implement to finish.
     Without a tasks.md the log is the only evidence: a failed run is never called done from
     the log alone (stop); a successful run whose log reports no pending tasks is done; any
     other run stops (nothing to measure progress with).
@@ -258,13 +296,44 @@ def decide_continue(
             )
         return ContinueDecision("stop", "no tasks.md found to measure progress")
     if tasks_total > 0 and tasks_done >= tasks_total:
+        if log_gaps and can_converge and run_succeeded:
+            return ContinueDecision(
+                "converge", f"all {tasks_total} tasks done but the log reports gaps"
+            )
         return ContinueDecision("done", f"all {tasks_total} tasks done")
     if not run_succeeded:
         return ContinueDecision("stop", "the run failed")
     if tasks_total == 0:
         return ContinueDecision("stop", "tasks.md lists no tasks to measure progress")
     if tasks_before is not None and tasks_done <= tasks_before:
-        return ContinueDecision("stop", f"no progress ({tasks_done}/{tasks_total} tasks done)")
+        progress = f"no progress ({tasks_done}/{tasks_total} tasks done)"
+        if can_converge:
+            return ContinueDecision("converge", progress)
+        return ContinueDecision("stop", progress)
     if continues_so_far >= max_continues:
         return ContinueDecision("stop", f"reached max_continues ({max_continues})")
     return ContinueDecision("continue", f"{tasks_done}/{tasks_total} tasks done")
+
+
+def phase_state(
+    phase: str,
+    run_status: str | None,
+    *,
+    tasks_done: int | None,
+    tasks_total: int | None,
+    log_no_pending: bool,
+) -> tuple[str, str]:
+    """(status, note) of a phase from its latest run. Implement is re-entrant (seed 002): its
+    run ending well is not the phase being done — that takes a complete tasks.md or, without
+    one, a latest log that says nothing is pending. Until then it is "pending" again."""
+    if run_status is None:
+        return "pending", ""
+    if phase != "implement" or run_status != "done":
+        return run_status, ""
+    if tasks_done is not None and tasks_total is not None:
+        if tasks_total > 0 and tasks_done >= tasks_total:
+            return "done", ""
+        return "pending", f"last run done; tasks.md has {tasks_done}/{tasks_total} done"
+    if log_no_pending:
+        return "done", ""
+    return "pending", "last run done; no tasks.md, and its log does not say nothing is pending"

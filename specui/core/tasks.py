@@ -9,7 +9,9 @@ finished feature look unfinished forever and auto-continue would never stop.
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +23,15 @@ __all__ = [
     "count_tasks",
     "find_feature_dir",
     "find_tasks_file",
+    "latest_feature_dir",
+    "log_reports_gaps",
     "log_reports_no_pending",
 ]
 
 # `- [ ] T001 ...`, also `* [x] T12`, `1. [X] T003` and indented sub-lists.
 _TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+T(\d+)\b")
-_FEATURE_DIR = re.compile(r"^(\d{3,})-")
+_SEQUENTIAL = re.compile(r"^(\d{3,})-")
+_TIMESTAMPED = re.compile(r"^(\d{8}-\d{6})-")
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,51 @@ def count_tasks(text: str) -> TaskCount:
     return TaskCount(done, total)
 
 
-def find_feature_dir(root: Path) -> Path | None:
-    """The active feature: `.specify/feature.json` when it names an existing folder inside the
-    project, else the highest-numbered `specs/NNN-*` folder."""
-    root = Path(root)
+def latest_feature_dir(specs: Path) -> Path | None:
+    """Spec Kit's own choice of the latest feature folder in `specs/` (its scripts'
+    `get_current_branch` for a project without git): any timestamped folder
+    (`YYYYMMDD-HHMMSS-slug`, made by `--timestamp`) wins over every numbered one and the
+    latest timestamp wins among them; otherwise the highest `NNN-` number. Ties go to the
+    first name in sorted order, as the scripts' glob sees them."""
+    try:
+        names = sorted(entry.name for entry in specs.iterdir() if entry.is_dir())
+    except OSError:
+        return None
+    latest: str | None = None
+    latest_stamp = ""
+    highest = 0
+    for name in names:
+        stamp = _TIMESTAMPED.match(name)
+        if stamp is not None:
+            if stamp.group(1) > latest_stamp:
+                latest_stamp, latest = stamp.group(1), name
+            continue
+        number = _SEQUENTIAL.match(name)
+        if number is not None and int(number.group(1)) > highest:
+            highest = int(number.group(1))
+            if not latest_stamp:
+                latest = name
+    return specs / latest if latest is not None else None
+
+
+def _inside(root: Path, candidate: Path) -> bool:
+    try:
+        candidate.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def find_feature_dir(root: Path, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The active feature, in the order Spec Kit's scripts resolve it: the
+    `SPECIFY_FEATURE_DIRECTORY` environment variable (relative to the project, or absolute),
+    then `.specify/feature.json`'s `feature_directory` when it names an existing folder inside
+    the project, then Spec Kit's ordering of `specs/*` (see latest_feature_dir)."""
+    root = Path(root).resolve()
+    env = os.environ if environ is None else environ
+    explicit = env.get("SPECIFY_FEATURE_DIRECTORY", "")
+    if explicit:
+        return (root / explicit).resolve()
     feature_json = root / ".specify" / "feature.json"
     try:
         data = json.loads(feature_json.read_text(encoding="utf-8"))
@@ -86,32 +132,13 @@ def find_feature_dir(root: Path) -> Path | None:
         data = None
     if isinstance(data, dict) and isinstance(data.get("feature_directory"), str):
         candidate = (root / data["feature_directory"]).resolve()
-        try:
-            candidate.relative_to(root.resolve())
-            inside = True
-        except ValueError:
-            inside = False
-        if inside and candidate.is_dir():
+        if data["feature_directory"] and _inside(root, candidate) and candidate.is_dir():
             return candidate
-    specs = root / "specs"
-    best: tuple[int, str] | None = None
-    best_path: Path | None = None
-    try:
-        entries = list(specs.iterdir())
-    except OSError:
-        return None
-    for entry in entries:
-        match = _FEATURE_DIR.match(entry.name)
-        if match is None or not entry.is_dir():
-            continue
-        key = (int(match.group(1)), entry.name)
-        if best is None or key > best:
-            best, best_path = key, entry
-    return best_path
+    return latest_feature_dir(root / "specs")
 
 
-def find_tasks_file(project_root: Path) -> Path | None:
-    feature = find_feature_dir(project_root)
+def find_tasks_file(project_root: Path, environ: Mapping[str, str] | None = None) -> Path | None:
+    feature = find_feature_dir(project_root, environ)
     if feature is None:
         return None
     tasks = feature / "tasks.md"
@@ -159,6 +186,40 @@ def _sentence_at(text: str, start: int, end: int) -> str:
     return text[a : m.start() if m else len(text)]
 
 
+# Phrases of a final report that names work the tasks did not cover (what converge is for).
+_GAPS = re.compile(
+    r"\b(?:gaps?|unbuilt|not (?:yet )?(?:implemented|built|covered|wired)"
+    r"|unmet (?:requirements?|criteria)|partially (?:implemented|satisfied)"
+    r"|missing (?:functionality|features?|requirements?|tests?)"
+    r"|remaining work|follow-?up work)\b",
+    re.IGNORECASE,
+)
+_NO_GAPS = re.compile(r"\bno (?:known |remaining |open )?(?:gaps?|remaining work|missing)\b",
+                      re.IGNORECASE)
+
+
+def _agent_tail(log_text: str, tail_chars: int) -> str:
+    tail = strip_ansi(log_text[-tail_chars:])
+    # The supervisor's footer is ours, not the agent's.
+    marker = tail.rfind("\n---\n")
+    if marker != -1 and "exit code" in tail[marker:].lower():
+        tail = tail[:marker]
+    return tail
+
+
+def log_reports_gaps(log_text: str, tail_chars: int = 6000) -> bool:
+    """The end of an implement log names unbuilt work (gaps, requirements not implemented)
+    in a plain statement — not "no gaps", not a negated or conditional sentence. Only used to
+    decide whether converge may look for work that tasks.md does not list."""
+    tail = _agent_tail(log_text, tail_chars)
+    for match in _GAPS.finditer(tail):
+        sentence = _sentence_at(tail, match.start(), match.end())
+        if _NO_GAPS.search(sentence) or _HEDGE.search(sentence.replace(match.group(0), "")):
+            continue
+        return True
+    return False
+
+
 def log_reports_no_pending(log_text: str, tail_chars: int = 6000) -> bool:
     """Seed 002's second 'implement is complete' test: the latest implement log says no task is
     pending. Only the end of the log counts (the final report); a non-zero pending count there
@@ -166,11 +227,7 @@ def log_reports_no_pending(log_text: str, tail_chars: int = 6000) -> bool:
     all tasks are complete yet", "Once all tasks are complete, ...") does not count; and a log
     saying tasks.md could not be found never counts. This is only a fallback: when tasks.md
     exists its count is what decides (see `orchestrator.decide_continue`)."""
-    tail = strip_ansi(log_text[-tail_chars:])
-    # The supervisor's footer is ours, not the agent's.
-    marker = tail.rfind("\n---\n")
-    if marker != -1 and "exit code" in tail[marker:].lower():
-        tail = tail[:marker]
+    tail = _agent_tail(log_text, tail_chars)
     for match in _PENDING.finditer(tail):
         count = match.group(1)
         if count is None or int(count) > 0:

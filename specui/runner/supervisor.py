@@ -28,9 +28,18 @@ supervisor (a process of its own in both modes) therefore makes itself the child
 (Linux `PR_SET_CHILD_SUBREAPER`): such orphans come to it, and it reaps them after the group
 is killed.
 
-Stalls: no output for `stall_seconds` -> `on_stall(True, idle)` once, and `on_stall(False, 0)`
-when output resumes. The run keeps going (Codex retries an unreachable server for minutes);
-the caller decides what to tell the user. status.json carries the flag as `stalled`.
+Stalls: no *progress* for `stall_seconds` -> `on_stall(True, idle)` once, and
+`on_stall(False, 0)` when progress resumes. Progress is output that shows the agent working
+(`codex_events.is_progress_line`: not a retry/reconnect notice, error row or empty line) or a
+change of tasks.md; Codex prints "Reconnecting... waiting for network" forever against an
+unreachable provider, and counting that as output made the stall flag flap and the run never
+end. Then `spec.on_stall` decides: "notify" (flag only; the run goes on), "stop" (end the run:
+state failed, message naming the cause and the last notice), "restart" (end the agent and start
+it again in the same run and log, at most `stall_restarts` times, then stop). status.json
+carries `stalled`, `last_progress_at` and `last_notice`.
+
+Exit codes are recorded as a shell shows them: a child killed by signal N is 128 + N (143 for
+SIGTERM), not Python's -N.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import select
 import shlex
 import signal
@@ -51,6 +61,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from specui.core.ansi import strip_ansi
+from specui.core.codex_events import is_progress_line, parse_event
 from specui.core.fsio import atomic_write_text
 from specui.runner.procid import identify
 from specui.runner.safe_output import LineSanitizer, Part
@@ -120,7 +132,10 @@ class RunSpec(BaseModel):
     grace_seconds: float = 5.0
     tasks_before: int | None = None
     continue_message: str | None = None
-    stall_seconds: float | None = None  # no output for this long -> stalled (None: never)
+    stall_seconds: float | None = None  # no progress for this long -> stalled (None: never)
+    on_stall: Literal["notify", "stop", "restart"] = "notify"
+    stall_restarts: int = 1
+    tasks_path: str | None = None  # tasks.md whose changes count as progress (absolute)
 
 
 class RunStatus(BaseModel):
@@ -139,6 +154,9 @@ class RunStatus(BaseModel):
     pgid: int | None = None
     started_at: datetime = Field(default_factory=now_utc)
     last_output_at: datetime | None = None
+    last_progress_at: datetime | None = None
+    last_notice: str = ""  # the latest output line that was not progress (retry notice, ...)
+    restarts: int = 0
     ended_at: datetime | None = None
     exit_code: int | None = None
     turn_failed: bool = False
@@ -191,6 +209,41 @@ def _is_turn_failed(line: bytes) -> bool:
     return is_turn_failed(line.decode("utf-8", "replace"))
 
 
+MAX_CARRY = 64 * 1024  # an unterminated line longer than this counts as progress at once
+
+
+def shell_exit_code(code: int) -> int:
+    """A return code as a shell shows it: killed by signal N -> 128 + N (SIGTERM: 143)."""
+    return 128 - code if code < 0 else code
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _fmt_minutes(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60} min" if seconds >= 60 and seconds % 60 == 0 else (
+        f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds} s")
+
+
+def _notice_text(line: bytes) -> str:
+    """A notice line for a one-line message: the event's message for a `--json` line, no
+    `ERROR:` prefix, escapes and controls gone, at most 160 characters."""
+    text = strip_ansi(line.decode("utf-8", "replace")).strip()
+    event = parse_event(text) if text.startswith("{") else None
+    if event is not None:
+        text = event.message or (event.error.message if event.error else None) or text
+        if event.item is not None and event.item.message:
+            text = event.item.message
+    text = re.sub(r"^(?:ERROR|error):\s*", "", text)
+    text = "".join(ch for ch in text if ch.isprintable()).strip()
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
 def _fmt_time(moment: datetime) -> str:
     return moment.astimezone().isoformat(timespec="seconds")
 
@@ -218,7 +271,12 @@ class Supervisor:
         self._lines = 0
         self._bytes = 0
         self._last_output: float | None = None
-        self._last_activity = time.monotonic()  # output, or the start: where idleness counts from
+        self._last_progress: float | None = None  # wall clock, for status.json
+        self._last_activity = time.monotonic()  # progress, or the start: idleness counts from here
+        self._line_carry = b""  # the unterminated end of the output, for judging whole lines
+        self._tasks_sig: tuple[int, int] | None = None
+        self._tasks_checked = 0.0
+        self._stall_action: str | None = None  # "stop" | "restart" once a stall acted
         self._on_stall: Callable[[bool, float], None] | None = None
         self.reap_orphans = False  # set by owners that called become_subreaper()
 
@@ -228,6 +286,8 @@ class Supervisor:
         status.lines, status.bytes = self._lines, self._bytes
         if self._last_output is not None:
             status.last_output_at = datetime.fromtimestamp(self._last_output, UTC)
+        if self._last_progress is not None:
+            status.last_progress_at = datetime.fromtimestamp(self._last_progress, UTC)
         atomic_write_text(self.run_dir / STATUS_FILE, self.status.model_dump_json(indent=2) + "\n")
         self._last_status_write = time.monotonic()
         self._dirty = False
@@ -356,10 +416,48 @@ class Supervisor:
         return self.status
 
     def _spawn_and_pump(self, forward: Callable[[bytes], None] | None) -> None:
+        """Run the command; again after a stall when on_stall = "restart" allows it."""
+        status = self.status
+        while True:
+            code = self._run_once(forward)
+            if code is None:  # could not start, or stopped before start
+                return
+            if self._stall_action == "restart" and not self._stop_requested:
+                self._stall_action = None
+                status.restarts += 1
+                status.stalled = False
+                self._log(f"\nspecui: restarting {self.spec.phase} after a stall "
+                          f"({status.restarts}/{self.spec.stall_restarts}): {status.message}\n\n")
+                status.message = ""
+                self._last_activity = time.monotonic()
+                continue
+            break
+        status.stalled = False
+        if self._tail and self.spec.json_mode and _is_turn_failed(self._tail):
+            status.turn_failed = True
+        status.exit_code = shell_exit_code(code)
+        status.ended_at = now_utc()
+        if self._stall_action == "stop":
+            status.state = "failed"  # the message names the stall (see _act_on_stall)
+        elif self._stop_requested:
+            status.state = "stopped"
+            status.message = status.message or "stopped by the user"
+        elif code == 0 and not status.turn_failed:
+            status.state = "done"
+        else:
+            status.state = "failed"
+            if code < 0:
+                status.message = f"killed by signal {-code} ({_signal_name(-code)})"
+            elif status.turn_failed:
+                status.message = "the agent's turn failed (turn.failed)"
+
+    def _run_once(self, forward: Callable[[bytes], None] | None) -> int | None:
+        """Start the command and pump its output until it exits; its raw return code (None
+        when it never started)."""
         spec, status = self.spec, self.status
         if self._stop_requested:
             status.state, status.ended_at, status.message = "stopped", now_utc(), "stopped before start"
-            return
+            return None
         try:
             with open(self.run_dir / PROMPT_FILE, "rb") as prompt:
                 self._proc = subprocess.Popen(
@@ -371,7 +469,7 @@ class Supervisor:
             status.exit_code = 127 if isinstance(exc, FileNotFoundError) else 126
             status.message = f"cannot start {spec.argv[0]!r}: {exc.strerror or exc}"
             self._log(f"specui: {status.message}\n")
-            return
+            return None
         proc = self._proc
         status.pid = proc.pid
         status.pgid = proc.pid  # start_new_session: the child leads its own group
@@ -382,6 +480,7 @@ class Supervisor:
             status.boot_id = child.boot_id
         status.state = "running"
         self._last_activity = time.monotonic()
+        self._kill_at = None
         self._write_status()
         if self._stop_requested:  # a signal arrived while spawning
             self._stop_requested = False
@@ -416,6 +515,7 @@ class Supervisor:
             if exited_at is not None and not ready and now - exited_at > DRAIN_AFTER_EXIT_S:
                 break  # grandchildren keep the pipe open; they are dealt with below
             if exited_at is None:
+                self._check_tasks(now)
                 self._check_stall(now)
             if self._dirty and now - self._last_status_write >= STATUS_INTERVAL_S:
                 self._write_status()
@@ -426,25 +526,26 @@ class Supervisor:
         self._signal_group(signal.SIGKILL)
         if self.reap_orphans:
             self._reap_orphans()
-        status.stalled = False
-        if self._tail and spec.json_mode and _is_turn_failed(self._tail):
-            status.turn_failed = True
-        status.exit_code = code
-        status.ended_at = now_utc()
-        if self._stop_requested:
-            status.state = "stopped"
-            status.message = status.message or "stopped by the user"
-        elif code == 0 and not status.turn_failed:
-            status.state = "done"
-        else:
-            status.state = "failed"
-            if code < 0:
-                status.message = f"killed by signal {-code}"
-            elif status.turn_failed:
-                status.message = "the agent's turn failed (turn.failed)"
+        return code
+
+    def _check_tasks(self, now: float) -> None:
+        """A change of tasks.md (an agent ticking off a task) is progress. Checked at most
+        once a second: one stat."""
+        path = self.spec.tasks_path
+        if path is None or now - self._tasks_checked < 1.0:
+            return
+        self._tasks_checked = now
+        try:
+            st = os.stat(path)
+            sig: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            sig = None
+        if self._tasks_sig is not None and sig != self._tasks_sig:
+            self._progress()
+        self._tasks_sig = sig
 
     def _check_stall(self, now: float) -> None:
-        """Flag (once) a run that printed nothing for `stall_seconds`; it keeps running."""
+        """Flag (once) a run that made no progress for `stall_seconds`; then act on it."""
         limit = self.spec.stall_seconds
         if limit is None or limit <= 0 or self.status.stalled:
             return
@@ -454,6 +555,26 @@ class Supervisor:
         self.status.stalled = True
         self._write_status()
         self._notify_stall(True, idle)
+        self._act_on_stall(idle)
+
+    def _act_on_stall(self, idle: float) -> None:
+        action = self.spec.on_stall
+        if action == "notify":
+            return
+        cause = f"no progress for {_fmt_minutes(idle)}"
+        if self.status.last_notice:
+            cause += f"; last: {self.status.last_notice}"
+        if action == "restart" and self.status.restarts < self.spec.stall_restarts:
+            self._stall_action = "restart"
+            self.status.message = cause
+        else:
+            self._stall_action = "stop"
+            self.status.message = f"stalled: {cause}"
+        self._log(f"\nspecui: {self.status.message}\n")
+        if self._proc is not None and self._proc.returncode is None and self._kill_at is None:
+            self._signal_group(signal.SIGTERM)
+            self._kill_at = time.monotonic() + self.spec.grace_seconds
+        self._write_status()
 
     def _notify_stall(self, stalled: bool, idle: float) -> None:
         if self._on_stall is None:
@@ -462,6 +583,44 @@ class Supervisor:
             self._on_stall(stalled, idle)
         except Exception as exc:  # noqa: BLE001 - a reporting problem must not end the run
             self._log(f"specui: stall report failed: {type(exc).__name__}: {exc}\n")
+
+    def _progress(self) -> None:
+        self._last_progress = time.time()
+        self._last_activity = time.monotonic()
+        self._dirty = True
+        status = self.status
+        if status.stalled and self._stall_action is None:
+            status.stalled = False
+            self._write_status()
+            self._notify_stall(False, 0.0)
+
+    def _judge_lines(self, chunk: bytes) -> None:
+        """Progress or not, line by line (whole lines only: half of "Reconnecting..." must
+        not pass for progress). Stops at the first progress line, so a flood costs one line."""
+        data = self._line_carry + chunk if self._line_carry else chunk
+        end = data.rfind(b"\n")
+        if end == -1:
+            self._line_carry = data
+            if len(data) > MAX_CARRY:  # one huge line being written: that is work
+                self._line_carry = b""
+                self._progress()
+            return
+        tail = data[end + 1 :]
+        self._line_carry = tail if len(tail) <= MAX_CARRY else b""
+        start = 0
+        notice = b""
+        while start <= end:
+            nl = data.find(b"\n", start, end + 1)
+            line = data[start:nl]
+            start = nl + 1
+            if is_progress_line(line):
+                self._progress()
+                return
+            if line.strip():
+                notice = line
+        if notice:
+            self.status.last_notice = _notice_text(notice)
+            self._dirty = True
 
     def _reap_orphans(self, timeout: float = 1.0) -> None:
         """Reap adopted orphans (see become_subreaper) until none is left or `timeout`."""
@@ -483,13 +642,9 @@ class Supervisor:
         self._lines = self._clean.newlines  # counted by the same scan
         self._bytes += len(chunk)
         self._last_output = time.time()
-        self._last_activity = time.monotonic()
         self._dirty = True
+        self._judge_lines(chunk)
         status = self.status
-        if status.stalled:
-            status.stalled = False
-            self._write_status()
-            self._notify_stall(False, 0.0)
         if self.spec.json_mode:
             data = self._tail + chunk
             cut = data.rfind(b"\n")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from specui.core.codex_events import (
     is_json_command,
     is_turn_failed,
@@ -130,3 +132,32 @@ def test_escapes_in_messages_are_stripped() -> None:
 def test_is_json_command() -> None:
     assert is_json_command(["codex", "exec", "--json", "-"])
     assert not is_json_command(["codex", "exec", "-"])
+
+
+# --- progress vs. noise (stall detection) ---------------------------------------------------
+
+from specui.core.codex_events import is_progress_line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"ERROR: Reconnecting... waiting for network",
+     b"\x1b[31mERROR\x1b[0m: stream error",
+     b"stream disconnected - retrying sampling request (1/5 in 200ms)...",
+     b'{"type":"error","message":"Reconnecting... waiting for network (Connection failed)"}',
+     b'{"type":"turn.failed","error":{"message":"boom"}}',
+     b'{"type":"item.completed","item":{"id":"item_0","type":"error","message":"x"}}',
+     b"", b"   \r"],
+)
+def test_not_progress(line: bytes) -> None:
+    assert not is_progress_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"codex", b"Hello from the fake model", b"exec bash -lc 'pytest -q'",
+     b'{"type":"item.completed","item":{"id":"i","type":"agent_message","text":"retrying"}}',
+     b'{"type":"item.started","item":{"id":"i","type":"command_execution","command":"ls"}}'],
+)
+def test_progress(line: bytes) -> None:
+    assert is_progress_line(line)

@@ -61,7 +61,9 @@ def test_unknown_phase_refused_with_exit_2(name) -> None:
     with pytest.raises(SpecuiError) as info:
         validate_phase(name)
     assert info.value.exit_code == 2
-    assert "constitution, specify, plan, tasks, implement" in str(info.value)
+    assert "constitution, specify, clarify, plan, checklist, tasks, analyze, implement, converge" in str(
+        info.value
+    )
 
 
 def test_parse_seed_example() -> None:
@@ -211,3 +213,91 @@ def test_empty_tasks_md_is_not_done() -> None:
 
 def test_continue_cap() -> None:
     assert _decide(continues_so_far=5).action == "stop"
+
+
+# --- configurable phases (`[runner] phases`), converge, phase status truth ------------------
+
+from specui.core.orchestrator import (
+    KNOWN_PHASES,
+    phase_state,
+    validate_phase_list,
+)
+
+
+def test_known_phases_cover_spec_kit_commands() -> None:
+    for name in ("clarify", "checklist", "analyze", "converge"):
+        assert validate_phase(name) == name
+    assert KNOWN_PHASES.index("implement") < KNOWN_PHASES.index("converge")
+
+
+def test_predecessor_follows_the_configured_list() -> None:
+    phases = ("constitution", "specify", "clarify", "plan", "tasks", "analyze", "implement")
+    assert predecessor("plan", phases) == "clarify"
+    assert predecessor("implement", phases) == "analyze"
+    assert missing_predecessor("plan", ["specify"], phases) == "clarify"
+    # a phase outside the list still gets the nearest earlier listed phase
+    assert predecessor("converge") == "implement"
+    assert predecessor("checklist") == "plan"
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [([], "empty"), (["plan", "plan"], "twice"), (["plan", "specify"], "order"),
+     (["constitution", "review"], "unknown phase")],
+)
+def test_phase_list_validation(names, message) -> None:
+    with pytest.raises(SpecuiError) as info:
+        validate_phase_list(names)
+    assert message in str(info.value)
+
+
+def test_config_phases_key() -> None:
+    from specui.core.config import parse_config
+
+    cfg = parse_config({"runner": {"phases": ["constitution", "specify", "clarify", "plan"]}})
+    assert cfg.runner.phases == ["constitution", "specify", "clarify", "plan"]
+    with pytest.raises(SpecuiError) as info:
+        parse_config({"runner": {"phases": ["plan", "constitution"]}})
+    assert "phases" in str(info.value) and "order" in str(info.value)
+    with pytest.raises(SpecuiError):
+        parse_config({"runner": {"on_stall": "explode"}})
+    assert parse_config({"runner": {"on_stall": "stop"}}).runner.on_stall == "stop"
+
+
+def _after_implement(**kw):
+    base = {"tasks_before": 2, "tasks_done": 2, "tasks_total": 5, "log_no_pending": False,
+                "run_succeeded": True, "continues_so_far": 0, "max_continues": 5}
+    base.update(kw)
+    return decide_continue(**base)
+
+
+def test_converge_once_on_no_progress() -> None:
+    assert _after_implement(can_converge=True).action == "converge"
+    assert _after_implement(can_converge=False).action == "stop"
+
+
+def test_converge_when_all_done_but_gaps_reported() -> None:
+    done = {"tasks_done": 5, "tasks_total": 5}
+    assert _after_implement(log_gaps=True, can_converge=True, **done).action == "converge"
+    assert _after_implement(log_gaps=True, can_converge=False, **done).action == "done"
+    assert _after_implement(log_gaps=False, can_converge=True, **done).action == "done"
+    # a failed run is never a reason to converge
+    assert _after_implement(run_succeeded=False, can_converge=True).action == "stop"
+
+
+def test_phase_state_truth() -> None:
+    assert phase_state("plan", None, tasks_done=None, tasks_total=None,
+                       log_no_pending=False) == ("pending", "")
+    assert phase_state("plan", "done", tasks_done=1, tasks_total=2,
+                       log_no_pending=False) == ("done", "")
+    state, note = phase_state("implement", "done", tasks_done=1, tasks_total=2,
+                              log_no_pending=True)
+    assert state == "pending" and "1/2" in note
+    assert phase_state("implement", "done", tasks_done=2, tasks_total=2,
+                       log_no_pending=False)[0] == "done"
+    assert phase_state("implement", "done", tasks_done=None, tasks_total=None,
+                       log_no_pending=True)[0] == "done"
+    assert phase_state("implement", "done", tasks_done=None, tasks_total=None,
+                       log_no_pending=False)[0] == "pending"
+    assert phase_state("implement", "failed", tasks_done=2, tasks_total=2,
+                       log_no_pending=False)[0] == "failed"

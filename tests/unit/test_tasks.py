@@ -189,3 +189,49 @@ def test_html_comments_hide_tasks() -> None:
 
 def test_comment_marker_inside_a_fence_is_code() -> None:
     assert count_tasks("```\n<!--\n```\n- [ ] T001 a\n") == TaskCount(0, 1)
+
+
+# --- feature directory rules (Spec Kit's scripts) -------------------------------------------
+
+from specui.core.tasks import latest_feature_dir, log_reports_gaps
+
+
+def test_env_var_wins_over_feature_json(tmp_path) -> None:
+    make_feature(tmp_path, "001-json", "- [ ] T001 a\n")
+    chosen = make_feature(tmp_path, "002-env", "- [x] T001 a\n")
+    (tmp_path / ".specify").mkdir()
+    (tmp_path / ".specify" / "feature.json").write_text('{"feature_directory": "specs/001-json"}')
+    env = {"SPECIFY_FEATURE_DIRECTORY": "specs/002-env"}
+    assert find_feature_dir(tmp_path, env) == chosen.resolve()
+    assert find_feature_dir(tmp_path, {"SPECIFY_FEATURE_DIRECTORY": str(chosen)}) == chosen.resolve()
+    assert find_feature_dir(tmp_path, {}).name == "001-json"
+    assert find_tasks_file(tmp_path, env) == chosen.resolve() / "tasks.md"
+
+
+def test_timestamped_folders_win_over_numbered_ones(tmp_path) -> None:
+    specs = tmp_path / "specs"
+    for name in ("001-a", "099-b", "20261129-213622-x", "20261128-090000-y", "1000-c"):
+        (specs / name).mkdir(parents=True)
+    assert latest_feature_dir(specs).name == "20261129-213622-x"
+    assert find_feature_dir(tmp_path, {}).name == "20261129-213622-x"
+
+
+def test_numbered_folders_by_number_ties_to_first_name(tmp_path) -> None:
+    specs = tmp_path / "specs"
+    for name in ("002-b", "0010-ten", "010-alpha", "010-beta", "9-short", "notes"):
+        (specs / name).mkdir(parents=True)
+    # 0010 and 010 are both ten; the scripts keep the first in glob order
+    assert latest_feature_dir(specs).name == "0010-ten"
+    assert latest_feature_dir(tmp_path / "nothing") is None
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [("Summary: gaps remain — FR-003 is not implemented.", True),
+     ("Remaining work: wire the --json flag.", True),
+     ("All tasks complete. No gaps remain.", False),
+     ("If gaps remain, run converge.", False),
+     ("Everything is built and tested.", False)],
+)
+def test_log_reports_gaps(tail: str, expected: bool) -> None:
+    assert log_reports_gaps("lots of output\n" * 50 + tail) is expected
