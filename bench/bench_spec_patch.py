@@ -93,7 +93,7 @@ def main(runs: int = RUNS, target: int = TARGET_BYTES) -> dict:
             doc = SpecDocument.from_bytes(path.read_bytes())
             _ = doc.missing  # force the structure scan
 
-        sf = SpecFile(path)
+        sf = SpecFile(path, root=path.parent)
         first = sf.read()
         assert first is not None
         state: dict = {"base": first, "n": 0}

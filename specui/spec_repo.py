@@ -10,7 +10,9 @@ three-way check per unit: `base` is the document the change was computed from, t
 what is there now. A change is written only if the user did not touch that unit since `base`
 (disk unit text == base unit text); otherwise the user's text wins and the change is kept as a
 conflict in the session. Edits to other units, and every byte outside the patched units, are
-kept as they are on disk.
+kept as they are on disk. The write itself is `fsio.replace_merged`: the merge is redone when
+the file changes before the swap, and lines another program wrote into the replaced file
+during the swap are filed as a conflict, so no line anyone wrote is ever lost.
 
 A unit is *final* when its current text hashes to the hash stored at finalization: editing a
 final section makes it non-final again by construction.
@@ -18,8 +20,8 @@ final section makes it non-final again by construction.
 
 from __future__ import annotations
 
+import difflib
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,21 +29,22 @@ from pathlib import Path
 from typing import Literal
 
 from specui.core.errors import SpecuiError
-from specui.core.fsio import atomic_write_text
+from specui.core.fsio import replace_merged
 from specui.core.paths import Project
-from specui.core.progress import progress_line, progress_percent
 from specui.core.spec import (
     UNIT_BY_KEY,
     UNIT_KEYS,
     UNIT_TITLES,
     SpecDocument,
+    SpecProgress,
     UnitStatus,
-    content_hash,
-    first_placeholder,
+    check_unit,
+    finalize_digest,
+    merge_items,
     placeholder_status,
     render_spec_template,
     render_stack_template,
-    unit_statuses,
+    spec_progress,
 )
 from specui.store import Conflict, ConflictAction, ConflictResolution, Session, SessionStore
 
@@ -50,11 +53,13 @@ _MAX_ATTEMPTS = 5
 
 @dataclass
 class PatchOutcome:
-    """The document now on disk, the units written, and the units refused as conflicts."""
+    """The document now on disk, the units written, the units refused as conflicts, and text
+    another program wrote during the write that is not in SPEC.md now (unit -> lines)."""
 
     document: SpecDocument
     applied: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    lost: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -66,14 +71,19 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 class SpecFile:
-    """One SPEC.md path. Stateless: every call looks at the disk afresh."""
+    """One SPEC.md path; `root` is the project folder every write must stay inside.
+    Stateless: every call looks at the disk afresh."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, root: Path | None) -> None:
         self.path = Path(path)
+        self.root = root
 
     def _read_with_stamp(self) -> tuple[SpecDocument | None, tuple[int, int, int] | None]:
         for _ in range(_MAX_ATTEMPTS):
-            before = _stamp(self.path)
+            try:
+                before = _stamp(self.path)
+            except OSError as exc:
+                raise SpecuiError(f"cannot read {self.path}: {exc.strerror or exc}") from None
             if before is None:
                 return None, None
             try:
@@ -108,27 +118,60 @@ class SpecFile:
         for key in changes:
             if key not in UNIT_BY_KEY:
                 raise SpecuiError(f"unknown SPEC.md unit: {key!r}")
-        for _ in range(_MAX_ATTEMPTS):
-            current, stamp = self._read_with_stamp()
-            if current is None:
+        result: list[PatchOutcome] = []
+
+        def merge(data: bytes | None) -> bytes | None:
+            result.clear()
+            if data is None:
+                current = None
                 start = base if base is not None else self._fresh()
                 same = True
             else:
+                current = SpecDocument.from_bytes(data, name=self.path.name)
                 same = base is not None and current.text == base.text
                 # Same text: patch `base`, whose structure the caller has usually computed
                 # already (statuses), so the file is not scanned a second time.
                 start = base if same and base is not None else current
             doc, applied, conflicts = self._apply(start, changes, base, same)
             if current is not None and doc.text == current.text:
-                return PatchOutcome(start, applied, conflicts)
-            if _stamp(self.path) != stamp:
-                continue  # changed while we worked: redo the three-way check on the new text
-            try:
-                atomic_write_text(self.path, doc.text)
-            except OSError as exc:
-                raise SpecuiError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-            return PatchOutcome(doc, applied, conflicts)
-        raise SpecuiError(f"{self.path} keeps changing; the patch was not written")
+                result.append(PatchOutcome(start, applied, conflicts))
+                return None
+            result.append(PatchOutcome(doc, applied, conflicts))
+            return doc.text.encode("utf-8")
+
+        try:
+            done = replace_merged(self.path, merge, root=self.root)
+        except OSError as exc:
+            raise SpecuiError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        outcome = result[0]
+        if done is not None and done.lost is not None:
+            outcome.lost = self._missing_lines(done.previous or b"", done.lost)
+        return outcome
+
+    def _missing_lines(self, seen: bytes, theirs: bytes) -> list[tuple[str, str]]:
+        """Lines `theirs` added to `seen` that SPEC.md does not hold now, grouped by the unit
+        whose section they were written in."""
+        old = seen.decode("utf-8", "replace").splitlines()
+        text = theirs.decode("utf-8", "replace")
+        new = text.splitlines()
+        try:
+            now = set(self.path.read_text(encoding="utf-8", errors="replace").splitlines())
+        except OSError:
+            now = set()
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        doc = SpecDocument.parse(text)
+        offsets = [0]
+        for line in text.splitlines(keepends=True):
+            offsets.append(offsets[-1] + len(line))
+        grouped: dict[str, list[str]] = {}
+        for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+            if tag not in ("insert", "replace"):
+                continue
+            for j in range(j1, j2):
+                if new[j] in now or not new[j].strip():
+                    continue
+                grouped.setdefault(_unit_at(doc, offsets[j]), []).append(new[j])
+        return [(unit, "\n".join(lines)) for unit, lines in grouped.items()]
 
     def _fresh(self) -> SpecDocument:
         return SpecDocument.parse(render_spec_template(self.path.resolve().parent.name))
@@ -161,80 +204,63 @@ class SpecFile:
         return doc, applied, conflicts
 
 
+def _unit_at(doc: SpecDocument, offset: int) -> str:
+    """The tracked unit whose section holds `offset` (the nearest canonical section above it;
+    the first unit for text above every section)."""
+    unit = UNIT_KEYS[0]
+    for span in doc.sections:
+        if span.start > offset:
+            break
+        if span.key is not None:
+            unit = span.key
+    return unit
+
+
 def _same_text(a: str, b: str) -> bool:
     return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
 
 
-def _check_unit(unit: str) -> None:
-    if unit not in UNIT_TITLES:
-        raise SpecuiError(
-            f"unknown SPEC.md unit {unit!r} (expected one of: {', '.join(UNIT_KEYS)})"
-        )
+def spec_file(project: Project) -> SpecFile:
+    return SpecFile(project.spec, root=project.root)
 
 
 def read_document(project: Project) -> SpecDocument | None:
     """SPEC.md parsed, or None when it does not exist. SpecuiError for unreadable content."""
-    return SpecFile(project.spec).read()
+    return spec_file(project).read()
+
+
+def spec_progress_of(
+    project: Project, store: SessionStore, doc: SpecDocument | None = None
+) -> SpecProgress:
+    """Every unit's status and the progress figures (all `unknown` without a SPEC.md)."""
+    if doc is None:
+        doc = read_document(project)
+    return spec_progress(doc, store.state.spec.final_hashes)
 
 
 def statuses(
     project: Project, store: SessionStore, doc: SpecDocument | None = None
 ) -> dict[str, UnitStatus]:
     """Status of every tracked unit, in tracked order (all `unknown` without a SPEC.md)."""
-    if doc is None:
-        doc = read_document(project)
-    if doc is None:
-        return dict.fromkeys(UNIT_KEYS, "unknown")
-    found = unit_statuses(doc, store.state.spec.final_hashes)
-    return {key: found.get(key, "unknown") for key in UNIT_KEYS}
-
-
-def final_count(unit_status: Mapping[str, str]) -> int:
-    return sum(1 for s in unit_status.values() if s == "final")
+    return spec_progress_of(project, store, doc).statuses
 
 
 def progress(project: Project, store: SessionStore, doc: SpecDocument | None = None) -> int:
     """Seed 000's progress: finalized tracked units ÷ 18, half-up to the nearest 5%."""
-    return progress_percent(final_count(statuses(project, store, doc)), len(UNIT_KEYS))
-
-
-def progress_text(project: Project, store: SessionStore, doc: SpecDocument | None = None) -> str:
-    """`Spec Creation Progress: ██████░░░░░░ 50%`."""
-    return progress_line(progress(project, store, doc))
+    return spec_progress_of(project, store, doc).percent
 
 
 def finalize(project: Project, store: SessionStore, unit: str) -> Session:
-    """Mark a unit final by storing the hash of its current text.
-
-    Refused (SpecuiError) when SPEC.md or the unit is missing, or the unit is not yet
-    `clarified`: seed 000 finishes when every section is at least Clarified, so a unit with
-    placeholders left (`drafted`) must not count toward progress. The error names the first
-    placeholder so the user knows what to fill in.
-    """
-    _check_unit(unit)
-    doc = read_document(project)
-    if doc is None:
-        raise SpecuiError(
-            f"cannot finalize {UNIT_TITLES[unit]!r}: {project.spec.name} does not exist"
-        )
-    text = doc.unit_text(unit)
-    if text is None:
-        raise SpecuiError(f"cannot finalize {UNIT_TITLES[unit]!r}: it is missing from SPEC.md")
-    status = placeholder_status(text)
-    if status == "unknown":
-        raise SpecuiError(f"cannot finalize {UNIT_TITLES[unit]!r}: it has no content yet")
-    if status != "clarified":
-        found = first_placeholder(text) or "a placeholder"
-        raise SpecuiError(
-            f"{UNIT_TITLES[unit]} still has a placeholder: {found} — fill it in or delete it first"
-        )
-    digest = content_hash(text)
+    """Mark a unit final by storing the hash of its current text (`finalize_digest` says when
+    that is refused and why)."""
+    check_unit(unit)
+    digest = finalize_digest(read_document(project), unit, project.spec.name)
     return store.update(lambda s: s.spec.final_hashes.__setitem__(unit, digest))
 
 
 def unfinalize(project: Project, store: SessionStore, unit: str) -> Session:
     """Withdraw a unit's final status (its text is untouched)."""
-    _check_unit(unit)
+    check_unit(unit)
     return store.update(lambda s: s.spec.final_hashes.pop(unit, None))
 
 
@@ -247,12 +273,13 @@ def patch(
     """Apply whole-unit changes to SPEC.md without ever overwriting a concurrent user edit.
 
     Changes that conflict are not written to SPEC.md; their text is kept in the store
-    (`spec.conflicts`) so nothing the user typed is lost and the UI can offer it again.
+    (`spec.conflicts`) so nothing the user typed is lost and the UI can offer it again. Lines
+    another program wrote into SPEC.md during the write itself are kept there the same way.
     """
     for unit in changes:
-        _check_unit(unit)
-    outcome = SpecFile(project.spec).patch(dict(changes), base)
-    if outcome.conflicts:
+        check_unit(unit)
+    outcome = spec_file(project).patch(dict(changes), base)
+    if outcome.conflicts or outcome.lost:
         at = datetime.now(UTC)
 
         def record(s: Session) -> None:
@@ -266,17 +293,19 @@ def patch(
                         "the new text was kept aside instead of overwriting the edit",
                     )
                 )
+            for unit, text in outcome.lost:
+                s.spec.conflicts.append(
+                    Conflict(
+                        unit=unit,
+                        text=text,
+                        at=at,
+                        reason="another program wrote these lines into SPEC.md while specui "
+                        "was saving it; they were kept here instead of being lost",
+                    )
+                )
 
         store.update(record)
     return outcome
-
-
-def resolve_conflict(store: SessionStore, index: int) -> Conflict:
-    """Forget one recorded conflict (after the user dealt with it) and return it.
-
-    The proposal is not thrown away: it moves to `spec.conflicts_history` as "dismissed".
-    """
-    return dismiss_conflict(store, index).conflict
 
 
 # ---------------------------------------------------------------------------- conflicts
@@ -297,12 +326,6 @@ _DONE: dict[str, ConflictAction] = {
     "dismiss": "dismissed",
 }
 
-# A proposal for the Security & Privacy item usually starts with the item's own label; when it
-# is appended under the existing item, the label is dropped so the item is not nested in itself.
-_SECURITY_HEAD = re.compile(
-    r"^\s*[-*+]\s+\*\*\s*security\s*(?:&|and)\s*privacy\s*:?\s*\*\*\s*:?[ \t]*", re.IGNORECASE
-)
-
 
 @dataclass(frozen=True)
 class ConflictOutcome:
@@ -316,26 +339,10 @@ class ConflictOutcome:
     document: SpecDocument | None = None  # SPEC.md after the action (None when not read)
 
 
-def _norm(text: str) -> str:
-    return text.replace("\r\n", "\n").strip()
-
-
-def appended_text(unit: str, current: str | None, proposed: str) -> str:
-    """The user's text with the proposal added under it (a blank line between the two).
-
-    A proposal that is already contained in the user's text is not added twice.
-    """
-    mine = _norm(current or "")
-    theirs = _norm(proposed)
-    if not mine:
-        return theirs
-    if not theirs or theirs in mine:
-        return mine
-    if unit == "security":
-        content = _SECURITY_HEAD.sub("", theirs, count=1)
-        # A continuation line of the item (the core indents it); a blank line could end the item.
-        return f"{mine}\n{content.strip() or theirs}"
-    return f"{mine}\n\n{theirs}"
+def appended_text(current: str | None, proposed: str) -> str:
+    """The user's text with the proposal merged in bullet by bullet (`bullets.merge_items`):
+    labels are not repeated, placeholders are filled instead of kept beside real text."""
+    return merge_items(current, proposed)
 
 
 def _pick(s: Session, index: int, expect: Conflict | None) -> Conflict:
@@ -390,9 +397,9 @@ def _write_conflict(
     expect: Conflict | None,
 ) -> ConflictOutcome:
     target = _pick(store.state, index, expect)
-    _check_unit(target.unit)
+    check_unit(target.unit)
     title = UNIT_TITLES[target.unit]
-    spec = SpecFile(project.spec)
+    spec = spec_file(project)
     if base is None:
         base = spec.read()
     if base is None:
@@ -401,7 +408,7 @@ def _write_conflict(
     if verb == "apply":
         new_text = target.text
     else:
-        new_text = appended_text(target.unit, previous, target.text)
+        new_text = appended_text(previous, target.text)
     outcome = spec.patch({target.unit: new_text}, base)
     if target.unit not in outcome.applied:
         return ConflictOutcome(
@@ -476,7 +483,8 @@ def conflict_action(
 def init_project(project: Project) -> list[Path]:
     """Create SPEC.md (title = directory name) and stack.toml where missing; never overwrite.
 
-    Returns the files created (empty when nothing was needed).
+    A dangling symlink is written through when its target lies inside the project (and refused,
+    naming it, when it points outside). Returns the files created (empty when none were needed).
     """
     root = project.root
     if root.exists() and not root.is_dir():
@@ -491,11 +499,11 @@ def init_project(project: Project) -> list[Path]:
         (project.spec, render_spec_template),
         (project.stack, render_stack_template),
     ):
-        if path.exists() or path.is_symlink():
-            continue
+        text = render(name).encode("utf-8")
         try:
-            atomic_write_text(path, render(name))
+            done = replace_merged(path, lambda data, t=text: t if data is None else None, root=root)
         except OSError as exc:
             raise SpecuiError(f"cannot write {path}: {exc.strerror or exc}") from None
-        created.append(path)
+        if done is not None:
+            created.append(path)
     return created

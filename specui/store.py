@@ -2,9 +2,11 @@
 
 Every producer (interviewer engines, file watcher, phase runner, question bridge) changes state
 only through `SessionStore.update`, and every view renders from `SessionStore.state`, so there is
-exactly one copy of the truth. Writes are atomic (specui.core.fsio) and guarded by an advisory file
-lock so that a headless `specui run` and an open workbench can share one session file without
-overwriting each other's changes (each update re-reads the file if another process changed it).
+exactly one copy of the truth. Writes are atomic (specui.core.fsio: inside the project, 0600 in a
+0700 `.specui/`) and guarded by an advisory file lock so that a headless `specui run` and an open
+workbench can share one session file without overwriting each other's changes (each update
+re-reads the file if another process changed it). Opening the store also removes temp files a
+killed specui left behind.
 
 A session file that cannot be used (corrupt JSON, wrong shape, written by a newer specui) is never
 fatal and never silently lost: it is moved aside to `session.json.bad-<timestamp>` and a one-line
@@ -18,17 +20,23 @@ import json
 import logging
 import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from specui.core.fsio import atomic_write_text
+from specui.core.fsio import atomic_write_text, make_dirs, remove_stale_temps, resolve_target
+from specui.core.interview.state import (
+    DimensionScore,
+    Gates,
+    InterviewState,
+    InterviewStatus,
+    PendingQuestion,
+    Round,
+)
 from specui.core.paths import PHASES, Project
-from specui.core.questions import Answer, Question
 
 try:  # advisory cross-process lock; absent on non-POSIX systems (then only the RLock applies)
     import fcntl
@@ -40,7 +48,18 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 
 PhaseStatus = Literal["pending", "running", "done", "failed", "stopped"]
-InterviewStatus = Literal["not_started", "active", "crystallized", "exited"]
+# The interview's models live in specui.core.interview.state (the protocol reads them purely);
+# they are part of the session file, so the store names them for its users.
+__all__ = [
+    "DimensionScore",
+    "Gates",
+    "InterviewState",
+    "InterviewStatus",
+    "PendingQuestion",
+    "Round",
+    "Session",
+    "SessionStore",
+]
 
 
 def _now() -> datetime:
@@ -50,68 +69,6 @@ def _now() -> datetime:
 class _Model(BaseModel):
     # Unknown keys are ignored so that a same-version file with an extra field still loads.
     model_config = ConfigDict(extra="ignore")
-
-
-class DimensionScore(_Model):
-    score: float = 0.0
-    justification: str = ""
-    gap: str = ""
-
-
-class Gates(_Model):
-    non_goals: bool = False
-    decision_boundaries: bool = False
-    pressure_pass: bool = False
-    closure_audit: bool = False
-
-
-class PendingQuestion(_Model):
-    """The question on screen now. `kind` tells the engine how to treat its answer:
-    bootstrap|overview|ordinary|non_goals|decision_boundaries|pressure|challenge:<mode>|
-    finalize|closure|summary."""
-
-    question: Question
-    round: int  # interview round, or the step number within the validation pass
-    dimension: str
-    kind: str = "ordinary"
-    target_units: list[str] = Field(default_factory=list)
-    note: str = ""  # warnings shown above the question
-    # "interview" rounds count toward max_rounds; "validation" steps come after crystallizing
-    # (seed 000's validation pass: complete and finalize sections) and never do.
-    phase: Literal["interview", "validation"] = "interview"
-
-
-class Round(_Model):
-    n: int
-    dimension: str
-    kind: str
-    question: Question
-    answer: Answer
-    phase: Literal["interview", "validation"] = "interview"
-    at: datetime = Field(default_factory=_now)
-    scores: dict[str, float] = Field(default_factory=dict)
-    ambiguity: float = 1.0
-
-
-class InterviewState(_Model):
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
-    profile: str = "standard"
-    type: Literal["greenfield", "brownfield"] = "greenfield"
-    threshold: float = 0.20
-    max_rounds: int = 12
-    initial_idea: str = ""
-    slug: str = ""
-    status: InterviewStatus = "not_started"
-    stage: str = "intent-first"
-    rounds: list[Round] = Field(default_factory=list)
-    current: PendingQuestion | None = None
-    dimensions: dict[str, DimensionScore] = Field(default_factory=dict)
-    ambiguity: float = 1.0
-    gates: Gates = Field(default_factory=Gates)
-    challenge_modes_used: list[str] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    artifacts: dict[str, str] = Field(default_factory=dict)
-    engine_state: dict[str, Any] = Field(default_factory=dict)  # engine-private, JSON-able
 
 
 class Conflict(_Model):
@@ -209,6 +166,13 @@ def _parse_session(text: str) -> Session:
     return session
 
 
+def _subdirs(folder: Path) -> list[Path]:
+    try:
+        return [Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
 Subscriber = Callable[[Session], None]
 _Sig = tuple[int, int, int]
 
@@ -232,6 +196,9 @@ class SessionStore:
         """Load the session (fresh when absent or unusable). Never raises; never writes,
         except moving an unusable file aside."""
         store = cls(project)
+        remove_stale_temps(
+            [*project.written_dirs(), *_subdirs(project.runs_dir)], root=project.root
+        )
         with store._lock:
             try:
                 store._load_from_disk()
@@ -310,9 +277,15 @@ class SessionStore:
         if fcntl is None:
             yield
             return
+        root = self.project.root
+        lock = self.path.with_name(".session.lock")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path.with_name(".session.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            make_dirs(self.path.parent, root=root)
+            fd = os.open(
+                resolve_target(lock, root),
+                os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o600,
+            )
         except OSError:
             yield
             return
@@ -327,7 +300,7 @@ class SessionStore:
     def _persist(self, session: Session) -> None:
         text = session.model_dump_json(indent=2) + "\n"
         try:
-            atomic_write_text(self.path, text)
+            atomic_write_text(self.path, text, root=self.project.root)
         except OSError as exc:
             # Keep working in memory: losing the user's answer would be worse than a stale file.
             log.warning("could not save %s: %s", self.path, exc)

@@ -1,60 +1,441 @@
-"""Atomic file writes: a temp file in the same directory, fsync, rename, original mode kept.
-Symlinks are resolved first, so the file a link points to is what gets replaced.
+"""Every write of a user's file: atomic, inside the project, umask honoured, no edit lost.
 
-Every write of a user's file goes through here so a crash mid-write never leaves a torn file.
+Rules, and why:
+* **Atomic**: data goes to a temp file next to the target (`.NAME.XXXXXXXX.tmp`), is fsynced,
+  then renamed over the target, so a crash never leaves a torn file. Temp files that a killed
+  process left behind are removed at start (`remove_stale_temps`).
+* **Inside the project**: the target is resolved (symlinks followed, `SPEC.md -> docs/SPEC.md`
+  is common and stays a link) and must lie inside the project root, or inside a path the user
+  allowed for this process (`allow_outside`: the CLI flag or the user-level config, never the
+  project's own `specui.toml`, which a cloned repository controls). Otherwise `OutsidePathError`
+  names the path and nothing is written. Temp files are created with `O_NOFOLLOW | O_EXCL`.
+* **Modes**: an existing file keeps its mode; a new one gets `0o666 & ~umask` (the kernel
+  applies the umask because the file is created with mode 0o666). Files under `.specui/` hold
+  answers and prompts: new ones are 0600 and new folders there 0700.
+* **No lost edit** (`replace_merged`): other programs (an editor, a script appending lines) do
+  not take specui's lock. The new content is computed from what is on disk, and just before the
+  swap the file is read again; if it changed, the merge is redone from the new text. The swap
+  itself is an atomic *exchange* (Linux `renameat2(RENAME_EXCHANGE)`), so the file that was
+  replaced is still in hand afterwards: after a short settle time (a writer that opened the old
+  file just before the swap writes into it), anything it holds beyond what the merge saw is
+  returned to the caller as `lost`, who keeps it (SPEC.md files it as a conflict). Where the
+  exchange is unsupported a plain rename is used and the old file is watched through an open
+  descriptor, which catches appends but not a second replace landing in the same microseconds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import os
+import re
+import secrets
 import stat
-import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from specui.core.errors import SpecuiError
 
-def atomic_write_bytes(path: Path | str, data: bytes, *, default_mode: int = 0o644) -> None:
-    """Replace `path` with `data` atomically, keeping its permission bits if it exists.
+PRIVATE_DIR = ".specui"  # answers and prompts live here: 0600 files, 0700 folders
+STALE_TEMP_SECONDS = 60.0  # a temp file this old belongs to no running write
+SETTLE_SECONDS = 0.01  # how long a writer that opened the old file may take to write
 
-    A symlink is followed first (`SPEC.md -> docs/SPEC.md` is common): the temp file goes in
-    the *target's* directory and replaces the target, so the link stays a link. Renaming over
-    the link itself would silently turn it into a regular file and fork the user's document.
+_TEMP_RE = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")
+_TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+class OutsidePathError(SpecuiError):
+    """A write would leave the project (a symlink pointing out, or a path outside it)."""
+
+
+_allowed_outside: list[Path] = []
+
+
+def allow_outside(paths: Iterable[Path | str]) -> None:
+    """Let this process write to `paths` (files or folders) although they lie outside the
+    project. Called for the CLI's `--allow-outside` and the user-level config only."""
+    for p in paths:
+        real = Path(os.path.realpath(Path(p).expanduser()))
+        if real not in _allowed_outside:
+            _allowed_outside.append(real)
+
+
+def allowed_outside() -> tuple[Path, ...]:
+    return tuple(_allowed_outside)
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def resolve_target(path: Path | str, root: Path | str | None) -> Path:
+    """The real file a write of `path` lands on, checked to lie inside `root`.
+
+    Symlinks are followed (a chain included); a symlink loop is a SpecuiError. With `root` None
+    the path is not confined (callers outside any project, e.g. tests of this module).
     """
-    path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    lexical = Path(os.path.abspath(path))
+    real = Path(os.path.realpath(lexical))
+    if os.path.islink(real):
+        raise SpecuiError(f"{lexical} is a symlink loop; specui cannot write it")
+    if root is None:
+        return real
+    root_real = Path(os.path.realpath(root))
+    if _within(real, root_real) or any(_within(real, a) for a in _allowed_outside):
+        return real
+    shown = _shown(lexical, Path(os.path.abspath(root)))
+    via = "" if real == lexical else f" (a symlink to {real})"
+    raise OutsidePathError(
+        f"{shown}{via} is outside the project {root_real}; specui does not write there. "
+        f"To allow it, pass --allow-outside {real} or list it under allow_outside in "
+        "~/.config/specui/config.toml"
+    )
+
+
+def _shown(lexical: Path, root: Path) -> str:
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = default_mode
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        return lexical.relative_to(root).as_posix()
+    except ValueError:
+        return str(lexical)
+
+
+def _is_private(path: Path | str, root: Path | str | None) -> bool:
+    if root is None:
+        return False
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    except ValueError:
+        return False
+    return bool(rel.parts) and rel.parts[0] == PRIVATE_DIR
+
+
+def make_dirs(
+    directory: Path | str, *, root: Path | str | None = None, private: bool | None = None
+) -> Path:
+    """Create `directory` (and missing parents) inside the project; return its real path.
+
+    New folders get 0o777 & ~umask, or 0700 under `.specui/`; existing ones are left alone.
+    """
+    real = resolve_target(directory, root)
+    if private is None:
+        private = _is_private(directory, root)
+    missing: list[Path] = []
+    probe = real
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
+            os.mkdir(folder, 0o700 if private else 0o777)
+        except FileExistsError:
             pass
-        raise
-    _fsync_dir(path.parent)
+    if not real.is_dir():
+        raise SpecuiError(f"{real} is not a folder")
+    return real
 
 
-def atomic_write_text(path: Path | str, text: str, *, default_mode: int = 0o644) -> None:
-    """Write `text` as UTF-8 without newline translation (CRLF files stay CRLF)."""
-    atomic_write_bytes(path, text.encode("utf-8"), default_mode=default_mode)
+def _open_dir(directory: Path) -> int:
+    return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
 
 
-def _fsync_dir(directory: Path) -> None:
+def _existing_mode(dir_fd: int, name: str) -> int | None:
     try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
+        st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        raise SpecuiError(f"{name} became a symlink while specui was writing it; nothing written")
+    if stat.S_ISDIR(st.st_mode):
+        raise SpecuiError(f"{name} is a folder, not a file")
+    return stat.S_IMODE(st.st_mode)
+
+
+def _write_temp(dir_fd: int, name: str, data: bytes, mode: int | None, private: bool) -> str:
+    """A fsynced temp file holding `data` in the target's folder; returns its name."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        token = "".join(secrets.choice(_TOKEN_CHARS) for _ in range(8))
+        tmp = f".{name}.{token}.tmp"
+        try:
+            fd = os.open(tmp, flags, 0o600 if private else 0o666, dir_fd=dir_fd)
+        except FileExistsError:
+            continue
+        try:
+            if mode is not None:
+                os.fchmod(fd, mode)  # an existing file keeps its mode
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            _unlink(dir_fd, tmp)
+            raise
         os.close(fd)
+        return tmp
+    raise SpecuiError(f"cannot create a temporary file next to {name}")
+
+
+def _unlink(dir_fd: int, name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=dir_fd)
+
+
+def _fsync(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.fsync(fd)
+
+
+def atomic_write_bytes(
+    path: Path | str, data: bytes, *, root: Path | str | None = None, private: bool | None = None
+) -> None:
+    """Replace `path` with `data` atomically (see the module rules); `root` confines it."""
+    target = resolve_target(path, root)
+    if private is None:
+        private = _is_private(path, root)
+    make_dirs(target.parent, root=None, private=private)
+    dir_fd = _open_dir(target.parent)
+    try:
+        mode = _existing_mode(dir_fd, target.name)
+        tmp = _write_temp(dir_fd, target.name, data, mode, private)
+        try:
+            os.replace(tmp, target.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            _unlink(dir_fd, tmp)
+            raise
+        _fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def atomic_write_text(
+    path: Path | str, text: str, *, root: Path | str | None = None, private: bool | None = None
+) -> None:
+    """Write `text` as UTF-8 without newline translation (CRLF files stay CRLF)."""
+    atomic_write_bytes(path, text.encode("utf-8"), root=root, private=private)
+
+
+# --------------------------------------------------------------------------- read, merge, replace
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """What `replace_merged` did.
+
+    `previous` is the content the written data was merged from (None: the file was created).
+    `lost` is set when another program changed the replaced file during the swap: it is that
+    file's final content, of which everything beyond `previous` is in neither file now.
+    """
+
+    previous: bytes | None
+    written: bytes
+    lost: bytes | None = None
+
+
+def _read_fd(fd: int) -> bytes:
+    chunks = []
+    offset = 0
+    while True:
+        chunk = os.pread(fd, 1 << 20, offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=32).digest()
+
+
+_RENAME_EXCHANGE = 2
+_renameat2: Callable[..., int] | None = None
+_exchange_supported = True
+
+
+def _exchange(dir_fd: int, a: str, b: str) -> bool:
+    """Atomically swap names `a` and `b` in one folder; False where the system cannot."""
+    global _renameat2, _exchange_supported
+    if not _exchange_supported:
+        return False
+    if _renameat2 is None:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        func = getattr(libc, "renameat2", None)
+        if func is None:
+            _exchange_supported = False
+            return False
+        func.argtypes = (
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_uint,
+        )
+        func.restype = ctypes.c_int
+        _renameat2 = func
+    if _renameat2(dir_fd, os.fsencode(a), dir_fd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    import ctypes
+
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        _exchange_supported = False
+        return False
+    raise OSError(err, os.strerror(err), b)
+
+
+def replace_merged(
+    path: Path | str,
+    merge: Callable[[bytes | None], bytes | None],
+    *,
+    root: Path | str | None = None,
+    private: bool | None = None,
+    attempts: int = 50,
+    settle: float = SETTLE_SECONDS,
+) -> Replaced | None:
+    """Read `path`, write `merge(current)` in its place, never losing a concurrent edit.
+
+    `merge` gets the current bytes (None when the file does not exist) and returns the new
+    bytes, or None for "nothing to write" (then None is returned). It may run several times:
+    whenever the file changed between the read and the swap, it is called again with the new
+    content. See the module docstring for the guarantees and their limit.
+    """
+    target = resolve_target(path, root)
+    if private is None:
+        private = _is_private(path, root)
+    make_dirs(target.parent, root=None, private=private)
+    dir_fd = _open_dir(target.parent)
+    name = target.name
+    try:
+        for _ in range(attempts):
+            done = _replace_once(dir_fd, name, merge, private, settle)
+            if done is not _AGAIN:
+                return done  # type: ignore[return-value]
+    finally:
+        os.close(dir_fd)
+    raise SpecuiError(f"{target} keeps changing; nothing was written, try again")
+
+
+_AGAIN = object()
+
+
+def _open_current(dir_fd: int, name: str) -> int | None:
+    try:
+        return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SpecuiError(f"{name} became a symlink while specui was writing it") from None
+        raise
+
+
+def _replace_once(
+    dir_fd: int,
+    name: str,
+    merge: Callable[[bytes | None], bytes | None],
+    private: bool,
+    settle: float,
+) -> Replaced | None | object:
+    old_fd = _open_current(dir_fd, name)
+    try:
+        if old_fd is None:
+            return _create_once(dir_fd, name, merge, private)
+        before = _read_fd(old_fd)
+        ino = os.fstat(old_fd).st_ino
+        new = merge(before)
+        if new is None:
+            return None
+        tmp = _write_temp(dir_fd, name, new, stat.S_IMODE(os.fstat(old_fd).st_mode), private)
+        try:
+            # Last look before the swap: same file, same content (a hash, not size/mtime).
+            try:
+                now = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+            except FileNotFoundError:
+                now = None
+            if now is None or now.st_ino != ino or _digest(_read_fd(old_fd)) != _digest(before):
+                return _AGAIN
+            exchanged = _exchange(dir_fd, tmp, name)
+            if not exchanged:
+                os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            _unlink(dir_fd, tmp)
+            raise
+        _fsync(dir_fd)
+        if settle > 0:
+            time.sleep(settle)
+        if exchanged:
+            # `tmp` now names whatever was at `name` at the instant of the swap.
+            swapped = _open_current(dir_fd, tmp)
+            after = _read_fd(swapped) if swapped is not None else before
+            if swapped is not None:
+                os.close(swapped)
+            if after == before:
+                after = _read_fd(old_fd)  # a writer may still hold the file we read
+            _unlink(dir_fd, tmp)
+        else:
+            after = _read_fd(old_fd)
+        return Replaced(before, new, None if after == before else after)
+    finally:
+        if old_fd is not None:
+            os.close(old_fd)
+
+
+def _create_once(
+    dir_fd: int, name: str, merge: Callable[[bytes | None], bytes | None], private: bool
+) -> Replaced | None | object:
+    new = merge(None)
+    if new is None:
+        return None
+    tmp = _write_temp(dir_fd, name, new, None, private)
+    try:
+        # link() never replaces: a file created meanwhile makes us merge with it instead.
+        os.link(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+    except FileExistsError:
+        return _AGAIN
+    finally:
+        _unlink(dir_fd, tmp)
+    _fsync(dir_fd)
+    return Replaced(None, new)
+
+
+# --------------------------------------------------------------------------- start-up cleanup
+
+
+def remove_stale_temps(
+    folders: Iterable[Path | str],
+    *,
+    root: Path | str,
+    older_than: float = STALE_TEMP_SECONDS,
+) -> list[Path]:
+    """Delete `.NAME.XXXXXXXX.tmp` files (this module's naming) left by a killed process.
+
+    Only regular files older than `older_than` seconds go, so a write in progress in another
+    specui process is never disturbed, and only in folders that really lie inside `root` (a
+    folder symlinked out of the project is left alone). Returns what was removed.
+    """
+    removed: list[Path] = []
+    cutoff = time.time() - older_than
+    root_real = Path(os.path.realpath(root))
+    for folder in folders:
+        if not _within(Path(os.path.realpath(folder)), root_real):
+            continue
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if not _TEMP_RE.fullmatch(entry.name):
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                continue
+    return removed

@@ -70,6 +70,17 @@ class Project:
     def omx_context(self) -> Path:
         return self.omx / "context"
 
+    def written_dirs(self) -> tuple[Path, ...]:
+        """The fixed folders specui writes files into (run folders live under `runs_dir`)."""
+        return (
+            self.root,
+            self.state_dir,
+            self.orchestrator,
+            self.omx_interviews,
+            self.omx_specs,
+            self.omx_context,
+        )
+
     def legacy_prompt(self, phase: str) -> Path:
         return self.root / ".codex" / "prompts" / f"speckit.{phase}.md"
 

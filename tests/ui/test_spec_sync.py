@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from specui.core.fsio import atomic_write_text
-from specui.ui.watcher import FolderWatcher
+from specui.ui.services.watcher import FolderWatcher
 from specui.ui.widgets.safe_text import clean, safe_text
 from specui.ui.widgets.spec_markdown import render_lines
 from specui.ui.widgets.spec_view import SectionBody, SpecView, load_snapshot

@@ -1,4 +1,4 @@
-"""spec_service's conflict actions: apply / append / dismiss, each atomic, none losing text.
+"""spec_repo's conflict actions: apply / append / dismiss, each atomic, none losing text.
 
 A conflict is made the way it happens for real: the engine computes a change from `base`, the
 user edits the same unit in their editor meanwhile, and `spec_repo.patch` keeps the engine's
@@ -127,14 +127,14 @@ def test_apply_re_adds_a_unit_the_user_deleted(project, store):
     assert store.state.spec.conflicts_history[0].previous_text is None
 
 
-def test_append_puts_the_proposal_under_the_users_text(project, store):
+def test_append_merges_the_proposal_into_the_users_bullets(project, store):
     seen = make_conflict(project, store, "vision", USER_VISION, PROPOSED_VISION)
 
     out = spec_repo.append_conflict(project, store, 0, base=seen)
 
     assert out.resolved and out.action == "append"
     assert spec_repo.read_document(project).unit_text("vision") == (
-        USER_VISION + "\n\n" + PROPOSED_VISION
+        USER_VISION + "\n    specui's words [/] and [b]x[/b]\n- **Target Users**: devs"
     )
     [entry] = store.state.spec.conflicts_history
     assert entry.action == "appended" and entry.previous_text == USER_VISION
@@ -183,13 +183,6 @@ def test_dismiss_leaves_spec_alone_and_keeps_the_proposal(project, store):
     assert store.state.spec.conflicts == []
     [entry] = store.state.spec.conflicts_history
     assert entry.action == "dismissed" and entry.conflict.text == PROPOSED_VISION
-
-
-def test_resolve_conflict_also_keeps_history(project, store):
-    make_conflict(project, store, "scope", "Mine.", "Theirs.")
-    dropped = spec_repo.resolve_conflict(store, 0)
-    assert dropped.text == "Theirs."
-    assert [h.conflict for h in store.state.spec.conflicts_history] == [dropped]
 
 
 def test_actions_pick_the_right_conflict_among_several(project, store):
@@ -257,4 +250,25 @@ def test_old_session_files_without_history_still_load(project, store):
     ],
 )
 def test_appended_text_edges(user, proposed, expected):
-    assert spec_repo.appended_text("scope", user, proposed) == expected
+    assert spec_repo.appended_text(user, proposed) == expected
+
+
+def test_append_over_the_template_fills_placeholders_and_can_be_finalized(project, store):
+    """The user touched one bullet of the template section; specui's proposal answers all
+    three. Appending must not leave the template's placeholders (or a second copy of each
+    label) behind, or the section could never be finalized."""
+    template = spec_repo.read_document(project).unit_text("vision")
+    mine = template.replace("<why this matters>", "notes get lost")
+    proposed = (
+        "- **Problem & Outcome**: notes get lost\n"
+        "- **Success Metrics**: 80% of notes found in 10 s\n"
+        "- **Target Users**: home cooks"
+    )
+    make_conflict(project, store, "vision", mine, proposed)
+
+    assert spec_repo.append_conflict(project, store, 0).resolved
+
+    text = spec_repo.read_document(project).unit_text("vision")
+    assert text == proposed
+    spec_repo.finalize(project, store, "vision")
+    assert spec_repo.statuses(project, store)["vision"] == "final"

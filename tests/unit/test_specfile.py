@@ -23,8 +23,8 @@ def spec(tmp_path: Path) -> Path:
 
 
 def test_read_missing_and_present(tmp_path: Path, spec: Path):
-    assert SpecFile(tmp_path / "nope.md").read() is None
-    doc = SpecFile(spec).read()
+    assert SpecFile(tmp_path / "nope.md", root=tmp_path).read() is None
+    doc = SpecFile(spec, root=spec.parent).read()
     assert doc is not None and doc.text == TEMPLATE
 
 
@@ -32,17 +32,17 @@ def test_read_binary_and_directory_errors(tmp_path: Path):
     bad = tmp_path / "SPEC.md"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     with pytest.raises(SpecuiError, match=r"^SPEC.md is not UTF-8 text"):
-        SpecFile(bad).read()
+        SpecFile(bad, root=tmp_path).read()
     bad.write_bytes(b"# caf\xe9")
     with pytest.raises(SpecuiError, match=r"^SPEC.md is not UTF-8 text"):
-        SpecFile(bad).read()
+        SpecFile(bad, root=tmp_path).read()
     (tmp_path / "dir").mkdir()
     with pytest.raises(SpecuiError):
-        SpecFile(tmp_path / "dir").read()
+        SpecFile(tmp_path / "dir", root=tmp_path).read()
 
 
 def test_patch_unchanged_file_applies_everything(spec: Path):
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     base = sf.read()
     out = sf.patch({"vision": "We ship.", "security": "mTLS"}, base)
     assert out.applied == ["vision", "security"] and out.conflicts == []
@@ -54,7 +54,7 @@ def test_patch_unchanged_file_applies_everything(spec: Path):
 
 
 def test_user_edit_of_other_unit_is_kept(spec: Path):
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     base = sf.read()
     edited = TEMPLATE.replace("<what will be built>", "the user's scope")
     spec.write_text(edited, encoding="utf-8")
@@ -65,7 +65,7 @@ def test_user_edit_of_other_unit_is_kept(spec: Path):
 
 
 def test_user_edit_of_same_unit_wins_and_is_reported(spec: Path):
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     base = sf.read()
     edited = TEMPLATE.replace("<why this matters>", "USER TEXT")
     spec.write_text(edited, encoding="utf-8")
@@ -76,18 +76,18 @@ def test_user_edit_of_same_unit_wins_and_is_reported(spec: Path):
 
 
 def test_security_and_nfr_are_separate_units(spec: Path):
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     base = sf.read()
     spec.write_text(TEMPLATE.replace("SLAs/SLOs, peak loads", "p95 < 200ms"), encoding="utf-8")
     out = sf.patch({"security": "OAuth2", "nfr": "- **Performance**: agent"}, base)
     assert out.applied == ["security"] and out.conflicts == ["nfr"]
-    doc = SpecFile(spec).read()
+    doc = SpecFile(spec, root=spec.parent).read()
     assert "p95 < 200ms" in doc.unit_text("nfr")
     assert doc.unit_text("security") == "- **Security & Privacy**: OAuth2"
 
 
 def test_same_text_already_on_disk_counts_as_applied(spec: Path):
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     base = sf.read()
     spec.write_text(base.with_section_body("vision", "Same.").text, encoding="utf-8")
     out = sf.patch({"vision": "Same.\n"}, base)
@@ -95,7 +95,7 @@ def test_same_text_already_on_disk_counts_as_applied(spec: Path):
 
 
 def test_no_write_when_nothing_changes(spec: Path):
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     base = sf.read()
     before = os.stat(spec).st_ino
     out = sf.patch({"vision": base.section_body("vision")}, base)
@@ -105,7 +105,7 @@ def test_no_write_when_nothing_changes(spec: Path):
 def test_mode_and_crlf_kept(spec: Path):
     spec.write_bytes(TEMPLATE.replace("\n", "\r\n").encode())
     os.chmod(spec, 0o600)
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     out = sf.patch({"scope": "a\nb"}, sf.read())
     assert out.applied == ["scope"]
     assert stat.S_IMODE(os.stat(spec).st_mode) == 0o600
@@ -115,7 +115,7 @@ def test_mode_and_crlf_kept(spec: Path):
 
 
 def test_vanished_file_is_recreated_from_base_plus_changes(spec: Path):
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     base = SpecDocument.parse(TEMPLATE.replace("<who benefits>", "devs"))
     spec.unlink()
     out = sf.patch({"scope": "S"}, base)
@@ -126,13 +126,13 @@ def test_vanished_file_is_recreated_from_base_plus_changes(spec: Path):
 def test_no_base_and_no_file_starts_from_template(tmp_path: Path):
     proj = tmp_path / "My Proj"
     proj.mkdir()
-    out = SpecFile(proj / "SPEC.md").patch({"vision": "V"}, None)
+    out = SpecFile(proj / "SPEC.md", root=tmp_path).patch({"vision": "V"}, None)
     text = (proj / "SPEC.md").read_text(encoding="utf-8")
     assert text.startswith("# SPEC: My Proj\n") and out.document.section_body("vision") == "V"
 
 
 def test_no_base_only_fills_placeholder_units(spec: Path):
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     spec.write_text(TEMPLATE.replace("<why this matters>", "user wrote this"), encoding="utf-8")
     out = sf.patch({"vision": "agent", "scope": "agent scope"}, None)
     assert out.conflicts == ["vision"] and out.applied == ["scope"]
@@ -141,13 +141,13 @@ def test_no_base_only_fills_placeholder_units(spec: Path):
 
 def test_unknown_unit_refused(spec: Path):
     with pytest.raises(SpecuiError):
-        SpecFile(spec).patch({"bogus": "x"}, None)
+        SpecFile(spec, root=spec.parent).patch({"bogus": "x"}, None)
     assert spec.read_text(encoding="utf-8") == TEMPLATE
 
 
 def test_concurrent_edit_during_patch_is_not_overwritten(spec: Path, monkeypatch):
     """An edit saved between our read and our write is detected and re-merged."""
-    sf = SpecFile(spec)
+    sf = SpecFile(spec, root=spec.parent)
     base = sf.read()
     real_apply = SpecFile._apply
     calls = {"n": 0}

@@ -216,7 +216,7 @@ def test_patch_records_conflicts_and_keeps_text(project: Project) -> None:
     status = build_status(project, SessionStore.open(project))
     assert status["spec"]["conflicts"][0]["unit"] == "vision"
     assert status["spec"]["conflicts"][0]["text"] == "Engine's vision."
-    dropped = spec_repo.resolve_conflict(store, 0)
+    dropped = spec_repo.dismiss_conflict(store, 0).conflict
     assert dropped.unit == "vision" and store.state.spec.conflicts == []
 
 

@@ -165,3 +165,52 @@ def set_item(body: str | None, label: str, value: str, newline: str | None = Non
     if at > 0 and not lines[at - 1].endswith(("\n", "\r")):
         lines[at - 1] = lines[at - 1] + nl
     return "".join(lines[:at] + block + lines[at:])
+
+
+def _same_value(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def merge_items(current: str | None, proposed: str) -> str:
+    """`current` with `proposed` merged in bullet by bullet (the conflict screen's "append").
+
+    For each labelled bullet of `proposed`: where `current` has the same label still holding a
+    placeholder (or nothing), the proposal's value takes its place; where both hold real and
+    different values, the proposal's value goes under the user's as a continuation line; a
+    label `current` lacks is added. A proposed value that is itself a placeholder, or already
+    there, adds nothing. Lines of `proposed` outside labelled bullets that `current` does not
+    already hold are added after a blank line. So merging never repeats a label or a
+    placeholder, and a section whose placeholders were all answered can still be finalized.
+    """
+    mine = (current or "").replace("\r\n", "\n").strip("\n")
+    theirs = proposed.replace("\r\n", "\n").strip("\n")
+    if not mine.strip():
+        return theirs.strip()
+    out = mine
+    items = parse_items(theirs)
+    taken: set[int] = set()
+    for item in items:
+        taken.update(range(item.start, item.end))
+        if not value_is_answered(item.label, item.value):
+            continue
+        have = find_item(out, item.label)
+        if have is None:
+            out = set_item(out, item.label, item.value)
+        elif not value_is_answered(have.label, have.value):
+            out = set_item(out, have.label, item.value)
+        elif not any(
+            _same_value(line, item.value) for line in [have.value, *have.value.split("\n")]
+        ):
+            out = set_item(out, have.label, f"{have.value}\n{item.value}")
+    present = {" ".join(line.split()) for line in out.split("\n")}
+    extra = [
+        line
+        for n, line in enumerate(theirs.split("\n"))
+        if n not in taken
+        and line.strip()
+        and " ".join(line.split()) not in present
+        and placeholder_status(line) != "unknown"
+    ]
+    if extra:
+        out = out.rstrip("\n") + "\n\n" + "\n".join(extra)
+    return out.strip("\n")

@@ -37,7 +37,6 @@ instead, and "nfr" is the whole NFR section body.
 See `status` for how unknown / drafted / clarified / final are decided.
 """
 
-
 from __future__ import annotations
 
 import re
@@ -682,5 +681,3 @@ def _security_lines(text: str) -> list[str]:
         head = [f"{label} {first.strip()}"]
     indented = [ln if (not ln or ln[0] in " \t") else "  " + ln for ln in rest]
     return _make_safe(head + indented)
-
-

@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from specui.core.errors import SpecuiError
 from specui.core.markdown import Fence as _Fence
 from specui.core.markdown import fence_step as _fence_step
+from specui.core.progress import progress_percent
 from specui.core.spec.document import unify_newlines
 from specui.core.spec.template import SPEC_TEMPLATE
-from specui.core.spec.units import TRACKED_UNITS
+from specui.core.spec.units import TRACKED_UNITS, UNIT_BY_KEY, UNIT_KEYS, UNIT_TITLES
 
 if TYPE_CHECKING:
     from specui.core.spec.document import SpecDocument
@@ -210,6 +213,59 @@ def unit_statuses(doc: SpecDocument, final_hashes: Mapping[str, str]) -> dict[st
         else:
             out[unit.key] = placeholder_status(text)
     return out
+
+
+@dataclass(frozen=True)
+class SpecProgress:
+    """Every tracked unit's status (in tracked order) and seed 000's progress figures."""
+
+    statuses: dict[str, UnitStatus]
+    final_count: int
+    percent: int  # finalized units / 18, half-up to the nearest 5%
+
+
+def spec_progress(doc: SpecDocument | None, final_hashes: Mapping[str, str]) -> SpecProgress:
+    """The one place statuses become progress; without a document every unit is unknown."""
+    if doc is None:
+        statuses: dict[str, UnitStatus] = dict.fromkeys(UNIT_KEYS, "unknown")
+    else:
+        statuses = unit_statuses(doc, final_hashes)
+    final = sum(1 for s in statuses.values() if s == "final")
+    return SpecProgress(statuses, final, progress_percent(final, len(UNIT_KEYS)))
+
+
+def check_unit(unit: str) -> None:
+    """SpecuiError naming the valid keys when `unit` is not one of the 18 tracked units."""
+    if unit not in UNIT_BY_KEY:
+        raise SpecuiError(
+            f"unknown SPEC.md unit {unit!r} (expected one of: {', '.join(UNIT_KEYS)})"
+        )
+
+
+def finalize_digest(doc: SpecDocument | None, unit: str, spec_name: str = "SPEC.md") -> str:
+    """The hash to store when the user finalizes `unit`, or SpecuiError saying why not.
+
+    Refused when SPEC.md or the unit is missing, or the unit is not yet `clarified`: seed 000
+    finishes when every section is at least Clarified, so a unit with placeholders left
+    (`drafted`) must not count toward progress. The error names the first placeholder so the
+    user knows what to fill in.
+    """
+    check_unit(unit)
+    title = UNIT_TITLES[unit]
+    if doc is None:
+        raise SpecuiError(f"cannot finalize {title!r}: {spec_name} does not exist")
+    text = doc.unit_text(unit)
+    if text is None:
+        raise SpecuiError(f"cannot finalize {title!r}: it is missing from {spec_name}")
+    status = placeholder_status(text)
+    if status == "unknown":
+        raise SpecuiError(f"cannot finalize {title!r}: it has no content yet")
+    if status != "clarified":
+        found = first_placeholder(text) or "a placeholder"
+        raise SpecuiError(
+            f"{title} still has a placeholder: {found} — fill it in or delete it first"
+        )
+    return content_hash(text)
 
 
 _TEMPLATE_DEFAULTS: frozenset[str] = _template_defaults()

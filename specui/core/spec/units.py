@@ -158,4 +158,3 @@ SECURITY_LABELS = frozenset(
     for x in ("Security & Privacy", "Security", "Privacy", "Privacy & Security", "Security/Privacy")
 )
 RELIABILITY_LABELS = frozenset({"reliability", "reliabilityandavailability", "availability"})
-

@@ -4,7 +4,7 @@ A conflict is a patch specui did not write because the user edited the same unit
 (spec_repo.patch keeps it in `store.spec.conflicts`). This modal lists them (unit, when,
 why) and shows, for the selected one, the user's current text next to the proposal — side by
 side when there is room, stacked at 80 columns. Keys: ↑/↓ select, a apply the proposal,
-m append it under the user's text, d dismiss it, PgUp/PgDn scroll, Esc close.
+m merge it into the user's bullets, d dismiss it, PgUp/PgDn scroll, Esc close.
 
 Why it looks at the disk itself: the "current text" must be what is in SPEC.md now, so the file
 is re-read when its stamp changes (polled twice a second while the modal is open). The document
@@ -33,6 +33,7 @@ from textual.widgets.option_list import Option
 
 from specui import spec_repo
 from specui.core.errors import SpecuiError
+from specui.core.spec import UNIT_TITLES
 from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class ConflictsScreen(ModalScreen[None]):
         self.conflicts = list(state.spec.conflicts)
         listing = self.query_one(ConflictList)
         listing.clear_options()
-        titles = [clean(spec_repo.UNIT_TITLES.get(c.unit, c.unit)) for c in self.conflicts]
+        titles = [clean(UNIT_TITLES.get(c.unit, c.unit)) for c in self.conflicts]
         pad = max((len(t) for t in titles), default=0)
         listing.add_options(
             Option(self._row(n, title.ljust(pad), c), id=f"conflict-{n}")

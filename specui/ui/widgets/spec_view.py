@@ -15,6 +15,7 @@ worker by the app); this widget only receives the finished `SpecSnapshot`.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -75,37 +76,26 @@ def tracked_units() -> tuple[UnitInfo, ...]:
 
 
 def load_snapshot(path: Path, final_hashes: Mapping[str, str]) -> SpecSnapshot:
-    """Read + parse + classify SPEC.md. Thread-safe; never raises for user-file problems."""
+    """Read SPEC.md through `spec_repo` and take statuses and progress from the core's rules.
+    Thread-safe; never raises for user-file problems (they become `error`)."""
     from specui.core.errors import SpecuiError
-    from specui.core.progress import progress_percent
-    from specui.core.spec import SpecDocument, unit_statuses
+    from specui.core.spec import spec_progress
+    from specui.spec_repo import SpecFile
 
     units = tracked_units()
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return SpecSnapshot(
-            exists=False,
-            units=units,
-            statuses={u.key: "unknown" for u in units},
-            texts={u.key: None for u in units},
-        )
-    except OSError as exc:
-        return SpecSnapshot(exists=False, units=units, error=f"cannot read SPEC.md: {exc}")
-    try:
-        doc = SpecDocument.from_bytes(data)
+        doc = SpecFile(path, root=path.parent).read()
     except SpecuiError as exc:
-        return SpecSnapshot(exists=True, units=units, error=str(exc))
-    statuses = dict(unit_statuses(doc, final_hashes))
-    final = sum(1 for s in statuses.values() if s == "final")
+        return SpecSnapshot(exists=os.path.lexists(path), units=units, error=str(exc))
+    progress = spec_progress(doc, final_hashes)
     return SpecSnapshot(
-        exists=True,
+        exists=doc is not None,
         units=units,
-        statuses=statuses,
-        texts={u.key: doc.unit_text(u.key) for u in units},
-        percent=progress_percent(final, len(units)),
-        final_count=final,
-        missing=tuple(doc.missing),
+        statuses=dict(progress.statuses),
+        texts={u.key: doc.unit_text(u.key) if doc is not None else None for u in units},
+        percent=progress.percent,
+        final_count=progress.final_count,
+        missing=tuple(doc.missing) if doc is not None else (),
     )
 
 
