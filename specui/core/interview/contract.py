@@ -30,7 +30,8 @@ DIMENSIONS: tuple[str, ...] = ("intent", "outcome", "scope", "constraints", "suc
 # Literal[...] over the spec table's keys, so the schema's section enum can never drift from it.
 SectionKey = Literal[UNIT_KEYS]  # type: ignore[valid-type]
 
-TurnKind = Literal["overview", "ordinary", "closure", "summary", "validation"]
+# `final`: the hard cap is reached; process the last answer and ask nothing (question: null).
+TurnKind = Literal["overview", "ordinary", "closure", "summary", "validation", "final"]
 ChallengeMode = Literal["contrarian", "terminologist", "simplifier", "ontologist"]
 GateName = Literal["non_goals", "decision_boundaries", "pressure_pass", "closure_audit"]
 QuestionSource = Literal["user", "code", "research"]
@@ -68,11 +69,28 @@ class Directive(_Input):
         default=False,
         description="revisit an earlier answer with an evidence, assumption or trade-off follow-up",
     )
+    pressure_kind: PressureKind | None = Field(
+        default=None, description="the kind of pressure follow-up required (reply.pressure.kind)"
+    )
+    revisit_round: int | None = Field(
+        default=None, description="the earlier round the pressure follow-up must revisit"
+    )
     require_human_judgment: bool = Field(
         default=False, description="Dialectic Rhythm Guard: the answer must come from the user"
     )
     contradiction: Contradiction | None = Field(
-        default=None, description="ask the user to pick a side of this contradiction"
+        default=None,
+        description="the contradiction the last answer settled: write `contradiction_choice` "
+        "everywhere the other statement stood",
+    )
+    contradiction_choice: str | None = None
+    answer_is_deferral: bool = Field(
+        default=False,
+        description="the last answer deferred the decision: report it in `deferrals` with the "
+        "default written into the spec and its rationale; it is not clarity",
+    )
+    protected_sections: list[SectionKey] = Field(
+        default_factory=list, description="sections this turn must not patch (final, or owned by specui)"
     )
     notes: list[str] = Field(default_factory=list)
 
@@ -126,6 +144,11 @@ class EngineRequest(_Input):
     initial_idea: str = ""
     autoresearch: bool = False
     transcript: list[TranscriptEntry] = Field(default_factory=list)
+    last_answer: TranscriptEntry | None = Field(
+        default=None,
+        description="the answer this turn must process (patch SPEC.md, score); also the last "
+        "transcript entry. null when nothing new was answered (first question, validation start)",
+    )
     scores: list[ScoreState] = Field(default_factory=list)
     gates: GateState = Field(default_factory=GateState)
     challenge_modes_used: list[ChallengeMode] = Field(default_factory=list)
@@ -299,10 +322,7 @@ def parse_reply(text: str | bytes) -> EngineReply:
 def check_reply_shape(reply: EngineReply) -> None:
     """Rules a schema cannot express but that need no conversation state."""
     q = reply.question
-    if q is None:
-        if not reply.ready_to_crystallize:
-            raise ReplyInvalid("question: null is only allowed with ready_to_crystallize: true")
-    else:
+    if q is not None:
         if not q.question.strip():
             raise ReplyInvalid("question.question must not be empty")
         if q.type == "free-text" and q.options:

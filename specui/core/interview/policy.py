@@ -1,0 +1,1025 @@
+"""The deep-interview protocol as pure decisions (seed 004 §2–4, seed 000 §4 and §8).
+
+Every engine shares these rules; an engine only writes questions, scores and section text.
+
+A turn goes:
+1. `decide(state, spec)` — what the next question must be: a `Directive` for the engine, a
+   question specui writes itself (`SpecuiAsk`: the summary request, a contradiction to settle,
+   the final confirmation), or the end (`End`).
+2. The engine replies; `check_reply(state, directive, reply, spec)` lists every conversation rule
+   the reply breaks (fed back for the one retry).
+3. `apply_reply(state, directive, reply, spec, today)` records the answered round, scores, gates,
+   deferrals, contradictions and findings, and returns the SPEC.md unit changes.
+4. `settle(state, directive, reply, spec)` — with the new scores and the patched SPEC.md — decides
+   what goes on screen: the engine's question, a question specui must ask first (a contradiction),
+   or crystallizing (threshold, hard cap) / the finalize confirmation.
+
+`SpecView` is the part of SPEC.md the policy needs (unit bodies, statuses, open questions), so
+the policy never reads a file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from specui.core.ambiguity import DIMENSION_TITLES, ambiguity, ambiguity_percent
+from specui.core.errors import SpecuiError
+from specui.core.interview.contract import (
+    ChallengeMode,
+    Contradiction,
+    Directive,
+    EngineReply,
+    GateName,
+    PressureKind,
+    ReplyQuestion,
+)
+from specui.core.interview.state import (
+    ContradictionRecord,
+    DeferralRecord,
+    DimensionScore,
+    EndReason,
+    FindingRecord,
+    GateRecord,
+    InterviewState,
+    PendingQuestion,
+    PressureRecord,
+    Round,
+    Stage,
+    TermRecord,
+)
+from specui.core.open_questions import (
+    add_open_question,
+    parse_open_questions,
+    resolve_open_question,
+)
+from specui.core.progress import progress_line
+from specui.core.questions import Answer, Question, QuestionOption
+from specui.core.spec import (
+    UNIT_KEYS,
+    UNIT_TITLES,
+    first_placeholder,
+    norm_label,
+    parse_items,
+    placeholder_status,
+    set_item,
+)
+
+STAGES: dict[Stage, tuple[str, ...]] = {
+    "intent-first": ("intent", "outcome", "scope"),
+    "feasibility": ("constraints", "success"),
+    "brownfield-grounding": ("context",),
+}
+STAGE_DONE = 0.6  # a stage is left once each of its dimensions scores at least this
+EARLY_EXIT_ROUND = 4  # seed 004 §2f: "Round 4+: allow explicit early exit with risk warning"
+CLOSURE_ONLY = 0.10  # seed 004 §2c: at or below, only a final closure question is allowed
+GATE_REVISIT_EVERY = 3  # an unresolved gate is asked again this many rounds after the last ask
+RHYTHM_LIMIT = 3  # seed 004 §2f Dialectic Rhythm Guard
+ONTOLOGIST_AMBIGUITY = 0.25
+SUMMARY_LIMIT_CHARS = 24_000  # initial context larger than this needs a prompt-safe summary
+VALIDATION_CAP = 2 * len(UNIT_KEYS)
+# Sections specui maintains itself from structured reply fields.
+OWNED_SECTIONS: tuple[str, ...] = ("open_questions",)
+_DEFERRAL_RE = re.compile(
+    r"\b(decide for me|you decide|up to you|no preference|(i )?(don'?t|do not) know|not sure|"
+    r"no idea|whatever you (think|prefer)|your call|pick (one|for me)|use the default)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SpecView:
+    """What the policy needs of SPEC.md: unit bodies, statuses and outstanding open questions."""
+
+    bodies: Mapping[str, str | None]
+    statuses: Mapping[str, str]
+
+    @property
+    def outstanding(self) -> list[str]:
+        return parse_open_questions(self.bodies.get("open_questions")).outstanding
+
+    def below_clarified(self) -> list[str]:
+        return [k for k in UNIT_KEYS if self.statuses.get(k, "unknown") in ("unknown", "drafted")]
+
+
+@dataclass(frozen=True)
+class SpecuiAsk:
+    """A question specui writes itself (no engine call)."""
+
+    pending: PendingQuestion
+
+
+@dataclass(frozen=True)
+class End:
+    reason: EndReason
+
+
+@dataclass(frozen=True)
+class Finalize:
+    """Every section is at least clarified and nothing critical is open: ask to finalize."""
+
+
+Decision = Directive | SpecuiAsk | End | Finalize
+
+
+# --------------------------------------------------------------------------- small rules
+
+
+def is_deferral(text: str) -> bool:
+    """ "Decide for me", "no preference", "I don't know": the user handed the decision back."""
+    return bool(_DEFERRAL_RE.search(text or ""))
+
+
+def current_stage(state: InterviewState) -> Stage:
+    """Seed 004 stage priority: intent-first, then feasibility, then brownfield grounding."""
+    scores = state.scores()
+    for stage, dims in STAGES.items():
+        if stage == "brownfield-grounding" and state.type != "brownfield":
+            continue
+        if any(scores.get(d, 0.0) < STAGE_DONE for d in dims):
+            return stage
+    return "brownfield-grounding" if state.type == "brownfield" else "feasibility"
+
+
+def target_dimension(state: InterviewState) -> str:
+    """The lowest-scoring dimension of the current stage (ties: the stage's order)."""
+    scores = state.scores()
+    dims = [d for d in STAGES[current_stage(state)] if d in state.dimension_keys()]
+    return min(dims, key=lambda d: (scores.get(d, 0.0), dims.index(d)))
+
+
+def rhythm_streak(state: InterviewState) -> int:
+    """Consecutive latest interview rounds that were not direct human judgment: questions
+    grounded in code or research, or answers that only confirmed such a finding."""
+    n = 0
+    for r in reversed(state.interview_rounds()):
+        if r.source == "user" and not r.confirmation:
+            break
+        n += 1
+    return n
+
+
+def midpoint(max_rounds: int) -> int:
+    return (max_rounds + 1) // 2
+
+
+def current_round(state: InterviewState) -> int:
+    """The round on screen (interview phase), else the rounds answered."""
+    if state.current is not None and state.current.phase == "interview":
+        return state.current.round
+    return state.rounds_done
+
+
+def can_exit_early(state: InterviewState) -> bool:
+    """Seed 004 §2f: from round 4, and only after the first explicit assumption probe and one
+    persistent follow-up have been answered."""
+    if state.status != "active" or state.phase != "interview" or state.current is None:
+        return False
+    if state.current.phase != "interview" or state.current.round < EARLY_EXIT_ROUND:
+        return False
+    return state.persistent_followup_round() is not None
+
+
+def exit_blocker(state: InterviewState) -> str | None:
+    """Why early exit is not offered yet (None when it is)."""
+    if can_exit_early(state):
+        return None
+    if state.status != "active" or state.phase != "interview":
+        return "the interview is not in its question rounds"
+    if current_round(state) < EARLY_EXIT_ROUND:
+        return f"early exit is offered from round {EARLY_EXIT_ROUND}"
+    if state.assumption_probe_round() is None:
+        return "early exit is offered after the first assumption probe"
+    return "early exit is offered after one persistent follow-up"
+
+
+def residual_risk_text(state: InterviewState, reason: EndReason) -> str:
+    amb = ambiguity_percent(state.ambiguity)
+    thr = ambiguity_percent(state.threshold)
+    n = state.rounds_done
+    what = {
+        "early_exit": f"The interview was ended early by the user at round {n}",
+        "hard_cap": f"The interview stopped at the hard cap of {state.max_rounds} rounds",
+        "validation_cap": "The validation pass stopped at its step limit",
+        "threshold": "The interview crystallized",
+    }[reason]
+    parts = [f"{what} with ambiguity {amb}% (threshold {thr}%)."]
+    gates = [g.replace("_", " ") for g in state.open_gates()]
+    if gates:
+        parts.append("Unresolved readiness gates: " + ", ".join(gates) + ".")
+    weak = [
+        DIMENSION_TITLES[d]
+        for d in state.dimension_keys()
+        if state.dimensions.get(d, DimensionScore()).score < STAGE_DONE
+    ]
+    if weak:
+        parts.append("Least clear: " + ", ".join(weak) + ".")
+    open_c = [state.contradictions[i].topic for i in state.open_contradictions()]
+    if open_c:
+        parts.append("Unsettled contradictions: " + "; ".join(open_c) + ".")
+    return " ".join(parts)
+
+
+def exit_warning(state: InterviewState) -> str:
+    return (
+        residual_risk_text(state, "early_exit")
+        + " The spec will carry this residual-risk warning in Risks, Assumptions & Trade-offs."
+    )
+
+
+def section_tally(statuses: Mapping[str, str]) -> str:
+    """`3 final · 5 clarified · 6 drafted · 4 unknown` over the tracked units."""
+    counts = {s: 0 for s in ("final", "clarified", "drafted", "unknown")}
+    for key in UNIT_KEYS:
+        counts[statuses.get(key, "unknown")] = counts.get(statuses.get(key, "unknown"), 0) + 1
+    return " · ".join(f"{counts[s]} {s}" for s in ("final", "clarified", "drafted", "unknown"))
+
+
+def oversized(initial_context: str) -> bool:
+    return len(initial_context) > SUMMARY_LIMIT_CHARS
+
+
+# --------------------------------------------------------------------------- decide
+
+
+def _challenge(state: InterviewState, n: int) -> ChallengeMode | None:
+    """The first challenge mode whose seed-004 trigger holds and that was not used yet.
+    Never two challenge rounds in a row: breadth without pressure is not progress, but
+    pressure without answers is not either."""
+    if state.rounds and state.rounds[-1].challenge_mode is not None:
+        return None
+    used = set(state.challenge_modes_used)
+    last = state.interview_rounds()[-1] if state.interview_rounds() else None
+    untested = last is not None and last.deferral
+    if "contrarian" not in used and (n >= 2 or untested):
+        return "contrarian"
+    fuzzy = any(t.term.conflict for t in state.terminology)
+    if "terminologist" not in used and state.type == "brownfield" and fuzzy:
+        return "terminologist"
+    if "simplifier" not in used and (n >= 4 or _scope_outgrows_outcome(state)):
+        return "simplifier"
+    if "ontologist" not in used and n >= 5 and state.computed_ambiguity() > ONTOLOGIST_AMBIGUITY:
+        return "ontologist"
+    return None
+
+
+def _scope_outgrows_outcome(state: InterviewState) -> bool:
+    """Scope expanding faster than outcome clarity: the last round did not raise the outcome
+    score and scope is already clearer than outcome by more than 0.3."""
+    rounds = state.interview_rounds()
+    if len(rounds) < 2:
+        return False
+    before, after = rounds[-2].scores.get("outcome", 0.0), rounds[-1].scores.get("outcome", 0.0)
+    return after <= before and rounds[-1].scores.get("scope", 0.0) > after + 0.3
+
+
+def _gate_to_ask(state: InterviewState, n: int) -> GateName | None:
+    """Non-goals and decision boundaries: asked early (first rounds after the overview) and
+    revisited every GATE_REVISIT_EVERY rounds until explicit."""
+    for gate in ("non_goals", "decision_boundaries"):
+        if getattr(state.gates, gate):
+            continue
+        asked = state.gate_asked.get(gate, [])
+        if not asked or n - max(asked) >= GATE_REVISIT_EVERY:
+            return gate  # type: ignore[return-value]
+    return None
+
+
+def _pressure(state: InterviewState, n: int) -> tuple[PressureKind, int] | None:
+    """The pressure ladder: the first assumption probe, then one persistent follow-up on the
+    same thread (revisiting the round just before)."""
+    rounds = state.interview_rounds()
+    if n < 3 or not rounds:
+        return None
+    if state.assumption_probe_round() is None:
+        # The latest answer given by the user themself is the claim to probe.
+        user = [r.n for r in rounds if r.source == "user" and r.origin == "engine"]
+        return "assumption", (user[-1] if user else rounds[-1].n)
+    if state.persistent_followup_round() is None:
+        return "evidence", rounds[-1].n
+    return None
+
+
+def _closure_pressure(state: InterviewState) -> tuple[PressureKind, int] | None:
+    user = [r.n for r in state.interview_rounds() if r.source == "user" and r.origin == "engine"]
+    if not user:
+        return None
+    return "assumption", user[-1]
+
+
+def _notes(state: InterviewState, n: int) -> list[str]:
+    notes: list[str] = []
+    if n == midpoint(state.max_rounds) and n < state.max_rounds:
+        notes.append(
+            f"Midpoint: round {n} of at most {state.max_rounds}; ambiguity "
+            f"{ambiguity_percent(state.ambiguity)}% (threshold "
+            f"{ambiguity_percent(state.threshold)}%)."
+        )
+    if n == state.max_rounds:
+        notes.append(f"Last round: {state.max_rounds} is this profile's hard cap.")
+    return notes
+
+
+def protected_sections(spec: SpecView, allow: tuple[str, ...] = ()) -> list[str]:
+    final = [k for k in UNIT_KEYS if spec.statuses.get(k) == "final" and k not in allow]
+    return [*OWNED_SECTIONS, *final]
+
+
+def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = None) -> Decision:
+    """What the next question must be, given the state with `answered` (if any) recorded."""
+    if state.phase == "done":
+        return End(state.end_reason or "threshold")
+    if state.phase == "finalize":
+        return Finalize()
+    if state.phase == "validation":
+        return _decide_validation(state, spec, answered)
+    n = state.rounds_done + 1
+    if state.summary_status == "needed":
+        return SpecuiAsk(summary_question(state, n))
+    contradiction = _settled_contradiction(state, answered)
+    deferral = answered is not None and answered.deferral
+    if state.rounds_done >= state.max_rounds:
+        return Directive(
+            kind="final",
+            round=state.rounds_done,
+            answer_is_deferral=deferral,
+            contradiction=contradiction[0] if contradiction else None,
+            contradiction_choice=contradiction[1] if contradiction else None,
+            protected_sections=protected_sections(spec, _where(contradiction)),
+        )
+    base = {
+        "round": n,
+        "answer_is_deferral": deferral,
+        "contradiction": contradiction[0] if contradiction else None,
+        "contradiction_choice": contradiction[1] if contradiction else None,
+        "protected_sections": protected_sections(spec, _where(contradiction)),
+        "require_human_judgment": rhythm_streak(state) >= RHYTHM_LIMIT,
+        "notes": _notes(state, n),
+    }
+    if state.rounds_done == 0:
+        return Directive(kind="overview", target_dimension="intent", **base)
+    target = target_dimension(state)
+    amb = state.computed_ambiguity()
+    if amb <= state.threshold:
+        gates = state.open_gates()
+        gate: GateName = gates[0] if gates else "closure_audit"
+        pressure = _closure_pressure(state) if gate == "pressure_pass" else None
+        return Directive(
+            kind="closure",
+            target_dimension=target,
+            gate=gate,
+            pressure_followup=pressure is not None,
+            pressure_kind=pressure[0] if pressure else None,
+            revisit_round=pressure[1] if pressure else None,
+            **base,
+        )
+    gate_now = _gate_to_ask(state, n)
+    if gate_now is not None:
+        dim = "scope" if gate_now == "non_goals" else "constraints"
+        return Directive(kind="ordinary", target_dimension=dim, gate=gate_now, **base)
+    pressure = _pressure(state, n)
+    if pressure is not None:
+        return Directive(
+            kind="ordinary",
+            target_dimension=target,
+            pressure_followup=True,
+            pressure_kind=pressure[0],
+            revisit_round=pressure[1],
+            **base,
+        )
+    mode = _challenge(state, n)
+    return Directive(kind="ordinary", target_dimension=target, challenge_mode=mode, **base)
+
+
+def _where(contradiction: tuple[Contradiction, str] | None) -> tuple[str, ...]:
+    if contradiction is None:
+        return ()
+    c = contradiction[0]
+    return tuple(w for w in (c.where_a, c.where_b) if w in UNIT_KEYS)
+
+
+def _settled_contradiction(
+    state: InterviewState, answered: Round | None
+) -> tuple[Contradiction, str] | None:
+    """The contradiction the answered round settled, with the side the user chose."""
+    if answered is None or answered.kind != "contradiction":
+        return None
+    for c in state.contradictions:
+        if c.status == "resolved" and c.resolved_round == answered.n and c.chosen is not None:
+            return (
+                Contradiction(
+                    topic=c.topic,
+                    statement_a=c.statement_a,
+                    where_a=c.where_a,
+                    statement_b=c.statement_b,
+                    where_b=c.where_b,
+                ),
+                c.chosen,
+            )
+    return None
+
+
+def _decide_validation(state: InterviewState, spec: SpecView, answered: Round | None) -> Decision:
+    if state.validation_steps >= VALIDATION_CAP:
+        return End("validation_cap")
+    contradiction = _settled_contradiction(state, answered)
+    if state.open_contradictions() and answered is None:
+        i = state.open_contradictions()[0]
+        return SpecuiAsk(contradiction_question(state, i, state.validation_steps + 1, "validation"))
+    below = spec.below_clarified()
+    outstanding = spec.outstanding
+    if not below and not outstanding and answered is None:
+        return Finalize()
+    target = below[0] if below else "open_questions"
+    notes = []
+    if outstanding:
+        notes.append("Open questions to settle: " + " | ".join(outstanding[:5]))
+    if below:
+        notes.append("Sections below clarified: " + ", ".join(UNIT_TITLES[k] for k in below))
+    return Directive(
+        kind="validation",
+        round=state.validation_steps + 1,
+        target_section=target,
+        answer_is_deferral=answered is not None and answered.deferral,
+        contradiction=contradiction[0] if contradiction else None,
+        contradiction_choice=contradiction[1] if contradiction else None,
+        protected_sections=protected_sections(spec, _where(contradiction)),
+        notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------- specui's questions
+
+
+def summary_question(state: InterviewState, n: int) -> PendingQuestion:
+    return PendingQuestion(
+        question=Question(
+            question=(
+                "The initial context is too large to use safely in a prompt. Please give a "
+                "concise summary (a few paragraphs): the problem, the outcome you want, what is "
+                "in and out of scope, and the constraints that must hold."
+            ),
+            options=[],
+            allow_other=True,
+        ),
+        round=n,
+        dimension="intent",
+        kind="summary",
+        origin="specui",
+        why="Nothing is scored until a prompt-safe summary of the initial context is recorded.",
+    )
+
+
+def contradiction_question(
+    state: InterviewState, index: int, n: int, phase: Literal["interview", "validation"]
+) -> PendingQuestion:
+    c = state.contradictions[index]
+    return PendingQuestion(
+        question=Question(
+            question=f"These two statements about {c.topic} contradict each other. Which holds?",
+            type="single-answerable",
+            options=[
+                QuestionOption(label=c.statement_a, value="a", description=f"from {c.where_a}"),
+                QuestionOption(label=c.statement_b, value="b", description=f"from {c.where_b}"),
+            ],
+            allow_other=True,
+        ),
+        round=n,
+        dimension="scope" if phase == "interview" else "open_questions",
+        kind="contradiction",
+        phase=phase,
+        origin="specui",
+        contradiction=index,
+        why="A contradiction is settled before anything else; your choice replaces the other "
+        "statement wherever it stood.",
+        target_units=[w for w in (c.where_a, c.where_b) if w in UNIT_KEYS],
+    )
+
+
+FINALIZE_VALUE = "finalize"
+
+
+def finalize_question(state: InterviewState, spec: SpecView) -> PendingQuestion:
+    return PendingQuestion(
+        question=Question(
+            question=(
+                "Every section is at least clarified and no critical question is open. "
+                "Finalize the whole spec?"
+            ),
+            type="single-answerable",
+            options=[
+                QuestionOption(
+                    label="Finalize all sections",
+                    value=FINALIZE_VALUE,
+                    description="Marks every section final: 100%",
+                    recommended=True,
+                ),
+            ],
+            allow_other=True,
+            other_label="Not yet: what should change?",
+        ),
+        round=state.validation_steps + 1,
+        dimension="open_questions",
+        kind="finalize",
+        phase="validation",
+        origin="specui",
+        why="Seed 000 finishes when every section is at least clarified: one confirmation.",
+    )
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def scores_after(
+    state: InterviewState, reply: EngineReply, answered: Round | None
+) -> dict[str, DimensionScore]:
+    """The dimension scores once `reply` is applied: a deferral (`answered` the round the reply
+    processed) never raises the score of the dimension it was asked about."""
+    dims = {k: v.model_copy() for k, v in state.dimensions.items()}
+    previous = state.scores()
+    for s in reply.scores:
+        if s.dimension in state.dimension_keys():
+            dims[s.dimension] = DimensionScore(
+                score=s.score, justification=s.justification, gap=s.gap
+            )
+    last = answered
+    if last is not None and last.deferral and last.phase == "interview":
+        dim = last.dimension
+        if dim in dims and dims[dim].score > previous.get(dim, 0.0):
+            dims[dim].score = previous.get(dim, 0.0)
+            dims[dim].gap = (dims[dim].gap + " (deferred: not counted as clarity)").strip()
+    return dims
+
+
+def check_reply(
+    state: InterviewState,
+    directive: Directive,
+    reply: EngineReply,
+    spec: SpecView,
+    *,
+    answered: Round | None,
+) -> list[str]:
+    """Conversation rules the reply breaks (empty: it may be applied). `state` holds the
+    `answered` round already (None: nothing new was answered); `spec` is SPEC.md as the
+    engine saw it."""
+    problems: list[str] = []
+    answered = {r.n for r in state.rounds if r.phase == "interview"}
+    latest = max(answered, default=0)
+    q = reply.question
+    if directive.kind == "final":
+        if q is not None:
+            problems.append(
+                f"question: must be null: the hard cap of {state.max_rounds} rounds is reached"
+            )
+    elif q is None and not reply.ready_to_crystallize:
+        problems.append("question: null is only allowed with ready_to_crystallize: true")
+    dims = set(state.dimension_keys())
+    for i, s in enumerate(reply.scores):
+        if s.dimension not in dims:
+            problems.append(
+                f"scores[{i}].dimension: {s.dimension!r} is not a {state.type} dimension"
+            )
+    for i, ev in enumerate(reply.gate_evidence):
+        if ev.gate == "closure_audit":
+            problems.append(
+                f"gate_evidence[{i}].gate: closure_audit is decided by ready_to_crystallize"
+            )
+        elif ev.round not in answered:
+            problems.append(f"gate_evidence[{i}].round: round {ev.round} has not been answered")
+    if reply.pressure is not None:
+        p = reply.pressure
+        if p.revisits_round not in answered:
+            problems.append(
+                f"pressure.revisits_round: round {p.revisits_round} has not been answered"
+            )
+        if directive.revisit_round is not None and p.revisits_round != directive.revisit_round:
+            problems.append(
+                f"pressure.revisits_round: the directive requires revisiting round "
+                f"{directive.revisit_round}"
+            )
+        if directive.pressure_kind is not None and p.kind != directive.pressure_kind:
+            problems.append(f"pressure.kind: the directive requires {directive.pressure_kind!r}")
+    elif directive.pressure_followup and q is not None:
+        problems.append(
+            "pressure: the directive requires a pressure follow-up: set pressure.revisits_round "
+            f"(round {directive.revisit_round or latest}) and pressure.kind"
+        )
+    if directive.require_human_judgment and q is not None and reply.source != "user":
+        problems.append(
+            "source: the Dialectic Rhythm Guard requires a question for direct human judgment "
+            '(source "user")'
+        )
+    protected = set(directive.protected_sections)
+    bodies: dict[str, str] = {}
+    for i, patch in enumerate(reply.patches):
+        where = f"patches[{i}] ({patch.section})"
+        if patch.section in protected:
+            why = (
+                "use open_questions_added/resolved"
+                if patch.section in OWNED_SECTIONS
+                else "it is final"
+            )
+            problems.append(f"{where}: this turn may not touch this section ({why})")
+            continue
+        problems.extend(_patch_problems(where, patch.body, spec.bodies.get(patch.section)))
+        bodies[patch.section] = patch.body
+    if directive.answer_is_deferral and not reply.deferrals:
+        problems.append(
+            "deferrals: the last answer deferred the decision; report the default you chose and "
+            "its rationale (a deferral is not clarity)"
+        )
+    for i, d in enumerate(reply.deferrals):
+        body = bodies.get(d.section)
+        if body is None or _norm(d.default) not in _norm(body):
+            problems.append(
+                f"deferrals[{i}]: write the default {d.default!r} into a patch of {d.section}"
+            )
+    if directive.contradiction is not None and directive.contradiction_choice is not None:
+        c = directive.contradiction
+        chosen = _norm(directive.contradiction_choice)
+        for stmt, where in ((c.statement_a, c.where_a), (c.statement_b, c.where_b)):
+            if where in UNIT_KEYS and where not in bodies:
+                problems.append(
+                    f"patches: write the chosen side into {where} (the contradiction named it)"
+                )
+            if _norm(stmt) != chosen and any(_norm(stmt) in _norm(b) for b in bodies.values()):
+                problems.append(f"patches: the rejected statement {stmt!r} is still written")
+    outstanding = [_norm(x) for x in spec.outstanding]
+    for i, text in enumerate(reply.open_questions_resolved):
+        if not any(_norm(text) in o or o in _norm(text) for o in outstanding if o):
+            problems.append(f"open_questions_resolved[{i}]: no outstanding question matches")
+    if reply.ready_to_crystallize and directive.kind != "final" and state.phase == "interview":
+        explicit = {ev.gate for ev in reply.gate_evidence if ev.round in answered}
+        still = [g for g in state.open_gates() if g not in explicit]
+        amb = ambiguity(
+            {k: v.score for k, v in scores_after(state, reply, answered).items()}, state.type
+        )
+        if still:
+            problems.append(
+                "ready_to_crystallize: refused while a readiness gate is open ("
+                + ", ".join(still)
+                + "); ask a closure question that names it"
+            )
+        elif amb > state.threshold:
+            problems.append(
+                f"ready_to_crystallize: refused: ambiguity {ambiguity_percent(amb)}% (from your "
+                f"scores) is above the threshold {ambiguity_percent(state.threshold)}%"
+            )
+    for i, c in enumerate(reply.contradictions):
+        if _norm(c.statement_a) == _norm(c.statement_b):
+            problems.append(f"contradictions[{i}]: the two statements are the same")
+    return problems
+
+
+def _patch_problems(where: str, body: str, current: str | None) -> list[str]:
+    problems: list[str] = []
+    if not body.strip():
+        problems.append(f"{where}: the body is empty")
+        return problems
+    if re.search(r"(?m)^#{1,2}\s", body):
+        problems.append(f"{where}: the body must not contain a level-1/2 heading")
+    labels = [norm_label(it.label) for it in parse_items(body)]
+    dupes = sorted({x for x in labels if labels.count(x) > 1})
+    if dupes:
+        problems.append(f"{where}: duplicate bullet label {dupes[0]!r}")
+    if placeholder_status(body) != "clarified":
+        found = first_placeholder(body)
+        current_norm = _norm(current or "")
+        if found is not None and _norm(found) not in current_norm:
+            problems.append(f"{where}: writes the template placeholder {found!r}")
+        elif found is not None:
+            # A placeholder the section still has may stay, but not over an answered bullet.
+            current_items = {norm_label(it.label): it.value for it in parse_items(current or "")}
+            for it in parse_items(body):
+                old = current_items.get(norm_label(it.label))
+                if (
+                    old is not None
+                    and placeholder_status(old) == "clarified"
+                    and placeholder_status(it.value) != "clarified"
+                ):
+                    problems.append(
+                        f"{where}: writes a placeholder back over the answered {it.label!r}"
+                    )
+    return problems
+
+
+# --------------------------------------------------------------------------- apply
+
+
+@dataclass
+class Applied:
+    state: InterviewState
+    changes: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+def record_answer(state: InterviewState, pending: PendingQuestion, answer: Answer) -> Round:
+    """The answered round as it will be stored (scores filled in by apply_reply)."""
+    text = answer.summary()
+    recommended = {o.value for o in pending.question.options if o.recommended}
+    confirmation = (
+        pending.source != "user"
+        and answer.kind == "option"
+        and bool(recommended)
+        and set(answer.selected_values) <= recommended
+    )
+    return Round(
+        n=pending.round,
+        dimension=pending.dimension,
+        kind=pending.kind,
+        question=pending.question,
+        answer=answer,
+        phase=pending.phase,
+        scores=state.scores(),
+        ambiguity=state.ambiguity,
+        source=pending.source,
+        origin=pending.origin,
+        challenge_mode=pending.challenge_mode,
+        gate=pending.gate,
+        pressure=pending.pressure,
+        deferral=pending.kind != "finalize" and is_deferral(text),
+        confirmation=confirmation,
+    )
+
+
+def take_answer(state: InterviewState, answer: Answer) -> tuple[InterviewState, Round]:
+    """Record the answer to the current question in a copy of `state` (no engine needed):
+    the round, a settled contradiction, a recorded summary, a passed pressure gate."""
+    pending = state.current
+    if pending is None:
+        raise SpecuiError("there is no question to answer")
+    st = state.model_copy(deep=True)
+    rnd = record_answer(st, pending, answer)
+    st.rounds.append(rnd)
+    st.current = None
+    st.notice = ""
+    if pending.kind == "summary":
+        st.summary_status = "recorded"
+        st.summary = answer.summary()
+    if pending.contradiction is not None and 0 <= pending.contradiction < len(st.contradictions):
+        c = st.contradictions[pending.contradiction]
+        chosen = {"a": c.statement_a, "b": c.statement_b}.get(
+            answer.selected_values[0] if answer.selected_values else "", answer.summary()
+        )
+        c.status, c.chosen, c.resolved_round = "resolved", chosen, rnd.n
+    if pending.pressure is not None and pending.phase == "interview":
+        st.pressure.append(pending.pressure)
+        if not st.gates.pressure_pass:
+            st.gates.pressure_pass = True
+            st.gate_evidence.append(
+                GateRecord(
+                    gate="pressure_pass",
+                    round=rnd.n,
+                    note=f"round {rnd.n} revisited round {pending.pressure.revisits_round} "
+                    f"({pending.pressure.kind})",
+                )
+            )
+    return st, rnd
+
+
+def apply_reply(
+    state: InterviewState,
+    directive: Directive,
+    reply: EngineReply,
+    spec: SpecView,
+    today: date,
+    *,
+    answered: Round | None,
+) -> Applied:
+    """Fold a checked reply into the state; return SPEC.md unit changes. `answered` is the
+    round the reply processed (already `state`'s last round, see take_answer) or None."""
+    st = state.model_copy(deep=True)
+    out = Applied(st)
+    last = st.rounds[-1] if st.rounds and answered is not None else None
+    n = last.n if last is not None else 0
+    st.dimensions = scores_after(st, reply, last)
+    st.ambiguity = st.computed_ambiguity()
+    if last is not None:
+        last.scores = st.scores()
+        last.ambiguity = st.ambiguity
+    for ev in reply.gate_evidence:
+        if not getattr(st.gates, ev.gate):
+            setattr(st.gates, ev.gate, True)
+            st.gate_evidence.append(GateRecord(gate=ev.gate, round=ev.round, note=ev.note))
+    changes = {p.section: p.body for p in reply.patches}
+    for d in reply.deferrals:
+        st.deferrals.append(
+            DeferralRecord(
+                round=n, section=d.section, topic=d.topic, default=d.default, rationale=d.rationale
+            )
+        )
+        risks = changes.get("risks", spec.bodies.get("risks"))
+        if _norm(d.default) not in _norm(risks or ""):
+            entry = f"Default for {d.topic} (you deferred, round {n}): {d.default}. {d.rationale}"
+            changes["risks"] = _add_assumption(risks, entry)
+        out.notices.append(f"Default chosen for {d.topic}: {d.default} (recorded as an assumption)")
+    for c in reply.contradictions:
+        st.contradictions.append(
+            ContradictionRecord(
+                found_round=n,
+                topic=c.topic,
+                statement_a=c.statement_a,
+                where_a=c.where_a,
+                statement_b=c.statement_b,
+                where_b=c.where_b,
+            )
+        )
+    for f in reply.context_findings:
+        st.findings.append(FindingRecord(round=n, finding=f))
+    for t in reply.terminology:
+        st.terminology.append(TermRecord(round=n, term=t))
+    oq_body = spec.bodies.get("open_questions")
+    new_oq = oq_body
+    for text in reply.open_questions_resolved:
+        try:
+            resolution = last.answer.summary() if last is not None else "resolved"
+            new_oq = resolve_open_question(new_oq, _oq_match(new_oq, text), resolution, today)
+        except SpecuiError:
+            continue
+    for text in reply.open_questions_added:
+        if text.strip():
+            new_oq = add_open_question(new_oq, text)
+    if new_oq != oq_body and new_oq is not None:
+        changes["open_questions"] = new_oq
+    out.changes = changes
+    if out.notices:
+        st.notice = " · ".join(out.notices)
+    return out
+
+
+def _oq_match(body: str | None, text: str) -> int | str:
+    outstanding = parse_open_questions(body).outstanding
+    for i, q in enumerate(outstanding, 1):
+        if _norm(text) in _norm(q) or _norm(q) in _norm(text):
+            return i
+    return text
+
+
+def _add_assumption(risks: str | None, entry: str) -> str:
+    """Risks, Assumptions & Trade-offs with one more assumption line (the template's
+    placeholder value is replaced, earlier assumptions kept)."""
+    items = {norm_label(it.label): it for it in parse_items(risks or "")}
+    old = items.get(norm_label("Assumptions"))
+    value = entry
+    if old is not None and placeholder_status(old.value) == "clarified" and old.value.strip():
+        value = old.value.rstrip() + "\n" + entry
+    return set_item(risks, "Assumptions", value)
+
+
+def residual_risk_changes(state: InterviewState, spec: SpecView, text: str) -> dict[str, str]:
+    """The residual-risk line in SPEC.md's Risks section (not only in .omx/)."""
+    body = spec.bodies.get("risks")
+    if body is not None and _norm(text) in _norm(body):
+        return {}
+    return {"risks": set_item(body, "Residual risk", text)}
+
+
+# --------------------------------------------------------------------------- settle
+
+
+@dataclass(frozen=True)
+class Ask:
+    pending: PendingQuestion
+
+
+Settled = Ask | End | Finalize
+
+
+def _pending_from_reply(
+    state: InterviewState, directive: Directive, q: ReplyQuestion, reply: EngineReply, kind: str
+) -> PendingQuestion:
+    options = [
+        QuestionOption(
+            label=o.label, value=o.value, description=o.description, recommended=o.recommended
+        )
+        for o in q.options
+    ]
+    question = Question(
+        question=q.question,
+        type="multi-answerable" if q.type == "multi-answerable" else "single-answerable",
+        options=options,
+        allow_other=q.allow_other or q.type == "free-text",
+        source="specui-interview",
+    )
+    validation = directive.kind == "validation"
+    pressure = None
+    if reply.pressure is not None and not validation:
+        pressure = PressureRecord(
+            round=directive.round,
+            revisits_round=reply.pressure.revisits_round,
+            kind=reply.pressure.kind,
+        )
+    dim = (
+        directive.target_section
+        if validation and directive.target_section
+        else directive.target_dimension or target_dimension(state)
+    )
+    return PendingQuestion(
+        question=question,
+        round=directive.round,
+        dimension=dim or "intent",
+        kind=kind,
+        phase="validation" if validation else "interview",
+        origin="engine",
+        source=reply.source,
+        why=reply.why,
+        directive=directive,
+        challenge_mode=directive.challenge_mode,
+        gate=directive.gate,
+        pressure=pressure,
+        target_units=[directive.target_section] if directive.target_section else [],
+        note="\n".join(directive.notes),
+    )
+
+
+def settle(
+    state: InterviewState, directive: Directive, reply: EngineReply, spec: SpecView
+) -> Settled:
+    """What goes on screen after an applied reply (scores and SPEC.md are up to date)."""
+    if state.phase == "validation":
+        if state.open_contradictions():
+            i = state.open_contradictions()[0]
+            return Ask(contradiction_question(state, i, directive.round, "validation"))
+        if not spec.below_clarified() and not spec.outstanding:
+            return Finalize()
+        if reply.question is None:
+            if state.validation_steps >= VALIDATION_CAP:
+                return End("validation_cap")
+            return Finalize() if not spec.below_clarified() else End("validation_cap")
+        return Ask(_pending_from_reply(state, directive, reply.question, reply, "validation"))
+    if state.rounds_done >= state.max_rounds:
+        return End("hard_cap")
+    open_c = state.open_contradictions()
+    if open_c:
+        return Ask(contradiction_question(state, open_c[0], state.rounds_done + 1, "interview"))
+    amb = state.computed_ambiguity()
+    gates_open = state.open_gates()
+    if not gates_open and (
+        amb <= CLOSURE_ONLY or (amb <= state.threshold and reply.ready_to_crystallize)
+    ):
+        return End("threshold")
+    if reply.question is None:
+        # check_reply let a null question through only with every gate explicit and ambiguity
+        # at or below the threshold.
+        return End("threshold")
+    kind = directive.kind
+    if amb <= state.threshold and kind == "ordinary":
+        kind = "closure"  # below threshold no new ordinary branch opens (seed 004 §2)
+    return Ask(_pending_from_reply(state, directive, reply.question, reply, kind))
+
+
+def place_question(state: InterviewState, pending: PendingQuestion) -> InterviewState:
+    """Put a question on screen and note what it spends (gate asks, challenge modes)."""
+    st = state.model_copy(deep=True)
+    st.current = pending
+    if pending.phase == "interview":
+        if pending.gate in ("non_goals", "decision_boundaries"):
+            st.gate_asked.setdefault(pending.gate, []).append(pending.round)
+        if pending.challenge_mode and pending.challenge_mode not in st.challenge_modes_used:
+            st.challenge_modes_used.append(pending.challenge_mode)
+        if pending.contradiction is not None:
+            st.contradictions[pending.contradiction].status = "asked"
+        st.stage = current_stage(st)
+    elif pending.contradiction is not None:
+        st.contradictions[pending.contradiction].status = "asked"
+    return st
+
+
+def crystallize(state: InterviewState, reason: EndReason) -> InterviewState:
+    """Seed 004 Phase 4: threshold -> the validation pass; early exit / hard cap -> done."""
+    st = state.model_copy(deep=True)
+    st.current = None
+    st.end_reason = reason
+    if reason == "threshold":
+        st.gates.closure_audit = True
+        st.gate_evidence.append(
+            GateRecord(gate="closure_audit", round=st.rounds_done, note="closure audit passed")
+        )
+        st.status = "crystallized"
+        st.phase = "validation"
+        st.residual_risk = None
+    else:
+        st.status = "exited" if reason == "early_exit" else "crystallized"
+        st.phase = "done"
+        st.residual_risk = residual_risk_text(st, reason)
+        st.warnings.append(st.residual_risk)
+    return st
+
+
+def finish_message(state: InterviewState, project_name: str = "SPEC.md") -> str:
+    """Seed 000 §8: the 100% completion message with a checklist recap."""
+    included = ", ".join(UNIT_TITLES[k] for k in UNIT_KEYS if k != "open_questions")
+    return (
+        "✅ SPEC complete. The canonical spec lives at /SPEC.md.\n"
+        f"Included: {included}, and a closed Open Questions log.\n"
+        f"Rounds: {state.rounds_done} · validation steps: {state.validation_steps} · "
+        f"ambiguity {ambiguity_percent(state.ambiguity)}% "
+        f"(threshold {ambiguity_percent(state.threshold)}%).\n\n" + progress_line(100)
+    )
