@@ -42,6 +42,12 @@ _TOML_SKIP = re.compile(
     re.DOTALL,
 )
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# A TOML dotted key (`a.b.c = 1`, `[a.b.c]`) nests tables without brackets, and tomllib takes
+# quadratic time on long ones. The lookbehind keeps the search linear on a run without `=`.
+_TOML_KEY_CHARS = r"[A-Za-z0-9_\-. \t]"
+_TOML_KEYS = re.compile(
+    rf"(?<!{_TOML_KEY_CHARS}){_TOML_KEY_CHARS}++=|\[\[?{_TOML_KEY_CHARS}*+\]"
+)
 _BRACKET_CODE = str.maketrans({"[": "\x01", "{": "\x01", "]": "\x02", "}": "\x02"})
 _BRACKET_STEP = (0, 1, -1)
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
@@ -61,17 +67,21 @@ class LoadError(SpecuiError):
 
 
 def nesting_depth(text: str, *, toml: bool = False) -> int:
-    """Deepest bracket nesting outside strings (and TOML comments).
+    """Deepest nesting outside strings (and TOML comments): brackets, and for TOML the parts of
+    a dotted key.
 
     Regex passes and one `accumulate` keep it a few times cheaper than parsing; an unterminated
     string leaves its brackets counted, which can only turn a syntax error into a depth error.
     """
-    skip = _TOML_SKIP if toml else _JSON_SKIP
-    brackets = _NOT_BRACKET.sub("", skip.sub("", text))
-    if not brackets:
-        return 0
-    steps = brackets.translate(_BRACKET_CODE).encode("ascii")
-    return max(0, max(accumulate(map(_BRACKET_STEP.__getitem__, steps))))
+    code = (_TOML_SKIP if toml else _JSON_SKIP).sub("", text)
+    deepest = 0
+    if toml:
+        deepest = max((key.group().count(".") + 1 for key in _TOML_KEYS.finditer(code)), default=0)
+    brackets = _NOT_BRACKET.sub("", code)
+    if brackets:
+        steps = brackets.translate(_BRACKET_CODE).encode("ascii")
+        deepest = max(deepest, max(accumulate(map(_BRACKET_STEP.__getitem__, steps))))
+    return deepest
 
 
 def _value_depth(value: Any, limit: int) -> int:

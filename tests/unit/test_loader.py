@@ -24,13 +24,16 @@ def test_nesting_depth_ignores_brackets_in_strings_and_comments() -> None:
     assert nesting_depth('{"a": [1, "[[[[{{{"]}') == 2
     assert nesting_depth('"[[[[" ') == 0
     assert nesting_depth('x = "[[[" # [[[[\ny = [[1]]\n', toml=True) == 2
-    assert nesting_depth("x = '''\n[[[[\n'''\n", toml=True) == 0
+    assert nesting_depth("x = '''\n[[[[\n'''\n", toml=True) == 1  # the key x
     assert nesting_depth("[" * 100_000 + "]" * 100_000) == 100_000
+    assert nesting_depth("[a.b.c]\nx.y = 1.5\nz = [1.5, 2.5]\n", toml=True) == 3
+    assert nesting_depth("a" * 200_000, toml=True) == 0  # linear on a run without "="
 
 
 @pytest.mark.parametrize(
     "text",
     ["[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000],
+    ids=["arrays", "objects"],
 )
 def test_deep_json_is_refused_before_parsing(text: str) -> None:
     with pytest.raises(LoadError, match=r"^x\.json: nested deeper than 64 levels$"):
@@ -57,7 +60,9 @@ def test_json_errors_are_one_line() -> None:
         "a." * 50_000 + "a = 1",
         "[" + "a." * 300 + "a]\n",
         "x = " + "{y = " * 80 + "1" + "}" * 80,
+        "x = {" + "a." * 50_000 + "a = 1}",
     ],
+    ids=["arrays", "dotted-key", "dotted-header", "inline-tables", "inline-dotted-key"],
 )
 def test_deep_toml_is_refused(text: str) -> None:
     with pytest.raises(LoadError, match=r"^s\.toml: "):
