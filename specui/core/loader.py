@@ -55,7 +55,11 @@ _TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 class LoadError(SpecuiError):
-    """A file or payload specui cannot use; `what` names it, `reason` says why (one line)."""
+    """A file or payload specui cannot use; `what` names it, `reason` says why (one line).
+
+    Reasons read after "it is" ("not valid JSON (…)", "a directory, not a file", "missing"),
+    so a caller can build its own sentence around them; a TOML syntax error keeps the config's
+    "line N: …" form."""
 
     def __init__(self, what: str, reason: str, *, missing: bool = False) -> None:
         self.what = what
@@ -187,14 +191,14 @@ def _open_error(path: Path, what: str, exc: OSError, follow_symlinks: bool) -> L
             target = os.readlink(path)
         except OSError:
             target = "?"
-        return LoadError(what, f"is a symlink to {target}, which does not exist")
+        return LoadError(what, f"a symlink to {target}, which does not exist")
     if exc.errno == errno.ELOOP:
         if not follow_symlinks and os.path.islink(path):
-            return LoadError(what, "is a symlink, which specui does not follow here")
-        return LoadError(what, "is a symlink loop (too many levels of symbolic links)")
+            return LoadError(what, "a symlink, which specui does not follow here")
+        return LoadError(what, "a symlink loop")
     if exc.errno == errno.ENOENT:
-        return LoadError(what, "does not exist", missing=True)
-    return LoadError(what, f"cannot be read ({exc.strerror or exc})")
+        return LoadError(what, "missing", missing=True)
+    return LoadError(what, f"unreadable ({exc.strerror or exc})")
 
 
 def read_file_bytes(
@@ -218,9 +222,9 @@ def read_file_bytes(
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise LoadError(what, "is a directory, not a file")
+            raise LoadError(what, "a directory, not a file")
         if not stat.S_ISREG(st.st_mode):
-            raise LoadError(what, "is not a regular file")
+            raise LoadError(what, "not a regular file")
         if st.st_size > max_bytes:
             raise LoadError(what, f"too large ({st.st_size:,} bytes; the limit is {max_bytes:,})")
         chunks: list[bytes] = []
@@ -235,7 +239,7 @@ def read_file_bytes(
                 raise LoadError(what, f"too large (more than {max_bytes:,} bytes)")
         return b"".join(chunks)
     except OSError as exc:
-        raise LoadError(what, f"cannot be read ({exc.strerror or exc})") from None
+        raise LoadError(what, f"unreadable ({exc.strerror or exc})") from None
     finally:
         os.close(fd)
 
