@@ -1,8 +1,7 @@
-"""Question payloads (seed 004 §2b) and answers built from picker state."""
+"""Question payloads (seed 004 §2b, OMX's normalizeQuestionInput rules) and answers: picker
+state -> Answer, OMX's envelope, and the port of OMX's answer validator."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 import seed004
@@ -11,185 +10,334 @@ from specui.core.errors import SpecuiError
 from specui.core.questions import (
     Answer,
     Question,
+    answer_entries,
     answer_envelope,
     build_answer,
+    failure_envelope,
+    normalize_question_input,
+    omx_answer,
     parse_answer,
-    parse_question,
+    validate_answers,
 )
 
 SINGLE = seed004.SINGLE
 MULTI = {**seed004.MULTI, "allow_other": True}
 
 
-def test_seed_payloads_parse_and_align_multi_select() -> None:
-    single = parse_question(SINGLE)
-    multi = parse_question(json.dumps(MULTI))
+def one(payload) -> Question:
+    batch = normalize_question_input(payload)
+    assert len(batch.questions) == 1
+    return batch.first
+
+
+def test_seed_payloads_normalize_and_align_multi_select() -> None:
+    single, multi = one(SINGLE), one(MULTI)
     assert single.multi_select is False and multi.multi_select is True
-    assert single.payload()["multi_select"] is False
-    assert multi.payload()["multi_select"] is True
-    assert single.source == "deep-interview"
-    assert not single.is_free_text
+    assert single.payload()["multi_select"] is False and multi.payload()["multi_select"] is True
+    assert single.source == "deep-interview" and single.id == "q-1"
+    assert [o.value for o in single.options] == ["ralplan", "autopilot", "refine"]
 
 
-def test_type_wins_over_a_contradicting_multi_select() -> None:
-    q = parse_question({**SINGLE, "multi_select": True})
-    assert q.type == "single-answerable" and q.multi_select is False
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("single-select", "single-answerable"),
+        (" Multi-Select ", "multi-answerable"),
+        ("MULTI-ANSWERABLE", "multi-answerable"),
+        ("", "single-answerable"),
+        (None, "single-answerable"),
+        (5, "single-answerable"),  # not a string: OMX reads it as absent
+    ],
+)
+def test_type_aliases_any_case(raw, expected: str) -> None:
+    assert one({"question": "q", "options": ["a"], "type": raw}).type == expected
 
 
-def test_multi_select_alone_sets_type() -> None:
-    data = {k: v for k, v in MULTI.items() if k != "type"}
-    assert parse_question({**data, "multi_select": True}).type == "multi-answerable"
-    assert parse_question({**data, "multi_select": False}).type == "single-answerable"
+def test_strings_trimmed_and_string_options() -> None:
+    q = one({"question": "  Pick  ", "options": [" A ", {"label": " B ", "value": "  "}]})
+    assert q.question == "Pick"
+    assert [(o.label, o.value) for o in q.options] == [("A", "A"), ("B", "B")]
+    assert q.omx()["options"] == [{"label": "A", "value": "A"}, {"label": "B", "value": "B"}]
+
+
+def test_allow_other_true_unless_exactly_false() -> None:
+    assert one({"question": "q", "options": ["a"], "allow_other": "false"}).allow_other is True
+    assert one({"question": "q", "options": ["a"], "allow_other": 0}).allow_other is True
+    assert one({"question": "q", "options": ["a"], "allow_other": False}).allow_other is False
+
+
+def test_legacy_multi_select_only_when_exactly_true() -> None:
+    assert one({"question": "q", "options": ["a"], "multi_select": "false"}).multi_select is False
+    assert one({"question": "q", "options": ["a"], "multi_select": "true"}).multi_select is False
+    assert one({"question": "q", "options": ["a"], "multi_select": True}).multi_select is True
+
+
+def test_header_source_session_objective_kept() -> None:
+    batch = normalize_question_input(
+        {
+            "question": "q",
+            "header": " Scope ",
+            "source": None,
+            "session_id": " s1 ",
+            "objective": "ship v1",
+            "other_label": "  ",
+        }
+    )
+    assert batch.header == "Scope" and batch.first.header == "Scope"
+    assert batch.source is None and batch.session_id == "s1" and batch.objective == "ship v1"
+    assert batch.first.other_label == "Other" and batch.first.is_free_text
+
+
+def test_batch_ids_default_and_header_inherited_by_the_first_only() -> None:
+    batch = normalize_question_input(
+        {"header": "H", "questions": [{"question": "a"}, {"id": "x", "question": "b"}]}
+    )
+    assert [q.id for q in batch.questions] == ["q-1", "x"]
+    assert [q.header for q in batch.questions] == ["H", None]
+    assert batch.is_batch
+
+
+def test_claude_code_ask_user_question_shape() -> None:
+    batch = normalize_question_input(
+        {
+            "questions": [
+                {
+                    "question": "Which auth?",
+                    "header": "Auth",
+                    "options": [{"label": "OAuth", "description": "via GitHub"}, {"label": "Token"}],
+                    "multiSelect": False,
+                },
+                {"question": "Which extras?", "header": "Extras", "options": ["A", "B"],
+                 "multiSelect": True},
+            ]
+        }
+    )
+    first, second = batch.questions
+    assert first.header == "Auth" and first.type == "single-answerable"
+    assert first.options[0].description == "via GitHub" and first.options[0].value == "OAuth"
+    assert second.type == "multi-answerable" and first.allow_other
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ([1, 2], "question input must be a JSON object"),
+        ("text", "question input must be a JSON object"),
+        ({"type": "single-answerable"}, "questions[0].question must be a non-empty string"),
+        ({"question": "   "}, "questions[0].question must be a non-empty string"),
+        ({"question": 7}, "questions[0].question must be a non-empty string"),
+        ({"question": "x", "type": "either"}, "type must be one of: single-answerable, multi-answerable"),
+        ({"question": "x", "options": [{"label": ""}]}, "options[0].label must be a non-empty string"),
+        ({"question": "x", "options": ["a", "  "]}, "options[1] must be a non-empty string"),
+        ({"question": "x", "options": [3]}, "options[0] must be a string or object"),
+        (
+            {"question": "x", "options": [], "allow_other": False},
+            "questions[0].options must be a non-empty array unless allow_other is true",
+        ),
+        (
+            {"question": "x", "options": ["a"], "type": "single-answerable", "multi_select": True},
+            "questions[0] type=single-answerable conflicts with multi_select=true",
+        ),
+        (
+            {"question": "x", "options": ["a"], "type": "multi-select", "multi_select": False},
+            "questions[0] type=multi-answerable conflicts with multi_select=false",
+        ),
+        ({"questions": []}, "questions must be a non-empty array"),
+        ({"questions": ["x"]}, "questions[0] must be a JSON object"),
+        (
+            {"questions": [{"question": "a"}, {"id": "q-1", "question": "b"}]},
+            "questions id must be unique: q-1",
+        ),
+    ],
+)
+def test_refusals_carry_omx_messages(payload, message: str) -> None:
+    with pytest.raises(SpecuiError) as err:
+        normalize_question_input(payload)
+    assert str(err.value) == message
+
+
+def test_duplicate_option_values_are_accepted_as_omx_does() -> None:
+    q = one({"question": "x", "options": [{"label": "a", "value": "v"}, {"label": "b", "value": "v"}]})
+    assert len(q.options) == 2
 
 
 def test_defaults() -> None:
     q = Question(question="What?")
     assert q.type == "single-answerable" and q.allow_other and q.other_label == "Other"
-    assert q.source == "specui" and q.is_free_text
-
-
-def test_option_value_defaults_to_label() -> None:
-    q = parse_question({"question": "x", "options": [{"label": "Alpha"}]})
-    assert q.options[0].value == "Alpha"
+    assert q.source == "specui" and q.is_free_text and q.id == "q-1"
 
 
 def test_payload_round_trips() -> None:
-    q = parse_question(MULTI)
+    q = one(MULTI)
     assert Question.model_validate(q.payload()) == q
 
 
-@pytest.mark.parametrize(
-    ("payload", "fragment"),
-    [
-        ("{not json", "not valid JSON"),
-        ("[1, 2]", "JSON object"),
-        ({"type": "single-answerable"}, "question"),
-        ({"question": "   "}, "must not be empty"),
-        ({"question": "x", "type": "either"}, "type"),
-        ({"question": "x", "options": [{"label": ""}]}, "must not be empty"),
-        (
-            {
-                "question": "x",
-                "options": [{"label": "a", "value": "v"}, {"label": "b", "value": "v"}],
-            },
-            "duplicate option value",
-        ),
-        ({"question": "x", "options": "abc"}, "options"),
-    ],
-)
-def test_bad_payloads_give_one_line_errors(payload, fragment: str) -> None:
-    with pytest.raises(SpecuiError) as info:
-        parse_question(payload)
-    msg = str(info.value)
-    assert fragment in msg
-    assert "\n" not in msg
-    assert info.value.exit_code == 2
+# ------------------------------------------------------------------------------ answers
 
 
-def test_single_option_answer_has_seed_shape() -> None:
-    a = build_answer(parse_question(SINGLE), [0], None)
+def test_single_option_answer() -> None:
+    a = build_answer(one(SINGLE), [1], None)
     assert a.payload() == {
         "kind": "option",
-        "value": "ralplan",
-        "selected_labels": ["Plan first"],
-        "selected_values": ["ralplan"],
+        "value": "autopilot",
+        "selected_labels": ["Execute directly"],
+        "selected_values": ["autopilot"],
     }
-    assert a.summary() == "Plan first"
 
 
-def test_multi_answer_has_seed_shape_in_option_order() -> None:
-    a = build_answer(parse_question(MULTI), [2, 1, 2], None)
-    assert a.payload() == {
-        "kind": "multi",
-        "value": ["no-new-dependencies", "no-api-contract-changes"],
-        "selected_labels": ["No new dependencies", "No API contract changes"],
-        "selected_values": ["no-new-dependencies", "no-api-contract-changes"],
-    }
-    assert a.summary() == "No new dependencies; No API contract changes"
+def test_single_other_answer() -> None:
+    q = one({**SINGLE, "allow_other": True, "other_label": "Something else"})
+    a = build_answer(q, [], "  my own  ")
+    assert a.kind == "other" and a.value == "my own" and a.other_text == "my own"
+    assert a.selected_labels == ["Something else"] and a.selected_values == ["my own"]
 
 
-@pytest.mark.parametrize("selected", [[], [0, 1]])
-def test_single_needs_exactly_one(selected: list[int]) -> None:
-    with pytest.raises(SpecuiError, match="exactly one"):
-        build_answer(parse_question(SINGLE), selected, None)
-
-
-def test_single_with_option_and_other_is_refused() -> None:
-    q = parse_question({**SINGLE, "allow_other": True})
-    with pytest.raises(SpecuiError, match="exactly one"):
-        build_answer(q, [0], "mine")
-
-
-def test_multi_needs_at_least_one() -> None:
-    with pytest.raises(SpecuiError, match="at least one"):
-        build_answer(parse_question(MULTI), [], None)
-
-
-def test_other_text_answer_single() -> None:
-    q = parse_question({**SINGLE, "allow_other": True, "other_label": "Something else"})
-    a = build_answer(q, [], "  my own lane  ")
-    assert a.kind == "other" and a.value == "my own lane"
-    assert a.selected_labels == ["Something else"] and a.selected_values == ["my own lane"]
-    assert a.other_text == "my own lane"
-    assert a.summary() == "my own lane"
-
-
-def test_other_text_with_multi() -> None:
-    a = build_answer(parse_question(MULTI), [0], "No telemetry")
+def test_multi_answer_in_option_order_with_other() -> None:
+    a = build_answer(one(MULTI), [2, 0], "extra")
     assert a.kind == "multi"
-    assert a.selected_values == ["no-ui-redesign", "No telemetry"]
-    assert a.value == a.selected_values
-    assert a.selected_labels == ["No UI redesign", "Other"]
-    assert a.summary() == "No UI redesign; No telemetry"
-    assert a.payload()["other_text"] == "No telemetry"
+    assert a.value == ["no-ui-redesign", "no-api-contract-changes", "extra"]
+    assert a.selected_labels == ["No UI redesign", "No API contract changes", "Other"]
+    assert a.other_text == "extra"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
-def test_empty_other_text_is_refused(text: str) -> None:
-    with pytest.raises(SpecuiError, match="must not be empty"):
-        build_answer(parse_question(MULTI), [0], text)
-
-
-def test_other_refused_when_not_allowed() -> None:
-    with pytest.raises(SpecuiError, match="does not accept"):
-        build_answer(parse_question(SINGLE), [], "mine")
-
-
-def test_out_of_range_index() -> None:
-    with pytest.raises(SpecuiError, match="no option number 3"):
-        build_answer(parse_question(SINGLE), [3], None)
-    with pytest.raises(SpecuiError, match="no option number"):
-        build_answer(parse_question(SINGLE), [-1], None)
-
-
-def test_free_text_question() -> None:
-    q = Question(question="Describe the product in a few sentences.")
-    a = build_answer(q, [], " A tool. ")
-    assert a.kind == "text" and a.value == "A tool." and a.summary() == "A tool."
-    with pytest.raises(SpecuiError, match="must not be empty"):
-        build_answer(q, [], "  ")
-    with pytest.raises(SpecuiError, match="must not be empty"):
-        build_answer(q, [], None)
-    with pytest.raises(SpecuiError, match="no options"):
-        build_answer(q, [0], "x")
-
-
-def test_answer_envelope_is_omx_shaped() -> None:
-    a = build_answer(parse_question(SINGLE), [1], None)
-    env = answer_envelope(a)
-    assert env["answers"][0]["answer"] == env["answer"] == a.payload()
-    assert env["answer"] is not env["answers"][0]["answer"]
-    assert json.loads(json.dumps(env)) == env
-
-
-def test_parse_answer_round_trip_and_errors() -> None:
-    a = build_answer(parse_question(MULTI), [0, 1], None)
-    assert parse_answer(a.payload()) == a
-    with pytest.raises(SpecuiError, match="kind"):
-        parse_answer({"kind": "maybe", "value": "x"})
-    assert Answer(kind="text", value="x").payload() == {
-        "kind": "text",
-        "value": "x",
-        "selected_labels": [],
-        "selected_values": [],
+def test_free_text_is_text_for_the_interview_and_other_for_omx() -> None:
+    q = one({"question": "Who are the users?"})
+    a = build_answer(q, [], "solo developers")
+    assert a.kind == "text" and a.summary() == "solo developers"
+    o = omx_answer(q, a)
+    assert o.payload() == {
+        "kind": "other",
+        "value": "solo developers",
+        "selected_labels": ["Other"],
+        "selected_values": ["solo developers"],
+        "other_text": "solo developers",
     }
+
+
+@pytest.mark.parametrize(
+    ("payload", "selected", "text", "fragment"),
+    [
+        (SINGLE, [], None, "exactly one"),
+        (SINGLE, [0, 1], None, "exactly one"),
+        (SINGLE, [7], None, "no option number"),
+        (SINGLE, [], "typed", "does not accept"),
+        (MULTI, [], None, "at least one"),
+        (MULTI, [], "   ", "must not be empty"),
+        ({"question": "free"}, [], "  ", "must not be empty"),
+        ({"question": "free"}, [0], "x", "no options"),
+    ],
+)
+def test_build_answer_refusals(payload, selected, text, fragment: str) -> None:
+    with pytest.raises(SpecuiError, match=fragment):
+        build_answer(one(payload), selected, text)
+
+
+def test_summary() -> None:
+    assert build_answer(one(MULTI), [0], "extra").summary() == "No UI redesign; extra"
+    assert Answer(kind="other", value="x").summary() == "x"
+
+
+def test_parse_answer_refuses_bad_shapes() -> None:
+    with pytest.raises(SpecuiError, match="JSON object"):
+        parse_answer([])  # type: ignore[arg-type]
+    with pytest.raises(SpecuiError, match="invalid answer"):
+        parse_answer({"kind": "maybe", "value": "x"})
+
+
+# ------------------------------------------------------------------------------ envelope
+
+
+def test_single_envelope_has_prompt_and_answer_projection() -> None:
+    batch = normalize_question_input({**SINGLE, "session_id": "s-1", "header": "Lane"})
+    entries = answer_entries(batch, [build_answer(batch.first, [0], None)])
+    env = answer_envelope(batch, entries, question_id="question-1")
+    assert env["ok"] is True and env["question_id"] == "question-1" and env["session_id"] == "s-1"
+    assert env["answers"] == [{"question_id": "q-1", "index": 0, "answer": env["answer"]}]
+    assert env["prompt"]["header"] == "Lane" and env["prompt"]["source"] == "deep-interview"
+    assert env["questions"][0]["id"] == "q-1" and env["questions"][0]["header"] == "Lane"
+    assert validate_answers(batch, env) == entries
+
+
+def test_batch_envelope_has_no_projection() -> None:
+    batch = normalize_question_input({"questions": [SINGLE, MULTI]})
+    entries = answer_entries(
+        batch, [build_answer(batch.questions[0], [2], None), build_answer(batch.questions[1], [1], None)]
+    )
+    env = answer_envelope(batch, entries, question_id="question-2")
+    assert "prompt" not in env and "answer" not in env and "session_id" not in env
+    assert [a["question_id"] for a in env["answers"]] == ["q-1", "q-2"]
+
+
+def test_failure_envelope() -> None:
+    assert failure_envelope("question_superseded", "newer", question_id="question-x") == {
+        "ok": False,
+        "question_id": "question-x",
+        "error": {"code": "question_superseded", "message": "newer"},
+    }
+
+
+# ------------------------------------------------------------------------------ OMX's validator
+
+BATCH = normalize_question_input({"questions": [SINGLE, MULTI]})
+
+
+def entry(index: int, **answer) -> dict:
+    return {"question_id": f"q-{index + 1}", "index": index, "answer": answer}
+
+
+GOOD_SINGLE = {"kind": "option", "value": "ralplan", "selected_labels": ["Plan first"],
+               "selected_values": ["ralplan"]}
+GOOD_MULTI = {"kind": "multi", "value": ["no-ui-redesign", "x"],
+              "selected_labels": ["No UI redesign", "Other"],
+              "selected_values": ["no-ui-redesign", "x"], "other_text": "x"}
+
+
+def test_validator_accepts_good_answers() -> None:
+    got = validate_answers(BATCH, {"answers": [entry(0, **GOOD_SINGLE), entry(1, **GOOD_MULTI)]})
+    assert [e.question_id for e in got] == ["q-1", "q-2"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ([], "answer payload must include answer or answers[]"),
+        ([entry(0, **GOOD_SINGLE)], "answer payload must include exactly one answer for each question (2)"),
+        (
+            [{"question_id": "zz", "answer": GOOD_SINGLE}, entry(1, **GOOD_MULTI)],
+            "answers[0].question_id is unknown for this question: zz",
+        ),
+        ([entry(0, **GOOD_SINGLE), entry(0, **GOOD_SINGLE)], "answers question_id must be unique: q-1"),
+        ([entry(0, **{**GOOD_SINGLE, "kind": "text"}), entry(1, **GOOD_MULTI)],
+         "answers[0].answer.kind must be option, other, or multi"),
+        ([entry(0, kind="option", value="ralplan"), entry(1, **GOOD_MULTI)],
+         "answers[0].answer must include selected_labels[] and selected_values[]"),
+        ([entry(0, **{**GOOD_SINGLE, "value": "refine"}), entry(1, **GOOD_MULTI)],
+         "answers[0].answer.value must match selected_values[0]"),
+        ([entry(0, **{**GOOD_SINGLE, "selected_labels": ["Refine further"]}), entry(1, **GOOD_MULTI)],
+         "answers[0].answer.selected_labels[0] must match the selected value label"),
+        ([entry(0, **{**GOOD_SINGLE, "value": "nope", "selected_values": ["nope"]}),
+          entry(1, **GOOD_MULTI)],
+         "answers[0].answer selected value is not in the option schema: nope"),
+        ([entry(0, kind="other", value="x", selected_labels=["Other"], selected_values=["x"],
+                other_text="x"), entry(1, **GOOD_MULTI)],
+         "answers[0].answer.kind=other is not allowed for this question"),
+        ([entry(0, **GOOD_SINGLE), entry(1, **{**GOOD_MULTI, "kind": "option"})],
+         "answers[1].answer.kind=option is only valid for single-answerable questions"),
+        ([entry(0, **GOOD_SINGLE), entry(1, **{**GOOD_MULTI, "value": "x"})],
+         "answers[1].answer.value must be an array for multi answers"),
+        ([entry(0, **GOOD_SINGLE), entry(1, **{**GOOD_MULTI, "other_text": "y"})],
+         "answers[1].answer out-of-schema selection must match a single other_text value"),
+        ([entry(0, **GOOD_SINGLE), entry(1, **{**GOOD_MULTI, "selected_values": ["x", "x"],
+                                                "value": ["x", "x"]})],
+         "answers[1].answer.selected_values must not contain duplicate values: x"),
+    ],
+)
+def test_validator_refusals(answers, message: str) -> None:
+    with pytest.raises(SpecuiError) as err:
+        validate_answers(BATCH, {"answers": answers})
+    assert str(err.value) == message
+
+
+def test_validator_reads_the_single_answer_form() -> None:
+    batch = normalize_question_input(SINGLE)
+    assert validate_answers(batch, {"answer": GOOD_SINGLE})[0].answer.value == "ralplan"

@@ -1,0 +1,187 @@
+"""Differential test: the same payloads through the real `omx question` (oh-my-codex 0.21 from
+npm, installed by `make tools`) and `specui question`. They must agree on accept/refuse, and
+where both refuse, on the message (for JSON syntax errors only the `--input must be valid
+JSON:` part is shared: the detail is each language's parser's own words).
+
+How "accepted" is seen without a person: omx runs with its test renderer and a 1 ms wait, so
+an accepted payload ends in `question_runtime_failed` "Timed out waiting…"; specui runs with no
+workbench, no tmux and no controlling terminal, so an accepted payload ends in
+`question_runtime_failed` "nobody to ask…". A refused payload: omx prints `Error: <message>`
+on stderr; specui exits 2 with `question_invalid_input` and the message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+LOCAL_OMX = REPO / ".venv" / "omx" / "node_modules" / ".bin" / "omx"
+
+O = [{"label": "Alpha", "value": "a"}, {"label": "Beta", "value": "b"}]
+
+
+def j(value) -> str:
+    return json.dumps(value)
+
+
+CORPUS: list[str] = [
+    # accepted
+    j({"question": "Pick", "options": O}),
+    j({"question": "Pick", "options": ["A", "B"]}),
+    j({"question": "  Pick  ", "options": [" A ", {"label": "B"}]}),
+    j({"question": "Pick", "options": [{"label": "A", "value": ""}]}),
+    j({"question": "Pick", "options": [{"label": "A", "value": "   "}]}),
+    j({"question": "Pick", "type": "single-select", "options": O}),
+    j({"question": "Pick", "type": "multi-select", "options": O}),
+    j({"question": "Pick", "type": " MULTI-ANSWERABLE ", "options": O}),
+    j({"question": "Pick", "type": "Single-Answerable", "options": O}),
+    j({"question": "Pick", "type": "", "options": O}),
+    j({"question": "Pick", "type": None, "options": O}),
+    j({"question": "Pick", "type": 3, "options": O}),
+    j({"question": "Pick", "multi_select": True, "options": O}),
+    j({"question": "Pick", "multi_select": "false", "options": O}),
+    j({"question": "Pick", "type": "multi-answerable", "multi_select": True, "options": O}),
+    j({"question": "Pick", "type": "single-answerable", "multi_select": False, "options": O}),
+    j({"question": "Free text please"}),
+    j({"question": "Free", "options": [], "allow_other": True}),
+    j({"question": "Free", "options": [], "allow_other": "no"}),
+    j({"question": "Free", "options": "not a list"}),
+    j({"question": "Pick", "options": O, "allow_other": False}),
+    j({"question": "Pick", "options": O, "other_label": "Something else"}),
+    j({"question": "Pick", "options": O, "source": None, "session_id": None, "header": None}),
+    j({"question": "Pick", "options": O, "header": "Scope", "source": "deep-interview",
+       "session_id": "s-1", "objective": "ship v1"}),
+    j({"question": "Pick", "options": [{"label": "A", "value": "v"}, {"label": "B", "value": "v"}]}),
+    j({"questions": [{"question": "One", "options": O}, {"question": "Two", "options": O}]}),
+    j({"questions": [{"id": "db", "question": "One"}, {"id": "auth", "question": "Two"}]}),
+    j({"questions": [{"question": "Claude", "header": "H",
+                      "options": [{"label": "A", "description": "d"}], "multiSelect": True}]}),
+    j({"question": "Pick", "options": O, "questions": "not a list"}),
+    j({"question": "Pick", "options": O, "unknown_key": {"nested": [1, 2, 3]}}),
+    # refused
+    j([1, 2]),
+    j("a string"),
+    j(None),
+    j(42),
+    j({}),
+    j({"question": ""}),
+    j({"question": "   "}),
+    j({"question": 12}),
+    j({"question": "Pick", "type": "either"}),
+    j({"question": "Pick", "options": [], "allow_other": False}),
+    j({"question": "Pick", "options": "x", "allow_other": False}),
+    j({"question": "Pick", "type": "single-answerable", "multi_select": True, "options": O}),
+    j({"question": "Pick", "type": "multi-select", "multi_select": False, "options": O}),
+    j({"question": "Pick", "options": [{"label": ""}]}),
+    j({"question": "Pick", "options": [{"value": "only-value"}]}),
+    j({"question": "Pick", "options": ["A", "  "]}),
+    j({"question": "Pick", "options": [7]}),
+    j({"question": "Pick", "options": [["nested"]]}),
+    j({"questions": []}),
+    j({"questions": ["x"]}),
+    j({"questions": [{"question": "One"}, {"question": "Two", "id": "q-1"}]}),
+    j({"questions": [{"question": "One"}, {"question": ""}]}),
+    j({"questions": [{"question": "One", "type": "nope"}]}),
+    # not JSON
+    '{"question": "Pick",',
+    "{not json}",
+    "[1",
+]
+
+
+def omx_bin() -> str:
+    if LOCAL_OMX.is_file() and os.access(LOCAL_OMX, os.X_OK):
+        return str(LOCAL_OMX)
+    found = shutil.which("omx")
+    if found is None:
+        pytest.skip("oh-my-codex is not installed (run `make tools`: npm install oh-my-codex)")
+    return found
+
+
+def run_omx(omx: str, payload: str, cwd: Path) -> tuple[bool, str]:
+    env = {
+        **os.environ,
+        "OMX_QUESTION_TEST_RENDERER": "noop",
+        "OMX_QUESTION_WAIT_TIMEOUT_MS": "1",
+    }
+    env.pop("TMUX", None)
+    done = subprocess.run(
+        [omx, "question", "--json", "--input", payload],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    if done.stdout.strip():
+        out = json.loads(done.stdout)
+        assert out["error"]["code"] == "question_runtime_failed", out
+        assert "Timed out waiting" in out["error"]["message"], out
+        return True, ""
+    lines = [ln for ln in done.stderr.splitlines() if ln.startswith("Error: ")]
+    assert lines, done.stderr
+    return False, lines[0].removeprefix("Error: ")
+
+
+def run_specui(payload: str, cwd: Path) -> tuple[bool, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+    done = subprocess.run(
+        [sys.executable, "-m", "specui", "question", "--json", "--input", payload, str(cwd)],
+        env=env, capture_output=True, text=True, timeout=60,
+        stdin=subprocess.DEVNULL, start_new_session=True,  # no controlling terminal
+    )
+    out = json.loads(done.stdout)
+    assert out["ok"] is False
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    if done.returncode == 1:
+        assert out["error"]["code"] == "question_runtime_failed", out
+        assert out["error"]["message"].startswith("nobody to ask"), out
+        return True, ""
+    assert done.returncode == 2, done
+    assert out["error"]["code"] == "question_invalid_input"
+    return False, out["error"]["message"]
+
+
+def test_corpus_is_large_and_mixed() -> None:
+    assert len(CORPUS) >= 40
+    assert len(set(CORPUS)) == len(CORPUS)
+
+
+def test_specui_and_omx_agree(tmp_path: Path) -> None:
+    omx = omx_bin()
+    (tmp_path / "omx").mkdir()
+    (tmp_path / "specui").mkdir()
+
+    def both(payload: str):
+        return payload, run_omx(omx, payload, tmp_path / "omx"), run_specui(payload, tmp_path / "specui")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(both, CORPUS))
+    disagreements = []
+    accepted = refused = 0
+    for payload, (omx_ok, omx_msg), (ui_ok, ui_msg) in results:
+        if omx_ok != ui_ok:
+            disagreements.append(f"{payload}: omx {'accepts' if omx_ok else 'refuses'}, "
+                                 f"specui {'accepts' if ui_ok else 'refuses'} ({omx_msg or ui_msg})")
+            continue
+        if omx_ok:
+            accepted += 1
+            continue
+        refused += 1
+        prefix = "--input must be valid JSON: "
+        same = (
+            omx_msg.startswith(prefix) and ui_msg.startswith(prefix)
+            if omx_msg.startswith(prefix)
+            else omx_msg == ui_msg
+        )
+        if not same:
+            disagreements.append(f"{payload}: omx says {omx_msg!r}, specui says {ui_msg!r}")
+    assert not disagreements, "\n".join(disagreements)
+    assert accepted >= 20 and refused >= 20
