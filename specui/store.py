@@ -16,7 +16,6 @@ notice is put in `store.messages`.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import threading
@@ -36,6 +35,7 @@ from specui.core.interview.state import (
     PendingQuestion,
     Round,
 )
+from specui.core.loader import LoadError, load_json_text, read_file_bytes
 from specui.core.paths import PHASES, Project
 
 try:  # advisory cross-process lock; absent on non-POSIX systems (then only the RLock applies)
@@ -144,9 +144,9 @@ class _Unusable(Exception):
 
 def _parse_session(text: str) -> Session:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _Unusable(f"it is not valid JSON (line {exc.lineno})") from None
+        data = load_json_text(text, what="session.json")
+    except LoadError as exc:
+        raise _Unusable(f"it is {exc.reason}") from None
     if not isinstance(data, dict):
         raise _Unusable("it is not a JSON object")
     version = data.get("schema_version")
@@ -224,9 +224,12 @@ class SessionStore:
         if sig is None or sig == self._disk_sig:
             return False
         try:
-            raw = self.path.read_bytes()
-        except OSError as exc:
-            self.messages.append(f"could not read {self._rel()}: {exc.strerror or exc}")
+            raw = read_file_bytes(self.path, what=self._rel())
+        except LoadError as exc:
+            if exc.missing:  # removed since the stat
+                return False
+            # A directory, FIFO, oversized or unreadable file: writing would fail or destroy it.
+            self._set_aside(f"it is {exc.reason}")
             return False
         if self._disk_text is not None and raw.decode("utf-8", "replace") == self._disk_text:
             self._disk_sig = sig
