@@ -8,6 +8,8 @@ text aside in `store.spec.conflicts`.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -272,3 +274,74 @@ def test_append_over_the_template_fills_placeholders_and_can_be_finalized(projec
     assert text == proposed
     spec_repo.finalize(project, store, "vision")
     assert spec_repo.statuses(project, store)["vision"] == "final"
+
+
+# --------------------------------------------------------------------------- writers without a lock
+
+
+def test_lines_written_into_the_replaced_file_during_a_patch_become_a_conflict(
+    project, store, monkeypatch
+):
+    from specui.core import fsio
+
+    with open(project.spec, "a", encoding="utf-8") as held:
+
+        def late_write(_seconds: float) -> None:
+            held.write("- **Outstanding**: written by a script\n")
+            held.flush()
+
+        monkeypatch.setattr(fsio.time, "sleep", late_write)
+        base = spec_repo.read_document(project)
+        outcome = spec_repo.patch(project, store, {"scope": "- **In-scope**: notes"}, base)
+
+    assert outcome.applied == ["scope"]
+    assert "written by a script" not in project.spec.read_text()
+    [conflict] = store.state.spec.conflicts
+    assert conflict.unit == "open_questions"
+    assert conflict.text == "- **Outstanding**: written by a script"
+    assert "another program" in conflict.reason
+
+
+def test_no_line_of_a_writer_appending_every_2ms_is_lost(project, store):
+    """A script appends a line every 2 ms, taking no lock, while specui patches SPEC.md: each
+    of its lines ends up in SPEC.md or in the conflict list (tests/reliability runs it long)."""
+    stop = project.root / "stop"
+    script = (
+        "import os, sys, time\n"
+        "n = 0\n"
+        "while not os.path.exists(sys.argv[2]):\n"
+        "    with open(sys.argv[1], 'a') as f:\n"
+        "        f.write(f'- W{n}\\n')\n"
+        "    n += 1\n"
+        "    time.sleep(0.002)\n"
+        "print(n)\n"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", script, str(project.spec), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for i in range(60):
+            base = spec_repo.read_document(project)
+            spec_repo.patch(project, store, {"vision": f"- **Problem & Outcome**: take {i}"}, base)
+    finally:
+        stop.touch()
+        written = int(writer.communicate(timeout=30)[0])
+    kept = set(project.spec.read_text().splitlines())
+    for conflict in SessionStore.open(project).state.spec.conflicts:
+        kept.update(conflict.text.splitlines())
+    assert written > 0
+    assert [n for n in range(written) if f"- W{n}" not in kept] == []
+    assert "take 59" in spec_repo.read_document(project).unit_text("vision")
+
+
+def test_a_spec_symlinked_out_of_the_project_is_never_written(project, store, tmp_path):
+    outside = tmp_path / "bashrc"
+    outside.write_text("alias ll='ls -l'\n")
+    base = spec_repo.read_document(project)
+    project.spec.unlink()
+    project.spec.symlink_to(outside)
+    with pytest.raises(SpecuiError, match="outside the project"):
+        spec_repo.patch(project, store, {"vision": "V"}, base)
+    assert outside.read_text() == "alias ll='ls -l'\n"
