@@ -9,17 +9,17 @@ Two sources with two different failure policies, on purpose:
 
 from __future__ import annotations
 
-import re
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from tomlkit.exceptions import ParseError, TOMLKitError
 
 from specui.core.ambiguity import DEFAULT_PROFILES, PROFILE_NAMES, Profile
 from specui.core.errors import SpecuiError
+from specui.core.loader import load_toml_document, load_toml_file
 from specui.core.orchestrator import validate_phase_list
 from specui.core.paths import PHASES, Project
 
@@ -100,26 +100,14 @@ class SpecuiConfig(_Strict):
     ui: UIConfig = Field(default_factory=UIConfig)
 
 
-_AT_LINE = re.compile(r"\s+at line \d+ col \d+\s*$")
+# A config file is a few KB; a megabyte is already far beyond any real one.
+CONFIG_MAX_BYTES = 1024 * 1024
 
 
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
-    """Parse a TOML file into plain Python values; SpecuiError ("<label>: line N: ...")."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SpecuiError(f"{label}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SpecuiError(f"{label}: not UTF-8 text") from None
-    try:
-        return tomlkit.parse(text).unwrap()
-    except ParseError as exc:
-        msg = _AT_LINE.sub("", str(exc))
-        raise SpecuiError(f"{label}: line {exc.line}: {msg}") from None
-    except (TOMLKitError, ValueError) as exc:
-        raise SpecuiError(f"{label}: {exc}") from None
+    """Parse a TOML file into plain Python values under core.loader's limits; SpecuiError
+    ("<label>: line N: ...", "<label>: nested deeper than 64 levels", ...)."""
+    return load_toml_file(path, what=label, max_bytes=CONFIG_MAX_BYTES)
 
 
 def _validation_message(label: str, exc: ValidationError) -> str:
@@ -148,7 +136,7 @@ def parse_config(data: Mapping[str, Any], label: str = "specui.toml") -> SpecuiC
 def load_config(project: Project) -> SpecuiConfig:
     """The project's specui.toml (all keys optional); defaults when the file does not exist."""
     path = project.config
-    if not path.is_file():
+    if not os.path.lexists(path):  # a directory, loop or dangling link is an error, not absent
         return SpecuiConfig()
     return parse_config(_read_toml(path, path.name), path.name)
 
@@ -159,13 +147,7 @@ def with_ui_theme(text: str, theme: str, label: str = "specui.toml") -> str:
     Pure (text in, text out) so the caller chooses how to write it (the UI writes atomically
     with specui.core.fsio). A file that does not parse is never rewritten: SpecuiError naming it.
     """
-    try:
-        doc = tomlkit.parse(text)
-    except ParseError as exc:
-        msg = _AT_LINE.sub("", str(exc))
-        raise SpecuiError(f"{label}: line {exc.line}: {msg}") from None
-    except (TOMLKitError, ValueError) as exc:
-        raise SpecuiError(f"{label}: {exc}") from None
+    doc = load_toml_document(text, what=label, max_bytes=CONFIG_MAX_BYTES)
     ui = doc.get("ui")
     if ui is None:
         table = tomlkit.table()
