@@ -1,12 +1,14 @@
-"""The question bridge protocol (specui/bridge.py) and `specui question`'s input handling:
-request/answer/cancel files, timeout, stale cleanup, the workbench pid file, payload validation
-(exit 2, one line) and the inline terminal prompt."""
+"""The question bridge (specui/bridge/): the file protocol (request/answer/cancel, link-once
+responses, stale cleanup, supersede), its hardening (0700/0600, regular files only, FIFOs and
+symlinks never opened, pid + start time), the asker (payload limits, waiting, a dying UI,
+timeout), `specui question`'s output and exit codes, and `specui skill install`."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -18,10 +20,12 @@ import pytest
 import seed004
 
 from specui import bridge
+from specui.bridge import asker, skills
+from specui.bridge.tmux import question_height
 from specui.cli import main
 from specui.core.errors import SpecuiError
 from specui.core.paths import Project
-from specui.core.questions import Question, build_answer, parse_question
+from specui.core.questions import QuestionBatch, build_answer, normalize_question_input
 
 SINGLE = seed004.SINGLE
 MULTI = {**seed004.MULTI, "allow_other": True, "other_label": "Something else"}
@@ -32,6 +36,10 @@ def project(tmp_path: Path) -> Project:
     root = tmp_path / "proj"
     root.mkdir()
     return Project.at(root)
+
+
+def batch_of(payload) -> QuestionBatch:
+    return normalize_question_input(payload)
 
 
 def dead_pid() -> int:
@@ -45,6 +53,22 @@ def bridge_files(project: Project) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
+class Alive:
+    """A renderer that is fine until told otherwise."""
+
+    where = "test UI"
+
+    def __init__(self) -> None:
+        self.dead = False
+        self.closed = False
+
+    def problem(self) -> str | None:
+        return "the test UI died" if self.dead else None
+
+    def close(self) -> None:
+        self.closed = True
+
+
 # ------------------------------------------------------------------------------ ids
 
 
@@ -53,13 +77,11 @@ def test_request_ids_are_uuid7_and_sort_by_time() -> None:
     time.sleep(0.003)
     second = bridge.new_request_id()
     assert bridge.is_request_id(first) and bridge.is_request_id(second)
-    assert first[14] == "7" and first != second
-    assert sorted([second, first]) == [first, second]
-    ms = int(first.replace("-", "")[:12], 16)
-    assert abs(ms - time.time() * 1000) < 5_000
+    assert first[14] == "7" and sorted([second, first]) == [first, second]
+    assert bridge.question_id(first) == f"question-{first}"
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "x", "0" * 36, ""])
+@pytest.mark.parametrize("name", ["../x", "abc", "0000-x", "", "a/b"])
 def test_foreign_names_are_not_request_ids(name: str, project: Project) -> None:
     assert not bridge.is_request_id(name)
     with pytest.raises(ValueError):
@@ -69,377 +91,418 @@ def test_foreign_names_are_not_request_ids(name: str, project: Project) -> None:
 # ------------------------------------------------------------------------------ payloads
 
 
-def test_parse_payload_accepts_bare_and_single_question_wrapper() -> None:
-    bare = bridge.parse_payload(json.dumps(SINGLE))
-    wrapped = bridge.parse_payload(json.dumps({"questions": [SINGLE]}))
-    assert bare == wrapped
-    assert bare.source == "deep-interview" and bare.options[1].value == "autopilot"
-    assert not bare.allow_other and not bare.multi_select
+def test_payload_limit_is_checked_before_parsing() -> None:
+    big = json.dumps({"question": "x" * (300 * 1024)})
+    with pytest.raises(SpecuiError, match="larger than 256 KiB"):
+        asker.read_payload(big)
+    with pytest.raises(SpecuiError, match="larger than 256 KiB"):
+        asker.read_payload("-", io.BytesIO(big.encode()))
+
+
+def test_stdin_is_not_read_past_the_limit() -> None:
+    stream = io.BytesIO(b"x" * (10 * 1024 * 1024))
+    with pytest.raises(SpecuiError):
+        asker.read_payload("-", stream)
+    assert stream.tell() == asker.PAYLOAD_LIMIT + 1
+
+
+def test_stdin_payload_and_session_override() -> None:
+    text = asker.read_payload("-", io.BytesIO(json.dumps(SINGLE).encode()))
+    assert asker.parse_payload(text, "s-9").session_id == "s-9"
+    assert asker.parse_payload(json.dumps({**SINGLE, "session_id": "own"}), "s-9").session_id == "own"
 
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("{not json", "not valid JSON"),
         ("", "empty"),
-        ("[1, 2]", "JSON object"),
-        (json.dumps({"questions": []}), "exactly one"),
-        (json.dumps({"questions": [SINGLE, MULTI]}), "exactly one question (got 2)"),
-        (json.dumps({"question": "   "}), "must not be empty"),
-        (json.dumps({"question": "q", "type": "pick-some"}), "type"),
-        (json.dumps({"question": "q", "options": [{"label": "a"}, {"label": "a"}]}), "duplicate"),
+        ("{not json", "--input must be valid JSON"),
+        ("[" * 100_000, "nested deeper than 64"),
+        ('{"a":' * 5000 + "1" + "}" * 5000, "nested deeper than 64"),
+        ("[1,2]", "question input must be a JSON object"),
     ],
 )
-def test_parse_payload_rejects_bad_input_with_one_line(text: str, fragment: str) -> None:
-    with pytest.raises(SpecuiError) as info:
-        bridge.parse_payload(text)
-    message = str(info.value)
-    assert fragment in message and "\n" not in message
-    assert info.value.exit_code == 2
+def test_bad_payloads_are_one_line_errors(text: str, fragment: str) -> None:
+    with pytest.raises(SpecuiError) as err:
+        asker.parse_payload(text)
+    assert fragment in str(err.value) and "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize(
-    "payload",
-    ['{"question": "x", "options": 3', '{"question": "x", "type": "nope"}', '{"questions": []}'],
-)
-def test_cli_bad_payload_exits_2_with_one_stderr_line(payload: str, capsys, project) -> None:
-    code = main(["question", "--input", payload, str(project.root)])
+# ------------------------------------------------------------------------------ hardening
+
+
+def test_bridge_folder_is_0700_and_files_0600(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    folder = bridge.bridge_dir(project)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(bridge.request_path(project, request.id).stat().st_mode) == 0o600
+    bridge.write_answer(project, request.id, [build_answer(request.batch.first, [0], None)])
+    assert stat.S_IMODE(bridge.answer_path(project, request.id).stat().st_mode) == 0o600
+    bridge.write_workbench_pid(project)
+    assert stat.S_IMODE(bridge.pid_path(project).stat().st_mode) == 0o600
+
+
+def test_a_wide_bridge_folder_is_narrowed_and_a_symlink_refused(project: Project, tmp_path) -> None:
+    folder = bridge.bridge_dir(project)
+    folder.mkdir(parents=True)
+    os.chmod(folder, 0o777)
+    bridge.ensure_bridge_dir(project)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    folder.rmdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder.symlink_to(elsewhere)
+    with pytest.raises(SpecuiError, match="not a directory"):
+        bridge.ensure_bridge_dir(project)
+
+
+def test_a_fifo_in_the_bridge_folder_is_never_opened(project: Project) -> None:
+    bridge.ensure_bridge_dir(project)
+    rid = bridge.new_request_id()
+    os.mkfifo(bridge.request_path(project, rid))
+    os.mkfifo(bridge.answer_path(project, bridge.new_request_id()))
+    done = threading.Event()
+    result: list = []
+
+    def scan() -> None:
+        result.append(bridge.pending_requests(project))
+        result.append(bridge.read_request(project, rid))
+        done.set()
+
+    threading.Thread(target=scan, daemon=True).start()
+    assert done.wait(5), "a FIFO wedged the bridge"
+    assert result == [[], None]
+    assert bridge_files(project) == []  # not ours: removed
+
+
+def test_a_symlinked_response_is_not_followed(project: Project, tmp_path) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"answers": []}))
+    bridge.answer_path(project, request.id).symlink_to(secret)
+    with pytest.raises(bridge.QuestionFailed) as err:
+        bridge.read_response(project, request)
+    assert err.value.code == bridge.UI_FAILED and "symlink" in str(err.value)
+
+
+def test_workbench_pid_is_checked_with_its_start_time(project: Project) -> None:
+    assert bridge.running_workbench(project) is None
+    bridge.write_workbench_pid(project)
+    stamp = bridge.running_workbench(project)
+    assert stamp is not None and stamp.pid == os.getpid() and stamp.start_time is not None
+    # An unrelated live process (our parent) with a made-up start time is not a workbench.
+    boot = stamp.boot_id
+    bridge.pid_path(project).write_text(f"{os.getppid()}\n12345 {boot}\n")
+    assert bridge.running_workbench(project) is None
+    # A bare pid cannot be verified where /proc keeps start times.
+    bridge.pid_path(project).write_text(f"{os.getppid()}\n")
+    assert bridge.running_workbench(project) is None
+    bridge.pid_path(project).write_text(f"{dead_pid()}\n")
+    assert bridge.running_workbench(project) is None
+    bridge.pid_path(project).write_text("garbage")
+    assert bridge.running_workbench(project) is None
+
+
+def test_remove_workbench_pid_only_removes_ours(project: Project) -> None:
+    bridge.write_workbench_pid(project)
+    bridge.remove_workbench_pid(project)
+    assert not bridge.pid_path(project).exists()
+    bridge.pid_path(project).write_text(f"{os.getppid()}\n")
+    bridge.remove_workbench_pid(project)
+    assert bridge.pid_path(project).exists()
+
+
+def test_scanning_is_the_workbench_heartbeat(project: Project) -> None:
+    bridge.write_workbench_pid(project)
+    old = time.time() - 60
+    os.utime(bridge.pid_path(project), (old, old))
+    assert bridge.heartbeat_age(project) > 50
+    bridge.pending_requests(project)
+    assert bridge.heartbeat_age(project) < 5
+
+
+# ------------------------------------------------------------------------------ protocol
+
+
+def test_request_holds_the_batch_who_asks_and_the_target(project: Project) -> None:
+    batch = batch_of({"questions": [SINGLE, MULTI], "session_id": "s"})
+    request = bridge.post_request(project, batch, timeout=30, target="standalone")
+    back = bridge.read_request(project, request.id)
+    assert back is not None and back.batch == batch and back.target == "standalone"
+    assert back.asker.pid == os.getpid() and back.timeout == 30
+    assert bridge.pending_requests(project) == []  # not for the workbench
+    assert [r.id for r in bridge.pending_requests(project, "standalone")] == [request.id]
+
+
+def test_answers_are_written_once_and_validated_on_read(project: Project) -> None:
+    request = bridge.post_request(project, batch_of({"questions": [SINGLE, MULTI]}))
+    first, second = request.batch.questions
+    answers = [build_answer(first, [2], None), build_answer(second, [], "typed")]
+    assert bridge.write_answer(project, request.id, answers)
+    assert not bridge.write_answer(project, request.id, answers)
+    assert not bridge.write_cancel(project, request.id)
+    entries = bridge.read_response(project, request)
+    assert [e.question_id for e in entries] == ["q-1", "q-2"]
+    assert entries[1].answer.other_text == "typed"
+
+
+def test_an_answer_that_does_not_fit_is_a_ui_failure(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    bad = {"id": request.id, "answers": [{"question_id": "q-1", "answer": {
+        "kind": "option", "value": "nope", "selected_labels": ["x"], "selected_values": ["nope"]}}]}
+    bridge.answer_path(project, request.id).write_text(json.dumps(bad))
+    with pytest.raises(bridge.QuestionFailed) as err:
+        bridge.read_response(project, request)
+    assert err.value.code == bridge.UI_FAILED and "option schema" in str(err.value)
+
+
+def test_cancel_codes(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    assert bridge.write_cancel(project, request.id)
+    with pytest.raises(bridge.QuestionFailed) as err:
+        bridge.read_response(project, request)
+    assert err.value.code == bridge.NOT_ANSWERED
+
+
+def test_no_response_for_a_withdrawn_request(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    bridge.withdraw(project, request.id)
+    assert not bridge.write_answer(project, request.id, [build_answer(request.batch.first, [0], None)])
+    assert not bridge.write_cancel(project, request.id)
+    assert bridge_files(project) == []
+
+
+def test_supersede_cancels_pending_requests_of_the_same_session(project: Project) -> None:
+    old = bridge.post_request(project, batch_of({**SINGLE, "session_id": "s1"}))
+    other = bridge.post_request(project, batch_of({**SINGLE, "session_id": "s2"}))
+    new = bridge.post_request(project, batch_of({**SINGLE, "session_id": "s1"}), target="standalone")
+    assert bridge.supersede(project, "s1", keep=new.id) == [old.id]
+    with pytest.raises(bridge.QuestionFailed) as err:
+        bridge.read_response(project, old)
+    assert err.value.code == bridge.SUPERSEDED
+    assert bridge.read_response(project, other) is None
+
+
+def test_stale_requests_are_cleaned(project: Project) -> None:
+    gone = bridge.post_request(project, batch_of(SINGLE))
+    data = json.loads(bridge.request_path(project, gone.id).read_text())
+    data["asker"] = {"pid": dead_pid()}
+    bridge.request_path(project, gone.id).write_text(json.dumps(data))
+    late = bridge.post_request(project, batch_of(SINGLE), timeout=1)
+    data = json.loads(bridge.request_path(project, late.id).read_text())
+    data["created_at"] = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    bridge.request_path(project, late.id).write_text(json.dumps(data))
+    live = bridge.post_request(project, batch_of(SINGLE))
+    assert [r.id for r in bridge.pending_requests(project)] == [live.id]
+    assert bridge_files(project) == [f"{live.id}.request.json"]
+
+
+def test_an_invalid_request_is_cancelled_not_shown(project: Project) -> None:
+    bridge.ensure_bridge_dir(project)
+    rid = bridge.new_request_id()
+    bridge.request_path(project, rid).write_text("{broken")
+    assert bridge.pending_requests(project) == []
+    assert bridge.cancel_path(project, rid).exists()
+
+
+# ------------------------------------------------------------------------------ waiting
+
+
+def test_wait_returns_the_answer_written_meanwhile(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+
+    def answer() -> None:
+        time.sleep(0.2)
+        bridge.write_answer(project, request.id, [build_answer(request.batch.first, [1], None)])
+
+    threading.Thread(target=answer).start()
+    entries = asker.wait_for_answers(project, request, Alive(), timeout=5, poll=0.02)
+    assert entries[0].answer.value == "autopilot"
+
+
+def test_wait_times_out_as_not_answered(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    start = time.monotonic()
+    with pytest.raises(bridge.QuestionFailed) as err:
+        asker.wait_for_answers(project, request, Alive(), timeout=0.3, poll=0.02)
+    assert err.value.code == bridge.NOT_ANSWERED and "0.3s" in str(err.value)
+    assert time.monotonic() - start < 2
+
+
+def test_a_dying_ui_fails_the_question_within_a_second(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    ui = Alive()
+    threading.Timer(0.2, lambda: setattr(ui, "dead", True)).start()
+    start = time.monotonic()
+    with pytest.raises(bridge.QuestionFailed) as err:
+        asker.wait_for_answers(project, request, ui, poll=0.02, check=0.1)
+    assert err.value.code == bridge.UI_FAILED
+    assert time.monotonic() - start < 1.0
+
+
+def test_a_workbench_renderer_sees_death_and_a_stale_heartbeat(project: Project) -> None:
+    bridge.write_workbench_pid(project)
+    stamp = bridge.running_workbench(project)
+    ui = asker.WorkbenchRenderer(project, stamp)
+    assert ui.problem() is None
+    old = time.time() - 60
+    os.utime(bridge.pid_path(project), (old, old))
+    assert "stopped responding" in ui.problem()
+    dead = asker.WorkbenchRenderer(project, bridge.ProcessStamp.of(dead_pid()))
+    assert "exited" in dead.problem()
+
+
+def test_ask_without_any_ui_fails_at_once_and_cleans_up(project: Project, monkeypatch) -> None:
+    monkeypatch.setattr(asker, "open_terminal", lambda project, request: None)
+    start = time.monotonic()
+    with pytest.raises(bridge.QuestionFailed) as err:
+        asker.ask(project, batch_of(SINGLE), notice=print, env={})
+    assert err.value.code == bridge.RUNTIME_FAILED and "nobody to ask" in str(err.value)
+    assert time.monotonic() - start < 2 and bridge_files(project) == []
+
+
+def test_ask_uses_the_workbench_and_cleans_up(project: Project) -> None:
+    bridge.write_workbench_pid(project)
+
+    def answer_when_posted() -> None:
+        for _ in range(100):
+            pending = bridge.pending_requests(project)
+            if pending:
+                req = pending[0]
+                bridge.write_answer(project, req.id, [build_answer(req.batch.first, [0], None)])
+                return
+            time.sleep(0.02)
+
+    threading.Thread(target=answer_when_posted).start()
+    request, entries = asker.ask(project, batch_of(SINGLE), timeout=5, notice=print, env={})
+    assert request.target == "workbench" and entries[0].answer.value == "ralplan"
+    assert bridge_files(project) == []
+
+
+def test_question_height_fits_every_step() -> None:
+    small = question_height(batch_of(SINGLE), 120)
+    long = question_height(batch_of({**SINGLE, "question": "word " * 200}), 60)
+    batch = question_height(batch_of({"questions": [SINGLE] * 6}), 120)
+    assert 10 < small < long and batch >= 6 * 2
+
+
+# ------------------------------------------------------------------------------ the command
+
+
+def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = main(argv)
     out, err = capsys.readouterr()
-    assert code == 2 and out == ""
-    assert err.startswith("specui: error: ") and err.count("\n") == 1
-    assert not bridge.bridge_dir(project).exists()  # nothing was posted
+    return code, out, err
+
+
+def test_cli_invalid_payload_exits_2_with_json_and_one_line(project: Project, capsys) -> None:
+    code, out, err = run_cli(
+        ["question", "--json", "--input", '{"question": "x", "type": "maybe"}', str(project.root)],
+        capsys,
+    )
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert json.loads(out) == {
+        "ok": False,
+        "error": {
+            "code": "question_invalid_input",
+            "message": "type must be one of: single-answerable, multi-answerable",
+        },
+    }
+
+
+def test_cli_deep_json_exits_2_with_one_line(project: Project, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"[" * 100_000)))
+    code, out, err = run_cli(["question", "--input", "-", str(project.root)], capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_cli_failure_json_and_exit_1(project: Project, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(asker, "open_terminal", lambda project, request: None)
+    monkeypatch.delenv("TMUX", raising=False)
+    code, out, err = run_cli(
+        ["question", "--json", "--input", json.dumps({**SINGLE, "session_id": "s"}), str(project.root)],
+        capsys,
+    )
+    data = json.loads(out)
+    assert code == 1 and data["ok"] is False and data["session_id"] == "s"
+    assert data["question_id"].startswith("question-")
+    assert data["error"]["code"] == "question_runtime_failed"
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_interrupt_is_exit_1(project: Project, capsys, monkeypatch) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(asker, "ask", interrupted)
+    code, out, _ = run_cli(["question", "--json", "--input", json.dumps(SINGLE), str(project.root)], capsys)
+    assert code == 1 and json.loads(out)["error"]["code"] == "question_not_answered"
+
+
+def test_cli_prints_the_compact_envelope(project: Project, capsys, monkeypatch) -> None:
+    batch = batch_of(MULTI)
+
+    def answered(project, batch, **kwargs):
+        request = bridge.post_request(project, batch)
+        from specui.core.questions import answer_entries
+
+        return request, answer_entries(batch, [build_answer(batch.first, [0], "more")])
+
+    monkeypatch.setattr(asker, "ask", answered)
+    code, out, _ = run_cli(["question", "--json", "--input", json.dumps(MULTI), str(project.root)], capsys)
+    assert code == 0 and out.count("\n") == 1 and ", " not in out.split('"question"')[0]
+    data = json.loads(out)
+    assert data["ok"] is True and data["questions"][0] == batch.first.omx()
+    assert data["answers"][0]["answer"] == data["answer"]
+    code, out, _ = run_cli(["question", "--input", json.dumps(MULTI), str(project.root)], capsys)
+    assert code == 0 and out == "No UI redesign; more\n"
 
 
 @pytest.mark.parametrize(
     "argv",
     [
-        ["question"],  # --input is required
-        ["question", "--input", "{}", "--timeout", "-1"],
-        ["question", "--input", "{}", "--timeout", "soon"],
+        ["question"],
+        ["question", "--input", "{}", "--timeout", "0"],
+        ["question", "--ui", "../../etc"],
+        ["skill"],
+        ["skill", "remove"],
     ],
 )
 def test_cli_bad_usage_exits_2(argv: list[str], capsys) -> None:
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("specui: error: ") and err.count("\n") == 1
+    code, _, err = run_cli(argv, capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
 
 
-def test_cli_reads_the_payload_from_stdin_with_dash(monkeypatch, capsys, project) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("{broken"))
-    assert main(["question", "--input", "-", str(project.root)]) == 2
-    assert "not valid JSON" in capsys.readouterr().err
+# ------------------------------------------------------------------------------ skills
 
 
-def test_cli_without_workbench_or_terminal_exits_1(monkeypatch, capsys, project) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a TTY
-    code = main(["question", "--input", json.dumps(SINGLE), str(project.root)])
-    out, err = capsys.readouterr()
-    assert code == 1 and out == ""
-    assert "no specui workbench is running on" in err and "no terminal to ask in" in err
-    assert err.count("\n") == 1
+def test_skill_install_writes_both_and_never_overwrites_a_changed_one(project: Project, capsys) -> None:
+    code, out, _ = run_cli(["skill", "install", str(project.root)], capsys)
+    codex = project.root / ".agents/skills/specui-question/SKILL.md"
+    claude = project.root / ".claude/skills/specui-question/SKILL.md"
+    assert code == 0 and out.count("created") == 2
+    for path in (codex, claude):
+        text = path.read_text()
+        assert text.startswith("---\nname: specui-question\n")
+        assert "specui question" in text and "answers[0].answer" in text
+    code, out, _ = run_cli(["skill", "install", str(project.root)], capsys)
+    assert out.count("up to date") == 2
+    codex.write_text(codex.read_text() + "\nmy own rule\n")
+    claude.write_text("an older specui template\n")
+    record = json.loads((project.state_dir / "skills.json").read_text())
+    record[".claude/skills/specui-question/SKILL.md"] = skills._digest("an older specui template\n")
+    (project.state_dir / "skills.json").write_text(json.dumps(record))
+    code, out, _ = run_cli(["skill", "install", str(project.root)], capsys)
+    assert "kept .agents/skills/specui-question/SKILL.md" in out
+    assert "updated .claude/skills/specui-question/SKILL.md" in out
+    assert codex.read_text().endswith("my own rule\n")
+    assert claude.read_text() == skills.template("claude.md")
 
 
-# ------------------------------------------------------------------------------ request / response
-
-
-def test_post_request_writes_the_payload_and_who_asks(project: Project) -> None:
-    question = parse_question(MULTI)
-    request = bridge.post_request(project, question, timeout=30)
-    path = bridge.request_path(project, request.id)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["id"] == request.id and data["asker"]["pid"] == os.getpid()
-    assert data["timeout"] == 30
-    assert data["question"]["type"] == "multi-answerable" and data["question"]["multi_select"]
-    assert bridge_files(project) == [path.name]  # no temp file left behind
-    again = bridge.read_request(project, request.id)
-    assert again is not None and again.question == question
-
-
-def test_answer_is_written_once_and_read_back(project: Project) -> None:
-    question = parse_question(SINGLE)
-    request = bridge.post_request(project, question)
-    assert bridge.read_response(project, request.id) is None
-    answer = build_answer(question, [1], None)
-    assert bridge.write_answer(project, request.id, answer)
-    data = json.loads(bridge.answer_path(project, request.id).read_text())
-    assert data["answers"][0]["answer"] == {
-        "kind": "option",
-        "value": "autopilot",
-        "selected_labels": ["Execute directly"],
-        "selected_values": ["autopilot"],
-    }
-    assert data["answer"] == data["answers"][0]["answer"]
-    # A second workbench (or a late Esc) cannot replace it.
-    assert not bridge.write_answer(project, request.id, build_answer(question, [0], None))
-    assert not bridge.write_cancel(project, request.id)
-    assert bridge.read_response(project, request.id) == answer
-
-
-def test_answers_0_is_the_source_of_truth_and_answer_the_fallback(project: Project) -> None:
-    request = bridge.post_request(project, parse_question(SINGLE))
-    canonical = {"kind": "option", "value": "refine", "selected_values": ["refine"]}
-    legacy = {"kind": "option", "value": "ralplan", "selected_values": ["ralplan"]}
-    path = bridge.answer_path(project, request.id)
-    path.write_text(json.dumps({"answers": [{"answer": canonical}], "answer": legacy}))
-    assert bridge.read_response(project, request.id).value == "refine"
-    path.write_text(json.dumps({"answer": legacy}))
-    assert bridge.read_response(project, request.id).value == "ralplan"
-
-
-def test_no_answer_for_a_withdrawn_request(project: Project) -> None:
-    question = parse_question(SINGLE)
-    request = bridge.post_request(project, question)
-    bridge.withdraw(project, request.id)
-    assert not bridge.write_answer(project, request.id, build_answer(question, [0], None))
-    assert not bridge.write_cancel(project, request.id)
-    assert bridge_files(project) == []
-
-
-def test_wait_returns_the_answer_written_meanwhile(project: Project) -> None:
-    question = parse_question(MULTI)
-    request = bridge.post_request(project, question)
-    answer = build_answer(question, [0, 2], "keep the CLI flags")
-
-    def respond() -> None:
-        time.sleep(0.2)
-        bridge.write_answer(project, request.id, answer)
-
-    thread = threading.Thread(target=respond)
-    thread.start()
-    got = bridge.wait_for_response(project, request.id, timeout=5, poll=0.02)
-    thread.join()
-    assert got == answer
-    assert got.selected_values == [
-        "no-ui-redesign",
-        "no-api-contract-changes",
-        "keep the CLI flags",
-    ]
-
-
-def test_cancel_ends_the_wait_with_exit_code_1(project: Project) -> None:
-    request = bridge.post_request(project, parse_question(SINGLE))
-    assert bridge.write_cancel(project, request.id, "cancelled in the workbench")
-    with pytest.raises(bridge.QuestionUnanswered) as info:
-        bridge.wait_for_response(project, request.id, timeout=5, poll=0.01)
-    assert info.value.exit_code == 1 and "cancelled" in str(info.value)
-
-
-def test_ask_workbench_times_out_and_removes_its_request(project: Project) -> None:
-    started = time.monotonic()
-    with pytest.raises(bridge.QuestionUnanswered) as info:
-        bridge.ask_workbench(project, parse_question(SINGLE), timeout=0.3, poll=0.02)
-    elapsed = time.monotonic() - started
-    assert 0.3 <= elapsed < 3
-    assert info.value.exit_code == 1 and "0.3s" in str(info.value)
-    assert bridge_files(project) == []
-
-
-def test_ask_workbench_removes_its_request_on_ctrl_c(project: Project, monkeypatch) -> None:
-    seen: list[str] = []
-
-    def interrupted(_project, request_id, **_kw):
-        seen.append(request_id)
-        assert bridge.request_exists(project, request_id)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(bridge, "wait_for_response", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        bridge.ask_workbench(project, parse_question(SINGLE))
-    assert seen and bridge_files(project) == []
-
-
-def test_ask_workbench_collects_the_answer_and_cleans_up(project: Project) -> None:
-    bridge.write_workbench_pid(project)  # this test process plays the workbench
-    question = parse_question(SINGLE)
-
-    def respond() -> None:
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            pending = bridge.pending_requests(project)
-            if pending:
-                bridge.write_answer(project, pending[0].id, build_answer(question, [2], None))
-                return
-            time.sleep(0.02)
-
-    thread = threading.Thread(target=respond)
-    thread.start()
-    answer = bridge.ask_workbench(project, question, timeout=5, poll=0.02)
-    thread.join()
-    assert answer.value == "refine"
-    assert bridge_files(project) == []
-
-
-def test_wait_notices_the_workbench_closing(project: Project) -> None:
-    request = bridge.post_request(project, parse_question(SINGLE))
-    clock = {"calls": 0}
-
-    def gone() -> bool:
-        clock["calls"] += 1
-        return False
-
-    with pytest.raises(bridge.WorkbenchGone) as info:
-        bridge.wait_for_response(project, request.id, timeout=10, poll=0.05, workbench_alive=gone)
-    assert clock["calls"] == 1 and info.value.exit_code == 1
-
-
-# ------------------------------------------------------------------------------ the workbench side
-
-
-def _write_request(project: Project, *, pid: int, created: datetime, timeout=None) -> str:
-    rid = bridge.new_request_id()
-    path = bridge.request_path(project, rid)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(
-            {
-                "id": rid,
-                "asker": {"pid": pid},
-                "created_at": created.isoformat(),
-                "timeout": timeout,
-                "question": SINGLE,
-            }
-        )
-    )
-    time.sleep(0.002)  # distinct millisecond: ids sort by age
-    return rid
-
-
-def test_pending_requests_oldest_first_without_answered_ones(project: Project) -> None:
-    now = datetime.now(UTC)
-    a = _write_request(project, pid=os.getpid(), created=now - timedelta(seconds=3))
-    b = _write_request(project, pid=os.getpid(), created=now - timedelta(seconds=1))
-    c = _write_request(project, pid=os.getpid(), created=now)
-    question = parse_question(SINGLE)
-    assert bridge.write_answer(project, b, build_answer(question, [0], None))
-    assert [r.id for r in bridge.pending_requests(project)] == [a, c]
-
-
-def test_stale_requests_are_cleaned(project: Project) -> None:
-    now = datetime.now(UTC)
-    live = _write_request(project, pid=os.getpid(), created=now)
-    dead = _write_request(project, pid=dead_pid(), created=now)
-    expired = _write_request(
-        project, pid=os.getpid(), created=now - timedelta(seconds=60), timeout=10
-    )
-    # A pid that is alive but belongs to a later process (start time differs) is stale too.
-    reused = bridge.new_request_id()
-    bridge.request_path(project, reused).write_text(
-        json.dumps(
-            {
-                "id": reused,
-                "asker": {"pid": os.getppid(), "start_time": 1, "boot_id": "not-this-boot"},
-                "created_at": now.isoformat(),
-                "question": SINGLE,
-            }
-        )
-    )
-    assert [r.id for r in bridge.pending_requests(project)] == [live]
-    for gone in (dead, expired, reused):
-        assert not bridge.request_exists(project, gone)
-    assert bridge.request_exists(project, live)
-
-
-def test_an_invalid_request_is_cancelled_not_shown(project: Project) -> None:
-    rid = bridge.new_request_id()
-    path = bridge.request_path(project, rid)
+def test_a_skill_specui_never_wrote_is_kept(project: Project) -> None:
+    path = project.root / ".claude/skills/specui-question/SKILL.md"
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"id": rid, "question": {"question": ""}}))
-    assert bridge.pending_requests(project) == []
-    with pytest.raises(bridge.QuestionUnanswered, match="invalid request"):
-        bridge.read_response(project, rid)
-
-
-def test_responses_nobody_collected_are_removed_after_a_while(project: Project) -> None:
-    rid = bridge.new_request_id()
-    orphan = bridge.answer_path(project, rid)
-    orphan.parent.mkdir(parents=True)
-    orphan.write_text("{}")
-    fresh = bridge.cancel_path(project, bridge.new_request_id())
-    fresh.write_text("{}")
-    old = time.time() - bridge.ORPHAN_SECONDS - 5
-    os.utime(orphan, (old, old))
-    bridge.pending_requests(project)
-    assert not orphan.exists() and fresh.exists()
-
-
-def test_workbench_pid_file(project: Project) -> None:
-    assert bridge.running_workbench(project) is None
-    bridge.write_workbench_pid(project)
-    assert bridge.running_workbench(project) == os.getpid()
-    assert bridge.bridge_dir(project).is_dir()
-    bridge.pid_path(project).write_text(f"{dead_pid()}\n")
-    assert bridge.running_workbench(project) is None
-    bridge.pid_path(project).write_text(f"{os.getppid()}\n1 not-this-boot\n")  # reused pid
-    assert bridge.running_workbench(project) is None
-    bridge.pid_path(project).write_text("garbage\n")
-    assert bridge.running_workbench(project) is None
-    # Only our own pid file is removed (another workbench may have taken over).
-    bridge.pid_path(project).write_text(f"{os.getppid()}\n")
-    bridge.remove_workbench_pid(project)
-    assert bridge.pid_path(project).exists()
-    bridge.write_workbench_pid(project)
-    bridge.remove_workbench_pid(project)
-    assert not bridge.pid_path(project).exists()
-
-
-# ------------------------------------------------------------------------------ the terminal
-
-
-def _ask(question: Question, typed: str, timeout=None):
-    out = io.StringIO()
-    answer = bridge.ask_in_terminal(question, stdin=io.StringIO(typed), stdout=out, timeout=timeout)
-    return answer, out.getvalue()
-
-
-def test_terminal_single_reasks_until_valid() -> None:
-    question = parse_question(SINGLE)
-    answer, shown = _ask(question, "\n7\n1,2\nx\n2\n")
-    assert answer.kind == "option" and answer.value == "autopilot"
-    assert (
-        "Question from deep-interview" in shown
-        and "  2) Execute directly - Requirements are already explicit" in shown
-    )
-    assert shown.count("  ! ") == 4  # empty, out of range, two for single, not a number
-    assert "Other" not in shown  # allow_other is false
-
-
-def test_terminal_multi_with_other_text_inline_and_by_number() -> None:
-    question = parse_question(MULTI)
-    answer, shown = _ask(question, "1,3 o: keep the flags\n")
-    assert answer.kind == "multi"
-    assert answer.selected_values == ["no-ui-redesign", "no-api-contract-changes", "keep the flags"]
-    assert "  4) Something else (type: o: your answer)" in shown
-    answer, shown = _ask(question, "2 4\n\nmy, own text\n")
-    assert answer.selected_values == ["no-new-dependencies", "my, own text"]
-    assert "Something else: " in shown and "must not be empty" in shown
-
-
-def test_terminal_free_text_and_end_of_input() -> None:
-    question = parse_question({"question": "Describe the users.", "source": "agent"})
-    answer, _ = _ask(question, "   \nsolo developers\n")
-    assert answer.kind == "text" and answer.value == "solo developers"
-    with pytest.raises(bridge.QuestionUnanswered, match="input ended"):
-        _ask(question, "")
-
-
-def test_terminal_text_is_data() -> None:
-    question = parse_question(
-        {"question": "Clear?\x1b[2J\x1b]52;c;eA==\x07 [/]", "options": [{"label": "\x1b[31mred"}]}
-    )
-    _answer, shown = _ask(question, "1\n")
-    assert "\x1b" not in shown and "\x07" not in shown
-    assert "Clear? [/]" in shown and "1) red" in shown
-
-
-def test_terminal_timeout(tmp_path: Path) -> None:
-    read_fd, write_fd = os.pipe()  # a reader that never gets a line
-    try:
-        with os.fdopen(read_fd, "r") as stdin:
-            started = time.monotonic()
-            with pytest.raises(bridge.QuestionUnanswered, match="time limit"):
-                bridge.ask_in_terminal(
-                    parse_question(SINGLE), stdin=stdin, stdout=io.StringIO(), timeout=0.2
-                )
-            assert 0.2 <= time.monotonic() - started < 3
-    finally:
-        os.close(write_fd)
+    path.write_text("the user's own skill\n")
+    lines = skills.install_skills(project)
+    assert any(line.startswith("kept .claude") for line in lines)
+    assert path.read_text() == "the user's own skill\n"
