@@ -1,6 +1,7 @@
 """`specui question` inside the workbench: a request file in .specui/bridge opens the modal, the
-keyboard answers it (the interview's picker keys), and the answer/cancel file has seed 004's
-shape. Question text from another process is data: `[/]` shows literally and crashes nothing."""
+keyboard answers it (the interview's picker keys), batches step through to a review, and the
+answer/cancel file has OMX's shape. The one-question app (tmux pane / terminal) answers the
+same way. Question text from another process is data: `[/]` shows literally, crashes nothing."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ import seed004
 
 from specui import bridge
 from specui.core.paths import Project
-from specui.core.questions import parse_question
-from specui.ui.screens.bridge_question import BridgeQuestionScreen
-from specui.ui.watcher import ProjectWatcher
+from specui.core.questions import normalize_question_input
+from specui.ui.screens.bridge_question import BridgeQuestionApp, BridgeQuestionScreen
+from specui.ui.services.watcher import ProjectWatcher
 
 from .conftest import SMALL, make_app, settle
 
@@ -48,17 +49,17 @@ def modal(app) -> BridgeQuestionScreen | None:
 
 
 async def ask(pilot, project: Project, payload: dict) -> bridge.BridgeRequest:
-    request = bridge.post_request(project, parse_question(payload))
+    request = bridge.post_request(project, normalize_question_input(payload))
     assert await until(pilot, lambda: modal(pilot.app) is not None), "the modal did not open"
     assert modal(pilot.app).request_id == request.id
     await pilot.pause()
     return request
 
 
-def answer_of(project: Project, request_id: str) -> dict:
+def answer_of(project: Project, request_id: str, index: int = 0) -> dict:
     data = json.loads(bridge.answer_path(project, request_id).read_text(encoding="utf-8"))
-    assert data["answer"] == data["answers"][0]["answer"]  # the legacy projection agrees
-    return data["answers"][0]["answer"]
+    assert data["answers"][index]["index"] == index
+    return data["answers"][index]["answer"]
 
 
 async def answered(pilot, project: Project, request_id: str) -> dict:
@@ -75,7 +76,7 @@ async def test_pid_file_says_a_workbench_runs_while_it_is_open(project: Project,
     app = make_app(project, store, watch=True)
     async with app.run_test(size=SMALL) as pilot:
         assert await until(pilot, lambda: bridge.running_workbench(project) is not None)
-        assert bridge.running_workbench(project) == os.getpid()
+        assert bridge.running_workbench(project).pid == os.getpid()
     assert not bridge.pid_path(project).exists()
     assert bridge.running_workbench(project) is None
 
@@ -167,11 +168,12 @@ async def test_free_text_is_submitted_with_ctrl_s(project: Project, store) -> No
         assert app.screen.query_one("#free-text").has_focus
         await pilot.press(*"solo devs", "ctrl+s")
         got = await answered(pilot, project, request.id)
-        assert got == {
-            "kind": "text",
+        assert got == {  # OMX's shape for free text: the Other entry
+            "kind": "other",
             "value": "solo devs",
-            "selected_labels": [],
-            "selected_values": [],
+            "selected_labels": ["Other"],
+            "selected_values": ["solo devs"],
+            "other_text": "solo devs",
         }
 
 
@@ -185,9 +187,9 @@ async def test_escape_cancels_the_question(project: Project, store) -> None:
         assert modal(app) is None
         assert not bridge.answer_path(project, request.id).exists()
         try:
-            bridge.read_response(project, request.id)
-        except bridge.QuestionUnanswered as exc:
-            assert "cancelled" in str(exc)
+            bridge.read_response(project, request)
+        except bridge.QuestionFailed as exc:
+            assert exc.code == "question_not_answered" and "cancelled" in str(exc)
         else:
             raise AssertionError("a cancel file must end the asker's wait")
 
@@ -233,19 +235,19 @@ async def test_requests_waiting_before_start_are_shown_and_stale_ones_cleaned(
 ) -> None:
     stale_id = bridge.new_request_id()
     path = bridge.request_path(project, stale_id)
-    path.parent.mkdir(parents=True)
+    bridge.ensure_bridge_dir(project)
     path.write_text(
         json.dumps(
             {
                 "id": stale_id,
                 "asker": {"pid": dead_pid()},
                 "created_at": datetime.now(UTC).isoformat(),
-                "question": SINGLE,
+                "batch": normalize_question_input(SINGLE).model_dump(mode="json"),
             }
         )
     )
     await asyncio.sleep(0.002)  # a later millisecond: ids sort by age
-    waiting = bridge.post_request(project, parse_question(MULTI))
+    waiting = bridge.post_request(project, normalize_question_input(MULTI))
     app = make_app(project, store, watch=True)
     async with app.run_test(size=SMALL) as pilot:
         assert await until(pilot, lambda: modal(app) is not None)
@@ -261,7 +263,7 @@ async def test_questions_queue_one_after_another(project: Project, store) -> Non
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         first = await ask(pilot, project, SINGLE)
-        second = bridge.post_request(project, parse_question(MULTI))
+        second = bridge.post_request(project, normalize_question_input(MULTI))
         await pilot.pause(0.3)
         assert modal(app).request_id == first.id  # one at a time
         await pilot.press("3", "enter")
@@ -314,3 +316,121 @@ def test_the_watcher_reports_bridge_files(tmp_path: Path) -> None:
     finally:
         watcher.stop()
         thread.join(5)
+
+
+BATCH = {
+    "header": "Setup",
+    "objective": "ship the first version",
+    "questions": [
+        {"id": "lane", **{k: v for k, v in SINGLE.items() if k != "source"}},
+        {"id": "nongoals", **{k: v for k, v in MULTI.items() if k != "source"}},
+        {"id": "users", "question": "Who are the users?"},
+    ],
+    "source": "deep-interview",
+}
+
+
+async def test_batch_steps_through_then_reviews_edits_and_submits(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        request = await ask(pilot, project, BATCH)
+        assert plain(app, "#bridge-step") == "Question 1 of 3"
+        assert "ship the first version" in plain(app, "#bridge-context")
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert plain(app, "#bridge-step") == "Question 2 of 3"
+        await pilot.press("left")  # back to the first: its answer is kept until re-given
+        await pilot.pause()
+        assert plain(app, "#bridge-step") == "Question 1 of 3"
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert plain(app, "#bridge-step") == "Question 3 of 3"
+        await pilot.press(*"solo devs", "ctrl+s")
+        await pilot.pause()
+        review = app.screen.query_one("#bridge-review")
+        assert review.display
+        listed = app.screen.query_one("#bridge-review-list")
+        assert "Execute directly" in listed.get_option_at_index(0).prompt.plain
+        assert not bridge.is_responded(project, request.id)  # nothing sent before Submit
+        # Edit the second answer from the review, then submit all.
+        await pilot.press("up", "up", "enter")
+        await pilot.pause()
+        assert plain(app, "#bridge-step") == "Question 2 of 3"
+        await pilot.press("3", "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#bridge-review").display
+        await pilot.press("enter")  # "Submit all answers" is highlighted
+        assert await until(pilot, lambda: bridge.answer_path(project, request.id).exists())
+        assert answer_of(project, request.id, 0)["value"] == "autopilot"
+        assert answer_of(project, request.id, 1)["value"] == ["no-api-contract-changes"]
+        assert answer_of(project, request.id, 2)["kind"] == "other"
+        entries = bridge.read_response(project, request)
+        assert [e.question_id for e in entries] == ["lane", "nongoals", "users"]
+
+
+async def test_ctrl_c_and_ctrl_d_cancel_the_question(project: Project, store) -> None:
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for key in ("ctrl+c", "ctrl+d"):
+            request = await ask(pilot, project, SINGLE)
+            await pilot.press(key)
+            assert await until(pilot, lambda: bridge.cancel_path(project, request.id).exists())
+            bridge.withdraw(project, request.id)
+            assert await until(pilot, lambda: modal(app) is None)
+        assert app.is_running  # Ctrl+C cancelled the question, not the workbench
+
+
+async def test_an_arriving_question_rings(project: Project, store, monkeypatch) -> None:
+    app = make_app(project, store, watch=True)
+    rings: list[int] = []
+    monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await ask(pilot, project, SINGLE)
+        assert rings == [1]
+
+
+async def test_the_one_question_app_answers_and_exits(project: Project) -> None:
+    request = bridge.post_request(project, normalize_question_input(BATCH), target="standalone")
+    app = BridgeQuestionApp(project, request)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("3", "enter")
+        await pilot.pause()
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        await pilot.press(*"me", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        assert await until(pilot, lambda: bridge.answer_path(project, request.id).exists())
+    assert app.return_value == 0
+    entries = bridge.read_response(project, request)
+    assert [e.answer.summary() for e in entries] == ["Refine further", "No new dependencies", "me"]
+
+
+async def test_the_one_question_app_closes_when_withdrawn(project: Project) -> None:
+    request = bridge.post_request(project, normalize_question_input(SINGLE), target="standalone")
+    app = BridgeQuestionApp(project, request)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        bridge.withdraw(project, request.id)  # timed out, superseded or interrupted
+        assert await until(pilot, lambda: not app.is_running)
+    assert app.return_value == 1 and bridge_files(project) == []
+
+
+async def test_the_one_question_app_escape_writes_a_cancel(project: Project) -> None:
+    request = bridge.post_request(project, normalize_question_input(SINGLE), target="standalone")
+    app = BridgeQuestionApp(project, request)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        assert await until(pilot, lambda: not app.is_running)
+    assert app.return_value == 1 and bridge.cancel_path(project, request.id).exists()
+
+
+def bridge_files(project: Project) -> list[str]:
+    return sorted(p.name for p in bridge.bridge_dir(project).iterdir())
