@@ -120,7 +120,7 @@ def _tasks_part(project: Project) -> dict[str, Any]:
     except ImportError:
         return empty
     try:
-        path = find_tasks_file(project.root)
+        path = find_tasks_file(project.root, strict=True)  # a hostile feature.json: one line
         if path is None:
             return empty
         text = path.read_text(encoding="utf-8", errors="replace")

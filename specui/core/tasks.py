@@ -8,7 +8,6 @@ finished feature look unfinished forever and auto-continue would never stop.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specui.core.ansi import strip_ansi
+from specui.core.loader import LoadError, load_json_file
 from specui.core.markdown import Fence, fence_step, is_html_comment_start
 
 __all__ = [
@@ -115,11 +115,17 @@ def _inside(root: Path, candidate: Path) -> bool:
     return True
 
 
-def find_feature_dir(root: Path, environ: Mapping[str, str] | None = None) -> Path | None:
+def find_feature_dir(
+    root: Path, environ: Mapping[str, str] | None = None, *, strict: bool = False
+) -> Path | None:
     """The active feature, in the order Spec Kit's scripts resolve it: the
     `SPECIFY_FEATURE_DIRECTORY` environment variable (relative to the project, or absolute),
     then `.specify/feature.json`'s `feature_directory` when it names an existing folder inside
-    the project, then Spec Kit's ordering of `specs/*` (see latest_feature_dir)."""
+    the project, then Spec Kit's ordering of `specs/*` (see latest_feature_dir).
+
+    feature.json is read under core.loader's limits. An unusable one (not JSON, 100,000 levels
+    deep, a directory) is skipped, because live views poll this while Spec Kit rewrites the
+    file; with `strict` (a one-shot report such as `specui status`) it is a LoadError instead."""
     root = Path(root).resolve()
     env = os.environ if environ is None else environ
     explicit = env.get("SPECIFY_FEATURE_DIRECTORY", "")
@@ -127,8 +133,10 @@ def find_feature_dir(root: Path, environ: Mapping[str, str] | None = None) -> Pa
         return (root / explicit).resolve()
     feature_json = root / ".specify" / "feature.json"
     try:
-        data = json.loads(feature_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = load_json_file(feature_json, what=".specify/feature.json", max_bytes=1024 * 1024)
+    except LoadError as exc:
+        if strict and not exc.missing:
+            raise
         data = None
     if isinstance(data, dict) and isinstance(data.get("feature_directory"), str):
         candidate = (root / data["feature_directory"]).resolve()
@@ -137,8 +145,10 @@ def find_feature_dir(root: Path, environ: Mapping[str, str] | None = None) -> Pa
     return latest_feature_dir(root / "specs")
 
 
-def find_tasks_file(project_root: Path, environ: Mapping[str, str] | None = None) -> Path | None:
-    feature = find_feature_dir(project_root, environ)
+def find_tasks_file(
+    project_root: Path, environ: Mapping[str, str] | None = None, *, strict: bool = False
+) -> Path | None:
+    feature = find_feature_dir(project_root, environ, strict=strict)
     if feature is None:
         return None
     tasks = feature / "tasks.md"
