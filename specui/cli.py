@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from specui import __version__
+from specui.core import fsio
 from specui.core.errors import SpecuiError
-from specui.core.paths import PHASES, Project
+from specui.core.paths import PHASES, Project, user_config_path
 
 PROG = "specui"
 COMMANDS = ("init", "status", "run", "question", "skill")
@@ -58,7 +59,8 @@ def _parser_for(command: str | None) -> _Parser:
         p = _Parser(
             prog=PROG,
             description="A terminal workbench for spec-driven development.",
-            epilog="commands: init, status, run, question, skill (see `specui COMMAND --help`)",
+            epilog="commands: init, status, run, question, skill (see `specui COMMAND --help`); "
+            "--allow-outside PATH (any command) lets specui write PATH outside the project",
         )
         p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
         p.add_argument(
@@ -438,11 +440,35 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
+def _take_allow_outside(argv: list[str]) -> tuple[list[str], list[str | Path]]:
+    """`--allow-outside PATH` (any command, repeatable) lets this run write PATH although it
+    lies outside the project, as does the user-level config; never the project's specui.toml,
+    which a cloned repository controls. Returns the other arguments and the allowed paths."""
+    allowed: list[str | Path] = list(fsio.user_config_allowances(user_config_path()))
+    rest: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            rest.append(arg)
+            rest.extend(args)
+        elif arg == "--allow-outside":
+            value = next(args, None)
+            if value is None:
+                raise UsageError("--allow-outside needs a PATH")
+            allowed.append(value)
+        elif arg.startswith("--allow-outside="):
+            allowed.append(arg.partition("=")[2])
+        else:
+            rest.append(arg)
+    return rest, allowed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `specui` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = parse_args(argv)
+        rest, outside = _take_allow_outside(argv)
+        args = parse_args(rest)
         handler = {
             "init": cmd_init,
             "status": cmd_status,
@@ -450,7 +476,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "question": cmd_question,
             "skill": cmd_skill,
         }.get(args.command, cmd_open)
-        return handler(args)
+        with fsio.confined_to(Project.at(getattr(args, "dir", ".")).root, outside):
+            return handler(args)
     except UsageError as exc:
         return _fail(str(exc), 2)
     except SpecuiError as exc:

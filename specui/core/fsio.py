@@ -33,7 +33,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +52,28 @@ class OutsidePathError(SpecuiError):
 
 
 _allowed_outside: list[Path] = []
+_default_root: list[Path] = []  # the project of the running command (`confined_to`)
+
+
+@contextlib.contextmanager
+def confined_to(root: Path | str, allow: Iterable[Path | str] = ()) -> Iterator[None]:
+    """While active, every write that names no `root` is confined to the project at `root`,
+    and `allow` lists the paths outside it the user allowed. The CLI wraps each command in
+    it, so writers deep in the runner or the interview are confined without passing the root
+    around; the previous policy is restored afterwards."""
+    saved = list(_default_root), list(_allowed_outside)
+    _default_root[:] = [Path(os.path.realpath(root))]
+    allow_outside(allow)
+    try:
+        yield
+    finally:
+        _default_root[:], _allowed_outside[:] = saved
+
+
+def _root(root: Path | str | None) -> Path | str | None:
+    if root is not None:
+        return root
+    return _default_root[0] if _default_root else None
 
 
 def allow_outside(paths: Iterable[Path | str]) -> None:
@@ -67,6 +89,31 @@ def allowed_outside() -> tuple[Path, ...]:
     return tuple(_allowed_outside)
 
 
+def user_config_allowances(path: Path) -> list[Path]:
+    """The user-level config's `allow_outside = ["~/notes/SPEC.md", ...]` (relative paths are
+    relative to the config's folder). A missing file allows nothing; a broken one is a
+    one-line SpecuiError naming it."""
+    import tomllib
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise SpecuiError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > 1 << 20:
+        raise SpecuiError(f"{path} is larger than 1 MiB; is it the right file?")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise SpecuiError(f"{path} is not valid TOML: {reason}") from None
+    entries = data.get("allow_outside", [])
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise SpecuiError(f"{path}: allow_outside must be a list of paths (strings)")
+    return [path.parent / Path(e).expanduser() for e in entries]
+
+
 def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -75,8 +122,10 @@ def resolve_target(path: Path | str, root: Path | str | None) -> Path:
     """The real file a write of `path` lands on, checked to lie inside `root`.
 
     Symlinks are followed (a chain included); a symlink loop is a SpecuiError. With `root` None
-    the path is not confined (callers outside any project, e.g. tests of this module).
+    the running command's project (`confined_to`) applies; without one the path is not confined
+    (library use outside any project, e.g. tests of this module).
     """
+    root = _root(root)
     lexical = Path(os.path.abspath(path))
     real = Path(os.path.realpath(lexical))
     if os.path.islink(real):
@@ -103,6 +152,7 @@ def _shown(lexical: Path, root: Path) -> str:
 
 
 def _is_private(path: Path | str, root: Path | str | None) -> bool:
+    root = _root(root)
     if root is None:
         return False
     try:
@@ -122,6 +172,12 @@ def make_dirs(
     real = resolve_target(directory, root)
     if private is None:
         private = _is_private(directory, root)
+    _mkdirs(real, private)
+    return real
+
+
+def _mkdirs(real: Path, private: bool) -> None:
+    """Create the missing folders of `real`, a resolved path already checked by the caller."""
     missing: list[Path] = []
     probe = real
     while not probe.exists():
@@ -134,7 +190,6 @@ def make_dirs(
             pass
     if not real.is_dir():
         raise SpecuiError(f"{real} is not a folder")
-    return real
 
 
 def _open_dir(directory: Path) -> int:
@@ -196,7 +251,7 @@ def atomic_write_bytes(
     target = resolve_target(path, root)
     if private is None:
         private = _is_private(path, root)
-    make_dirs(target.parent, root=None, private=private)
+    _mkdirs(target.parent, private)
     dir_fd = _open_dir(target.parent)
     try:
         mode = _existing_mode(dir_fd, target.name)
@@ -307,7 +362,7 @@ def replace_merged(
     target = resolve_target(path, root)
     if private is None:
         private = _is_private(path, root)
-    make_dirs(target.parent, root=None, private=private)
+    _mkdirs(target.parent, private)
     dir_fd = _open_dir(target.parent)
     name = target.name
     try:

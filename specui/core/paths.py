@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 PHASES: tuple[str, ...] = ("constitution", "specify", "plan", "tasks", "implement")
+
+
+def user_config_path() -> Path:
+    """The user's own specui settings (`$XDG_CONFIG_HOME/specui/config.toml`, default
+    `~/.config/...`): what a cloned repository must not decide, such as writing outside it."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "specui" / "config.toml"
 
 
 @dataclass(frozen=True)
