@@ -249,6 +249,8 @@ def _challenge(state: InterviewState, n: int) -> ChallengeMode | None:
     """The first challenge mode whose seed-004 trigger holds and that was not used yet.
     Never two challenge rounds in a row: breadth without pressure is not progress, but
     pressure without answers is not either."""
+    if not state.challenge_modes_enabled:
+        return None
     if state.rounds and state.rounds[-1].challenge_mode is not None:
         return None
     used = set(state.challenge_modes_used)
@@ -276,15 +278,19 @@ def _scope_outgrows_outcome(state: InterviewState) -> bool:
     return after <= before and rounds[-1].scores.get("scope", 0.0) > after + 0.3
 
 
-def _gate_to_ask(state: InterviewState, n: int) -> GateName | None:
-    """Non-goals and decision boundaries: asked early (first rounds after the overview) and
-    revisited every GATE_REVISIT_EVERY rounds until explicit."""
-    for gate in ("non_goals", "decision_boundaries"):
-        if getattr(state.gates, gate):
-            continue
+def _gate_to_ask(state: InterviewState, n: int, *, revisit: bool) -> GateName | None:
+    """Non-goals and decision boundaries are asked early (a gate never asked comes first) and
+    revisited every GATE_REVISIT_EVERY rounds until explicit (`revisit`)."""
+    gates: tuple[GateName, ...] = ("non_goals", "decision_boundaries")
+    for gate in gates:
+        if not getattr(state.gates, gate) and not state.gate_asked.get(gate):
+            return gate
+    if not revisit:
+        return None
+    for gate in gates:
         asked = state.gate_asked.get(gate, [])
-        if not asked or n - max(asked) >= GATE_REVISIT_EVERY:
-            return gate  # type: ignore[return-value]
+        if not getattr(state.gates, gate) and n - max(asked) >= GATE_REVISIT_EVERY:
+            return gate
     return None
 
 
@@ -376,11 +382,14 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
             revisit_round=pressure[1] if pressure else None,
             **base,
         )
-    gate_now = _gate_to_ask(state, n)
-    if gate_now is not None:
-        dim = "scope" if gate_now == "non_goals" else "constraints"
-        return Directive(kind="ordinary", target_dimension=dim, gate=gate_now, **base)
+    # Order after the overview: the non-goals gate, the pressure ladder (assumption probe, one
+    # persistent follow-up), the decision-boundaries gate, then revisits of open gates; so even
+    # the quick profile reaches the early-exit conditions before its cap.
+    first_gate = _gate_to_ask(state, n, revisit=False)
     pressure = _pressure(state, n)
+    if first_gate == "non_goals" or (first_gate is not None and pressure is None):
+        dim = "scope" if first_gate == "non_goals" else "constraints"
+        return Directive(kind="ordinary", target_dimension=dim, gate=first_gate, **base)
     if pressure is not None:
         return Directive(
             kind="ordinary",
@@ -390,6 +399,10 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
             revisit_round=pressure[1],
             **base,
         )
+    gate_now = _gate_to_ask(state, n, revisit=True)
+    if gate_now is not None:
+        dim = "scope" if gate_now == "non_goals" else "constraints"
+        return Directive(kind="ordinary", target_dimension=dim, gate=gate_now, **base)
     mode = _challenge(state, n)
     return Directive(kind="ordinary", target_dimension=target, challenge_mode=mode, **base)
 
@@ -530,6 +543,73 @@ def finalize_question(state: InterviewState, spec: SpecView) -> PendingQuestion:
     )
 
 
+# --------------------------------------------------------------------------- answers
+
+
+def check_answer(question: Question, answer: Answer) -> Answer:
+    """An answer (seed 004 shape) checked against the question it answers; the returned answer
+    has its labels and values filled in. SpecuiError names the wrong field."""
+    values = {o.value: o for o in question.options}
+    if question.is_free_text:
+        text = answer.value if isinstance(answer.value, str) else ""
+        if answer.kind not in ("text", "other") or not text.strip():
+            raise SpecuiError(
+                'answer.kind: this question takes free text ({"kind": "text", "value": "..."})'
+            )
+        return Answer(kind="text", value=text.strip())
+    if answer.kind == "text":
+        raise SpecuiError("answer.kind: this question has options; use option, multi or other")
+    if answer.kind == "other":
+        text = answer.value if isinstance(answer.value, str) else ""
+        if not question.allow_other:
+            raise SpecuiError(
+                f"answer.kind: this question does not accept {question.other_label!r}"
+            )
+        if not text.strip():
+            raise SpecuiError("answer.value: the Other text must not be empty")
+        text = text.strip()
+        return Answer(
+            kind="other",
+            value=text,
+            selected_labels=[question.other_label],
+            selected_values=[text],
+            other_text=text,
+        )
+    if question.type == "single-answerable":
+        if answer.kind != "option" or not isinstance(answer.value, str):
+            raise SpecuiError('answer.kind: a single-answerable question takes "option" or "other"')
+        if answer.value not in values:
+            raise SpecuiError(
+                f"answer.value: {answer.value!r} is not an option (one of: {', '.join(values)})"
+            )
+        opt = values[answer.value]
+        return Answer(
+            kind="option", value=opt.value, selected_labels=[opt.label], selected_values=[opt.value]
+        )
+    if answer.kind != "multi":
+        raise SpecuiError('answer.kind: a multi-answerable question takes "multi" or "other"')
+    chosen = answer.value if isinstance(answer.value, list) else [answer.value]
+    other = (answer.other_text or "").strip() or None
+    picked = [v for v in chosen if v in values]
+    extra = [v for v in chosen if v not in values]
+    if extra and not (question.allow_other and other is not None and extra == [answer.other_text]):
+        raise SpecuiError(f"answer.value: {extra[0]!r} is not an option")
+    if not picked and other is None:
+        raise SpecuiError("answer.value: choose at least one option")
+    labels = [values[v].label for v in picked]
+    out = list(picked)
+    if other is not None:
+        if not question.allow_other:
+            raise SpecuiError(
+                f"answer.other_text: this question does not accept {question.other_label!r}"
+            )
+        labels.append(question.other_label)
+        out.append(other)
+    return Answer(
+        kind="multi", value=out, selected_labels=labels, selected_values=list(out), other_text=other
+    )
+
+
 # --------------------------------------------------------------------------- check
 
 
@@ -570,8 +650,8 @@ def check_reply(
     `answered` round already (None: nothing new was answered); `spec` is SPEC.md as the
     engine saw it."""
     problems: list[str] = []
-    answered = {r.n for r in state.rounds if r.phase == "interview"}
-    latest = max(answered, default=0)
+    done = {r.n for r in state.rounds if r.phase == "interview"}
+    latest = max(done, default=0)
     q = reply.question
     if directive.kind == "final":
         if q is not None:
@@ -587,15 +667,11 @@ def check_reply(
                 f"scores[{i}].dimension: {s.dimension!r} is not a {state.type} dimension"
             )
     for i, ev in enumerate(reply.gate_evidence):
-        if ev.gate == "closure_audit":
-            problems.append(
-                f"gate_evidence[{i}].gate: closure_audit is decided by ready_to_crystallize"
-            )
-        elif ev.round not in answered:
+        if ev.round not in done:
             problems.append(f"gate_evidence[{i}].round: round {ev.round} has not been answered")
     if reply.pressure is not None:
         p = reply.pressure
-        if p.revisits_round not in answered:
+        if p.revisits_round not in done:
             problems.append(
                 f"pressure.revisits_round: round {p.revisits_round} has not been answered"
             )
@@ -656,7 +732,7 @@ def check_reply(
         if not any(_norm(text) in o or o in _norm(text) for o in outstanding if o):
             problems.append(f"open_questions_resolved[{i}]: no outstanding question matches")
     if reply.ready_to_crystallize and directive.kind != "final" and state.phase == "interview":
-        explicit = {ev.gate for ev in reply.gate_evidence if ev.round in answered}
+        explicit = {ev.gate for ev in reply.gate_evidence if ev.round in done}
         still = [g for g in state.open_gates() if g not in explicit]
         amb = ambiguity(
             {k: v.score for k, v in scores_after(state, reply, answered).items()}, state.type

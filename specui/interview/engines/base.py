@@ -20,9 +20,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+__all__ = ["Activity", "Engine", "EngineCancelled", "EngineError", "EngineSession", "EngineTimeout"]
 
+from specui.core.config import SpecuiConfig
 from specui.core.interview.contract import EngineRequest
+from specui.core.interview.state import EngineSession
 
 
 class EngineError(Exception):
@@ -37,16 +39,6 @@ class EngineCancelled(EngineError):
     pass
 
 
-class EngineSession(BaseModel):
-    """What an engine keeps between rounds (persisted in the session store), e.g. the Codex
-    thread that later rounds resume."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    engine: str = ""
-    thread_id: str | None = None
-
-
 Activity = Callable[[str], None]
 
 
@@ -54,7 +46,14 @@ class Engine(ABC):
     name: ClassVar[str]
 
     def __init__(self, session: EngineSession) -> None:
+        # The driver persists `session` in the store after every successful round, so an
+        # engine that changes it (e.g. records its thread id) keeps it across restarts.
         self.session = session
+
+    @classmethod
+    def create(cls, session: EngineSession, config: SpecuiConfig) -> Engine:
+        """Build the engine for a project's config; engines with settings override this."""
+        return cls(session)
 
     @abstractmethod
     def run_turn(
