@@ -27,7 +27,8 @@ from typing import Any, NoReturn
 from specui import __version__
 from specui.core import fsio
 from specui.core.errors import SpecuiError
-from specui.core.paths import PHASES, Project, user_config_path
+from specui.core.orchestrator import KNOWN_PHASES
+from specui.core.paths import Project, user_config_path
 
 PROG = "specui"
 COMMANDS = ("init", "status", "run", "question", "skill")
@@ -142,7 +143,7 @@ def _parser_for(command: str | None) -> _Parser:
         p.add_argument("dir", nargs="?", default=".", metavar="DIR")
         return p
     p = _Parser(prog=f"{PROG} run", description="Run one Spec Kit phase headless.")
-    p.add_argument("phase", metavar="PHASE", help=f"one of: {', '.join(PHASES)}")
+    p.add_argument("phase", metavar="PHASE", help=f"one of: {', '.join(KNOWN_PHASES)}")
     p.add_argument("dir", nargs="?", default=".", metavar="DIR")
     p.add_argument(
         "--input",
@@ -180,8 +181,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     # Intermixed: options may come before or after DIR (`specui run plan --force DIR`).
     args = _parser_for(command).parse_intermixed_args(argv[1:] if command else argv)
     args.command = command
-    if command == "run" and args.phase not in PHASES:
-        raise UsageError(f"unknown phase {args.phase!r} (choose from {', '.join(PHASES)})")
+    if command == "run" and args.phase not in KNOWN_PHASES:
+        raise UsageError(f"unknown phase {args.phase!r} (choose from {', '.join(KNOWN_PHASES)})")
     return args
 
 

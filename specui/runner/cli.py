@@ -3,7 +3,11 @@
 Output is forwarded live (escape sequences other than colours stripped; with `codex exec --json`
 the events are shown as readable rows), the log and status files are exactly those of a TUI run
 (this process acts as the supervisor), and the exit code is the phase's result: 0 success,
-1 the phase failed / was stopped / auto-continue gave up, 2 bad usage or input.
+1 the phase failed / was stopped / stalled / auto-continue gave up, 2 bad usage or input.
+
+Nobody watches a headless run, so a stall ends it by default (`[runner] on_stall`, default
+"stop" here): no progress for `stall_minutes` -> the agent is stopped and the run exits 1 with
+one line naming the cause ("no progress for 10 min; last: Reconnecting... waiting for network").
 """
 
 from __future__ import annotations
@@ -14,12 +18,7 @@ import sys
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from specui.core.errors import SpecuiError
-from specui.core.orchestrator import (
-    PHASES,
-    continue_message,
-    missing_predecessor,
-    validate_phase,
-)
+from specui.core.orchestrator import validate_phase
 from specui.core.paths import Project
 from specui.runner.safe_output import Part
 
@@ -118,16 +117,17 @@ def _fmt_idle(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-def _stall_reporter(phase: str, stall_minutes: float):
-    """One line on stderr when the run stalls (and when it resumes); the run keeps going —
-    Codex retries an unreachable server for minutes before it gives up."""
+def _stall_reporter(phase: str, stall_minutes: float, action: str):
+    """One line on stderr when the run stalls (and when progress resumes)."""
 
     def report(stalled: bool, idle: float) -> None:
-        if stalled:
-            _say(f"warning: phase {phase} stalled: no output for {_fmt_idle(idle)} "
-                 f"([runner] stall_minutes = {stall_minutes:g}); still running, Ctrl+C stops it")
-        else:
-            _say(f"phase {phase}: output resumed")
+        if not stalled:
+            _say(f"phase {phase}: progress resumed")
+            return
+        what = {"notify": "still running, Ctrl+C stops it", "stop": "stopping it",
+                "restart": "restarting it"}[action]
+        _say(f"warning: phase {phase} stalled: no progress for {_fmt_idle(idle)} "
+             f"([runner] stall_minutes = {stall_minutes:g}); {what}")
 
     return report
 
@@ -154,18 +154,21 @@ def _run(args: argparse.Namespace) -> int:
     store = SessionStore.open(project)
     for message in store.messages:
         _say(message)
-    manager = PhaseManager(project, store, config)
+    manager = PhaseManager(project, store, config, headless=True)
     input_override = getattr(args, "input", None)
     force = bool(getattr(args, "force", False))
 
     if getattr(args, "dry_run", False):
         prepared = manager.prepare(phase, input_override=input_override, force=True)
-        missing = missing_predecessor(phase, manager.completed_phases())
+        missing = manager.missing_predecessor(phase)
         if missing is not None and not force:
             _say(f"note: {missing} has not completed; a real run needs --force")
+        how = ("invoked as a skill" if prepared.prompt_mode == "skill"
+               else "pasted, $speckit-* mentions neutralised")
         sys.stdout.write(f"command: {shlex.join(prepared.spec.argv)}\n")
         sys.stdout.write(f"cwd: {prepared.spec.cwd}\n")
-        sys.stdout.write(f"prompt: {prepared.spec.prompt_source} (sent on stdin)\n\n")
+        sys.stdout.write(f"prompt: {prepared.spec.prompt_source} ({how}); "
+                         "exactly this is sent on stdin:\n\n")
         sys.stdout.write(prepared.prompt)
         if not prepared.prompt.endswith("\n"):
             sys.stdout.write("\n")
@@ -206,7 +209,7 @@ def _run(args: argparse.Namespace) -> int:
         prepared.spec.argv = resolve_executable(prepared.spec.argv, project.root)
         forwarder: CleanForwarder | JsonForwarder
         _say(f"phase {current} (attempt {attempt}) -> {prepared.spec.log_rel}")
-        stall = _stall_reporter(current, config.stall_minutes)
+        stall = _stall_reporter(current, config.stall_minutes, manager.on_stall)
         if prepared.spec.json_mode:
             forwarder = JsonForwarder(sys.stdout, colour=sys.stdout.isatty())
             run = manager.run_foreground(prepared, forward=forwarder, on_stall=stall,
@@ -219,22 +222,14 @@ def _run(args: argparse.Namespace) -> int:
         forwarder.flush()
         note = f" ({run.message})" if run.message else ""
         _say(f"phase {current} {run.status}, exit code {run.exit_code}{note}; log: {run.log}")
-        result = 0 if run.status == "done" else 1
-        if run.status == "stopped":
+        step = manager.follow_up(run, auto_continue=auto_continue)
+        if step.reason:
+            _say(step.reason)
+        result = 0 if step.outcome in ("done", "next") else 1
+        if step.phase is None:
             break
-        if current == "implement" and auto_continue:
-            decision = manager.continue_decision(run)
-            _say(f"auto-continue: {decision.reason}")
-            if decision.action == "continue":
-                message, attempt = continue_message(), attempt + 1
-                continue
-            result = 0 if decision.action == "done" else 1
-            break
-        if run.status == "done" and config.auto_next and current != "implement":
-            current = PHASES[PHASES.index(current) + 1]
-            message, attempt = None, 1
-            continue
-        break
+        attempt = manager.next_attempt(step.phase, step.continue_message)
+        current, message = step.phase, step.continue_message
     from specui.runner.notify import bell
 
     bell(sys.stderr)

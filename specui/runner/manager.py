@@ -34,17 +34,24 @@ from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
 from specui.core.fsio import atomic_write_bytes, atomic_write_text
 from specui.core.orchestrator import (
-    PHASES,
+    KNOWN_PHASES,
+    ContinueDecision,
     continue_message,
     decide_continue,
     missing_predecessor,
+    phase_state,
     resolve_input,
     validate_phase,
     write_checkpoint,
 )
 from specui.core.paths import Project
-from specui.core.prompts import build_prompt
-from specui.core.tasks import count_tasks, find_tasks_file, log_reports_no_pending
+from specui.core.prompts import build_prompt, find_prompt
+from specui.core.tasks import (
+    count_tasks,
+    find_tasks_file,
+    log_reports_gaps,
+    log_reports_no_pending,
+)
 from specui.runner.procid import group_exists, is_same_process, process_start_time
 from specui.runner.safe_output import Part
 from specui.runner.supervisor import (
@@ -58,6 +65,7 @@ from specui.runner.supervisor import (
     read_pid,
     read_status,
 )
+from specui.runner.vitals import Vitals, vitals
 from specui.store import PhaseRun, SessionStore
 
 log = logging.getLogger(__name__)
@@ -73,6 +81,33 @@ class PreparedRun:
     spec: RunSpec
     prompt: str
     run_dir: Path
+    prompt_mode: str = "paste"  # "skill": the prompt invokes the phase's skill by name
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What to start after a run ended: `phase` (None: nothing), its continue message, a note
+    for the user, and the outcome so far ("next", "done", "stop", "stopped")."""
+
+    phase: str | None
+    continue_message: str | None
+    reason: str
+    outcome: str
+
+
+def _order(phase: str) -> int:
+    return KNOWN_PHASES.index(phase)
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    """One phase as the runner sees it: its status (implement is only done when tasks.md
+    is, see orchestrator.phase_state), a note saying why, and its latest run."""
+
+    name: str
+    status: str
+    note: str
+    run: PhaseRun | None
 
 
 def pid_alive(pid: int | None, marker: bytes = b"specui") -> bool:
@@ -202,10 +237,15 @@ def resolve_executable(argv: list[str], cwd: Path) -> list[str]:
 class PhaseManager:
     """Owns phase runs for one project. Thread-safe through the store; cheap `refresh()`."""
 
-    def __init__(self, project: Project, store: SessionStore, config: RunnerConfig) -> None:
+    def __init__(
+        self, project: Project, store: SessionStore, config: RunnerConfig, *,
+        headless: bool = False,
+    ) -> None:
         self.project = project
         self.store = store
         self.config = config
+        # A stalled run nobody watches must end by itself; in the workbench a person decides.
+        self.on_stall = config.on_stall or ("stop" if headless else "notify")
         # Called with the finished PhaseRun when refresh() sees a run end (TUI: bell, toast).
         self.on_finished: Callable[[PhaseRun], None] | None = None
         self.clock: Callable[[], datetime] = now_utc
@@ -232,6 +272,77 @@ class PhaseManager:
     def completed_phases(self) -> set[str]:
         return {run.phase for run in self.store.state.runs if run.status == "done"}
 
+    @property
+    def phases(self) -> tuple[str, ...]:
+        return tuple(self.config.phases)
+
+    def missing_predecessor(self, phase: str) -> str | None:
+        """The configured phase before `phase` when it never completed (the UI asks first)."""
+        return missing_predecessor(phase, self.completed_phases(), self.phases)
+
+    def has_prompt(self, phase: str) -> bool:
+        try:
+            find_prompt(self.project, phase)
+        except SpecuiError:
+            return False
+        return True
+
+    def phase_rows(self) -> list[PhaseRow]:
+        """The configured phases, then any other phase that has run, in Spec Kit's order."""
+        ran = {run.phase for run in self.store.state.runs}
+        names = [p for p in KNOWN_PHASES if p in self.phases or p in ran]
+        done, total = self.task_count()
+        rows = []
+        for name in names:
+            run = self.store.state.latest_run(name)
+            no_pending = False
+            if name == "implement" and run is not None and total is None:
+                no_pending = log_reports_no_pending(self._read_log(run))
+            status, note = phase_state(name, run.status if run else None, tasks_done=done,
+                                       tasks_total=total, log_no_pending=no_pending)
+            rows.append(PhaseRow(name, status, note or (run.message if run else ""), run))
+        return rows
+
+    def next_phase(self) -> str | None:
+        """The first configured phase that is not done (implement stays re-runnable until
+        tasks.md is complete, see phase_rows)."""
+        for row in self.phase_rows():
+            if row.name in self.phases and row.status != "done":
+                return row.name
+        return None
+
+    def vitals(self, run: PhaseRun, now: datetime | None = None) -> Vitals:
+        """Elapsed, since output / progress, stalled, tasks and ETA of `run` (see vitals.py)."""
+        try:
+            run_dir = self.run_dir(run.run_id)
+        except SpecuiError:
+            run_dir = None
+        status = read_status(run_dir) if run_dir is not None else None
+        done = total = before = None
+        if run.phase in ("implement", "converge"):
+            done, total = self.task_count()
+            before = self._tasks_before(run)
+        return vitals(run, status, now=now or self.clock(), tasks_done=done, tasks_total=total,
+                      tasks_before=before, history=list(self.store.state.runs))
+
+    def _tasks_before(self, run: PhaseRun) -> int | None:
+        try:
+            spec_path = self.run_dir(run.run_id) / SPEC_FILE
+            return RunSpec.model_validate_json(spec_path.read_bytes()).tasks_before
+        except (OSError, ValueError, SpecuiError):
+            return None
+
+    def _read_log(self, run: PhaseRun) -> str:
+        try:
+            return self.log_path(run).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def past_runs(self, phase: str | None = None) -> list[PhaseRun]:
+        """Every recorded run (of `phase`), newest first, for the past-runs list."""
+        runs = [r for r in self.store.state.runs if phase is None or r.phase == phase]
+        return list(reversed(runs))
+
     def task_count(self) -> tuple[int | None, int | None]:
         tasks = find_tasks_file(self.project.root)
         if tasks is None:
@@ -255,7 +366,7 @@ class PhaseManager:
         """Work out prompt, command and paths; write nothing. Raises SpecuiError."""
         phase = validate_phase(phase)
         if not force:
-            missing = missing_predecessor(phase, self.completed_phases())
+            missing = self.missing_predecessor(phase)
             if missing is not None:
                 raise SpecuiError(
                     f"phase {phase} comes after {missing}, which has not completed in this "
@@ -278,7 +389,9 @@ class PhaseManager:
             if not log_path.exists() and not (self.project.runs_dir / run_id).exists():
                 break
             moment += timedelta(seconds=1)
-        tasks_before = self.task_count()[0] if phase == "implement" else None
+        watches_tasks = phase in ("implement", "converge")
+        tasks_before = self.task_count()[0] if watches_tasks else None
+        tasks_file = find_tasks_file(root) if watches_tasks else None
         spec = RunSpec(
             run_id=run_id, phase=phase, argv=argv, cwd=str(root), log_path=str(log_path),
             log_rel=self.project.relative(log_path),
@@ -287,8 +400,10 @@ class PhaseManager:
             grace_seconds=self.config.stop_grace_seconds, tasks_before=tasks_before,
             continue_message=continue_message,
             stall_seconds=self.config.stall_minutes * 60 if self.config.stall_minutes > 0 else None,
+            on_stall=self.on_stall, stall_restarts=self.config.stall_restarts,
+            tasks_path=str(tasks_file) if tasks_file is not None else None,
         )
-        return PreparedRun(spec, prompt.text, self.project.runs_dir / run_id)
+        return PreparedRun(spec, prompt.text, self.project.runs_dir / run_id, prompt.mode)
 
     def _materialize(self, prepared: PreparedRun) -> None:
         prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
@@ -313,7 +428,7 @@ class PhaseManager:
         self.store.update(lambda session: session.runs.append(run))
         return run
 
-    def _next_attempt(self, phase: str, continue_message: str | None) -> int:
+    def next_attempt(self, phase: str, continue_message: str | None) -> int:
         if continue_message is None:
             return 1
         previous = self.store.state.latest_run(phase)
@@ -337,7 +452,7 @@ class PhaseManager:
             )
         prepared = self.prepare(
             phase, input_override=input_override, force=force, continue_message=continue_message,
-            attempt=self._next_attempt(phase, continue_message),
+            attempt=self.next_attempt(phase, continue_message),
         )
         self._materialize(prepared)
         pid = self._spawn_detached(prepared.run_dir)
@@ -453,11 +568,8 @@ class PhaseManager:
         return self.active()
 
     def _update_live(self, run: PhaseRun, status: RunStatus | None) -> None:
-        stalled = run.stalled
-        if status is not None:
-            last = status.last_output_at or status.started_at
-            idle = (self.clock() - last).total_seconds()
-            stalled = idle > self.config.stall_minutes * 60
+        # The supervisor is the one judge of a stall (it knows which output is progress).
+        stalled = status.stalled if status is not None else run.stalled
         done, total = (run.tasks_done, run.tasks_total)
         if run.phase == "implement":
             done, total = self.task_count()
@@ -531,39 +643,72 @@ class PhaseManager:
             log.exception("on_finished callback failed")
 
     def _after_finish(self, run: PhaseRun) -> None:
-        """Notify, then auto-continue implement or auto-start the next phase if configured."""
+        """Notify, then start what follows (auto-continue / converge / auto-next), if any."""
         self._safe_callback(run)
-        if run.status == "stopped":
+        step = self.follow_up(run, auto_continue=self.config.auto_continue)
+        if step.reason:
+            self._set_message(run.run_id, f"{run.message + '; ' if run.message else ''}"
+                                          f"{step.reason}")
+        if step.phase is None:
             return
         try:
-            if run.phase == "implement" and self.config.auto_continue:
-                decision = self.continue_decision(run)
-                if decision.action == "continue":
-                    self.start("implement", force=True, continue_message=continue_message())
-                else:
-                    self._set_message(run.run_id, f"auto-continue: {decision.reason}")
-            elif run.status == "done" and self.config.auto_next and run.phase != "implement":
-                next_phase = PHASES[PHASES.index(run.phase) + 1]
-                self.start(next_phase)
+            self.start(step.phase, force=True, continue_message=step.continue_message)
         except SpecuiError as exc:
-            self._set_message(run.run_id, f"could not start the next run: {exc}")
+            self._set_message(run.run_id, f"could not start {step.phase}: {exc}")
 
-    def continue_decision(self, run: PhaseRun):
-        spec_path = self.run_dir(run.run_id) / SPEC_FILE
-        try:
-            tasks_before = RunSpec.model_validate_json(spec_path.read_bytes()).tasks_before
-        except (OSError, ValueError):
-            tasks_before = None
-        try:
-            log_text = self.log_path(run).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            log_text = ""
+    def follow_up(self, run: PhaseRun, *, auto_continue: bool) -> FollowUp:
+        """What starts after `run` ended, shared by the workbench and headless `specui run`:
+        implement under auto-continue continues, converges once (see decide_continue) or
+        stops; a converge that auto-continue started hands back to implement; with auto_next
+        a finished phase starts the next configured one."""
+        if run.status == "stopped":
+            return FollowUp(None, None, "", "stopped")
+        if run.phase == "implement" and auto_continue:
+            decision = self.continue_decision(run)
+            reason = f"auto-continue: {decision.reason}"
+            if decision.action == "continue":
+                return FollowUp("implement", continue_message(), reason, "next")
+            if decision.action == "converge":
+                return FollowUp("converge", None, reason + "; running converge once", "next")
+            return FollowUp(None, None, reason, decision.action)
+        if run.phase == "converge" and auto_continue and self._started_by_auto_continue(run):
+            if run.status != "done":
+                return FollowUp(None, None, "auto-continue: converge failed", "stop")
+            return FollowUp("implement", continue_message(),
+                            "auto-continue: implement the tasks converge added", "next")
+        if run.status == "done" and self.config.auto_next and run.phase != "implement":
+            later = [p for p in self.phases if _order(p) > _order(run.phase)]
+            if later:
+                return FollowUp(later[0], None, "", "next")
+        return FollowUp(None, None, "", "done" if run.status == "done" else "stop")
+
+    def _started_by_auto_continue(self, run: PhaseRun) -> bool:
+        runs = self.store.state.runs
+        index = next((i for i, r in enumerate(runs) if r.run_id == run.run_id), None)
+        return bool(index) and runs[index - 1].phase == "implement"  # type: ignore[index]
+
+    def _converged_in_chain(self, run: PhaseRun) -> bool:
+        """Has converge run since this implement chain began (its attempt-1 run)?"""
+        for earlier in reversed(self.store.state.runs):
+            if earlier.run_id == run.run_id:
+                continue
+            if earlier.phase == "converge":
+                return True
+            if earlier.phase == "implement" and earlier.attempt <= 1:
+                return False
+        return False
+
+    def continue_decision(self, run: PhaseRun) -> ContinueDecision:
+        log_text = self._read_log(run)
         done, total = self.task_count()
+        can_converge = (self.config.auto_converge and self.has_prompt("converge")
+                        and not self._converged_in_chain(run))
         return decide_continue(
-            tasks_before=tasks_before, tasks_done=done, tasks_total=total,
+            tasks_before=self._tasks_before(run), tasks_done=done, tasks_total=total,
             log_no_pending=log_reports_no_pending(log_text),
             run_succeeded=run.status == "done", continues_so_far=run.attempt - 1,
             max_continues=self.config.max_continues,
+            log_gaps=log_reports_gaps(log_text), can_converge=can_converge,
         )
 
     def mark_stalled(self, run_id: str, stalled: bool) -> None:

@@ -272,7 +272,7 @@ print("back again", flush=True)
 def test_headless_stall_warns_records_and_keeps_running(tmp_path: Path) -> None:
     root = make_project(tmp_path, STALLING)
     with (root / "specui.toml").open("a") as toml:
-        toml.write("stall_minutes = 0.01\n")  # 0.6 s
+        toml.write('stall_minutes = 0.01\non_stall = "notify"\n')  # 0.6 s
     proc = subprocess.Popen([sys.executable, "-m", "specui", "run", "constitution", str(root)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
@@ -282,7 +282,8 @@ def test_headless_stall_warns_records_and_keeps_running(tmp_path: Path) -> None:
             warning = line
             break
     # One line, while the run is still going; the store says stalled.
-    assert warning.startswith("specui: warning: phase constitution stalled: no output for ")
+    assert warning.startswith("specui: warning: phase constitution stalled: no progress for ")
+    assert warning.rstrip().endswith("still running, Ctrl+C stops it")
     assert "stall_minutes = 0.01" in warning and warning.count("\n") == 1
     session = json.loads((root / ".specui" / "session.json").read_text())
     assert session["runs"][-1]["status"] == "running"
@@ -290,7 +291,7 @@ def test_headless_stall_warns_records_and_keeps_running(tmp_path: Path) -> None:
     out, rest = proc.communicate(timeout=30)
     assert proc.returncode == 0, rest
     assert "working" in out and "back again" in out  # the run was not stopped
-    assert "phase constitution: output resumed" in rest
+    assert "phase constitution: progress resumed" in rest
     assert rest.count("stalled") == 0  # warned once
     session = json.loads((root / ".specui" / "session.json").read_text())
     assert session["runs"][-1]["status"] == "done" and session["runs"][-1]["stalled"] is False
@@ -305,3 +306,73 @@ def test_json_flag_help_says_what_it_does() -> None:
     help_text = " ".join(result.stdout.split())
     assert "machine-readable" not in help_text
     assert "--json run codex with --json and show its events as readable rows" in help_text
+
+
+RECONNECTING = """
+import sys, time
+sys.stdin.read()
+print("starting", flush=True)
+while True:  # an unreachable provider: Codex says so forever, and nothing else
+    print("ERROR: Reconnecting... waiting for network", flush=True)
+    time.sleep(0.1)
+"""
+
+
+def _marker_processes(marker: str) -> list[int]:
+    needle = f"SPECUI_UNIT_MARKER={marker}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes():
+                state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+                if state not in ("Z", "X"):
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_headless_stall_stops_by_default_with_one_line_cause(tmp_path: Path) -> None:
+    """Retry notices are not progress: the flag never flaps back, the run ends by itself,
+    exit 1, one line naming the cause, the footer shows 143 (SIGTERM as the shell shows it)
+    and nothing is left running."""
+    root = make_project(tmp_path, RECONNECTING)
+    with (root / "specui.toml").open("a") as toml:
+        toml.write("stall_minutes = 0.02\nstop_grace_seconds = 2\n")  # 1.2 s
+    marker = f"stall-{os.getpid()}-{time.monotonic_ns()}"
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "specui", "run", "constitution", str(root)],
+                            capture_output=True, text=True, timeout=60, check=False,
+                            env={**os.environ, "SPECUI_UNIT_MARKER": marker})
+    assert result.returncode == 1
+    assert time.monotonic() - start < 30
+    err = result.stderr
+    assert err.count("stalled") == 2  # the warning, then the end line
+    assert "progress resumed" not in err  # no flapping
+    end = next(line for line in err.splitlines() if "phase constitution failed" in line)
+    assert "exit code 143" in end
+    assert "stalled: no progress for 1 s; last: Reconnecting... waiting for network" in end
+    log = next((root / "orchestrator").glob("constitution-*.md")).read_text()
+    footer = log.rsplit("\n---\n", 1)[1]
+    assert "- exit code: 143" in footer and "- result: failed" in footer
+    assert "- note: stalled: no progress" in footer
+    assert _marker_processes(marker) == []
+    status = json.loads(next((root / ".specui" / "runs").glob("*/status.json")).read_text())
+    assert status["last_notice"] == "Reconnecting... waiting for network"
+    assert status["exit_code"] == 143 and status["stalled"] is False
+
+
+def test_headless_stall_restart_then_stop(tmp_path: Path) -> None:
+    root = make_project(tmp_path, RECONNECTING)
+    with (root / "specui.toml").open("a") as toml:
+        toml.write('stall_minutes = 0.02\non_stall = "restart"\nstall_restarts = 1\n'
+                   "stop_grace_seconds = 1\n")
+    result = subprocess.run([sys.executable, "-m", "specui", "run", "constitution", str(root)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    log = next((root / "orchestrator").glob("constitution-*.md")).read_text()
+    assert log.count("specui: restarting constitution after a stall (1/1)") == 1
+    assert log.count("\nstarting\n") == 2  # the agent ran twice, in the same log
+    assert "- note: stalled: no progress" in log.rsplit("\n---\n", 1)[1]
