@@ -16,8 +16,11 @@ watches `.specui`. The protocol, one request per id:
 
 The asker polls for a response every 100 ms and checks every 500 ms that its UI still lives;
 it removes all three files at the end. A UI that dies is noticed within a second
-(`question_ui_failed`). The workbench's heartbeat is the mtime of `.specui/workbench.pid`,
-refreshed by every scan of the folder (at least every 2 s): a workbench that hangs stops it.
+(`question_ui_failed`). Both sides also beat: the workbench refreshes the mtime of
+`.specui/workbench.pid` on every scan of the folder (at least every 2 s), the asker the mtime
+of its request at every check. Heartbeats matter where pids cannot: an agent's sandbox (Codex
+runs commands under bubblewrap with a PID namespace of its own) sees neither the workbench's
+pid nor lets the workbench see the asker's, so across PID namespaces liveness is the heartbeat.
 
 A request whose asker is gone (pid dead or reused, or far past its timeout) is stale: the UI
 removes it. A response is created with `os.link` from a complete temp file: it appears whole,
@@ -70,6 +73,10 @@ PID_FILE_LIMIT = 4096
 # have withdrawn it; e.g. it was stopped with SIGSTOP). Answer files nobody collected, too.
 STALE_GRACE_SECONDS = 5.0
 ORPHAN_SECONDS = 60.0
+# Heartbeats (see the module docstring): the workbench beats at least every 2 s, the asker
+# every 0.5 s; silence this long means the other side is gone (used across PID namespaces).
+WORKBENCH_SILENT_SECONDS = 6.0
+ASKER_SILENT_SECONDS = 10.0
 
 Target = Literal["workbench", "standalone"]
 
@@ -206,31 +213,47 @@ def _remove(*paths: Path) -> None:
 # ------------------------------------------------------------------------------ process identity
 
 
+def current_pid_ns() -> str | None:
+    """This process's PID namespace (`pid:[4026531836]`), or None where /proc lacks it."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+
+
 class ProcessStamp(BaseModel):
-    """Who a file belongs to: pid, start time and boot id (a pid alone may name a later
-    process: see runner/procid.py)."""
+    """Who a file belongs to: pid, start time, boot id (a pid alone may name a later process:
+    see runner/procid.py) and PID namespace (a pid means nothing in another one)."""
 
     model_config = ConfigDict(extra="ignore")
 
     pid: int
     start_time: int | None = None
     boot_id: str | None = None
+    pid_ns: str | None = None
 
     @classmethod
     def of(cls, pid: int) -> ProcessStamp:
         ident = identify(pid)
         if ident is None:
-            return cls(pid=pid)
-        return cls(pid=pid, start_time=ident.start_time, boot_id=ident.boot_id)
+            return cls(pid=pid, pid_ns=current_pid_ns())
+        return cls(
+            pid=pid, start_time=ident.start_time, boot_id=ident.boot_id, pid_ns=current_pid_ns()
+        )
 
     @classmethod
     def mine(cls) -> ProcessStamp:
         return cls.of(os.getpid())
 
+    def visible(self) -> bool:
+        """Whether this process can check the stamp's pid (same PID namespace)."""
+        return self.pid_ns is None or self.pid_ns == current_pid_ns()
+
     def alive(self) -> bool:
         """The process still runs and is the same one. Where the system keeps start times
-        (/proc), a stamp without one is not trusted; elsewhere the pid is all there is."""
-        if self.pid <= 0:
+        (/proc), a stamp without one is not trusted; elsewhere the pid is all there is.
+        Meaningful only when `visible()`."""
+        if self.pid <= 0 or not self.visible():
             return False
         if self.start_time is not None and self.boot_id:
             return is_same_process(self.pid, self.start_time, self.boot_id)
@@ -254,6 +277,8 @@ def write_workbench_pid(project: Project) -> None:
     """Say "a workbench runs here" (the app calls this once its first frame is up)."""
     stamp = ProcessStamp.mine()
     second = f"{stamp.start_time} {stamp.boot_id}" if stamp.start_time is not None else ""
+    if second and stamp.pid_ns:
+        second += f" {stamp.pid_ns}"
     ensure_bridge_dir(project)  # the watcher has the folder from now on
     _write_private(pid_path(project), f"{stamp.pid}\n{second}\n", once=False)
 
@@ -270,11 +295,13 @@ def read_workbench_pid(project: Project) -> ProcessStamp | None:
         return None
     start_time: int | None = None
     boot: str | None = None
+    pid_ns: str | None = None
     if len(lines) > 1:
         parts = lines[1].split()
-        if len(parts) == 2 and parts[0].isdigit():
+        if len(parts) in (2, 3) and parts[0].isdigit():
             start_time, boot = int(parts[0]), parts[1]
-    return ProcessStamp(pid=pid, start_time=start_time, boot_id=boot)
+            pid_ns = parts[2] if len(parts) == 3 else None
+    return ProcessStamp(pid=pid, start_time=start_time, boot_id=boot, pid_ns=pid_ns)
 
 
 def remove_workbench_pid(project: Project) -> None:
@@ -285,9 +312,15 @@ def remove_workbench_pid(project: Project) -> None:
 
 
 def running_workbench(project: Project) -> ProcessStamp | None:
-    """The live workbench open on this folder (pid and start time checked), or None."""
+    """The live workbench open on this folder, or None: pid and start time checked, or, from
+    another PID namespace (an agent's sandbox), a recent heartbeat."""
     stamp = read_workbench_pid(project)
-    return stamp if stamp is not None and stamp.alive() else None
+    if stamp is None:
+        return None
+    if stamp.visible():
+        return stamp if stamp.alive() else None
+    age = heartbeat_age(project)
+    return stamp if age is not None and age < WORKBENCH_SILENT_SECONDS else None
 
 
 def heartbeat(project: Project) -> None:
@@ -338,8 +371,14 @@ class BridgeRequest(BaseModel):
         now = now or datetime.now(UTC)
         return (now - self.created_at).total_seconds() > self.timeout + STALE_GRACE_SECONDS
 
-    def stale(self) -> bool:
-        return self.expired() or not self.asker.alive()
+    def stale(self, mtime: float | None = None) -> bool:
+        """Its asker is gone: dead, or (from another PID namespace) silent; or it is long
+        past its timeout. `mtime`: the request file's (the asker's heartbeat)."""
+        if self.expired():
+            return True
+        if self.asker.visible():
+            return not self.asker.alive()
+        return mtime is not None and time.time() - mtime > ASKER_SILENT_SECONDS
 
 
 def post_request(
@@ -381,6 +420,14 @@ def read_request(project: Project, request_id: str) -> BridgeRequest | None:
     except (LoadError, ValidationError, ValueError):
         return None
     return request if request.id == request_id else None
+
+
+def asker_heartbeat(project: Project, request_id: str) -> None:
+    """The asker still waits: refresh its request's mtime."""
+    try:
+        os.utime(request_path(project, request_id), follow_symlinks=False)
+    except OSError:
+        pass
 
 
 def request_exists(project: Project, request_id: str) -> bool:
@@ -435,7 +482,11 @@ def pending_requests(project: Project, target: Target = "workbench") -> list[Bri
             if request_exists(project, rid):
                 write_cancel(project, rid, code=UI_FAILED, message="invalid request file")
             continue
-        if request.stale():
+        try:
+            mtime: float | None = entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            mtime = None
+        if request.stale(mtime):
             withdraw(project, rid)
             continue
         if request.target == target:

@@ -108,12 +108,15 @@ class WorkbenchRenderer:
         self.where = f"the specui workbench (pid {stamp.pid})"
 
     def problem(self) -> str | None:
-        if not self.stamp.alive():
+        visible = self.stamp.visible()
+        if visible and not self.stamp.alive():
             return f"{self.where} exited before the question was answered"
         age = bridge.heartbeat_age(self.project)
         if age is None:
             return f"{self.where} closed before the question was answered"
-        if age > HEARTBEAT_STALE_SECONDS:
+        # Outside its PID namespace (a sandbox) the heartbeat is all there is to go by.
+        limit = HEARTBEAT_STALE_SECONDS if visible else bridge.WORKBENCH_SILENT_SECONDS
+        if age > limit:
             return f"{self.where} stopped responding (no heartbeat for {age:.0f} s)"
         return None
 
@@ -254,6 +257,7 @@ def wait_for_answers(
             )
         if now >= next_check:
             next_check = now + check
+            bridge.asker_heartbeat(project, request.id)
             problem = renderer.problem()
             if problem is None and not bridge.request_exists(project, request.id):
                 problem = "the question's request file was removed"

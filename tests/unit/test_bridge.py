@@ -506,3 +506,47 @@ def test_a_skill_specui_never_wrote_is_kept(project: Project) -> None:
     lines = skills.install_skills(project)
     assert any(line.startswith("kept .claude") for line in lines)
     assert path.read_text() == "the user's own skill\n"
+
+
+# ------------------------------------------------------------------------------ sandboxes
+
+OTHER_NS = "pid:[1]"  # no real process of this test lives in it
+
+
+def test_from_another_pid_namespace_the_workbench_is_its_heartbeat(project: Project) -> None:
+    """Codex runs commands in a PID namespace of its own: the workbench's pid means nothing
+    there, so its heartbeat (the pid file's mtime) decides."""
+    bridge.write_workbench_pid(project)
+    lines = bridge.pid_path(project).read_text().splitlines()
+    start, boot, _ = lines[1].split()
+    bridge.pid_path(project).write_text(f"{lines[0]}\n{start} {boot} {OTHER_NS}\n")
+    stamp = bridge.running_workbench(project)
+    assert stamp is not None and not stamp.visible()
+    ui = asker.WorkbenchRenderer(project, stamp)
+    assert ui.problem() is None
+    old = time.time() - (bridge.WORKBENCH_SILENT_SECONDS + 1)
+    os.utime(bridge.pid_path(project), (old, old))
+    assert bridge.running_workbench(project) is None
+    assert "no heartbeat" in ui.problem()
+
+
+def test_a_sandboxed_askers_request_lives_by_its_heartbeat(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    path = bridge.request_path(project, request.id)
+    data = json.loads(path.read_text())
+    data["asker"] = {"pid": 2, "start_time": 5, "boot_id": "x", "pid_ns": OTHER_NS}
+    path.write_text(json.dumps(data))
+    assert [r.id for r in bridge.pending_requests(project)] == [request.id]
+    old = time.time() - (bridge.ASKER_SILENT_SECONDS + 1)
+    os.utime(path, (old, old))
+    assert bridge.pending_requests(project) == [] and bridge_files(project) == []
+
+
+def test_waiting_is_the_askers_heartbeat(project: Project) -> None:
+    request = bridge.post_request(project, batch_of(SINGLE))
+    path = bridge.request_path(project, request.id)
+    old = time.time() - 60
+    os.utime(path, (old, old))
+    with pytest.raises(bridge.QuestionFailed):
+        asker.wait_for_answers(project, request, Alive(), timeout=0.3, poll=0.02, check=0.05)
+    assert time.time() - path.stat().st_mtime < 5
