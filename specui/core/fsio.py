@@ -85,10 +85,6 @@ def allow_outside(paths: Iterable[Path | str]) -> None:
             _allowed_outside.append(real)
 
 
-def allowed_outside() -> tuple[Path, ...]:
-    return tuple(_allowed_outside)
-
-
 def user_config_allowances(path: Path) -> list[Path]:
     """The user-level config's `allow_outside = ["~/notes/SPEC.md", ...]` (relative paths are
     relative to the config's folder). A missing file allows nothing; a broken one is a

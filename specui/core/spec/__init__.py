@@ -22,7 +22,6 @@ from specui.core.spec.bullets import (
 )
 from specui.core.spec.document import SectionSpan, SpecDocument
 from specui.core.spec.status import (
-    UNIT_STATUSES,
     SpecProgress,
     UnitStatus,
     check_unit,
@@ -34,10 +33,12 @@ from specui.core.spec.status import (
     unit_statuses,
 )
 from specui.core.spec.template import (
+    SECTION_ITEMS,
     SPEC_TEMPLATE,
     STACK_TEMPLATE,
     render_spec_template,
     render_stack_template,
+    template_body,
 )
 from specui.core.spec.units import (
     SECTION_BY_KEY,
@@ -57,6 +58,7 @@ from specui.core.spec.units import (
 __all__ = [
     "SECTIONS",
     "SECTION_BY_KEY",
+    "SECTION_ITEMS",
     "SECURITY_LABEL",
     "SPEC_TEMPLATE",
     "STACK_TEMPLATE",
@@ -65,7 +67,6 @@ __all__ = [
     "UNIT_BY_KEY",
     "UNIT_KEYS",
     "UNIT_SECTION",
-    "UNIT_STATUSES",
     "UNIT_TITLES",
     "Item",
     "SectionDef",
@@ -92,6 +93,7 @@ __all__ = [
     "section_key_for_title",
     "set_item",
     "spec_progress",
+    "template_body",
     "unit_statuses",
     "value_is_answered",
 ]

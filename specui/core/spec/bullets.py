@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from specui.core.spec.status import placeholder_status
-from specui.core.spec.template import SPEC_TEMPLATE
+from specui.core.spec.template import SECTION_ITEMS
 
 _BULLET = re.compile(
     r"^(?P<prefix>[ \t]{0,3}[-*+][ \t]+\*\*(?P<label>[^*\n]+?)\*\*[ \t]*:?[ \t]*)(?P<value>.*?)\s*$"
@@ -69,16 +69,11 @@ def parse_items(body: str | None) -> list[Item]:
     return items
 
 
-def _template_items() -> dict[str, str]:
-    items: dict[str, str] = {}
-    for item in parse_items(SPEC_TEMPLATE):
-        items[norm_label(item.label)] = item.value
-    return items
-
-
-# "<label>" -> template default value, for every bullet of the canonical template. A value equal
-# to its template default is scaffolding (e.g. "endpoints, auth, payloads, error model").
-TEMPLATE_ITEMS: dict[str, str] = _template_items()
+# normalized label -> template default value, for every bullet of the canonical template. A
+# value equal to its template default is scaffolding (e.g. "endpoints, auth, payloads, ...").
+TEMPLATE_ITEMS: dict[str, str] = {
+    norm_label(label): default for items in SECTION_ITEMS.values() for label, default in items
+}
 
 
 def find_item(body: str | None, label: str) -> Item | None:

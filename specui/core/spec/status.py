@@ -19,28 +19,20 @@ from specui.core.markdown import Fence as _Fence
 from specui.core.markdown import fence_step as _fence_step
 from specui.core.progress import progress_percent
 from specui.core.spec.document import unify_newlines
-from specui.core.spec.template import SPEC_TEMPLATE
+from specui.core.spec.template import SECTION_ITEMS
 from specui.core.spec.units import TRACKED_UNITS, UNIT_BY_KEY, UNIT_KEYS, UNIT_TITLES
 
 if TYPE_CHECKING:
     from specui.core.spec.document import SpecDocument
 
 UnitStatus = Literal["unknown", "drafted", "clarified", "final"]
-UNIT_STATUSES: tuple[str, ...] = ("unknown", "drafted", "clarified", "final")
 
 
 def _template_defaults() -> frozenset[str]:
-    """Normalized values of the template's `- **Label**: value` bullets (its scaffolding)."""
-    out = set()
-    for line in SPEC_TEMPLATE.splitlines():
-        marker = _LIST_MARKER_RE.match(line)
-        rest = line[marker.end() :] if marker else line
-        m = _LABEL_RE.match(rest)
-        if m:
-            value = _norm_value(rest[m.end() :])
-            if value:
-                out.add(value)
-    return frozenset(out)
+    """Normalized default values of the template's bullets (its scaffolding)."""
+    return frozenset(
+        _norm_value(default) for items in SECTION_ITEMS.values() for _label, default in items
+    )
 
 
 def _norm_value(value: str) -> str:

@@ -1,100 +1,116 @@
 """The two files a new project starts from, exactly as seed 000 defines them.
 
-`SPEC_TEMPLATE` is seed 000 §3 ("SPEC.md – Canonical Structure") byte for byte, and
-`STACK_TEMPLATE` is seed 000 Appendix A (the minimal `stack.toml`), comments and column
-alignment included. They are kept verbatim (not generated from `units.SECTIONS`) so a test can
-compare them with the seed and so the parser's notion of "template text" (which `placeholder_status`
-treats as scaffolding, not content) is exactly what a fresh file holds.
+The SPEC.md template is data: the section table (`units.SECTIONS`, headings) and each section's
+labelled bullets with their default values (`SECTION_ITEMS`). `SPEC_TEMPLATE` is rendered from
+them and equals seed 000 §3 byte for byte (a test compares it with the seed), and the status
+rules read the defaults from the same data, so "template text" (scaffolding, not content) is
+exactly what a fresh file holds. `STACK_TEMPLATE` is seed 000 Appendix A (the minimal
+`stack.toml`) verbatim, comments and column alignment included.
 """
 
 from __future__ import annotations
 
 import tomlkit
 
+from specui.core.spec.units import SECTIONS
+
 PROJECT_NAME_PLACEHOLDER = "<Project Name>"
 STACK_NAME_PLACEHOLDER = "<project-name>"
 
-SPEC_TEMPLATE: str = """\
-# SPEC: <Project Name>
+# The labelled bullets of every canonical section, in order: (label, default value). A value
+# left at its default is scaffolding, not content (see `status.placeholder_status`).
+SECTION_ITEMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "vision": (
+        ("Problem & Outcome", "<why this matters>"),
+        ("Success Metrics", "<quantitative & qualitative>"),
+        ("Target Users", "<who benefits>"),
+    ),
+    "scope": (
+        ("In-scope", "<what will be built>"),
+        ("Out-of-scope", "<what is explicitly not built>"),
+    ),
+    "personas": (
+        ("Personas", "<roles, needs>"),
+        ("Top Use Cases", "<short scenario bullets>"),
+    ),
+    "domain": (
+        ("Entities", "<list + brief defs>"),
+        ("Relationships", "<ER-style notes>"),
+        ("Invariants & Constraints", "<business rules>"),
+    ),
+    "interfaces": (
+        ("API", "endpoints, auth, payloads, error model"),
+        ("UI/UX", "key screens, nav flows, accessibility notes"),
+        ("CLI/Jobs", "commands, flags, schedules"),
+        ("Events", "producers, consumers, schemas"),
+    ),
+    "workflows": (
+        ("Primary flows", "<stepwise diagrams or bullets>"),
+        ("Edge cases", "<what could go wrong>"),
+    ),
+    "states": (("State machine(s)", "<states, transitions, guards>"),),
+    "data": (
+        ("Storage", "tables/collections, indexes"),
+        ("Validation", "required fields, formats"),
+        ("Migration Plan", "versioning, backfills"),
+    ),
+    "nfr": (
+        ("Performance", "SLAs/SLOs, peak loads"),
+        ("Reliability", "availability, DR/BCP"),
+        ("Security & Privacy", "authZ/authN, secrets, PII handling"),
+        ("Compliance", "GDPR/CCPA/other"),
+        ("Scalability", "vertical/horizontal strategy"),
+    ),
+    "integrations": (
+        ("Third-parties", "APIs, quotas, failure modes"),
+        ("Webhooks", "endpoints, retries, signatures"),
+    ),
+    "deployment": (
+        ("Envs", "dev/stage/prod parity"),
+        ("CI/CD", "build, test, release gates"),
+        ("Config & Secrets", "management strategy"),
+    ),
+    "observability": (
+        ("Logging", "structure, redaction"),
+        ("Metrics", "KPIs, dashboards"),
+        ("Tracing", "spans, propagation"),
+    ),
+    "risks": (
+        ("Known risks", "likelihood × impact, mitigations"),
+        ("Assumptions", "rationale, revisit date"),
+        ("Alternatives considered", "pros/cons"),
+    ),
+    "acceptance": (
+        ("User acceptance", "scenarios & pass/fail"),
+        ("QA plan", "test levels, coverage targets"),
+        ("Automation", "unit/integration/e2e"),
+    ),
+    "milestones": (
+        ("Phase 0", "proofs/spikes"),
+        ("Phase 1..N", "deliverables & criteria"),
+    ),
+    "terminology": (("Glossary", "project-specific terms"),),
+    "open_questions": (
+        ("Outstanding", "tracked until resolved"),
+        ("Resolved (history)", "decisions & dates"),
+    ),
+}
 
-## 1. Vision & Goals
-- **Problem & Outcome**: <why this matters>
-- **Success Metrics**: <quantitative & qualitative>
-- **Target Users**: <who benefits>
 
-## 2. Scope & Non-Goals
-- **In-scope**: <what will be built>
-- **Out-of-scope**: <what is explicitly not built>
+def template_body(section_key: str) -> str:
+    """The template's body of one canonical section: its bullets at their default values."""
+    return "".join(f"- **{label}**: {default}\n" for label, default in SECTION_ITEMS[section_key])
 
-## 3. Personas & Use Cases
-- **Personas**: <roles, needs>
-- **Top Use Cases**: <short scenario bullets>
 
-## 4. Domain Model
-- **Entities**: <list + brief defs>
-- **Relationships**: <ER-style notes>
-- **Invariants & Constraints**: <business rules>
+def _render_template() -> str:
+    parts = [f"# SPEC: {PROJECT_NAME_PLACEHOLDER}\n"]
+    parts.extend(f"{sec.heading}\n{template_body(sec.key)}" for sec in SECTIONS)
+    return "\n".join(parts)
 
-## 5. Interfaces
-- **API**: endpoints, auth, payloads, error model
-- **UI/UX**: key screens, nav flows, accessibility notes
-- **CLI/Jobs**: commands, flags, schedules
-- **Events**: producers, consumers, schemas
 
-## 6. Workflows
-- **Primary flows**: <stepwise diagrams or bullets>
-- **Edge cases**: <what could go wrong>
+# Seed 000 §3 ("SPEC.md – Canonical Structure") byte for byte (tests compare it with the seed).
+SPEC_TEMPLATE: str = _render_template()
 
-## 7. States & Transitions
-- **State machine(s)**: <states, transitions, guards>
-
-## 8. Data & Schema
-- **Storage**: tables/collections, indexes
-- **Validation**: required fields, formats
-- **Migration Plan**: versioning, backfills
-
-## 9. Non-Functional Requirements (NFRs)
-- **Performance**: SLAs/SLOs, peak loads
-- **Reliability**: availability, DR/BCP
-- **Security & Privacy**: authZ/authN, secrets, PII handling
-- **Compliance**: GDPR/CCPA/other
-- **Scalability**: vertical/horizontal strategy
-
-## 10. Integrations
-- **Third-parties**: APIs, quotas, failure modes
-- **Webhooks**: endpoints, retries, signatures
-
-## 11. Deployment & Environments
-- **Envs**: dev/stage/prod parity
-- **CI/CD**: build, test, release gates
-- **Config & Secrets**: management strategy
-
-## 12. Observability
-- **Logging**: structure, redaction
-- **Metrics**: KPIs, dashboards
-- **Tracing**: spans, propagation
-
-## 13. Risks, Assumptions & Trade‑offs
-- **Known risks**: likelihood × impact, mitigations
-- **Assumptions**: rationale, revisit date
-- **Alternatives considered**: pros/cons
-
-## 14. Acceptance Criteria & Test Plan
-- **User acceptance**: scenarios & pass/fail
-- **QA plan**: test levels, coverage targets
-- **Automation**: unit/integration/e2e
-
-## 15. Milestones & Phases
-- **Phase 0**: proofs/spikes
-- **Phase 1..N**: deliverables & criteria
-
-## 16. Terminology
-- **Glossary**: project-specific terms
-
-## 17. Open Questions
-- **Outstanding**: tracked until resolved
-- **Resolved (history)**: decisions & dates
-"""
 
 STACK_TEMPLATE: str = """\
 [name]
