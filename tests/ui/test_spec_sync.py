@@ -158,7 +158,9 @@ def test_section_lines_keep_text_literal_and_wrap_with_hanging_indent():
     lines = render_lines(text, 40, styles)
     plain = ["".join(t for t, _ in line) for line in lines]
     assert plain[0] == "## Heading [/]" and lines[0][0][1] == "H"
-    assert plain[1].startswith("• **Problem**:") and plain[2].startswith("  ")  # hanging indent
+    # emphasis is rendered (bold style), its ** delimiters are not shown
+    assert plain[1].startswith("• Problem:") and plain[2].startswith("  ")  # hanging indent
+    assert ("Problem", "B") in lines[1]
     assert "".join(plain[1:4]).count("[bold]x[/bold]") == 1
     assert ("<why this matters>", "P") in [p for line in lines for p in line]
     assert plain[-2] == "- not a bullet **not bold**" and lines[-2][0][1] == "C"
@@ -176,7 +178,7 @@ def test_section_rendering_of_a_big_section_is_fast():
 
 
 def test_themes_load_and_a_bad_file_is_skipped(tmp_path: Path):
-    from specui.ui.themes import THEMES_DIR, load_themes
+    from specui.ui.services.themes import THEMES_DIR, load_themes
 
     themes, warnings = load_themes()
     names = {t.name for t in themes}

@@ -76,9 +76,34 @@ def _line_spans(line: str, in_fence: bool) -> tuple[str, list[tuple[int, int, st
             start = ordered.end()
     if _QUOTE.match(line):
         spans.append((0, len(line), "quote"))
+    markers: list[tuple[int, int]] = []  # emphasis delimiters: rendered, not shown
     for match in _INLINE.finditer(line, start):
-        spans.append((match.start(), match.end(), match.lastgroup or ""))
+        kind = match.lastgroup or ""
+        a, b = match.start(), match.end()
+        spans.append((a, b, kind))
+        if kind in ("bold", "em"):
+            n = 2 if kind == "bold" else 1
+            markers += [(a, a + n), (b - n, b)]
+    if markers:
+        return _drop_ranges(line, spans, markers)
     return line, spans
+
+
+def _drop_ranges(
+    line: str, spans: list[tuple[int, int, str]], drop: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int, str]]]:
+    """`line` without the characters in `drop`, with `spans` moved to match."""
+    gone = [False] * (len(line) + 1)
+    for a, b in drop:
+        gone[a:b] = [True] * (b - a)
+    new_pos = [0] * (len(line) + 1)
+    kept: list[str] = []
+    for i, ch in enumerate(line):
+        new_pos[i] = len(kept)
+        if not gone[i]:
+            kept.append(ch)
+    new_pos[len(line)] = len(kept)
+    return "".join(kept), [(new_pos[a], new_pos[b], k) for a, b, k in spans]
 
 
 _LIST_LEAD = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,9}[.)])[ \t]+")
