@@ -41,7 +41,7 @@ from specui.core.errors import SpecuiError
 
 PRIVATE_DIR = ".specui"  # answers and prompts live here: 0600 files, 0700 folders
 STALE_TEMP_SECONDS = 60.0  # a temp file this old belongs to no running write
-SETTLE_SECONDS = 0.01  # how long a writer that opened the old file may take to write
+SETTLE_SECONDS = 0.002  # grace for a writer that opened the old file just before the swap
 
 _TEMP_RE = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")
 _TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
@@ -346,7 +346,7 @@ def replace_merged(
     root: Path | str | None = None,
     private: bool | None = None,
     attempts: int = 50,
-    settle: float = SETTLE_SECONDS,
+    settle: float | None = None,
 ) -> Replaced | None:
     """Read `path`, write `merge(current)` in its place, never losing a concurrent edit.
 
@@ -358,6 +358,8 @@ def replace_merged(
     target = resolve_target(path, root)
     if private is None:
         private = _is_private(path, root)
+    if settle is None:
+        settle = SETTLE_SECONDS
     _mkdirs(target.parent, private)
     dir_fd = _open_dir(target.parent)
     name = target.name
