@@ -8,6 +8,10 @@
                                        ask the human a structured question (omx question's
                                        payload and envelope)
     specui skill install [DIR]         the agent skills that teach `specui question`
+    specui interview [DIR] [--json] [--answer JSON] [--exit-early] [--profile P]
+                                       the interview headless: print the current question,
+                                       submit an answer (seed 004 shape), end it early
+    specui schema NAME                 JSON Schema of a contract (engine-request, engine-reply)
 
 Exit codes: 0 success, 1 the work itself failed, 2 bad usage or bad input (one line on stderr,
 never a traceback). Start-up is kept light: only argparse and specui's leaf modules load at
@@ -31,7 +35,9 @@ from specui.core.orchestrator import KNOWN_PHASES
 from specui.core.paths import Project, user_config_path
 
 PROG = "specui"
-COMMANDS = ("init", "status", "run", "question", "skill")
+COMMANDS = ("init", "status", "run", "question", "skill", "interview", "schema")
+PROFILES = ("quick", "standard", "deep")
+SCHEMAS = ("engine-request", "engine-reply")
 
 
 class UsageError(Exception):
@@ -64,6 +70,15 @@ def _parser_for(command: str | None) -> _Parser:
             "--allow-outside PATH (any command) lets specui write PATH outside the project",
         )
         p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+        depth = p.add_mutually_exclusive_group()
+        for name in PROFILES:
+            depth.add_argument(
+                f"--{name}",
+                dest="profile",
+                action="store_const",
+                const=name,
+                help=f"interview with the {name} profile (overrides defaultProfile)",
+            )
         p.add_argument(
             "dir",
             nargs="?",
@@ -128,6 +143,35 @@ def _parser_for(command: str | None) -> _Parser:
         # The one-question UI `specui question` itself starts in a tmux pane or on the
         # terminal; not for people.
         p.add_argument("--ui", dest="ui", default=None, metavar="ID", help=argparse.SUPPRESS)
+        return p
+    if command == "interview":
+        p = _Parser(
+            prog=f"{PROG} interview",
+            description=(
+                "The interview without the workbench (same engine, same rules): print the "
+                "current question, starting the engine when needed; --answer submits an answer "
+                "in seed 004's shape and prints the next question. Exit 0 ok, 1 the engine "
+                "failed, 2 bad input."
+            ),
+        )
+        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+        p.add_argument(
+            "--answer",
+            default=None,
+            metavar="JSON",
+            help='an answer, e.g. \'{"kind": "option", "value": "a"}\' (or {"answer": {...}}), '
+            'or "-" to read it from standard input',
+        )
+        p.add_argument(
+            "--exit-early", action="store_true", help="end the interview now (from round 4)"
+        )
+        p.add_argument("--retry", action="store_true", help="run a failed engine round again")
+        p.add_argument("--profile", choices=PROFILES, default=None, help="interview depth")
+        return p
+    if command == "schema":
+        p = _Parser(prog=f"{PROG} schema", description="Print the JSON Schema of a contract.")
+        p.add_argument("name", choices=SCHEMAS, metavar="NAME", help=", ".join(SCHEMAS))
         return p
     if command == "skill":
         p = _Parser(
@@ -410,6 +454,38 @@ def _print_compact_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from specui.core.interview.contract import reply_json_schema, request_json_schema
+
+    schema = request_json_schema() if args.name == "engine-request" else reply_json_schema()
+    _print_json(schema)
+    return 0
+
+
+def cmd_interview(args: argparse.Namespace) -> int:
+    from specui.interview.headless import run_headless
+
+    project = _existing_dir(args.dir)
+    answer = args.answer
+    if answer == "-":
+        answer = sys.stdin.read()
+    if [answer is not None, args.exit_early, args.retry].count(True) > 1:
+        raise UsageError("give at most one of --answer, --exit-early, --retry")
+    code, text = run_headless(
+        project,
+        answer=answer,
+        exit_early=args.exit_early,
+        retry=args.retry,
+        profile=args.profile,
+        as_json=args.json,
+    )
+    if args.json:
+        _print_json(text)
+    else:
+        _safe_print(text)
+    return code
+
+
 def cmd_skill(args: argparse.Namespace) -> int:
     from specui.bridge.skills import install_skills
 
@@ -476,6 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": cmd_run,
             "question": cmd_question,
             "skill": cmd_skill,
+            "interview": cmd_interview,
+            "schema": cmd_schema,
         }.get(args.command, cmd_open)
         with fsio.confined_to(Project.at(getattr(args, "dir", ".")).root, outside):
             return handler(args)

@@ -177,6 +177,7 @@ def test_round_order_gates_pressure_ladder_then_revisits():
     st = with_rounds(2, gate_asked={"non_goals": [2]})
     d3 = policy.decide(st, view())
     assert d3.pressure_followup and d3.pressure_kind == "assumption" and d3.round == 3
+    assert d3.revisit_round is None  # the engine picks the claim with the most leverage
     st.pressure.append(PressureRecord(round=3, revisits_round=2, kind="assumption"))
     st = _answered(st, 3)
     d4 = policy.decide(st, view())

@@ -294,26 +294,22 @@ def _gate_to_ask(state: InterviewState, n: int, *, revisit: bool) -> GateName | 
     return None
 
 
-def _pressure(state: InterviewState, n: int) -> tuple[PressureKind, int] | None:
-    """The pressure ladder: the first assumption probe, then one persistent follow-up on the
-    same thread (revisiting the round just before)."""
+def _pressure(state: InterviewState, n: int) -> tuple[PressureKind, int | None] | None:
+    """The pressure ladder: the first assumption probe (of any earlier answer: the engine picks
+    the claim with the most leverage), then one persistent follow-up on the same thread
+    (revisiting the round just before, which the directive pins)."""
     rounds = state.interview_rounds()
     if n < 3 or not rounds:
         return None
     if state.assumption_probe_round() is None:
-        # The latest answer given by the user themself is the claim to probe.
-        user = [r.n for r in rounds if r.source == "user" and r.origin == "engine"]
-        return "assumption", (user[-1] if user else rounds[-1].n)
+        return "assumption", None
     if state.persistent_followup_round() is None:
         return "evidence", rounds[-1].n
     return None
 
 
-def _closure_pressure(state: InterviewState) -> tuple[PressureKind, int] | None:
-    user = [r.n for r in state.interview_rounds() if r.source == "user" and r.origin == "engine"]
-    if not user:
-        return None
-    return "assumption", user[-1]
+def _closure_pressure(state: InterviewState) -> tuple[PressureKind, int | None] | None:
+    return ("assumption", None) if state.interview_rounds() else None
 
 
 def _notes(state: InterviewState, n: int) -> list[str]:
@@ -685,7 +681,8 @@ def check_reply(
     elif directive.pressure_followup and q is not None:
         problems.append(
             "pressure: the directive requires a pressure follow-up: set pressure.revisits_round "
-            f"(round {directive.revisit_round or latest}) and pressure.kind"
+            f"(round {directive.revisit_round or latest} or another answered round) and "
+            "pressure.kind"
         )
     if directive.require_human_judgment and q is not None and reply.source != "user":
         problems.append(

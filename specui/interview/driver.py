@@ -1,0 +1,616 @@
+"""The interview driver: the one path the workbench and `specui interview` use.
+
+It runs the protocol (`specui.core.interview.policy`) around an engine:
+
+    answer -> decide the directive -> engine.run_turn (in the caller's worker thread)
+           -> parse_reply + check_reply (one retry with the problems as feedback)
+           -> apply_reply -> settle -> journal -> SPEC.md patch (spec_repo) + stack.toml
+           -> session save -> journal cleared -> .omx artifacts refreshed
+
+A failed round (engine error, timeout, a reply invalid twice) leaves ONE error in the store
+(`interview.engine.error`) with the answer kept as `pending_answer`: rounds, scores, the
+question on screen and SPEC.md are unchanged, and `retry()` or `switch_to_offline()` run the
+round again. Esc (`cancel()`) ends the round; the answer is not recorded.
+
+Crash safety (issue 9 U3): the SPEC.md patch and the session record of one answer are one
+recoverable step. `.specui/journal.json` is written before the patch (the changes, the text they
+were computed from, the session state to save) and removed after the session save; `start()`
+finishes a journal it finds, so a kill between the two is neither re-asked nor filed as a
+conflict (spec_repo counts a unit that already holds the new text as applied).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import tomlkit
+
+from specui import spec_repo
+from specui.core.config import SpecuiConfig, load_deep_interview_config, resolve_profile
+from specui.core.errors import SpecuiError
+from specui.core.fsio import atomic_write_text, replace_merged
+from specui.core.interview import policy
+from specui.core.interview.contract import (
+    BrownfieldContext,
+    Directive,
+    EngineReply,
+    EngineRequest,
+    GateState,
+    ReplyInvalid,
+    ScoreState,
+    SectionInfo,
+    StackChange,
+    TranscriptEntry,
+    parse_reply,
+)
+from specui.core.interview.state import EngineState, InterviewState, Round
+from specui.core.loader import LoadError, load_json_file, load_toml_document
+from specui.core.paths import Project
+from specui.core.questions import Answer
+from specui.core.spec import UNIT_KEYS, UNIT_TITLES, SpecDocument
+from specui.interview import artifacts, context
+from specui.interview.engines import OFFLINE_ENGINE, create_engine
+from specui.interview.engines.base import Engine, EngineCancelled, EngineError
+from specui.store import SessionStore
+
+ACTIVITY_LINES = 8
+ACTIVITY_EVERY = 0.2  # seconds between persisted activity updates (the UI polls the store)
+JOURNAL_NAME = "journal.json"
+
+
+class RoundFailed(Exception):
+    """The engine could not produce an acceptable reply; the message is one line."""
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:48] or "project"
+
+
+class InterviewDriver:
+    """See the module docstring. Methods that run the engine block: call them in a worker."""
+
+    def __init__(
+        self,
+        project: Project,
+        store: SessionStore,
+        config: SpecuiConfig | None = None,
+        *,
+        engine: Engine | None = None,
+        profile: str | None = None,
+        home: Any = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.project = project
+        self.store = store
+        self.config = config or SpecuiConfig()
+        self.profile_override = profile
+        self._engine = engine
+        self._engine_name = engine.name if engine is not None else self.config.interview.engine
+        self._home = home
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._cancel = threading.Event()
+        self._lock = threading.RLock()
+        self._last_activity = 0.0
+        self._activity: list[str] = []
+
+    # ================================================================== public API
+    @property
+    def state(self) -> InterviewState:
+        return self.store.state.interview
+
+    @property
+    def engine_name(self) -> str:
+        return self._engine_name
+
+    def start(self) -> None:
+        """Finish a journalled step, begin the interview if needed, and make sure a question is
+        on screen (running the engine when the protocol needs one)."""
+        with self._lock:
+            self._recover_journal()
+            iv = self.state
+            if iv.status == "not_started":
+                self._begin()
+                self._turn(self.state, None)
+                return
+            if iv.engine.status == "thinking":
+                # A round was running when specui stopped: run it again (the answer was kept).
+                self._rerun()
+                return
+            if iv.engine.status == "error" or iv.current is not None or iv.phase == "done":
+                return
+            if iv.phase == "finalize":
+                return
+            self._turn(iv, None)
+
+    def answer(self, answer: Answer) -> None:
+        """Record the answer to the question on screen and bring the next one."""
+        with self._lock:
+            iv = self.state
+            pending = iv.current
+            if pending is None:
+                raise SpecuiError("there is no question to answer")
+            if iv.engine.status == "thinking":
+                raise SpecuiError("the engine is still working on the last answer")
+            answer = policy.check_answer(pending.question, answer)
+            if pending.kind == "finalize":
+                self._answer_finalize(answer)
+                return
+            st, rnd = policy.take_answer(iv, answer)
+            self._turn(st, rnd)
+
+    def can_exit_early(self) -> bool:
+        return policy.can_exit_early(self.state)
+
+    def exit_blocker(self) -> str | None:
+        return policy.exit_blocker(self.state)
+
+    def exit_warning(self) -> str:
+        return policy.exit_warning(self.state)
+
+    def exit_early(self) -> None:
+        """End the interview now (seed 004 §2f), keeping the residual risk in SPEC.md."""
+        with self._lock:
+            blocker = policy.exit_blocker(self.state)
+            if blocker is not None:
+                raise SpecuiError(f"cannot exit early yet: {blocker}")
+            st = policy.crystallize(self.state, "early_exit")
+            doc = self._read_doc()
+            changes = policy.residual_risk_changes(st, self._view(doc), st.residual_risk or "")
+            st.engine = EngineState(name=self._engine_name)
+            self._commit(st, changes, [], doc)
+            self._refresh_artifacts()
+
+    def cancel(self) -> None:
+        """Thread-safe: end the running round (the engine stops its process group)."""
+        self._cancel.set()
+
+    def retry(self) -> None:
+        """Run the failed round again (same answer, same engine)."""
+        with self._lock:
+            if self.state.engine.status != "error":
+                return
+            self._rerun()
+
+    def switch_to_offline(self) -> None:
+        """Use the offline engine from now on and run the failed round with it."""
+        with self._lock:
+            self._engine = None
+            self._engine_name = OFFLINE_ENGINE
+            self._rerun()
+
+    # ================================================================== beginning
+    def _begin(self) -> None:
+        project = self.project
+        spec_repo.init_project(project)
+        deep, warnings = load_deep_interview_config(project, self._home)
+        profile = resolve_profile(self.config, deep, self.profile_override)
+        brownfield = context.detect(project.root)
+        doc = self._read_doc()
+        st = self.state.model_copy(deep=True)
+        st.profile = profile.name
+        st.threshold = profile.threshold
+        st.max_rounds = profile.max_rounds
+        st.type = "brownfield" if brownfield is not None else "greenfield"
+        st.slug = _slug(project.root.name)
+        st.status = "active"
+        st.phase = "interview"
+        st.stage = "intent-first"
+        st.challenge_modes_enabled = bool(deep.enable_challenge_modes)
+        st.summary_status = "needed" if policy.oversized(doc.text) else "not_needed"
+        st.engine_session.engine = self._engine_name
+        for w in warnings:
+            if w not in st.warnings:
+                st.warnings.append(w)
+        snapshot = artifacts.write_context_snapshot(project, st, brownfield, now=self._clock())
+        st.artifacts["context"] = snapshot
+        self._save(st)
+
+    # ================================================================== one turn
+    def _rerun(self) -> None:
+        iv = self.state
+        pending = iv.engine.pending_answer
+        if pending is not None and iv.current is not None:
+            st, rnd = policy.take_answer(iv, pending)
+            self._turn(st, rnd)
+        else:
+            self._turn(iv, None)
+
+    def _turn(self, st: InterviewState, answered: Round | None) -> None:
+        """Bring the next question (or the end) for `st`, whose last round is `answered`."""
+        while True:
+            doc = self._read_doc()
+            view = self._view(doc)
+            decision = policy.decide(st, view, answered=answered)
+            if isinstance(decision, policy.SpecuiAsk):
+                st = policy.place_question(st, decision.pending)
+                st.engine = EngineState(name=self._engine_name)
+                self._commit(st, {}, [], doc)
+                return
+            if isinstance(decision, policy.Finalize):
+                st = policy.place_question(st, policy.finalize_question(st, view))
+                st.phase = "finalize"
+                st.engine = EngineState(name=self._engine_name)
+                self._commit(st, {}, [], doc)
+                return
+            if isinstance(decision, policy.End):
+                st = policy.crystallize(st, decision.reason)
+                st.engine = EngineState(name=self._engine_name)
+                changes = policy.residual_risk_changes(st, view, st.residual_risk or "")
+                self._commit(st, changes if st.residual_risk else {}, [], doc)
+                self._refresh_artifacts()
+                return
+            try:
+                reply = self._ask_engine(st, decision, answered, view, doc)
+            except EngineCancelled:
+                self._set_engine(
+                    EngineState(name=self._engine_name),
+                    notice="The round was cancelled; your answer was not recorded.",
+                )
+                return
+            except (EngineError, RoundFailed) as exc:
+                self._set_engine(
+                    EngineState(
+                        status="error",
+                        name=self._engine_name,
+                        error=str(exc) or type(exc).__name__,
+                        pending_answer=answered.answer if answered is not None else None,
+                    )
+                )
+                return
+            again = self._apply(st, decision, reply, answered, view, doc)
+            if not again:
+                return
+            st, answered = self.state, None
+
+    def _apply(
+        self,
+        st: InterviewState,
+        directive: Directive,
+        reply: EngineReply,
+        answered: Round | None,
+        view: policy.SpecView,
+        doc: SpecDocument,
+    ) -> bool:
+        """Fold the reply in and commit it. True: ask the engine again (the validation pass
+        starts right after crystallizing)."""
+        applied = policy.apply_reply(
+            st, directive, reply, view, self._clock().date(), answered=answered
+        )
+        changes = dict(applied.changes)
+        predicted = doc
+        for unit, text in changes.items():
+            predicted = predicted.with_unit_text(unit, text)
+        after = self._view(predicted)
+        settled = policy.settle(applied.state, directive, reply, after)
+        st2 = applied.state
+        again = False
+        if isinstance(settled, policy.Ask):
+            st2 = policy.place_question(st2, settled.pending)
+        elif isinstance(settled, policy.Finalize):
+            st2 = policy.place_question(st2, policy.finalize_question(st2, after))
+            st2.phase = "finalize"
+        else:
+            st2 = policy.crystallize(st2, settled.reason)
+            if st2.residual_risk:
+                changes.update(policy.residual_risk_changes(st2, after, st2.residual_risk))
+            again = st2.phase == "validation"
+        st2.engine = EngineState(name=self._engine_name)
+        if self._engine is not None:
+            st2.engine_session = self._engine.session.model_copy()
+        self._commit(st2, changes, reply.stack_changes, doc)
+        if reply.context_findings or reply.terminology:
+            self._refresh_snapshot()
+        if st2.phase != "interview" or st2.status != "active":
+            self._refresh_artifacts()
+        return again
+
+    def _ask_engine(
+        self,
+        st: InterviewState,
+        directive: Directive,
+        answered: Round | None,
+        view: policy.SpecView,
+        doc: SpecDocument,
+    ) -> EngineReply:
+        engine = self._get_engine()
+        request = self.build_request(st, directive, answered, view, doc)
+        self._cancel.clear()
+        self._set_engine(
+            EngineState(
+                status="thinking",
+                name=self._engine_name,
+                started_at=self._clock(),
+                pending_answer=answered.answer if answered is not None else None,
+            )
+        )
+        feedback: str | None = None
+        problems: list[str] = []
+        timeout = float(self.config.interview.timeout_seconds)
+        for _attempt in range(2):
+            raw = engine.run_turn(
+                request,
+                feedback=feedback,
+                on_activity=self._on_activity,
+                cancel=self._cancel,
+                timeout=timeout,
+            )
+            try:
+                reply = parse_reply(raw)
+            except ReplyInvalid as exc:
+                problems = [str(exc)]
+            else:
+                problems = policy.check_reply(st, directive, reply, view, answered=answered)
+                if not problems:
+                    return reply
+            feedback = "Your last reply was refused: " + "; ".join(problems)
+            self._on_activity(f"reply refused ({problems[0]}); asking again")
+        raise RoundFailed(
+            f"the {self._engine_name} engine's reply was refused twice: {problems[0]}"
+        )
+
+    def _get_engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_engine(
+                self._engine_name, self.config, self.state.engine_session.model_copy()
+            )
+        return self._engine
+
+    def _on_activity(self, line: str) -> None:
+        """One line of what the agent does. Persisted at most every ACTIVITY_EVERY seconds
+        (each store update rewrites session.json); lines in between ride along."""
+        line = " ".join(str(line).split())[:200]
+        if not line:
+            return
+        self._activity.append(line)
+        now = time.monotonic()
+        if now - self._last_activity < ACTIVITY_EVERY:
+            return
+        self._last_activity = now
+        lines, self._activity = self._activity, []
+
+        def add(s: Any) -> None:
+            kept = s.interview.engine.activity
+            kept.extend(lines)
+            del kept[:-ACTIVITY_LINES]
+
+        self.store.update(add)
+
+    # ================================================================== finalize
+    def _answer_finalize(self, answer: Answer) -> None:
+        st, rnd = policy.take_answer(self.state, answer)
+        if answer.kind != "option" or answer.value != policy.FINALIZE_VALUE:
+            # "Not yet: <what should change>" goes back to the validation pass with that text.
+            st.phase = "validation"
+            self._turn(st, rnd)
+            return
+        doc = self._read_doc()
+        problems: list[str] = []
+        for unit, status in self._view(doc).statuses.items():
+            if status == "final":
+                continue
+            try:
+                spec_repo.finalize(self.project, self.store, unit)
+            except SpecuiError as exc:
+                problems.append(str(exc))
+        doc = self._read_doc()
+        if problems or any(s != "final" for s in self._view(doc).statuses.values()):
+            st.phase = "validation"
+            st.notice = problems[0] if problems else "a section changed; it is asked again"
+            self._turn(st, None)
+            return
+        st.phase = "done"
+        st.finished = True
+        st.finish_message = policy.finish_message(st)
+        st.engine = EngineState(name=self._engine_name)
+        self._commit(st, {}, [], doc)
+        self._refresh_artifacts()
+
+    # ================================================================== request
+    def build_request(
+        self,
+        st: InterviewState,
+        directive: Directive,
+        answered: Round | None,
+        view: policy.SpecView,
+        doc: SpecDocument,
+    ) -> EngineRequest:
+        transcript = [_entry(r) for r in st.rounds]
+        spec_md = doc.text
+        if st.summary_status == "recorded" and policy.oversized(spec_md):
+            spec_md = (
+                f"[SPEC.md holds {len(spec_md):,} characters, too many for a prompt; the user's "
+                "prompt-safe summary is the first transcript answer. Read the file itself for "
+                "details.]"
+            )
+        return EngineRequest(
+            project_dir=str(self.project.root),
+            directive=directive,
+            profile=st.profile,  # type: ignore[arg-type]
+            interview_type=st.type,
+            threshold=st.threshold,
+            max_rounds=st.max_rounds,
+            ambiguity=st.computed_ambiguity(),
+            initial_idea=st.summary or st.initial_idea,
+            transcript=transcript,
+            last_answer=_entry(answered) if answered is not None else None,
+            scores=[
+                ScoreState(dimension=k, score=v.score, justification=v.justification, gap=v.gap)
+                for k, v in st.dimensions.items()
+                if k in st.dimension_keys()
+            ],
+            gates=GateState(**st.gates.model_dump()),
+            challenge_modes_used=[m for m in st.challenge_modes_used],  # type: ignore[misc]
+            spec_md=spec_md,
+            stack_toml=self._stack_text(),
+            open_questions=view.outstanding,
+            brownfield=self._brownfield(st),
+            sections=[
+                SectionInfo(key=k, title=UNIT_TITLES[k], status=view.statuses.get(k, "unknown"))  # type: ignore[arg-type]
+                for k in UNIT_KEYS
+            ],
+        )
+
+    def _brownfield(self, st: InterviewState) -> BrownfieldContext | None:
+        if st.type != "brownfield":
+            return None
+        found = context.detect(self.project.root)
+        if found is None:
+            return None
+        found.snapshot_path = st.artifacts.get("context", "")
+        return found
+
+    def _stack_text(self) -> str:
+        try:
+            return self.project.stack.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return ""
+
+    # ================================================================== SPEC.md and files
+    def _read_doc(self) -> SpecDocument:
+        doc = spec_repo.read_document(self.project)
+        if doc is None:  # deleted while we ran: recreate it rather than lose the next answer
+            spec_repo.init_project(self.project)
+            doc = spec_repo.read_document(self.project)
+            if doc is None:
+                raise SpecuiError(f"cannot create {self.project.spec}")
+        return doc
+
+    def _view(self, doc: SpecDocument) -> policy.SpecView:
+        bodies = {k: doc.unit_text(k) for k in UNIT_KEYS}
+        return policy.SpecView(bodies, spec_repo.statuses(self.project, self.store, doc))
+
+    def _apply_stack(self, changes: list[StackChange]) -> None:
+        def merge(data: bytes | None) -> bytes | None:
+            text = data.decode("utf-8") if data is not None else ""
+            try:
+                toml = load_toml_document(text, what="stack.toml")
+            except LoadError:
+                return None  # a stack.toml that does not parse is never rewritten
+            for change in changes:
+                table: Any = toml
+                for part in [p for p in change.table.split(".") if p]:
+                    if part not in table:
+                        table[part] = tomlkit.table()
+                    table = table[part]
+                table[change.key] = change.value
+            new = tomlkit.dumps(toml).encode("utf-8")
+            return None if data is not None and new == data else new
+
+        replace_merged(self.project.stack, merge, root=self.project.root)
+
+    # ================================================================== journal + commit
+    @property
+    def journal_path(self) -> Any:
+        return self.project.state_dir / JOURNAL_NAME
+
+    def _commit(
+        self,
+        st: InterviewState,
+        changes: Mapping[str, str],
+        stack_changes: list[StackChange],
+        base: SpecDocument,
+    ) -> None:
+        """Write SPEC.md/stack.toml changes and save the session as one recoverable step."""
+        journaled = bool(changes or stack_changes)
+        if journaled:
+            entry = {
+                "base": base.text,
+                "changes": dict(changes),
+                "stack": [c.model_dump(mode="json") for c in stack_changes],
+                "interview": st.model_dump(mode="json"),
+            }
+            atomic_write_text(self.journal_path, json.dumps(entry), root=self.project.root)
+            self._write_files(dict(changes), stack_changes, base)
+        self._save(st)
+        if journaled:
+            self._clear_journal()
+
+    def _write_files(
+        self, changes: dict[str, str], stack_changes: list[StackChange], base: SpecDocument
+    ) -> None:
+        if changes:
+            spec_repo.patch(self.project, self.store, changes, base)
+        if stack_changes:
+            self._apply_stack(stack_changes)
+
+    def _clear_journal(self) -> None:
+        try:
+            os.unlink(self.journal_path)
+        except FileNotFoundError:
+            pass
+
+    def _recover_journal(self) -> None:
+        """Finish the step a crash interrupted between the SPEC.md patch and the session save."""
+        path = self.journal_path
+        if not path.exists():
+            return
+        try:
+            entry = load_json_file(path, what=self.project.relative(path))
+            st = InterviewState.model_validate(entry["interview"])
+            changes = {str(k): str(v) for k, v in dict(entry["changes"]).items()}
+            stack = [StackChange.model_validate(c) for c in entry["stack"]]
+            base = SpecDocument.parse(str(entry["base"]))
+        except (LoadError, KeyError, TypeError, ValueError) as exc:
+            self._clear_journal()
+            note = f"an unfinished interview step could not be recovered ({exc}); it was dropped"
+            self.store.update(lambda s: s.interview.warnings.append(note))
+            return
+        self._write_files(changes, stack, base)
+        self._save(st)
+        self._clear_journal()
+
+    def _save(self, st: InterviewState) -> None:
+        def put(s: Any) -> None:
+            # The workbench saves an unsubmitted answer while the engine works: keep it.
+            draft = s.interview.draft
+            s.interview = st.model_copy(update={"draft": draft})
+
+        self.store.update(put)
+
+    def _set_engine(self, engine: EngineState, notice: str | None = None) -> None:
+        def put(s: Any) -> None:
+            s.interview.engine = engine
+            if notice is not None:
+                s.interview.notice = notice
+
+        self.store.update(put)
+
+    # ================================================================== artifacts
+    def _refresh_artifacts(self) -> None:
+        st = self.state
+        if st.status == "active" and st.phase == "interview":
+            return
+        doc = self._read_doc()
+        bodies = {k: doc.unit_text(k) for k in UNIT_KEYS}
+        written = artifacts.write_artifacts(self.project, st, bodies, now=self._clock())
+        self.store.update(lambda s: s.interview.artifacts.update(written))
+
+    def _refresh_snapshot(self) -> None:
+        st = self.state
+        path = artifacts.write_context_snapshot(
+            self.project, st, self._brownfield(st), now=self._clock()
+        )
+        self.store.update(lambda s: s.interview.artifacts.__setitem__("context", path))
+
+
+def _entry(r: Round) -> TranscriptEntry:
+    return TranscriptEntry(
+        round=r.n,
+        phase=r.phase,
+        kind=r.kind,
+        dimension=r.dimension,
+        question=r.question.question,
+        options=[o.label for o in r.question.options],
+        answer=r.answer.summary(),
+        answer_payload=r.answer.payload(),
+        source=r.source,
+        deferral=r.deferral,
+    )

@@ -1,0 +1,163 @@
+"""`specui interview`: the interview without the workbench, through the same driver.
+
+Scripts and checks can run a whole interview: print the question, submit an answer (seed 004's
+answer shape), print the next one. The engine runs in this process, exactly as the workbench
+runs it in a worker thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specui import spec_repo
+from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent
+from specui.core.config import load_config
+from specui.core.errors import SpecuiError
+from specui.core.interview import policy
+from specui.core.interview.state import InterviewState
+from specui.core.loader import load_json_text
+from specui.core.paths import Project
+from specui.core.progress import progress_line
+from specui.core.questions import Answer, parse_answer
+from specui.core.spec import UNIT_TITLES
+from specui.interview.driver import InterviewDriver
+from specui.store import SessionStore
+
+
+def parse_answer_json(text: str) -> Answer:
+    """An answer as seed 004 writes it: the answer object itself, `{"answer": {...}}`, or the
+    `omx question` envelope (`answers[0].answer`). SpecuiError names the wrong field."""
+    data = load_json_text(text, what="--answer")
+    if isinstance(data, dict) and isinstance(data.get("answers"), list) and data["answers"]:
+        first = data["answers"][0]
+        data = first.get("answer") if isinstance(first, dict) else first
+    elif isinstance(data, dict) and isinstance(data.get("answer"), dict):
+        data = data["answer"]
+    if not isinstance(data, dict):
+        raise SpecuiError("--answer: expected a JSON object with kind and value")
+    return parse_answer(data)
+
+
+def header_line(iv: InterviewState) -> str:
+    """Seed 004 §2b: `Round {n} | Target: {dimension} | Ambiguity: {score}%`."""
+    amb = f"Ambiguity: {ambiguity_percent(iv.ambiguity)}%"
+    pending = iv.current
+    if pending is None:
+        return f"Round {iv.rounds_done} | {amb}"
+    if pending.phase == "validation":
+        title = UNIT_TITLES.get(pending.dimension, pending.dimension)
+        return f"Validation {pending.round} | Section: {title} | {amb}"
+    target = DIMENSION_TITLES.get(pending.dimension, pending.dimension)
+    return f"Round {pending.round} | Target: {target} | {amb}"
+
+
+def _summary(project: Project, store: SessionStore) -> dict[str, Any]:
+    iv = store.state.interview
+    statuses = spec_repo.statuses(project, store)
+    pct = spec_repo.progress(project, store)
+    pending = iv.current
+    question = None
+    if pending is not None:
+        question = {
+            **pending.question.payload(),
+            "round": pending.round,
+            "phase": pending.phase,
+            "kind": pending.kind,
+            "target": pending.dimension,
+            "why": pending.why,
+            "note": pending.note,
+            "header": header_line(iv),
+        }
+    return {
+        "status": iv.status,
+        "phase": iv.phase,
+        "profile": iv.profile,
+        "type": iv.type,
+        "round": iv.rounds_done,
+        "max_rounds": iv.max_rounds,
+        "ambiguity": iv.ambiguity,
+        "threshold": iv.threshold,
+        "gates": iv.gates.model_dump(),
+        "question": question,
+        "notice": iv.notice,
+        "progress": pct,
+        "progress_line": progress_line(pct),
+        "sections": policy.section_tally(statuses),
+        "can_exit_early": policy.can_exit_early(iv),
+        "finished": iv.finished,
+        "finish_message": iv.finish_message,
+        "end_reason": iv.end_reason,
+        "residual_risk": iv.residual_risk,
+        "engine": iv.engine.name,
+        "error": iv.engine.error if iv.engine.status == "error" else None,
+        "artifacts": dict(iv.artifacts),
+    }
+
+
+def _text(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    q = data["question"]
+    if data["error"]:
+        lines.append(f"Engine error ({data['engine']}): {data['error']}")
+        lines.append('Run again with --retry, or set [interview] engine = "builtin".')
+    if data["finished"]:
+        lines.append(data["finish_message"])
+        return "\n".join(lines)
+    if data["residual_risk"]:
+        lines.append(f"Interview ended: {data['residual_risk']}")
+    if data["notice"]:
+        lines.append(data["notice"])
+    if q is not None:
+        lines.append(q["header"])
+        if q["note"]:
+            lines.append(q["note"])
+        if q["why"]:
+            lines.append(f"Why: {q['why']}")
+        lines.append(q["question"])
+        for i, o in enumerate(q["options"], 1):
+            star = " ★" if o.get("recommended") else ""
+            desc = f" — {o['description']}" if o.get("description") else ""
+            lines.append(f"  {i}. {o['label']}{star}{desc}  [value: {o['value']}]")
+        if not q["options"]:
+            lines.append('  (free text: --answer \'{"kind": "text", "value": "..."}\')')
+        elif q["allow_other"]:
+            lines.append(f'  {q["other_label"]}: --answer \'{{"kind": "other", "value": "..."}}\'')
+        if data["can_exit_early"]:
+            lines.append("  (early exit available: --exit-early)")
+    lines.append(f"{data['progress_line']}  {data['sections']}")
+    return "\n".join(lines)
+
+
+def run_headless(
+    project: Project,
+    *,
+    answer: str | None = None,
+    exit_early: bool = False,
+    retry: bool = False,
+    profile: str | None = None,
+    as_json: bool = False,
+) -> tuple[int, Any]:
+    """Run one step of the interview; returns (exit code, text or JSON-able dict)."""
+    parsed = parse_answer_json(answer) if answer is not None else None
+    store = SessionStore.open(project)
+    iv = store.state.interview
+    if profile is not None and iv.status != "not_started" and iv.profile != profile:
+        raise SpecuiError(
+            f"this interview already runs with the {iv.profile} profile; the profile is chosen "
+            "when an interview starts"
+        )
+    driver = InterviewDriver(project, store, load_config(project), profile=profile)
+    driver.start()
+    warning = None
+    if exit_early:
+        warning = driver.exit_warning()
+        driver.exit_early()
+    elif retry:
+        driver.retry()
+    elif parsed is not None:
+        driver.answer(parsed)
+    data = _summary(project, store)
+    if warning is not None and as_json:
+        data["warning"] = warning
+    code = 1 if data["error"] else 0
+    return code, (data if as_json else _text(data))
