@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
 import secrets
@@ -297,10 +296,6 @@ def _read_fd(fd: int) -> bytes:
         offset += len(chunk)
 
 
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=32).digest()
-
-
 _RENAME_EXCHANGE = 2
 _renameat2: Callable[..., int] | None = None
 _exchange_supported = True
@@ -405,12 +400,12 @@ def _replace_once(
             return None
         tmp = _write_temp(dir_fd, name, new, stat.S_IMODE(os.fstat(old_fd).st_mode), private)
         try:
-            # Last look before the swap: same file, same content (a hash, not size/mtime).
+            # Last look before the swap: same file, same bytes (not only size and mtime).
             try:
                 now = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
             except FileNotFoundError:
                 now = None
-            if now is None or now.st_ino != ino or _digest(_read_fd(old_fd)) != _digest(before):
+            if now is None or now.st_ino != ino or _read_fd(old_fd) != before:
                 return _AGAIN
             exchanged = _exchange(dir_fd, tmp, name)
             if not exchanged:
@@ -424,8 +419,10 @@ def _replace_once(
         if exchanged:
             # `tmp` now names whatever was at `name` at the instant of the swap.
             swapped = _open_current(dir_fd, tmp)
-            after = _read_fd(swapped) if swapped is not None else before
+            after = before
             if swapped is not None:
+                if os.fstat(swapped).st_ino != ino:  # replaced between the last look and the swap
+                    after = _read_fd(swapped)
                 os.close(swapped)
             if after == before:
                 after = _read_fd(old_fd)  # a writer may still hold the file we read
