@@ -372,10 +372,7 @@ def _print_status_tables(status: dict[str, Any]) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     args.project = _existing_dir(args.dir)
-    try:
-        from specui.runner.cli import run_command
-    except ImportError as exc:
-        raise SpecuiError(f"the phase runner is not available: {exc}", exit_code=1) from None
+    from specui.runner.cli import run_command
 
     return int(run_command(args))
 
@@ -502,10 +499,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             "the workbench needs a terminal (stdin/stdout are not a TTY); "
             "for scripts use `specui status --json`, `specui run` or `specui question`"
         )
-    try:
-        from specui.ui.app import run_app
-    except ImportError as exc:
-        raise SpecuiError(f"the workbench is not available: {exc}", exit_code=1) from None
+    from specui.ui.app import run_app
 
     return int(run_app(project))
 
