@@ -18,15 +18,21 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from specui.core.loader import LoadError, read_file_bytes
+
 __all__ = [
     "ProcessIdentity",
     "boot_id",
     "group_exists",
     "identify",
     "is_same_process",
+    "pid_file_text",
     "process_cmdline",
     "process_start_time",
+    "read_pid_file",
 ]
+
+PID_FILE_LIMIT = 4096
 
 _PROC = Path("/proc")
 
@@ -135,3 +141,36 @@ def group_exists(pgid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def pid_file_text(pid: int) -> str:
+    """A pid file's content: the pid, then its start time and the boot id when /proc has them
+    (read back by read_pid_file; the same format as the workbench's .specui/workbench.pid)."""
+    ident = identify(pid)
+    second = f"{ident.start_time} {ident.boot_id}" if ident is not None else ""
+    return f"{pid}\n{second}\n"
+
+
+def read_pid_file(path: Path, *, marker: bytes | None = None) -> int | None:
+    """The pid a pid file names, only while it is verifiably the same live process (pid, start
+    time and boot id; with `marker`, also in its command line). A file without the identity
+    is trusted only where /proc cannot tell (no boot id); a bad or hostile file is None."""
+    try:
+        data = read_file_bytes(path, what=str(path), max_bytes=PID_FILE_LIMIT,
+                               follow_symlinks=False)
+        lines = data.decode("ascii").splitlines()
+        pid = int(lines[0].strip())
+    except (LoadError, UnicodeDecodeError, IndexError, ValueError):
+        return None
+    parts = lines[1].split() if len(lines) > 1 else []
+    if len(parts) == 2 and parts[0].isdigit():
+        return pid if is_same_process(pid, int(parts[0]), parts[1], marker=marker) else None
+    if boot_id() is not None or pid <= 1:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except OSError:
+        pass
+    return pid

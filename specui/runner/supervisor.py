@@ -22,11 +22,14 @@ written (log: one writev; terminal: the same parts) without copying it (safe_out
 Stop: SIGTERM/SIGINT/SIGHUP to the supervisor -> SIGTERM to the child's group, SIGKILL after
 the grace period, footer, state "stopped".
 
-No zombies: a process the agent started and left behind (its parent died first) would be
-re-parented to init, and init in a container may take seconds to reap it, or never. The
-supervisor (a process of its own in both modes) therefore makes itself the child subreaper
-(Linux `PR_SET_CHILD_SUBREAPER`): such orphans come to it, and it reaps them after the group
-is killed.
+Nothing left behind: on Linux the agent runs under guard.py, which leads the agent's group, is
+its child subreaper and learns of the supervisor's death (PR_SET_PDEATHSIG): a process that
+left the group (`setsid sleep 301`, a double-forked daemon) is still below it and is killed when
+the agent ends, when the run is stopped, and when the supervisor itself is killed with -9 (also
+a headless `specui run`). The supervisor (a process of its own in both modes) is a child
+subreaper too: whatever escapes a guard killed by the group SIGKILL comes to it, and after the
+group is killed it kills and reaps every descendant it has. Limit: a process started through
+another service (systemd-run, at, a container runtime) is nobody's descendant and survives.
 
 Stalls: no *progress* for `stall_seconds` -> `on_stall(True, idle)` once, and
 `on_stall(False, 0)` when progress resumes. Progress is output that shows the agent working
@@ -47,9 +50,11 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import pty
 import re
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,7 +69,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from specui.core.ansi import strip_ansi
 from specui.core.codex_events import is_progress_line, parse_event
 from specui.core.fsio import atomic_write_text
-from specui.runner.procid import identify
+from specui.runner import guard
+from specui.runner.procid import identify, pid_file_text, read_pid_file
 from specui.runner.safe_output import LineSanitizer, Part
 
 RunState = Literal["starting", "running", "done", "failed", "stopped"]
@@ -94,20 +100,12 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
-PR_SET_CHILD_SUBREAPER = 36  # Linux prctl option
-
-
 def become_subreaper() -> bool:
     """Adopt the orphans our descendants leave behind (so we can reap them). Linux only;
     False when unavailable. Only for a process that owns its children: it changes who must
-    reap every orphaned descendant."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+    reap every orphaned descendant, and `reap_orphans` then kills every descendant at the end
+    of a run."""
+    return guard.prctl(guard.PR_SET_CHILD_SUBREAPER, 1)
 
 
 def now_utc() -> datetime:
@@ -136,6 +134,9 @@ class RunSpec(BaseModel):
     on_stall: Literal["notify", "stop", "restart"] = "notify"
     stall_restarts: int = 1
     tasks_path: str | None = None  # tasks.md whose changes count as progress (absolute)
+    # A Spec Kit workflow resume: stdin is a pseudo-terminal, the first gate question gets
+    # this answer and any later one is interrupted (Spec Kit pauses the run there again).
+    gate_answer: str | None = None
 
 
 class RunStatus(BaseModel):
@@ -178,10 +179,27 @@ def read_status(run_dir: Path) -> RunStatus | None:
 
 
 def read_pid(run_dir: Path) -> int | None:
-    try:
-        return int((run_dir / PID_FILE).read_text().strip())
-    except (OSError, ValueError):
-        return None
+    """The supervisor's pid from supervisor.pid, only while that very process (pid and start
+    time) still runs; None otherwise."""
+    return read_pid_file(run_dir / PID_FILE)
+
+
+def _guarded(argv: list[str], cwd: str, grace: float) -> list[str]:
+    """`argv` run under guard.py (see the module docstring), where Linux has what it needs.
+    A command that cannot be started raises OSError here, as Popen would, so the error is
+    reported the same with or without the guard."""
+    if not sys.platform.startswith("linux") or not os.path.isdir("/proc"):
+        return argv
+    exe = argv[0]
+    if os.sep in exe:
+        path = os.path.join(cwd, exe)
+        if not os.path.exists(path):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), exe)
+        if os.path.isdir(path) or not os.access(path, os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), exe)
+    elif shutil.which(exe) is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), exe)
+    return [sys.executable, "-S", "-E", guard.__file__, f"{grace:g}", "--", *argv]
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
@@ -209,6 +227,7 @@ def _is_turn_failed(line: bytes) -> bool:
     return is_turn_failed(line.decode("utf-8", "replace"))
 
 
+GATE_PROMPT = b"Choose ["  # Spec Kit's gate step: `Choose [1-2]: `
 MAX_CARRY = 64 * 1024  # an unterminated line longer than this counts as progress at once
 
 
@@ -277,6 +296,9 @@ class Supervisor:
         self._tasks_sig: tuple[int, int] | None = None
         self._tasks_checked = 0.0
         self._stall_action: str | None = None  # "stop" | "restart" once a stall acted
+        self._pty_master: int | None = None
+        self._gates_seen = 0
+        self._gate_tail = b""
         self._on_stall: Callable[[bool, float], None] | None = None
         self.reap_orphans = False  # set by owners that called become_subreaper()
 
@@ -391,6 +413,8 @@ class Supervisor:
             except BaseException as exc:
                 # Never leave the agent running unsupervised, nor a status that says "running".
                 self._signal_group(signal.SIGKILL)
+                if self.reap_orphans:
+                    guard.sweep(0.0)
                 if self._proc is not None:
                     self._proc.wait()
                     self.status.exit_code = self._proc.returncode
@@ -459,11 +483,22 @@ class Supervisor:
             status.state, status.ended_at, status.message = "stopped", now_utc(), "stopped before start"
             return None
         try:
-            with open(self.run_dir / PROMPT_FILE, "rb") as prompt:
-                self._proc = subprocess.Popen(
-                    spec.argv, stdin=prompt, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                    cwd=spec.cwd, start_new_session=True, close_fds=True,
-                )
+            argv = _guarded(spec.argv, spec.cwd, spec.grace_seconds)
+            if spec.gate_answer is not None:
+                self._pty_master, slave = pty.openpty()
+                try:
+                    self._proc = subprocess.Popen(
+                        argv, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        cwd=spec.cwd, start_new_session=True, close_fds=True,
+                    )
+                finally:
+                    os.close(slave)
+            else:
+                with open(self.run_dir / PROMPT_FILE, "rb") as prompt:
+                    self._proc = subprocess.Popen(
+                        argv, stdin=prompt, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        cwd=spec.cwd, start_new_session=True, close_fds=True,
+                    )
         except OSError as exc:
             status.state, status.ended_at = "failed", now_utc()
             status.exit_code = 127 if isinstance(exc, FileNotFoundError) else 126
@@ -471,7 +506,7 @@ class Supervisor:
             self._log(f"specui: {status.message}\n")
             return None
         proc = self._proc
-        status.pid = proc.pid
+        status.pid = proc.pid  # the guard, when there is one; it leads the agent's group
         status.pgid = proc.pid  # start_new_session: the child leads its own group
         # Not reaped yet, so readable even if it already exited (then a zombie).
         child = identify(proc.pid, allow_zombie=True)
@@ -521,11 +556,14 @@ class Supervisor:
                 self._write_status()
         proc.stdout.close()
         code = proc.wait()
+        if self._pty_master is not None:
+            os.close(self._pty_master)
+            self._pty_master = None
         # No orphans: whatever is left in the child's group goes with it.
         self._signal_group(signal.SIGTERM)
         self._signal_group(signal.SIGKILL)
         if self.reap_orphans:
-            self._reap_orphans()
+            guard.sweep(0.0)  # everything adopted (see the module docstring), then reaped
         return code
 
     def _check_tasks(self, now: float) -> None:
@@ -622,21 +660,6 @@ class Supervisor:
             self.status.last_notice = _notice_text(notice)
             self._dirty = True
 
-    def _reap_orphans(self, timeout: float = 1.0) -> None:
-        """Reap adopted orphans (see become_subreaper) until none is left or `timeout`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            except OSError as exc:  # pragma: no cover - EINTR is retried by Python
-                if exc.errno != errno.EINTR:
-                    return
-                continue
-            if pid == 0:
-                time.sleep(0.01)  # adopted children still dying
-
     def _on_output(self, chunk: bytes, forward: Callable[[bytes], None] | None) -> None:
         self._write_parts(self._clean.feed_parts(chunk))
         self._lines = self._clean.newlines  # counted by the same scan
@@ -653,8 +676,24 @@ class Supervisor:
                     if b"turn.failed" in line and _is_turn_failed(line):
                         status.turn_failed = True
             self._tail = data[cut + 1 :] if cut != -1 else data[-65536:]
+        if self._pty_master is not None:
+            self._answer_gates(chunk)
         if forward is not None:
             forward(chunk)
+
+    def _answer_gates(self, chunk: bytes) -> None:
+        """Spec Kit's gate prompt is `Choose [1-N]: `: the first gets the answer, any later
+        one an interrupt (SIGINT to the group), which Spec Kit records as paused."""
+        data = self._gate_tail + chunk
+        count = data.count(GATE_PROMPT)
+        self._gate_tail = data[-(len(GATE_PROMPT) - 1):]
+        for _ in range(count):
+            self._gates_seen += 1
+            if self._gates_seen == 1 and self._pty_master is not None:
+                answer = (self.spec.gate_answer or "") + "\n"
+                _write_all(self._pty_master, answer.encode())
+            else:
+                self._signal_group(signal.SIGINT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -667,7 +706,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.detach:
         pid = os.fork()
         if pid > 0:
-            atomic_write_text(run_dir / PID_FILE, f"{pid}\n")
+            atomic_write_text(run_dir / PID_FILE, pid_file_text(pid))
             os._exit(0)
         try:
             os.setsid()
@@ -676,7 +715,7 @@ def main(argv: list[str] | None = None) -> int:
     supervisor = Supervisor(run_dir)
     supervisor.reap_orphans = become_subreaper()
     supervisor.install_signal_handlers()
-    atomic_write_text(run_dir / PID_FILE, f"{os.getpid()}\n")
+    atomic_write_text(run_dir / PID_FILE, pid_file_text(os.getpid()))
     status = supervisor.run()
     return 0 if status.state == "done" else 1
 
