@@ -52,7 +52,12 @@ from specui.core.tasks import (
     log_reports_gaps,
     log_reports_no_pending,
 )
-from specui.runner.procid import group_exists, is_same_process, process_start_time
+from specui.runner.procid import (
+    group_exists,
+    is_same_process,
+    pid_file_text,
+    process_start_time,
+)
 from specui.runner.safe_output import Part
 from specui.runner.supervisor import (
     ERR_FILE,
@@ -498,7 +503,7 @@ class PhaseManager:
         `reap_orphans` only for a process that called `become_subreaper()` and has no other
         children (the `specui run` process)."""
         self._materialize(prepared)
-        atomic_write_text(prepared.run_dir / "supervisor.pid", f"{os.getpid()}\n")
+        atomic_write_text(prepared.run_dir / "supervisor.pid", pid_file_text(os.getpid()))
         self._record(prepared, os.getpid())
         supervisor = Supervisor(prepared.run_dir, prepared.spec)
         supervisor.reap_orphans = reap_orphans
