@@ -69,10 +69,21 @@ def confined_to(root: Path | str, allow: Iterable[Path | str] = ()) -> Iterator[
         _default_root[:], _allowed_outside[:] = saved
 
 
-def _root(root: Path | str | None) -> Path | str | None:
+# specui's own folders always sit in a project's root, so a path through one names its project
+# even when the writer (e.g. the detached phase supervisor) was given no root.
+_ROOT_MARKERS = (PRIVATE_DIR, ".omx")
+
+
+def _root(root: Path | str | None, path: Path | str) -> Path | str | None:
     if root is not None:
         return root
-    return _default_root[0] if _default_root else None
+    if _default_root:
+        return _default_root[0]
+    parts = Path(os.path.abspath(path)).parts
+    for i, part in enumerate(parts[:-1]):
+        if part in _ROOT_MARKERS:
+            return Path(*parts[:i])
+    return None
 
 
 def allow_outside(paths: Iterable[Path | str]) -> None:
@@ -117,10 +128,11 @@ def resolve_target(path: Path | str, root: Path | str | None) -> Path:
     """The real file a write of `path` lands on, checked to lie inside `root`.
 
     Symlinks are followed (a chain included); a symlink loop is a SpecuiError. With `root` None
-    the running command's project (`confined_to`) applies; without one the path is not confined
-    (library use outside any project, e.g. tests of this module).
+    the running command's project (`confined_to`) applies, else the folder holding the path's
+    `.specui/` or `.omx/`; otherwise the path is not confined (library use outside any project,
+    e.g. tests of this module).
     """
-    root = _root(root)
+    root = _root(root, path)
     lexical = Path(os.path.abspath(path))
     real = Path(os.path.realpath(lexical))
     if os.path.islink(real):
@@ -147,7 +159,7 @@ def _shown(lexical: Path, root: Path) -> str:
 
 
 def _is_private(path: Path | str, root: Path | str | None) -> bool:
-    root = _root(root)
+    root = _root(root, path)
     if root is None:
         return False
     try:

@@ -309,3 +309,21 @@ def test_the_session_store_writes_private_files_and_cleans_old_temps(
     assert _mode(project.state_dir) == 0o700
     assert _mode(project.session) == 0o600
     assert _mode(project.state_dir / ".session.lock") == 0o600
+
+
+def test_a_writer_given_no_root_is_confined_by_the_specui_folder(
+    tmp_path: Path, umask022: None, no_allowances: None
+) -> None:
+    """The detached phase supervisor only knows its run folder; `.specui/` names the project."""
+    project = tmp_path / "proj"
+    status = project / ".specui" / "runs" / "r1" / "status.json"
+    atomic_write_text(status, "{}")
+    assert _mode(status) == 0o600 and _mode(project / ".specui") == 0o700
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (other / ".specui").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OutsidePathError):
+        atomic_write_text(other / ".specui" / "runs" / "r1" / "status.json", "{}")
+    assert list((tmp_path / "elsewhere").iterdir()) == []
