@@ -167,3 +167,30 @@ def test_concurrent_edit_during_patch_is_not_overwritten(spec: Path, monkeypatch
     assert out.conflicts == ["vision"] and out.applied == ["domain"]
     text = spec.read_text(encoding="utf-8")
     assert "saved meanwhile" in text and "agent vision" not in text
+
+
+def test_a_symlink_loop_is_one_clear_error_for_reads_patches_and_init(tmp_path: Path):
+    from specui import spec_repo
+    from specui.core.paths import Project
+
+    (tmp_path / "SPEC.md").symlink_to("loop.md")
+    (tmp_path / "loop.md").symlink_to("SPEC.md")
+    sf = SpecFile(tmp_path / "SPEC.md", root=tmp_path)
+    with pytest.raises(SpecuiError, match="cannot read .*SPEC.md"):
+        sf.read()
+    with pytest.raises(SpecuiError):
+        sf.patch({"vision": "V"}, None)
+    with pytest.raises(SpecuiError, match="symlink loop"):
+        spec_repo.init_project(Project.at(tmp_path))
+
+
+def test_init_writes_through_a_dangling_symlink_inside_the_project(tmp_path: Path):
+    from specui import spec_repo
+    from specui.core.paths import Project
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "SPEC.md").symlink_to("docs/SPEC.md")
+    created = spec_repo.init_project(Project.at(tmp_path))
+    assert tmp_path / "SPEC.md" in created
+    assert (tmp_path / "SPEC.md").is_symlink()
+    assert (tmp_path / "docs" / "SPEC.md").read_text().startswith("# SPEC: ")
