@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 import pytest
@@ -115,6 +116,9 @@ def test_bytes_fast_path_agrees_with_sanitize(text: str) -> None:
         (b"\x1b[3 m", False),
         (b"\x1b]52;c;eA==\x07", False),
         (b"\xc2\x9b2J", False),
+        (b"\x9b2J", False),  # a raw 8-bit CSI: invalid UTF-8, never passed through
+        (b"\x9d0;title\x07", False),
+        (b"\xe2\x82\xac \xc3\x9b", True),  # 0x82 and 0x9B inside characters are text
         (b"a\rb", False),
         (b"\x1b", False),
     ],
@@ -123,8 +127,18 @@ def test_is_safe_bytes(data: bytes, safe: bool) -> None:
     assert is_safe_bytes(data) is safe
 
 
-# The definition of "safe bytes", written as a (slow) regex: TAB, LF, any byte that is not a
-# control, a C2 that does not start a C1 character, and complete SGR sequences — nothing else.
+# The definition of "safe bytes": valid UTF-8 (a character cut at the end may be completed by
+# the next read; an invalid byte, such as a raw 8-bit C1 0x9B, is never safe), and, written as a
+# (slow) regex: TAB, LF, any byte that is not a control, a C2 that does not start a C1
+# character, and complete SGR sequences — nothing else.
+def _utf8_so_far(data: bytes) -> bool:
+    try:
+        codecs.utf_8_decode(data, "strict", False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 _SAFE_BYTES = re.compile(
     rb"(?:[^\x00-\x08\x0b-\x1f\x7f\xc2]|\xc2(?![\x80-\x9f])|\x1b\[[0-9;:]*m)*", re.DOTALL
 )
@@ -142,7 +156,8 @@ _PIECES = [
 def test_scan_span_matches_the_definition_on_any_span(data: bytes, a: int, b: int) -> None:
     start, end = sorted((min(a, len(data)), min(b, len(data))))
     span = data[start:end]
-    expected = (_SAFE_BYTES.fullmatch(span) is not None, span.count(b"\n"))
+    safe = _SAFE_BYTES.fullmatch(span) is not None and _utf8_so_far(span)
+    expected = (safe, span.count(b"\n"))
     assert scan_span(data, start, end) == expected
     assert scan_span(span) == expected
     assert is_safe_bytes(span) is expected[0]
@@ -160,3 +175,18 @@ def test_scan_span_matches_the_definition_on_any_span(data: bytes, a: int, b: in
 )
 def test_scan_span_examples(data: bytes, start: int, end: int, safe: bool) -> None:
     assert scan_span(data, start, end)[0] is safe
+
+
+@pytest.mark.parametrize(
+    ("data", "clean"),
+    [
+        (b"a\x9b2Jb\n", b"ab\n"),  # raw 8-bit CSI and its parameters, like ESC [ 2 J
+        (b"x\x9b31mred\n", b"xred\n"),  # an 8-bit SGR is not kept either
+        (b"\x9d0;title\x07rest", b"rest"),  # raw 8-bit OSC
+        (b"a\xc2\x9b2Jb", b"ab"),  # the UTF-8 form U+009B
+        (b"\xff ok", "\ufffd ok".encode()),  # other invalid bytes: the replacement character
+    ],
+)
+def test_8bit_c1_controls_are_stripped_like_their_7bit_forms(data: bytes, clean: bytes) -> None:
+    assert sanitize_bytes(data) == clean
+    assert is_safe_bytes(clean)
