@@ -359,8 +359,20 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     phases.add_column("Log")
     for ph in status["phases"]:
         state = ph["status"] + (" (stalled)" if ph.get("stalled") else "")
+        if ph.get("message"):
+            state += f" — {ph['message']}"
         phases.add_row(Text(ph["name"]), Text(state), Text(ph["log"] or "-"))
     console.print(phases)
+    for wf in status.get("workflows", []):
+        line = f"Workflow {wf['workflow_id'] or '?'} {wf['run_id']}: {wf['status']}"
+        if wf["gate"]:
+            line += (f" at gate {wf['gate']['step']} ({wf['gate']['message']}; approve or "
+                     "reject in the workbench's runner pane)")
+        elif wf["current_step"]:
+            line += f" at {wf['current_step']}"
+        if wf["problem"]:
+            line += f" ({wf['problem']})"
+        console.print(Text(line))
     tasks = status["tasks"]
     if tasks["file"]:
         console.print(Text(f"Tasks: {tasks['done']}/{tasks['total']} done ({tasks['file']})"))

@@ -10,10 +10,17 @@ from typing import Any
 
 from specui import spec_repo
 from specui.core.ambiguity import weights_for
-from specui.core.config import load_config, load_deep_interview_config, resolve_profile
+from specui.core.config import (
+    RunnerConfig,
+    load_config,
+    load_deep_interview_config,
+    resolve_profile,
+)
 from specui.core.errors import SpecuiError
-from specui.core.paths import PHASES, Project
+from specui.core.paths import Project
 from specui.core.progress import progress_line
+from specui.core.tasks import count_tasks, find_tasks_file
+from specui.runner.manager import PhaseManager, observed_run
 from specui.store import SessionStore
 
 
@@ -81,26 +88,19 @@ def _validation_step(iv: Any) -> int:
     return sum(1 for r in iv.rounds if r.phase == "validation")
 
 
-def _observed(project: Project, run: Any) -> tuple[str, str]:
-    """The run's status and message as its files show them now (read-only): a run the store
-    lists as running whose supervisor is gone is reported failed, not running forever."""
-    if run.status != "running":
-        return run.status, run.message
-    try:  # owned by the runner; status must still work without it
-        from specui.runner.manager import observed_run
-    except ImportError:
-        return run.status, run.message
-    return observed_run(project, run)
-
-
-def _phases_part(project: Project, store: SessionStore) -> list[dict[str, Any]]:
+def _phases_part(manager: PhaseManager) -> list[dict[str, Any]]:
+    """The configured phases (and any other that ran), as the runner sees them: implement is
+    done only when tasks.md is; a run the store lists as running whose supervisor is gone is
+    reported failed, not running forever (read-only, see observed_run)."""
     phases = []
-    for name in PHASES:
-        run = store.state.latest_run(name)
-        state, message = _observed(project, run) if run is not None else ("pending", "")
+    for row in manager.phase_rows():
+        run = row.run
+        state, message = row.status, row.note
+        if run is not None and run.status == "running":
+            state, message = observed_run(manager.project, run)
         phases.append(
             {
-                "name": name,
+                "name": row.name,
                 "status": state,
                 "message": message,
                 "log": (run.log or None) if run is not None else None,
@@ -115,10 +115,6 @@ def _phases_part(project: Project, store: SessionStore) -> list[dict[str, Any]]:
 
 def _tasks_part(project: Project) -> dict[str, Any]:
     empty: dict[str, Any] = {"file": None, "done": None, "total": None}
-    try:  # owned by the runner; status must still work without it
-        from specui.core.tasks import count_tasks, find_tasks_file
-    except ImportError:
-        return empty
     try:
         path = find_tasks_file(project.root, strict=True)  # a hostile feature.json: one line
         if path is None:
@@ -133,10 +129,17 @@ def _tasks_part(project: Project) -> dict[str, Any]:
 def build_status(project: Project, store: SessionStore) -> dict[str, Any]:
     """The design §3 status object (plus `messages`: one-line notices for the user)."""
     messages: list[str] = list(store.messages)
+    try:
+        runner = load_config(project).runner
+    except SpecuiError as exc:
+        messages.append(f"{exc}; phases shown with the default [runner] settings")
+        runner = RunnerConfig()
+    manager = PhaseManager(project, store, runner)
     return {
         "spec": _spec_part(project, store),
         "interview": _interview_part(project, store, messages),
-        "phases": _phases_part(project, store),
+        "phases": _phases_part(manager),
         "tasks": _tasks_part(project),
+        "workflows": [run.to_json() for run in manager.workflow_runs()],
         "messages": messages,
     }

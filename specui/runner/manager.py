@@ -71,6 +71,7 @@ from specui.runner.supervisor import (
     read_status,
 )
 from specui.runner.vitals import Vitals, vitals
+from specui.runner.workflows import WorkflowRun, gate_choice, list_runs, resume_argv
 from specui.store import PhaseRun, SessionStore
 
 log = logging.getLogger(__name__)
@@ -384,16 +385,7 @@ class PhaseManager:
         )
         prompt = build_prompt(self.project, phase, arguments)
         argv = list(self.config.command)
-        # One log per run named `<phase>-<YYYYMMDD-HHMMSS>.md`; two runs in the same second take
-        # the next free second, so names stay in the contract's format and sort by start order.
-        moment = datetime.now().replace(microsecond=0)
-        while True:
-            stamp = moment.strftime("%Y%m%d-%H%M%S")
-            log_path = self.project.orchestrator / f"{phase}-{stamp}.md"
-            run_id = f"{phase}-{stamp}"
-            if not log_path.exists() and not (self.project.runs_dir / run_id).exists():
-                break
-            moment += timedelta(seconds=1)
+        run_id, log_path = self._new_run(phase)
         watches_tasks = phase in ("implement", "converge")
         tasks_before = self.task_count()[0] if watches_tasks else None
         tasks_file = find_tasks_file(root) if watches_tasks else None
@@ -410,6 +402,56 @@ class PhaseManager:
         )
         return PreparedRun(spec, prompt.text, self.project.runs_dir / run_id, prompt.mode)
 
+    def _new_run(self, phase: str) -> tuple[str, Path]:
+        """(run id, log path). One log per run named `<phase>-<YYYYMMDD-HHMMSS>.md`; two runs
+        in the same second take the next free second, so names stay in the contract's format
+        and sort by start order."""
+        moment = datetime.now().replace(microsecond=0)
+        while True:
+            stamp = moment.strftime("%Y%m%d-%H%M%S")
+            log_path = self.project.orchestrator / f"{phase}-{stamp}.md"
+            run_id = f"{phase}-{stamp}"
+            if not log_path.exists() and not (self.project.runs_dir / run_id).exists():
+                return run_id, log_path
+            moment += timedelta(seconds=1)
+
+    # ---------------------------------------------------------------- Spec Kit workflows
+    def workflow_runs(self) -> list[WorkflowRun]:
+        return list_runs(self.project)
+
+    def decide_gate(self, workflow_run_id: str, decision: str) -> PhaseRun:
+        """Approve or reject the gate a Spec Kit workflow run is paused at: `specify workflow
+        resume` under a detached supervisor (its log is `orchestrator/workflow-<stamp>.md`),
+        the gate's question answered with the chosen option (see workflows.py)."""
+        found = next((r for r in list_runs(self.project) if r.run_id == workflow_run_id), None)
+        if found is None:
+            raise SpecuiError(f"no Spec Kit workflow run {workflow_run_id!r} in this project")
+        choice = gate_choice(found, decision)
+        self.refresh(follow_up=False)
+        current = self.active()
+        if current is not None:
+            raise SpecuiError(
+                f"phase {current.phase} is already running ({current.run_id}); stop it first"
+            )
+        specify = shutil.which("specify")
+        if specify is None:
+            raise SpecuiError("Spec Kit's `specify` is not on PATH (pip install specify-cli)")
+        run_id, log_path = self._new_run("workflow")
+        spec = RunSpec(
+            run_id=run_id, phase="workflow", argv=resume_argv(specify, workflow_run_id),
+            cwd=str(self.project.root), log_path=str(log_path),
+            log_rel=self.project.relative(log_path),
+            prompt_source=f".specify/workflows/runs/{workflow_run_id} (gate "
+                          f"{found.gate.step_id if found.gate else '?'}: {choice})",
+            notify=self.config.notify, grace_seconds=self.config.stop_grace_seconds,
+            stall_seconds=self.config.stall_minutes * 60, on_stall=self.on_stall,
+            stall_restarts=0, gate_answer=choice,
+        )
+        prepared = PreparedRun(spec, "", self.project.runs_dir / run_id)
+        self._materialize(prepared)
+        pid = self._spawn_detached(prepared.run_dir)
+        return self._record(prepared, pid, f"{choice} {found.workflow_id} {workflow_run_id}")
+
     def _materialize(self, prepared: PreparedRun) -> None:
         prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
         prepared.run_dir.mkdir(parents=True, exist_ok=False)
@@ -420,7 +462,8 @@ class PhaseManager:
         log_path = Path(prepared.spec.log_path)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
-        write_checkpoint(self.project, prepared.spec.phase)
+        if prepared.spec.phase in KNOWN_PHASES:  # a workflow resume is not a phase
+            write_checkpoint(self.project, prepared.spec.phase)
 
     def _record(self, prepared: PreparedRun, pid: int | None, message: str = "") -> PhaseRun:
         spec = prepared.spec
@@ -668,6 +711,8 @@ class PhaseManager:
         a finished phase starts the next configured one."""
         if run.status == "stopped":
             return FollowUp(None, None, "", "stopped")
+        if run.phase not in KNOWN_PHASES:  # a Spec Kit workflow resume: nothing follows
+            return FollowUp(None, None, "", "done" if run.status == "done" else "stop")
         if run.phase == "implement" and auto_continue:
             decision = self.continue_decision(run)
             reason = f"auto-continue: {decision.reason}"

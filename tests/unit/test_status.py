@@ -40,7 +40,8 @@ def fill_units(project: Project, units: list[str]) -> SpecDocument:
 
 def test_shape_without_any_files(project: Project) -> None:
     status = build_status(project, SessionStore.open(project))
-    assert set(status) == {"spec", "interview", "phases", "tasks", "messages"}
+    assert set(status) == {"spec", "interview", "phases", "tasks", "workflows", "messages"}
+    assert status["workflows"] == []
     spec = status["spec"]
     assert set(spec) == {
         "path",
@@ -366,3 +367,92 @@ def test_phase_with_a_dead_supervisor_is_failed_not_running(project: Project) ->
             decoy.wait()
     finally:
         manager.stop()
+
+
+# ---------------------------------------------------------------- phases: status truth
+
+
+def _implement_done(project: Project, log_text: str = "") -> None:
+    project.orchestrator.mkdir(exist_ok=True)
+    (project.orchestrator / "implement-20261129-100000.md").write_text(log_text)
+    store = SessionStore.open(project)
+    store.update(lambda s: s.runs.append(PhaseRun(
+        run_id="implement-20261129-100000", phase="implement", status="done", exit_code=0,
+        log="orchestrator/implement-20261129-100000.md")))
+
+
+def test_implement_done_only_when_tasks_md_is(project: Project) -> None:
+    feature = project.root / "specs" / "001-demo"
+    feature.mkdir(parents=True)
+    tasks = feature / "tasks.md"
+    tasks.write_text("- [x] T001 a\n- [ ] T002 b\n")
+    _implement_done(project, "All tasks complete.\n")  # the log's claim loses to tasks.md
+    status = build_status(project, SessionStore.open(project))
+    implement = next(p for p in status["phases"] if p["name"] == "implement")
+    assert implement["status"] == "pending"
+    assert "1/2" in implement["message"]
+    assert status["tasks"] == {"file": "specs/001-demo/tasks.md", "done": 1, "total": 2}
+    tasks.write_text("- [x] T001 a\n- [X] T002 b\n")
+    status = build_status(project, SessionStore.open(project))
+    assert next(p for p in status["phases"] if p["name"] == "implement")["status"] == "done"
+
+
+@pytest.mark.parametrize(("log", "expected"), [("Summary: no pending tasks remain.\n", "done"),
+                                                ("Stopped halfway; 3 tasks remaining.\n",
+                                                 "pending")])
+def test_implement_without_tasks_md_follows_the_log(project: Project, log: str,
+                                                    expected: str) -> None:
+    _implement_done(project, log)
+    status = build_status(project, SessionStore.open(project))
+    assert next(p for p in status["phases"] if p["name"] == "implement")["status"] == expected
+
+
+def test_configured_phases_are_listed(project: Project) -> None:
+    project.config.write_text(
+        '[runner]\nphases = ["constitution", "specify", "clarify", "plan", "tasks", '
+        '"analyze", "implement"]\n'
+    )
+    status = build_status(project, SessionStore.open(project))
+    assert [p["name"] for p in status["phases"]] == [
+        "constitution", "specify", "clarify", "plan", "tasks", "analyze", "implement"]
+
+
+def test_feature_directory_env_var_is_honoured(project: Project, monkeypatch) -> None:
+    for name, text in (("001-a", "- [ ] T001 a\n"), ("002-b", "- [x] T001 a\n")):
+        (project.root / "specs" / name).mkdir(parents=True)
+        (project.root / "specs" / name / "tasks.md").write_text(text)
+    monkeypatch.setenv("SPECIFY_FEATURE_DIRECTORY", "specs/001-a")
+    tasks = build_status(project, SessionStore.open(project))["tasks"]
+    assert tasks == {"file": "specs/001-a/tasks.md", "done": 0, "total": 1}
+
+
+def test_workflow_runs_are_listed_with_their_gate(project: Project) -> None:
+    import json
+
+    runs = project.root / ".specify" / "workflows" / "runs"
+    (runs / "ab12cd34").mkdir(parents=True)
+    (runs / "ab12cd34" / "state.json").write_text(json.dumps({
+        "run_id": "ab12cd34", "workflow_id": "speckit", "status": "paused",
+        "current_step_id": "review-spec", "updated_at": "2026-11-29T10:00:00+00:00",
+        "error": None,
+        "step_results": {
+            "specify": {"type": "command", "status": "completed"},
+            "review-spec": {"type": "gate", "status": "paused", "output": {
+                "message": "Review the generated spec before planning.",
+                "options": ["approve", "reject"]}},
+        },
+    }))
+    (runs / "ffff0000").mkdir()
+    (runs / "ffff0000" / "state.json").write_text("[" * 100_000)
+    (runs / "..hidden").mkdir()
+    workflows = build_status(project, SessionStore.open(project))["workflows"]
+    by_id = {w["run_id"]: w for w in workflows}
+    assert set(by_id) == {"ab12cd34", "ffff0000"}
+    paused = by_id["ab12cd34"]
+    assert paused["status"] == "paused" and paused["current_step"] == "review-spec"
+    assert paused["steps"] == [{"id": "specify", "type": "command", "status": "completed"},
+                               {"id": "review-spec", "type": "gate", "status": "paused"}]
+    assert paused["gate"] == {"step": "review-spec",
+                              "message": "Review the generated spec before planning.",
+                              "options": ["approve", "reject"]}
+    assert by_id["ffff0000"]["status"] == "unreadable" and by_id["ffff0000"]["problem"]
