@@ -21,7 +21,6 @@ must never turn a readable row into a crash. All text is passed through `ansi.sa
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from specui.core.ansi import sanitize
+from specui.core.loader import LoadError, load_json_text
 
 __all__ = [
     "CodexEvent",
@@ -128,9 +128,9 @@ def parse_event(line: str) -> CodexEvent | None:
     stripped = line.strip()
     if not stripped.startswith("{") or '"type"' not in stripped:
         return None
-    try:
-        data: Any = json.loads(stripped)
-    except ValueError:
+    try:  # core.loader: an agent's 100,000-deep line is not an event, not a RecursionError
+        data: Any = load_json_text(stripped, what="event")
+    except LoadError:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return None
