@@ -201,8 +201,11 @@ def render_context_snapshot(
         touch = [
             f"`{p}` (seen, not yet related to the answers)" for p in brownfield.files_sample[:5]
         ]
-    docs = list(dict.fromkeys([*(brownfield.docs if brownfield else []),
-                               *(f.path for f in findings if "doc" in f.finding.lower())]))  # fmt: skip
+    docs = list(
+        dict.fromkeys(
+            [*(brownfield.docs if brownfield else []), *(f.path for f in findings if _is_doc(f))]
+        )
+    )
     facts = [f"`{f.path}`: {f.finding} (evidence)" for f in findings if f.basis == "evidence"]
     if brownfield is not None:
         facts += [f"manifest `{m}`" for m in brownfield.manifests]
@@ -229,13 +232,13 @@ def render_context_snapshot(
 - Prompt-safe initial-context summary status: {state.summary_status}
 
 ## Task statement
-{_md(state.initial_idea or state.summary)}
+{_md(_task(state))}
 
 ## Desired outcome
 {_md(spec.value("vision", "Success Metrics") or spec.value("vision", "Problem & Outcome"))}
 
 ## Stated solution
-{_md(spec.value("scope", "In-scope") or state.initial_idea)}
+{_md(spec.value("scope", "In-scope") or _task(state))}
 
 ## Probable intent hypothesis
 {_md(" ".join(x for x in (spec.value("vision", "Problem & Outcome"), spec.value("vision", "Primary Driver")) if x), "(unknown until the overview is answered)")}
@@ -261,6 +264,20 @@ def render_context_snapshot(
 ## Terminology or doc/code conflicts found
 {_lines(conflicts, "none recorded")}
 """
+
+
+def _is_doc(f: ContextFinding) -> bool:
+    """A docs/rules/context source (README, AGENTS.md, docs/...), not a code file."""
+    path = f.path.lower()
+    return path.endswith((".md", ".rst", ".txt", "/")) or path.startswith("docs/")
+
+
+def _task(state: InterviewState) -> str:
+    """The task as the user stated it: the initial idea, the summary, or the overview."""
+    if state.initial_idea or state.summary:
+        return state.initial_idea or state.summary
+    first = next((r for r in state.rounds if r.kind in ("overview", "summary")), None)
+    return first.answer.summary() if first is not None else ""
 
 
 def _latest_findings(state: InterviewState) -> list[ContextFinding]:
@@ -381,7 +398,7 @@ def _brownfield(state: InterviewState) -> str:
 
 def _ledger(state: InterviewState, spec: _Spec) -> str:
     findings = _latest_findings(state)
-    docs = [f"`{f.path}`" for f in findings if "doc" in f.finding.lower()]
+    docs = [f"`{f.path}`" for f in findings if _is_doc(f)]
     terms = [
         f"{t.term.term}: {t.term.meaning}" + (f" — conflict: {t.term.conflict}" if t.term.conflict else "")
         for t in state.terminology
@@ -583,7 +600,7 @@ class AutoresearchDraft:
         self.state = state
         mission = spec.value(*MISSION) or ""
         self.mission = mission
-        self.topic = _md(mission.split("\n")[0] if mission else state.initial_idea, "")
+        self.topic = _md(mission.split("\n")[0] if mission else _task(state), "")
         self.evaluator = (spec.value(*EVALUATOR) or "").strip().strip("`").strip()
         self.keep_policy = (spec.value(*KEEP_POLICY) or "").strip()
         self.slug = slugify(spec.value(*SESSION_SLUG) or state.slug or "project")

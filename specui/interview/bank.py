@@ -42,7 +42,7 @@ PLACEHOLDERS = frozenset(
     {"stack", "claim", "round", "files", "detected_stack", "stack_changes", "project", "touchpoint"}
 )
 TRAIT_PREFIXES = frozenset(
-    {"product", "lang", "repo", "said", "auth", "stack", "mentions", "interview"}
+    {"product", "lang", "repo", "said", "auth", "stack", "mentions", "interview", "mode"}
 )
 
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
@@ -168,7 +168,7 @@ class BankEntry(_Data):
     allow_other: bool = True
     only_if: list[str] = Field(default_factory=list)
     not_if: list[str] = Field(default_factory=list)
-    default: str | None = None
+    default: str = ""
     default_rationale: str = ""
     source: Literal["user", "code"] = "user"
     append: bool = False
@@ -227,6 +227,8 @@ class BankEntry(_Data):
             raise ValueError(f"{where}: completion entries inform no weighted dimension")
         if self.stage != "completion" and self.dimension is None:
             raise ValueError(f"{where}: interview entries name the dimension they inform")
+        if not self.default or not self.default_rationale:
+            raise ValueError(f"{where}: a default and its rationale are needed (deferrals)")
         if "{items}" not in self.join:
             raise ValueError(f"{where}: join must contain {{items}}")
         return self

@@ -1,0 +1,563 @@
+"""What the offline engine reads: the overview draft, claims that can contradict each other,
+traits of the product, stack answers, and the repository (bounded). Pure functions and small
+data classes; `builtin.Turn` puts them together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from specui.core.interview.contract import StackChange
+from specui.interview.engines.base import EngineCancelled
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+_PLACEHOLDER_LIKE = re.compile(r"<[^<>\n]*>|\b(?:TODO|TBD|FIXME)\b")
+
+# =========================================================================== small text helpers
+
+
+def sentences(text: str) -> list[str]:
+    out = []
+    for part in _SENTENCE_SPLIT.split(text.strip()):
+        s = part.strip().lstrip("-*• ").strip()
+        if s:
+            out.append(s)
+    return out
+
+
+def short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split()).rstrip(".!?;: ")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def quote_placeholders(text: str) -> str:
+    """User text with `<...>`, TODO, TBD and FIXME in backticks: kept verbatim, but SPEC.md's
+    status rules read them as quoted text, not as the template's placeholders."""
+    return _PLACEHOLDER_LIKE.sub(lambda m: f"`{m.group(0)}`", text)
+
+
+def prompt_regex(template: str) -> re.Pattern[str]:
+    """Recognise a question built from `template` (its placeholders match anything)."""
+    parts = re.split(r"\{[a-z_]+\}", template)
+    return re.compile("(?:^|: )" + "(.+?)".join(re.escape(p) for p in parts) + r"\s*$", re.DOTALL)
+
+
+# =========================================================================== overview drafting
+
+_PEOPLE = re.compile(
+    r"\b(users?|customers?|teams?|developers?|engineers?|admins?|administrators?|people|"
+    r"students?|teachers?|managers?|owners?|operators?|clients?|members?|staff|maintainers?|"
+    r"designers?|analysts?|researchers?|writers?|freelancers?|families|parents|patients?|"
+    r"doctors?|nurses?|shoppers?|buyers?|sellers?|players?|readers?|agents?|employees?|"
+    r"services?|callers?)\b",
+    re.IGNORECASE,
+)
+_FOR_WHOM = re.compile(
+    r"\bfor\s+((?:[\w'-]+\s+){0,5}?[\w'-]+)(?=\s+(?:who|to|that|so|in|with)\b|[,.;:!?]|$)",
+    re.IGNORECASE,
+)
+_CAPABILITY = re.compile(
+    r"\b(should|must|will|can|lets?|allows?|needs? to|supports?|provides?|includes?|tracks?|"
+    r"shows?|sends?|stores?|generates?|syncs?|exports?|imports?|manages?|builds?|creates?|"
+    r"caches?|serves?|parses?|adds?)\b",
+    re.IGNORECASE,
+)
+_SUCCESS = re.compile(
+    r"\b(success|succeed|measured? by|metrics?|kpis?|target of|adoption|within \d+\s*"
+    r"(?:days?|weeks?|months?|years?))\b|\d+\s*%",
+    re.IGNORECASE,
+)
+_WHY = re.compile(
+    r"\b(because|so that|problem|pain|today|currently|struggle|waste|hard to|too slow|"
+    r"manual|tedious|frustrat|lose|losing|need|want|instead of|survives?|down)\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_people(phrase: str) -> bool:
+    """ "home cooks", "small teams": a plural noun phrase, not "tracking expenses" (a gerund)."""
+    words = phrase.lower().split()
+    if not words or words[0][:1].isdigit() or words[0] in _NUM_WORDS or _DURATION_RE.search(phrase):
+        return False  # "for 60 minutes", "for an hour": a duration, not people
+    if _PEOPLE.search(phrase):
+        return True
+    if words[0].endswith("ing") or words[0] in {"the", "this", "that"}:
+        return False
+    last = words[-1]
+    return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+def draft_overview(text: str) -> dict[tuple[str, str], str]:
+    """Seed 000 §4.2's drafting pass: (unit, label) -> the user's own sentences.
+
+    Deterministic sentence heuristics; what it cannot place stays unanswered for a later
+    question. Every value is text the user wrote (sentences or a "for <people>" phrase).
+    """
+    sents = sentences(text)
+    values: dict[tuple[str, str], str] = {}
+    if not sents:
+        return values
+    why = [s for s in sents if _WHY.search(s)]
+    problem_sents = [sents[0]] + [s for s in why if s != sents[0]][:1]
+    values[("vision", "Problem & Outcome")] = " ".join(problem_sents)
+    users = None
+    for m in _FOR_WHOM.finditer(text):
+        if _looks_like_people(m.group(1).strip()):
+            users = m.group(1).strip()
+            break
+    if users:
+        values[("vision", "Target Users")] = users
+    success = [s for s in sents[1:] if _SUCCESS.search(s) and s not in problem_sents]
+    if success:
+        values[("vision", "Success Metrics")] = "; ".join(m.rstrip(".") for m in success[:3])
+    taken = set(problem_sents) | set(success)
+    caps = [s for s in sents if _CAPABILITY.search(s) and s not in taken]
+    if not caps and len(sents) > 1:
+        caps = [s for s in sents[1:] if s not in taken]
+    if caps:
+        values[("scope", "In-scope")] = "; ".join(c.rstrip(".") for c in caps[:6])
+    use = [s for s in sents if re.search(r"\buse cases?\b|\bso that\b", s, re.IGNORECASE)]
+    if use:
+        values[("personas", "Top Use Cases")] = "; ".join(u.rstrip(".") for u in use[:3])
+    return values
+
+
+# =========================================================================== traits
+
+PRODUCT = {
+    "library": r"\b(librar(?:y|ies)|sdk|package|crate|gem|module)\b",
+    "cli": r"\b(cli|terminal|command[- ]line|tui|shell)\b",
+    "web": r"\b(web ?apps?|websites?|web site|browser|dashboard|saas|web ui|frontend)\b",
+    "service": r"\b(services?|server|daemon|cache|proxy|gateway|backend|microservices?|"
+    r"endpoints?|jwks)\b",
+    "mobile": r"\b(mobile|ios|android|iphone)\b",
+}
+MENTIONS = {
+    "payments": r"\b(payments?|billing|invoices?|checkout|subscriptions?)\b",
+    "i18n": r"\b(i18n|internationali[sz]|locales?|translations?|multilingual)\b",
+    "offline": r"\b(offline)\b",
+    "tenants": r"\b(tenants?|multi-tenant|organisations|organizations)\b",
+    "mobile": r"\b(mobile|ios|android)\b",
+}
+LANGS = {
+    "python": r"\bpython\b",
+    "typescript": r"\btypescript\b",
+    "javascript": r"\b(javascript|node\.?js)\b",
+    "go": r"\b(golang|go)\b(?=\s+(?:service|library|module|binary|cli|code))",
+    "rust": r"\brust\b",
+    "java": r"\bjava\b",
+    "ruby": r"\bruby\b",
+}
+AUTH_SAID = {"mtls": r"\b(mtls|mutual tls|client certificates?)\b", "oauth2": r"\boauth ?2?\b"}
+MANIFEST_LANG = {
+    "pyproject.toml": "python",
+    "setup.py": "python",
+    "setup.cfg": "python",
+    "requirements.txt": "python",
+    "package.json": "javascript",
+    "tsconfig.json": "typescript",
+    "Cargo.toml": "rust",
+    "go.mod": "go",
+    "pom.xml": "java",
+    "build.gradle": "java",
+    "build.gradle.kts": "java",
+    "Gemfile": "ruby",
+}
+FAMILY = {"typescript": "js", "javascript": "js"}
+
+
+def same_lang(a: str, b: str) -> bool:
+    return FAMILY.get(a, a) == FAMILY.get(b, b)
+
+
+def stack_data(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text) if text.strip() else {}
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def without_name(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "name"}
+
+
+def stack_summary(data: Mapping[str, Any]) -> str:
+    """stack.toml as one line: `language=typescript, framework=nextjs, ...` (name left out)."""
+    parts: list[str] = []
+    for table, values in without_name(data).items():
+        if isinstance(values, Mapping):
+            parts.extend(f"{k}={v}" for k, v in values.items() if not isinstance(v, Mapping))
+        else:
+            parts.append(f"{table}={values}")
+    return ", ".join(parts)
+
+
+# =========================================================================== brownfield scan
+
+_SKIP_DIRS = frozenset(
+    {"node_modules", "venv", ".venv", "env", "__pycache__", "dist", "build", "target", "vendor",
+     "site-packages"}
+)  # fmt: skip
+_CODE_EXTENSIONS = (
+    ".py .pyi .js .jsx .ts .tsx .mjs .cjs .go .rs .java .kt .rb .php .cs .c .h .cpp .hpp .cc "
+    ".swift .scala .ex .exs .erl .clj .hs .lua .dart .vue .svelte .sh .sql"
+)
+_CODE_EXT = frozenset(_CODE_EXTENSIONS.split())
+_DOC_NAMES = frozenset(
+    {"README.md", "README", "README.rst", "AGENTS.md", "CONTEXT.md", "CONTEXT-MAP.md"}
+)
+_DEF_RE = re.compile(
+    r"^\s*(?:async\s+)?(?:def|class|function|func|fn|struct|interface|type|export\s+"
+    r"(?:default\s+)?(?:function|class|const))\s+([A-Za-z_][A-Za-z0-9_]*)",
+    re.MULTILINE,
+)
+_STOP_WORDS = (
+    "about after also because before being build built could does each existing from have into "
+    "just like make more must need only other over same should some such than that their them "
+    "then there these they this those thing under user users very want what when where which "
+    "while will with within without would your code file files data project tool work works keep "
+    "able support supports provide provides using used uses today hour hours minute minutes "
+    "second seconds library package python typescript javascript module modules add adds added "
+    "simple small large first last every many much even still well good"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+MAX_SCAN_FILES = 3000
+MAX_READ_BYTES = 64 * 1024
+MAX_TOTAL_BYTES = 6 * 1024 * 1024
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ations", "ation", "ings", "ing", "ers", "er", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def keywords(texts: Iterable[str]) -> list[str]:
+    """Distinct stems of the meaningful words in `texts`, in first-seen order; a stem that
+    another one contains is dropped ("parse" and "parser" both read as "pars")."""
+    out: dict[str, None] = {}
+    for text in texts:
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9_]{3,}", text):
+            low = word.lower()
+            if low in _STOP:
+                continue
+            stem = _stem(low)
+            if len(stem) >= 4 and stem not in _STOP:
+                out.setdefault(stem, None)
+    stems = list(out)
+    return [s for s in stems if not any(o != s and o in s for o in stems)]
+
+
+@dataclass
+class RepoFile:
+    path: str
+    score: float = 0.0
+    defs: list[str] = field(default_factory=list)
+    hits: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RepoScan:
+    """What the engine saw of the repository: manifests, docs and the files that match."""
+
+    manifests: list[str]
+    docs: list[str]
+    touchpoints: list[RepoFile]
+    identifiers: set[str]
+
+    @property
+    def languages(self) -> list[str]:
+        langs = []
+        for m in self.manifests:
+            lang = MANIFEST_LANG.get(Path(m).name)
+            if lang == "javascript" and any(
+                Path(x).name == "tsconfig.json" for x in self.manifests
+            ):
+                lang = "typescript"
+            if lang and lang not in langs:
+                langs.append(lang)
+        return langs
+
+
+def scan_repository(
+    root: Path, words: list[str], cancel: threading.Event | None = None
+) -> RepoScan:
+    """Bounded walk of `root`: manifests, docs, and the source files that match `words`.
+
+    A file's score counts the keywords in its path (3 each), in the names it defines (2 each)
+    and in its text (1 each, distinct): the touchpoints are the files related to the answers,
+    not the first files of the tree. Reads at most MAX_READ_BYTES per file and
+    MAX_TOTAL_BYTES in all; hidden and vendored folders are skipped.
+    """
+    manifests: list[str] = []
+    docs: list[str] = []
+    files: list[RepoFile] = []
+    identifiers: set[str] = set()
+    budget = MAX_TOTAL_BYTES
+    seen = 0
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack and seen < MAX_SCAN_FILES:
+        if cancel is not None and cancel.is_set():
+            raise EngineCancelled("cancelled")
+        folder, depth = stack.pop(0)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            name = entry.name
+            if name.startswith(".") or name in _SKIP_DIRS:
+                continue
+            rel = Path(entry.path).relative_to(root).as_posix()
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = entry.is_file(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if depth < 6:
+                    stack.append((Path(entry.path), depth + 1))
+                if depth == 0 and name == "docs":
+                    docs.append(rel + "/")
+                continue
+            if not is_file:
+                continue
+            if name in MANIFEST_LANG:
+                manifests.append(rel)
+            if name in _DOC_NAMES and depth <= 1:
+                docs.append(rel)
+            if depth == 0 and name in ("SPEC.md", "stack.toml", "specui.toml", "omx.toml"):
+                continue
+            if Path(name).suffix.lower() not in _CODE_EXT:
+                continue
+            rf = RepoFile(rel)
+            path_low = rel.lower()
+            for w in words:
+                if w in path_low:
+                    rf.score += 3
+                    rf.hits[w] = rf.hits.get(w, 0)
+            if budget > 0:
+                try:
+                    with open(entry.path, "rb") as fh:
+                        data = fh.read(min(MAX_READ_BYTES, budget))
+                except OSError:
+                    data = b""
+                budget -= len(data)
+                text = data.decode("utf-8", "replace")
+                low = text.lower()
+                names = _DEF_RE.findall(text)
+                identifiers.update(n.lower() for n in names)
+                for w in words:
+                    n = low.count(w)
+                    if n:
+                        rf.hits[w] = rf.hits.get(w, 0) + n
+                        rf.score += 1
+                        matching = [d for d in names if w in d.lower()]
+                        if matching:
+                            rf.score += 2
+                            rf.defs.extend(d for d in matching if d not in rf.defs)
+            if rf.score > 0:
+                files.append(rf)
+    files.sort(key=lambda f: (-f.score, f.path))
+    return RepoScan(manifests, docs, files[:8], identifiers)
+
+
+def finding_text(f: RepoFile) -> str:
+    """What a matching file showed: the names it defines and the answer words it mentions."""
+    parts = []
+    if f.defs:
+        parts.append("defines " + ", ".join(f.defs[:4]))
+    hits = sorted(f.hits.items(), key=lambda kv: -kv[1])[:3]
+    if hits:
+        parts.append(
+            "mentions " + ", ".join(f"'{w}…' {n}×" if n else f"'{w}…' in its path" for w, n in hits)
+        )
+    return "; ".join(parts) or "matches the answers"
+
+
+# =========================================================================== stack answers
+
+_TECH: dict[str, tuple[str, str, str]] = {
+    # pattern -> (table, key, value)
+    r"\bpython\b": ("app", "language", "python"),
+    r"\btypescript\b": ("app", "language", "typescript"),
+    r"\bjavascript\b|\bnode\.?js\b": ("app", "language", "javascript"),
+    r"\bgolang\b|\bgo\b(?= )": ("app", "language", "go"),
+    r"\brust\b": ("app", "language", "rust"),
+    r"\bjava\b": ("app", "language", "java"),
+    r"\bruby\b": ("app", "language", "ruby"),
+    r"\bfastapi\b": ("app", "framework", "fastapi"),
+    r"\bdjango\b": ("app", "framework", "django"),
+    r"\bflask\b": ("app", "framework", "flask"),
+    r"\bnext\.?js\b": ("app", "framework", "nextjs"),
+    r"\bexpress\b": ("app", "framework", "express"),
+    r"\brails\b": ("app", "framework", "rails"),
+    r"\bspring\b": ("app", "framework", "spring"),
+    r"\baxum\b": ("app", "framework", "axum"),
+    r"\btextual\b": ("app", "framework", "textual"),
+    r"\bpoetry\b": ("app", "package", "poetry"),
+    r"\buv\b": ("app", "package", "uv"),
+    r"\bpip\b": ("app", "package", "pip"),
+    r"\bpnpm\b": ("app", "package", "pnpm"),
+    r"\bnpm\b": ("app", "package", "npm"),
+    r"\bcargo\b": ("app", "package", "cargo"),
+    r"\bpostgres(?:ql)?\b": ("datastore", "primary", "postgres"),
+    r"\bmysql\b": ("datastore", "primary", "mysql"),
+    r"\bsqlite\b": ("datastore", "primary", "sqlite"),
+    r"\bredis\b": ("datastore", "primary", "redis"),
+    r"\bmongo(?:db)?\b": ("datastore", "primary", "mongodb"),
+    r"\bno (?:database|datastore)\b": ("datastore", "primary", "none"),
+    r"\bkubernetes\b|\bk8s\b": ("infra", "hosting", "kubernetes"),
+    r"\bfly\.io\b": ("infra", "hosting", "fly.io"),
+    r"\bheroku\b": ("infra", "hosting", "heroku"),
+    r"\bvercel\b": ("infra", "hosting", "vercel"),
+    r"\baws\b": ("infra", "hosting", "aws"),
+    r"\bgcp\b|\bcloud run\b": ("infra", "hosting", "gcp"),
+    r"\bself[- ]hosted\b|\bon[- ]prem": ("infra", "hosting", "self-hosted"),
+    r"\bmtls\b|\bmutual tls\b": ("security", "auth", "mtls"),
+    r"\boauth ?2?\b": ("security", "auth", "oauth2"),
+}
+
+
+def stack_changes_from_text(text: str) -> list[StackChange]:
+    """The stack.toml settings a free-text stack answer names (first mention per key wins)."""
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    for pattern, (table, key, value) in _TECH.items():
+        m = re.search(pattern, text, re.IGNORECASE)
+        if m and ((table, key) not in found or m.start() < found[(table, key)][0]):
+            found[(table, key)] = (m.start(), value)
+    return [StackChange(table=t, key=k, value=v) for (t, k), (_, v) in found.items()]
+
+
+# =========================================================================== claims
+
+_NUM_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60,
+}  # fmt: skip
+_DURATION_RE = re.compile(
+    r"\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|sixty)\s*"
+    r"(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_TOPICS = {
+    "how long cached data stays valid": r"\b(ttl|expir\w*|cache\w*|stale|fresh\w*|valid)\b",
+    "how long an outage must be survived": r"\b(outage|down|unavailable|survive\w*|offline)\b",
+    "how long data is kept": r"\b(retention|retain\w*|kept|history)\b",
+    "timeouts": r"\b(timeouts?|time out)\b",
+}
+_STORAGE = {
+    "memory": r"\b(in[- ]memory|memory[- ]only|only in memory|in ram|ram only)\b",
+    "disk": r"\b(on disk|to disk|disk|persist\w*|sqlite|file system|filesystem|survives? a restart)\b",
+}
+_AVAIL_RE = re.compile(r"\b(\d{2}(?:\.\d+)?)\s*%")
+_AVAIL_TOPIC = re.compile(r"\b(availability|uptime|sla|available)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    topic: str
+    value: str  # normalized, comparable
+    statement: str  # the user's sentence
+    round: int
+
+
+def _duration_seconds(num: str, unit: str) -> float:
+    n = _NUM_WORDS[num.lower()] if num.isalpha() else float(num)
+    return n * _UNIT_SECONDS[unit[0].lower()]
+
+
+def claims_of(text: str, round_: int) -> list[Claim]:
+    """Facts a sentence states that a later answer can contradict (storage, durations, SLOs)."""
+    out: list[Claim] = []
+    for sent in sentences(text):
+        for kind, pattern in _STORAGE.items():
+            if re.search(pattern, sent, re.IGNORECASE):
+                out.append(Claim("where the data lives", kind, sent, round_))
+                break
+        for m in _DURATION_RE.finditer(sent):
+            for topic, pattern in _TOPICS.items():
+                if re.search(pattern, sent, re.IGNORECASE):
+                    secs = _duration_seconds(m.group(1), m.group(2))
+                    out.append(Claim(topic, f"{secs:g}s", sent, round_))
+                    break
+            break
+        if _AVAIL_TOPIC.search(sent):
+            m = _AVAIL_RE.search(sent)
+            if m:
+                out.append(Claim("the availability target", m.group(1), sent, round_))
+    return out
+
+
+# =========================================================================== scoring facts
+
+
+@dataclass(frozen=True)
+class Fact:
+    dimension: str
+    key: str
+    label: str
+    points: float
+    items: tuple[tuple[str, str], ...] = ()  # (unit, bullet label)
+    roles: tuple[str, ...] = ()  # answered entries of these roles/challenges count
+
+
+FACTS: tuple[Fact, ...] = (
+    Fact("intent", "problem", "problem statement", 0.55, (("vision", "Problem & Outcome"),)),
+    Fact("intent", "driver", "primary driver", 0.15, (("vision", "Primary Driver"),)),
+    Fact("intent", "pressure", "a claim pressure-tested", 0.15, (), ("pressure",)),
+    Fact(
+        "intent",
+        "challenged",
+        "core assumption challenged",
+        0.15,
+        (("vision", "Essence"),),
+        ("contrarian", "ontologist"),
+    ),
+    Fact("outcome", "metrics", "success metrics", 0.45, (("vision", "Success Metrics"),)),
+    Fact("outcome", "users", "target users", 0.25, (("vision", "Target Users"),)),
+    Fact("outcome", "use_cases", "top use cases", 0.30, (("personas", "Top Use Cases"),)),
+    Fact("scope", "in_scope", "in-scope list", 0.35, (("scope", "In-scope"),)),
+    Fact("scope", "non_goals", "non-goals explicit", 0.30, (("scope", "Out-of-scope"),)),
+    Fact(
+        "scope",
+        "decision_boundaries",
+        "decision boundaries explicit",
+        0.20,
+        (("scope", "Decision Boundaries"),),
+    ),
+    Fact("scope", "mvp", "MVP boundary", 0.15, (), ("simplifier",)),
+    Fact("constraints", "stack", "stack confirmed", 0.30, (("deployment", "Stack"),)),
+    Fact("constraints", "performance", "performance target", 0.25, (("nfr", "Performance"),)),
+    Fact(
+        "constraints",
+        "security",
+        "auth & privacy model",
+        0.25,
+        (("security", "Security & Privacy"),),
+    ),
+    Fact("constraints", "reliability", "reliability target", 0.20, (("nfr", "Reliability"),)),
+    Fact("success", "acceptance", "acceptance checks", 0.60, (("acceptance", "User acceptance"),)),
+    Fact("success", "test_plan", "test plan", 0.40, (("acceptance", "QA plan"),)),
+    Fact("context", "scanned", "repository read", 0.25, (), ("scanned",)),
+    Fact("context", "relation", "relation to existing code", 0.35, (("scope", "Existing Code"),)),
+    Fact("context", "touchpoints", "touchpoints confirmed", 0.25, (("scope", "Touchpoints"),)),
+    Fact(
+        "context",
+        "terminology",
+        "canonical terms",
+        0.15,
+        (("terminology", "Glossary"),),
+        ("terminologist",),
+    ),
+)
