@@ -66,10 +66,15 @@ async def test_whole_interview_to_crystallization(project):
             assert not picker.busy or store.state.interview.current is None
         await settle(pilot)
         iv = store.state.interview
-        assert iv.status == "crystallized", (iv.status, len(iv.rounds))
-        assert checked_rounds >= 4
-        assert iv.ambiguity <= iv.threshold
-        assert iv.gates.non_goals and iv.gates.decision_boundaries
+        # The interview ended by the protocol's rules, whatever the engine chose.
+        assert iv.status in ("crystallized", "exited"), (iv.status, iv.engine)
+        assert checked_rounds >= 4 and iv.rounds_done <= iv.max_rounds
+        if iv.end_reason == "threshold":
+            assert iv.ambiguity <= iv.threshold
+            assert iv.gates.non_goals and iv.gates.decision_boundaries and iv.gates.pressure_pass
+        else:  # the hard cap: said so, and the residual risk is in SPEC.md itself
+            assert iv.end_reason == "hard_cap" and iv.residual_risk
+            assert "Residual risk" in project.spec.read_text()
         # Seed 004 artifacts.
         interviews = list(project.omx_interviews.glob("*.md"))
         specs = list(project.omx_specs.glob("deep-interview-*.md"))
@@ -83,7 +88,9 @@ async def test_whole_interview_to_crystallization(project):
         assert final == app.spec_snapshot.final_count
         finish = str(app.query_one("#finish-body").render())
         assert app.query_one("#finish").display
-        assert f"{progress.percent}%" in finish and "complete" in finish
+        assert f"{progress.percent}%" in finish
+        if iv.finished:  # seed 000's finish: every section final, 100%
+            assert progress.percent == 100 and "SPEC complete" in finish
 
 
 async def test_external_edit_survives_the_next_real_patch(project):

@@ -74,7 +74,7 @@ def test_round_trip_of_everything(project: Project) -> None:
         )
         s.interview.dimensions["intent"] = DimensionScore(score=0.5, justification="j", gap="g")
         s.interview.gates.non_goals = True
-        s.interview.engine_state["bank"] = {"asked": ["x"]}
+        s.interview.engine_session.thread_id = "thread-1"
         s.spec.final_hashes["vision"] = "abc"
         s.spec.conflicts.append(Conflict(unit="scope", text="mine", reason="edited"))
         s.runs.append(
