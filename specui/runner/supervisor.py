@@ -69,6 +69,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from specui.core.ansi import strip_ansi
 from specui.core.codex_events import is_progress_line, parse_event
 from specui.core.fsio import atomic_write_text
+from specui.core.loader import LoadError, load_json_text, read_file_bytes
 from specui.runner import guard
 from specui.runner.procid import identify, pid_file_text, read_pid_file
 from specui.runner.safe_output import LineSanitizer, Part
@@ -171,10 +172,16 @@ class RunStatus(BaseModel):
         return self.state in ENDED_STATES
 
 
+STATUS_LIMIT = 1024 * 1024  # status.json is well under 4 KB
+
+
 def read_status(run_dir: Path) -> RunStatus | None:
+    """status.json under core.loader's rules (a FIFO or directory in its place cannot hang or
+    crash a reader), or None when it is missing or unusable."""
     try:
-        return RunStatus.model_validate_json((run_dir / STATUS_FILE).read_bytes())
-    except (OSError, ValueError):
+        data = read_file_bytes(run_dir / STATUS_FILE, what=STATUS_FILE, max_bytes=STATUS_LIMIT)
+        return RunStatus.model_validate(load_json_text(data, what=STATUS_FILE))
+    except (LoadError, ValueError):
         return None
 
 
