@@ -163,7 +163,7 @@ def open_terminal(project: Project, request: bridge.BridgeRequest) -> ChildRende
     except OSError:
         return None
     try:
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        proc = subprocess.Popen(
             ui_command(project, request.id),
             stdin=fd,
             stdout=fd,

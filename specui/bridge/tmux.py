@@ -39,7 +39,7 @@ class Tmux:
 
     def _run(self, args: Sequence[str]) -> subprocess.CompletedProcess[str] | None:
         try:
-            return subprocess.run(  # noqa: S603 - fixed program, argv list
+            return subprocess.run(
                 ["tmux", *args],
                 capture_output=True,
                 text=True,

@@ -1,19 +1,30 @@
-"""The real `specui question` command, run as a subprocess: against a headless workbench answered
-through the keyboard, against a thread that plays the workbench (answer / cancel / silence),
-inline in a pseudo-terminal, and with bad input. Checks stdout JSON and exit codes 0/1/2."""
+"""The real `specui question` command, run as a subprocess:
+- against a workbench (this test process plays it, a thread answers): envelope, batch, stdin,
+  cancel, timeout, Ctrl+C, supersede, a workbench that dies (question_ui_failed within 2 s);
+- in a real tmux with no workbench, stdout captured as an agent's shell tool does: a pane
+  opens, is answered with keys, the answer lands in the file, the pane closes; a batch with
+  its review; a pane that is killed; a timeout;
+- outside tmux on a controlling terminal (a pty) with stdout a pipe: the question is drawn
+  on the terminal, never on stdout.
+Each tmux test has its own server (`-L bridge-<id>`, no user config), killed in teardown.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import fcntl
 import json
 import os
 import pty
-import select
+import shlex
+import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,12 +38,9 @@ from specui.core.questions import build_answer
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
+TMUX = shutil.which("tmux")
 SINGLE = seed004.SINGLE
-MULTI = {
-    **seed004.MULTI,
-    "allow_other": True,
-    "question": "Which non-goals must stay out of scope for the first pass? [/]",
-}
+MULTI = {**seed004.MULTI, "allow_other": True, "question": "Which non-goals? [/]"}
 
 
 def specui_argv(*args: str) -> list[str]:
@@ -40,7 +48,7 @@ def specui_argv(*args: str) -> list[str]:
 
 
 def child_env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -60,9 +68,7 @@ def workbench(project: Project) -> Iterator[Project]:
     bridge.remove_workbench_pid(project)
 
 
-def responder(
-    project: Project, respond: Callable[[bridge.BridgeRequest], None]
-) -> threading.Thread:
+def responder(project: Project, respond: Callable[[bridge.BridgeRequest], None]) -> threading.Thread:
     """Answer the first request that appears (like the workbench would)."""
 
     def run() -> None:
@@ -79,17 +85,10 @@ def responder(
     return thread
 
 
-def run_cli(
-    *args: str, stdin: str | None = None, timeout: float = 30
-) -> subprocess.CompletedProcess:
+def run_cli(*args: str, stdin: str | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
     return subprocess.run(
-        specui_argv("question", *args),
-        input=stdin,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=child_env(),
+        specui_argv("question", *args), input=stdin, check=False, capture_output=True,
+        text=True, timeout=timeout, env=child_env(), start_new_session=True,
         stdin=None if stdin is not None else subprocess.DEVNULL,
     )
 
@@ -99,233 +98,339 @@ def bridge_files(project: Project) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
-# ------------------------------------------------------------------------------ a thread answers
+def wait_for(predicate: Callable[[], object], what: str, timeout: float = 20) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_single_answer_json_exit_0(workbench: Project) -> None:
+# ------------------------------------------------------------------------------ a workbench
+
+
+def test_answer_envelope_exit_0(workbench: Project) -> None:
     def respond(request: bridge.BridgeRequest) -> None:
-        assert request.question.source == "deep-interview"
-        bridge.write_answer(workbench, request.id, build_answer(request.question, [0], None))
+        bridge.write_answer(workbench, request.id, [build_answer(request.batch.first, [0], None)])
 
     thread = responder(workbench, respond)
-    proc = run_cli("--input", json.dumps(SINGLE), str(workbench.root), "--json")
+    proc = run_cli("--input", json.dumps({**SINGLE, "session_id": "s1"}), str(workbench.root), "--json")
     thread.join(5)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.stdout.count("\n") == 1
     out = json.loads(proc.stdout)
-    expected = {
-        "kind": "option",
-        "value": "ralplan",
-        "selected_labels": ["Plan first"],
-        "selected_values": ["ralplan"],
-    }
-    assert out == {"answers": [{"answer": expected}], "answer": expected}
-    assert proc.stderr == ""
-    assert bridge_files(workbench) == []  # the asker cleaned up after itself
-
-
-def test_multi_from_stdin_wrapper_prints_a_summary(workbench: Project) -> None:
-    def respond(request: bridge.BridgeRequest) -> None:
-        answer = build_answer(request.question, [1, 2], "keep flags")
-        bridge.write_answer(workbench, request.id, answer)
-
-    thread = responder(workbench, respond)
-    proc = run_cli("--input", "-", str(workbench.root), stdin=json.dumps({"questions": [MULTI]}))
-    thread.join(5)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "No new dependencies; No API contract changes; keep flags\n"
-
-
-def test_cancel_in_the_workbench_exits_1(workbench: Project) -> None:
-    thread = responder(workbench, lambda r: bridge.write_cancel(workbench, r.id, "cancelled"))
-    proc = run_cli("--input", json.dumps(SINGLE), str(workbench.root), "--json")
-    thread.join(5)
-    assert proc.returncode == 1
-    assert proc.stdout == ""
-    assert proc.stderr == "specui: error: the question was cancelled in the workbench\n"
+    assert out["ok"] is True and out["session_id"] == "s1"
+    assert out["question_id"].startswith("question-")
+    assert out["answers"] == [{"question_id": "q-1", "index": 0, "answer": out["answer"]}]
+    assert out["answer"]["value"] == "ralplan" and out["prompt"]["source"] == "deep-interview"
     assert bridge_files(workbench) == []
 
 
-def test_timeout_exits_1_and_withdraws_the_request(workbench: Project) -> None:
+def test_batch_from_stdin_prints_one_line_each(workbench: Project) -> None:
+    def respond(request: bridge.BridgeRequest) -> None:
+        first, second = request.batch.questions
+        bridge.write_answer(
+            workbench, request.id,
+            [build_answer(first, [2], None), build_answer(second, [1], "keep flags")],
+        )
+
+    thread = responder(workbench, respond)
+    payload = json.dumps({"questions": [{"id": "lane", **SINGLE}, MULTI]})
+    proc = run_cli("--input", "-", str(workbench.root), stdin=payload)
+    thread.join(5)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "lane: Refine further\nq-2: No new dependencies; keep flags\n"
+
+
+def test_a_payload_over_256_kib_on_stdin_exits_2(project: Project) -> None:
+    proc = run_cli("--json", "--input", "-", str(project.root),
+                   stdin=json.dumps({"question": "x" * 300_000}))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert json.loads(proc.stdout)["error"]["code"] == "question_invalid_input"
+    assert bridge_files(project) == []
+
+
+def test_cancel_in_the_workbench_exits_1_with_failure_json(workbench: Project) -> None:
+    thread = responder(workbench, lambda r: bridge.write_cancel(workbench, r.id))
+    proc = run_cli("--input", json.dumps(SINGLE), str(workbench.root), "--json")
+    thread.join(5)
+    out = json.loads(proc.stdout)
+    assert proc.returncode == 1 and out["ok"] is False
+    assert out["error"]["code"] == "question_not_answered"
+    assert proc.stderr.count("\n") == 1 and bridge_files(workbench) == []
+
+
+def test_timeout_exits_1_and_withdraws(workbench: Project) -> None:
     seen: list[str] = []
     thread = responder(workbench, lambda r: seen.append(r.id))  # sees it, never answers
     started = time.monotonic()
-    proc = run_cli("--input", json.dumps(SINGLE), str(workbench.root), "--timeout", "1")
-    elapsed = time.monotonic() - started
+    proc = run_cli("--json", "--input", json.dumps(SINGLE), str(workbench.root), "--timeout", "1")
     thread.join(5)
-    assert proc.returncode == 1 and proc.stdout == ""
-    assert "no answer within 1s" in proc.stderr and proc.stderr.count("\n") == 1
-    assert seen and elapsed >= 1
+    assert proc.returncode == 1 and seen and time.monotonic() - started >= 1
+    assert json.loads(proc.stdout)["error"]["code"] == "question_not_answered"
     assert bridge_files(workbench) == []
 
 
-def test_ctrl_c_withdraws_the_request(workbench: Project) -> None:
+def test_ctrl_c_is_exit_1_and_withdraws(workbench: Project) -> None:
     proc = subprocess.Popen(
-        specui_argv("question", "--input", json.dumps(SINGLE), str(workbench.root)),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=child_env(),
+        specui_argv("question", "--json", "--input", json.dumps(SINGLE), str(workbench.root)),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=child_env(), start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 20
-        while not bridge.pending_requests(workbench) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert bridge.pending_requests(workbench)
+        wait_for(lambda: bridge.pending_requests(workbench), "the request")
         proc.send_signal(signal.SIGINT)
-        _out, err = proc.communicate(timeout=10)
+        out, _ = proc.communicate(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130
-    assert "interrupted" in err
+    assert proc.returncode == 1
+    assert json.loads(out)["error"]["code"] == "question_not_answered"
     assert bridge_files(workbench) == []
 
 
-def test_the_workbench_closing_ends_the_wait(project: Project) -> None:
-    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+def test_a_newer_question_from_the_same_session_supersedes(workbench: Project) -> None:
+    payload = json.dumps({**SINGLE, "session_id": "same"})
+    first = subprocess.Popen(
+        specui_argv("question", "--json", "--input", payload, str(workbench.root)),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=child_env(), start_new_session=True,
+    )
     try:
-        bridge.pid_path(project).parent.mkdir(parents=True, exist_ok=True)
-        bridge.pid_path(project).write_text(f"{stand_in.pid}\n")
-        asker = subprocess.Popen(
-            specui_argv("question", "--input", json.dumps(SINGLE), str(project.root)),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=child_env(),
+        wait_for(lambda: bridge.pending_requests(workbench), "the first request")
+
+        def respond_to_second() -> None:
+            def pending_second():
+                reqs = bridge.pending_requests(workbench)
+                return reqs if len(reqs) == 1 and reqs[0].asker.pid != first.pid else None
+
+            req = wait_for(pending_second, "the second request alone")[0]
+            bridge.write_answer(workbench, req.id, [build_answer(req.batch.first, [1], None)])
+
+        thread = threading.Thread(target=respond_to_second, daemon=True)
+        thread.start()
+        second = run_cli("--json", "--input", payload, str(workbench.root))
+        out, _ = first.communicate(timeout=10)
+        thread.join(5)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 1
+    assert json.loads(out)["error"]["code"] == "question_superseded"
+    assert second.returncode == 0 and json.loads(second.stdout)["answer"]["value"] == "autopilot"
+
+
+def test_a_workbench_that_dies_fails_the_question_within_2s(project: Project) -> None:
+    stand_in = subprocess.Popen(
+        [sys.executable, "-c",
+         ("import sys, time; from specui import bridge; from specui.core.paths import Project; "
+          "bridge.write_workbench_pid(Project.at(sys.argv[1])); print('up', flush=True); "
+          "time.sleep(60)"), str(project.root)],
+        stdout=subprocess.PIPE, text=True, env=child_env(),
+    )
+    try:
+        assert stand_in.stdout.readline() == "up\n"
+        proc = subprocess.Popen(
+            specui_argv("question", "--json", "--input", json.dumps(SINGLE), str(project.root)),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=child_env(), start_new_session=True,
         )
-        deadline = time.monotonic() + 20
-        while not bridge.pending_requests(project) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: bridge_files(project), "the request")
         stand_in.kill()
         stand_in.wait()
-        _out, err = asker.communicate(timeout=20)
+        killed = time.monotonic()
+        out, _ = proc.communicate(timeout=10)
+        took = time.monotonic() - killed
     finally:
-        if stand_in.poll() is None:
-            stand_in.kill()
-    assert asker.returncode == 1
-    assert "workbench closed before the question was answered" in err
+        stand_in.kill()
+    data = json.loads(out)
+    assert proc.returncode == 1 and data["error"]["code"] == "question_ui_failed"
+    assert took < 2.0, took
+
+
+# ------------------------------------------------------------------------------ tmux
+
+
+class Tmux:
+    """A private tmux server with one shell session (never the user's server)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.socket = f"bridge-{uuid.uuid4().hex[:10]}"
+        self.tmp = tmp
+        # The server (started by the first command) passes this environment to its panes;
+        # pytest's COLUMNS/LINES and the developer's TMUX stay out.
+        self.env = {
+            "HOME": os.environ["HOME"], "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": str(REPO), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PS1": "$ ",
+        }
+
+    def __call__(self, *args: str, check: bool = True) -> str:
+        assert TMUX is not None
+        done = subprocess.run([TMUX, "-L", self.socket, "-f", "/dev/null", *args],
+                              capture_output=True, text=True, timeout=20, check=False,
+                              env=self.env)
+        if check and done.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    def start(self, cwd: Path) -> None:
+        self("new-session", "-d", "-s", "bridge-it", "-x", "120", "-y", "40", "-c", str(cwd), "sh")
+
+    def panes(self) -> list[str]:
+        return self("list-panes", "-a", "-F", "#{pane_id}").split()
+
+    def screen(self, pane: str) -> str:
+        return self("capture-pane", "-p", "-t", pane, check=False)
+
+    def keys(self, pane: str, *keys: str) -> None:
+        for key in keys:
+            self("send-keys", "-t", pane, key)
+            time.sleep(0.15)
+
+    def stop(self) -> None:
+        self("kill-server", check=False)
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    if TMUX is None:
+        pytest.skip("tmux is not installed")
+    server = Tmux(tmp_path)
+    yield server
+    server.stop()
+
+
+def ask_in_shell(tmux: Tmux, project: Project, payload: dict, *extra: str) -> tuple[Path, Path]:
+    """Run `specui question` in the session's shell with stdout captured to a file."""
+    out, rc = project.root / "answer.json", project.root / "rc.txt"
+    command = " ".join(shlex.quote(a) for a in specui_argv(
+        "question", "--json", "--input", json.dumps(payload), *extra, str(project.root)))
+    tmux.keys("bridge-it", f"{command} > {out}; echo $? > {rc}", "Enter")
+    return out, rc
+
+
+def question_pane(tmux: Tmux, text: str) -> str:
+    def find() -> str | None:
+        panes = tmux.panes()
+        if len(panes) < 2:
+            return None
+        return panes[-1] if text in tmux.screen(panes[-1]) else None
+
+    return str(wait_for(find, "the question pane", timeout=30))
+
+
+def test_tmux_no_workbench_opens_a_pane_and_the_answer_lands_in_the_file(
+    tmux: Tmux, project: Project
+) -> None:
+    tmux.start(project.root)
+    out, rc = ask_in_shell(tmux, project, SINGLE)
+    pane = question_pane(tmux, "Execute directly")
+    assert "Question from deep-interview" in tmux.screen(pane)
+    tmux.keys(pane, "2", "Enter")
+    wait_for(lambda: rc.exists() and rc.read_text().strip(), "the command to finish")
+    assert rc.read_text().strip() == "0"
+    data = json.loads(out.read_text())
+    assert data["ok"] is True and data["answer"]["value"] == "autopilot"
+    assert out.read_text().count("\n") == 1  # nothing but the JSON on stdout
+    wait_for(lambda: len(tmux.panes()) == 1, "the pane to close")
     assert bridge_files(project) == []
 
 
-# ------------------------------------------------------------------------------ no workbench
+def test_tmux_batch_with_review(tmux: Tmux, project: Project) -> None:
+    tmux.start(project.root)
+    payload = {"header": "Setup", "questions": [SINGLE, MULTI]}
+    out, rc = ask_in_shell(tmux, project, payload)
+    pane = question_pane(tmux, "Question 1 of 2")
+    tmux.keys(pane, "3", "Enter")
+    wait_for(lambda: "Question 2 of 2" in tmux.screen(pane), "the second question")
+    tmux.keys(pane, "1", "2", "Enter")
+    wait_for(lambda: "Review your answers" in tmux.screen(pane), "the review")
+    screen = tmux.screen(pane)
+    assert "Refine further" in screen and "No UI redesign; No new dependencies" in screen
+    tmux.keys(pane, "Enter")
+    wait_for(lambda: rc.exists() and rc.read_text().strip(), "the command to finish")
+    data = json.loads(out.read_text())
+    assert [a["answer"]["value"] for a in data["answers"]] == [
+        "refine", ["no-ui-redesign", "no-new-dependencies"]]
+    assert "prompt" not in data
 
 
-def test_bad_input_exits_2_with_one_line(project: Project) -> None:
-    for args in (
-        ["--input", "{nope", str(project.root)],
-        ["--input", json.dumps({"questions": [SINGLE, MULTI]}), str(project.root)],
-        ["--input", json.dumps(SINGLE), str(project.root / "missing")],
-        ["--input", json.dumps(SINGLE), "--timeout", "0"],
-    ):
-        proc = run_cli(*args)
-        assert proc.returncode == 2, args
-        assert proc.stdout == ""
-        assert proc.stderr.startswith("specui: error: ") and proc.stderr.count("\n") == 1
-
-
-def test_no_workbench_and_no_terminal_exits_1(project: Project) -> None:
-    bridge.pid_path(project).parent.mkdir(parents=True)
-    bridge.pid_path(project).write_text("999999999\n")  # a pid file left by a crash
-    proc = run_cli("--input", json.dumps(SINGLE), str(project.root))
-    assert proc.returncode == 1 and proc.stdout == ""
-    assert proc.stderr == (
-        f"specui: error: no specui workbench is running on {project.root} "
-        "and no terminal to ask in\n"
-    )
-
-
-def test_inline_in_a_terminal(project: Project) -> None:
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.chdir(project.root)
-        os.environ["PYTHONPATH"] = str(REPO)
-        os.execv(sys.executable, specui_argv("question", "--input", json.dumps(MULTI), "--json"))
-    output = b""
-
-    def read_until(marker: bytes, timeout: float = 20) -> None:
-        nonlocal output
-        deadline = time.monotonic() + timeout
-        while marker not in output and time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            if ready:
-                try:
-                    output += os.read(fd, 4096)
-                except OSError:
-                    return
-        assert marker in output, output.decode(errors="replace")
-
-    read_until(b"Answer (")
-    os.write(fd, b"7\n")
-    read_until(b"no option 7")
-    os.write(fd, b"2 4\n")
-    read_until(b"Other: ")
-    os.write(fd, b"my own [/] text\n")
-    read_until(b"}\r\n}")
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    text = output.decode()
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert "Question from deep-interview" in text and "  4) Other (type: o: your answer)" in text
-    envelope = json.loads(text[text.index("{") :])
-    assert envelope["answers"][0]["answer"]["selected_values"] == [
-        "no-new-dependencies",
-        "my own [/] text",
-    ]
-    assert envelope["answer"] == envelope["answers"][0]["answer"]
-
-
-# ------------------------------------------------------------------------------ a real workbench
-
-
-async def test_cli_against_a_headless_workbench(project: Project) -> None:
-    """The whole path: the CLI posts, the app's watcher sees it, the modal takes keys, the CLI
-    prints the answer. The app runs in this process (Textual's headless driver)."""
-    from specui.core.config import SpecuiConfig
-    from specui.store import SessionStore
-    from specui.ui.app import SpecuiApp
-    from specui.ui.screens.bridge_question import BridgeQuestionScreen
-
-    store = SessionStore.open(project)
-    app = SpecuiApp(
-        project, store=store, config=SpecuiConfig(), make_engine=False, watch=True, blink=False
-    )
-    async with app.run_test(size=(100, 30)) as pilot:
-
-        async def until(predicate, timeout: float = 20) -> bool:
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and not predicate():
-                await pilot.pause(0.05)
-            return predicate()
-
-        assert await until(lambda: bridge.running_workbench(project) is not None)
-        results = []
-        for keys in (["1", "3", "enter"], ["escape"]):
-            proc = await asyncio.create_subprocess_exec(
-                *specui_argv("question", "--input", json.dumps(MULTI), "--json"),
-                cwd=project.root,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=child_env(),
-            )
-            assert await until(lambda: isinstance(app.screen, BridgeQuestionScreen))
-            await pilot.pause()
-            await pilot.press(*keys)
-            out, err = await asyncio.wait_for(proc.communicate(), 20)
-            results.append((proc.returncode, out.decode(), err.decode()))
-            assert await until(lambda: not isinstance(app.screen, BridgeQuestionScreen))
-    (code, out, err), (cancel_code, cancel_out, cancel_err) = results
-    assert code == 0, err
-    answer = json.loads(out)["answers"][0]["answer"]
-    assert answer == {
-        "kind": "multi",
-        "value": ["no-ui-redesign", "no-api-contract-changes"],
-        "selected_labels": ["No UI redesign", "No API contract changes"],
-        "selected_values": ["no-ui-redesign", "no-api-contract-changes"],
-    }
-    assert cancel_code == 1 and cancel_out == ""
-    assert "cancelled in the workbench" in cancel_err
+def test_tmux_a_killed_pane_fails_the_question_within_2s(tmux: Tmux, project: Project) -> None:
+    tmux.start(project.root)
+    out, rc = ask_in_shell(tmux, project, SINGLE)
+    pane = question_pane(tmux, "Execute directly")
+    tmux("kill-pane", "-t", pane)
+    killed = time.monotonic()
+    wait_for(lambda: rc.exists() and rc.read_text().strip(), "the command to finish")
+    assert time.monotonic() - killed < 2.5  # includes the 0.05 s polling of this test
+    data = json.loads(out.read_text())
+    assert rc.read_text().strip() == "1" and data["error"]["code"] == "question_ui_failed"
     assert bridge_files(project) == []
-    assert not bridge.pid_path(project).exists()
+
+
+def test_tmux_timeout_closes_the_pane(tmux: Tmux, project: Project) -> None:
+    tmux.start(project.root)
+    out, rc = ask_in_shell(tmux, project, SINGLE, "--timeout", "3")
+    question_pane(tmux, "Execute directly")
+    wait_for(lambda: rc.exists() and rc.read_text().strip(), "the timeout", timeout=30)
+    assert json.loads(out.read_text())["error"]["code"] == "question_not_answered"
+    wait_for(lambda: len(tmux.panes()) == 1, "the pane to close")
+
+
+# ------------------------------------------------------------------------------ /dev/tty
+
+
+def test_outside_tmux_the_question_is_asked_on_the_terminal_not_stdout(project: Project) -> None:
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    # Kept open here until the end: a pty whose slave nobody holds reads EIO on the master.
+    os.set_inheritable(slave, False)
+    slave_name = os.ttyname(slave)
+    env = {**child_env(), "TERM": "xterm-256color"}
+
+    # In a new session the first terminal opened becomes the controlling one: a small
+    # wrapper opens the pty, then becomes `specui question` (stdout stays a pipe).
+    wrapper = (
+        "import os, sys; os.close(os.open(sys.argv[1], os.O_RDWR)); "
+        "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", wrapper, slave_name, "-m", "specui", "question", "--json",
+         "--input", json.dumps(SINGLE), str(project.root)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env, start_new_session=True,
+    )
+    seen = bytearray()
+    stop = threading.Event()
+
+    def drain() -> None:
+        while not stop.is_set():
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            seen.extend(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: b"Execute" in seen, "the question on the terminal", timeout=30)
+        time.sleep(0.5)
+        os.write(master, b"2")
+        time.sleep(0.3)
+        os.write(master, b"\r")
+        out, err = proc.communicate(timeout=20)
+    finally:
+        stop.set()
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == 0, err
+    data = json.loads(out)  # stdout is exactly the envelope: the UI went to the terminal
+    assert data["answer"]["value"] == "autopilot"
+    assert bridge_files(project) == []

@@ -117,7 +117,7 @@ def run_omx(omx: str, payload: str, cwd: Path) -> tuple[bool, str]:
     env.pop("TMUX", None)
     done = subprocess.run(
         [omx, "question", "--json", "--input", payload],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
         stdin=subprocess.DEVNULL,
     )
     if done.stdout.strip():
@@ -134,7 +134,7 @@ def run_specui(payload: str, cwd: Path) -> tuple[bool, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
     done = subprocess.run(
         [sys.executable, "-m", "specui", "question", "--json", "--input", payload, str(cwd)],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env, capture_output=True, text=True, timeout=60, check=False,
         stdin=subprocess.DEVNULL, start_new_session=True,  # no controlling terminal
     )
     out = json.loads(done.stdout)

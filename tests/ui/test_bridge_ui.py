@@ -378,7 +378,8 @@ async def test_ctrl_c_and_ctrl_d_cancel_the_question(project: Project, store) ->
         for key in ("ctrl+c", "ctrl+d"):
             request = await ask(pilot, project, SINGLE)
             await pilot.press(key)
-            assert await until(pilot, lambda: bridge.cancel_path(project, request.id).exists())
+            cancel = bridge.cancel_path(project, request.id)
+            assert await until(pilot, cancel.exists)
             bridge.withdraw(project, request.id)
             assert await until(pilot, lambda: modal(app) is None)
         assert app.is_running  # Ctrl+C cancelled the question, not the workbench
