@@ -98,6 +98,9 @@ class SpecuiConfig(_Strict):
     interview: InterviewConfig = Field(default_factory=InterviewConfig)
     runner: RunnerConfig = Field(default_factory=RunnerConfig)
     ui: UIConfig = Field(default_factory=UIConfig)
+    # Workbench key remapping: binding id -> keys ("pane.spec" = "f7" or "ctrl+s,f7"); the ids
+    # are listed by the help screen (`?`). The workbench checks the ids, Textual the keys.
+    keys: dict[str, str] = Field(default_factory=dict)
 
 
 # A config file is a few KB; a megabyte is already far beyond any real one.

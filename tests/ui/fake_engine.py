@@ -134,8 +134,11 @@ class FakeInterviewer:
 
         self.store.update(record)
 
-    def can_exit_early(self) -> bool:
-        return len(self.store.state.interview.rounds) >= 3
+    def exit_blocker(self) -> str | None:
+        """Why early exit is refused now (the driver's contract), None once it is allowed."""
+        if len(self.store.state.interview.rounds) < 3:
+            return "early exit is offered from round 4"
+        return None
 
     def exit_early(self) -> None:
         def done(s) -> None:

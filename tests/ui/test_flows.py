@@ -228,23 +228,23 @@ async def test_unknown_theme_falls_back_with_a_warning(project, store):
 
 
 async def test_palette_lists_every_action(project, store):
+    from specui.ui.actions import table
+
     app = make_app(project, store, [SINGLE])
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        titles = [t for t, _h, _cb in app.palette_commands()]
-        actions = {b.action for b in app.BINDINGS if not b.action.startswith("answer_pick")}
-        # every app binding has a palette entry (by the key named in its help)
-        assert len(titles) >= len(actions)
-        for needle in (
-            "ambiguity",
-            "SPEC.md",
-            "runner",
-            "Finalize",
-            "Exit",
-            "Theme: specui-light",
-            "Quit",
-        ):
+        commands = app.palette_commands()
+        titles = [t for t, _h, _cb in commands]
+        # the palette is built from the action table: every entry meant for it is there
+        for entry in table():
+            if entry.palette and entry.id != "app.quit":
+                assert any(t.startswith(entry.title) for t in titles), entry.id
+        for needle in ("Ambiguity", "SPEC.md", "Runner", "Finalize", "Exit", "Run the next phase",
+                       "Theme: specui-light", "Quit"):
             assert any(needle in t for t in titles), needle
+        helps = {t: h for t, h, _cb in commands}
+        assert helps["Go to the SPEC.md pane"] == "s"
+        assert helps["Show the SPEC.md pane, keep typing the answer"] == "F3"
 
 
 async def test_early_exit_only_from_round_4_and_asks_first(project, store):
@@ -301,8 +301,8 @@ class Exploding:
     def answer(self, answer):
         raise self.error
 
-    def can_exit_early(self):
-        return False
+    def exit_blocker(self):
+        return "never"
 
 
 async def test_engine_errors_are_notified_not_fatal(project, store):
@@ -351,8 +351,12 @@ async def test_palette_reaches_every_runner_action(project, store):
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         commands = {t: cb for t, _h, cb in app.palette_commands()}
-        for title in ("Run phase", "Stop phase", "Continue phase", "Restart phase"):
+        for title in ("Run the next phase", "Run a chosen phase…", "Stop the running phase",
+                      "Continue implement (remaining tasks)", "Restart the phase"):
             assert title in commands, title
+        commands["Stop the running phase"]()  # from the palette too, unavailable says why
+        await settle(pilot)
+        assert any("no phase running" in str(n.message) for n in app._notifications)
         toggle = next(cb for t, cb in commands.items() if t.startswith("Toggle auto-continue"))
         toggle()
         await settle(pilot)

@@ -33,10 +33,11 @@ async def test_half_typed_other_answer_survives_a_look_at_another_pane(project, 
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await pilot.press("4", *"offline first")
-        await pilot.press("f3")  # look at SPEC.md...
+        await pilot.press("escape", "s")  # leave the input, go to SPEC.md...
         await settle(pilot)
-        assert app.focused.id == "units"
-        await pilot.press("f1", "!")  # ...come back and keep typing
+        assert app.focused.id == "units" and app.screen.has_class("-show-spec")
+        await pilot.press("4")  # ...the digit goes back to Other: the input opens with the text
+        await pilot.press("f1", "!")  # F1 lands in it too; keep typing
         await settle(pilot)
         assert app.query_one("#other-input").value == "offline first!"
 
@@ -48,7 +49,7 @@ async def test_footer_names_f_keys_while_typing(project, store):
         assert app.focused.id == "free-text"
         keys = footer_keys(app)
         assert "F2" in keys and "F3" in keys and "F4" in keys
-        await pilot.press("f3")
+        await pilot.press("escape", "s")  # out of the text box: the footer names the letters
         await settle(pilot)
         keys = footer_keys(app)
         assert "F3" not in keys and " s " in f" {keys} "

@@ -21,6 +21,7 @@ from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
 from specui.core.paths import Project
 from specui.store import PhaseRun, SessionStore
+from specui.ui.actions import FooterAwareScreen
 from specui.ui.widgets.log_view import LogView
 from specui.ui.widgets.runner_pane import (
     CSS_PATH,
@@ -104,6 +105,9 @@ class PaneApp(App[None]):
         self.clock = clock or (lambda: NOW)
         self.bells = 0
         self.finished: list = []
+
+    def get_default_screen(self) -> FooterAwareScreen:
+        return FooterAwareScreen()  # the footer asks the pane what to list, as the workbench's
 
     def compose(self) -> ComposeResult:
         yield RunnerPane(
@@ -442,14 +446,14 @@ async def test_continue_implement_sends_a_continue_message(project, store, manag
         assert call[3] and "continue phase implement" in call[3]
 
 
-async def test_palette_short_action_names_are_forwarded(project, store, manager) -> None:
-    """The app's palette forwards "run" / "continue" / "stop" by name (RunnerSlot)."""
+async def test_palette_runs_the_pane_actions_by_name(project, store, manager) -> None:
+    """The workbench's palette runs the action table's runner actions on the pane."""
     for phase in ("constitution", "specify", "plan", "tasks"):
         add_run(store, project, phase, "done", ended=NOW)
     app = PaneApp(project, store, manager)
     async with app.run_test(size=(100, 30)) as pilot:
         pane = app.query_one(RunnerPane)
-        await pane.run_action("run")
+        await pane.run_action("run_next")
         await wait_for(pilot, lambda: manager.calls)
         assert manager.calls == [("start", "implement", False, None)]
         await wait_for(pilot, lambda: "▶ implement" in text_of(app, "#runner-status"))

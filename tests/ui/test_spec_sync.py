@@ -39,8 +39,8 @@ async def test_external_edit_appears_and_the_next_patch_keeps_it(project, store)
     app = make_app(project, store, [SINGLE, MULTI, FREE], watch=True)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        assert app._watcher is not None
-        assert app._watcher.ready.wait(2)
+        assert app.file_watch is not None
+        assert app.file_watch.watcher.ready.wait(2)
         spec = project.spec.read_text()
         edited = spec.replace("<why this matters>", "KEEP-MY-EDIT")
         assert edited != spec

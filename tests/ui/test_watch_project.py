@@ -8,12 +8,13 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 from textual.widgets import Static
 
 from specui.core.fsio import atomic_write_text
 from specui.store import PendingQuestion, SessionStore
-from specui.ui.watcher import ProjectWatcher
+from specui.ui.services.watcher import ProjectWatcher
 
 from .conftest import SMALL, make_app, settle
 from .fake_engine import MULTI, SINGLE
@@ -103,9 +104,12 @@ def test_follows_the_active_features_tasks_md_as_features_appear_and_switch(tmp_
 class FakeRunnerPane(Static):
     """Stands in for RunnerPane: counts `tasks_changed()` calls."""
 
-    def __init__(self) -> None:
+    made: ClassVar[list[FakeRunnerPane]] = []
+
+    def __init__(self, *_args: object) -> None:
         super().__init__("fake runner")
         self.calls = 0
+        FakeRunnerPane.made.append(self)
 
     def tasks_changed(self) -> None:
         self.calls += 1
@@ -119,16 +123,18 @@ async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
 
 
 async def test_tasks_md_change_reaches_the_runner_pane(project, store, monkeypatch):
-    from specui.ui.widgets import runner_slot
+    from specui.ui.widgets import runner_pane
 
-    pane = FakeRunnerPane()
-    monkeypatch.setattr(runner_slot, "make_runner_pane", lambda *_a: pane)
+    monkeypatch.setattr(runner_pane, "RunnerPane", FakeRunnerPane)
+    FakeRunnerPane.made.clear()
     feature = project.root / "specs" / "001-todo"
     feature.mkdir(parents=True)
     app = make_app(project, store, [SINGLE], watch=True)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await wait_for(pilot, lambda: pane.is_mounted and app._watcher.ready.is_set())
+        await wait_for(pilot, lambda: FakeRunnerPane.made and app.file_watch.watcher.ready.is_set())
+        pane = FakeRunnerPane.made[0]
+        await wait_for(pilot, lambda: pane.is_mounted)
         atomic_write_text(feature / "tasks.md", "- [ ] T001 a\n- [ ] T002 b\n")
         await wait_for(pilot, lambda: pane.calls >= 1)
         calls = pane.calls
@@ -148,7 +154,7 @@ async def test_session_written_by_another_process_is_reloaded_and_ours_ignored(p
     app = make_app(project, store, [SINGLE, MULTI], watch=True)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await wait_for(pilot, lambda: app._watcher.ready.is_set())
+        await wait_for(pilot, lambda: app.file_watch.watcher.ready.is_set())
         notified: list[object] = []
         store.subscribe(notified.append)
         reloads: list[int] = []

@@ -178,6 +178,17 @@ class EngineState(_Model):
     pending_answer: Answer | None = None  # the answer the engine is (or was) working on
 
 
+class AnswerDraft(_Model):
+    """What the user ticked or typed for the pending question and has not submitted yet: the
+    workbench saves it as it changes and restores it when reopened on the same question."""
+
+    key: str  # names the pending question (the workbench's draft_key)
+    chosen: list[int] = Field(default_factory=list)  # ticked options (multi-answerable)
+    highlighted: int | None = None
+    other: bool = False  # the Other input was open
+    text: str = ""  # the Other input's or the free-text box's text
+
+
 class InterviewState(_Model):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     profile: str = "standard"
@@ -202,6 +213,7 @@ class InterviewState(_Model):
     gate_asked: dict[str, list[int]] = Field(default_factory=dict)
     pressure: list[PressureRecord] = Field(default_factory=list)
     challenge_modes_used: list[str] = Field(default_factory=list)
+    challenge_modes_enabled: bool = True  # [omx.deepInterview] enableChallengeModes
     summary_status: SummaryStatus = "not_needed"
     summary: str = ""
     deferrals: list[DeferralRecord] = Field(default_factory=list)
@@ -213,6 +225,7 @@ class InterviewState(_Model):
     artifacts: dict[str, str] = Field(default_factory=dict)
     engine: EngineState = Field(default_factory=EngineState)
     engine_session: EngineSession = Field(default_factory=EngineSession)
+    draft: AnswerDraft | None = None  # the workbench's unsubmitted answer
 
     # ------------------------------------------------------------------ derived
     def interview_rounds(self) -> list[Round]:

@@ -1,25 +1,32 @@
-"""Themes as data: `themes/*.toml` -> validated -> `textual.theme.Theme`.
+"""Themes as data: `specui/ui/themes/*.toml` (package data) -> validated -> Textual `Theme`;
+and the theme store: register them, pick the configured one, save the user's choice.
 
 Keeping colours in TOML files (as Posting does with YAML) lets users add a theme without code.
 A malformed file is reported and skipped; it never stops the workbench from starting.
 
 Validation is hand-written (stdlib `tomllib`, no pydantic) on purpose: themes are registered
-before the first frame, and importing pydantic there would cost ~50 ms of the start-up budget
-(issue 3: first frame within 1.5x of `import textual.app`).
+before the first frame, and importing pydantic there would cost ~50 ms of the first frame.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from specui.core.paths import Project
+
 DEFAULT_THEME = "specui-dark"
-THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
+# Inside the package, so an installed wheel carries them (pyproject: package-data *.toml).
+THEMES_DIR = Path(__file__).resolve().parents[1] / "themes"
 
 # The keys a theme file may hold (the fields of Textual's `Theme`).
 COLOUR_KEYS = (
@@ -87,7 +94,7 @@ def load_theme_file(path: Path) -> Theme:
 
 
 def load_themes(directory: Path | None = None) -> tuple[list[Theme], list[str]]:
-    """All valid themes in `directory` (default: the repo's `themes/`), plus one warning per bad
+    """All valid themes in `directory` (default: the packaged themes), plus one warning per bad
     file. Missing directory -> no themes and no warning (Textual's built-ins still exist)."""
     directory = THEMES_DIR if directory is None else directory
     themes: list[Theme] = []
@@ -118,3 +125,82 @@ def peek_theme(config_path: Path) -> str | None:
     ui = data.get("ui")
     theme = ui.get("theme") if isinstance(ui, dict) else None
     return theme if isinstance(theme, str) else None
+
+
+class ThemeStore:
+    """The app's themes: registered before the first frame, the configured one selected, and
+    from boot on every change the user makes (palette, Textual's theme picker) saved as
+    `[ui] theme` in specui.toml."""
+
+    def __init__(self, app: App, project: Project) -> None:
+        self.app = app
+        self.project = project
+        self.saved: str | None = None  # the theme specui.toml names (None: not yet known)
+        self._lock = threading.Lock()
+
+    def register(self, wanted: str | None) -> list[str]:
+        """Register the packaged themes and select one (`SPECUI_THEME`, then `wanted`, then
+        specui.toml). Before the first frame: switching later re-applies all CSS (~100 ms).
+        Returns the warnings to show."""
+        themes, warnings = load_themes()
+        for theme in themes:
+            self.app.register_theme(theme)
+        wanted = os.environ.get("SPECUI_THEME") or wanted or peek_theme(self.project.config)
+        warning = self.select(wanted or DEFAULT_THEME)
+        return [*warnings, warning] if warning else warnings
+
+    def select(self, wanted: str) -> str | None:
+        """Switch to `wanted`; a warning (and the default theme) when there is no such theme."""
+        if wanted in self.app.available_themes:
+            self.app.theme = wanted
+            return None
+        if DEFAULT_THEME in self.app.available_themes:
+            self.app.theme = DEFAULT_THEME
+        return f"unknown theme {wanted!r}; using {DEFAULT_THEME}"
+
+    def follow(self, configured: str | None) -> str | None:
+        """The full config is loaded: apply its theme, then save the user's later choices.
+        Boot-time settings equal the baseline and are not saved. Returns a warning, if any."""
+        warning = None
+        if configured and configured != self.app.theme and not os.environ.get("SPECUI_THEME"):
+            warning = self.select(configured)
+        self.saved = self.app.theme
+        self.app.theme_changed_signal.subscribe(self.app, self._changed)
+        return warning
+
+    def _changed(self, theme: Theme) -> None:
+        if theme.name != self.saved:
+            self.saved = theme.name
+            from specui.ui.services.workers import WorkerGroup
+
+            self.app.run_worker(
+                self._save, thread=True, group=WorkerGroup.CONFIG_WRITE, exit_on_error=False
+            )
+
+    def _save(self) -> None:
+        """Write `[ui] theme` (tomlkit: comments and other keys kept; atomic). Several quick
+        changes may start several of these: the lock plus reading the latest choice inside it
+        makes the last write carry the last choice, whatever the order."""
+        from specui.core.config import with_ui_theme
+        from specui.core.errors import SpecuiError
+        from specui.core.fsio import atomic_write_text
+
+        path = self.project.config
+        with self._lock:
+            name = self.saved
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                text = ""
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SpecuiError(f"theme not saved: cannot read {path.name}: {exc}") from None
+            new = with_ui_theme(text, name, path.name)
+            if new == text:
+                return
+            try:
+                atomic_write_text(path, new)
+            except OSError as exc:
+                raise SpecuiError(
+                    f"theme not saved: cannot write {path.name}: {exc.strerror or exc}"
+                ) from None
+        self.app.call_from_thread(self.app.notify, f"Theme {name} saved in {path.name}", timeout=3)

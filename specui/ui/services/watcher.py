@@ -23,6 +23,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from specui.ui.messages import FilesChanged, WatcherFailed
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
+    from specui.store import SessionStore
 
 DEBOUNCE_MS = 50
 # specui.bridge's file names (request, answer, cancel); spelled out here so the watcher thread
@@ -206,3 +214,36 @@ class ProjectWatcher(FolderWatcher):
     def touches_tasks(self, paths: Iterable[Path]) -> bool:
         """The active tasks.md changed, or which file is the active one may have changed."""
         return any(p.name == "tasks.md" or self.is_structural(p) for p in paths)
+
+
+class FileWatchService:
+    """The workbench's watcher thread: a `ProjectWatcher` whose changes become `FilesChanged`
+    (and failures `WatcherFailed`) posted to `target`.
+
+    The session file changed: another process (`specui run` in another tmux pane, the runner's
+    supervisor) may have written it, so the store re-reads it here, off the event loop (it
+    parses JSON and may wait for the store's lock). Our own writes cost one stat: the store
+    remembers what it wrote and ignores an identical file. A real change notifies the store's
+    subscribers, i.e. one coalescing StoreChanged.
+    """
+
+    def __init__(self, root: Path, store: SessionStore, target: MessagePump) -> None:
+        self.store = store
+        self.target = target
+        self.watcher = ProjectWatcher(
+            root,
+            on_change=self._in_thread,
+            on_error=lambda reason: target.post_message(WatcherFailed(reason)),
+        )
+
+    def start(self) -> None:
+        # A dedicated daemon thread, not the shared worker pool: it lives as long as the app.
+        threading.Thread(target=self.watcher.run, name="specui-watcher", daemon=True).start()
+
+    def stop(self) -> None:
+        self.watcher.stop()
+
+    def _in_thread(self, paths: frozenset[Path]) -> None:
+        if self.watcher.session in paths:
+            self.store.reload()
+        self.target.post_message(FilesChanged(paths))

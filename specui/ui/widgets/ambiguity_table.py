@@ -3,6 +3,8 @@ threshold, and the readiness gates. Rebuilt from the session snapshot after ever
 
 A Rich `Table` inside a `Static`: it wraps the justification column to the pane width (a
 `DataTable` would scroll sideways), and every cell is a `Text`, so engine text is never markup.
+When the pane is too narrow for a readable Why / gap column (120x36 gives it ~15 columns, one
+word per line) each justification goes on its own full-width line under its row instead.
 Colours come from the current Textual theme, so the table follows theme switches.
 """
 
@@ -11,13 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from specui.core.ambiguity import DIMENSION_TITLES, weights_for
-from specui.ui.widgets.question_pane import percent
+from specui.ui.widgets.question_pane import focus_title, percent
 from specui.ui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
@@ -29,10 +32,11 @@ GATES: tuple[tuple[str, str], ...] = (
     ("pressure_pass", "Pressure pass"),
     ("closure_audit", "Closure audit"),
 )
+WHY_MIN = 32  # narrower than this, the Why / gap column moves under the rows
+NUMBERS = 46  # what the other four columns and their padding take
 
-
-def build_renderable(session: Session, colours: dict[str, str]) -> Group:
-    """The table + total + gates as one renderable (pure: easy to test)."""
+def build_renderable(session: Session, colours: dict[str, str], width: int = 200) -> Group:
+    """The table + total + gates as one renderable for `width` columns (pure: easy to test)."""
     iv = session.interview
     ok = colours.get("success", "green")
     bad = colours.get("error", "red")
@@ -43,8 +47,11 @@ def build_renderable(session: Session, colours: dict[str, str]) -> Group:
     table.add_column("Weight", justify="right", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
     table.add_column("Weighted", justify="right", no_wrap=True)
-    table.add_column("Why / gap", ratio=1, overflow="fold")
+    stacked = width - NUMBERS < WHY_MIN
+    if not stacked:
+        table.add_column("Why / gap", ratio=1, overflow="fold")
     weights = weights_for(iv.type)
+    rows: list[object] = [_stacked_row([Text(c, style="bold") for c in COLUMNS])] if stacked else []
     total = 0.0
     for dim, weight in weights.items():
         entry = iv.dimensions.get(dim)
@@ -57,13 +64,18 @@ def build_renderable(session: Session, colours: dict[str, str]) -> Group:
             if why.plain:
                 why.append("  ")
             why.append("gap: " + clean(entry.gap), style=warn)
-        table.add_row(
-            Text(DIMENSION_TITLES.get(dim, dim)),
+        cells = [
+            Text(DIMENSION_TITLES.get(dim, dim), style="bold"),
             Text(f"{weight:.2f}"),
             Text(f"{score:.2f}"),
             Text(f"{contribution:.3f}"),
-            why,
-        )
+        ]
+        if stacked:
+            rows.append(_stacked_row(cells))
+            if why.plain:
+                rows.append(Padding(why, (0, 0, 0, 2)))
+        else:
+            table.add_row(*cells, why)
     amb = iv.ambiguity
     met = amb <= iv.threshold + 1e-9
     line = Text()
@@ -83,16 +95,31 @@ def build_renderable(session: Session, colours: dict[str, str]) -> Group:
     parts: list[object] = [line, gates]
     if iv.current is not None:
         focus = Text("Next focus: ", style="bold")
-        focus.append(DIMENSION_TITLES.get(iv.current.dimension, clean(iv.current.dimension)))
+        focus.append(focus_title(iv.current))
         parts.append(focus)
-    parts.append(table)
+    parts.extend(rows if stacked else [table])
     return Group(*parts)
 
 
-class AmbiguityPane(VerticalScroll):
+COLUMNS = ("Dimension", "Weight", "Score", "Weighted")
+WIDTHS = (18, 7, 6, 9)
+
+
+def _stacked_row(cells: list[Text]) -> Text:
+    """One row of the narrow layout: the four columns at fixed widths (numbers right-aligned),
+    so the rows line up without a table and the justification can take the full width."""
+    line = Text()
+    for i, (cell, width) in enumerate(zip(cells, WIDTHS, strict=True)):
+        cell = cell.copy()
+        cell.truncate(width - 1, overflow="ellipsis")
+        pad = Text(" " * (width - cell.cell_len))
+        line.append_text(pad + cell if i else cell + pad)
+    return line
+
+
+class AmbiguityView(VerticalScroll):
     """Scrollable so the whole table is reachable at 80×24."""
 
-    DEFAULT_CLASSES = "pane"
     can_focus = True
 
     def compose(self):
@@ -103,6 +130,9 @@ class AmbiguityPane(VerticalScroll):
         self._session: Session | None = None
         self.watch(self.app, "theme", lambda _theme: self._rebuild(), init=False)
 
+    def on_resize(self) -> None:
+        self._rebuild()
+
     def show_session(self, session: Session) -> None:
         self._session = session
         self._rebuild()
@@ -111,4 +141,6 @@ class AmbiguityPane(VerticalScroll):
         if self._session is None:
             return
         variables = self.app.theme_variables
-        self.query_one("#ambiguity-body", Static).update(build_renderable(self._session, variables))
+        width = self.scrollable_content_region.width or 200
+        body = self.query_one("#ambiguity-body", Static)
+        body.update(build_renderable(self._session, variables, width))

@@ -25,15 +25,23 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
 
     iv = session.interview
     pct = snapshot.percent if snapshot is not None else 0
-    engine_message = iv.engine_state.get("finish_message")
-    if isinstance(engine_message, str) and engine_message.strip():
+    engine_message = iv.finish_message
+    if engine_message.strip():
         # The engine wrote seed 000's finish message (with its recap): show it as written,
         # with the live progress line on top (it follows later finalize/unfinalize).
         return Content("\n").join(
             [Content.styled(progress_line(pct), "bold"), Content(clean(engine_message))]
         )
     lines: list[Content] = [Content.styled(progress_line(pct), "bold")]
-    if iv.status == "crystallized":
+    if iv.end_reason == "hard_cap":
+        lines.append(
+            Content.styled(
+                f"The interview stopped at the hard cap of {iv.max_rounds} rounds: the spec "
+                "carries a residual-risk warning.",
+                "bold $warning",
+            )
+        )
+    elif iv.status == "crystallized":
         lines.append(
             Content.styled("The spec is complete: the interview has crystallized.", "bold $success")
         )

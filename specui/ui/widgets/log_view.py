@@ -89,10 +89,8 @@ _CONTROL_TABLE.update({c: None for c in range(0x80, 0xA0) if c != 0x85})
 
 # Below this many columns the footer cannot hold every key of the runner pane and the app (all
 # of them take ~145): the pane and its log then leave the keys that are not needed now out of
-# the footer. Each such key keeps a twin binding (action parameter KEY_ONLY, never shown) that
-# serves it, and Textual's "Keys" panel (command palette) still lists it.
+# the footer (their `footer_shows`); the keys keep working and the help screen lists them.
 FULL_FOOTER_COLUMNS = 150
-KEY_ONLY = "key"
 
 
 def footer_is_narrow(widget: Widget) -> bool:
@@ -260,9 +258,6 @@ class LogView(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("end,G", "follow", "Follow", show=True, id="log.follow"),
-        # Follow's twin that never shows: it serves the key when a narrow footer leaves Follow
-        # out (see check_action and footer_is_narrow).
-        Binding("end,G", f"follow({KEY_ONLY!r})", "Follow", show=False, id="log.follow"),
         Binding("home,g", "scroll_home", "Top", show=False, id="log.top"),
     ]
 
@@ -381,13 +376,12 @@ class LogView(ScrollView, can_focus=True):
         """The displayed plain text of row `index` (sanitized; for tests and copy)."""
         return self._render_text(index).plain
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def footer_shows(self, action: str) -> bool:
         """Follow is left out of a narrow footer (the tail line says "End/G: follow" when it
-        matters); its twin binding keeps the keys working."""
-        narrow_follow = action == "follow" and parameters != (KEY_ONLY,)
-        return not (narrow_follow and footer_is_narrow(self))
+        matters); the keys work either way (display only, see specui/ui/actions.py)."""
+        return not (action == "follow" and footer_is_narrow(self))
 
-    def action_follow(self, _how: str = "") -> None:
+    def action_follow(self) -> None:
         """Resume follow mode and jump to the newest line."""
         self.follow = True
         self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)

@@ -7,8 +7,10 @@ Keys (shown in the footer when they apply):
   terminal can send it; tmux usually cannot, hence Ctrl+S as the documented key).
 
 The picker never builds the Answer itself: it posts `OptionPicker.Submitted(selected,
-other_text)` and the app validates it with `build_answer` (the one set of rules, shared with
-the CLI bridge). Errors come back through `show_error` and appear in the hint line.
+other_text)` and the workbench validates it with `build_answer` (the one set of rules, shared
+with the CLI bridge). Errors come back through `show_error` and appear in the hint line; it
+clears as soon as the user changes the answer. Every change also posts `DraftChanged`, and
+`draft()` / `set_question(..., draft)` save and restore what was ticked or typed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from specui.ui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
+    from specui.core.interview.state import AnswerDraft
     from specui.core.questions import Question
 
 
@@ -99,6 +102,12 @@ class OptionPicker(Vertical):
         def control(self) -> OptionPicker:
             return self.picker
 
+    class DraftChanged(Message):
+        """What is ticked or typed changed (the workbench saves it, debounced)."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, OptionPicker.DraftChanged)
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.question: Question | None = None
@@ -106,6 +115,8 @@ class OptionPicker(Vertical):
         self.chosen: set[int] = set()
         self.other_mode = False
         self.busy = False
+        self._error = False
+        self._restoring = False
 
     def compose(self) -> ComposeResult:
         choices = ChoiceList(id="choices")
@@ -149,11 +160,15 @@ class OptionPicker(Vertical):
         """True while the user types (Other input or free text): letter keys are text then."""
         return self.other_mode or (self.question is not None and self.question.is_free_text)
 
-    def set_question(self, question: Question | None, key: object) -> None:
-        """Show `question`. The same `key` again keeps what the user has chosen or typed."""
+    def set_question(
+        self, question: Question | None, key: object, draft: AnswerDraft | None = None
+    ) -> None:
+        """Show `question`. The same `key` again keeps what the user has chosen or typed; a new
+        one starts from `draft` when the draft was saved for this key."""
         if key == self.key and question is not None and self.question is not None:
-            self.busy = False
-            self._refresh_hint()
+            if self.busy:
+                self.busy = False
+                self._refresh_hint()
             return
         self.key = key
         self.question = question
@@ -172,20 +187,89 @@ class OptionPicker(Vertical):
             free.display = False
             self._refresh_hint()
             return
+        if draft is not None and draft.key != key:
+            draft = None
+        focus_here = self.has_focus_within or self.app.focused is None
+        self._restoring = True
         if question.is_free_text:
             choices.clear_options()
             choices.display = False
             free.display = True
-            if self.has_focus_within or self.app.focused is None:
+            if draft is not None:
+                free.text = draft.text
+                free.move_cursor(free.document.end)
+            if focus_here:
                 free.focus()
         else:
             free.display = False
             choices.display = True
+            count = len(question.options) + (1 if question.allow_other else 0)
+            if draft is not None:
+                self.chosen = {i for i in draft.chosen if i < count} if question.multi_select else set()
             choices.set_options(self._prompts())
-            choices.highlighted = self._recommended_index()
-            if self.has_focus_within or self.app.focused is None:
+            highlighted = draft.highlighted if draft is not None else None
+            in_range = highlighted is not None and 0 <= highlighted < count
+            choices.highlighted = highlighted if in_range else self._recommended_index()
+            if focus_here:
                 choices.focus()
+            if draft is not None and draft.other and self.other_index is not None:
+                other.value = draft.text
+                other.cursor_position = len(draft.text)
+                self._open_other(focus=focus_here)
+        self._restoring = False
         self._refresh_hint()
+
+    def draft(self) -> AnswerDraft:
+        """What is ticked or typed now, for the session store."""
+        from specui.core.interview.state import AnswerDraft
+
+        q = self.question
+        text = ""
+        if q is not None and q.is_free_text:
+            text = self.query_one("#free-text", TextArea).text
+        elif self.other_mode:
+            text = self.query_one("#other-input", Input).value
+        return AnswerDraft(
+            key=str(self.key),
+            chosen=sorted(self.chosen),
+            highlighted=self.choices.highlighted if q is not None and not q.is_free_text else None,
+            other=self.other_mode,
+            text=text,
+        )
+
+    def _changed(self) -> None:
+        """The user changed the answer: a refusal no longer applies; save the draft."""
+        if self._restoring:
+            return
+        if self._error:
+            self._refresh_hint()
+        self.post_message(self.DraftChanged())
+
+    @on(Input.Changed, "#other-input")
+    @on(TextArea.Changed, "#free-text")
+    def _text_changed(self, event: Input.Changed | TextArea.Changed) -> None:
+        event.stop()
+        self._changed()
+
+    def focus_entry(self) -> None:
+        """Focus where the answer is entered: the free-text box, the Other input, the list."""
+        q = self.question
+        if q is not None and q.is_free_text:
+            self.query_one("#free-text").focus()
+        elif self.other_mode:
+            self.query_one("#other-input").focus()
+        else:
+            self.choices.focus()
+
+    def submit_current(self) -> None:
+        """Enter, from wherever focus is: submit what the answer holds now."""
+        q = self.question
+        if q is None or self.busy:
+            return
+        if q.is_free_text or self.other_mode:
+            self.action_submit_text()
+        else:
+            self.submit()
 
     def _recommended_index(self) -> int:
         assert self.question is not None
@@ -259,6 +343,7 @@ class OptionPicker(Vertical):
         elif index == self.other_index:
             self._open_other()
         self._refresh_hint()
+        self._changed()
 
     def submit(self) -> None:
         """Enter on the list. Single: the highlighted option. Multi: the chosen set."""
@@ -306,6 +391,7 @@ class OptionPicker(Vertical):
                     )
             self._close_other()
             self._refresh_hint()
+            self._changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back_out":
@@ -328,11 +414,12 @@ class OptionPicker(Vertical):
         picked = sorted(i for i in self.chosen if i != self.other_index)
         self._post(picked, text)
 
-    def _open_other(self) -> None:
+    def _open_other(self, *, focus: bool = True) -> None:
         self.other_mode = True
         other = self.query_one("#other-input", Input)
         other.display = True
-        other.focus()
+        if focus:
+            other.focus()
         self.refresh_bindings()
 
     def _close_other(self) -> None:
@@ -358,6 +445,7 @@ class OptionPicker(Vertical):
         self.busy = False
 
     def _set_hint(self, text: str, *, error: bool) -> None:
+        self._error = error
         hint = self.query_one("#picker-hint", Static)
         hint.update(Content(clean(text)))
         hint.set_class(error, "-error")

@@ -7,6 +7,7 @@ All text is shown through `safe_text` (it comes from the engine, an agent or the
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -14,17 +15,25 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from specui.core.ambiguity import ambiguity_percent
-from specui.core.spec import UNIT_BY_KEY
+from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent
+from specui.core.spec import SECTION_BY_KEY, UNIT_BY_KEY
 from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
-    from specui.store import Session
+    from specui.store import PendingQuestion, Session
+
+percent = ambiguity_percent  # every percentage on screen: the one half-up rule, shared with the CLI
 
 
-def percent(value: float) -> int:
-    """0.4125 -> 41, 0.145 -> 15: the one half-up rule the CLI uses too."""
-    return ambiguity_percent(value)
+def focus_title(pending: PendingQuestion) -> str:
+    """What a question is about, as people read it: a validation step names its SPEC.md
+    section, an interview round its dimension; never an internal key."""
+    key = pending.dimension
+    unit, section = UNIT_BY_KEY.get(key), SECTION_BY_KEY.get(key)
+    sections = (unit.title if unit else None) or (section.title if section else None)
+    dimension = DIMENSION_TITLES.get(key)
+    first, second = (sections, dimension) if pending.phase == "validation" else (dimension, sections)
+    return first or second or clean(key).replace("_", " ").capitalize()
 
 
 def header_line(session: Session) -> str:
@@ -41,18 +50,55 @@ def header_line(session: Session) -> str:
         n = sum(1 for r in iv.rounds if r.phase == "interview")
         return f"Round {n} | {amb}"
     if pending.phase == "validation":
-        unit = UNIT_BY_KEY.get(pending.dimension)
-        title = unit.title if unit is not None else clean(pending.dimension)
-        return f"Validation {pending.round} | Section: {title} | {amb}"
-    return f"Round {pending.round} | Target: {clean(pending.dimension)} | {amb}"
+        return f"Validation {pending.round} | Section: {focus_title(pending)} | {amb}"
+    return f"Round {pending.round} | Target: {focus_title(pending)} | {amb}"
 
 
-def meta_line(session: Session) -> str:
+def meta_parts(session: Session) -> list[str]:
     iv = session.interview
-    return (
-        f"{clean(iv.profile)} profile · threshold {percent(iv.threshold)}% · "
-        f"max {iv.max_rounds} rounds · {clean(iv.type)} · {clean(iv.stage)}"
-    )
+    return [
+        f"{clean(iv.profile)} profile",
+        f"threshold {percent(iv.threshold)}%",
+        f"max {iv.max_rounds} rounds",
+        clean(iv.type),
+        clean(iv.stage),
+    ]
+
+
+def engine_line(session: Session, now: datetime | None = None) -> str:
+    """What the engine is doing: thinking (elapsed time and its latest activity), or the one
+    error of a failed round with its keys; else why this question and the last notice."""
+    iv = session.interview
+    engine = iv.engine
+    if engine.status == "thinking":
+        elapsed = ""
+        if engine.started_at is not None:
+            secs = max(0, int(((now or datetime.now(UTC)) - engine.started_at).total_seconds()))
+            elapsed = f" {secs // 60}:{secs % 60:02d}"
+        activity = f" · {clean(engine.activity[-1])}" if engine.activity else ""
+        return f"⋯ {clean(engine.name or 'engine')} is thinking{elapsed}{activity}  (Esc cancels)"
+    if engine.status == "error":
+        return (
+            f"✗ {clean(engine.name or 'engine')}: {clean(engine.error or 'failed')}\n"
+            "r retry · o switch to the offline engine"
+        )
+    parts = []
+    if iv.notice:
+        parts.append(clean(iv.notice))
+    if iv.current is not None and iv.current.why:
+        parts.append(f"Why: {clean(iv.current.why)}")
+    return "\n".join(parts)
+
+
+def fit_parts(parts: list[str], width: int, sep: str = " · ") -> str:
+    """As many whole parts as fit in `width` columns: a title is never cut mid-word."""
+    shown = ""
+    for part in parts:
+        candidate = f"{shown}{sep}{part}" if shown else part
+        if len(candidate) > width:
+            break
+        shown = candidate
+    return shown
 
 
 class QuestionPane(Vertical):
@@ -64,16 +110,43 @@ class QuestionPane(Vertical):
         yield Static(id="q-header", markup=False)
         yield Static(id="q-note", markup=False)
         yield Static(id="q-text", markup=False)
+        yield Static(id="q-engine", markup=False)
 
     def on_mount(self) -> None:
         self.border_title = "Interview"
+        self._session: Session | None = None
+        # The elapsed time of a thinking engine moves every second.
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self._session is not None and self._session.interview.engine.status == "thinking":
+            self._engine()
+
+    def _engine(self) -> None:
+        assert self._session is not None
+        line = self.query_one("#q-engine", Static)
+        text = engine_line(self._session)
+        line.update(safe_text(text))
+        line.display = bool(text)
+
+    def on_resize(self) -> None:
+        self._title()
+
+    def _title(self) -> None:
+        """Profile, threshold, rounds, type and stage ride in the border title (no extra row
+        at 80x24), as many whole parts as the width allows."""
+        if self._session is None:
+            return
+        room = self.size.width - len("Interview") - 6  # the rule's corners and the gap
+        meta = fit_parts(meta_parts(self._session), room)
+        self.border_title = Content.assemble(("Interview", "bold"), ("  " + meta, ""))
 
     def show_session(self, session: Session) -> None:
         iv = session.interview
         pending = iv.current
         self.query_one("#q-header", Static).update(safe_text(header_line(session)))
-        # Profile, threshold, type and stage ride in the border title: no extra row at 80x24.
-        self.border_title = Content.assemble(("Interview", "bold"), ("  " + meta_line(session), ""))
+        self._session = session
+        self._title()
         notes = [w for w in ([pending.note] if pending is not None else []) if w.strip()]
         note = self.query_one("#q-note", Static)
         note.update(safe_text("\n".join(notes)))
@@ -87,6 +160,7 @@ class QuestionPane(Vertical):
             text.update(safe_text("The interview ended early (residual risk recorded)."))
         else:
             text.update(safe_text("Starting the interview…"))
+        self._engine()
 
     def show_message(self, message: str) -> None:
         """A one-off line in place of the question (e.g. engine unavailable)."""

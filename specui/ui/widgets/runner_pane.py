@@ -37,7 +37,8 @@ from textual.widgets.option_list import Option
 
 from specui.core.errors import SpecuiError
 from specui.core.paths import PHASES, Project
-from specui.ui.widgets.log_view import KEY_ONLY, LogView, Transform, footer_is_narrow
+from specui.ui.actions import bindings
+from specui.ui.widgets.log_view import LogView, Transform, footer_is_narrow
 
 __all__ = [
     "CONTINUE_MESSAGE",
@@ -66,7 +67,7 @@ _STATUS_STYLE = {
     "failed": "bold red",
     "stopped": "magenta",
 }
-# Left out of a narrow footer unless needed now (RunnerPane.check_action).
+# Left out of a narrow footer unless needed now (RunnerPane.footer_shows).
 _NARROW_OPTIONAL = frozenset({"choose_phase", "continue_implement", "toggle_auto_continue",
                               "restart"})
 _STATUS_ICON = {"pending": "·", "running": "●", "done": "✓", "failed": "✗", "stopped": "■"}
@@ -191,25 +192,9 @@ class RunnerPane(Vertical):
     `refresh_now`.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "run_next", "Run next", id="runner.run_next"),
-        Binding("p", "choose_phase", "Run phase…", id="runner.choose_phase"),
-        # Upper case where the app already uses the lower-case key (x: exit early, a: ambiguity)
-        # and for the actions that interrupt a run.
-        Binding("X", "stop", "Stop", id="runner.stop"),
-        Binding("c", "continue_implement", "Continue", id="runner.continue"),
-        Binding("A", "toggle_auto_continue", "Auto-cont.", id="runner.auto_continue"),
-        Binding("R", "restart", "Restart", id="runner.restart"),
-        # Twins that never show, for the keys a narrow footer leaves out (see check_action): the
-        # first binding of a key that check_action allows is the one shown and run.
-        Binding("p", f"choose_phase({KEY_ONLY!r})", "Run phase…", show=False,
-                id="runner.choose_phase"),
-        Binding("c", f"continue_implement({KEY_ONLY!r})", "Continue", show=False,
-                id="runner.continue"),
-        Binding("A", f"toggle_auto_continue({KEY_ONLY!r})", "Auto-cont.", show=False,
-                id="runner.auto_continue"),
-        Binding("R", f"restart({KEY_ONLY!r})", "Restart", show=False, id="runner.restart"),
-    ]
+    # The keys are declared with the runner pane in the workbench's action table
+    # (specui/ui/panes/runner.py): footer, palette, help and [keys] remapping share them.
+    BINDINGS: ClassVar[list[BindingType]] = bindings("runner")
 
     class RunFinished(Message):
         """A run this pane saw running has ended (done/failed/stopped)."""
@@ -670,17 +655,17 @@ class RunnerPane(Vertical):
 
     # --- bindings ---------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide actions that cannot apply now, so the footer shows what is possible (and, while
-        a run is going, that Stop is one key away). Below FULL_FOOTER_COLUMNS the footer also
-        leaves out what is not needed now, so the pane keys after ours still fit at 80 columns:
-        Run phase… and Auto-cont. always, Continue unless implement can be continued, Restart
-        unless the run is stalled. Their twins (KEY_ONLY) keep every key working."""
-        allowed = self._allowed(action)
-        if (allowed and parameters != (KEY_ONLY,) and action in _NARROW_OPTIONAL
-                and footer_is_narrow(self) and not self._wanted_in_narrow_footer(action)):
+    def footer_shows(self, action: str) -> bool:
+        """What the footer lists (display only: every key works, and an action that cannot
+        apply now says why). Actions that cannot apply are left out, so the footer shows what
+        is possible (and, while a run is going, that Stop is one key away). Below
+        FULL_FOOTER_COLUMNS it also leaves out what is not needed now, so the pane keys after
+        the workbench's fit at 80 columns: Run phase… and Auto-cont. always, Continue unless
+        implement can be continued, Restart unless the run is stalled."""
+        if not self._allowed(action):
             return False
-        return allowed
+        return not (action in _NARROW_OPTIONAL and footer_is_narrow(self)
+                    and not self._wanted_in_narrow_footer(action))
 
     def _wanted_in_narrow_footer(self, action: str) -> bool:
         if action == "continue_implement":
@@ -710,27 +695,23 @@ class RunnerPane(Vertical):
     def action_run_next(self) -> None:
         self.run_next()
 
-    def action_choose_phase(self, _how: str = "") -> None:
+    def action_choose_phase(self) -> None:
         self.choose_phase()
 
     def action_stop(self) -> None:
         self.stop()
 
-    def action_continue_implement(self, _how: str = "") -> None:
+    def action_continue_implement(self) -> None:
         self.continue_implement()
 
-    def action_toggle_auto_continue(self, _how: str = "") -> None:
+    def action_toggle_auto_continue(self) -> None:
         self.toggle_auto_continue()
 
-    def action_restart(self, _how: str = "") -> None:
+    def action_restart(self) -> None:
+        if not self._allowed("restart"):
+            self.notify("restart is for a finished or stalled run (X stops a running one)")
+            return
         self.restart()
-
-    # Short names the app's command palette forwards (RunnerSlot.forward_action).
-    def action_run(self) -> None:
-        self.run_next()
-
-    def action_continue(self) -> None:
-        self.continue_implement()
 
     # --- public commands (bindings and the command palette) ---------------------------------
 

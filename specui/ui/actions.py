@@ -1,0 +1,173 @@
+"""The one action table: every key of the workbench, where it is bound, what the footer, the
+command palette (Ctrl+P) and the help screen (`?`) say about it.
+
+Each entry becomes a Textual `Binding` with an `id`, so users remap keys in specui.toml
+(`[keys]` table: id = "key[,key...]", applied with `App.set_keymap`, as Posting does).
+Entries have a scope: "workbench" entries are bound on the workbench screen; a pane's entries
+(declared in its file under specui/ui/panes/, e.g. the runner's) are bound on that pane's
+widget, so they act while focus is inside it.
+
+Availability vs. visibility. A key bound here always runs its action (check_action True), and an
+action that cannot apply now says why in a notification, instead of the key doing nothing.
+What the footer lists is a separate, display-only question: a node may define
+`footer_shows(action_name) -> bool | None` (True: listed, None: listed dimmed, False: left
+out, e.g. to fit 80 columns), and `FooterAwareScreen` applies it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.actions import parse
+from textual.binding import ActiveBinding, Binding
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from specui.ui.panes.base import Pane
+
+
+@dataclass(frozen=True)
+class UIAction:
+    id: str  # the Binding id: what users name in specui.toml [keys]
+    keys: str  # default key(s), comma-separated
+    action: str  # a Textual action on the scope's node, e.g. "show_pane('spec')"
+    label: str  # the footer's word
+    title: str  # the palette's and help screen's line
+    group: str  # the help screen's section
+    scope: str = "workbench"  # "workbench" or a pane key
+    footer: bool = True
+    palette: bool = True
+    key_display: str | None = None
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.keys,
+            self.action,
+            self.label,
+            show=self.footer,
+            key_display=self.key_display,
+            priority=self.priority,
+            id=self.id,
+        )
+
+    @property
+    def action_name(self) -> str:
+        return parse(self.action)[1]
+
+
+GROUPS = ("Answer", "Panes", "SPEC.md", "Interview", "Runner", "App")
+
+WORKBENCH: tuple[UIAction, ...] = (
+    # Answering. Enter is a priority binding so it submits whichever pane has focus; the
+    # screen leaves it to the free-text box (a newline there) and to modal screens.
+    UIAction("answer.submit", "enter", "submit_answer", "Submit", "Submit the answer",
+             "Answer", footer=False, priority=True, key_display="⏎"),
+    UIAction("answer.leave", "escape", "leave_answer", "Leave", "Leave the free-text box "
+             "(letters act as commands again)", "Answer", footer=False, palette=False),
+    UIAction("answer.focus", "i,f1", "focus_answer", "Answer", "Go to the answer (i / F1)",
+             "Answer", footer=False, key_display="i"),
+    *(
+        UIAction(f"answer.pick.{n}", str(n), f"answer_pick({n - 1})", "Pick",
+                 f"Pick / toggle option {n}", "Answer", footer=False, palette=False)
+        for n in range(1, 10)
+    ),
+    UIAction("spec.finalize", "f", "finalize", "Finalize", "Finalize the selected section "
+             "(again: un-finalize)", "SPEC.md"),
+    UIAction("spec.conflicts", "C,f5", "conflicts", "Conflicts", "SPEC.md conflicts", "SPEC.md",
+             key_display="C"),
+    UIAction("interview.exit_early", "x", "exit_early", "Exit early",
+             "Exit the interview early (from round 4)", "Interview"),
+    # Only while an engine round runs or has failed (check_action): otherwise Esc, r and o
+    # keep their other meanings (leave the text box, the runner pane, text).
+    UIAction("interview.cancel", "escape", "cancel_round", "Cancel round",
+             "Cancel the engine's round (its process group ends)", "Interview", priority=True,
+             key_display="esc"),
+    UIAction("interview.retry", "r", "retry_round", "Retry", "Run the failed engine round "
+             "again", "Interview", priority=True),
+    UIAction("interview.offline", "o", "offline_round", "Offline", "Switch to the offline "
+             "engine and run the failed round with it", "Interview", priority=True),
+    UIAction("app.help", "question_mark,f10", "help", "Keys", "Keys and actions (this list)",
+             "App", footer=False, key_display="?"),
+    UIAction("app.quit", "ctrl+q", "app.quit", "Quit", "Quit", "App", footer=False,
+             priority=True, key_display="^q"),
+)
+
+
+def pane_actions(pane: type[Pane]) -> tuple[UIAction, ...]:
+    """A pane's two keys: its letter goes to the pane; its F-key shows it while the answer
+    keeps focus (the F-keys work while typing; the letters are text there)."""
+    key, title = pane.key, pane.title
+    return (
+        UIAction(f"pane.{key}", pane.letter, f"show_pane('{key}')", pane.label,
+                 f"Go to the {title} pane", "Panes"),
+        UIAction(f"pane.{key}.peek", pane.fkey, f"peek_pane('{key}')", pane.label,
+                 f"Show the {title} pane, keep typing the answer", "Panes"),
+    )
+
+
+def table() -> tuple[UIAction, ...]:
+    """Every entry, in footer order: the answer keys, each pane's two keys, the other
+    workbench keys, then each pane's own."""
+    from specui.ui.panes import registered
+
+    panes = registered()
+    entries = [e for e in WORKBENCH if e.group == "Answer"]
+    for pane in panes:
+        entries.extend(pane_actions(pane))
+    entries += [e for e in WORKBENCH if e.group != "Answer"]
+    for pane in panes:
+        entries.extend(pane.actions)
+    return tuple(entries)
+
+
+def bindings(scope: str) -> list[Binding]:
+    return [entry.binding() for entry in table() if entry.scope == scope]
+
+
+def by_id() -> dict[str, UIAction]:
+    return {entry.id: entry for entry in table()}
+
+
+def check_keymap(keymap: dict[str, str]) -> list[str]:
+    """Warnings for specui.toml [keys] entries that name no action."""
+    known = by_id()
+    return [
+        f"specui.toml [keys]: no action {name!r} (press ? for the list of ids)"
+        for name in keymap
+        if name not in known
+    ]
+
+
+class FooterAwareScreen(Screen):
+    """A screen whose footer asks each binding's node `footer_shows(action)` (see module doc).
+    Key dispatch does not use `active_bindings`, so every key keeps working."""
+
+    FOOTER_HOOK: ClassVar[str] = "footer_shows"
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        shown: dict[str, ActiveBinding] = {}
+        for key, active in super().active_bindings.items():
+            hook = getattr(active.node, self.FOOTER_HOOK, None)
+            state: bool | None = True
+            if hook is not None:
+                state = hook(parse(active.binding.action)[1])
+            if state is False:
+                continue
+            if state is None and active.enabled:
+                active = ActiveBinding(active.node, active.binding, False, active.tooltip)
+            shown[key] = active
+        return shown
+
+
+def help_rows(
+    entries: Iterable[UIAction], keys: Callable[[UIAction], str]
+) -> list[tuple[str, str, str, str]]:
+    """(group, keys, title, id) for the help screen, in GROUPS order."""
+    rows = [(e.group, keys(e), e.title, e.id) for e in entries]
+    order = {g: i for i, g in enumerate(GROUPS)}
+    return sorted(rows, key=lambda r: order.get(r[0], len(order)))

@@ -1,0 +1,48 @@
+"""The help screen (`?` / F10): every key of the workbench from the action table, with the keys
+as the user has them and the binding id to remap it with in specui.toml (`[keys]`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from specui.ui import actions
+
+if TYPE_CHECKING:
+    from specui.ui.app import SpecuiApp
+
+
+class HelpScreen(ModalScreen[None]):
+    app: SpecuiApp  # type: ignore[assignment]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,f10,q", "dismiss", "Close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
+        table.add_column("Keys", no_wrap=True, style="bold")
+        table.add_column("Action", ratio=1)
+        table.add_column("[keys] id", no_wrap=True, style="dim")
+        group = None
+        for row_group, keys, title, id_ in actions.help_rows(actions.table(), self.app.keys_display):
+            if row_group != group:
+                group = row_group
+                table.add_row(Text(row_group, style="bold underline"), Text(""), Text(""))
+            table.add_row(Text(keys), Text(title), Text(id_))
+        with VerticalScroll(id="help-dialog"):
+            yield Static(Text("Keys  (Esc closes · remap in specui.toml [keys])", style="bold"))
+            yield Static(table)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-dialog").focus()
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

@@ -1,0 +1,576 @@
+"""The workbench screen: the layout, the panes, what is shown, and the user's intents.
+
+Layout. At 120x36 and larger every pane shows at once (the answer column with the main-column
+panes under it, the side column beside it). Smaller, the question and the answer always show
+and one more pane sits below them, switched by the panes' keys.
+
+Keyboard model (tests/ui/test_keyboard_model.py checks each rule):
+- While a text box has focus, only Ctrl-, F- and Esc keys act as commands; letters and digits
+  are text (Textual leaves every key a text box consumes to the text box).
+- A pane's letter (a, s, r) goes to the pane. Its F-key (F2, F3, F4) shows it and leaves focus
+  on (or returns it to) the answer, so typing goes on where it was.
+- Enter submits the current answer whichever pane has focus (a priority binding); only the
+  free-text box keeps Enter for a new line (Ctrl+S submits it). 1-9 pick from any pane.
+- An action that cannot apply now says why (a notification), instead of doing nothing.
+- What is ticked or typed and not yet submitted is saved in the session (a draft) and comes
+  back when the workbench is reopened on the same question.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+
+from specui.ui import actions
+from specui.ui.messages import FilesChanged, SpecLoaded, StoreChanged, WatcherFailed
+from specui.ui.panes import registered
+from specui.ui.services.workers import WorkerGroup
+from specui.ui.widgets.progress_line import ProgressLine
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    from specui.store import Session
+    from specui.ui.app import SpecuiApp
+    from specui.ui.panes.base import Pane
+    from specui.ui.widgets.option_picker import OptionPicker
+    from specui.ui.widgets.spec_view import SpecSnapshot
+
+WIDE_MIN = (120, 36)  # columns, rows from which every pane shows at once
+FINISHED = ("crystallized", "exited")
+DRAFT_DELAY = 0.4  # seconds of quiet before a draft is saved (quit saves at once)
+TEXT_BOXES = ("Input", "TextArea")  # class names: no need to import TextArea at start-up
+
+
+class WorkbenchScreen(actions.FooterAwareScreen):
+    app: SpecuiApp  # type: ignore[assignment]
+
+    BINDINGS: ClassVar = actions.bindings("workbench")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.panes: dict[str, Pane] = {}
+        self.active_pane = "spec"
+        self.spec_snapshot: SpecSnapshot | None = None
+        self._spec_seq = 0
+        self._spec_applied = -1
+        self._warnings_seen = 0
+        self._conflicts_seen = 0
+        self.answer_busy = False
+        self._draft_timer: Any = None
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        # Size classes before any widget is mounted: set later, they restyle the whole DOM.
+        self._apply_layout()
+        yield ProgressLine(self.app.project.root.name, id="progress")
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield Static("Loading the session…", id="boot-main", classes="pane boot")
+            with Vertical(id="side"):
+                yield Static("", id="boot-side", classes="pane boot")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        if self.app.eager:  # given a store and a config (tests, scripts): panes at once
+            await self.mount_panes()
+            self.app.attach()
+            return
+        self.query_one("#boot-main").border_title = "Interview"
+        self.query_one("#boot-side").border_title = "SPEC.md"
+
+    @property
+    def live(self) -> bool:
+        """The panes are up and the app is not shutting down (a message handled during
+        shutdown, e.g. a SPEC.md read finishing then, must not look for removed panes)."""
+        return bool(self.panes) and self.app._running and not self.app._exit
+
+    async def mount_panes(self) -> None:
+        """Swap the shell's placeholders for the answer column and every registered pane."""
+        from specui.ui.widgets.finish_view import FinishView
+        from specui.ui.widgets.option_picker import OptionPicker
+        from specui.ui.widgets.question_pane import QuestionPane
+
+        panes = [pane(self) for pane in registered()]
+        main: list[Widget] = [QuestionPane(id="question"), OptionPicker(id="picker")]
+        main.append(FinishView(id="finish"))
+        main += [p.widget for p in panes if p.column == "main"]
+        with self.app.batch_update():
+            await self.query("#boot-main, #boot-side").remove()
+            await self.query_one("#main").mount_all(main)
+            await self.query_one("#side").mount_all([p.widget for p in panes if p.column == "side"])
+            self.panes = {p.key: p for p in panes}
+            if not self.app.blink:
+                for widget in self.query("Input, TextArea"):
+                    widget.cursor_blink = False  # type: ignore[attr-defined]
+            self.query_one("#finish").display = False
+            self._apply_layout()
+            self.query_one("#choices").focus()
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+
+    def on_screen_resume(self) -> None:
+        self._apply_layout()  # the terminal may have been resized while a modal was open
+
+    @property
+    def wide(self) -> bool:
+        return self.has_class("-wide")
+
+    def _apply_layout(self) -> None:
+        width, height = self.app.size
+        wide = width >= WIDE_MIN[0] and height >= WIDE_MIN[1]
+        self.set_class(wide, "-wide")
+        self.set_class(not wide, "-narrow")
+        for key in self.panes or ("ambiguity", "spec", "runner"):
+            self.set_class(self.active_pane == key, f"-show-{key}")
+
+    @property
+    def picker(self) -> OptionPicker:
+        return self.query_one("#picker")  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ store -> screen
+    def attach(self) -> None:
+        """The session is loaded (main thread): count what was already announced, render."""
+        state = self.app.store.state  # type: ignore[union-attr]
+        self._warnings_seen = len(state.interview.warnings)
+        self._conflicts_seen = len(state.spec.conflicts)
+        self.apply_session()
+        for pane in self.panes.values():
+            pane.started()
+
+    @on(StoreChanged)
+    def _store_changed(self, _message: StoreChanged) -> None:
+        self.apply_session()
+
+    def apply_session(self) -> None:
+        store = self.app.store
+        if store is None or not self.live:
+            return
+        session = store.state
+        iv = session.interview
+        self.query_one("#question").show_session(session)  # type: ignore[attr-defined]
+        for pane in self.panes.values():
+            pane.show_session(session)
+        pending = iv.current
+        picker = self.picker
+        finished = pending is None and iv.status in FINISHED
+        if pending is not None:
+            picker.set_question(pending.question, draft_key(session), iv.draft)
+        else:
+            picker.set_question(None, None, None)
+        picker.display = not finished
+        finish = self.query_one("#finish")
+        finish.display = finished
+        if finished:
+            finish.show(session, self.spec_snapshot, self.app.project.spec)  # type: ignore[attr-defined]
+        self.query_one(ProgressLine).set_conflicts(len(session.spec.conflicts))
+        self._announce(session)
+        self.refresh_bindings()
+        self.load_spec()
+
+    def _announce(self, session: Session) -> None:
+        """New engine warnings and SPEC.md conflicts become notifications, once each."""
+        warnings = session.interview.warnings
+        for warning in warnings[self._warnings_seen :]:
+            self.app.notify(warning, severity="warning", timeout=8)
+        self._warnings_seen = len(warnings)
+        conflicts = session.spec.conflicts
+        for conflict in conflicts[self._conflicts_seen :]:
+            self.app.notify(
+                (conflict.reason or f"{conflict.unit}: your edit was kept")
+                + " (the interviewer's text is kept; C to review)",
+                title="SPEC.md conflict",
+                severity="warning",
+                timeout=10,
+            )
+        self._conflicts_seen = len(conflicts)
+
+    # ------------------------------------------------------------------ SPEC.md and files
+    def load_spec(self) -> None:
+        if self.app.store is None:
+            return
+        self._spec_seq += 1
+        seq, hashes = self._spec_seq, dict(self.app.store.state.spec.final_hashes)
+
+        def read() -> None:
+            from specui.ui.widgets.spec_view import load_snapshot
+
+            self.post_message(SpecLoaded(load_snapshot(self.app.project.spec, hashes), seq))
+
+        self.app.run_worker(read, thread=True, group=WorkerGroup.SPEC_READ, exit_on_error=False)
+
+    @on(SpecLoaded)
+    def _spec_loaded(self, message: SpecLoaded) -> None:
+        if not self.live or message.seq < self._spec_applied:
+            return  # shutting down, or an older read finished after a newer one
+        self._spec_applied = message.seq
+        snapshot: SpecSnapshot = message.snapshot  # type: ignore[assignment]
+        self.spec_snapshot = snapshot
+        for pane in self.panes.values():
+            pane.spec_loaded(snapshot)
+        self.query_one(ProgressLine).set_percent(snapshot.percent)
+        finish = self.query_one("#finish")
+        if finish.display and self.app.store is not None:
+            finish.show(self.app.store.state, snapshot, self.app.project.spec)  # type: ignore[attr-defined]
+
+    @on(FilesChanged)
+    def _files_changed(self, message: FilesChanged) -> None:
+        paths = message.paths
+        if any(p.name == "SPEC.md" for p in paths):
+            self.load_spec()
+        watch = self.app.file_watch
+        if watch is None:
+            return
+        if self.live:
+            for pane in self.panes.values():
+                pane.files_changed(paths, watch.watcher)
+        inbox = self.app.bridge_inbox
+        if inbox is not None and watch.watcher.touches_bridge(paths):
+            inbox.scan()
+
+    @on(WatcherFailed)
+    def _watcher_failed(self, message: WatcherFailed) -> None:
+        self.app.notify(
+            f"{message.reason}; SPEC.md refreshes after each answer only", severity="warning"
+        )
+
+    # ------------------------------------------------------------------ answering
+    def typing(self) -> bool:
+        """Focus is in a text box: letters and digits are text, not commands."""
+        focused = self.focused
+        return focused is not None and any(c.__name__ in TEXT_BOXES for c in type(focused).__mro__)
+
+    def _answer_open(self) -> bool:
+        if not self.live:
+            return False
+        picker = self.picker
+        return picker.display and picker.question is not None
+
+    def action_focus_answer(self) -> None:
+        if not self.live:
+            return
+        picker = self.picker
+        if not picker.display:
+            self.query_one("#finish").focus()
+        else:
+            picker.focus_entry()
+
+    def action_leave_answer(self) -> None:
+        """Esc in the free-text box: focus the pane on show, so letters are commands again
+        (the Other input's Esc goes back to the options instead)."""
+        self.action_show_pane(self.active_pane)
+
+    def action_submit_answer(self) -> None:
+        self.picker.submit_current()
+
+    def action_answer_pick(self, index: int) -> None:
+        if not self._answer_open() or self.picker.text_mode:
+            return
+        self.query_one("#choices").focus()
+        self.picker.pick(index)
+
+    def on_option_picker_draft_changed(self, event: Any) -> None:
+        """OptionPicker.DraftChanged (by name: the picker's module is imported lazily)."""
+        event.stop()
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
+
+    def save_draft(self, *, now: bool = False) -> None:
+        """Keep what is ticked or typed in the session (`interview.draft`)."""
+        store = self.app.store
+        if store is None or not self.live or self.picker.key is None:
+            return
+        draft = self.picker.draft()
+        saved = store.state.interview.draft
+        blank = not (draft.chosen or draft.other or draft.text)
+        if draft == saved or (blank and (saved is None or saved.key != draft.key)):
+            return
+
+        def write() -> None:
+            store.update(lambda s: setattr(s.interview, "draft", draft))
+
+        if now:
+            write()  # quitting: the worker pool is going away
+        else:
+            self.app.run_worker(write, thread=True, group=WorkerGroup.DRAFT, exit_on_error=False)
+
+    def on_option_picker_submitted(self, event: Any) -> None:
+        """OptionPicker.Submitted (handled by name: the picker's module is imported lazily)."""
+        from specui.core.errors import SpecuiError
+        from specui.core.questions import build_answer
+
+        event.stop()
+        picker = event.picker
+        store, engine = self.app.store, self.app.engine
+        pending = store.state.interview.current if store is not None else None
+        if pending is None or engine is None:
+            picker.show_error("There is no question to answer right now.")
+            return
+        if self.answer_busy:
+            picker.show_error("Still saving the previous answer…")
+            return
+        try:
+            answer = build_answer(pending.question, event.selected, event.text)
+        except SpecuiError as exc:
+            picker.show_error(str(exc))
+            return
+        self.answer_busy = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self.app.run_worker(
+            lambda: engine.answer(answer), thread=True, group=WorkerGroup.ANSWER,
+            exit_on_error=False,
+        )
+
+    def answer_finished(self, ok: bool, error: str | None) -> None:
+        """The answer worker ended (the app's worker handler calls this)."""
+        self.answer_busy = False
+        if not self.live:
+            return
+        if ok:
+            self.picker.done()
+            self.apply_session()
+        elif error is not None:
+            self.picker.show_error(error)
+
+    # ------------------------------------------------------------------ panes
+    def action_show_pane(self, key: str) -> None:
+        """Go to the pane: show it (narrow layout) and focus it."""
+        if not self.live or key not in self.panes:
+            return
+        self.active_pane = key
+        self._apply_layout()
+        target = self.panes[key].focus_target()
+        if target is not None:
+            target.focus()
+
+    def action_peek_pane(self, key: str) -> None:
+        """Show the pane and keep (or put) focus on the answer, so typing goes on there."""
+        if not self.live or key not in self.panes:
+            return
+        self.active_pane = key
+        self._apply_layout()
+        if self._answer_open():
+            self.picker.focus_entry()
+        else:
+            self.action_show_pane(key)
+
+    # ------------------------------------------------------------------ SPEC.md actions
+    def action_finalize(self, unit: str | None = None) -> None:
+        store = self.app.store
+        if store is None or not self.live:
+            self.app.notify("Still loading the session…", severity="warning")
+            return
+        spec = self.panes.get("spec")
+        unit = unit or (spec.selected if spec is not None else None)  # type: ignore[attr-defined]
+        snap = self.spec_snapshot
+        if snap is None or not snap.exists or unit is None:
+            self.app.notify("SPEC.md does not exist yet", severity="warning")
+            return
+        status = snap.statuses.get(unit, "unknown")
+        if status == "unknown":
+            self.app.notify(
+                "Nothing to finalize yet: that section has only placeholders.", severity="warning"
+            )
+            return
+
+        def write() -> None:
+            from specui import spec_repo
+
+            if status == "final":
+                spec_repo.unfinalize(self.app.project, store, unit)
+            else:
+                spec_repo.finalize(self.app.project, store, unit)
+
+        self.app.run_worker(write, thread=True, group=WorkerGroup.SPEC_WRITE, exit_on_error=False)
+
+    def action_conflicts(self) -> None:
+        """C / F5: the SPEC.md conflicts modal, when conflicts wait (else it says so)."""
+        store = self.app.store
+        if store is not None and not store.state.spec.conflicts:
+            self.app.notify("No SPEC.md conflicts wait for a decision.")
+            return
+        self.open_conflicts()
+
+    def open_conflicts(self) -> None:
+        """The SPEC.md conflicts modal: yours vs proposed, apply/append/dismiss (the palette
+        opens it even with none waiting: it then says so and shows the history)."""
+        store = self.app.store
+        if store is None:
+            self.app.notify("Still loading the session…", severity="warning")
+            return
+        from specui.ui.screens.conflicts import ConflictsScreen
+
+        self.app.push_screen(ConflictsScreen(self.app.project, store))
+
+    # ------------------------------------------------------------------ interview actions
+    def exit_early_refusal(self) -> str | None:
+        """Why early exit is not possible now (None: it is)."""
+        store, engine = self.app.store, self.app.engine
+        if store is None or engine is None:
+            return "Still loading the session…"
+        iv = store.state.interview
+        if iv.status in FINISHED:
+            return "The interview has already finished."
+        blocker = engine.exit_blocker()
+        if blocker is not None:
+            return f"Not yet: {blocker} (this is round {current_round(iv)})."
+        return None
+
+    def action_exit_early(self) -> None:
+        refusal = self.exit_early_refusal()
+        if refusal is not None:
+            self.app.notify(refusal, severity="warning")
+            return
+        from specui.core.ambiguity import ambiguity_percent
+        from specui.ui.screens.confirm import ConfirmScreen
+        from specui.ui.widgets.ambiguity_table import GATES
+
+        iv = self.app.store.state.interview  # type: ignore[union-attr]
+        unmet = [label for key, label in GATES if not getattr(iv.gates, key, False)]
+        body = (
+            f"Ambiguity is {ambiguity_percent(iv.ambiguity)}% against a threshold of "
+            f"{ambiguity_percent(iv.threshold)}%."
+        )
+        if unmet:
+            body += " Readiness gates not met: " + ", ".join(unmet) + "."
+        body += (
+            " Exiting now writes the spec and transcript with a residual-risk warning; "
+            "anything still ambiguous will be decided by whoever implements it."
+        )
+        engine = self.app.engine
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.app.run_worker(
+                    engine.exit_early, thread=True, group=WorkerGroup.ENGINE, exit_on_error=False
+                )
+
+        self.app.push_screen(ConfirmScreen("Exit the interview early?", body, yes="Exit early"), done)
+
+    def _engine_status(self) -> str | None:
+        store = self.app.store
+        if store is None or self.app.engine is None:
+            return None
+        return store.state.interview.engine.status
+
+    def action_cancel_round(self) -> None:
+        if self._engine_status() == "thinking":
+            self.app.engine.cancel()  # thread-safe: the worker's round ends
+            self.app.notify("Cancelling the round…")
+
+    def action_retry_round(self) -> None:
+        if self._engine_status() == "error":
+            self.app.run_worker(
+                self.app.engine.retry, thread=True, group=WorkerGroup.ENGINE, exit_on_error=False
+            )
+
+    def action_offline_round(self) -> None:
+        if self._engine_status() == "error":
+            self.app.run_worker(
+                self.app.engine.switch_to_offline,
+                thread=True,
+                group=WorkerGroup.ENGINE,
+                exit_on_error=False,
+            )
+
+    def action_help(self) -> None:
+        from specui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    # ------------------------------------------------------------------ footer and palette
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit_answer":
+            # The free-text box keeps Enter (a new line); no answer open: Enter is the widget's.
+            focused = self.focused
+            return self._answer_open() and not (focused is not None and focused.id == "free-text")
+        if action == "leave_answer":
+            return self.focused is not None and self.focused.id == "free-text"
+        if action == "cancel_round":
+            return self._engine_status() == "thinking"
+        if action in ("retry_round", "offline_round"):
+            return self._engine_status() == "error" and not self.typing()
+        return True
+
+    def footer_shows(self, action: str) -> bool | None:
+        """What the footer lists (display only; see specui/ui/actions.py)."""
+        store = self.app.store
+        if action in ("show_pane", "peek_pane"):
+            # One entry per pane: the letter, or while typing (letters are text) the F-key.
+            return (action == "peek_pane") == self.typing()
+        if action == "conflicts":
+            return store is not None and bool(store.state.spec.conflicts)
+        if action == "cancel_round":
+            return self._engine_status() == "thinking"
+        if action in ("retry_round", "offline_round"):
+            return self._engine_status() == "error"
+        if action == "exit_early":
+            if store is None or self.app.engine is None:
+                return False
+            if store.state.interview.status in FINISHED:
+                return False
+            return None if self.exit_early_refusal() else True
+        return True
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        """Every action of the table (plus each section's finalize, the themes, Quit)."""
+        app = self.app
+        cmds: list[tuple[str, str, Any]] = []
+        conflicts = len(app.store.state.spec.conflicts) if app.store is not None else 0
+        for entry in actions.table():
+            if not entry.palette or entry.id == "app.quit":
+                continue
+            if entry.id == "spec.conflicts":
+                cmds.append((f"{entry.title} ({conflicts})", app.keys_display(entry),
+                             self.open_conflicts))
+            else:
+                cmds.append((entry.title, app.keys_display(entry), self._runner_for(entry)))
+        snap = self.spec_snapshot
+        if snap is not None:
+            for unit in snap.units:
+                status = snap.statuses.get(unit.key, "unknown")
+                cmds.append((f"Finalize: {unit.title}", f"currently {status}",
+                             lambda key=unit.key: self.action_finalize(key)))
+        for name in sorted(app.available_themes):
+            cmds.append((f"Theme: {name}", "switch theme", lambda n=name: setattr(app, "theme", n)))
+        cmds.append(("Quit", "Ctrl+Q", app.exit))
+        return cmds
+
+    def _runner_for(self, entry: actions.UIAction) -> Any:
+        """The palette runs an entry where its key would: a pane's own actions on that pane."""
+
+        def run() -> None:
+            if entry.scope == "workbench":
+                self.call_later(self.run_action, entry.action)
+                return
+            pane = self.panes.get(entry.scope)
+            node = pane.action_node() if pane is not None else None
+            if node is None:
+                self.app.notify(f"The {entry.scope} pane is still starting.", severity="warning")
+                return
+            node.call_later(node.run_action, entry.action)
+
+        return run
+
+
+def draft_key(session: Session) -> str:
+    """Names the pending question, so a draft is only ever restored onto the same one."""
+    iv = session.interview
+    pending = iv.current
+    if pending is None:
+        return ""
+    return f"{iv.id}:{pending.phase}:{pending.round}:{pending.kind}:{pending.question.question}"
+
+
+def current_round(iv: Any) -> int:
+    pending = iv.current
+    if pending is not None and pending.phase == "interview":
+        return int(pending.round)
+    return sum(1 for r in iv.rounds if r.phase == "interview")
