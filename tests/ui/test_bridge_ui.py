@@ -435,3 +435,30 @@ async def test_the_one_question_app_escape_writes_a_cancel(project: Project) -> 
 
 def bridge_files(project: Project) -> list[str]:
     return sorted(p.name for p in bridge.bridge_dir(project).iterdir())
+
+
+async def test_in_tmux_a_question_for_a_window_out_of_view_shows_a_status_message(
+    project: Project, store, tmp_path: Path, monkeypatch
+) -> None:
+    bindir = tmp_path / "fake-bin"
+    bindir.mkdir()
+    record = tmp_path / "tmux-calls.txt"
+    script = bindir / "tmux"
+    # Answers the pane query with "window not active" (4th field 0), records every call.
+    script.write_text(
+        "#!/bin/sh\n"
+        f'printf "%s\\n" "$*" >> {record}\n'
+        'case "$*" in *" -p "*) echo "80 24 1 0 work";; esac\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("TMUX", "/tmp/tmux-fake/default,4242,0")
+    monkeypatch.setenv("TMUX_PANE", "%7")
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await ask(pilot, project, {**SINGLE, "source": "codex #1"})
+        assert await until(pilot, lambda: record.exists() and "-d 4000" in record.read_text())
+    calls = record.read_text().splitlines()
+    assert calls[0].startswith("display-message -p -t %7 ")
+    assert calls[1] == "display-message -d 4000 specui: a question from codex ##1 waits"
