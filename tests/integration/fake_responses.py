@@ -11,6 +11,12 @@ response.output_text.delta, response.output_item.done, response.completed). Beha
   seconds (Codex prints each as it completes, so the log grows), then completes like "ok".
   Setting `release` ends the wait early.
 
+A queue of scripted turns (`script(...)`) takes precedence over `mode`/`text`: each request pops
+the next entry, a `Reply(text=...)` (an assistant message), a `Reply(call=...)` (a function call
+the real Codex executes, e.g. `exec_command` with `{"cmd": "cat README.md"}`; Codex then sends a
+follow-up request with the output, answered by the next entry), or a `Reply(mode="hang")`. An
+empty queue falls back to `mode`/`text`.
+
 Every request body is kept in `requests` so tests can check the prompt Codex sent.
 """
 
@@ -18,12 +24,25 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import deque
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
 def _sse(event: dict[str, Any]) -> bytes:
     return f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+
+
+@dataclass
+class Reply:
+    """One scripted model turn: a message (`text`), a function call (`call`: name and
+    arguments), or a stalled stream (`mode="hang"`, released by `FakeResponses.release`)."""
+
+    text: str = ""
+    call: dict[str, Any] | None = None
+    mode: str = "ok"
+    call_id: str = ""
 
 
 class FakeResponses:
@@ -35,6 +54,8 @@ class FakeResponses:
         self.step_delay = 1.0
         self.release = threading.Event()
         self.hanging = threading.Event()
+        self.queue: deque[Reply] = deque()
+        self._calls = 0
         self._lock = threading.Lock()
         server = self
 
@@ -50,6 +71,7 @@ class FakeResponses:
                     payload = {"raw": body.decode("utf-8", "replace")}
                 with server._lock:
                     server.requests.append(payload)
+                    scripted = server.queue.popleft() if server.queue else None
                 if not self.path.endswith("/responses"):
                     self.send_error(404)
                     return
@@ -60,7 +82,10 @@ class FakeResponses:
                 self.end_headers()
                 self.close_connection = True
                 try:
-                    server._stream(self.wfile)
+                    if scripted is None:
+                        server._stream(self.wfile)
+                    else:
+                        server._play(self.wfile, scripted)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -85,6 +110,35 @@ class FakeResponses:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def script(self, *replies: Reply | str) -> None:
+        """Queue scripted turns (a str is a message with that text)."""
+        with self._lock:
+            for reply in replies:
+                self.queue.append(Reply(text=reply) if isinstance(reply, str) else reply)
+
+    def _play(self, wfile: Any, reply: Reply) -> None:
+        if reply.call is None:
+            self._stream(wfile, reply.mode, reply.text)
+            return
+        with self._lock:
+            self._calls += 1
+            n = self._calls
+        call_id = reply.call_id or f"call_{n}"
+        item = {"type": "function_call", "id": f"fc_{n}", "call_id": call_id,
+                "name": reply.call["name"], "arguments": json.dumps(reply.call["arguments"]),
+                "status": "completed"}
+        wfile.write(_sse({"type": "response.created", "response": {"id": f"resp_call_{n}"}}))
+        wfile.write(_sse({"type": "response.output_item.added", "output_index": 0,
+                          "item": {**item, "arguments": "", "status": "in_progress"}}))
+        wfile.write(_sse({"type": "response.output_item.done", "output_index": 0, "item": item}))
+        wfile.write(_sse({
+            "type": "response.completed",
+            "response": {"id": f"resp_call_{n}", "usage": {
+                "input_tokens": 42, "input_tokens_details": None, "output_tokens": 7,
+                "output_tokens_details": None, "total_tokens": 49}},
+        }))
+        wfile.flush()
+
     def prompts(self) -> list[str]:
         """All user text Codex sent, one string per request."""
         out = []
@@ -92,14 +146,16 @@ class FakeResponses:
             out.append(json.dumps(request.get("input", [])))
         return out
 
-    def _stream(self, wfile: Any) -> None:
+    def _stream(self, wfile: Any, mode: str | None = None, text: str | None = None) -> None:
+        mode = self.mode if mode is None else mode
+        text = self.text if text is None else text
         rid, mid = "resp_fake", "msg_fake"
         wfile.write(_sse({"type": "response.created", "response": {"id": rid}}))
         wfile.flush()
-        if self.mode == "hang":
+        if mode == "hang":
             self.hanging.set()
             self.release.wait(timeout=600)
-        if self.mode == "slow":
+        if mode == "slow":
             for n in range(1, self.steps + 1):
                 if n > 1:
                     self.release.wait(self.step_delay)
@@ -114,7 +170,7 @@ class FakeResponses:
                              "summary": [{"type": "summary_text", "text": summary}]},
                 }))
                 wfile.flush()
-        if self.mode == "fail":
+        if mode == "fail":
             wfile.write(_sse({
                 "type": "response.failed",
                 "response": {"id": rid, "error": {"code": "server_error",
@@ -122,7 +178,6 @@ class FakeResponses:
             }))
             wfile.flush()
             return
-        text = self.text
         wfile.write(_sse({
             "type": "response.output_item.added", "output_index": 0,
             "item": {"type": "message", "role": "assistant", "id": mid, "content": []},

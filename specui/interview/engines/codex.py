@@ -1,0 +1,286 @@
+"""The Codex engine: `codex exec` runs the interview, one thread for the whole interview.
+
+Round 1 starts a thread in a read-only sandbox rooted at the project:
+
+    codex exec --json --output-schema .specui/engine-reply.schema.json --sandbox read-only
+               --skip-git-repo-check -C <project> [-m MODEL] [ARGS...] -
+
+and later rounds continue it (`exec resume` has no --sandbox/-C: the sandbox is pinned with
+`-c sandbox_mode="read-only"` and the child runs in the project):
+
+    codex exec resume <thread_id> --json --output-schema <file> --skip-git-repo-check
+               -c sandbox_mode="read-only" [-m MODEL] [ARGS...] -
+
+The prompt goes on stdin (`specui.interview.engines.prompt`: rules once per thread, then only
+what changed each turn). The schema file is the contract's `reply_json_schema()`: Codex hands
+it to the model as a strict structured-output format but does not check the reply, so the
+driver validates it. The reply is the turn's last `agent_message`.
+
+`--json` events drive the live activity: `command_execution` items become "reading <path>" /
+"searching <pattern>" / "running <command>", reconnect notices "reconnecting", and
+`turn.failed` the round's error. The thread id (from `thread.started`) is kept in the engine
+session only after a round succeeded, so a cancelled first round never leaves a thread that
+holds half a conversation; a thread Codex no longer has is replaced by a new one.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from specui.core.ansi import strip_ansi
+from specui.core.codex_events import parse_event
+from specui.core.config import SpecuiConfig
+from specui.core.fsio import atomic_write_bytes
+from specui.core.interview.contract import EngineRequest, reply_json_schema
+from specui.core.interview.state import EngineSession
+from specui.interview.engines.base import Activity, Engine, EngineError
+from specui.interview.engines.process import run_child, stderr_line
+from specui.interview.engines.prompt import Sent, render_retry, render_rules, render_turn
+
+SCHEMA_FILE = ".specui/engine-reply.schema.json"
+CODEX = "codex"
+# `codex exec resume` of a thread the local Codex no longer has (another CODEX_HOME, deleted).
+_LOST_THREAD = "no rollout found"
+
+_READERS = frozenset({"cat", "head", "tail", "sed", "nl", "less", "more", "bat", "wc", "file"})
+_SEARCHERS = frozenset({"rg", "grep", "ag", "ack", "git grep"})
+_LISTERS = frozenset({"ls", "find", "tree", "fd"})
+_SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
+
+
+def describe_command(command: str, limit: int = 120) -> str:
+    """A short activity line for a command Codex runs ("reading src/app.py")."""
+    text = strip_ansi(command).strip()
+    try:
+        argv = shlex.split(text)
+    except ValueError:
+        argv = text.split()
+    # Codex wraps commands as `/bin/bash -lc '<command>'`.
+    if len(argv) >= 3 and Path(argv[0]).name in _SHELLS and argv[1] in ("-c", "-lc", "-lic"):
+        text = argv[2]
+        try:
+            argv = shlex.split(text)
+        except ValueError:
+            argv = text.split()
+    if not argv:
+        return "running a command"
+    name = Path(argv[0]).name
+    # A pipeline or a chain: describe its first command only when that is a plain read.
+    simple = not any(tok in ("|", "&&", "||", ";") for tok in argv)
+    operands = [a for a in argv[1:] if not a.startswith("-")]
+    if simple and name in _READERS and operands:
+        if name == "sed" and len(operands) >= 2:
+            operands = operands[1:]  # the script (`-n 1,80p`) comes before the file
+        return _cap("reading " + ", ".join(operands), limit)
+    if simple and name in _SEARCHERS and operands:
+        return _cap("searching " + " ".join(operands), limit)
+    if simple and name in _LISTERS:
+        return _cap("listing " + (" ".join(operands) or "."), limit)
+    return _cap("running " + " ".join(text.split()), limit)
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class TurnOutcome:
+    """What one `codex exec` run reported through its events."""
+
+    thread_id: str | None = None
+    reply: str | None = None
+    failure: str | None = None  # turn.failed
+    last_error: str | None = None  # an `error` event (Codex may still recover from it)
+    activity: list[str] = field(default_factory=list)
+
+
+class EventReader:
+    """Folds `codex exec --json` lines into a TurnOutcome and live activity lines."""
+
+    def __init__(self, on_activity: Activity) -> None:
+        self.outcome = TurnOutcome()
+        self._on_activity = on_activity
+
+    def __call__(self, line: str) -> None:
+        event = parse_event(line)
+        if event is None:
+            return
+        out = self.outcome
+        if event.type == "thread.started" and event.thread_id:
+            out.thread_id = event.thread_id
+        elif event.type == "turn.failed":
+            message = event.error.message if event.error is not None else ""
+            out.failure = _plain(message) or "the turn failed"
+        elif event.type == "error" and event.message:
+            message = _plain(event.message)
+            out.last_error = message
+            if message.lower().startswith("reconnecting"):
+                self._say(message)
+        elif event.type in ("item.started", "item.completed") and event.item is not None:
+            item = event.item
+            if item.type == "command_execution" and event.type == "item.started":
+                self._say(describe_command(item.command or ""))
+            elif item.type == "agent_message" and event.type == "item.completed":
+                out.reply = item.text or ""
+            elif item.type == "reasoning" and event.type == "item.completed" and item.text:
+                self._say("thinking: " + _plain(item.text))
+            elif item.type == "web_search" and event.type == "item.started" and item.query:
+                self._say("searching the web: " + _plain(item.query))
+            elif item.type == "mcp_tool_call" and event.type == "item.started":
+                self._say(f"using {_plain(item.server or '')}.{_plain(item.tool or '')}")
+
+    def _say(self, line: str) -> None:
+        line = _cap(line, 200)
+        self.outcome.activity.append(line)
+        self._on_activity(line)
+
+
+def _plain(text: str) -> str:
+    return " ".join(strip_ansi(text).split())
+
+
+class CodexEngine(Engine):
+    name = "codex"
+
+    def __init__(
+        self,
+        session: EngineSession,
+        *,
+        model: str = "",
+        args: tuple[str, ...] | list[str] = (),
+        codex: str = CODEX,
+    ) -> None:
+        super().__init__(session)
+        self.model = model
+        self.args = list(args)
+        self.codex = codex
+        # What the current thread has seen; None after a restart (resend the state, not rules).
+        self._sent: Sent | None = None
+        self._sent_thread: str | None = None
+        self.last_prompt_chars = 0  # measured by the bench and tests: what reaches the model
+
+    @classmethod
+    def create(cls, session: EngineSession, config: SpecuiConfig) -> Engine:
+        return cls(session, model=config.interview.model, args=config.interview.args)
+
+    # ---------------------------------------------------------------- argv
+
+    def _common(self, schema: Path) -> list[str]:
+        argv = ["--json", "--output-schema", str(schema), "--skip-git-repo-check"]
+        if self.model:
+            argv += ["-m", self.model]
+        return argv + self.args
+
+    def start_argv(self, project: Path, schema: Path) -> list[str]:
+        return [
+            self.codex, "exec", *self._common(schema), "--sandbox", "read-only",
+            "-C", str(project), "-",
+        ]
+
+    def resume_argv(self, thread_id: str, schema: Path) -> list[str]:
+        return [
+            self.codex, "exec", "resume", thread_id, *self._common(schema),
+            "-c", 'sandbox_mode="read-only"', "-",
+        ]
+
+    # ---------------------------------------------------------------- turn
+
+    def run_turn(
+        self,
+        request: EngineRequest,
+        *,
+        feedback: str | None,
+        on_activity: Activity,
+        cancel: threading.Event,
+        timeout: float,
+    ) -> str:
+        project = Path(request.project_dir)
+        schema = write_schema(project)
+        thread = self.session.thread_id
+        if thread is not None:
+            try:
+                return self._turn(request, feedback, project, schema, thread, on_activity,
+                                  cancel, timeout)
+            except _LostThread:
+                on_activity(f"Codex no longer has thread {thread}; starting a new one")
+                self.session.thread_id = None
+        return self._turn(request, feedback, project, schema, None, on_activity, cancel, timeout)
+
+    def _prompt(
+        self, request: EngineRequest, feedback: str | None, project: Path, thread: str | None
+    ) -> tuple[str, Sent]:
+        if thread is None:
+            turn, sent = render_turn(request, None, project)
+            prompt = render_rules(project) + "\n" + turn
+            if feedback:
+                prompt += "\n" + render_retry(feedback, project)
+            return prompt, sent
+        known = self._sent if self._sent_thread == thread else None
+        if feedback and known is not None:
+            # The thread holds this turn and the refused reply: only the correction is new.
+            return render_retry(feedback, project), known
+        turn, sent = render_turn(request, known, project)
+        if feedback:
+            turn += "\n" + render_retry(feedback, project)
+        return turn, sent
+
+    def _turn(
+        self,
+        request: EngineRequest,
+        feedback: str | None,
+        project: Path,
+        schema: Path,
+        thread: str | None,
+        on_activity: Activity,
+        cancel: threading.Event,
+        timeout: float,
+    ) -> str:
+        prompt, sent = self._prompt(request, feedback, project, thread)
+        self.last_prompt_chars = len(prompt)
+        argv = self.start_argv(project, schema) if thread is None else self.resume_argv(thread, schema)
+        reader = EventReader(on_activity)
+        result = run_child(
+            argv, stdin=prompt.encode("utf-8"), cwd=project, cancel=cancel, timeout=timeout,
+            on_line=reader, what="codex",
+        )
+        outcome = reader.outcome
+        if outcome.failure is not None:
+            raise EngineError(f"codex: {outcome.failure}")
+        if outcome.reply is None or result.returncode != 0:
+            detail = stderr_line(result.stderr)
+            if thread is not None and _LOST_THREAD in result.stderr:
+                raise _LostThread(detail)
+            if outcome.last_error is not None:
+                raise EngineError(f"codex: {outcome.last_error}")
+            if result.returncode != 0:
+                raise EngineError(
+                    f"codex exited with status {result.returncode}"
+                    + (f": {detail}" if detail else "")
+                )
+            raise EngineError("codex finished the turn without a reply")
+        new_thread = outcome.thread_id or thread
+        if new_thread is not None:
+            self.session.thread_id = new_thread
+            self._sent, self._sent_thread = sent, new_thread
+        return outcome.reply
+
+
+class _LostThread(EngineError):
+    pass
+
+
+def write_schema(project: Path) -> Path:
+    """`.specui/engine-reply.schema.json` (0600, atomic), rewritten only when it differs."""
+    path = project / SCHEMA_FILE
+    data = (json.dumps(reply_json_schema(), indent=1, sort_keys=True) + "\n").encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return path
+    except OSError:
+        pass
+    atomic_write_bytes(path, data, root=project)
+    return path

@@ -1,0 +1,74 @@
+"""The command engine: any program that reads a request and prints a reply.
+
+    [interview]
+    engine = "command"
+    command = ["python3", "samples/interview-adapter-claude.py"]
+
+Each round runs `command` once in the project directory (its own process group, like the
+Codex engine: the round's timeout and Esc end the whole group). stdin gets one JSON object:
+the `EngineRequest` (`specui schema engine-request`) plus two keys:
+
+- `feedback`: null, or on the retry after a refused reply the problems to correct;
+- `prompt`: the full prompt the Codex engine would send (interview rules and this turn), so
+  an adapter can hand it to another model unchanged.
+
+stdout must be the `EngineReply` JSON (`specui schema engine-reply`), nothing else; the driver
+validates it. A non-zero exit is the round's error, with the last line of stderr in it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from specui.core.config import SpecuiConfig
+from specui.core.interview.contract import EngineRequest
+from specui.core.interview.state import EngineSession
+from specui.interview.engines.base import Activity, Engine, EngineError
+from specui.interview.engines.process import run_child, stderr_line
+from specui.interview.engines.prompt import request_for_command
+
+
+class CommandEngine(Engine):
+    name = "command"
+
+    def __init__(self, session: EngineSession, *, command: list[str] | tuple[str, ...]) -> None:
+        super().__init__(session)
+        if not command or not command[0].strip():
+            raise EngineError('[interview] command: required when engine = "command"')
+        self.command = list(command)
+
+    @classmethod
+    def create(cls, session: EngineSession, config: SpecuiConfig) -> Engine:
+        return cls(session, command=config.interview.command)
+
+    def run_turn(
+        self,
+        request: EngineRequest,
+        *,
+        feedback: str | None,
+        on_activity: Activity,
+        cancel: threading.Event,
+        timeout: float,
+    ) -> str:
+        project = Path(request.project_dir)
+        data = json.dumps(request_for_command(request, feedback, project)).encode("utf-8")
+        on_activity(f"running {' '.join(self.command)[:160]}")
+        result = run_child(
+            self.command, stdin=data, cwd=project, cancel=cancel, timeout=timeout,
+            what=Path(self.command[0]).name,
+        )
+        if result.returncode != 0:
+            detail = stderr_line(result.stderr)
+            raise EngineError(
+                f"{Path(self.command[0]).name} exited with status {result.returncode}"
+                + (f": {detail}" if detail else "")
+            )
+        text = result.stdout.decode("utf-8", "replace")
+        if not text.strip():
+            detail = stderr_line(result.stderr)
+            raise EngineError(
+                f"{Path(self.command[0]).name} printed no reply" + (f": {detail}" if detail else "")
+            )
+        return text
