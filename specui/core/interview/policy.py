@@ -62,6 +62,7 @@ from specui.core.spec import (
     UNIT_KEYS,
     UNIT_TITLES,
     first_placeholder,
+    item_answered,
     norm_label,
     parse_items,
     placeholder_status,
@@ -919,12 +920,26 @@ def apply_reply(
     for text in reply.open_questions_added:
         if text.strip():
             new_oq = add_open_question(new_oq, text)
+    if st.phase == "validation":
+        # Seed 000 finishes with "a closed Open Questions log": nothing outstanding is said.
+        new_oq = _closed_log(new_oq) or new_oq
     if new_oq != oq_body and new_oq is not None:
         changes["open_questions"] = new_oq
     out.changes = changes
     if out.notices:
         st.notice = " · ".join(out.notices)
     return out
+
+
+def _closed_log(body: str | None) -> str | None:
+    """Section 17 saying "none" where its template placeholders stand, when nothing is open."""
+    if parse_open_questions(body).outstanding:
+        return None
+    out = body or ""
+    for label in ("Outstanding", "Resolved (history)"):
+        if not item_answered(out, label):
+            out = set_item(out, label, "none")
+    return out if placeholder_status(out) == "clarified" else None
 
 
 def _oq_match(body: str | None, text: str) -> int | str:
