@@ -249,6 +249,15 @@ class Bank(_Data):
             for o in e.options:
                 if o.follow_up is not None and o.follow_up not in known:
                     raise ValueError(f"entry {e.key!r}: follow_up {o.follow_up!r} is unknown")
+        asked = {(e.section, norm_label(e.label)): e.key for e in self.entries if not e.append}
+        for e in self.entries:
+            for label in e.labels[1:]:
+                other = asked.get((e.section, norm_label(label)))
+                if other is not None:
+                    raise ValueError(
+                        f"entry {e.key!r} also decides {label!r}, which {other!r} asks about: "
+                        "one decision, one question"
+                    )
         headers = [e.header for e in self.entries]
         if len(set(headers)) != len(headers):
             raise ValueError("entry headers must be unique (they identify a question)")

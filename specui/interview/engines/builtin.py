@@ -447,7 +447,9 @@ class Turn:
     def options_for(self, entry: BankEntry) -> list[BankOption]:
         if entry.options_from == "touchpoints":
             return [
-                BankOption(label=f.path, value=f"file-{i}", description=finding_text(f))
+                BankOption(
+                    label=f.path, value=f"file-{i}", description=finding_text(f), text=f.path
+                )
                 for i, f in enumerate(self.scan.touchpoints if self.scan else [])
             ]
         out = [
@@ -737,9 +739,12 @@ class Turn:
 
     # ================================================================== gates
     def collect_gate_evidence(self) -> None:
-        last = self.last
-        if last is None or not last.interview:
+        """Evidence for the gates this turn made explicit. A hand edit of SPEC.md is credited
+        to the latest interview round (the gate must name an answered round)."""
+        rounds = [a for a in self.answered if a.interview]
+        if not rounds or self.d.kind == "validation":
             return
+        last = rounds[-1]
         g = self.req.gates
         for gate in ("non_goals", "decision_boundaries"):
             if getattr(g, gate):
@@ -757,7 +762,8 @@ class Turn:
                         gate=gate, round=last.round, note=f"{entry.label} written in SPEC.md"
                     )  # type: ignore[arg-type]
                 )
-        if not g.closure_audit and last.kind == "closure" and "crystallize" in last.values:
+        closure = self.last is not None and last.kind == "closure"
+        if not g.closure_audit and closure and "crystallize" in last.values:
             self.gate_evidence.append(
                 GateEvidence(
                     gate="closure_audit",

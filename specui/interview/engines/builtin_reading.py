@@ -429,13 +429,14 @@ _TECH: dict[str, tuple[str, str, str]] = {
 
 
 def stack_changes_from_text(text: str) -> list[StackChange]:
-    """The stack.toml settings a free-text stack answer names (first mention per key wins)."""
-    found: dict[tuple[str, str], tuple[int, str]] = {}
+    """The stack.toml settings a free-text stack answer names: per key the first mention, a
+    named platform before the generic "self-hosted" ("self-hosted on Kubernetes")."""
+    found: dict[tuple[str, str], list[tuple[bool, int, str]]] = {}
     for pattern, (table, key, value) in _TECH.items():
         m = re.search(pattern, text, re.IGNORECASE)
-        if m and ((table, key) not in found or m.start() < found[(table, key)][0]):
-            found[(table, key)] = (m.start(), value)
-    return [StackChange(table=t, key=k, value=v) for (t, k), (_, v) in found.items()]
+        if m:
+            found.setdefault((table, key), []).append((value == "self-hosted", m.start(), value))
+    return [StackChange(table=t, key=k, value=min(v)[2]) for (t, k), v in found.items()]
 
 
 # =========================================================================== claims

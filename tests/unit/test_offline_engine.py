@@ -1,0 +1,685 @@
+"""The offline engine on the interview contract: one EngineRequest in, one valid EngineReply out.
+
+Requests are built the way the driver builds them (transcript entries from real Question/Answer
+objects); every reply goes through `parse_reply`, the same validation Codex replies get.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from specui.core.interview.contract import (
+    Contradiction,
+    Directive,
+    EngineReply,
+    EngineRequest,
+    GateState,
+    ReplyQuestion,
+    TranscriptEntry,
+    parse_reply,
+)
+from specui.core.interview.state import EngineSession
+from specui.core.questions import Question, QuestionOption, build_answer
+from specui.core.spec import (
+    SpecDocument,
+    item_value,
+    parse_items,
+    placeholder_status,
+    render_spec_template,
+    render_stack_template,
+)
+from specui.interview.bank import load_bank
+from specui.interview.engines.base import EngineCancelled
+from specui.interview.engines.builtin import DEFAULT_MARK, OVERVIEW_PROMPT, BuiltinEngine, Turn
+from specui.interview.engines.builtin_reading import FACTS, draft_overview
+
+TEMPLATE_SPEC = render_spec_template("demo")
+TEMPLATE_STACK = render_stack_template("demo")
+CLI_IDEA = (
+    "A terminal tool for developers that tidies their git branches. "
+    "It lists stale branches and deletes the merged ones."
+)
+SERVICE_IDEA = (
+    "A self-hosted JWKS cache service that survives the identity provider being down for an "
+    "hour. It must cache keys on disk for 60 minutes."
+)
+LIBRARY_IDEA = (
+    "Add a streaming parser API to this Python library so callers can parse large documents "
+    "incrementally. Callers keep the existing parse() function."
+)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+class Session:
+    """A minimal stand-in for the driver: applies patches, records rounds like `_entry`."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        kind: str = "greenfield",
+        spec: str = TEMPLATE_SPEC,
+        stack: str = TEMPLATE_STACK,
+        autoresearch: bool = False,
+    ) -> None:
+        self.root = root
+        self.kind = kind
+        self.spec = spec
+        self.stack = stack
+        self.autoresearch = autoresearch
+        self.transcript: list[TranscriptEntry] = []
+        self.gates = GateState()
+        self.last: TranscriptEntry | None = None
+        self.question: ReplyQuestion | None = None
+        self.phase = "interview"
+
+    def request(self, directive: Directive) -> EngineRequest:
+        return EngineRequest(
+            project_dir=str(self.root),
+            directive=directive,
+            profile="standard",
+            interview_type=self.kind,  # type: ignore[arg-type]
+            threshold=0.2,
+            max_rounds=12,
+            ambiguity=0.8,
+            initial_idea="",
+            autoresearch=self.autoresearch,
+            transcript=list(self.transcript),
+            last_answer=self.last,
+            gates=self.gates,
+            spec_md=self.spec,
+            stack_toml=self.stack,
+        )
+
+    def turn(self, kind: str = "ordinary", **fields) -> EngineReply:
+        n = len([t for t in self.transcript if t.phase == "interview"]) + 1
+        directive = Directive(kind=kind, round=fields.pop("round", n), **fields)  # type: ignore[arg-type]
+        raw = Turn(self.request(directive), load_bank()).reply().model_dump_json()
+        reply = parse_reply(raw)
+        doc = SpecDocument.parse(self.spec)
+        for p in reply.patches:
+            doc = doc.with_unit_text(p.section, p.body)
+        self.spec = doc.text
+        for ev in reply.gate_evidence:
+            setattr(self.gates, ev.gate, True)
+        self.question = reply.question
+        self.last = None
+        return reply
+
+    def answer(
+        self,
+        picks: list[str] | None = None,
+        text: str | None = None,
+        *,
+        kind: str = "ordinary",
+        deferral: bool = False,
+    ) -> TranscriptEntry:
+        q = self.question
+        assert q is not None
+        question = Question(
+            question=q.question,
+            type="multi-answerable" if q.type == "multi-answerable" else "single-answerable",
+            options=[
+                QuestionOption(label=o.label, value=o.value, description=o.description)
+                for o in q.options
+            ],
+            allow_other=q.allow_other,
+        )
+        labels = [o.label for o in q.options]
+        idx = [labels.index(p) for p in (picks or [])]
+        answer = build_answer(question, idx, text)
+        n = len([t for t in self.transcript if t.phase == self.phase]) + 1
+        entry = TranscriptEntry(
+            round=n,
+            phase=self.phase,  # type: ignore[arg-type]
+            kind=kind,
+            dimension="intent",
+            question=q.question,
+            options=labels,
+            answer=answer.summary(),
+            answer_payload=answer.payload(),
+            deferral=deferral,
+        )
+        self.transcript.append(entry)
+        self.last = entry
+        return entry
+
+    def overview(self, text: str) -> EngineReply:
+        self.turn("overview", target_dimension="intent")
+        self.answer(text=text, kind="overview")
+        return self.turn()
+
+    def value(self, unit: str, label: str) -> str | None:
+        return item_value(SpecDocument.parse(self.spec).unit_text(unit), label)
+
+
+def option_labels(reply: EngineReply) -> list[str]:
+    assert reply.question is not None
+    return [o.label for o in reply.question.options]
+
+
+def recommended(reply: EngineReply) -> list[str]:
+    assert reply.question is not None
+    return [o.label for o in reply.question.options if o.recommended]
+
+
+# ----------------------------------------------------------------------------- every directive kind
+
+
+DIRECTIVES = [
+    {"kind": "overview", "target_dimension": "intent"},
+    {"kind": "ordinary", "target_dimension": "outcome"},
+    {"kind": "ordinary", "target_dimension": "scope", "gate": "non_goals"},
+    {"kind": "ordinary", "target_dimension": "constraints", "gate": "decision_boundaries"},
+    {"kind": "ordinary", "target_dimension": "intent", "challenge_mode": "contrarian"},
+    {"kind": "ordinary", "target_dimension": "scope", "challenge_mode": "simplifier"},
+    {"kind": "ordinary", "target_dimension": "intent", "challenge_mode": "ontologist"},
+    {"kind": "ordinary", "target_dimension": "intent", "challenge_mode": "terminologist"},
+    {
+        "kind": "ordinary",
+        "pressure_followup": True,
+        "pressure_kind": "evidence",
+        "revisit_round": 1,
+    },
+    {
+        "kind": "ordinary",
+        "pressure_followup": True,
+        "pressure_kind": "assumption",
+        "revisit_round": 1,
+    },
+    {
+        "kind": "ordinary",
+        "pressure_followup": True,
+        "pressure_kind": "tradeoff",
+        "revisit_round": 1,
+    },
+    {"kind": "ordinary", "target_dimension": "constraints", "require_human_judgment": True},
+    {"kind": "closure", "target_dimension": "scope", "gate": "closure_audit"},
+    {"kind": "closure", "target_dimension": "scope", "gate": "non_goals"},
+    {"kind": "validation", "target_section": "domain"},
+    {"kind": "validation", "target_section": "security"},
+    {"kind": "validation", "target_section": "open_questions"},
+    {"kind": "final"},
+]
+
+
+@pytest.mark.parametrize("brownfield", [False, True])
+@pytest.mark.parametrize(
+    "directive", DIRECTIVES, ids=lambda d: "-".join(str(v) for v in d.values())
+)
+def test_every_directive_gets_a_valid_reply(tmp_path: Path, directive: dict, brownfield: bool):
+    root = tmp_path / "p"
+    root.mkdir()
+    if brownfield:
+        (root / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+        (root / "parser.py").write_text("def parse(text):\n    return text\n")
+    s = Session(root, kind="brownfield" if brownfield else "greenfield")
+    s.overview(LIBRARY_IDEA if brownfield else SERVICE_IDEA)
+    directive = dict(directive)
+    kind = directive.pop("kind")
+    reply = s.turn(kind, **directive)  # parse_reply inside: the reply is valid
+    dims = {sc.dimension for sc in reply.scores}
+    assert dims == (
+        {"intent", "outcome", "scope", "constraints", "success"}
+        | ({"context"} if brownfield else set())
+    )
+    if kind == "final":
+        assert reply.question is None
+        return
+    if kind == "overview":
+        assert reply.question is not None and reply.question.question == OVERVIEW_PROMPT
+        assert reply.question.type == "free-text"
+        return
+    if directive.get("pressure_followup"):
+        assert reply.pressure is not None
+        assert reply.pressure.revisits_round == 1
+        assert reply.pressure.kind == directive["pressure_kind"]
+        assert reply.question is not None and reply.question.question.startswith(
+            "Round 1: you said"
+        )
+    if directive.get("require_human_judgment"):
+        assert reply.source == "user"
+    if directive.get("gate") == "non_goals":
+        assert reply.question is not None and reply.question.header == "Non-goals"
+    if directive.get("gate") == "decision_boundaries":
+        assert reply.question is not None and reply.question.header == "Decision boundaries"
+    if directive.get("challenge_mode") == "terminologist" and not brownfield:
+        # brownfield-only mode: the engine asks an ordinary question instead
+        assert reply.question is not None and reply.question.header != "Canonical terms"
+    assert reply.question is not None or reply.ready_to_crystallize
+
+
+def test_cancelled_before_start(tmp_path: Path):
+    s = Session(tmp_path)
+    cancel = threading.Event()
+    cancel.set()
+    engine = BuiltinEngine(EngineSession(engine="builtin"))
+    req = s.request(Directive(kind="overview", round=1))
+    with pytest.raises(EngineCancelled):
+        engine.run_turn(req, feedback=None, on_activity=lambda _: None, cancel=cancel, timeout=5)
+    cancel.clear()
+    raw = engine.run_turn(req, feedback=None, on_activity=lambda _: None, cancel=cancel, timeout=5)
+    assert parse_reply(raw).question is not None
+
+
+# ----------------------------------------------------------------------------- overview
+
+
+def test_overview_drafts_sections_from_the_users_words(tmp_path: Path):
+    s = Session(tmp_path)
+    reply = s.overview(
+        "Freelancers waste hours chasing invoices. Paydue is a tool for freelancers who bill "
+        "clients monthly. It sends reminders and tracks payments."
+    )
+    assert s.value("vision", "Problem & Outcome").startswith("Freelancers waste hours")
+    assert s.value("vision", "Target Users") == "freelancers"
+    assert "sends reminders and tracks payments" in s.value("scope", "In-scope")
+    # what the draft could not place stays open and is seeded into §17
+    assert s.value("personas", "Top Use Cases") == "<short scenario bullets>"
+    assert (
+        "What are the top 3 tasks users must complete without friction?"
+        in reply.open_questions_added
+    )
+    scores = {sc.dimension: sc.score for sc in reply.scores}
+    assert scores["intent"] == pytest.approx(0.55)  # problem statement only
+    assert scores["outcome"] == pytest.approx(0.25)  # target users only
+
+
+@pytest.mark.parametrize(
+    ("overview", "users"),
+    [
+        ("A recipe manager for home cooks. It must store recipes.", "home cooks"),
+        ("A budgeting app for busy parents.", "busy parents"),
+        ("A CLI for developers who live in the terminal.", "developers"),
+        ("A cache that survives an outage for 60 minutes.", None),
+        ("A tool for tracking expenses. It must export CSV.", None),
+    ],
+)
+def test_overview_names_target_users_only_from_people(overview: str, users: str | None):
+    assert draft_overview(overview).get(("vision", "Target Users")) == users
+
+
+def test_overview_is_deterministic_and_success_goes_to_metrics():
+    text = (
+        "A terminal todo app for developers. v1 must add, list and complete tasks. "
+        "Success is daily use by the team within 30 days."
+    )
+    assert draft_overview(text) == draft_overview(text)
+    values = draft_overview(text)
+    assert (
+        values[("vision", "Success Metrics")] == "Success is daily use by the team within 30 days"
+    )
+    assert "add, list and complete" in values[("scope", "In-scope")]
+    assert draft_overview("   ") == {}
+
+
+def test_free_text_cannot_restructure_the_spec(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview("Teams need this.\n## 2. Scope & Non-Goals\n```\nunclosed fence [/] [bold]x")
+    doc = SpecDocument.parse(s.spec)
+    assert doc.missing == [] and doc.duplicates == []
+
+
+def test_user_text_with_placeholder_markers_is_quoted_not_a_placeholder(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(CLI_IDEA)
+    s.turn(
+        target_dimension="scope"
+    )  # the in-scope list is answered by the overview: next free text
+    s.question = ReplyQuestion(
+        question="What problem does this solve for the people who will use it?",
+        type="free-text",
+        options=[],
+        allow_other=True,
+        header="Problem",
+    )
+    s.spec = (
+        SpecDocument.parse(s.spec)
+        .with_section_body("vision", "- **Problem & Outcome**: <why this matters>")
+        .text
+    )
+    s.answer(text="Branches pile up; TBD how many. See <internal wiki>.")
+    s.turn()
+    value = s.value("vision", "Problem & Outcome")
+    assert value == "Branches pile up; `TBD` how many. See `<internal wiki>`."
+    assert placeholder_status(f"- **Problem & Outcome**: {value}") == "clarified"
+
+
+# ----------------------------------------------------------------------------- options that contradict what is known
+
+
+def test_terminal_tool_gets_no_web_non_goals(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(CLI_IDEA)
+    reply = s.turn(target_dimension="scope", gate="non_goals")
+    labels = option_labels(reply)
+    assert "A graphical interface" in labels
+    for web_only in ("Native mobile apps", "Payments and billing", "Internationalisation"):
+        assert web_only not in labels
+
+
+def test_library_gets_no_web_load_profile(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+    s = Session(tmp_path, kind="brownfield")
+    s.overview(LIBRARY_IDEA)
+    # answer the entries before the load question quickly
+    for _ in range(12):
+        reply = s.turn(target_dimension="constraints")
+        if reply.question is not None and reply.question.header == "Load":
+            break
+        if reply.question.type == "free-text":
+            s.answer(text="Library maintainers")
+        else:
+            s.answer(picks=[reply.question.options[0].label])
+    labels = " | ".join(option_labels(reply))
+    assert reply.question.header == "Load"
+    assert "concurrent users" not in labels and "99.9" not in labels
+    assert recommended(reply) == ["No slower than today"]
+
+
+def test_repo_with_pyproject_never_recommends_the_typescript_starter(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+    (tmp_path / "lib.py").write_text("def parse(): ...\n")
+    s = Session(tmp_path, kind="brownfield")
+    s.overview(LIBRARY_IDEA)
+    reply = s.turn(target_dimension="constraints")
+    assert reply.question is not None and reply.question.header == "Stack"
+    assert recommended(reply) == ["No: python (pyproject.toml)"]
+    yes = next(o for o in reply.question.options if o.label == "Yes, as written")
+    assert not yes.recommended
+    s.answer(picks=["No: python (pyproject.toml)"])
+    reply = s.turn(target_dimension="constraints")
+    changes = {(c.table, c.key): c.value for c in reply.stack_changes}
+    assert changes[("app", "language")] == "python"
+    assert changes[("app", "framework")] == "unknown"  # nextjs cannot stay, python's is not known
+    assert "python (pyproject.toml)" in s.value("deployment", "Stack")
+
+
+def test_mtls_in_stack_toml_removes_oauth(tmp_path: Path):
+    stack = TEMPLATE_STACK.replace('auth       = "oauth2+rbac"', 'auth       = "mtls"')
+    s = Session(tmp_path, stack=stack)
+    s.overview(SERVICE_IDEA)
+    s.spec = (
+        SpecDocument.parse(s.spec)
+        .with_section_body("deployment", "- **Stack**: as in stack.toml")
+        .text
+    )
+    s.spec = (
+        SpecDocument.parse(s.spec)
+        .with_section_body(
+            "nfr",
+            "- **Performance**: fast\n- **Reliability**: high\n- **Security & Privacy**: authZ/authN, secrets, PII handling",
+        )
+        .text
+    )
+    reply = s.turn(target_dimension="constraints")
+    assert reply.question is not None and reply.question.header == "Security"
+    labels = option_labels(reply)
+    assert not any("OAuth" in x for x in labels)
+    assert recommended(reply) == ["Mutual TLS (stack.toml)"]
+
+
+def test_stack_no_asks_for_the_stack_and_writes_stack_toml(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    reply = s.turn(target_dimension="constraints")
+    assert reply.question.header == "Stack"
+    s.answer(picks=["No, it is different"])
+    reply = s.turn(target_dimension="intent")  # the follow-up comes first whatever the target
+    assert reply.question.header == "Which stack" and reply.question.type == "free-text"
+    assert reply.stack_changes == []
+    s.answer(text="Go service with SQLite, self-hosted on Kubernetes, mTLS between services")
+    reply = s.turn()
+    changes = {(c.table, c.key): c.value for c in reply.stack_changes}
+    assert changes == {
+        ("app", "language"): "go",
+        ("datastore", "primary"): "sqlite",
+        ("infra", "hosting"): "kubernetes",
+        ("security", "auth"): "mtls",
+    }
+    assert s.value("deployment", "Stack").startswith("Go service with SQLite")
+
+
+# ----------------------------------------------------------------------------- deferrals
+
+
+def test_deferral_writes_the_default_and_is_not_clarity(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    reply = s.turn(target_dimension="constraints", gate="decision_boundaries")
+    assert "Decide for me" in option_labels(reply)
+    before = {sc.dimension: sc.score for sc in reply.scores}
+    s.answer(picks=["Decide for me"], deferral=True)
+    reply = s.turn(answer_is_deferral=True)
+    assert len(reply.deferrals) == 1
+    d = reply.deferrals[0]
+    assert d.section == "scope" and d.default == "internal code structure and naming only"
+    assert d.rationale
+    value = s.value("scope", "Decision Boundaries")
+    assert value.startswith(DEFAULT_MARK) and d.default in value
+    after = {sc.dimension: sc.score for sc in reply.scores}
+    assert after["scope"] == before["scope"]  # a deferral is not clarity
+    assert not any(ev.gate == "decision_boundaries" for ev in reply.gate_evidence)
+    scope = next(sc for sc in reply.scores if sc.dimension == "scope")
+    assert "deferred" in scope.gap
+
+
+def test_typed_deferral_on_free_text(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview("It syncs files. It must be quick.")
+    reply = s.turn(target_dimension="outcome")
+    assert reply.question.header == "Users"
+    s.answer(text="I don't know, decide for me", deferral=True)
+    reply = s.turn(answer_is_deferral=True)
+    assert [d.topic for d in reply.deferrals] == ["Users"]
+    assert s.value("vision", "Target Users").startswith(DEFAULT_MARK)
+    assert "I don't know" not in s.spec
+
+
+# ----------------------------------------------------------------------------- gates and pressure
+
+
+def test_gate_evidence_names_the_answering_round(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(CLI_IDEA)
+    s.turn(target_dimension="scope", gate="non_goals")
+    entry = s.answer(picks=["A graphical interface"])
+    reply = s.turn()
+    ev = [e for e in reply.gate_evidence if e.gate == "non_goals"]
+    assert ev and ev[0].round == entry.round
+    assert s.value("scope", "Out-of-scope") == (
+        "Not in v1: A graphical interface (No web or desktop UI; the terminal is the interface)"
+    )
+
+
+def test_hand_written_non_goals_count_and_are_not_asked(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(CLI_IDEA)
+    s.spec = s.spec.replace("<what is explicitly not built>", "no GUI, no cloud sync")
+    reply = s.turn(target_dimension="scope", gate="non_goals")
+    assert reply.question.header != "Non-goals"
+    assert [e.gate for e in reply.gate_evidence] == ["non_goals"]
+
+
+def test_pressure_follow_up_revisits_the_directed_round(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    reply = s.turn(pressure_followup=True, pressure_kind="evidence", revisit_round=1)
+    assert reply.pressure.revisits_round == 1 and reply.pressure.kind == "evidence"
+    assert "self-hosted JWKS cache service" in reply.question.question
+    s.answer(picks=["Measured data"])
+    reply = s.turn()  # the policy records the pressure gate itself when this is answered
+    assert "Evidence for round 1's claim: measured data" in s.value("risks", "Assumptions")
+    intent = next(sc for sc in reply.scores if sc.dimension == "intent")
+    assert "a claim pressure-tested" in intent.justification
+
+
+def test_closure_answer_crystallize_is_ready(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(CLI_IDEA)
+    reply = s.turn("closure", gate="closure_audit")
+    assert reply.question.header == "Closure"
+    s.answer(picks=["No: crystallize the spec"], kind="closure")
+    reply = s.turn("closure", gate="closure_audit")
+    assert reply.question is None and reply.ready_to_crystallize
+    assert [e.gate for e in reply.gate_evidence] == ["closure_audit"]
+
+
+# ----------------------------------------------------------------------------- contradictions
+
+
+def test_contradiction_found_then_settled_everywhere(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    assert "It must cache keys on disk for 60 minutes" in s.value("scope", "In-scope")
+    s.question = ReplyQuestion(
+        question="Round 1: you said “x”. What has to be true for that to hold?",
+        type="free-text",
+        options=[],
+        allow_other=True,
+        header="Hidden assumption",
+    )
+    s.answer(text="Keys are kept in memory only, for 15 minutes.")
+    reply = s.turn()
+    topics = {c.topic: c for c in reply.contradictions}
+    c = topics["where the data lives"]
+    assert c.statement_a == "It must cache keys on disk for 60 minutes." and c.where_a == "round 1"
+    assert (
+        c.statement_b == "Keys are kept in memory only, for 15 minutes." and c.where_b == "round 2"
+    )
+    # specui asks the user; they keep the disk statement
+    s.question = ReplyQuestion(
+        question=f"These two statements about {c.topic} contradict each other. Which holds?",
+        type="single-answerable",
+        options=[],
+        allow_other=True,
+        header=None,
+    )
+    s.answer(text=c.statement_a, kind="contradiction")
+    reply = s.turn(
+        contradiction=Contradiction.model_validate(c.model_dump()),
+        contradiction_choice=c.statement_a,
+    )
+    assert "memory only" not in s.spec
+    assert s.spec.count("It must cache keys on disk for 60 minutes") >= 2
+    assert reply.contradictions == []  # settled: not reported again
+
+
+def test_protected_sections_are_never_patched(tmp_path: Path):
+    s = Session(tmp_path)
+    reply = s.turn("overview", target_dimension="intent")
+    s.answer(text=SERVICE_IDEA, kind="overview")
+    reply = s.turn(protected_sections=["vision", "scope"])
+    assert {p.section for p in reply.patches}.isdisjoint({"vision", "scope", "open_questions"})
+
+
+# ----------------------------------------------------------------------------- brownfield
+
+
+def _repo(root: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "docs2"\n',
+        "README.md": "# docs2\nA document library.\n",
+        "docs2/__init__.py": "from .api import parse\n",
+        "docs2/aardvark.py": "def feed():\n    return 'zoo'\n",
+        "docs2/api.py": "from .parser import Parser\n\ndef parse(text):\n    return Parser(text).parse()\n",
+        "docs2/parser.py": "class Parser:\n    def parse(self):\n        return self.stream()\n"
+        "    def stream(self):\n        return []\n",
+        "docs2/colors.py": "RED = 1\n",
+        "node_modules/x/parser.js": "function parse() {}\n",
+    }
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_brownfield_touchpoints_are_the_files_the_answers_name(tmp_path: Path):
+    _repo(tmp_path)
+    s = Session(tmp_path, kind="brownfield")
+    reply = s.overview(LIBRARY_IDEA)
+    found = {f.path: f for f in reply.context_findings}
+    touch = [f.path for f in reply.context_findings if f.touchpoint]
+    assert touch[:2] == ["docs2/parser.py", "docs2/api.py"]
+    assert "docs2/aardvark.py" not in found and "docs2/colors.py" not in found
+    assert not any(p.startswith("node_modules") for p in found)
+    assert found["docs2/parser.py"].basis == "evidence"
+    assert "Parser" in found["docs2/parser.py"].finding
+    assert found["README.md"].touchpoint is False and found["pyproject.toml"].touchpoint is False
+    context = next(sc for sc in reply.scores if sc.dimension == "context")
+    assert "repository read" in context.justification
+    # the touchpoints question offers those files, from the code
+    reply = s.turn(target_dimension="context")
+    while reply.question.header != "Touchpoints":
+        if reply.question.type == "free-text":
+            s.answer(text="ok")
+        else:
+            s.answer(picks=[reply.question.options[0].label])
+        reply = s.turn(target_dimension="context")
+    assert reply.source == "code"
+    assert option_labels(reply)[:2] == ["docs2/parser.py", "docs2/api.py"]
+    s.answer(picks=["docs2/parser.py"])
+    reply = s.turn()
+    confirmed = [f.path for f in reply.context_findings if f.touchpoint]
+    assert confirmed == ["docs2/parser.py"]
+    assert s.value("scope", "Touchpoints") == "docs2/parser.py"
+
+
+def test_rhythm_guard_skips_code_sourced_questions(tmp_path: Path):
+    _repo(tmp_path)
+    s = Session(tmp_path, kind="brownfield")
+    s.overview(LIBRARY_IDEA)
+    for _ in range(20):
+        reply = s.turn(target_dimension="context", require_human_judgment=True)
+        assert reply.source == "user"
+        if reply.question is None or reply.question.header == "Closure":
+            break
+        assert reply.question.header != "Touchpoints"
+        if reply.question.type == "free-text":
+            s.answer(text="ok")
+        else:
+            s.answer(picks=[reply.question.options[0].label])
+
+
+# ----------------------------------------------------------------------------- spec hygiene
+
+
+def test_append_entries_never_duplicate_a_label(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    for kind in ("evidence", "assumption"):
+        s.turn(pressure_followup=True, pressure_kind=kind, revisit_round=1)
+        if kind == "evidence":
+            s.answer(picks=["Observed it directly"])
+        else:
+            s.answer(text="The identity provider publishes keys at least a day ahead.")
+    s.turn()
+    labels = [it.label for it in parse_items(SpecDocument.parse(s.spec).unit_text("risks"))]
+    assert labels.count("Assumptions") == 1
+    value = s.value("risks", "Assumptions")
+    assert "observed directly" in value and "at least a day ahead" in value
+
+
+def test_every_bank_prompt_is_recognised_as_its_own_entry(tmp_path: Path):
+    s = Session(tmp_path)
+    turn = Turn(s.request(Directive(kind="ordinary", round=1)), load_bank())
+    for e in load_bank().entries:
+        text = (
+            e.prompt.replace("{round}", "3")
+            .replace("{claim}", "a claim")
+            .replace("{stack}", "language=go")
+            .replace("{files}", "a.py")
+            .replace("{project}", "demo")
+        )
+        entry = TranscriptEntry(round=1, kind="ordinary", dimension="x", question=text, answer="a")
+        assert turn._classify(entry) == (e.key, e), e.key
+
+
+def test_scoring_points_sum_to_one_per_dimension():
+    for dim in ("intent", "outcome", "scope", "constraints", "success", "context"):
+        assert sum(f.points for f in FACTS if f.dimension == dim) == pytest.approx(1.0), dim
