@@ -383,6 +383,12 @@ def build_answer(question: Question, selected: Sequence[int], other_text: str | 
 
     if count < 1:
         raise SpecuiError("choose at least one answer")
+    by_value = {o.value: i for i, o in enumerate(question.options)}
+    if text and text in by_value:
+        # Typed text that is an option's value is that option (values must stay unique).
+        indexes = sorted({*indexes, by_value[text]})
+        chosen = [question.options[i] for i in indexes]
+        text = None
     labels = [o.label for o in chosen]
     values = [o.value for o in chosen]
     if text:
@@ -408,11 +414,20 @@ def _other(question: Question, text: str) -> Answer:
 
 
 def omx_answer(question: Question, answer: Answer) -> Answer:
-    """The answer as `omx question` gives it: a free-text answer is OMX's `other`."""
-    if answer.kind == "text":
-        text = answer.value if isinstance(answer.value, str) else "; ".join(answer.value)
-        return _other(question, text)
-    return answer
+    """The answer as `omx question` gives it: a free-text answer is the Other entry chosen
+    (OMX's `other`; on a multi-answerable question, a `multi` holding just that text)."""
+    if answer.kind != "text":
+        return answer
+    text = answer.value if isinstance(answer.value, str) else "; ".join(answer.value)
+    if question.multi_select:
+        return Answer(
+            kind="multi",
+            value=[text],
+            selected_labels=[question.other_label],
+            selected_values=[text],
+            other_text=text,
+        )
+    return _other(question, text)
 
 
 class AnswerEntry(BaseModel):

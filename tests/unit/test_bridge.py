@@ -175,6 +175,17 @@ def test_a_fifo_in_the_bridge_folder_is_never_opened(project: Project) -> None:
     assert bridge_files(project) == []  # not ours: removed
 
 
+def test_a_fifo_as_workbench_pid_does_not_block_the_asker(project: Project) -> None:
+    project.state_dir.mkdir()
+    os.mkfifo(bridge.pid_path(project))
+    done = threading.Event()
+    threading.Thread(
+        target=lambda: (bridge.running_workbench(project), done.set()), daemon=True
+    ).start()
+    assert done.wait(5), "a FIFO in place of workbench.pid blocked the asker"
+    assert bridge.running_workbench(project) is None
+
+
 def test_a_symlinked_response_is_not_followed(project: Project, tmp_path) -> None:
     request = bridge.post_request(project, batch_of(SINGLE))
     secret = tmp_path / "secret.json"

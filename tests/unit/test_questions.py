@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import seed004
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specui.core.errors import SpecuiError
 from specui.core.questions import (
@@ -232,6 +234,11 @@ def test_build_answer_refusals(payload, selected, text, fragment: str) -> None:
         build_answer(one(payload), selected, text)
 
 
+def test_multi_other_text_equal_to_an_option_value_is_that_option() -> None:
+    a = build_answer(one(MULTI), [0], "no-new-dependencies")
+    assert a.value == ["no-ui-redesign", "no-new-dependencies"] and a.other_text is None
+
+
 def test_summary() -> None:
     assert build_answer(one(MULTI), [0], "extra").summary() == "No UI redesign; extra"
     assert Answer(kind="other", value="x").summary() == "x"
@@ -341,3 +348,39 @@ def test_validator_refusals(answers, message: str) -> None:
 def test_validator_reads_the_single_answer_form() -> None:
     batch = normalize_question_input(SINGLE)
     assert validate_answers(batch, {"answer": GOOD_SINGLE})[0].answer.value == "ralplan"
+
+
+# Any answer the picker can produce, for any question OMX accepts, passes OMX's validator.
+_label = st.text(alphabet="abcdefgh XYZ-", min_size=1, max_size=8).filter(str.strip)
+
+
+@st.composite
+def _question_and_picks(draw):
+    labels = draw(st.lists(_label, min_size=0, max_size=6, unique_by=str.strip))
+    multi = draw(st.booleans())
+    allow_other = draw(st.booleans()) or not labels
+    batch = normalize_question_input(
+        {"question": "q", "options": labels, "allow_other": allow_other,
+         "type": "multi-select" if multi else "single-select"}
+    )
+    q = batch.first
+    n = len(q.options)
+    if not n:
+        return batch, [], draw(_label)
+    text = draw(st.one_of(st.none(), _label)) if allow_other else None
+    if multi:
+        picks = draw(st.lists(st.integers(0, n - 1), min_size=0 if text else 1, max_size=n))
+    elif text is not None:
+        picks = []
+    else:
+        picks = [draw(st.integers(0, n - 1))]
+    return batch, picks, text
+
+
+@settings(max_examples=200, deadline=None)
+@given(_question_and_picks())
+def test_every_picker_answer_passes_omx_validator(case) -> None:
+    batch, picks, text = case
+    entries = answer_entries(batch, [build_answer(batch.first, picks, text)])
+    env = answer_envelope(batch, entries, question_id="question-x")
+    assert validate_answers(batch, env) == entries
