@@ -20,7 +20,6 @@ The section keys come from the one spec table (`specui.core.spec`), never a copy
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -29,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from specui.core.errors import SpecuiError
 from specui.core.interview.contract import ChallengeMode, Dimension, GateName, PressureKind
+from specui.core.loader import load_toml_text
 from specui.core.spec import UNIT_KEYS, norm_label
 
 BANK_PATH = Path(__file__).with_name("bank.toml")
@@ -285,10 +285,7 @@ class Bank(_Data):
 
 def parse_bank(text: str, label: str = "bank.toml") -> Bank:
     """Parse and validate bank TOML; a bad bank is one SpecuiError line naming the problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecuiError(f"{label}: {exc}") from None
+    data = load_toml_text(text, what=label)  # LoadError: a one-line SpecuiError naming it
     try:
         return Bank.model_validate(data)
     except ValidationError as exc:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 import re
 import threading
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from specui.core.interview.contract import StackChange
+from specui.core.loader import LoadError, load_toml_text
 from specui.interview.engines.base import EngineCancelled
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -178,9 +178,9 @@ def same_lang(a: str, b: str) -> bool:
 
 
 def stack_data(text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text) if text.strip() else {}
-    except tomllib.TOMLDecodeError:
+    try:  # core.loader: a 50,000-deep stack.toml is unreadable like a syntax error, not a crash
+        return load_toml_text(text, what="stack.toml") if text.strip() else {}
+    except LoadError:
         return {}
 
 
