@@ -35,7 +35,7 @@ from specui.core.orchestrator import KNOWN_PHASES
 from specui.core.paths import Project, user_config_path
 
 PROG = "specui"
-COMMANDS = ("init", "status", "run", "question", "skill", "interview", "schema")
+COMMANDS = ("init", "status", "run", "question", "skill", "interview", "schema", "handoff")
 PROFILES = ("quick", "standard", "deep")
 SCHEMAS = ("engine-request", "engine-reply")
 
@@ -185,6 +185,25 @@ def _parser_for(command: str | None) -> _Parser:
         )
         p.add_argument("action", choices=("install",), metavar="install")
         p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        return p
+    if command == "handoff":
+        p = _Parser(
+            prog=f"{PROG} handoff",
+            description=(
+                "Draft orchestrator/input from SPEC.md and stack.toml (never over your edits: a "
+                "changed draft is shown as a diff), and present seed 004's handoff options."
+            ),
+        )
+        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        p.add_argument("--list", action="store_true",
+                       help="print the handoff options (lanes) with their contracts; write nothing")
+        p.add_argument("--lane", choices=("speckit", "ultragoal", "ralplan", "autopilot", "ralph",
+                                          "team", "refine"), default=None,
+                       help="the chosen lane: prints its invocation; autopilot also gets the "
+                       "execution contract in .omx/state/autopilot-state.json")
+        p.add_argument("--stride", choices=("task", "deliverable", "milestone"), default="task",
+                       help="the execution contract's stride (with --lane autopilot)")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
         return p
     p = _Parser(prog=f"{PROG} run", description="Run one Spec Kit phase headless.")
     p.add_argument("phase", metavar="PHASE", help=f"one of: {', '.join(KNOWN_PHASES)}")
@@ -503,6 +522,19 @@ def cmd_skill(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from specui.handoff import run_handoff
+
+    project = _existing_dir(args.dir)
+    result = run_handoff(project, list_only=args.list, lane=args.lane, stride=args.stride)
+    if args.json:
+        _print_json(result)
+    else:
+        for line in result["lines"]:
+            _safe_print(line)
+    return 0
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     project = _existing_dir(args.dir)
     if not (_isatty(sys.stdin) and _isatty(sys.stdout)):
@@ -560,6 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "skill": cmd_skill,
             "interview": cmd_interview,
             "schema": cmd_schema,
+            "handoff": cmd_handoff,
         }.get(args.command, cmd_open)
         with fsio.confined_to(Project.at(getattr(args, "dir", ".")).root, outside):
             return handler(args)
