@@ -30,6 +30,7 @@ from typing import Literal
 
 from specui.core.errors import SpecuiError
 from specui.core.fsio import replace_merged
+from specui.core.loader import LoadError, read_file_bytes
 from specui.core.paths import Project
 from specui.core.spec import (
     UNIT_BY_KEY,
@@ -49,6 +50,7 @@ from specui.core.spec import (
 from specui.store import Conflict, ConflictAction, ConflictResolution, Session, SessionStore
 
 _MAX_ATTEMPTS = 5
+SPEC_MAX_BYTES = 64 * 1024 * 1024  # far beyond any spec; the limit only stops a runaway file
 
 
 @dataclass
@@ -86,14 +88,12 @@ class SpecFile:
                 raise SpecuiError(f"cannot read {self.path}: {exc.strerror or exc}") from None
             if before is None:
                 return None, None
-            try:
-                data = self.path.read_bytes()
-            except FileNotFoundError:
-                continue
-            except IsADirectoryError:
-                raise SpecuiError(f"{self.path} is a directory, not a file") from None
-            except OSError as exc:
-                raise SpecuiError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+            try:  # core.loader: a FIFO or device in SPEC.md's place cannot block the read
+                data = read_file_bytes(self.path, what=str(self.path), max_bytes=SPEC_MAX_BYTES)
+            except LoadError as exc:
+                if exc.missing:
+                    continue
+                raise
             if _stamp(self.path) == before:
                 return SpecDocument.from_bytes(data, name=self.path.name), before
         raise SpecuiError(f"{self.path} keeps changing; try again")
