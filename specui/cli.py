@@ -11,7 +11,8 @@
     specui interview [DIR] [--json] [--answer JSON] [--exit-early] [--profile P]
                                        the interview headless: print the current question,
                                        submit an answer (seed 004 shape), end it early
-    specui schema NAME                 JSON Schema of a contract (engine-request, engine-reply)
+    specui schema NAME                 JSON Schema of a contract (engine-request, engine-reply,
+                                       question)
 
 Exit codes: 0 success, 1 the work itself failed, 2 bad usage or bad input (one line on stderr,
 never a traceback). Start-up is kept light: only argparse and specui's leaf modules load at
@@ -37,7 +38,7 @@ from specui.core.paths import Project, user_config_path
 PROG = "specui"
 COMMANDS = ("init", "status", "run", "question", "skill", "interview", "schema", "handoff")
 PROFILES = ("quick", "standard", "deep")
-SCHEMAS = ("engine-request", "engine-reply")
+SCHEMAS = ("engine-request", "engine-reply", "question")
 
 
 class UsageError(Exception):
@@ -484,9 +485,14 @@ def _print_compact_json(data: Any) -> None:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from specui.core.interview.contract import reply_json_schema, request_json_schema
+    from specui.core.questions import Question
 
-    schema = request_json_schema() if args.name == "engine-request" else reply_json_schema()
-    _print_json(schema)
+    schemas = {
+        "engine-request": request_json_schema,
+        "engine-reply": reply_json_schema,
+        "question": Question.model_json_schema,  # one `specui question` payload (seed 004)
+    }
+    _print_json(schemas[args.name]())
     return 0
 
 
@@ -545,7 +551,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         )
     from specui.ui.app import run_app
 
-    return int(run_app(project))
+    return int(run_app(project, profile=args.profile))
 
 
 def _isatty(stream: Any) -> bool:

@@ -159,17 +159,19 @@ def test_custom_exit_code(monkeypatch, capsys, tmp_path: Path) -> None:
 def test_open_delegates_to_workbench(monkeypatch, capsys, tmp_path: Path) -> None:
     opened = []
     fake = types.ModuleType("specui.ui.app")
-    fake.run_app = lambda project: opened.append(project) or 0
+    fake.run_app = lambda project, profile=None: opened.append((project, profile)) or 0
     monkeypatch.setitem(sys.modules, "specui.ui.app", fake)
     monkeypatch.setattr("specui.cli._isatty", lambda _stream: True)
     code, _, _ = run(capsys, str(tmp_path))
-    assert code == 0 and opened == [Project.at(tmp_path)]
+    assert code == 0 and opened == [(Project.at(tmp_path), None)]
+    code, _, _ = run(capsys, "--quick", str(tmp_path))
+    assert code == 0 and opened[-1] == (Project.at(tmp_path), "quick")
 
 
 def test_open_without_a_terminal_is_a_one_line_usage_error(monkeypatch, capsys, tmp_path):
     opened = []
     fake = types.ModuleType("specui.ui.app")
-    fake.run_app = lambda project: opened.append(project) or 0
+    fake.run_app = lambda project, profile=None: opened.append(project) or 0
     monkeypatch.setitem(sys.modules, "specui.ui.app", fake)
     code, out, err = run(capsys, str(tmp_path))  # pytest's captured stdout is not a TTY
     assert code == 2 and opened == [] and out == ""
