@@ -20,13 +20,12 @@ import stat
 import tomllib
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.exceptions import ParseError, TOMLKitError
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any
 
 from specui.core.errors import SpecuiError
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
@@ -171,6 +170,9 @@ def load_toml_document(
 ) -> TOMLDocument:
     """Parse TOML text for a round-trip edit (comments and order kept); LoadError on anything
     wrong, so a file that does not parse is never rewritten."""
+    import tomlkit  # only round-trip edits need it; the workbench's first frame does not
+    from tomlkit.exceptions import ParseError, TOMLKitError
+
     text = _decode(data, what)
     _guard(text, what, toml=True, max_bytes=max_bytes, max_depth=max_depth)
     try:

@@ -4,20 +4,22 @@ and the theme store: register them, pick the configured one, save the user's cho
 Keeping colours in TOML files (as Posting does with YAML) lets users add a theme without code.
 A malformed file is reported and skipped; it never stops the workbench from starting.
 
-Validation is hand-written (stdlib `tomllib`, no pydantic) on purpose: themes are registered
-before the first frame, and importing pydantic there would cost ~50 ms of the first frame.
+Validation is hand-written (no pydantic) on purpose: themes are registered before the first
+frame, and importing pydantic there would cost ~50 ms of the first frame. Files are read under
+core.loader's rule (stdlib tomllib behind size and depth limits).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
+
+from specui.core.loader import LoadError, load_toml_file
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 DEFAULT_THEME = "specui-dark"
 # Inside the package, so an installed wheel carries them (pyproject: package-data *.toml).
 THEMES_DIR = Path(__file__).resolve().parents[1] / "themes"
+THEME_MAX_BYTES = 256 * 1024  # a theme or specui.toml is a few KB
 
 # The keys a theme file may hold (the fields of Textual's `Theme`).
 COLOUR_KEYS = (
@@ -84,9 +87,9 @@ def theme_from_data(data: dict[str, Any]) -> Theme:
 def load_theme_file(path: Path) -> Theme:
     """Parse one theme file; ValueError with a one-line reason when it is not valid."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path.name}: {exc}") from None
+        data = load_toml_file(path, what=path.name, max_bytes=THEME_MAX_BYTES)
+    except LoadError as exc:
+        raise ValueError(str(exc)) from None
     try:
         return theme_from_data(data)
     except ValueError as exc:
@@ -119,8 +122,8 @@ def peek_theme(config_path: Path) -> str | None:
     if env:
         return env
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = load_toml_file(config_path, what=config_path.name, max_bytes=THEME_MAX_BYTES)
+    except LoadError:
         return None
     ui = data.get("ui")
     theme = ui.get("theme") if isinstance(ui, dict) else None
