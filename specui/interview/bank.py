@@ -42,7 +42,7 @@ PLACEHOLDERS = frozenset(
     {"stack", "claim", "round", "files", "detected_stack", "stack_changes", "project", "touchpoint"}
 )
 TRAIT_PREFIXES = frozenset(
-    {"product", "lang", "repo", "said", "auth", "stack", "mentions", "interview", "mode"}
+    {"product", "lang", "repo", "said", "auth", "stack", "mentions", "interview", "mode", "chose"}
 )
 
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
@@ -234,6 +234,17 @@ class BankEntry(_Data):
         return self
 
 
+def _chosen_refs(entry: BankEntry) -> list[tuple[str, str]]:
+    """(entry key, option value) of every `chose:` trait the entry's options depend on."""
+    out = []
+    for o in entry.options:
+        for t in (*o.only_if, *o.not_if, *o.recommend_if):
+            if t.startswith("chose:"):
+                key, _, value = t[len("chose:") :].partition("=")
+                out.append((key, value))
+    return out
+
+
 class Bank(_Data):
     version: Literal[1]
     entries: list[BankEntry]
@@ -258,6 +269,12 @@ class Bank(_Data):
                         f"entry {e.key!r} also decides {label!r}, which {other!r} asks about: "
                         "one decision, one question"
                     )
+        by_key = {e.key: e for e in self.entries}
+        for e in self.entries:
+            for key, value in _chosen_refs(e):
+                ref = by_key.get(key)
+                if ref is None or value not in {o.value for o in ref.options}:
+                    raise ValueError(f"entry {e.key!r}: trait chose:{key}={value} names no option")
         headers = [e.header for e in self.entries]
         if len(set(headers)) != len(headers):
             raise ValueError("entry headers must be unique (they identify a question)")

@@ -397,7 +397,25 @@ def test_repo_with_pyproject_never_recommends_the_typescript_starter(tmp_path: P
     changes = {(c.table, c.key): c.value for c in reply.stack_changes}
     assert changes[("app", "language")] == "python"
     assert changes[("app", "framework")] == "unknown"  # nextjs cannot stay, python's is not known
-    assert "python (pyproject.toml)" in s.value("deployment", "Stack")
+    assert s.value("deployment", "Stack").startswith(
+        "python (pyproject.toml); stack.toml: language=python, framework=unknown"
+    )
+
+
+def test_an_earlier_answer_rules_options_out(tmp_path: Path):
+    idea = "A web dashboard and a command-line tool for developers. It shows build times."
+    offered = Session(tmp_path)
+    offered.overview(idea)
+    reply = offered.turn("validation", target_section="interfaces")
+    assert "Web or desktop UI" in option_labels(reply)
+    s = Session(tmp_path)
+    s.overview(idea)
+    reply = s.turn(target_dimension="scope", gate="non_goals")
+    assert "A graphical interface" in option_labels(reply)
+    s.answer(picks=["A graphical interface"])  # the GUI is a non-goal now
+    reply = s.turn("validation", target_section="interfaces")
+    labels = option_labels(reply)
+    assert "CLI commands" in labels and "Web or desktop UI" not in labels
 
 
 def test_mtls_in_stack_toml_removes_oauth(tmp_path: Path):

@@ -76,6 +76,10 @@ def test_replacing_an_entry_with_a_valid_one_still_loads():
             "words the user never saw",
         ),
         (('value = "manual"', 'value = "manual"\n  only_if = ["colour:blue"]'), "unknown trait"),
+        (
+            ('value = "manual"', 'value = "manual"\n  not_if = ["chose:scope.non_goals=nope"]'),
+            "names no option",
+        ),
         (('prompt = "Why build this now?"', 'prompt = "Why {nope}?"'), "unknown placeholder"),
         (('value = "capability"', 'value = "manual"'), "values must be unique"),
         (('type = "single"', 'type = "free"'), "no options"),

@@ -300,7 +300,7 @@ class Turn:
             return lang, manifest
         for lang, pattern in LANGS.items():
             if re.search(pattern, self.user_text, re.IGNORECASE):
-                return lang, "your answers"
+                return lang, "named in your answers"
         return None
 
     @cached_property
@@ -341,6 +341,9 @@ class Turn:
             out.add("interview:brownfield")
         if self.req.autoresearch:
             out.add("mode:autoresearch")
+        for a in self.answered:
+            if a.bank is not None and not a.deferral:
+                out.update(f"chose:{a.bank.key}={v}" for v in a.values)
         detected = self.detected_language
         if detected and lang and not same_lang(detected[0], lang):
             out.add("stack:mismatch")
