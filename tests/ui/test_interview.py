@@ -84,8 +84,8 @@ async def test_whole_interview_to_crystallization(project):
         assert "todo manager" in spec
         progress = app.query_one(ProgressLine)
         final = len(store.state.spec.final_hashes)
-        assert progress.percent == app.spec_snapshot.percent
-        assert final == app.spec_snapshot.final_count
+        assert progress.percent == app.workbench.spec_snapshot.percent
+        assert final == app.workbench.spec_snapshot.final_count
         finish = str(app.query_one("#finish-body").render())
         assert app.query_one("#finish").display
         assert f"{progress.percent}%" in finish
@@ -114,7 +114,7 @@ async def test_external_edit_survives_the_next_real_patch(project):
         os.replace(tmp, project.spec)
         # The view follows the file (watcher), then the next answer patches SPEC.md.
         for _ in range(100):
-            snap = app.spec_snapshot
+            snap = app.workbench.spec_snapshot
             if snap and "KEEP-THIS-USER-EDIT" in (snap.texts.get("terminology") or ""):
                 break
             await pilot.pause(0.02)
@@ -126,3 +126,128 @@ async def test_external_edit_survives_the_next_real_patch(project):
         await settle(pilot)
         assert len(store.state.interview.rounds) == before_rounds + 1
         assert "KEEP-THIS-USER-EDIT" in project.spec.read_text()
+
+
+# --------------------------------------------------------------------------- agent rounds
+
+
+class _Scripted:
+    """An engine for the real driver: waits for `go` (so the test sees the thinking state),
+    fails while `fail` holds messages, reports one activity line per round."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        import threading
+
+        from specui.interview.engines.base import EngineSession
+
+        self.session = EngineSession(engine="scripted")
+        self.go = threading.Event()
+        self.go.set()
+        self.fail: list[str] = []
+
+    def run_turn(self, request, *, feedback, on_activity, cancel, timeout) -> str:
+        import json
+
+        from specui.interview.engines.base import EngineCancelled, EngineError
+
+        on_activity("reading src/app.py")
+        while not self.go.wait(0.02):
+            if cancel.is_set():
+                raise EngineCancelled("cancelled")
+        if self.fail:
+            raise EngineError(self.fail.pop(0))
+        d = request.directive
+        free = d.kind == "overview"
+        return json.dumps(
+            {
+                "question": {
+                    "question": "Give an overview." if free else f"Question {d.round}?",
+                    "type": "free-text" if free else "single-answerable",
+                    "options": []
+                    if free
+                    else [
+                        {"label": "Yes", "value": "yes", "description": "", "recommended": True},
+                        {"label": "No", "value": "no", "description": "", "recommended": False},
+                    ],
+                    "allow_other": True,
+                    "header": None,
+                },
+                "why": "the weakest dimension",
+                "source": "user",
+                "scores": [],
+                "patches": [],
+                "stack_changes": [],
+                "open_questions_added": [],
+                "open_questions_resolved": [],
+                "gate_evidence": [],
+                "pressure": {
+                    "revisits_round": request.transcript[-1].round,
+                    "kind": d.pressure_kind or "evidence",
+                }
+                if d.pressure_followup
+                else None,
+                "deferrals": [],
+                "contradictions": [],
+                "context_findings": [],
+                "terminology": [],
+                "ready_to_crystallize": False,
+            }
+        )
+
+
+def _agent_app(project):
+    from specui.interview.driver import InterviewDriver
+
+    store = SessionStore.open(project)
+    engine = _Scripted()
+    driver = InterviewDriver(project, store, SpecuiConfig(), engine=engine)  # type: ignore[arg-type]
+    app = SpecuiApp(
+        project, store=store, config=SpecuiConfig(), engine=driver, watch=False, blink=False
+    )
+    return app, store, engine
+
+
+async def test_thinking_shows_elapsed_time_and_activity_and_esc_cancels(project):
+    app, store, engine = _agent_app(project)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        assert store.state.interview.current.round == 1
+        engine.go.clear()
+        app.query_one("#free-text").text = OVERVIEW
+        await pilot.press("ctrl+s")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if store.state.interview.engine.status == "thinking":
+                break
+        app.workbench.apply_session()
+        line = str(app.query_one("#q-engine").render())
+        assert "scripted is thinking 0:0" in line and "reading src/app.py" in line
+        assert "Esc cancels" in line
+        await pilot.press("escape")
+        await settle(pilot)
+        iv = store.state.interview
+        assert iv.engine.status == "idle" and iv.rounds == [] and iv.current.round == 1
+        assert "cancelled" in str(app.query_one("#q-engine").render())
+
+
+async def test_a_failed_round_shows_one_error_with_retry_and_offline_keys(project):
+    app, store, engine = _agent_app(project)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        engine.fail = ["the server did not answer within 300 s"]
+        app.query_one("#free-text").text = OVERVIEW
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        iv = store.state.interview
+        assert iv.engine.status == "error" and iv.current.round == 1 and iv.rounds == []
+        line = str(app.query_one("#q-engine").render())
+        assert "the server did not answer within 300 s" in line
+        assert "r retry · o switch to the offline engine" in line
+        app.set_focus(None)
+        await pilot.press("r")
+        await settle(pilot)
+        iv = store.state.interview
+        assert iv.engine.status == "idle" and iv.current.round == 2 and len(iv.rounds) == 1
+        assert iv.rounds[0].answer.value == OVERVIEW
