@@ -6,11 +6,12 @@
 
 Each round runs `command` once in the project directory (its own process group, like the
 Codex engine: the round's timeout and Esc end the whole group). stdin gets one JSON object:
-the `EngineRequest` (`specui schema engine-request`) plus two keys:
+the `EngineRequest` (`specui schema engine-request`) plus three keys:
 
 - `feedback`: null, or on the retry after a refused reply the problems to correct;
 - `prompt`: the full prompt the Codex engine would send (interview rules and this turn), so
-  an adapter can hand it to another model unchanged.
+  an adapter can hand it to another model unchanged;
+- `reply_schema`: the reply's JSON Schema (strict structured-output shaped).
 
 stdout must be the `EngineReply` JSON (`specui schema engine-reply`), nothing else; the driver
 validates it. A non-zero exit is the round's error, with the last line of stderr in it.
@@ -56,7 +57,11 @@ class CommandEngine(Engine):
         data = json.dumps(request_for_command(request, feedback, project)).encode("utf-8")
         on_activity(f"running {' '.join(self.command)[:160]}")
         result = run_child(
-            self.command, stdin=data, cwd=project, cancel=cancel, timeout=timeout,
+            self.command,
+            stdin=data,
+            cwd=project,
+            cancel=cancel,
+            timeout=timeout,
             what=Path(self.command[0]).name,
         )
         if result.returncode != 0:

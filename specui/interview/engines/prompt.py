@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from specui.core.interview.contract import EngineRequest, TranscriptEntry
+from specui.core.interview.contract import EngineRequest, TranscriptEntry, reply_json_schema
 from specui.core.spec import SECTION_BY_KEY, UNIT_TITLES
 from specui.interview.engines.base import EngineError
 
@@ -173,7 +173,9 @@ def render_directive(request: EngineRequest) -> str:
             f"- Target dimension: {d.target_dimension} ({DIMENSION_TEXT[d.target_dimension]})."
         )
     if d.target_section is not None:
-        lines.append(f"- Target section: {_section_title(d.target_section)} (`{d.target_section}`).")
+        lines.append(
+            f"- Target section: {_section_title(d.target_section)} (`{d.target_section}`)."
+        )
     if d.gate is not None:
         lines.append(
             f"- Gate `{d.gate}`: {GATE_TEXT[d.gate]}. When an answer makes a gate explicit, "
@@ -365,7 +367,9 @@ def _news(request: EngineRequest, sent: Sent) -> tuple[str, Sent]:
         entries = []
         for entry in fresh:
             is_last = last is not None and entry.round == last.round and entry.phase == last.phase
-            entries.append(_entry_block(entry, "  <- the answer this turn processes" if is_last else ""))
+            entries.append(
+                _entry_block(entry, "  <- the answer this turn processes" if is_last else "")
+            )
         title = "Transcript" if start == 0 else "New answers"
         blocks.append(f"## {title}\n" + "\n\n".join(entries))
     elif request.last_answer is not None:
@@ -410,8 +414,9 @@ def _news(request: EngineRequest, sent: Sent) -> tuple[str, Sent]:
 
 def request_for_command(request: EngineRequest, feedback: str | None, project_root: Path) -> dict:
     """What the command engine writes on stdin: the request, plus `feedback` (the refused
-    reply's problems, or null) and `prompt` (the full prompt the Codex engine would send on a
-    new thread: rules and this turn) so an adapter can hand it to any model as it is."""
+    reply's problems, or null), `prompt` (the full prompt the Codex engine would send on a
+    new thread: rules and this turn) and `reply_schema` (the JSON Schema the reply must meet),
+    so an adapter can hand both to any model as they are."""
     turn, _ = render_turn(request, None, project_root)
     prompt = render_rules(project_root) + "\n" + turn
     if feedback:
@@ -419,6 +424,7 @@ def request_for_command(request: EngineRequest, feedback: str | None, project_ro
     data = json.loads(request.model_dump_json())
     data["feedback"] = feedback
     data["prompt"] = prompt
+    data["reply_schema"] = reply_json_schema()
     return data
 
 
