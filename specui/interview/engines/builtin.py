@@ -988,10 +988,26 @@ class Turn:
         return q, "the closure audit: would another question change execution", "user", None, False
 
     # ================================================================== validation pass
+    def below_clarified(self) -> list[str]:
+        """Units still unknown or drafted once this turn's patches are applied (final ones
+        are protected and never below)."""
+        return [
+            u
+            for u in UNIT_KEYS
+            if u not in self.protected
+            and placeholder_status(self.body(u) or None) in ("unknown", "drafted")
+        ]
+
     def validation_question(self) -> tuple[ReplyQuestion | None, str, str, None, bool]:
+        # The directive names what was below clarified before this turn's answer was applied;
+        # once that answer completes the section, go on to the next one (seed 000 §4.4).
+        below = self.below_clarified()
         target = self.d.target_section
+        if target is not None and target != "open_questions" and target not in below:
+            target = below[0] if below else "open_questions"
         if target == "open_questions":
-            left = self.outstanding()
+            resolved = {_norm(q) for q in self.oq_resolved}
+            left = [q for q in self.outstanding() if _norm(q) not in resolved]
             if not left:
                 return None, "nothing is left to settle", "user", None, True
             opts = [
