@@ -59,11 +59,12 @@ AUTORESEARCH_HEADINGS: tuple[str, ...] = (
     "Seed Inputs",
     "Confirmation Bridge",
 )
-# The bullets the autoresearch interview focus writes (see bank.toml, `mode:autoresearch`).
-MISSION = ("vision", "Mission")
-EVALUATOR = ("acceptance", "Evaluator command")
-KEEP_POLICY = ("acceptance", "Keep policy")
-SESSION_SLUG = ("vision", "Research slug")
+# The bullets the autoresearch interview focus writes (bank.toml, `mode:autoresearch`), with the
+# labels another engine may use; they are looked up in every section, in this order.
+MISSION = ("Mission", "Research mission")
+EVALUATOR = ("Evaluator command", "Evaluator")
+KEEP_POLICY = ("Keep policy",)
+SESSION_SLUG = ("Research slug", "Session slug", "Slug")
 
 _PLACEHOLDER_MARKERS = (
     (re.compile(r"<[^<>\n]*>"), "<...>"),
@@ -139,6 +140,15 @@ class _Spec:
 
     def outstanding(self) -> list[str]:
         return parse_open_questions(self.bodies.get("open_questions")).outstanding
+
+    def anywhere(self, labels: tuple[str, ...]) -> str:
+        """The first answered bullet with one of `labels`, in any section ('' if none)."""
+        for label in labels:
+            for unit in UNIT_KEYS:
+                v = self.value(unit, label)
+                if v:
+                    return v
+        return ""
 
 
 def _bodies(project: Project) -> dict[str, str | None]:
@@ -598,12 +608,12 @@ class AutoresearchDraft:
 
     def __init__(self, state: InterviewState, spec: _Spec) -> None:
         self.state = state
-        mission = spec.value(*MISSION) or ""
+        mission = spec.anywhere(MISSION)
         self.mission = mission
         self.topic = _md(mission.split("\n")[0] if mission else _task(state), "")
-        self.evaluator = (spec.value(*EVALUATOR) or "").strip().strip("`").strip()
-        self.keep_policy = (spec.value(*KEEP_POLICY) or "").strip()
-        self.slug = slugify(spec.value(*SESSION_SLUG) or state.slug or "project")
+        self.evaluator = spec.anywhere(EVALUATOR).strip().strip("`").strip()
+        self.keep_policy = spec.anywhere(KEEP_POLICY).strip()
+        self.slug = slugify(spec.anywhere(SESSION_SLUG) or state.slug or "project")
         blockers = []
         if not self.topic:
             blockers.append("the mission topic is missing")

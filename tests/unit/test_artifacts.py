@@ -296,3 +296,18 @@ def test_writes_stay_inside_the_project(project: Project, tmp_path: Path):
     with pytest.raises(SpecuiError):
         artifacts.write_artifacts(project, _state(), _bodies(SPEC), now=NOW)
     assert list(outside.rglob("*")) == []
+
+
+def test_autoresearch_values_found_under_another_engines_labels(project: Project):
+    doc = SpecDocument.parse(render_spec_template("x")).with_section_body(
+        "milestones", "- **Evaluator**: `make score`\n- **Keep policy**: keep ties"
+    )
+    doc = doc.with_section_body("scope", "- **Research mission**: beat the baseline")
+    out = artifacts.write_artifacts(project, _state(), _bodies(doc.text), autoresearch=True)
+    result = json.loads((project.root / out["result"]).read_text())
+    assert (result["topic"], result["evaluatorCommand"], result["keepPolicy"]) == (
+        "beat the baseline",
+        "make score",
+        "keep ties",
+    )
+    assert result["launchReady"] is True
