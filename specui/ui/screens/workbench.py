@@ -213,7 +213,11 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self.spec_snapshot = snapshot
         for pane in self.panes.values():
             pane.spec_loaded(snapshot)
-        self.query_one(ProgressLine).set_percent(snapshot.percent)
+        from specui.core.interview.policy import section_tally
+
+        progress = self.query_one(ProgressLine)
+        progress.set_percent(snapshot.percent)
+        progress.set_tally(section_tally(snapshot.statuses))
         finish = self.query_one("#finish")
         if finish.display and self.app.store is not None:
             finish.show(self.app.store.state, snapshot, self.app.project.spec)  # type: ignore[attr-defined]
@@ -284,7 +288,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
     def save_draft(self, *, now: bool = False) -> None:
         """Keep what is ticked or typed in the session (`interview.draft`)."""
         store = self.app.store
-        if store is None or not self.live or self.picker.key is None:
+        if store is None or not self.panes or self.picker.key is None:
             return
         draft = self.picker.draft()
         saved = store.state.interview.draft

@@ -17,11 +17,20 @@ class ProgressLine(Static):
         self.project_name = project_name
         self.percent: int | None = None
         self.conflicts = 0
+        self.tally = ""  # `3 final · 5 clarified · 6 drafted · 4 unknown`: moves every round
         self._show()
 
     def set_percent(self, percent: int) -> None:
         if percent != self.percent:
             self.percent = percent
+            self._show()
+
+    def on_resize(self) -> None:
+        self._show()
+
+    def set_tally(self, tally: str) -> None:
+        if tally != self.tally:
+            self.tally = tally
             self._show()
 
     def set_conflicts(self, count: int) -> None:
@@ -41,6 +50,15 @@ class ProgressLine(Static):
             parts.append(
                 (f"  ⚠ {self.conflicts} SPEC.md conflict{plural} · C", "bold $text-warning")
             )
+        if self.tally:
+            used = sum(len(p if isinstance(p, str) else p[0]) for p in parts)
+            tally = self.tally
+            if self.size.width and used + 2 + len(tally) > self.size.width:
+                # 80 columns: `3 final · 5 clarified · …` becomes `3f 5c 6d 4u`.
+                tally = " ".join(
+                    f"{n}{word[0]}" for n, word in (t.split() for t in tally.split(" · "))
+                )
+            parts.append(("  " + tally, "$text-muted"))
         if self.project_name:
             parts.append(("   " + clean(self.project_name), "$text-muted"))
         self.update(Content.assemble(*parts))
