@@ -17,10 +17,12 @@ watches `.specui`. The protocol, one request per id:
 The asker polls for a response every 100 ms and checks every 500 ms that its UI still lives;
 it removes all three files at the end. A UI that dies is noticed within a second
 (`question_ui_failed`). Both sides also beat: the workbench refreshes the mtime of
-`.specui/workbench.pid` on every scan of the folder (at least every 2 s), the asker the mtime
-of its request at every check. Heartbeats matter where pids cannot: an agent's sandbox (Codex
-runs commands under bubblewrap with a PID namespace of its own) sees neither the workbench's
-pid nor lets the workbench see the asker's, so across PID namespaces liveness is the heartbeat.
+`.specui/workbench.pid` on every scan of the folder (at least every 2 s: its event loop
+answers) and, from a thread, the mtime of `.specui/workbench.alive` every 0.25 s (the process
+lives); the asker refreshes the mtime of its request at every check. Heartbeats matter where
+pids cannot: an agent's sandbox (Codex runs commands under bubblewrap with a PID namespace of
+its own) sees neither the workbench's pid nor lets the workbench see the asker's, so across
+PID namespaces liveness is the heartbeat.
 
 A request whose asker is gone (pid dead or reused, or far past its timeout) is stale: the UI
 removes it. A response is created with `os.link` from a complete temp file: it appears whole,
@@ -39,6 +41,7 @@ import json
 import os
 import re
 import stat
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -62,6 +65,7 @@ from specui.runner.procid import boot_id, identify, is_same_process
 
 BRIDGE_DIR = "bridge"
 PID_FILE = "workbench.pid"
+ALIVE_FILE = "workbench.alive"
 REQUEST_SUFFIX = ".request.json"
 ANSWER_SUFFIX = ".answer.json"
 CANCEL_SUFFIX = ".cancel.json"
@@ -73,9 +77,9 @@ PID_FILE_LIMIT = 4096
 # have withdrawn it; e.g. it was stopped with SIGSTOP). Answer files nobody collected, too.
 STALE_GRACE_SECONDS = 5.0
 ORPHAN_SECONDS = 60.0
-# Heartbeats (see the module docstring): the workbench beats at least every 2 s, the asker
-# every 0.5 s; silence this long means the other side is gone (used across PID namespaces).
-WORKBENCH_SILENT_SECONDS = 6.0
+# Heartbeats (see the module docstring); silence this long means the other side is gone.
+ALIVE_BEAT_SECONDS = 0.25
+ALIVE_SILENT_SECONDS = 1.5
 ASKER_SILENT_SECONDS = 10.0
 
 Target = Literal["workbench", "standalone"]
@@ -108,6 +112,10 @@ def bridge_dir(project: Project) -> Path:
 
 def pid_path(project: Project) -> Path:
     return project.state_dir / PID_FILE
+
+
+def alive_path(project: Project) -> Path:
+    return project.state_dir / ALIVE_FILE
 
 
 def new_request_id() -> str:
@@ -273,14 +281,44 @@ class ProcessStamp(BaseModel):
 # ------------------------------------------------------------------------------ workbench pid
 
 
+_beating: dict[Path, threading.Event] = {}
+_beating_lock = threading.Lock()
+
+
 def write_workbench_pid(project: Project) -> None:
-    """Say "a workbench runs here" (the app calls this once its first frame is up)."""
+    """Say "a workbench runs here" (the app calls this once its first frame is up), and start
+    the process heartbeat (`workbench.alive`) for askers in other PID namespaces."""
     stamp = ProcessStamp.mine()
     second = f"{stamp.start_time} {stamp.boot_id}" if stamp.start_time is not None else ""
     if second and stamp.pid_ns:
         second += f" {stamp.pid_ns}"
     ensure_bridge_dir(project)  # the watcher has the folder from now on
+    _write_private(alive_path(project), "", once=False)
     _write_private(pid_path(project), f"{stamp.pid}\n{second}\n", once=False)
+    with _beating_lock:
+        if project.root not in _beating:
+            stop = threading.Event()
+            _beating[project.root] = stop
+            threading.Thread(
+                target=_beat, args=(project, stop), name="specui-bridge-beat", daemon=True
+            ).start()
+
+
+def _beat(project: Project, stop: threading.Event) -> None:
+    """Touch workbench.alive while this process is the workbench on `project`."""
+    try:
+        while not stop.wait(ALIVE_BEAT_SECONDS):
+            stamp = read_workbench_pid(project)
+            if stamp is None or stamp.pid != os.getpid():
+                return
+            try:
+                os.utime(alive_path(project), follow_symlinks=False)
+            except OSError:
+                return
+    finally:
+        with _beating_lock:
+            if _beating.get(project.root) is stop:
+                del _beating[project.root]
 
 
 def read_workbench_pid(project: Project) -> ProcessStamp | None:
@@ -308,7 +346,11 @@ def remove_workbench_pid(project: Project) -> None:
     """On unmount: remove the pid file, but only ours (a second workbench may have replaced it)."""
     stamp = read_workbench_pid(project)
     if stamp is not None and stamp.pid == os.getpid():
-        _remove(pid_path(project))
+        with _beating_lock:
+            stop = _beating.pop(project.root, None)
+        if stop is not None:
+            stop.set()
+        _remove(pid_path(project), alive_path(project))
 
 
 def running_workbench(project: Project) -> ProcessStamp | None:
@@ -319,8 +361,8 @@ def running_workbench(project: Project) -> ProcessStamp | None:
         return None
     if stamp.visible():
         return stamp if stamp.alive() else None
-    age = heartbeat_age(project)
-    return stamp if age is not None and age < WORKBENCH_SILENT_SECONDS else None
+    age = alive_age(project)
+    return stamp if age is not None and age < ALIVE_SILENT_SECONDS else None
 
 
 def heartbeat(project: Project) -> None:
@@ -333,12 +375,21 @@ def heartbeat(project: Project) -> None:
             pass
 
 
-def heartbeat_age(project: Project) -> float | None:
-    """Seconds since the workbench's last heartbeat (None: no pid file)."""
+def _age(path: Path) -> float | None:
     try:
-        return max(0.0, time.time() - os.lstat(pid_path(project)).st_mtime)
+        return max(0.0, time.time() - os.lstat(path).st_mtime)
     except OSError:
         return None
+
+
+def heartbeat_age(project: Project) -> float | None:
+    """Seconds since the workbench's last scan (None: no pid file)."""
+    return _age(pid_path(project))
+
+
+def alive_age(project: Project) -> float | None:
+    """Seconds since the workbench process's last beat (None: no beat file)."""
+    return _age(alive_path(project))
 
 
 # ------------------------------------------------------------------------------ request files

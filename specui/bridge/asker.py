@@ -108,15 +108,17 @@ class WorkbenchRenderer:
         self.where = f"the specui workbench (pid {stamp.pid})"
 
     def problem(self) -> str | None:
-        visible = self.stamp.visible()
-        if visible and not self.stamp.alive():
+        if self.stamp.visible():
+            alive = self.stamp.alive()
+        else:  # from another PID namespace (a sandbox) the process heartbeat stands in
+            beat = bridge.alive_age(self.project)
+            alive = beat is not None and beat < bridge.ALIVE_SILENT_SECONDS
+        if not alive:
             return f"{self.where} exited before the question was answered"
         age = bridge.heartbeat_age(self.project)
         if age is None:
             return f"{self.where} closed before the question was answered"
-        # Outside its PID namespace (a sandbox) the heartbeat is all there is to go by.
-        limit = HEARTBEAT_STALE_SECONDS if visible else bridge.WORKBENCH_SILENT_SECONDS
-        if age > limit:
+        if age > HEARTBEAT_STALE_SECONDS:
             return f"{self.where} stopped responding (no heartbeat for {age:.0f} s)"
         return None
 
@@ -185,14 +187,21 @@ class PaneRenderer:
         self.stamp = stamp
         self.where = f"the question pane {pane_id}"
 
+    def _alive(self) -> bool:
+        # The pane's process is checked by pid and start time where this process can see
+        # it; from a sandbox (another PID namespace) tmux is asked instead.
+        if self.stamp.start_time is not None:
+            return self.stamp.alive()
+        return self.tmux.pane_exists(self.pane_id)
+
     def problem(self) -> str | None:
-        if self.stamp.alive():
+        if self._alive():
             return None
         return f"{self.where} closed before the question was answered"
 
     def close(self) -> None:
         deadline = time.monotonic() + CLOSE_GRACE_SECONDS
-        while self.stamp.alive() and time.monotonic() < deadline:
+        while self._alive() and time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)  # it exits by itself once the request is withdrawn
         if self.tmux.pane_exists(self.pane_id):
             self.tmux.kill_pane(self.pane_id)

@@ -250,6 +250,75 @@ def test_a_workbench_that_dies_fails_the_question_within_2s(project: Project) ->
     assert took < 2.0, took
 
 
+# ------------------------------------------------------------------------------ PID namespaces
+
+UNSHARE = shutil.which("unshare")
+
+
+def sandboxed(*args: str) -> list[str]:
+    """`specui question` in a PID namespace of its own, as Codex's sandbox runs commands."""
+    return [str(UNSHARE), "--pid", "--fork", "--mount-proc", *specui_argv("question", *args)]
+
+
+@pytest.fixture
+def pid_namespaces() -> None:
+    if UNSHARE is None or subprocess.run(
+        [UNSHARE, "--pid", "--fork", "--mount-proc", "true"], capture_output=True, check=False
+    ).returncode != 0:
+        pytest.skip("cannot create a PID namespace here (unshare needs privileges)")
+
+
+def test_a_sandboxed_asker_reaches_the_workbench(pid_namespaces, workbench: Project) -> None:
+    def respond(request: bridge.BridgeRequest) -> None:
+        assert not request.asker.visible()  # its pid means nothing here
+        time.sleep(2 * bridge.ALIVE_SILENT_SECONDS)  # kept alive by its heartbeat meanwhile
+        assert bridge.pending_requests(workbench)
+        bridge.write_answer(workbench, request.id, [build_answer(request.batch.first, [1], None)])
+
+    thread = responder(workbench, respond)
+    proc = subprocess.run(
+        sandboxed("--json", "--input", json.dumps(SINGLE), str(workbench.root)),
+        capture_output=True, text=True, timeout=60, env=child_env(), check=False,
+        stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    thread.join(5)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["answer"]["value"] == "autopilot"
+
+
+def test_a_sandboxed_asker_sees_the_workbench_die_within_2s(
+    pid_namespaces, project: Project
+) -> None:
+    stand_in = subprocess.Popen(
+        [sys.executable, "-c",
+         ("import sys, time; from specui import bridge; from specui.core.paths import Project; "
+          "bridge.write_workbench_pid(Project.at(sys.argv[1])); print('up', flush=True); "
+          "time.sleep(60)"), str(project.root)],
+        stdout=subprocess.PIPE, text=True, env=child_env(),
+    )
+    try:
+        assert stand_in.stdout.readline() == "up\n"
+        proc = subprocess.Popen(
+            sandboxed("--json", "--input", json.dumps(SINGLE), str(project.root)),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=child_env(), start_new_session=True,
+        )
+        wait_for(lambda: [f for f in bridge_files(project) if f.endswith(".request.json")],
+                 "the request")
+        time.sleep(1.0)  # it waits, kept by the beat
+        assert proc.poll() is None
+        stand_in.kill()
+        stand_in.wait()
+        killed = time.monotonic()
+        out, _ = proc.communicate(timeout=10)
+        took = time.monotonic() - killed
+    finally:
+        stand_in.kill()
+    data = json.loads(out)
+    assert proc.returncode == 1 and data["error"]["code"] == "question_ui_failed"
+    assert took < 2.0, took
+
+
 # ------------------------------------------------------------------------------ tmux
 
 

@@ -526,19 +526,31 @@ OTHER_NS = "pid:[1]"  # no real process of this test lives in it
 
 def test_from_another_pid_namespace_the_workbench_is_its_heartbeat(project: Project) -> None:
     """Codex runs commands in a PID namespace of its own: the workbench's pid means nothing
-    there, so its heartbeat (the pid file's mtime) decides."""
+    there, so its process heartbeat (workbench.alive's mtime) decides."""
     bridge.write_workbench_pid(project)
-    lines = bridge.pid_path(project).read_text().splitlines()
-    start, boot, _ = lines[1].split()
-    bridge.pid_path(project).write_text(f"{lines[0]}\n{start} {boot} {OTHER_NS}\n")
+    boot = bridge.read_workbench_pid(project).boot_id
+    bridge.pid_path(project).write_text(f"2\n5 {boot} {OTHER_NS}\n")  # not us: the beat stops
+    time.sleep(3 * bridge.ALIVE_BEAT_SECONDS)
+    os.utime(bridge.alive_path(project))
     stamp = bridge.running_workbench(project)
     assert stamp is not None and not stamp.visible()
     ui = asker.WorkbenchRenderer(project, stamp)
     assert ui.problem() is None
-    old = time.time() - (bridge.WORKBENCH_SILENT_SECONDS + 1)
-    os.utime(bridge.pid_path(project), (old, old))
+    old = time.time() - (bridge.ALIVE_SILENT_SECONDS + 0.5)
+    os.utime(bridge.alive_path(project), (old, old))
     assert bridge.running_workbench(project) is None
-    assert "no heartbeat" in ui.problem()
+    assert "exited" in ui.problem()
+
+
+def test_the_workbench_process_beats_until_it_removes_its_pid(project: Project) -> None:
+    bridge.write_workbench_pid(project)
+    old = time.time() - 60
+    os.utime(bridge.alive_path(project), (old, old))
+    time.sleep(4 * bridge.ALIVE_BEAT_SECONDS)
+    assert bridge.alive_age(project) < 1
+    assert stat.S_IMODE(bridge.alive_path(project).stat().st_mode) == 0o600
+    bridge.remove_workbench_pid(project)
+    assert bridge.alive_age(project) is None and not bridge.pid_path(project).exists()
 
 
 def test_a_sandboxed_askers_request_lives_by_its_heartbeat(project: Project) -> None:
