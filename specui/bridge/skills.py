@@ -19,15 +19,22 @@ from specui.core.loader import LoadError, load_json_file
 from specui.core.paths import Project
 
 SKILL_NAME = "specui-question"
-SKILLS: tuple[tuple[str, str], ...] = (
-    ("codex.md", f".agents/skills/{SKILL_NAME}/SKILL.md"),
-    ("claude.md", f".claude/skills/{SKILL_NAME}/SKILL.md"),
-)
 RECORD = "skills.json"
+# (agent, where it reads skills, how it runs a command, the payload's `source`)
+AGENTS: tuple[tuple[str, str, str, str], ...] = (
+    ("codex", f".agents/skills/{SKILL_NAME}/SKILL.md",
+     "Run `specui question` as a shell command.", "codex"),
+    ("claude", f".claude/skills/{SKILL_NAME}/SKILL.md",
+     ("Run `specui question` with the Bash tool (use it instead of AskUserQuestion whenever "
+      "the human works in specui or you run headless)."), "claude-code"),
+)
 
 
-def template(name: str) -> str:
-    return resources.files("specui.bridge").joinpath("skills", name).read_text(encoding="utf-8")
+def template(agent: str) -> str:
+    """The skill text for `agent` (one template, the agent's own wording filled in)."""
+    _, _, how, source = next(a for a in AGENTS if a[0] == agent)
+    text = resources.files("specui.bridge").joinpath("skills", "SKILL.md").read_text("utf-8")
+    return text.replace("{{how}}", how).replace("{{source}}", source)
 
 
 def _digest(text: str) -> str:
@@ -55,8 +62,8 @@ def install_skills(project: Project) -> list[str]:
     record = _read_record(project)
     lines: list[str] = []
     changed = False
-    for name, rel in SKILLS:
-        text = template(name)
+    for agent, rel, _, _ in AGENTS:
+        text = template(agent)
         path = project.root / rel
         try:
             current = path.read_text(encoding="utf-8") if path.exists() else None

@@ -495,7 +495,8 @@ def test_skill_install_writes_both_and_never_overwrites_a_changed_one(project: P
     for path in (codex, claude):
         text = path.read_text()
         assert text.startswith("---\nname: specui-question\n")
-        assert "specui question" in text and "answers[0].answer" in text
+        assert "specui question" in text and "answers[0].answer" in text and "{{" not in text
+    assert "Bash tool" in claude.read_text() and "Bash tool" not in codex.read_text()
     code, out, _ = run_cli(["skill", "install", str(project.root)], capsys)
     assert out.count("up to date") == 2
     codex.write_text(codex.read_text() + "\nmy own rule\n")
@@ -507,7 +508,7 @@ def test_skill_install_writes_both_and_never_overwrites_a_changed_one(project: P
     assert "kept .agents/skills/specui-question/SKILL.md" in out
     assert "updated .claude/skills/specui-question/SKILL.md" in out
     assert codex.read_text().endswith("my own rule\n")
-    assert claude.read_text() == skills.template("claude.md")
+    assert claude.read_text() == skills.template("claude")
 
 
 def test_a_skill_specui_never_wrote_is_kept(project: Project) -> None:
