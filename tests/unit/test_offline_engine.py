@@ -701,3 +701,78 @@ def test_every_bank_prompt_is_recognised_as_its_own_entry(tmp_path: Path):
 def test_scoring_points_sum_to_one_per_dimension():
     for dim in ("intent", "outcome", "scope", "constraints", "success", "context"):
         assert sum(f.points for f in FACTS if f.dimension == dim) == pytest.approx(1.0), dim
+
+
+# ----------------------------------------------------------------------------- through the driver
+
+FREE_ANSWERS = {
+    "overview": None,
+    "primary users": "Backend developers of the platform team",
+    "top three": "Fetch keys; rotate keys; keep serving during an outage",
+    "must v1 build": "A parser that yields events while it reads",
+    "What problem": "Large files do not fit in memory",
+    "at its core": "An incremental reader",
+    "has to be true": "Callers can consume events one at a time",
+    "give up or defer": "We give up random access",
+    "Which entities": "Event: one parsed item",
+    "happy path": "Open, iterate events, close",
+    "Which assumptions": "Inputs are UTF-8 (revisit in Q3)",
+    "alternatives": "A SAX-style callback API: harder to use",
+    "project-specific terms": "event: one parsed item",
+    "persona": "Library user: needs low memory",
+}
+
+
+def _run_driver(root: Path, overview: str):
+    from datetime import UTC, datetime, timedelta
+
+    from specui.core.paths import Project
+    from specui.interview.driver import InterviewDriver
+    from specui.store import SessionStore
+
+    project = Project.at(root)
+    store = SessionStore.open(project)
+    clock = iter(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=i) for i in range(10**4))
+    drv = InterviewDriver(
+        project,
+        store,
+        engine=BuiltinEngine(EngineSession(engine="builtin")),
+        clock=lambda: next(clock),
+        profile="deep",
+    )
+    drv.start()
+    answers = {**FREE_ANSWERS, "overview": overview}
+    asked: list[str] = []
+    for _ in range(80):
+        iv = store.state.interview
+        assert iv.engine.error is None, iv.engine.error
+        if iv.current is None:
+            break
+        q = iv.current.question
+        asked.append(q.question)
+        if not q.options:
+            text = next((v for k, v in answers.items() if k in q.question or k == "overview"
+                         and q.question == OVERVIEW_PROMPT), "As the overview says")  # fmt: skip
+            drv.answer(build_answer(q, [], text))
+        else:
+            idx = [i for i, o in enumerate(q.options) if o.recommended] or [0]
+            one = q.type != "multi-answerable"
+            drv.answer(build_answer(q, idx[:1] if one else idx, None))
+    return project, store.state.interview, asked
+
+
+def test_a_whole_brownfield_interview_through_the_driver(tmp_path: Path):
+    _repo(tmp_path)
+    project, iv, asked = _run_driver(tmp_path, LIBRARY_IDEA)
+    assert iv.finished and iv.phase == "done"
+    assert len(asked) == len(set(asked))  # never the same question twice
+    text = project.spec.read_text()
+    doc = SpecDocument.parse(text)
+    assert all(placeholder_status(doc.unit_text(k)) != "unknown" for k in ("vision", "scope"))
+    assert "<" not in text.split("## 17.")[0].replace("`<", "")  # no template placeholder left
+    stack = project.stack.read_text()
+    assert 'language   = "python"' in stack and "nextjs" not in stack
+    snapshot = (project.root / iv.artifacts["context"]).read_text()
+    touch = snapshot.split("## Likely codebase touchpoints")[1].split("##")[0]
+    assert "docs2/parser.py" in touch and "aardvark" not in touch
+    assert "concurrent users" not in " ".join(asked)

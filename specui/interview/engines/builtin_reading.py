@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ def quote_placeholders(text: str) -> str:
     return _PLACEHOLDER_LIKE.sub(lambda m: f"`{m.group(0)}`", text)
 
 
+@cache
 def prompt_regex(template: str) -> re.Pattern[str]:
     """Recognise a question built from `template` (its placeholders match anything)."""
     parts = re.split(r"\{[a-z_]+\}", template)
