@@ -327,6 +327,7 @@ BATCH = {
         {"id": "users", "question": "Who are the users?"},
     ],
     "source": "deep-interview",
+    "session_id": "s-42",
 }
 
 
@@ -336,7 +337,8 @@ async def test_batch_steps_through_then_reviews_edits_and_submits(project: Proje
         await settle(pilot)
         request = await ask(pilot, project, BATCH)
         assert plain(app, "#bridge-step") == "Question 1 of 3"
-        assert "ship the first version" in plain(app, "#bridge-context")
+        context = plain(app, "#bridge-context")
+        assert context == "Setup\nship the first version\nsession s-42"
         await pilot.press("1", "enter")
         await pilot.pause()
         assert plain(app, "#bridge-step") == "Question 2 of 3"

@@ -83,7 +83,8 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         batch = self.request.batch
         with Vertical(id="bridge-dialog"):
             yield Static(safe_text(self.title_text), id="bridge-title")
-            context = [t for t in (batch.header, batch.objective) if t]
+            session = f"session {batch.session_id}" if batch.session_id else None
+            context = [t for t in (batch.header, batch.objective, session) if t]
             yield Static(safe_text("\n".join(context)), id="bridge-context")
             yield Static(id="bridge-step")
             with VerticalScroll(id="bridge-text-scroll"):
@@ -103,7 +104,9 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
 
     def on_mount(self) -> None:
         batch = self.request.batch
-        self.query_one("#bridge-context").display = bool(batch.header or batch.objective)
+        self.query_one("#bridge-context").display = bool(
+            batch.header or batch.objective or batch.session_id
+        )
         self.query_one("#bridge-review").display = False
         if not getattr(self.app, "blink", True):
             for widget in self.query("Input, TextArea"):
