@@ -26,7 +26,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import IO, Protocol
 
 from specui import bridge
@@ -329,11 +328,3 @@ def summary_lines(batch: QuestionBatch, entries: list[AnswerEntry]) -> list[str]
     if not batch.is_batch:
         return [entries[0].answer.summary()]
     return [f"{e.question_id}: {e.answer.summary()}" for e in entries]
-
-
-def project_for(raw: str) -> Project:
-    path = Path(raw).expanduser()
-    if not path.is_dir():
-        what = "does not exist" if not path.exists() else "is not a directory"
-        raise SpecuiError(f"{raw} {what}")
-    return Project.at(path)

@@ -448,6 +448,16 @@ def test_tmux_timeout_closes_the_pane(tmux: Tmux, project: Project) -> None:
     wait_for(lambda: len(tmux.panes()) == 1, "the pane to close")
 
 
+def test_tmux_closing_the_question_window_is_not_answered(tmux: Tmux, project: Project) -> None:
+    tmux.start(project.root)
+    out, rc = ask_in_shell(tmux, project, SINGLE)
+    pane = question_pane(tmux, "Execute directly")
+    tmux.keys(pane, "C-q")  # Textual's quit, not one of the question's keys
+    wait_for(lambda: rc.exists() and rc.read_text().strip(), "the command to finish")
+    data = json.loads(out.read_text())
+    assert rc.read_text().strip() == "1" and data["error"]["code"] == "question_not_answered"
+
+
 # ------------------------------------------------------------------------------ /dev/tty
 
 
@@ -503,3 +513,4 @@ def test_outside_tmux_the_question_is_asked_on_the_terminal_not_stdout(project: 
     data = json.loads(out)  # stdout is exactly the envelope: the UI went to the terminal
     assert data["answer"]["value"] == "autopilot"
     assert bridge_files(project) == []
+

@@ -288,4 +288,6 @@ def run_standalone(project: Project, request_id: str) -> int:
             message=f"the question UI failed: {type(exc).__name__}: {exc}",
         )
         raise
+    # Closed some other way (Ctrl+Q, a signal): the asker hears "not answered", not silence.
+    bridge.write_cancel(project, request_id, message="the question window was closed")
     return 1 if code is None else int(code)
