@@ -169,6 +169,11 @@ def _parser_for(command: str | None) -> _Parser:
         )
         p.add_argument("--retry", action="store_true", help="run a failed engine round again")
         p.add_argument("--profile", choices=PROFILES, default=None, help="interview depth")
+        p.add_argument(
+            "--autoresearch",
+            action="store_true",
+            help="a new interview with seed 004's autoresearch focus and launch artifacts",
+        )
         return p
     if command == "schema":
         p = _Parser(prog=f"{PROG} schema", description="Print the JSON Schema of a contract.")
@@ -511,6 +516,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
         exit_early=args.exit_early,
         retry=args.retry,
         profile=args.profile,
+        autoresearch=args.autoresearch,
         as_json=args.json,
     )
     if args.json:

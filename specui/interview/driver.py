@@ -85,6 +85,7 @@ class InterviewDriver:
         *,
         engine: Engine | None = None,
         profile: str | None = None,
+        autoresearch: bool = False,
         home: Any = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -92,6 +93,7 @@ class InterviewDriver:
         self.store = store
         self.config = config or SpecuiConfig()
         self.profile_override = profile
+        self.autoresearch = autoresearch
         self._engine = engine
         self._engine_name = engine.name if engine is not None else self.config.interview.engine
         self._home = home
@@ -204,6 +206,7 @@ class InterviewDriver:
         st.phase = "interview"
         st.stage = "intent-first"
         st.challenge_modes_enabled = bool(deep.enable_challenge_modes)
+        st.autoresearch = self.autoresearch
         st.summary_status = "needed" if policy.oversized(doc.text) else "not_needed"
         st.engine_session.engine = self._engine_name
         for w in warnings:
@@ -306,8 +309,9 @@ class InterviewDriver:
         if self._engine is not None:
             st2.engine_session = self._engine.session.model_copy()
         self._commit(st2, changes, reply.stack_changes, doc)
-        if reply.context_findings or reply.terminology:
-            self._refresh_snapshot()
+        # The snapshot says what is known (findings, terms, the summary, SPEC.md): rewritten
+        # when that changed (the writer leaves an unchanged file alone).
+        self._refresh_snapshot()
         if st2.phase != "interview" or st2.status != "active":
             self._refresh_artifacts()
         return again
@@ -439,6 +443,7 @@ class InterviewDriver:
             max_rounds=st.max_rounds,
             ambiguity=st.computed_ambiguity(),
             initial_idea=st.summary or st.initial_idea,
+            autoresearch=st.autoresearch,
             transcript=transcript,
             last_answer=_entry(answered) if answered is not None else None,
             scores=[
@@ -485,7 +490,9 @@ class InterviewDriver:
 
     def _view(self, doc: SpecDocument) -> policy.SpecView:
         bodies = {k: doc.unit_text(k) for k in UNIT_KEYS}
-        return policy.SpecView(bodies, spec_repo.statuses(self.project, self.store, doc))
+        return policy.SpecView(
+            bodies, spec_repo.statuses(self.project, self.store, doc), sources=self._stack_text()
+        )
 
     def _apply_stack(self, changes: list[StackChange]) -> None:
         def merge(data: bytes | None) -> bytes | None:
@@ -590,7 +597,9 @@ class InterviewDriver:
             return
         doc = self._read_doc()
         bodies = {k: doc.unit_text(k) for k in UNIT_KEYS}
-        written = artifacts.write_artifacts(self.project, st, bodies, now=self._clock())
+        written = artifacts.write_artifacts(
+            self.project, st, bodies, now=self._clock(), autoresearch=st.autoresearch
+        )
         self.store.update(lambda s: s.interview.artifacts.update(written))
 
     def _refresh_snapshot(self) -> None:
@@ -598,7 +607,8 @@ class InterviewDriver:
         path = artifacts.write_context_snapshot(
             self.project, st, self._brownfield(st), now=self._clock()
         )
-        self.store.update(lambda s: s.interview.artifacts.__setitem__("context", path))
+        if st.artifacts.get("context") != path:
+            self.store.update(lambda s: s.interview.artifacts.__setitem__("context", path))
 
 
 def _entry(r: Round) -> TranscriptEntry:

@@ -135,6 +135,7 @@ def run_headless(
     exit_early: bool = False,
     retry: bool = False,
     profile: str | None = None,
+    autoresearch: bool = False,
     as_json: bool = False,
 ) -> tuple[int, Any]:
     """Run one step of the interview; returns (exit code, text or JSON-able dict)."""
@@ -146,7 +147,9 @@ def run_headless(
             f"this interview already runs with the {iv.profile} profile; the profile is chosen "
             "when an interview starts"
         )
-    driver = InterviewDriver(project, store, load_config(project), profile=profile)
+    driver = InterviewDriver(
+        project, store, load_config(project), profile=profile, autoresearch=autoresearch
+    )
     driver.start()
     warning = None
     if exit_early:

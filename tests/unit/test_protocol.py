@@ -390,6 +390,12 @@ CASES = [
         "not a greenfield dimension",
     ),
     (
+        "a figure the user never gave",
+        _d(),
+        {"patches": [{"section": "nfr", "body": "- **Reliability**: error rate under 1.5%"}]},
+        "'1.5' is not something the user said",
+    ),
+    (
         "resolving a question nobody asked",
         _d(),
         {"open_questions_resolved": ["Which database?"]},
@@ -405,6 +411,21 @@ def test_check_reply_rules(name, directive, over, expected):
     st = with_rounds(2)
     problems = policy.check_reply(st, directive, reply(**over), view(), answered=st.rounds[-1])
     assert any(expected in p for p in problems), problems
+
+
+def test_figures_the_user_gave_or_marked_defaults_are_accepted():
+    st = with_rounds(1)
+    st.rounds[0].answer = Answer(kind="text", value="p95 under 250 ms, 99.95% uptime")
+    ok = reply(
+        patches=[
+            {
+                "section": "nfr",
+                "body": "- **Performance**: p95 < 250 ms\n- **Reliability**: 99.95% availability\n"
+                "- **Scalability**: 1000 users (default, to be confirmed)",
+            }
+        ]
+    )
+    assert policy.check_reply(st, _d(), ok, view(), answered=st.rounds[-1]) == []
 
 
 def test_check_reply_accepts_a_good_reply():

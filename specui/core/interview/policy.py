@@ -97,6 +97,7 @@ class SpecView:
 
     bodies: Mapping[str, str | None]
     statuses: Mapping[str, str]
+    sources: str = ""  # other text the user gave or confirmed (stack.toml)
 
     @property
     def outstanding(self) -> list[str]:
@@ -692,6 +693,7 @@ def check_reply(
         )
     protected = set(directive.protected_sections)
     bodies: dict[str, str] = {}
+    known = _known_figures(state, reply, spec)
     for i, patch in enumerate(reply.patches):
         where = f"patches[{i}] ({patch.section})"
         if patch.section in protected:
@@ -703,6 +705,7 @@ def check_reply(
             problems.append(f"{where}: this turn may not touch this section ({why})")
             continue
         problems.extend(_patch_problems(where, patch.body, spec.bodies.get(patch.section)))
+        problems.extend(_unsourced(where, patch.body, known))
         bodies[patch.section] = patch.body
     if directive.answer_is_deferral and not reply.deferrals:
         problems.append(
@@ -750,6 +753,40 @@ def check_reply(
         if _norm(c.statement_a) == _norm(c.statement_b):
             problems.append(f"contradictions[{i}]: the two statements are the same")
     return problems
+
+
+_FIGURE_RE = re.compile(r"\d{2,}(?:[.,]\d+)*|\d+[.,]\d+")
+_MARKED_RE = re.compile(r"default|assum|proposed|to be confirmed", re.IGNORECASE)
+
+
+def _known_figures(state: InterviewState, reply: EngineReply, spec: SpecView) -> set[str]:
+    """Every figure the user said, chose or saw confirmed: answers, the questions and options
+    they answered, SPEC.md and stack.toml as they stand, and what this reply found in the code
+    or chose as a marked default."""
+    texts = [spec.sources, state.summary, state.initial_idea]
+    texts += [b or "" for b in spec.bodies.values()]
+    for r in state.rounds:
+        texts += [r.question.question, r.answer.summary()]
+        texts += [f"{o.label} {o.description}" for o in r.question.options]
+    texts += [f.finding for f in reply.context_findings]
+    texts += [f"{d.default} {d.rationale}" for d in reply.deferrals]
+    return {m.group(0) for t in texts for m in _FIGURE_RE.finditer(t or "")}
+
+
+def _unsourced(where: str, body: str, known: set[str]) -> list[str]:
+    """Text written into SPEC.md is what the user said or chose, or is marked as a default or
+    assumption: a figure nobody gave (`error rate under 1.5%`) on an unmarked line is refused."""
+    for line in body.splitlines():
+        if _MARKED_RE.search(line):
+            continue
+        for m in _FIGURE_RE.finditer(line):
+            if m.group(0) not in known:
+                figure = m.group(0)
+                return [
+                    f"{where}: {figure!r} is not something the user said or chose; leave it out "
+                    + "or mark the line as a default/assumption"
+                ]
+    return []
 
 
 def _patch_problems(where: str, body: str, current: str | None) -> list[str]:

@@ -214,6 +214,7 @@ class InterviewState(_Model):
     pressure: list[PressureRecord] = Field(default_factory=list)
     challenge_modes_used: list[str] = Field(default_factory=list)
     challenge_modes_enabled: bool = True  # [omx.deepInterview] enableChallengeModes
+    autoresearch: bool = False  # seed 004's --autoresearch specialization
     summary_status: SummaryStatus = "not_needed"
     summary: str = ""
     deferrals: list[DeferralRecord] = Field(default_factory=list)
