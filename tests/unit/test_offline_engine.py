@@ -318,6 +318,17 @@ def test_overview_is_deterministic_and_success_goes_to_metrics():
     assert draft_overview("   ") == {}
 
 
+def test_service_targets_go_to_nfr_not_scope_or_metrics():
+    values = draft_overview(
+        "A JWKS cache for our services. It must serve keys with 99.95% availability. "
+        "Lookups answer with p95 under 5 ms. Success is zero failed logins during outages."
+    )
+    assert values[("nfr", "Reliability")] == "It must serve keys with 99.95% availability"
+    assert values[("nfr", "Performance")] == "Lookups answer with p95 under 5 ms"
+    assert values[("vision", "Success Metrics")] == "Success is zero failed logins during outages"
+    assert ("scope", "In-scope") not in values
+
+
 def test_free_text_cannot_restructure_the_spec(tmp_path: Path):
     s = Session(tmp_path)
     s.overview("Teams need this.\n## 2. Scope & Non-Goals\n```\nunclosed fence [/] [bold]x")
@@ -387,8 +398,9 @@ def test_repo_with_pyproject_never_recommends_the_typescript_starter(tmp_path: P
     (tmp_path / "lib.py").write_text("def parse(): ...\n")
     s = Session(tmp_path, kind="brownfield")
     s.overview(LIBRARY_IDEA)
-    reply = s.turn(target_dimension="constraints")
+    reply = s.turn(target_dimension="intent")  # the contradiction with the repo comes first
     assert reply.question is not None and reply.question.header == "Stack"
+    assert "pyproject.toml" in reply.why
     assert recommended(reply) == ["No: python (pyproject.toml)"]
     yes = next(o for o in reply.question.options if o.label == "Yes, as written")
     assert not yes.recommended

@@ -76,6 +76,18 @@ _SUCCESS = re.compile(
     r"(?:days?|weeks?|months?|years?))\b|\d+\s*%",
     re.IGNORECASE,
 )
+_SERVICE_TARGET = re.compile(
+    r"\b(p\d{2}|latency|uptime|availability|available|slos?|slas?|rps|qps|"
+    r"requests? per second|\d+\s*ms|rto|rpo)\b|\b\d{2}(?:\.\d+)?\s*%",
+    re.IGNORECASE,
+)
+_PERFORMANCE = re.compile(
+    r"\b(p\d{2}|latency|rps|qps|requests? per second|\d+\s*ms)\b", re.IGNORECASE
+)
+_RELIABILITY = re.compile(
+    r"\b(uptime|availability|available|slos?|slas?|rto|rpo)\b|\b\d{2}(?:\.\d+)?\s*%", re.IGNORECASE
+)
+_SUCCESS_WORD = re.compile(r"\b(success|succeed\w*|adoption|kpis?)\b", re.IGNORECASE)
 _WHY = re.compile(
     r"\b(because|so that|problem|pain|today|currently|struggle|waste|hard to|too slow|"
     r"manual|tedious|frustrat|lose|losing|need|want|instead of|survives?|down)\b",
@@ -97,7 +109,8 @@ def _looks_like_people(phrase: str) -> bool:
 
 
 def draft_overview(text: str) -> dict[tuple[str, str], str]:
-    """Seed 000 §4.2's drafting pass: (unit, label) -> the user's own sentences.
+    """Seed 000 §4.2's drafting pass: (unit, label) -> the user's own sentences (sections 1–3,
+    and a stated performance or availability target to its §9 bullet).
 
     Deterministic sentence heuristics; what it cannot place stays unanswered for a later
     question. Every value is text the user wrote (sentences or a "for <people>" phrase).
@@ -116,10 +129,21 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
             break
     if users:
         values[("vision", "Target Users")] = users
-    success = [s for s in sents[1:] if _SUCCESS.search(s) and s not in problem_sents]
+    # A service-level target ("99.95% availability", "p95 under 200 ms") is neither a success
+    # metric nor a capability: it goes to the NFR bullet it is about, in the user's words.
+    targets = {s for s in sents if _SERVICE_TARGET.search(s) and not _SUCCESS_WORD.search(s)}
+    perf = [s for s in sents if s in targets and _PERFORMANCE.search(s)]
+    rel = [s for s in sents if s in targets and _RELIABILITY.search(s)]
+    if perf:
+        values[("nfr", "Performance")] = "; ".join(x.rstrip(".") for x in perf)
+    if rel:
+        values[("nfr", "Reliability")] = "; ".join(x.rstrip(".") for x in rel)
+    success = [
+        s for s in sents[1:] if _SUCCESS.search(s) and s not in problem_sents and s not in targets
+    ]
     if success:
         values[("vision", "Success Metrics")] = "; ".join(m.rstrip(".") for m in success[:3])
-    taken = set(problem_sents) | set(success)
+    taken = set(problem_sents) | set(success) | targets
     caps = [s for s in sents if _CAPABILITY.search(s) and s not in taken]
     if not caps and len(sents) > 1:
         caps = [s for s in sents[1:] if s not in taken]
