@@ -385,13 +385,20 @@ _AGAIN = object()
 
 def _open_current(dir_fd: int, name: str) -> int | None:
     try:
-        return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        # O_NONBLOCK: a FIFO in the file's place must not stall the write (and the workbench).
+        fd = os.open(
+            name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=dir_fd
+        )
     except FileNotFoundError:
         return None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise SpecuiError(f"{name} became a symlink while specui was writing it") from None
         raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SpecuiError(f"{name} is not a regular file; specui does not replace it")
+    return fd
 
 
 def _replace_once(
