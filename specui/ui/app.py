@@ -227,7 +227,11 @@ class SpecuiApp(App[int]):
             self.startup_error = self._say(error)
             self.exit(return_code=error.exit_code if isinstance(error, SpecuiError) else 1)
             return
-        if group is WorkerGroup.ENGINE and self.engine is None:
+        if group is WorkerGroup.ENGINE and (
+            self.engine is None or self.store is None or self.store.state.interview.current is None
+        ):
+            # The interview could not start (SPEC.md a symlink loop, outside the project, not a
+            # file): say so where the question would be, not "Starting the interview…" forever.
             self.workbench.query_one("#question").show_message(self._say(error))  # type: ignore[attr-defined]
         if not isinstance(error, SpecuiError):
             self.log.error(f"{group}: {error!r}")
