@@ -21,6 +21,7 @@ import pytest
 from conftest import processes_with_marker
 from fake_responses import Reply
 
+from specui.core.config import parse_config
 from specui.core.interview.contract import (
     Directive,
     EngineRequest,
@@ -29,8 +30,12 @@ from specui.core.interview.contract import (
 )
 from specui.core.interview.state import EngineSession
 from specui.core.interview.strict_schema import strict_violations
+from specui.core.paths import Project
+from specui.core.questions import Answer
+from specui.interview.driver import InterviewDriver
 from specui.interview.engines.base import EngineCancelled, EngineError, EngineTimeout
 from specui.interview.engines.codex import SCHEMA_FILE, CodexEngine
+from specui.store import SessionStore
 
 pytestmark = pytest.mark.integration
 
@@ -319,3 +324,196 @@ def test_codex_missing_is_one_line(project, codex_env, monkeypatch):
         Run(engine)(request(project))
     assert str(err.value) == "codex-not-installed-here: command not found"
     assert os.environ["SPECUI_IT_MARKER"]
+
+
+# --------------------------------------------------------------------------- driver level
+
+
+def driver_for(root: Path, **interview: Any) -> tuple[SessionStore, InterviewDriver]:
+    project = Project.at(root)
+    store = SessionStore.open(project)
+    home = root.parent / "omx-home"
+    home.mkdir(exist_ok=True)
+    config = parse_config({"interview": {"engine": "codex", "timeout_seconds": 60, **interview}})
+    return store, InterviewDriver(project, store, config, home=home)
+
+
+def free_text(text: str) -> dict[str, Any]:
+    return question(text, type="free-text", options=[], allow_other=True)
+
+
+def last_user_text(payload: dict[str, Any]) -> str:
+    return user_texts(payload)[-1]
+
+
+# Round 3 opens the pressure ladder (seed 004: the first assumption probe), so every reply to
+# it must say which earlier answer it revisits.
+PROBE = {"revisits_round": 2, "kind": "assumption"}
+
+
+@pytest.fixture
+def started(project, codex_env, fake_server):
+    """A codex interview past its opening question (round 1 answered, round 2 on screen)."""
+    fake_server.script(
+        reply(question=free_text("What do you want to build, and why?")),
+        reply(question=question("Which storage should the cache use?")),
+    )
+    store, driver = driver_for(project)
+    driver.start()
+    driver.answer(Answer(kind="text", value="A JWKS cache that survives an IdP outage."))
+    assert store.state.interview.current.question.question == "Which storage should the cache use?"
+    return store, driver
+
+
+def test_driver_two_rounds_on_one_thread(started, fake_server, project):
+    store, _ = started
+    iv = store.state.interview
+    assert iv.engine.status == "idle" and iv.engine.error is None
+    assert [r.n for r in iv.rounds] == [1]
+    thread = iv.engine_session.thread_id
+    assert thread
+    on_disk = json.loads((project / ".specui" / "session.json").read_text())
+    assert thread in json.dumps(on_disk)  # the thread survives a restart
+    second = fake_server.requests[1]
+    assert any("What do you want to build" in t for t in assistant_texts(second))
+    assert "A JWKS cache that survives an IdP outage." in last_user_text(second)
+
+
+def test_driver_retries_once_with_the_validation_error(project, codex_env, fake_server):
+    fake_server.script('{"question": 42}', reply(question=free_text("What is the goal?")))
+    store, driver = driver_for(project)
+    driver.start()
+    iv = store.state.interview
+    assert iv.current.question.question == "What is the goal?"
+    assert len(fake_server.requests) == 2
+    retry = last_user_text(fake_server.requests[1])
+    assert "refused" in retry and "question" in retry
+    assert '{"question": 42}' in assistant_texts(fake_server.requests[1])
+
+
+def test_driver_invalid_twice_is_one_error_and_changes_nothing(started, fake_server, project):
+    store, driver = started
+    spec_before = (project / "SPEC.md").read_bytes()
+    rounds_before = [r.model_dump() for r in store.state.interview.rounds]
+    current_before = store.state.interview.current
+    fake_server.script("no json here", '{"still": "wrong"}')
+    driver.answer(Answer(kind="option", value="platform", selected_labels=["Platform team"],
+                         selected_values=["platform"]))
+    iv = store.state.interview
+    assert iv.engine.status == "error"
+    assert "refused twice" in iv.engine.error and "\n" not in iv.engine.error
+    assert [r.model_dump() for r in iv.rounds] == rounds_before
+    assert iv.current == current_before
+    assert (project / "SPEC.md").read_bytes() == spec_before
+
+
+def test_driver_refuses_to_crystallize_with_an_open_gate(started, fake_server):
+    store, driver = started
+    fake_server.script(
+        reply(question=None, ready_to_crystallize=True),
+        reply(question=question("What is explicitly out of scope?"), pressure=PROBE),
+    )
+    driver.answer(Answer(kind="option", value="platform", selected_labels=["Platform team"],
+                         selected_values=["platform"]))
+    iv = store.state.interview
+    assert iv.engine.error is None
+    assert iv.phase == "interview" and iv.status == "active"
+    assert iv.current.question.question == "What is explicitly out of scope?"
+    retry = last_user_text(fake_server.requests[-1])
+    assert "ready_to_crystallize: refused while a readiness gate is open" in retry
+
+
+def test_driver_a_reported_contradiction_is_the_next_question(started, fake_server):
+    store, driver = started
+    contradiction = {
+        "topic": "cache storage", "statement_a": "disk, 60 minutes", "where_a": "round 1",
+        "statement_b": "memory only, 15 minutes", "where_b": "round 2",
+    }
+    fake_server.script(reply(contradictions=[contradiction], pressure=PROBE))
+    asked = len(fake_server.requests)
+    driver.answer(Answer(kind="other", value="memory only, 15 minutes"))
+    current = store.state.interview.current
+    assert current.kind == "contradiction"
+    labels = [o.label for o in current.question.options]
+    assert labels == ["disk, 60 minutes", "memory only, 15 minutes"]
+    assert current.question.allow_other
+    assert len(fake_server.requests) == asked + 1  # specui asked it, not the engine
+
+
+def test_driver_a_deferral_writes_the_default(started, fake_server, project):
+    store, driver = started
+    deferral = {"section": "data", "topic": "cache storage",
+                "default": "Disk cache, 60 minutes", "rationale": "survives restarts"}
+    body = "- **Storage**: Default (assumed): Disk cache, 60 minutes (survives restarts)\n"
+    fake_server.script(reply(deferrals=[deferral], patches=[{"section": "data", "body": body}],
+                             pressure=PROBE))
+    driver.answer(Answer(kind="other", value="No preference, decide for me"))
+    iv = store.state.interview
+    assert iv.engine.status == "idle", iv.engine.error
+    assert iv.rounds[-1].deferral
+    assert "deferred the decision" in last_user_text(fake_server.requests[-1])
+    assert [d.default for d in iv.deferrals] == ["Disk cache, 60 minutes"]
+    assert "Disk cache, 60 minutes" in (project / "SPEC.md").read_text()
+
+
+def test_driver_brownfield_round_reads_code_and_the_snapshot_cites_it(
+    project, codex_env, fake_server
+):
+    (project / "pyproject.toml").write_text('[project]\nname = "streamlib"\n')
+    (project / "src").mkdir()
+    (project / "src" / "parser.py").write_text("def parse(data):\n    return data.split()\n")
+    finding = {"path": "src/parser.py", "finding": "parse() takes the whole input at once",
+               "basis": "evidence", "touchpoint": True}
+    fake_server.script(
+        Reply(call={"name": "exec_command", "arguments": {"cmd": "cat src/parser.py"}}),
+        reply(question=free_text("Which callers need streaming?"), source="code",
+              context_findings=[finding]),
+    )
+    store, driver = driver_for(project)
+    driver.start()
+    iv = store.state.interview
+    assert iv.type == "brownfield"
+    assert iv.current.question.question == "Which callers need streaming?"
+    snapshot = project / iv.artifacts["context"]
+    text = snapshot.read_text()
+    assert "`src/parser.py`: parse() takes the whole input at once" in text
+    outputs = [i.get("output", "") for i in fake_server.requests[-1]["input"]
+               if i.get("type") == "function_call_output"]
+    assert any("def parse(data)" in o for o in outputs)
+    first_prompt = last_user_text(fake_server.requests[0])
+    assert "Repository (brownfield)" in first_prompt and "pyproject.toml" in first_prompt
+
+
+def test_driver_timeout_keeps_the_answer_for_retry(started, fake_server, project, codex_env):
+    store, driver = started
+    driver.config.interview.timeout_seconds = 3
+    fake_server.script(Reply(mode="hang"))
+    driver.answer(Answer(kind="other", value="Disk"))
+    iv = store.state.interview
+    assert iv.engine.status == "error" and "within 3 s" in iv.engine.error
+    assert iv.engine.pending_answer is not None
+    assert processes_with_marker(codex_env["marker"]) == []
+    fake_server.release.set()
+    fake_server.script(reply(question=question("What is out of scope?"), pressure=PROBE))
+    driver.retry()
+    assert store.state.interview.current.question.question == "What is out of scope?"
+
+
+def test_driver_cancel_ends_codex_and_records_nothing(started, fake_server, codex_env):
+    store, driver = started
+    rounds_before = len(store.state.interview.rounds)
+    fake_server.hanging.clear()
+    fake_server.script(Reply(mode="hang"))
+    worker = threading.Thread(
+        target=driver.answer, args=(Answer(kind="other", value="Disk"),), daemon=True
+    )
+    worker.start()
+    assert fake_server.hanging.wait(60)
+    wait_until(lambda: store.state.interview.engine.status == "thinking")
+    driver.cancel()
+    worker.join(15)
+    assert not worker.is_alive()
+    iv = store.state.interview
+    assert iv.engine.status == "idle" and len(iv.rounds) == rounds_before
+    assert iv.current.question.question == "Which storage should the cache use?"
+    assert processes_with_marker(codex_env["marker"]) == []
