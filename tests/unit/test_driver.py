@@ -202,25 +202,28 @@ def test_invalid_twice_leaves_one_error_and_changes_nothing(project):
     assert len(iv.rounds) == 1 and iv.current.round == 2
 
 
-def test_an_unavailable_engine_is_a_clear_error_never_a_fallback(project, monkeypatch):
-    from specui.interview import engines
-
-    monkeypatch.setitem(engines.ENGINES, "command", ("specui.interview.engines.nowhere", "X"))
-    config = parse_config({"interview": {"engine": "command", "command": ["x"]}})
+def test_an_engine_that_cannot_run_is_a_clear_error_never_a_fallback(project):
+    config = parse_config({"interview": {"engine": "command", "command": ["/nonexistent/agent"]}})
     store, driver = make(project, None, config)
     driver.start()
     iv = store.state.interview
     assert iv.engine.status == "error" and iv.engine.name == "command"
-    assert "'command' interview engine is not part of this specui build" in iv.engine.error
+    assert "agent" in iv.engine.error
     assert iv.current is None and iv.rounds == []
+
+
+def test_an_unknown_engine_name_is_refused():
+    from specui.interview.engines import EngineError, engine_class
+
+    with pytest.raises(EngineError, match="unknown interview engine 'gpt'"):
+        engine_class("gpt")
 
 
 def test_switch_to_offline_runs_the_failed_round_with_the_builtin_engine(project, monkeypatch):
     from specui.interview import engines
 
-    monkeypatch.setitem(engines.ENGINES, "command", ("specui.interview.engines.nowhere", "X"))
-    monkeypatch.setitem(engines.ENGINES, "builtin", ("tests.unit.test_driver", "OfflineStandIn"))
-    config = parse_config({"interview": {"engine": "command", "command": ["x"]}})
+    monkeypatch.setitem(engines.ENGINES, "builtin", ("test_driver", "OfflineStandIn"))
+    config = parse_config({"interview": {"engine": "command", "command": ["/nonexistent/agent"]}})
     store, driver = make(project, None, config)
     driver.start()
     assert store.state.interview.engine.status == "error"
