@@ -600,6 +600,26 @@ def test_contradiction_found_then_settled_everywhere(tmp_path: Path):
     assert reply.contradictions == []  # settled: not reported again
 
 
+def test_an_answer_to_another_engines_question_is_kept_as_an_open_question(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(CLI_IDEA)
+    s.question = ReplyQuestion(
+        question="Which git hosts must the tool talk to?",
+        type="free-text",
+        options=[],
+        allow_other=True,
+        header=None,
+    )
+    s.answer(text="GitHub and a self-hosted Gitea")
+    before = s.spec
+    reply = s.turn()
+    assert reply.open_questions_added == [
+        "Place this answer in SPEC.md: “Which git hosts must the tool talk to” → "
+        "“GitHub and a self-hosted Gitea”"
+    ]
+    assert s.spec == before
+
+
 def test_protected_sections_are_never_patched(tmp_path: Path):
     s = Session(tmp_path)
     reply = s.turn("overview", target_dimension="intent")

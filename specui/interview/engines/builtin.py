@@ -549,6 +549,14 @@ class Turn:
                 self.apply_deferral(a.bank)
             else:
                 self.apply_bank(a, a.bank)
+        elif a.kind == "unknown" and a.entry.answer.strip():
+            # Another engine asked this (the user switched to the offline one): its target is
+            # unknown here, so the answer is kept as an open question rather than guessed
+            # into a section.
+            self.oq_added.append(
+                f"Place this answer in SPEC.md: “{short(a.entry.question, 120)}” → "
+                f"“{short(a.entry.answer, 200)}”"
+            )
 
     def apply_overview(self, a: Answered) -> None:
         if a.deferral or not a.entry.answer.strip():
