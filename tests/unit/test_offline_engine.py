@@ -34,7 +34,7 @@ from specui.core.spec import (
 from specui.interview.bank import load_bank
 from specui.interview.engines.base import EngineCancelled
 from specui.interview.engines.builtin import DEFAULT_MARK, OVERVIEW_PROMPT, BuiltinEngine, Turn
-from specui.interview.engines.builtin_reading import FACTS, draft_overview
+from specui.interview.engines.builtin_reading import FACTS, draft_overview, quote_placeholders
 
 TEMPLATE_SPEC = render_spec_template("demo")
 TEMPLATE_STACK = render_stack_template("demo")
@@ -361,6 +361,42 @@ def test_user_text_with_placeholder_markers_is_quoted_not_a_placeholder(tmp_path
     assert placeholder_status(f"- **Problem & Outcome**: {value}") == "clarified"
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("TBD soon", "`TBD` soon"),
+        ("run `make <target>` first", "run `make <target>` first"),
+        ("see <wiki> and `x` and TODO", "see `<wiki>` and `x` and `TODO`"),
+    ],
+)
+def test_quote_placeholders(text: str, quoted: str):
+    assert quote_placeholders(text) == quoted
+    assert placeholder_status(f"- **A**: {quoted}") == "clarified"
+
+
+def test_autoresearch_focus_and_a_placeholder_evaluator(tmp_path: Path):
+    s = Session(tmp_path, autoresearch=True)
+    s.overview("Make the TOML parser faster on big files.")
+    headers = []
+    for _ in range(4):
+        reply = s.turn(target_dimension="intent")
+        headers.append(reply.question.header)
+        answers = {
+            "Mission": "Cut parse time of 10 MB files by half",
+            "Evaluator": "python bench.py <file>",
+            "Session name": "toml-speed",
+        }
+        if reply.question.type == "free-text":
+            s.answer(text=answers[reply.question.header])
+        else:
+            s.answer(picks=recommended(reply))
+    reply = s.turn()
+    assert headers == ["Mission", "Evaluator", "Keep policy", "Session name"]
+    assert s.value("acceptance", "Evaluator command") == "`python bench.py <file>`"
+    assert s.value("acceptance", "Keep policy").startswith("Only strict improvements")
+    assert s.value("vision", "Research slug") == "toml-speed"
+
+
 # ----------------------------------------------------------------------------- options that contradict what is known
 
 
@@ -614,8 +650,10 @@ def test_an_answer_to_another_engines_question_is_kept_as_an_open_question(tmp_p
     before = s.spec
     reply = s.turn()
     assert reply.open_questions_added == [
-        "Place this answer in SPEC.md: “Which git hosts must the tool talk to” → "
-        "“GitHub and a self-hosted Gitea”"
+        (
+            "Place this answer in SPEC.md: “Which git hosts must the tool talk to” → "
+            "“GitHub and a self-hosted Gitea”"
+        )
     ]
     assert s.spec == before
 

@@ -907,6 +907,10 @@ class Turn:
                 return e, f"challenge mode: {d.challenge_mode} (used once)"
         if d.kind == "closure":
             return None, ""
+        if self.req.autoresearch:
+            e = first(lambda e: "mode:autoresearch" in e.only_if)
+            if e is not None:
+                return e, f"autoresearch focus: {e.header.lower()}"
         if "stack:mismatch" in self.traits:
             # stack.toml contradicts the repository or the answers: settle it before anything
             # else builds on the wrong stack.
@@ -915,10 +919,6 @@ class Turn:
                 return e, "stack.toml names a different language than " + (
                     self.detected_language[1] if self.detected_language else "the answers"
                 )
-        if self.req.autoresearch:
-            e = first(lambda e: "mode:autoresearch" in e.only_if)
-            if e is not None:
-                return e, f"autoresearch focus: {e.header.lower()}"
         stages = ["intent-first", "feasibility"]
         if self.req.interview_type == "brownfield":
             stages.append("brownfield")

@@ -40,8 +40,12 @@ def short(text: str, limit: int = 120) -> str:
 
 def quote_placeholders(text: str) -> str:
     """User text with `<...>`, TODO, TBD and FIXME in backticks: kept verbatim, but SPEC.md's
-    status rules read them as quoted text, not as the template's placeholders."""
-    return _PLACEHOLDER_LIKE.sub(lambda m: f"`{m.group(0)}`", text)
+    status rules read them as quoted text, not as the template's placeholders. Text already
+    inside a code span is left as it is."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = _PLACEHOLDER_LIKE.sub(lambda m: f"`{m.group(0)}`", parts[i])
+    return "`".join(parts)
 
 
 @cache
