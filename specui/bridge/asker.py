@@ -56,6 +56,10 @@ def read_payload(raw: str, stdin: IO[bytes] | None = None) -> str:
             data = stream.read(PAYLOAD_LIMIT + 1)
         except OSError as exc:
             raise SpecuiError(f"cannot read the question from standard input: {exc}") from None
+        if not data.strip():
+            raise SpecuiError("standard input held no question payload")
+    elif not raw:
+        raise SpecuiError("Missing JSON value after --input")  # OMX's words
     else:
         data = raw.encode("utf-8", "surrogateescape")
     if len(data) > PAYLOAD_LIMIT:
@@ -71,8 +75,6 @@ def read_payload(raw: str, stdin: IO[bytes] | None = None) -> str:
 
 def parse_payload(text: str, session_id: str | None = None) -> QuestionBatch:
     """JSON text -> normalized batch (OMX's rules and messages). SpecuiError (exit 2)."""
-    if not text.strip():
-        raise SpecuiError("the question payload is empty")
     if nesting_depth(text) > MAX_DEPTH:
         raise SpecuiError(f"--input is nested deeper than {MAX_DEPTH} levels")
     try:

@@ -5,7 +5,8 @@ JSON:` part is shared: the detail is each language's parser's own words).
 
 How "accepted" is seen without a person: omx runs with its test renderer and a 1 ms wait, so
 an accepted payload ends in `question_runtime_failed` "Timed out waiting…"; specui runs with no
-workbench, no tmux and no controlling terminal, so an accepted payload ends in
+workbench, no tmux and no controlling terminal (a child in a new session), so an accepted
+payload ends in
 `question_runtime_failed` "nobody to ask…". A refused payload: omx prints `Error: <message>`
 on stderr; specui exits 2 with `question_invalid_input` and the message.
 """
@@ -93,6 +94,8 @@ CORPUS: list[str] = [
     j({"questions": [{"question": "One"}, {"question": ""}]}),
     j({"questions": [{"question": "One", "type": "nope"}]}),
     # not JSON
+    "",
+    "   ",
     '{"question": "Pick",',
     "{not json}",
     "[1",
@@ -130,23 +133,44 @@ def run_omx(omx: str, payload: str, cwd: Path) -> tuple[bool, str]:
     return False, lines[0].removeprefix("Error: ")
 
 
-def run_specui(payload: str, cwd: Path) -> tuple[bool, str]:
+# One child process (in a new session: no controlling terminal) runs `specui question` —
+# cli.main, the console script's body — once per payload, with stdout and stderr captured
+# per call; one interpreter start instead of one per payload.
+SPECUI_RUNNER = """
+import contextlib, io, json, sys
+from specui.cli import main
+for line in sys.stdin:
+    payload, cwd = json.loads(line)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["question", "--json", "--input", payload, cwd])
+    print(json.dumps([code, out.getvalue(), err.getvalue()]), flush=True)
+"""
+
+
+def run_specui_all(payloads: list[str], cwd: Path) -> list[tuple[bool, str]]:
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
     done = subprocess.run(
-        [sys.executable, "-m", "specui", "question", "--json", "--input", payload, str(cwd)],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
-        stdin=subprocess.DEVNULL, start_new_session=True,  # no controlling terminal
+        [sys.executable, "-c", SPECUI_RUNNER],
+        input="".join(json.dumps([p, str(cwd)]) + "\n" for p in payloads),
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+        start_new_session=True,
     )
-    out = json.loads(done.stdout)
-    assert out["ok"] is False
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    if done.returncode == 1:
-        assert out["error"]["code"] == "question_runtime_failed", out
-        assert out["error"]["message"].startswith("nobody to ask"), out
-        return True, ""
-    assert done.returncode == 2, done
-    assert out["error"]["code"] == "question_invalid_input"
-    return False, out["error"]["message"]
+    assert done.returncode == 0, done.stderr
+    results = []
+    for line in done.stdout.splitlines():
+        code, out, err = json.loads(line)
+        data = json.loads(out)
+        assert data["ok"] is False and len(err.strip().splitlines()) == 1, (out, err)
+        if code == 1:
+            assert data["error"]["code"] == "question_runtime_failed", data
+            assert data["error"]["message"].startswith("nobody to ask"), data
+            results.append((True, ""))
+        else:
+            assert code == 2 and data["error"]["code"] == "question_invalid_input", data
+            results.append((False, data["error"]["message"]))
+    assert len(results) == len(payloads)
+    return results
 
 
 def test_corpus_is_large_and_mixed() -> None:
@@ -159,14 +183,14 @@ def test_specui_and_omx_agree(tmp_path: Path) -> None:
     (tmp_path / "omx").mkdir()
     (tmp_path / "specui").mkdir()
 
-    def both(payload: str):
-        return payload, run_omx(omx, payload, tmp_path / "omx"), run_specui(payload, tmp_path / "specui")
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(both, CORPUS))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        omx_results = list(pool.map(lambda p: run_omx(omx, p, tmp_path / "omx"), CORPUS))
+    specui_results = run_specui_all(CORPUS, tmp_path / "specui")
     disagreements = []
     accepted = refused = 0
-    for payload, (omx_ok, omx_msg), (ui_ok, ui_msg) in results:
+    for payload, (omx_ok, omx_msg), (ui_ok, ui_msg) in zip(
+        CORPUS, omx_results, specui_results, strict=True
+    ):
         if omx_ok != ui_ok:
             disagreements.append(f"{payload}: omx {'accepts' if omx_ok else 'refuses'}, "
                                  f"specui {'accepts' if ui_ok else 'refuses'} ({omx_msg or ui_msg})")

@@ -106,6 +106,13 @@ def test_stdin_is_not_read_past_the_limit() -> None:
     assert stream.tell() == asker.PAYLOAD_LIMIT + 1
 
 
+def test_empty_input_is_refused_as_omx_words_it() -> None:
+    with pytest.raises(SpecuiError, match="^Missing JSON value after --input$"):
+        asker.read_payload("")
+    with pytest.raises(SpecuiError, match="standard input held no question payload"):
+        asker.read_payload("-", io.BytesIO(b" \n"))
+
+
 def test_stdin_payload_and_session_override() -> None:
     text = asker.read_payload("-", io.BytesIO(json.dumps(SINGLE).encode()))
     assert asker.parse_payload(text, "s-9").session_id == "s-9"
@@ -115,7 +122,8 @@ def test_stdin_payload_and_session_override() -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("", "empty"),
+        ("", "--input must be valid JSON"),
+        ("  ", "--input must be valid JSON"),
         ("{not json", "--input must be valid JSON"),
         ("[" * 100_000, "nested deeper than 64"),
         ('{"a":' * 5000 + "1" + "}" * 5000, "nested deeper than 64"),
