@@ -176,7 +176,7 @@ class BankEntry(_Data):
     gate: GateName | None = None
     pressure: PressureKind | None = None
     challenge: ChallengeMode | None = None
-    options: list[BankOption] = Field(default_factory=list, max_length=12)
+    options: list[BankOption] = Field(default_factory=list, max_length=16)
 
     @property
     def labels(self) -> tuple[str, ...]:

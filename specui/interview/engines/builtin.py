@@ -461,6 +461,8 @@ class Turn:
             if self.allowed(o.only_if, o.not_if)
             and all(self.fill(t) is not None for t in (o.label, o.description, o.written))
         ]
+        # The bank lists options in priority order; a question shows at most 8 of them, the
+        # ninth slot (the contract's maximum) being "Decide for me".
         return out[:8]
 
     def recommended(self, options: list[BankOption]) -> BankOption | None:
