@@ -466,6 +466,19 @@ def test_an_earlier_answer_rules_options_out(tmp_path: Path):
     assert "CLI commands" in labels and "Web or desktop UI" not in labels
 
 
+def test_the_untouched_starter_stack_is_never_recommended(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(CLI_IDEA)
+    reply = s.turn(target_dimension="constraints")
+    assert reply.question.header == "Stack" and "typescript" in reply.question.question
+    assert recommended(reply) == []
+    mine = TEMPLATE_STACK.replace('"typescript"', '"go"').replace('"nextjs"', '"cobra"')
+    s = Session(tmp_path, stack=mine)
+    s.overview(CLI_IDEA)
+    reply = s.turn(target_dimension="constraints")
+    assert recommended(reply) == ["Yes, as written"]
+
+
 def test_mtls_in_stack_toml_removes_oauth(tmp_path: Path):
     stack = TEMPLATE_STACK.replace('auth       = "oauth2+rbac"', 'auth       = "mtls"')
     s = Session(tmp_path, stack=stack)

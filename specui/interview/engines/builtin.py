@@ -329,7 +329,8 @@ class Turn:
         if template:
             # The untouched starter is nobody's decision: it must not steer the options.
             out.add("stack:template")
-        else:
+        elif self.stack:
+            out.add("stack:reviewed")
             if lang:
                 out.add(f"lang:{lang}")
             sec = self.stack.get("security")
