@@ -396,7 +396,9 @@ def test_tmux_no_workbench_opens_a_pane_and_the_answer_lands_in_the_file(
     tmux.start(project.root)
     out, rc = ask_in_shell(tmux, project, SINGLE)
     pane = question_pane(tmux, "Execute directly")
-    assert "Question from deep-interview" in tmux.screen(pane)
+    screen = tmux.screen(pane)
+    assert "Question from deep-interview" in screen
+    assert all(o["label"] in screen for o in SINGLE["options"])  # the whole question fits
     tmux.keys(pane, "2", "Enter")
     wait_for(lambda: rc.exists() and rc.read_text().strip(), "the command to finish")
     assert rc.read_text().strip() == "0"
@@ -405,6 +407,21 @@ def test_tmux_no_workbench_opens_a_pane_and_the_answer_lands_in_the_file(
     assert out.read_text().count("\n") == 1  # nothing but the JSON on stdout
     wait_for(lambda: len(tmux.panes()) == 1, "the pane to close")
     assert bridge_files(project) == []
+
+
+def test_tmux_a_tall_question_gets_a_pane_it_fits_in(tmux: Tmux, project: Project) -> None:
+    tmux.start(project.root)
+    options = [{"label": f"Choice number {i}", "value": f"c{i}",
+                "description": "a description long enough to need its own line " * 2}
+               for i in range(1, 10)]
+    out, rc = ask_in_shell(tmux, project, {"question": "Which one? " * 30, "options": options})
+    pane = question_pane(tmux, "Choice number 1")
+    screen = tmux.screen(pane)
+    assert all(f"Choice number {i}" in screen for i in range(1, 10)), screen
+    assert "Other" in screen
+    tmux.keys(pane, "9", "Enter")
+    wait_for(lambda: rc.exists() and rc.read_text().strip(), "the command to finish")
+    assert json.loads(out.read_text())["answer"]["value"] == "c9"
 
 
 def test_tmux_batch_with_review(tmux: Tmux, project: Project) -> None:
