@@ -123,6 +123,7 @@ class BankOption(_Data):
     stack: dict[str, str] = Field(default_factory=dict)
     open_question: str = ""
     follow_up: str | None = None
+    record: bool = True  # False: a routing answer ("No, I will name it next"): writes nothing
 
     @property
     def written(self) -> str:
@@ -171,7 +172,7 @@ class BankEntry(_Data):
     default: str = ""
     default_rationale: str = ""
     source: Literal["user", "code"] = "user"
-    append: bool = False
+    append: bool = False  # asked even when its bullet holds text; the answer is added below
     options_from: Literal["touchpoints"] | None = None
     gate: GateName | None = None
     pressure: PressureKind | None = None

@@ -750,6 +750,23 @@ def test_rhythm_guard_skips_code_sourced_questions(tmp_path: Path):
 # ----------------------------------------------------------------------------- spec hygiene
 
 
+def test_an_answer_never_overwrites_text_written_meanwhile(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    s.spec = s.spec.replace("- **Envs**:", "- **Stack**: stack.toml as written\n- **Envs**:")
+    reply = s.turn("validation", target_section="deployment")
+    assert reply.question.header == "Environments"
+    # while the question is on screen the user writes two of its bullets by hand
+    s.spec = s.spec.replace("dev/stage/prod parity", "laptop and one VM").replace(
+        "build, test, release gates", "GitLab CI, manual deploys"
+    )
+    s.answer(picks=["Development and production"])
+    s.turn("validation", target_section="deployment")
+    assert s.value("deployment", "Envs") == "laptop and one VM\ndevelopment and production"
+    assert s.value("deployment", "CI/CD") == "GitLab CI, manual deploys"  # a package side bullet
+    assert s.value("deployment", "Config & Secrets") == "secrets from the host's secret store"
+
+
 def test_append_entries_never_duplicate_a_label(tmp_path: Path):
     s = Session(tmp_path)
     s.overview(SERVICE_IDEA)

@@ -521,15 +521,20 @@ class Turn:
         )
 
     # ================================================================== acting on the answer
-    def write(self, unit: str, label: str, value: str, *, append: bool = False) -> bool:
-        """Set one bullet of `unit`, keeping every other line; never a duplicate label."""
+    def write(self, unit: str, label: str, value: str, *, keep: bool = False) -> bool:
+        """Set one bullet of `unit`, keeping every other line; never a duplicate label.
+
+        A bullet that already holds real text (the user's, or an earlier answer) is never
+        overwritten: the new text is added below it, or with `keep` (a package's side bullets)
+        left out. Only a deferred default is replaced.
+        """
         if unit in self.protected:
             return False
         body = self.body(unit)
         value = quote_placeholders(value)
         current = item_value(body, label)
-        if append and current and value_is_answered(label, current):
-            if _norm(value) in _norm(current):
+        if current and value_is_answered(label, current) and DEFAULT_MARK not in current:
+            if keep or _norm(value) in _norm(current):
                 return True
             value = f"{current}\n{value}"
         self.patches[unit] = set_item(body, label, value, "\r\n" if "\r\n" in body else "\n")
@@ -587,7 +592,7 @@ class Turn:
         extra: dict[str, str] = {}
         if m := re.search(r"Round (\d+): you said “(.+?)”", a.entry.question, re.DOTALL):
             extra = {"round": m.group(1), "claim": m.group(2)}
-        items = [self.option_text(e, o, extra) for o in picked]
+        items = [self.option_text(e, o, extra) for o in picked if o.record]
         fills: dict[str, list[str]] = {}
         for o in picked:
             for label, text in o.fills.items():
@@ -608,9 +613,9 @@ class Turn:
             value = self.fill(e.join, {**extra, "items": value}) or value
         if e.key == "autoresearch.evaluator":
             value = f"`{value.strip('`')}`"  # a command: kept verbatim as code
-        self.write(e.section, e.label, value, append=e.append)
+        self.write(e.section, e.label, value)
         for label, parts in fills.items():
-            self.write(e.section, label, "; ".join(dict.fromkeys(parts)))
+            self.write(e.section, label, "; ".join(dict.fromkeys(parts)), keep=True)
         if e.unchosen is not None:
             for label in e.labels[1:]:
                 if label not in fills and not value_is_answered(
