@@ -209,3 +209,96 @@ def test_specui_and_omx_agree(tmp_path: Path) -> None:
             disagreements.append(f"{payload}: omx says {omx_msg!r}, specui says {ui_msg!r}")
     assert not disagreements, "\n".join(disagreements)
     assert accepted >= 20 and refused >= 20
+
+
+# ------------------------------------------------------------------------------ OMX's validator
+
+OMX_VALIDATE = """
+import { createInterface } from 'node:readline';
+const state = await import(process.argv[2] + '/dist/question/state.js');
+for await (const line of createInterface({ input: process.stdin })) {
+  const { payload, answers } = JSON.parse(line);
+  try {
+    const { record } = await state.createQuestionRecord(process.cwd(), payload, undefined, new Date());
+    await state.submitQuestionAnswerById(process.cwd(), record.question_id, { answers });
+    console.log(JSON.stringify({ ok: true }));
+  } catch (error) {
+    console.log(JSON.stringify({ ok: false, message: String(error?.message ?? error) }));
+  }
+}
+"""
+
+VALIDATOR_PAYLOADS = [
+    {"question": "One?", "options": O},
+    {"question": "One?", "options": O, "allow_other": False},
+    {"question": "Some?", "type": "multi-select", "options": [*O, "Gamma"]},
+    {"question": "Some?", "type": "multi-answerable", "options": O, "allow_other": False},
+    {"question": "Free text?"},
+    {"question": "Free text, multi?", "type": "multi-select"},
+    {"questions": [{"question": "Claude", "options": [{"label": "X"}, {"label": "Y"}],
+                    "multiSelect": True}]},
+]
+
+
+def specui_answer_cases() -> list[tuple[dict, list[dict]]]:
+    """Every answer specui's picker can give for the payloads above (and a batch of them)."""
+    from itertools import combinations
+
+    from specui.core.questions import answer_entries, build_answer, normalize_question_input
+
+    def picks(question) -> list[tuple[list[int], str | None]]:
+        n = len(question.options)
+        if not n:
+            return [([], "typed text")]
+        out: list[tuple[list[int], str | None]] = []
+        if question.multi_select:
+            for size in range(1, n + 1):
+                out += [(list(c), None) for c in combinations(range(n), size)]
+            if question.allow_other:
+                out += [([], "typed"), ([0], "typed"), ([0, 1], "typed")]
+        else:
+            out += [([i], None) for i in range(n)]
+            if question.allow_other:
+                out.append(([], "typed"))
+        return out
+
+    def as_omx(batch) -> dict:
+        # OMX gets the questions as specui normalized them (the envelope's `questions`): the
+        # same as its own reading except for Claude Code's multiSelect, which OMX ignores.
+        return {"questions": [q.omx() for q in batch.questions]}
+
+    cases = []
+    for payload in VALIDATOR_PAYLOADS:
+        batch = normalize_question_input(payload)
+        for selected, text in picks(batch.first):
+            entries = answer_entries(batch, [build_answer(batch.first, selected, text)])
+            cases.append((as_omx(batch), [e.payload() for e in entries]))
+    batch = normalize_question_input({"questions": VALIDATOR_PAYLOADS[:6]})
+    answers = [build_answer(q, *picks(q)[-1]) for q in batch.questions]
+    cases.append((as_omx(batch), [e.payload() for e in answer_entries(batch, answers)]))
+    return cases
+
+
+def test_specui_answers_pass_omxs_own_validator(tmp_path: Path) -> None:
+    omx = omx_bin()
+    package = Path(os.path.realpath(omx)).parents[2]  # node_modules/oh-my-codex
+    assert (package / "dist" / "question" / "state.js").is_file()
+    script = tmp_path / "validate.mjs"
+    script.write_text(OMX_VALIDATE)
+    cases = specui_answer_cases()
+    wrong = (VALIDATOR_PAYLOADS[0], [{"question_id": "q-1", "index": 0, "answer": {
+        "kind": "option", "value": "zz", "selected_labels": ["Alpha"], "selected_values": ["zz"]}}])
+    node = shutil.which("node", path=str(Path(omx).parent) + os.pathsep + os.environ["PATH"])
+    assert node is not None
+    done = subprocess.run(
+        [node, str(script), str(package)], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120, check=False,
+        input="".join(json.dumps({"payload": p, "answers": a}) + "\n" for p, a in [*cases, wrong]),
+    )
+    assert done.returncode == 0, done.stderr
+    verdicts = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(verdicts) == len(cases) + 1 and len(cases) >= 25
+    refused = [(c, v["message"]) for c, v in zip(cases, verdicts, strict=False) if not v["ok"]]
+    assert not refused, refused
+    assert verdicts[-1] == {"ok": False, "message":
+                            "answers[0].answer selected value is not in the option schema: zz"}
