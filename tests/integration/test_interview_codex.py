@@ -175,7 +175,7 @@ def test_two_rounds_share_one_thread_and_the_model_gets_the_strict_schema(
     assert json.loads(first)["question"]["question"] == "Who runs the cache?"
     thread = run.engine.session.thread_id
     assert thread
-    first_prompt = run.engine.last_prompt_chars
+    first_prompt = len(run.engine.last_prompt)
 
     # The schema file: 0600 under .specui, the contract's schema, strict-clean.
     schema_path = project / SCHEMA_FILE
@@ -200,7 +200,7 @@ def test_two_rounds_share_one_thread_and_the_model_gets_the_strict_schema(
     assert "The platform team runs it." in new and "specui turn 2" in new
     assert "You are the interviewer behind specui" not in new
     assert "SPEC.md is unchanged since your last turn." in new
-    assert run.engine.last_prompt_chars < first_prompt / 2
+    assert len(run.engine.last_prompt) < first_prompt / 2
     assert fake_server.requests[1]["text"]["format"]["schema"] == reply_json_schema()
 
 

@@ -25,9 +25,11 @@ holds half a conversation; a thread Codex no longer has is replaced by a new one
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,7 +163,10 @@ class CodexEngine(Engine):
         # What the current thread has seen; None after a restart (resend the state, not rules).
         self._sent: Sent | None = None
         self._sent_thread: str | None = None
-        self.last_prompt_chars = 0  # measured by the bench and tests: what reaches the model
+        # The last turn, as the bench and tests measure it: what reached the model, and how long
+        # the codex process ran (so specui's own share of a round can be told apart).
+        self.last_prompt = ""
+        self.last_run_seconds = 0.0
 
     @classmethod
     def create(cls, session: EngineSession, config: SpecuiConfig) -> Engine:
@@ -177,14 +182,26 @@ class CodexEngine(Engine):
 
     def start_argv(self, project: Path, schema: Path) -> list[str]:
         return [
-            self.codex, "exec", *self._common(schema), "--sandbox", "read-only",
-            "-C", str(project), "-",
+            self.codex,
+            "exec",
+            *self._common(schema),
+            "--sandbox",
+            "read-only",
+            "-C",
+            str(project),
+            "-",
         ]
 
     def resume_argv(self, thread_id: str, schema: Path) -> list[str]:
         return [
-            self.codex, "exec", "resume", thread_id, *self._common(schema),
-            "-c", 'sandbox_mode="read-only"', "-",
+            self.codex,
+            "exec",
+            "resume",
+            thread_id,
+            *self._common(schema),
+            "-c",
+            'sandbox_mode="read-only"',
+            "-",
         ]
 
     # ---------------------------------------------------------------- turn
@@ -203,8 +220,9 @@ class CodexEngine(Engine):
         thread = self.session.thread_id
         if thread is not None:
             try:
-                return self._turn(request, feedback, project, schema, thread, on_activity,
-                                  cancel, timeout)
+                return self._turn(
+                    request, feedback, project, schema, thread, on_activity, cancel, timeout
+                )
             except _LostThread:
                 on_activity(f"Codex no longer has thread {thread}; starting a new one")
                 self.session.thread_id = None
@@ -240,13 +258,24 @@ class CodexEngine(Engine):
         timeout: float,
     ) -> str:
         prompt, sent = self._prompt(request, feedback, project, thread)
-        self.last_prompt_chars = len(prompt)
-        argv = self.start_argv(project, schema) if thread is None else self.resume_argv(thread, schema)
-        reader = EventReader(on_activity)
-        result = run_child(
-            argv, stdin=prompt.encode("utf-8"), cwd=project, cancel=cancel, timeout=timeout,
-            on_line=reader, what="codex",
+        self.last_prompt = prompt
+        argv = (
+            self.start_argv(project, schema) if thread is None else self.resume_argv(thread, schema)
         )
+        reader = EventReader(on_activity)
+        started = time.perf_counter()
+        try:
+            result = run_child(
+                argv,
+                stdin=prompt.encode("utf-8"),
+                cwd=project,
+                cancel=cancel,
+                timeout=timeout,
+                on_line=reader,
+                what="codex",
+            )
+        finally:
+            self.last_run_seconds = time.perf_counter() - started
         outcome = reader.outcome
         if outcome.failure is not None:
             raise EngineError(f"codex: {outcome.failure}")
@@ -273,10 +302,16 @@ class _LostThread(EngineError):
     pass
 
 
+@functools.cache
+def schema_bytes() -> bytes:
+    """The reply schema as written for Codex; generating it costs tens of ms, so once."""
+    return (json.dumps(reply_json_schema(), indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
 def write_schema(project: Path) -> Path:
     """`.specui/engine-reply.schema.json` (0600, atomic), rewritten only when it differs."""
     path = project / SCHEMA_FILE
-    data = (json.dumps(reply_json_schema(), indent=1, sort_keys=True) + "\n").encode("utf-8")
+    data = schema_bytes()
     try:
         if path.read_bytes() == data:
             return path
