@@ -106,6 +106,20 @@ def _order(phase: str) -> int:
 
 
 @dataclass(frozen=True)
+class RunnerView:
+    """Everything a view of the runner shows, worked out in one call (off the UI thread):
+    the phases, the run to show (running, else the latest), its vitals, what runs next and
+    Spec Kit's workflow runs."""
+
+    rows: list[PhaseRow]
+    current: PhaseRun | None
+    vitals: Vitals | None
+    next_phase: str | None
+    workflows: list[WorkflowRun]
+    auto_continue: bool
+
+
+@dataclass(frozen=True)
 class PhaseRow:
     """One phase as the runner sees it: its status (implement is only done when tasks.md
     is, see orchestrator.phase_state), a note saying why, and its latest run."""
@@ -309,13 +323,23 @@ class PhaseManager:
             rows.append(PhaseRow(name, status, note or (run.message if run else ""), run))
         return rows
 
-    def next_phase(self) -> str | None:
-        """The first configured phase that is not done (implement stays re-runnable until
-        tasks.md is complete, see phase_rows)."""
-        for row in self.phase_rows():
-            if row.name in self.phases and row.status != "done":
-                return row.name
-        return None
+    def view(self) -> RunnerView:
+        """Reconcile (see refresh) and describe the runner for a view."""
+        active = self.refresh()
+        runs = self.store.state.runs
+        current = active or (runs[-1] if runs else None)
+        rows = self.phase_rows()
+        upcoming = next((r.name for r in rows if r.name in self.phases and r.status != "done"),
+                        None)
+        return RunnerView(
+            rows=rows, current=current,
+            vitals=self.vitals(current) if current is not None else None,
+            next_phase=upcoming, workflows=self.workflow_runs(),
+            auto_continue=self.config.auto_continue,
+        )
+
+    def set_auto_continue(self, value: bool) -> None:
+        self.config = self.config.model_copy(update={"auto_continue": value})
 
     def vitals(self, run: PhaseRun, now: datetime | None = None) -> Vitals:
         """Elapsed, since output / progress, stalled, tasks and ETA of `run` (see vitals.py)."""
@@ -436,21 +460,44 @@ class PhaseManager:
         specify = shutil.which("specify")
         if specify is None:
             raise SpecuiError("Spec Kit's `specify` is not on PATH (pip install specify-cli)")
-        run_id, log_path = self._new_run("workflow")
-        spec = RunSpec(
-            run_id=run_id, phase="workflow", argv=resume_argv(specify, workflow_run_id),
-            cwd=str(self.project.root), log_path=str(log_path),
-            log_rel=self.project.relative(log_path),
-            prompt_source=f".specify/workflows/runs/{workflow_run_id} (gate "
-                          f"{found.gate.step_id if found.gate else '?'}: {choice})",
-            notify=self.config.notify, grace_seconds=self.config.stop_grace_seconds,
-            stall_seconds=self.config.stall_minutes * 60, on_stall=self.on_stall,
-            stall_restarts=0, gate_answer=choice,
+        gate = found.gate.step_id if found.gate else "?"
+        return self._start_other(
+            "workflow", resume_argv(specify, workflow_run_id), "",
+            f".specify/workflows/runs/{workflow_run_id} (gate {gate}: {choice})",
+            f"{choice} {found.workflow_id} {workflow_run_id}", gate_answer=choice,
         )
-        prepared = PreparedRun(spec, "", self.project.runs_dir / run_id)
+
+    def start_lane(self, key: str, invocation: str) -> PhaseRun:
+        """Start one of seed 004's OMX lanes (`$autopilot <spec>` ...) as a `codex exec` run
+        of the runner command: its prompt is exactly the lane's invocation."""
+        if not re.fullmatch(r"[a-z]+", key):
+            raise SpecuiError(f"invalid lane {key!r}", exit_code=2)
+        self.refresh(follow_up=False)
+        current = self.active()
+        if current is not None:
+            raise SpecuiError(
+                f"phase {current.phase} is already running ({current.run_id}); stop it first"
+            )
+        return self._start_other(key, list(self.config.command), invocation,
+                                 "seed 004 handoff lane", invocation)
+
+    def _start_other(self, name: str, argv: list[str], prompt: str, source: str,
+                     message: str, *, gate_answer: str | None = None) -> PhaseRun:
+        """A supervised run that is not a Spec Kit phase (a workflow resume, a lane)."""
+        run_id, log_path = self._new_run(name)
+        spec = RunSpec(
+            run_id=run_id, phase=name, argv=argv, cwd=str(self.project.root),
+            log_path=str(log_path), log_rel=self.project.relative(log_path),
+            prompt_source=source, json_mode=is_json_command(argv), notify=self.config.notify,
+            grace_seconds=self.config.stop_grace_seconds,
+            stall_seconds=self.config.stall_minutes * 60, on_stall=self.on_stall,
+            stall_restarts=0 if gate_answer is not None else self.config.stall_restarts,
+            gate_answer=gate_answer,
+        )
+        prepared = PreparedRun(spec, prompt, self.project.runs_dir / run_id)
         self._materialize(prepared)
         pid = self._spawn_detached(prepared.run_dir)
-        return self._record(prepared, pid, f"{choice} {found.workflow_id} {workflow_run_id}")
+        return self._record(prepared, pid, message)
 
     def _materialize(self, prepared: PreparedRun) -> None:
         prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)

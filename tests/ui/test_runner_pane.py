@@ -1,11 +1,12 @@
-"""RunnerPane through Pilot: a fake PhaseManager-compatible runner over a real SessionStore and
-real log files written by test threads. Snapshots at 80x24 and 160x48 use a frozen clock and
-fixed file times so they are deterministic.
+"""RunnerPane through Pilot. The manager is the real PhaseManager with the process side
+replaced (start/stop/refresh record calls and edit the store), so everything the pane shows
+comes from the runner's own view(): phase truth, vitals (status.json written by the test),
+workflow runs. Snapshots at 80x24 and 160x48 use a frozen clock.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -20,29 +21,27 @@ from textual.widgets import Footer
 from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
 from specui.core.paths import Project
+from specui.runner.manager import PhaseManager
+from specui.runner.supervisor import RunStatus
 from specui.store import PhaseRun, SessionStore
 from specui.ui.actions import FooterAwareScreen
+from specui.ui.screens.confirm import ConfirmScreen
+from specui.ui.screens.runner import LogSearchScreen, PastRunsScreen, PhasePickerScreen
 from specui.ui.widgets.log_view import LogView
-from specui.ui.widgets.runner_pane import (
-    CSS_PATH,
-    PhasePickerScreen,
-    RunnerConfirmScreen,
-    RunnerPane,
-)
+from specui.ui.widgets.runner_pane import CSS_PATH, RunnerPane
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
-class FakeManager:
-    """Behaves like specui.runner.manager.PhaseManager as far as the pane can tell."""
+class FakeManager(PhaseManager):
+    """The real PhaseManager (phase rows, vitals, workflows, follow-ups), minus processes."""
 
-    def __init__(self, project: Project, store: SessionStore) -> None:
-        self.project = project
-        self.store = store
+    def __init__(self, project: Project, store: SessionStore, config: RunnerConfig) -> None:
+        super().__init__(project, store, config)
+        self.clock = lambda: NOW
         self.calls: list[tuple] = []
         self.fail_with: str | None = None
         self.refresh_error: str | None = None
-        self.auto_continue: bool | None = None
         self._n = 0
 
     def start(self, phase, *, input_override=None, force=False, continue_message=None):
@@ -50,14 +49,10 @@ class FakeManager:
         if self.fail_with:
             raise SpecuiError(self.fail_with)
         self._n += 1
-        run = PhaseRun(
-            run_id=f"run-{self._n}",
-            phase=phase,
-            status="running",
-            started_at=NOW,
-            log=f"orchestrator/{phase}-2026030{self._n}-120000.md",
-            command=["fake-codex"],
-        )
+        run = PhaseRun(run_id=f"{phase}-2026030{self._n}-120000", phase=phase,
+                       status="running", started_at=NOW,
+                       log=f"orchestrator/{phase}-2026030{self._n}-120000.md",
+                       command=["fake-codex"])
         path = self.log_path(run)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"")
@@ -66,26 +61,19 @@ class FakeManager:
 
     def stop(self, run_id=None):
         self.calls.append(("stop", run_id))
-        self.finish(run_id, "stopped", -15)
+        self.finish(run_id, "stopped", 143)
 
-    def refresh(self):
+    def refresh(self, *, follow_up=True):
         if self.refresh_error:
             raise SpecuiError(self.refresh_error)
         return self.active()
 
-    def active(self):
-        for run in reversed(self.store.state.runs):
-            if run.status == "running":
-                return run
-        return None
+    def decide_gate(self, workflow_run_id, decision):
+        self.calls.append(("decide_gate", workflow_run_id, decision))
 
-    def log_path(self, run) -> Path:
-        return self.project.root / run.log
+    def start_lane(self, key, invocation):
+        self.calls.append(("start_lane", key, invocation))
 
-    def set_auto_continue(self, value: bool) -> None:
-        self.auto_continue = value
-
-    # test helpers
     def finish(self, run_id, status="done", code=0):
         def change(s):
             for run in s.runs:
@@ -98,11 +86,10 @@ class FakeManager:
 class PaneApp(App[None]):
     CSS_PATH: ClassVar = [CSS_PATH]
 
-    def __init__(self, project, store, manager, config=None, clock=None) -> None:
+    def __init__(self, project, store, manager, config=None) -> None:
         super().__init__()
-        self.pane_args = (project, store, config or RunnerConfig())
+        self.pane_args = (project, store, config or manager.config)
         self.manager = manager
-        self.clock = clock or (lambda: NOW)
         self.bells = 0
         self.finished: list = []
 
@@ -110,13 +97,8 @@ class PaneApp(App[None]):
         return FooterAwareScreen()  # the footer asks the pane what to list, as the workbench's
 
     def compose(self) -> ComposeResult:
-        yield RunnerPane(
-            *self.pane_args,
-            manager=self.manager,
-            clock=self.clock,
-            refresh_interval=0.1,
-            id="runner",
-        )
+        yield RunnerPane(*self.pane_args, manager=self.manager, clock=lambda: NOW,
+                         refresh_interval=0.1, id="runner")
         yield Footer()
 
     def bell(self) -> None:
@@ -138,7 +120,7 @@ def store(project: Project) -> SessionStore:
 
 @pytest.fixture
 def manager(project: Project, store: SessionStore) -> FakeManager:
-    return FakeManager(project, store)
+    return FakeManager(project, store, RunnerConfig(notify=True))
 
 
 async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -153,34 +135,25 @@ def text_of(app: App, selector: str) -> str:
     return str(app.query_one(selector).render())
 
 
-def add_run(
-    store: SessionStore,
-    project: Project,
-    phase: str,
-    status: str,
-    *,
-    lines: int = 0,
-    stalled: bool = False,
-    started: datetime = NOW - timedelta(minutes=5),
-    ended: datetime | None = None,
-    run_id: str | None = None,
-) -> PhaseRun:
-    run = PhaseRun(
-        run_id=run_id or f"{phase}-{status}",
-        phase=phase,
-        status=status,
-        stalled=stalled,
-        started_at=started,
-        ended_at=ended,
-        log=f"orchestrator/{phase}-20260301-115500.md",
-        command=["fake-codex"],
-        exit_code=0 if status == "done" else None,
-    )
+def add_run(store, project, phase, status, *, lines=0, started=NOW - timedelta(minutes=5),
+            ended=None, n=1, stalled=False) -> PhaseRun:
+    run = PhaseRun(run_id=f"{phase}-2026030{n}-115500", phase=phase, status=status,
+                   stalled=stalled, started_at=started, ended_at=ended,
+                   log=f"orchestrator/{phase}-2026030{n}-115500.md", command=["fake-codex"],
+                   exit_code=0 if status == "done" else None)
     path = project.root / run.log
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"".join(f"{phase} output {i}\n".encode() for i in range(lines)))
     store.update(lambda s: s.runs.append(run))
     return run
+
+
+def write_status(project: Project, run: PhaseRun, **fields) -> None:
+    status = RunStatus(run_id=run.run_id, phase=run.phase, state="running",
+                       started_at=run.started_at, **fields)
+    folder = project.runs_dir / run.run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "status.json").write_text(status.model_dump_json())
 
 
 def stream(path: Path, lines: list[str], delay: float = 0.002) -> threading.Thread:
@@ -196,552 +169,322 @@ def stream(path: Path, lines: list[str], delay: float = 0.002) -> threading.Thre
     return thread
 
 
-# --- idle / header ---------------------------------------------------------------------------
+# --- phases and status -------------------------------------------------------------------------
 
 
-async def test_idle_pane_says_no_phase_running_and_lists_phases_in_order(
-    project, store, manager
-) -> None:
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
-        phases = text_of(app, "#runner-phases")
-        positions = [
-            phases.index(p) for p in ("constitution", "specify", "plan", "tasks", "implement")
-        ]
-        assert positions == sorted(positions)
+async def test_idle_pane_lists_the_configured_phases(project, store, manager) -> None:
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: "specify" in text_of(app, "#runner-phases"))
         assert "no phase running" in text_of(app, "#runner-status")
-        assert "next: constitution" in text_of(app, "#runner-status")
-        assert not app.query_one("#runner-stall").display
-
-
-async def test_statuses_come_from_the_store(project, store, manager) -> None:
-    add_run(store, project, "constitution", "done", ended=NOW - timedelta(minutes=2))
-    add_run(store, project, "specify", "failed", ended=NOW - timedelta(minutes=1))
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
-        pane = app.query_one(RunnerPane)
-        assert pane.phase_statuses() == {
-            "constitution": "done",
-            "specify": "failed",
-            "plan": "pending",
-            "tasks": "pending",
-            "implement": "pending",
-        }
         phases = text_of(app, "#runner-phases")
-        assert "✓ constitution" in phases and "✗ specify" in phases and "· plan" in phases
-        status = text_of(app, "#runner-status")
-        assert "last: specify failed" in status and "next: specify" in status
+        order = [phases.index(p) for p in ("constitution", "specify", "plan", "tasks",
+                                           "implement")]
+        assert order == sorted(order)
+        assert "next: constitution (n)" in text_of(app, "#runner-status")
 
 
-# --- running and streaming -------------------------------------------------------------------
+async def test_configured_phase_list_is_what_the_pane_shows(project, store) -> None:
+    manager = FakeManager(project, store, RunnerConfig(
+        phases=["constitution", "specify", "clarify", "plan", "tasks", "implement"]))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: "clarify" in text_of(pilot.app, "#runner-phases"))
+
+
+async def test_implement_is_pending_while_tasks_md_is_not_done(project, store, manager) -> None:
+    for n, phase in enumerate(("constitution", "specify", "plan", "tasks", "implement"), 1):
+        add_run(store, project, phase, "done", n=n, ended=NOW - timedelta(minutes=1))
+    feature = project.root / "specs" / "001-demo"
+    feature.mkdir(parents=True)
+    (feature / "tasks.md").write_text("- [x] T001 a\n- [ ] T002 b\n")
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: "next: implement" in text_of(app, "#runner-status"))
+        assert "tasks 1/2" in text_of(app, "#runner-status")
+        (feature / "tasks.md").write_text("- [x] T001 a\n- [x] T002 b\n")
+        app.query_one(RunnerPane).tasks_changed()
+        await wait_for(pilot, lambda: "next:" not in text_of(app, "#runner-status"))
+        assert "tasks 2/2" in text_of(app, "#runner-status")
 
 
 async def test_run_next_starts_the_phase_and_streams_its_log(project, store, manager) -> None:
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.query_one(RunnerPane)
-        pane.query_one(LogView).focus()
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: app.query_one(RunnerPane).runner_view is not None)
+        app.query_one(RunnerPane).focus()
         await pilot.press("n")
-        await wait_for(pilot, lambda: manager.calls)
-        assert manager.calls[0] == ("start", "constitution", False, None)
-        run = store.state.runs[-1]
-        view = pane.log_view
-        await wait_for(pilot, lambda: view.path == manager.log_path(run))
-        lines = [f"\x1b[33mstep {i}\x1b[0m [bold]{i}[/] \x1b[2J" for i in range(200)]
-        stream(manager.log_path(run), lines).join()
-        await wait_for(pilot, lambda: view.line_count == 200)
-        assert view.get_line_text(199) == "step 199 [bold]199[/] "
-        status = text_of(app, "#runner-status")
-        assert "▶ constitution" in status and "elapsed" in status and "last output" in status
-        assert "⏵ following" in text_of(app, "#runner-tail")
-
-
-async def test_running_a_phase_whose_predecessor_never_completed_asks_first(
-    project, store, manager
-) -> None:
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.query_one(RunnerPane)
-        pane.run_phase("plan")
-        await pilot.pause()
-        assert isinstance(app.screen, RunnerConfirmScreen)
-        await pilot.press("n")
-        await pilot.pause(0.1)
-        assert manager.calls == []
-
-        pane.run_phase("plan")
-        await pilot.pause()
-        assert isinstance(app.screen, RunnerConfirmScreen)
-        await pilot.press("y")
-        await wait_for(pilot, lambda: manager.calls)
-        assert manager.calls == [("start", "plan", True, None)]
-
-
-async def test_predecessor_done_needs_no_confirmation(project, store, manager) -> None:
-    add_run(store, project, "constitution", "done", ended=NOW)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.query_one(RunnerPane).run_phase("specify")
-        await wait_for(pilot, lambda: manager.calls)
-        assert manager.calls == [("start", "specify", False, None)]
-        assert not isinstance(app.screen, RunnerConfirmScreen)
-
-
-async def test_choose_phase_picker_runs_the_chosen_phase(project, store, manager) -> None:
-    add_run(store, project, "constitution", "done", ended=NOW)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.query_one(RunnerPane).query_one(LogView).focus()
-        await pilot.press("p")
-        await pilot.pause()
-        assert isinstance(app.screen, PhasePickerScreen)
-        await pilot.press("2")  # specify
-        await wait_for(pilot, lambda: manager.calls)
-        assert manager.calls == [("start", "specify", False, None)]
-
-
-async def test_start_error_is_a_notification_not_a_crash(project, store, manager) -> None:
-    manager.fail_with = "missing <constitution> block in orchestrator/input (line 1)"
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.query_one(RunnerPane).run_next()
-        await wait_for(pilot, lambda: manager.calls)
-        await wait_for(
-            pilot, lambda: any("missing <constitution>" in n.message for n in app._notifications)
-        )
-        assert app.is_running
-        assert "no phase running" in text_of(app, "#runner-status")
-
-
-async def test_refresh_error_is_reported_and_the_pane_keeps_going(project, store, manager) -> None:
-    manager.refresh_error = "cannot read .specui/runs/x.pid"
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: any("cannot read" in n.message for n in app._notifications))
-        manager.refresh_error = None
-        add_run(store, project, "constitution", "running", lines=3)
+        await wait_for(pilot, lambda: manager.calls[:1] == [("start", "constitution", False,
+                                                              None)])
         await wait_for(pilot, lambda: "▶ constitution" in text_of(app, "#runner-status"))
-
-
-# --- reattach, stall, stop, restart, continue --------------------------------------------------
-
-
-async def test_reattach_shows_the_log_so_far_and_keeps_tailing(project, store, manager) -> None:
-    run = add_run(store, project, "plan", "running", lines=1500)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
+        log = manager.log_path(store.state.runs[-1])
+        stream(log, [f"line {i}" for i in range(50)]).join()
         view = app.query_one(LogView)
-        await wait_for(pilot, lambda: view.line_count == 1500)
-        assert view.get_line_text(0) == "plan output 0"
-        assert view.follow and view.scroll_y == view.max_scroll_y
-        stream(manager.log_path(run), ["after reattach"]).join()
-        await wait_for(pilot, lambda: view.line_count == 1501)
-        assert view.get_line_text(1500) == "after reattach"
+        await wait_for(pilot, lambda: view.line_count == 50)
 
 
-async def test_stalled_run_is_marked_and_offers_stop(project, store, manager) -> None:
-    run = add_run(store, project, "implement", "running", lines=5, stalled=True)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(120, 30)) as pilot:
+async def test_missing_predecessor_asks_with_the_shared_confirm(project, store, manager) -> None:
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
         pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.has_class("-stalled"))
-        stall = app.query_one("#runner-stall")
-        assert stall.display
-        banner = text_of(app, "#runner-stall")
-        assert "STALLED" in banner and "X: stop" in banner and "R: restart" in banner
-        assert "⚠ implement" in text_of(app, "#runner-phases")
-        pane.query_one(LogView).focus()
-        await pilot.press("X")
-        await pilot.pause()
-        assert isinstance(app.screen, RunnerConfirmScreen)
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane.run_phase("plan")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(pilot, lambda: ("stop", run.run_id) in manager.calls)
-        await wait_for(pilot, lambda: not pane.has_class("-stalled"))
-        assert "no phase running" in text_of(app, "#runner-status")
+        await wait_for(pilot, lambda: manager.calls == [("start", "plan", True, None)])
 
 
-async def test_no_output_for_longer_than_the_stall_timeout_marks_stalled(
-    project, store, manager
-) -> None:
-    run = add_run(store, project, "plan", "running", lines=2)
-    quiet_since = (NOW - timedelta(minutes=11)).timestamp()
-    os.utime(manager.log_path(run), (quiet_since, quiet_since))
-    app = PaneApp(project, store, manager, config=RunnerConfig(stall_minutes=10))
-    async with app.run_test(size=(120, 30)) as pilot:
+async def test_choose_phase_picker(project, store, manager) -> None:
+    add_run(store, project, "constitution", "done", ended=NOW)
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
         pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.has_class("-stalled"))
-        assert "no output for 11m00s" in text_of(app, "#runner-stall")
-        assert "last output 11m00s ago" in text_of(app, "#runner-status")
-
-
-async def test_small_screen_stall_banner_replaces_the_status_line(project, store, manager):
-    """At 80x24 the pane has a few rows: the banner carries the status line's facts instead."""
-    run = add_run(store, project, "plan", "running", lines=40,
-                  started=NOW - timedelta(minutes=12))
-    quiet_since = (NOW - timedelta(minutes=11)).timestamp()
-    os.utime(manager.log_path(run), (quiet_since, quiet_since))
-    app = PaneApp(project, store, manager, config=RunnerConfig(stall_minutes=10))
-    async with app.run_test(size=(80, 12)) as pilot:
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.has_class("-stalled"))
-        assert app.query_one("#runner-status").display  # a wide screen keeps both lines
-        app.screen.add_class("-narrow")  # what SpecuiApp sets below 120x36
-        await pilot.pause()
-        assert not app.query_one("#runner-status").display
-        banner = text_of(app, "#runner-stall")
-        assert "STALLED plan" in banner and "no output for 11m00s" in banner
-        assert "elapsed 12m00s" in banner and "X: stop" in banner
-        assert pane.log_view.styles.scrollbar_size_horizontal == 0
-
-
-async def test_output_within_the_timeout_is_not_stalled(project, store, manager) -> None:
-    run = add_run(store, project, "plan", "running", lines=2)
-    recent = (NOW - timedelta(minutes=3)).timestamp()
-    os.utime(manager.log_path(run), (recent, recent))
-    app = PaneApp(project, store, manager, config=RunnerConfig(stall_minutes=10))
-    async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(pilot, lambda: "last output 3m00s ago" in text_of(app, "#runner-status"))
-        assert not app.query_one(RunnerPane).has_class("-stalled")
-
-
-async def test_restart_after_stall_stops_then_starts_again(project, store, manager) -> None:
-    run = add_run(store, project, "plan", "running", lines=2, stalled=True)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(120, 30)) as pilot:
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.has_class("-stalled"))
-        pane.query_one(LogView).focus()
-        await pilot.press("R")
-        await pilot.pause()
-        assert isinstance(app.screen, RunnerConfirmScreen)
-        await pilot.press("y")
-        await wait_for(pilot, lambda: len(manager.calls) == 2)
-        assert manager.calls == [("stop", run.run_id), ("start", "plan", True, None)]
-        new_run = store.state.runs[-1]
-        await wait_for(pilot, lambda: pane.log_view.path == manager.log_path(new_run))
-
-
-async def test_stop_with_nothing_running_only_informs(project, store, manager) -> None:
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.query_one(RunnerPane).stop()
-        await pilot.pause()
-        assert not isinstance(app.screen, RunnerConfirmScreen)
-        assert manager.calls == []
-        assert any("no phase running" in n.message for n in app._notifications)
-
-
-async def test_continue_implement_sends_a_continue_message(project, store, manager) -> None:
-    for phase in ("constitution", "specify", "plan", "tasks", "implement"):
-        add_run(store, project, phase, "done", ended=NOW)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.query_one(RunnerPane).query_one(LogView).focus()
-        await pilot.press("c")
-        await wait_for(pilot, lambda: manager.calls)
-        call = manager.calls[0]
-        assert call[:3] == ("start", "implement", False)
-        assert call[3] and "continue phase implement" in call[3]
-
-
-async def test_palette_runs_the_pane_actions_by_name(project, store, manager) -> None:
-    """The workbench's palette runs the action table's runner actions on the pane."""
-    for phase in ("constitution", "specify", "plan", "tasks"):
-        add_run(store, project, phase, "done", ended=NOW)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.query_one(RunnerPane)
-        await pane.run_action("run_next")
-        await wait_for(pilot, lambda: manager.calls)
-        assert manager.calls == [("start", "implement", False, None)]
-        await wait_for(pilot, lambda: "▶ implement" in text_of(app, "#runner-status"))
-        await pane.run_action("stop")
-        await pilot.pause()
-        assert isinstance(app.screen, RunnerConfirmScreen)
-
-
-async def test_with_the_real_phase_manager_and_no_config(project, store) -> None:
-    """Mounted as the app does it (no manager injected, runner config possibly None)."""
-    add_run(store, project, "constitution", "done", ended=NOW, lines=3)
-
-    class RealApp(App[None]):
-        CSS_PATH: ClassVar = [CSS_PATH]
-
-        def compose(self) -> ComposeResult:
-            yield RunnerPane(project, store, None)
-
-    app = RealApp()
-    async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.log_view.line_count == 3)
-        assert type(pane._manager).__name__ == "PhaseManager"
-        assert "no phase running" in text_of(app, "#runner-status")
-        assert pane.runner_config.stall_minutes == 10
-        assert not app._notifications
-
-
-async def test_toggle_auto_continue(project, store, manager) -> None:
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.query_one(RunnerPane)
-        pane.query_one(LogView).focus()
-        assert "auto-continue: off" in text_of(app, "#runner-tail")
-        await pilot.press("A")
-        await pilot.pause()
-        assert pane.auto_continue and manager.auto_continue is True
-        assert "auto-continue: on" in text_of(app, "#runner-tail")
-        await pilot.press("A")
-        assert manager.auto_continue is False
-
-
-def footer_labels(app: App) -> list[str]:
-    """What the footer shows: the active bindings it renders, as "key description"."""
-    return [
-        f"{active.binding.key_display or key} {active.binding.description}"
-        for key, active in app.screen.active_bindings.items()
-        if active.binding.show
-    ]
-
-
-async def test_narrow_footer_shows_only_what_is_needed_now_and_every_key_still_works(
-    project, store, manager
-) -> None:
-    """At 80 columns the app's pane keys must fit after ours: Follow, Run phase…, Auto-cont.
-    and an idle Continue leave the footer (their keys keep working); at 200 all are back."""
-    add_run(store, project, "constitution", "done", lines=60)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(200, 50)) as pilot:
-        pane = app.query_one(RunnerPane)
-        pane.log_view.focus()
-        await pilot.pause()
-        wide = footer_labels(app)
-        for label in ("end Follow", "n Run next", "p Run phase…", "c Continue", "A Auto-cont.",
-                      "R Restart"):
-            assert label in wide
-        await pilot.resize_terminal(80, 24)
-        await wait_for(pilot, lambda: "end Follow" not in footer_labels(app))
-        assert footer_labels(app)[:1] == ["n Run next"]
-        narrow = " ".join(footer_labels(app))
-        for gone in ("Follow", "Run phase", "Continue", "Auto-cont", "Restart"):
-            assert gone not in narrow
-        await pilot.press("A")
-        await wait_for(pilot, lambda: manager.auto_continue is True)
-        await pilot.press("g")
-        await wait_for(pilot, lambda: not pane.log_view.follow)
-        await pilot.press("G")
-        await wait_for(pilot, lambda: pane.log_view.follow)
-        await pilot.press("p")
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane.choose_phase()
         await wait_for(pilot, lambda: isinstance(app.screen, PhasePickerScreen))
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, type(app.get_default_screen())))
-        await pilot.press("c")  # Continue: not in the footer, still one key away
-        await pilot.pause()
-        assert isinstance(app.screen, RunnerConfirmScreen)  # implement before its predecessors
-        await pilot.press("y")
-        await wait_for(pilot, lambda: bool(manager.calls))
-        assert manager.calls[0][:2] == ("start", "implement") and manager.calls[0][3]
+        await pilot.press("2")
+        await wait_for(pilot, lambda: manager.calls == [("start", "specify", False, None)])
 
 
-async def test_narrow_footer_offers_continue_and_restart_when_they_are_the_point(
-    project, store, manager
-) -> None:
-    for phase in ("constitution", "specify", "plan", "tasks"):
-        add_run(store, project, phase, "done")
-    add_run(store, project, "implement", "failed")
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_start_and_refresh_errors_are_notifications(project, store, manager) -> None:
+    manager.fail_with = "runner command not found: 'codex'"
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
         pane = app.query_one(RunnerPane)
-        pane.log_view.focus()
-        await wait_for(pilot, lambda: "c Continue" in footer_labels(app))
-        assert footer_labels(app)[:2] == ["n Run next", "c Continue"]
-        add_run(store, project, "implement", "running", stalled=True, run_id="again")
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane.run_phase("constitution")
+        await wait_for(pilot, lambda: any("not found" in n.message
+                                          for n in app._notifications))
+        manager.refresh_error = "status.json unreadable"
+        await wait_for(pilot, lambda: any("unreadable" in n.message
+                                          for n in app._notifications))
+        assert pane.is_mounted
+
+
+# --- stalls come from the runner -----------------------------------------------------------------
+
+
+async def test_stall_is_the_supervisors_verdict_with_the_last_notice(project, store,
+                                                                     manager) -> None:
+    run = add_run(store, project, "plan", "running", started=NOW - timedelta(minutes=15))
+    write_status(project, run, stalled=True,
+                 last_output_at=NOW - timedelta(seconds=5),  # retry notices keep coming...
+                 last_progress_at=NOW - timedelta(minutes=11),  # ...but no progress
+                 last_notice="Reconnecting... waiting for network")
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: app.query_one(RunnerPane).has_class("-stalled"))
+        banner = text_of(app, "#runner-stall")
+        assert "STALLED plan — no progress for 11m00s" in banner
+        assert "last: Reconnecting... waiting for network" in banner
+        assert "X: stop · R: restart" in banner
+        assert "⚠ plan" in text_of(app, "#runner-phases")
+        # the pane never decides on its own: progress resumes only when the runner says so
+        write_status(project, run, stalled=False, last_progress_at=NOW)
+        await wait_for(pilot, lambda: not app.query_one(RunnerPane).has_class("-stalled"))
+
+
+async def test_output_without_progress_is_not_progress_on_screen(project, store,
+                                                                 manager) -> None:
+    run = add_run(store, project, "plan", "running", started=NOW - timedelta(minutes=3))
+    write_status(project, run, last_output_at=NOW, last_progress_at=NOW - timedelta(minutes=2))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: "last progress 2m00s ago"
+                       in text_of(pilot.app, "#runner-status"))
+
+
+async def test_restart_a_stalled_run_stops_then_starts(project, store, manager) -> None:
+    run = add_run(store, project, "plan", "running")
+    write_status(project, run, stalled=True, last_progress_at=NOW - timedelta(minutes=20))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
         await wait_for(pilot, lambda: pane.has_class("-stalled"))
-        await wait_for(pilot, lambda: footer_labels(app)[:2] == ["X Stop", "R Restart"])
+        pane.focus()
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: [c[0] for c in manager.calls] == ["stop", "start"])
+        assert manager.calls[1][:3] == ("start", "plan", True)
+
+
+async def test_unavailable_actions_say_why(project, store, manager) -> None:
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane.focus()
+        await pilot.press("X")
+        await wait_for(pilot, lambda: any(n.message == "no phase running"
+                                          for n in app._notifications))
+        await pilot.press("Y")
+        await wait_for(pilot, lambda: any("no Spec Kit workflow run is waiting" in n.message
+                                          for n in app._notifications))
+        assert manager.calls == []
 
 
 async def test_a_finished_run_rings_and_notifies(project, store, manager) -> None:
-    run = add_run(store, project, "tasks", "running", lines=1)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: "▶ tasks" in text_of(app, "#runner-status"))
-        manager.finish(run.run_id, "done", 0)
+    run = add_run(store, project, "plan", "running")
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: "▶ plan" in text_of(app, "#runner-status"))
+        manager.finish(run.run_id, "failed", 143)
         await wait_for(pilot, lambda: app.finished)
-        assert app.bells == 1
-        assert app.finished[0].run_id == run.run_id
-        assert any("tasks done (exit 0)" in n.message for n in app._notifications)
-        assert "no phase running" in text_of(app, "#runner-status")
+        assert app.bells == 1 and app.finished[0].exit_code == 143
 
 
-async def test_old_finished_runs_do_not_ring_on_open(project, store, manager) -> None:
-    add_run(store, project, "plan", "done", ended=NOW)
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
-        assert app.bells == 0 and not app.finished
-
-
-# --- tasks and ETA -----------------------------------------------------------------------------
-
-
-def write_tasks(project: Project, done: int, total: int) -> Path:
+async def test_eta_for_implement_comes_from_the_task_rate(project, store, manager) -> None:
     feature = project.root / "specs" / "001-demo"
-    feature.mkdir(parents=True, exist_ok=True)
-    lines = [f"- [{'x' if i < done else ' '}] T{i + 1:03d} task {i + 1}" for i in range(total)]
-    path = feature / "tasks.md"
-    path.write_text("# Tasks\n\n" + "\n".join(lines) + "\n")
-    return path
+    feature.mkdir(parents=True)
+    (feature / "tasks.md").write_text("".join(
+        f"- [{'x' if i < 4 else ' '}] T{i:03d} t\n" for i in range(10)))
+    run = add_run(store, project, "implement", "running", started=NOW - timedelta(minutes=20))
+    folder = project.runs_dir / run.run_id
+    folder.mkdir(parents=True)
+    (folder / "spec.json").write_text(json.dumps({
+        "run_id": run.run_id, "phase": "implement", "argv": ["x"], "cwd": str(project.root),
+        "log_path": str(project.root / run.log), "log_rel": run.log, "tasks_before": 2}))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        # 2 tasks in 20 minutes, 6 left: 60 minutes
+        await wait_for(pilot, lambda: "ETA ~1h00m" in text_of(pilot.app, "#runner-status"))
+        assert "tasks 4/10" in text_of(pilot.app, "#runner-status")
 
 
-async def test_tasks_count_is_live_and_gives_an_eta(project, store, manager) -> None:
-    for phase in ("constitution", "specify", "plan", "tasks"):
-        add_run(store, project, phase, "done", ended=NOW - timedelta(hours=1))
-    add_run(store, project, "implement", "running", lines=1)
-    write_tasks(project, 2, 10)
-    now = [NOW]
-    app = PaneApp(project, store, manager, clock=lambda: now[0])
-    async with app.run_test(size=(160, 30)) as pilot:
+# --- past runs, search, workflows, handoff ---------------------------------------------------------
+
+
+async def test_past_runs_open_an_earlier_log(project, store, manager) -> None:
+    old = add_run(store, project, "plan", "done", lines=3, n=1, ended=NOW)
+    add_run(store, project, "plan", "done", lines=7, n=2, ended=NOW)
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
         pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: "tasks 2/10" in text_of(app, "#runner-status"))
-        assert "no task done yet" in text_of(app, "#runner-status")
-        # Two more tasks in 4 minutes -> 2 min per task -> 6 left -> 12 minutes.
-        now[0] = NOW + timedelta(minutes=4)
-        write_tasks(project, 4, 10)
-        pane.tasks_changed()
-        await wait_for(pilot, lambda: "tasks 4/10" in text_of(app, "#runner-status"))
-        assert "ETA ~12m00s" in text_of(app, "#runner-status")
+        view = app.query_one(LogView)
+        await wait_for(pilot, lambda: view.line_count == 7)
+        pane.past_runs()
+        await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
+        await pilot.press("down", "down", "enter")  # newest first: the second is the old one
+        await wait_for(pilot, lambda: view.line_count == 3)
+        assert view.path == manager.log_path(old)
+        assert "viewing past run plan done" in text_of(app, "#runner-status")
+        pane.past_runs()
+        await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
+        await pilot.press("enter")  # "follow the current run"
+        await wait_for(pilot, lambda: view.line_count == 7)
 
 
-class QuietPaneApp(PaneApp):
-    """No periodic refresh: only what a test triggers reads tasks.md."""
+async def test_search_covers_the_whole_log_and_n_steps(project, store, manager) -> None:
+    run = add_run(store, project, "implement", "done", ended=NOW)
+    log = manager.log_path(run)
+    log.write_bytes(b"".join(
+        (b"NEEDLE at %d\n" % i) if i in (10, 5000, 19990) else (b"line %d\n" % i)
+        for i in range(20000)))
+    async with PaneApp(project, store, manager).run_test(size=(120, 30)) as pilot:
+        app = pilot.app
+        view = app.query_one(LogView)
+        await wait_for(pilot, lambda: view.line_count == 20000)
+        view.focus()
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogSearchScreen))
+        await pilot.press(*"needle", "enter")
+        await wait_for(pilot, lambda: view.match_count == 3)  # smart case: any case
+        assert view.match_rows == [10, 5000, 19990]
+        # forward from where the view is (it was following the end): the last match
+        assert "match 3/3" in text_of(app, "#runner-tail")
+        assert "NEEDLE at 19990" in view.get_line_text(19990)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: view.match_index == 0)  # wraps to the top
+        assert view.scroll_y <= 10 < view.scroll_y + view.size.height
+        await pilot.press("n")
+        await wait_for(pilot, lambda: view.match_index == 1)
+        assert view.scroll_y <= 5000 < view.scroll_y + view.size.height
+        assert "match 2/3" in text_of(app, "#runner-tail")
+        await pilot.press("N", "N")
+        await wait_for(pilot, lambda: view.match_index == 2)  # and back around
+        view.search("Needle")  # a capital: exact case
+        await wait_for(pilot, lambda: not view.searching)
+        assert view.match_count == 0 and "no match" in text_of(app, "#runner-tail")
+        # no matches: n is the runner's "run next" again
+        await pilot.press("n")
+        await wait_for(pilot, lambda: manager.calls and manager.calls[0][0] == "start")
 
-    def compose(self) -> ComposeResult:
-        yield RunnerPane(*self.pane_args, manager=self.manager, clock=self.clock,
-                         refresh_interval=3600, id="runner")
 
-
-def counting_tasks(monkeypatch, gate: threading.Event | None = None) -> list[int]:
-    """Wrap count_tasks: record each call; with `gate`, the first call waits for it."""
-    import specui.core.tasks as tasks_module
-
-    real = tasks_module.count_tasks
-    calls: list[int] = []
-
-    def count(text: str):
-        calls.append(1)
-        if gate is not None and len(calls) == 1:
-            gate.wait(10)
-        return real(text)
-
-    monkeypatch.setattr(tasks_module, "count_tasks", count)
-    return calls
-
-
-async def test_tasks_changed_bursts_cost_at_most_two_counts(project, store, manager,
-                                                            monkeypatch) -> None:
-    add_run(store, project, "implement", "running", lines=1)
-    write_tasks(project, 0, 40)
-    app = QuietPaneApp(project, store, manager)
-    async with app.run_test(size=(160, 30)) as pilot:
+async def test_a_paused_gate_is_shown_and_approved(project, store, manager) -> None:
+    runs = project.root / ".specify" / "workflows" / "runs" / "ab12cd34"
+    runs.mkdir(parents=True)
+    (runs / "state.json").write_text(json.dumps({
+        "run_id": "ab12cd34", "workflow_id": "speckit", "status": "paused",
+        "current_step_id": "review-spec", "updated_at": "2026-03-01T12:00:00+00:00",
+        "step_results": {"specify": {"type": "command", "status": "completed"},
+                         "review-spec": {"type": "gate", "status": "paused", "output": {
+                             "message": "Review the spec [bold]now[/]",
+                             "options": ["approve", "reject"]}}}}))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
         pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: "tasks 0/40" in text_of(app, "#runner-status"))
-        calls = counting_tasks(monkeypatch)
-        for done in range(1, 31):  # an agent ticking off 30 tasks as fast as it can
-            write_tasks(project, done, 40)
-            pane.tasks_changed()
-        await wait_for(pilot, lambda: "tasks 30/40" in text_of(app, "#runner-status"))
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert 1 <= len(calls) <= 2  # one count in flight, one more for everything after it
-        assert "tasks 30/40" in text_of(app, "#runner-status")
+        await wait_for(pilot, lambda: pane.has_class("-gate"))
+        line = text_of(app, "#runner-workflows")
+        assert "workflow speckit (ab12cd34) waits at gate review-spec" in line
+        assert "Review the spec [bold]now[/]" in line  # data, never markup
+        pane.focus()
+        await pilot.press("Y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: manager.calls == [("decide_gate", "ab12cd34",
+                                                          "approve")])
 
 
-async def test_tasks_changed_from_the_watcher_thread(project, store, manager) -> None:
-    add_run(store, project, "implement", "running", lines=1)
-    write_tasks(project, 1, 4)
-    app = QuietPaneApp(project, store, manager)
-    async with app.run_test(size=(160, 30)) as pilot:
+async def test_handoff_key_drafts_input_and_starts_a_lane(project, store, manager) -> None:
+    from specui.core.spec import render_spec_template
+
+    project.spec.write_text(render_spec_template("demo"))
+    async with PaneApp(project, store, manager).run_test(size=(160, 40)) as pilot:
+        app = pilot.app
         pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: "tasks 1/4" in text_of(app, "#runner-status"))
-        write_tasks(project, 3, 4)
-        thread = threading.Thread(target=pane.tasks_changed)
-        thread.start()
-        await wait_for(pilot, lambda: "tasks 3/4" in text_of(app, "#runner-status"))
-        thread.join(5)
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane.focus()
+        await pilot.press("H")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")
+        assert project.orchestrator_input.is_file()
+        await pilot.press("4")  # $autopilot
+        await wait_for(pilot, lambda: manager.calls and manager.calls[0][0] == "start_lane")
+        assert manager.calls[0][1] == "autopilot"
+        assert manager.calls[0][2].startswith("$autopilot .omx/specs/")
 
 
-async def test_a_slow_refresh_never_overwrites_a_newer_task_count(project, store, manager,
-                                                                   monkeypatch) -> None:
-    add_run(store, project, "implement", "running", lines=1)
-    write_tasks(project, 2, 10)
-    app = QuietPaneApp(project, store, manager)
-    async with app.run_test(size=(160, 30)) as pilot:
+# --- footer ---------------------------------------------------------------------------------------
+
+
+async def test_narrow_footer_keeps_what_is_needed_now(project, store, manager) -> None:
+    async with PaneApp(project, store, manager).run_test(size=(80, 24)) as pilot:
+        app = pilot.app
         pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: "tasks 2/10" in text_of(app, "#runner-status"))
-        gate = threading.Event()
-        calls = counting_tasks(monkeypatch, gate)
-        write_tasks(project, 3, 10)
-        pane.refresh_now()  # its count (3/10) blocks in the gate ...
-        await wait_for(pilot, lambda: len(calls) == 1)
-        write_tasks(project, 5, 10)
-        pane.tasks_changed()  # ... while the watcher reports a newer file
-        await wait_for(pilot, lambda: "tasks 5/10" in text_of(app, "#runner-status"))
-        gate.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "tasks 5/10" in text_of(app, "#runner-status")
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane.focus()
+        await pilot.pause(0.1)
+        footer = " ".join(str(w.render()) for w in app.query("FooterKey"))
+        assert "Run next" in footer and "Stop" not in footer
+        assert "Approve" not in footer and "Search" not in footer
 
 
-async def test_eta_for_other_phases_uses_the_typical_duration(project, store, manager) -> None:
-    add_run(
-        store,
-        project,
-        "plan",
-        "done",
-        started=NOW - timedelta(hours=2),
-        ended=NOW - timedelta(hours=2) + timedelta(minutes=20),
-        run_id="old-plan",
-    )
-    add_run(store, project, "plan", "running", started=NOW - timedelta(minutes=5))
-    app = PaneApp(project, store, manager)
-    async with app.run_test(size=(160, 30)) as pilot:
-        await wait_for(pilot, lambda: "ETA ~15m00s (typical)" in text_of(app, "#runner-status"))
-
-
-# --- snapshots ---------------------------------------------------------------------------------
+# --- snapshots --------------------------------------------------------------------------------
 
 
 def snapshot_app(tmp_path: Path, *, stalled: bool) -> PaneApp:
     project = Project.at(tmp_path)
     store = SessionStore.open(project)
-    manager = FakeManager(project, store)
-    add_run(
-        store,
-        project,
-        "constitution",
-        "done",
-        started=NOW - timedelta(hours=1),
-        ended=NOW - timedelta(minutes=50),
-    )
-    add_run(
-        store,
-        project,
-        "specify",
-        "done",
-        started=NOW - timedelta(minutes=45),
-        ended=NOW - timedelta(minutes=30),
-    )
-    run = add_run(
-        store,
-        project,
-        "plan",
-        "running",
-        stalled=stalled,
-        started=NOW - timedelta(minutes=12, seconds=3),
-    )
+    manager = FakeManager(project, store, RunnerConfig())
+    add_run(store, project, "constitution", "done", n=1, started=NOW - timedelta(hours=1),
+            ended=NOW - timedelta(minutes=50))
+    add_run(store, project, "specify", "done", n=2, started=NOW - timedelta(minutes=45),
+            ended=NOW - timedelta(minutes=30))
+    run = add_run(store, project, "plan", "running", n=3,
+                  started=NOW - timedelta(minutes=12, seconds=3))
+    write_status(project, run, stalled=stalled,
+                 last_output_at=NOW - timedelta(seconds=4),
+                 last_progress_at=NOW - timedelta(seconds=4 if not stalled else 660),
+                 last_notice="Reconnecting... waiting for network" if stalled else "")
     lines = (
-        ["\x1b[1;34mcodex\x1b[0m reading .codex/prompts/speckit.plan.md"]
+        ["\x1b[1;34mcodex\x1b[0m $speckit-plan Use SQLite"]
         + [f"\x1b[90m{i:03d}\x1b[0m thinking about the data model, step {i}" for i in range(40)]
         + [
             "text with [bold]markup[/] and [/] shown literally",
@@ -749,10 +492,7 @@ def snapshot_app(tmp_path: Path, *, stalled: bool) -> PaneApp:
             "\x1b[32m✔ wrote specs/001-demo/plan.md\x1b[0m",
         ]
     )
-    path = manager.log_path(run)
-    path.write_bytes("".join(line + "\n" for line in lines).encode())
-    quiet = (NOW - timedelta(seconds=4 if not stalled else 660)).timestamp()
-    os.utime(path, (quiet, quiet))
+    manager.log_path(run).write_bytes("".join(line + "\n" for line in lines).encode())
     return PaneApp(project, store, manager)
 
 

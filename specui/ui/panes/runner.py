@@ -48,6 +48,14 @@ class Runner(Pane):
         _runner("runner.auto_continue", "A", "toggle_auto_continue", "Auto-cont.",
                 "Toggle auto-continue (implement)"),
         _runner("runner.restart", "R", "restart", "Restart", "Restart the phase"),
+        _runner("runner.past_runs", "L", "past_runs", "Runs…", "Past runs: open an earlier log"),
+        _runner("runner.search", "slash", "search_log", "Search", "Search the whole log (n/N)"),
+        _runner("runner.approve_gate", "Y", "approve_gate", "Approve",
+                "Approve the Spec Kit workflow gate"),
+        _runner("runner.reject_gate", "D", "reject_gate", "Reject",
+                "Reject the Spec Kit workflow gate"),
+        _runner("runner.handoff", "H", "handoff", "Handoff",
+                "Handoff: draft orchestrator/input from SPEC.md, choose how to build"),
     )
 
     widget: Vertical

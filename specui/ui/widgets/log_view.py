@@ -14,6 +14,10 @@ The reader tells the UI about new lines through a single coalesced message (at m
 flight, at most every ~50 ms): the thread never floods the message queue, the UI never does
 per-line work, and the index keeps growing cheaply while the UI is busy (backpressure).
 
+`/` searches the whole file on disk, not the rows on screen (specui.runner.logsearch, in a
+thread: a 1M-line log in about the time `grep -c` takes); `n` / `N` step through the matches,
+and only while there are matches, so `n` stays the runner pane's "run next" otherwise.
+
 Text from the file is data: it is sanitized (SGR colours kept, every other escape sequence
 dropped: clear-screen, cursor moves, OSC 52 clipboard writes, titles) and turned into
 `rich.text.Text` via the ANSI decoder — never parsed as Rich/Textual markup, so `[/]` and
@@ -22,6 +26,7 @@ dropped: clear-screen, cursor moves, OSC 52 clipboard writes, titles) and turned
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import re
@@ -50,6 +55,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from specui.core.ansi import sanitize
+from specui.runner.logsearch import search_file
+
 __all__ = ["LogView", "Transform", "sanitize_line"]
 
 # A transform turns one raw log line into display rows (e.g. codex --json events into readable
@@ -65,21 +73,6 @@ _POST_INTERVAL = 0.05  # coalesce UI updates to at most ~20 per second
 _IDLE_POLL = 0.05  # how often an idle reader looks for new bytes
 
 # --- sanitizing -------------------------------------------------------------------------------
-# Fallback only: specui.core.ansi.sanitize (owner: runner) is used when it exists. Keep SGR
-# (`ESC [ … m`), drop every other escape: CSI (cursor moves, clear screen), OSC (titles, OSC 52
-# clipboard, hyperlinks), DCS/SOS/PM/APC strings, two-byte escapes, and C0/C1 controls.
-_ESCAPES = re.compile(
-    r"""
-    \x1b\[[0-?]*[ -/]*[@-~]            # CSI ... final byte (SGR filtered out below)
-  | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC ... BEL or ST
-  | \x1b[PX^_][^\x1b]*(?:\x1b\\)?      # DCS / SOS / PM / APC ... ST
-  | \x1b[ -/]*[0-~]?                   # other escapes (ESC 7, ESC c, charset selects, ...)
-  | \x9b[0-?]*[ -/]*[@-~]              # 8-bit CSI
-  | \x9d[^\x07\x9c]*[\x07\x9c]?        # 8-bit OSC
-    """,
-    re.VERBOSE,
-)
-_SGR = re.compile(r"\x1b\[[0-9;:]*m\Z")
 # Controls that would break a one-row line (str.splitlines splits on several of them) or reach
 # the terminal: mapped to nothing / a space. Tab and CR are handled by the ANSI decoder.
 _CONTROL_TABLE = {c: None for c in range(0x20) if c not in (0x09, 0x0D, 0x1B)}
@@ -101,35 +94,13 @@ def footer_is_narrow(widget: Widget) -> bool:
         return False
 
 
-def _fallback_sanitize(text: str) -> str:
-    def keep_sgr(match: re.Match[str]) -> str:
-        seq = match.group(0)
-        return seq if _SGR.match(seq) else ""
-
-    return _ESCAPES.sub(keep_sgr, text)
-
-
-def _load_sanitize() -> Callable[[str], str]:
-    try:
-        from specui.core.ansi import sanitize  # owner: runner
-    except ImportError:  # not landed yet: use the local equivalent
-        return _fallback_sanitize
-    return sanitize
-
-
-_sanitize = _load_sanitize()
-
-
 def sanitize_line(line: str) -> str:
     """Sanitize one line for display: colours kept, every other escape/control removed.
 
-    The project's sanitizer runs first; the control-character pass after it guarantees the
-    result stays one row (no form feeds, vertical tabs or Unicode line separators).
-    """
-    text = _sanitize(line)
-    if "\x1b" in text:  # belt and braces: only SGR may survive
-        text = _fallback_sanitize(text)
-    return text.translate(_CONTROL_TABLE)
+    The file is data whoever wrote it (`specui.core.ansi.sanitize`); the control-character
+    pass after it keeps the result one row (no form feeds, vertical tabs or Unicode line
+    separators)."""
+    return sanitize(line).translate(_CONTROL_TABLE)
 
 
 def ansi_to_text(line: str) -> Text:
@@ -259,6 +230,10 @@ class LogView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("end,G", "follow", "Follow", show=True, id="log.follow"),
         Binding("home,g", "scroll_home", "Top", show=False, id="log.top"),
+        Binding("slash", "search", "Search", show=False, id="log.search"),
+        # Only while a search has matches (check_action): otherwise n is the runner's key.
+        Binding("n", "next_match", "Next match", show=False, id="log.next_match"),
+        Binding("N", "previous_match", "Prev. match", show=False, id="log.previous_match"),
     ]
 
     follow: reactive[bool] = reactive(True, init=False)
@@ -279,6 +254,27 @@ class LogView(ScrollView, can_focus=True):
         @property
         def control(self) -> LogView:
             return self.log_view
+
+    class SearchChanged(Message):
+        """A search finished, or the current match moved (for a status line)."""
+
+        def __init__(self, log_view: LogView) -> None:
+            super().__init__()
+            self.log_view = log_view
+
+        @property
+        def control(self) -> LogView:
+            return self.log_view
+
+    class SearchRequested(Message):
+        """`/` was pressed: the owner asks for the text (a modal) and calls `search()`."""
+
+    class _SearchDone(Message):
+        def __init__(self, generation: int, needle: str, offsets: array) -> None:
+            super().__init__()
+            self.generation = generation
+            self.needle = needle
+            self.offsets = offsets
 
     class _Appended(Message):
         """Posted by the reader thread: the index grew. At most one is in flight."""
@@ -331,6 +327,11 @@ class LogView(ScrollView, can_focus=True):
         self._sgr = _SgrCache()
         self._combined_styles: dict[Style, Style] = {}
         self._combined_base: Style | None = None
+        self.search_needle = ""
+        self.searching = False
+        self._match_rows: list[int] = []
+        self.match_index = -1  # the current match (index into the matches), -1: none yet
+        self._search_stop = threading.Event()
 
     # --- public API -----------------------------------------------------------------------
 
@@ -346,6 +347,7 @@ class LogView(ScrollView, can_focus=True):
     def open(self, path: Path | str | None, *, transform: Transform | None = None) -> None:
         """Show (and tail) another file; `None` clears the view. Cheap: nothing is read here."""
         self.close()
+        self.search_needle, self.searching, self._match_rows, self.match_index = "", False, [], -1
         self._path = Path(path) if path is not None else None
         self._transform = transform
         self._reset_index()
@@ -358,8 +360,103 @@ class LogView(ScrollView, can_focus=True):
             self._start_reader()
         self._post_tail_changed()
 
+    # --- search ----------------------------------------------------------------------------
+
+    @property
+    def match_count(self) -> int:
+        return len(self._match_rows)
+
+    @property
+    def match_rows(self) -> list[int]:
+        return list(self._match_rows)
+
+    def search(self, needle: str) -> None:
+        """Find `needle` in the whole file on disk (a thread; see specui.runner.logsearch),
+        then show the first match after the current top line. "" clears the search."""
+        self._search_stop.set()
+        self._search_stop = threading.Event()
+        self.search_needle = needle
+        self._match_rows = []
+        self.match_index = -1
+        path = self._path
+        if not needle or path is None:
+            self.searching = False
+            self.post_message(self.SearchChanged(self))
+            return
+        self.searching = True
+        self.post_message(self.SearchChanged(self))
+        with self._lock:
+            generation, limit = self._generation, self._bytes_seen
+        stop = self._search_stop
+
+        def scan() -> None:
+            try:
+                offsets = search_file(path, needle, stop=stop, limit=limit)
+            except OSError:
+                offsets = array("Q")
+            if not stop.is_set():
+                self.post_message(self._SearchDone(generation, needle, offsets))
+
+        threading.Thread(target=scan, name="logview-search", daemon=True).start()
+
+    @on(_SearchDone)
+    def _search_done(self, message: _SearchDone) -> None:
+        message.stop()
+        if message.generation != self._generation or message.needle != self.search_needle:
+            return
+        self.searching = False
+        self._match_rows = self._rows_of(message.offsets)
+        if self._match_rows:
+            self._goto_match(bisect.bisect_left(self._match_rows, int(self.scroll_y))
+                             % len(self._match_rows))
+        self.post_message(self.SearchChanged(self))
+
+    def _rows_of(self, offsets: array) -> list[int]:
+        """The display rows holding these byte offsets (one row per line, in order)."""
+        rows: list[int] = []
+        with self._lock:
+            if self._transform is None:
+                for offset in offsets:
+                    row = bisect.bisect_right(self._ends, offset)
+                    if not rows or rows[-1] != row:
+                        rows.append(row)
+            else:
+                starts, subs = self._starts, self._subs
+                for offset in offsets:
+                    row = bisect.bisect_right(starts, offset) - 1
+                    while row > 0 and subs[row] > 0:
+                        row -= 1
+                    if row >= 0 and (not rows or rows[-1] != row):
+                        rows.append(row)
+        return rows
+
+    def _goto_match(self, index: int) -> None:
+        self.match_index = index
+        row = self._match_rows[index]
+        self.follow = False
+        self.scroll_to(y=max(0, row - self.size.height // 3), animate=False, immediate=True,
+                       force=True)
+        self.post_message(self.SearchChanged(self))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_match", "previous_match"):
+            return bool(self._match_rows)
+        return True
+
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested())
+
+    def action_next_match(self) -> None:
+        if self._match_rows:
+            self._goto_match((self.match_index + 1) % len(self._match_rows))
+
+    def action_previous_match(self) -> None:
+        if self._match_rows:
+            self._goto_match((self.match_index - 1) % len(self._match_rows))
+
     def close(self) -> None:
         """Stop tailing (the file is untouched). Idempotent."""
+        self._search_stop.set()
         self._stop.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():

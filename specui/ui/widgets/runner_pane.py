@@ -1,194 +1,71 @@
-"""`RunnerPane`: the phase runner inside the workbench — status, live log, and the controls.
+"""`RunnerPane`: the phase runner inside the workbench — it shows, the runner decides.
 
 A Spec Kit phase runs for 10–30 minutes and the user should not have to babysit it. So the pane
-answers, at a glance: which phases are done, what is running, for how long, when it last printed
-something, how far implement has got in tasks.md and roughly how long is left — and makes a
-stalled run impossible to miss, with stop/restart one key away.
+answers, at a glance: which phases are done, what is running, for how long, when it last made
+progress, how far implement has got in tasks.md and roughly how long is left — and makes a
+stalled run impossible to miss, with stop/restart one key away. It also lists Spec Kit's own
+workflow runs and lets a run paused at a gate be approved or rejected.
 
-The pane owns no process. Everything goes through the runner's `PhaseManager` (start/stop/
-refresh) and the `SessionStore` (what ran, with which status). The child writes its log file
-itself, so the pane only *tails* that file (see `LogView`); closing the workbench never touches
-the run, and reopening it reattaches via `PhaseManager.refresh()`.
-
-Manager calls can block (stop waits for a grace period; refresh stats pid files), so they run in
-thread workers. User errors (`SpecuiError`) become notifications; the pane never crashes the app.
+The pane decides nothing. What it shows comes from one `PhaseManager.view()` call (phases and
+their truth, the run to show, its vitals — stall, ETA and task progress as the supervisor and
+specui/runner/vitals.py work them out for headless `specui run` too — and the workflow runs);
+what it does goes through the manager (start, stop, decide_gate, start_lane). That call stats
+files and may block, so it runs in a thread worker, at most one at a time. The log is a
+`LogView` tailing the run's log file: closing the workbench never touches the run, and
+reopening it reattaches. Modals are in specui/ui/screens/ (runner.py, confirm.py).
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
+from specui.core.codex_events import is_json_command, render_event
+from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
-from specui.core.paths import PHASES, Project
+from specui.core.orchestrator import continue_message
+from specui.core.paths import Project
+from specui.runner.manager import PhaseManager, RunnerView
+from specui.runner.vitals import fmt_duration
 from specui.ui.actions import bindings
-from specui.ui.widgets.log_view import LogView, Transform, footer_is_narrow
+from specui.ui.screens.confirm import ConfirmScreen
+from specui.ui.screens.runner import (
+    STATUS_ICON,
+    STATUS_STYLE,
+    HandoffScreen,
+    LogSearchScreen,
+    PastRunsScreen,
+    PhasePickerScreen,
+)
+from specui.ui.widgets.log_view import LogView, footer_is_narrow
 
-__all__ = [
-    "CONTINUE_MESSAGE",
-    "CSS_PATH",
-    "PhasePickerScreen",
-    "RunnerConfirmScreen",
-    "RunnerPane",
-]
-
-log = logging.getLogger(__name__)
+__all__ = ["CSS_PATH", "RunnerPane"]
 
 CSS_PATH = Path(__file__).with_name("runner_pane.tcss")
-"""Styles of the pane and its modals: add to the app's `CSS_PATH` list."""
+"""Styles of the pane: add to the app's `CSS_PATH` list (its modals load their own)."""
 
-CONTINUE_MESSAGE = (
-    "continue phase implement: carry on with the remaining unchecked tasks in tasks.md. "
-    "Treat any incomplete checklists as acknowledged and proceed without asking; "
-    "mark each task [X] as soon as it is done."
-)
-"""Sent with a continued implement run when the runner does not define its own message."""
-
-_STATUS_STYLE = {
-    "pending": "dim",
-    "running": "bold yellow",
-    "done": "bold green",
-    "failed": "bold red",
-    "stopped": "magenta",
-}
 # Left out of a narrow footer unless needed now (RunnerPane.footer_shows).
 _NARROW_OPTIONAL = frozenset({"choose_phase", "continue_implement", "toggle_auto_continue",
-                              "restart"})
-_STATUS_ICON = {"pending": "·", "running": "●", "done": "✓", "failed": "✗", "stopped": "■"}
-
-
-class _Manager(Protocol):
-    """What the pane needs of `specui.runner.manager.PhaseManager` (tests pass a fake)."""
-
-    def start(
-        self,
-        phase: str,
-        *,
-        input_override: str | None = None,
-        force: bool = False,
-        continue_message: str | None = None,
-    ) -> Any: ...
-
-    def stop(self, run_id: str | None = None) -> None: ...
-
-    def refresh(self) -> Any: ...
-
-    def active(self) -> Any: ...
-
-    def log_path(self, run: Any) -> Path: ...
-
-
-def _fmt_duration(seconds: float | None) -> str:
-    """12s · 4m05s · 1h02m — compact, fixed vocabulary (snapshots rely on it)."""
-    if seconds is None:
-        return "—"
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-# --- modals --------------------------------------------------------------------------------
-
-
-class RunnerConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; y/Enter confirms, n/Esc cancels. The text is data, never markup."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="runner.confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="runner.confirm.no"),
-    ]
-
-    def __init__(self, question: str, detail: str = "") -> None:
-        super().__init__()
-        self._question = question
-        self._detail = detail
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="runner-confirm"):
-            yield Label(Text(self._question, style="bold"), id="runner-confirm-question")
-            if self._detail:
-                yield Label(Text(self._detail), id="runner-confirm-detail")
-            yield Label(Text("y / Enter: yes    n / Esc: no", style="dim"))
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
-
-
-class PhasePickerScreen(ModalScreen["str | None"]):
-    """Choose one phase to run (arrows + Enter, or the phase's number key; Esc cancels)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="runner.pick.cancel"),
-        *[
-            Binding(str(n), f"pick({n - 1})", f"Phase {n}", show=False)
-            for n in range(1, len(PHASES) + 1)
-        ],
-    ]
-
-    def __init__(self, statuses: dict[str, str]) -> None:
-        super().__init__()
-        self._statuses = statuses
-
-    def compose(self) -> ComposeResult:
-        options = []
-        for n, phase in enumerate(PHASES, start=1):
-            status = self._statuses.get(phase, "pending")
-            prompt = Text(f"{n}. ")
-            prompt.append(f"{phase:<13}", style="bold")
-            prompt.append(f"{_STATUS_ICON.get(status, '?')} {status}",
-                          style=_STATUS_STYLE.get(status, ""))
-            options.append(Option(prompt, id=phase))
-        with Vertical(id="runner-picker"):
-            yield Label(Text("Run which phase?", style="bold"))
-            yield OptionList(*options, id="runner-picker-list")
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_pick(self, index: int) -> None:
-        self.dismiss(PHASES[index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-# --- the pane ------------------------------------------------------------------------------
+                              "restart", "past_runs", "search_log", "handoff"})
 
 
 class RunnerPane(Vertical):
-    """Phase list with statuses, the active run's vitals, its live log, and the run controls.
+    """Phases with their status, the shown run's vitals, its live log, and the run controls.
 
-    Public methods (for the app's command palette): `run_next`, `choose_phase`, `run_phase`,
-    `stop`, `continue_implement`, `toggle_auto_continue`, `restart`, `tasks_changed`,
+    Public methods (bindings and the command palette): `run_next`, `choose_phase`,
+    `run_phase`, `stop`, `continue_implement`, `toggle_auto_continue`, `restart`,
+    `past_runs`, `search_log`, `approve_gate`, `reject_gate`, `handoff`, `tasks_changed`,
     `refresh_now`.
     """
 
@@ -210,9 +87,9 @@ class RunnerPane(Vertical):
         self,
         project: Project,
         store: Any,
-        runner_config: Any,
+        runner_config: RunnerConfig | None,
         *,
-        manager: _Manager | None = None,
+        manager: PhaseManager | None = None,
         clock: Callable[[], datetime] | None = None,
         refresh_interval: float = 1.0,
         name: str | None = None,
@@ -222,29 +99,18 @@ class RunnerPane(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self.project = project
         self.store = store
-        if runner_config is None:  # the app had no [runner] config: the documented defaults
-            from specui.core.config import RunnerConfig
-
-            runner_config = RunnerConfig()
-        self.runner_config = runner_config
-        self._manager = manager
+        self.runner_config = runner_config or RunnerConfig()
+        self.manager = manager or PhaseManager(project, store, self.runner_config)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._refresh_interval = refresh_interval
-        self._active: Any = None
+        self._rv: RunnerView | None = None
         self._shown_run_id: str | None = None
+        self._pinned_run_id: str | None = None  # a past run the user chose to look at
         self._seen_running: set[str] = set()
         self._finished_notified: set[str] = set()
-        self._log_mtime: float | None = None
-        self._tasks: tuple[int, int] | None = None
-        self._tasks_sig: tuple[str, int, int] | None = None
-        self._eta_base: dict[str, tuple[float, int]] = {}
         self._refreshing = False
-        self._tasks_gen = 0  # bumped by tasks_changed(): older counts must not overwrite newer
-        self._tasks_reading = False
-        self._tasks_again = False
+        self._refresh_again = False
         self._unsubscribe: Callable[[], None] | None = None
-        auto = getattr(runner_config, "auto_continue", False)
-        self._auto_continue = bool(auto)
 
     # --- composition & lifecycle --------------------------------------------------------------
 
@@ -252,12 +118,11 @@ class RunnerPane(Vertical):
         yield Static(id="runner-phases", markup=False)
         yield Static(id="runner-status", markup=False)
         yield Static(id="runner-stall", markup=False)
+        yield Static(id="runner-workflows", markup=False)
         yield LogView(id="runner-log")
         yield Static(id="runner-tail", markup=False)
 
     def on_mount(self) -> None:
-        if self._manager is None:
-            self._manager = self._make_manager()
         subscribe = getattr(self.store, "subscribe", None)
         if callable(subscribe):
             self._unsubscribe = subscribe(lambda _state: self.post_message(self._StoreChanged()))
@@ -270,240 +135,110 @@ class RunnerPane(Vertical):
             self._unsubscribe()
             self._unsubscribe = None
 
-    def _make_manager(self) -> _Manager | None:
-        # Imported lazily: the runner pulls in subprocess handling the first paint never needs.
-        try:
-            from specui.runner.manager import PhaseManager
-        except ImportError as exc:
-            self.notify(f"phase runner unavailable: {exc}", severity="error")
-            return None
-        try:
-            return PhaseManager(self.project, self.store, self.runner_config)
-        except SpecuiError as exc:
-            self.notify(exc.message, severity="error")
-            return None
-
     @property
     def log_view(self) -> LogView:
         return self.query_one("#runner-log", LogView)
 
-    # --- data helpers ---------------------------------------------------------------------------
-
     @property
-    def _runs(self) -> list[Any]:
-        state = getattr(self.store, "state", None)
-        return list(getattr(state, "runs", []) or [])
+    def runner_view(self) -> RunnerView | None:
+        """What the pane shows now (None until the first refresh came back)."""
+        return self._rv
 
-    def phase_statuses(self) -> dict[str, str]:
-        """Latest status per phase, in phase order ("pending" when never run)."""
-        latest: dict[str, Any] = {}
-        for run in self._runs:
-            latest[run.phase] = run
-        return {p: (latest[p].status if p in latest else "pending") for p in PHASES}
-
-    def _completed_phases(self) -> set[str]:
-        return {run.phase for run in self._runs if run.status == "done"}
-
-    def next_phase(self) -> str | None:
-        """The first phase (in order) whose latest run is not done; implement stays re-runnable
-        until tasks.md is complete."""
-        statuses = self.phase_statuses()
-        for phase in PHASES:
-            if statuses[phase] != "done":
-                return phase
-        if self._tasks is not None and self._tasks[1] and self._tasks[0] < self._tasks[1]:
-            return "implement"
-        return None
-
-    def _current_run(self) -> Any:
-        """The running run if any, else the most recent run (None: nothing ever ran)."""
-        if self._active is not None and getattr(self._active, "status", "") == "running":
-            # Prefer the store's copy: it is the freshest after a refresh.
-            for run in reversed(self._runs):
-                if run.run_id == self._active.run_id:
-                    return run
-            return self._active
-        for run in reversed(self._runs):
-            if run.status == "running":
-                return run
-        runs = self._runs
-        return runs[-1] if runs else None
-
-    def _running_run(self) -> Any:
-        run = self._current_run()
-        return run if run is not None and run.status == "running" else None
-
-    def _since_output(self, now: datetime) -> float | None:
-        if self._log_mtime is None:
-            return None
-        return max(0.0, now.timestamp() - self._log_mtime)
-
-    def _is_stalled(self, run: Any, now: datetime) -> bool:
-        if run is None or run.status != "running":
-            return False
-        if getattr(run, "stalled", False):
-            return True
-        since = self._since_output(now)
-        limit = float(getattr(self.runner_config, "stall_minutes", 10)) * 60
-        return since is not None and since >= limit
-
-    # --- periodic refresh (thread worker) -----------------------------------------------------
+    # --- refreshing (thread worker) -----------------------------------------------------------
 
     def refresh_now(self) -> None:
-        """Reconcile with the runner now (also runs every second). Never blocks the UI."""
+        """Ask the runner for a fresh view (also every second). Never blocks the UI; calls
+        while one is under way ask for one more afterwards. Safe from any thread."""
+        if not self.is_mounted:
+            return
+        if threading.get_ident() != getattr(self.app, "_thread_id", threading.get_ident()):
+            self.app.call_from_thread(self.refresh_now)
+            return
         if self._refreshing:
+            self._refresh_again = True
             return
         self._refreshing = True
         self._refresh_worker()
 
     def tasks_changed(self, *_paths: object) -> None:
-        """tasks.md changed on disk (the app's watcher calls this): re-count at once.
-
-        Cheap, whatever the rate of calls (an agent ticking off tasks, an editor saving): one
-        count runs at a time in a thread; calls meanwhile only ask for one more count after it,
-        and only the status line is redrawn. No runner refresh (no pid/status files) is done.
-        Safe to call from any thread; a no-op before the pane is mounted (mounting counts)."""
-        if not self.is_mounted:
-            return
-        app = self.app
-        if threading.get_ident() != getattr(app, "_thread_id", threading.get_ident()):
-            app.call_from_thread(self.tasks_changed)
-            return
-        self._tasks_gen += 1
-        if self._tasks_reading:
-            self._tasks_again = True
-            return
-        self._tasks_reading = True
-        self._tasks_worker(self._tasks_gen)
-
-    @work(thread=True, group="runner-tasks", exit_on_error=False)
-    def _tasks_worker(self, gen: int) -> None:
-        tasks, sig = self._read_tasks(force=True)
-        try:
-            self.app.call_from_thread(self._apply_tasks, gen, tasks, sig)
-        except RuntimeError:  # app shutting down
-            self._tasks_reading = False
-
-    def _apply_tasks(
-        self, gen: int, tasks: tuple[int, int] | None, sig: tuple[str, int, int] | None
-    ) -> None:
-        self._tasks_reading = False
-        self._tasks, self._tasks_sig = tasks, sig
-        if self._tasks_again:
-            self._tasks_again = False
-            self.tasks_changed()  # the file changed again while it was being counted
-        if self.is_mounted:
-            now = self._clock()
-            self.query_one("#runner-status", Static).update(
-                self._status_text(self._current_run(), now)
-            )
+        """tasks.md changed on disk (the workbench's watcher calls this): count again now."""
+        self.refresh_now()
 
     @work(thread=True, group="runner-refresh", exit_on_error=False)
     def _refresh_worker(self) -> None:
         error: str | None = None
-        active = self._active
-        tasks_gen = self._tasks_gen
+        view: RunnerView | None = None
         try:
-            if self._manager is not None:
-                active = self._manager.refresh()
+            view = self.manager.view()
         except SpecuiError as exc:
             error = exc.message
         except Exception as exc:  # noqa: BLE001 - a refresh failure must not kill the pane
             error = f"runner refresh failed: {type(exc).__name__}: {exc}"
-        tasks, sig = self._read_tasks()
-        run = active if active is not None and active.status == "running" else None
-        if run is None:
-            runs = self._runs
-            run = runs[-1] if runs else None
-        log_path = self._log_path(run)
-        mtime: float | None = None
-        if log_path is not None:
-            try:
-                mtime = os.stat(log_path).st_mtime
-            except OSError:
-                mtime = None
         try:
-            self.app.call_from_thread(
-                self._apply_refresh, active, tasks, sig, mtime, error, tasks_gen
-            )
-        except RuntimeError:  # app shutting down
+            self.app.call_from_thread(self._apply_view, view, error)
+        except RuntimeError:  # the app is shutting down
             self._refreshing = False
 
-    def _read_tasks(
-        self, *, force: bool = False
-    ) -> tuple[tuple[int, int] | None, tuple[str, int, int] | None]:
-        """Re-count tasks.md only when its (path, mtime, size) changed (cheap every second),
-        or always with `force` (a rewrite can keep both within the clock's resolution)."""
-        try:
-            from specui.core.tasks import count_tasks, find_tasks_file
-        except ImportError:
-            return self._tasks, self._tasks_sig
-        try:
-            path = find_tasks_file(self.project.root)
-            if path is None:
-                return None, None
-            st = os.stat(path)
-            sig = (str(path), st.st_mtime_ns, st.st_size)
-            if sig == self._tasks_sig and not force:
-                return self._tasks, sig
-            count = count_tasks(Path(path).read_text(encoding="utf-8", errors="replace"))
-            return (count.done, count.total), sig
-        except OSError:
-            return None, None
-
-    def _log_path(self, run: Any) -> Path | None:
-        if run is None:
-            return None
-        try:
-            if self._manager is not None:
-                return Path(self._manager.log_path(run))
-        except Exception:  # fall back to the store's relative path
-            log.debug("log_path failed for %s", getattr(run, "run_id", "?"), exc_info=True)
-        rel = getattr(run, "log", "")
-        return self.project.root / rel if rel else None
-
-    def _apply_refresh(
-        self,
-        active: Any,
-        tasks: tuple[int, int] | None,
-        sig: tuple[str, int, int] | None,
-        mtime: float | None,
-        error: str | None,
-        tasks_gen: int | None = None,
-    ) -> None:
+    def _apply_view(self, view: RunnerView | None, error: str | None) -> None:
         self._refreshing = False
         if error:
             self.notify(error, severity="error", timeout=6)
-        self._active = active
-        if tasks_gen == self._tasks_gen and not self._tasks_reading:
-            # Only a count that started after the last tasks_changed() may replace it.
-            self._tasks, self._tasks_sig = tasks, sig
-        self._log_mtime = mtime
-        self._render_all()
+        if view is not None:
+            self._rv = view
+            self._render_all()
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh_now()
 
     @on(_StoreChanged)
     def _store_changed(self, event: Message) -> None:
         event.stop()
-        self._render_all()
+        self.refresh_now()
 
-    # --- rendering --------------------------------------------------------------------------
+    # --- what is shown ----------------------------------------------------------------------
+
+    def _running_run(self) -> Any:
+        view = self._rv
+        current = view.current if view is not None else None
+        return current if current is not None and current.status == "running" else None
+
+    def _stalled(self) -> bool:
+        view = self._rv
+        return bool(view and view.vitals and view.vitals.stalled)
+
+    def _shown_run(self) -> Any:
+        """The pinned past run if the user chose one, else the current run."""
+        view = self._rv
+        if view is None:
+            return None
+        if self._pinned_run_id is not None:
+            for run in self.manager.past_runs():
+                if run.run_id == self._pinned_run_id:
+                    return run
+        return view.current
 
     def _render_all(self) -> None:
         if not self.is_mounted:
             return
-        now = self._clock()
-        run = self._current_run()
-        self._attach_log(run)
+        view = self._rv
+        run = view.current if view is not None else None
         self._note_transitions()
-        stalled = self._is_stalled(run, now)
+        if run is not None and run.status == "running" and run.run_id != self._shown_run_id:
+            self._pinned_run_id = None  # a new run started: show it
+        self._attach_log(self._shown_run())
+        stalled = self._stalled()
+        gate = self._gate()
         self.set_class(stalled, "-stalled")
         self.set_class(run is not None and run.status == "running", "-running")
-        self.query_one("#runner-phases", Static).update(self._phases_text(run, stalled))
-        self.query_one("#runner-status", Static).update(self._status_text(run, now))
+        self.set_class(gate is not None, "-gate")
+        self.query_one("#runner-phases", Static).update(self._phases_text(stalled))
+        self.query_one("#runner-status", Static).update(self._status_text())
         stall = self.query_one("#runner-stall", Static)
         stall.display = stalled
         if stalled:
-            stall.update(self._stall_text(run, now))
+            stall.update(self._stall_text())
+        if gate is not None:
+            self.query_one("#runner-workflows", Static).update(self._gate_text(gate))
         self._render_tail()
         self.refresh_bindings()
 
@@ -513,122 +248,117 @@ class RunnerPane(Vertical):
                 self._shown_run_id = None
                 self.log_view.open(None)
             return
-        if run.run_id == self._shown_run_id:
-            return
-        path = self._log_path(run)
-        if path is None:
+        if run.run_id == self._shown_run_id or not run.log:
             return
         self._shown_run_id = run.run_id
-        self.log_view.open(path, transform=self._transform_for(run))
-
-    @staticmethod
-    def _transform_for(run: Any) -> Transform | None:
-        command = list(getattr(run, "command", []) or [])
-        try:
-            from specui.core.codex_events import is_json_command, render_event
-        except ImportError:
-            return None
-        return render_event if is_json_command(command) else None
+        transform = render_event if is_json_command(list(run.command or [])) else None
+        self.log_view.open(self.manager.log_path(run), transform=transform)
 
     def _note_transitions(self) -> None:
         """Tell the user when a run they saw running ends — even if they look elsewhere."""
-        for run in self._runs:
+        for run in getattr(self.store.state, "runs", []):
             if run.status == "running":
                 self._seen_running.add(run.run_id)
             elif run.run_id in self._seen_running and run.run_id not in self._finished_notified:
                 self._finished_notified.add(run.run_id)
                 severity = "information" if run.status == "done" else "warning"
                 code = f" (exit {run.exit_code})" if run.exit_code is not None else ""
-                self.notify(f"{run.phase} {run.status}{code}", title="Phase finished",
+                note = f": {run.message}" if run.message else ""
+                self.notify(f"{run.phase} {run.status}{code}{note}", title="Phase finished",
                             severity=severity, timeout=10)
-                if getattr(self.runner_config, "notify", True):
+                if self.runner_config.notify:
                     self.app.bell()
                 self.post_message(self.RunFinished(run))
 
-    def _phases_text(self, current: Any, stalled: bool) -> Text:
-        statuses = self.phase_statuses()
+    def _phases_text(self, stalled: bool) -> Text:
+        view = self._rv
         text = Text("Phases ", style="bold")
-        for n, phase in enumerate(PHASES):
-            status = statuses[phase]
+        running = self._running_run()
+        for n, row in enumerate(view.rows if view is not None else []):
             if n:
                 text.append(" → ", style="dim")
-            icon = _STATUS_ICON.get(status, "?")
-            style = _STATUS_STYLE.get(status, "")
-            if stalled and current is not None and current.phase == phase:
-                icon, style = "⚠", "bold reverse red"
-            text.append(f"{icon} {phase}", style=style)
+            icon = STATUS_ICON.get(row.status, "?")
+            style = STATUS_STYLE.get(row.status, "")
+            if running is not None and running.phase == row.name:
+                icon, style = STATUS_ICON["running"], STATUS_STYLE["running"]
+                if stalled:
+                    icon, style = "⚠", "bold reverse red"
+            text.append(f"{icon} {row.name}", style=style)
         return text
 
-    def _status_text(self, run: Any, now: datetime) -> Text:
+    def _status_text(self) -> Text:
+        view = self._rv
         text = Text()
-        if run is None or run.status != "running":
+        run = view.current if view is not None else None
+        vitals = view.vitals if view is not None else None
+        shown = self._shown_run()
+        if shown is not None and run is not None and shown.run_id != run.run_id:
+            text.append(f"viewing past run {shown.phase} {shown.status} · L: runs", style="bold")
+            text.append(f" · {shown.log}", style="dim")
+            return text
+        if run is None or run.status != "running" or vitals is None:
             text.append("no phase running", style="bold")
             if run is not None:
-                ended = _aware(run.ended_at)
-                ago = f" {_fmt_duration((now - ended).total_seconds())} ago" if ended else ""
                 code = f", exit {run.exit_code}" if run.exit_code is not None else ""
+                ended = run.ended_at
+                ago = ""
+                if ended is not None:
+                    moment = ended if ended.tzinfo else ended.replace(tzinfo=UTC)
+                    ago = f" {fmt_duration((self._clock() - moment).total_seconds())} ago"
                 text.append(f" · last: {run.phase} {run.status}{code}{ago}", style="dim")
-            nxt = self.next_phase()
-            if nxt is not None:
-                text.append(f" · next: {nxt} (n)", style="dim")
-            self._append_tasks(text, run)
+            if view is not None and view.next_phase is not None:
+                text.append(f" · next: {view.next_phase} (n)", style="dim")
+            self._append_tasks(text)
             return text
-        started = _aware(run.started_at)
-        elapsed = (now - started).total_seconds() if started else None
         text.append(f"▶ {run.phase}", style="bold yellow")
-        if getattr(run, "attempt", 1) > 1:
-            text.append(f" #{run.attempt}", style="yellow")
-        text.append(f" · elapsed {_fmt_duration(elapsed)}")
-        text.append(f" · last output {_fmt_duration(self._since_output(now))} ago")
-        self._append_tasks(text, run)
-        eta = self._eta(run, now, elapsed)
-        if eta:
-            text.append(f" · {eta}", style="cyan")
+        if vitals.attempt > 1:
+            text.append(f" #{vitals.attempt}", style="yellow")
+        text.append(f" · elapsed {fmt_duration(vitals.elapsed)}")
+        text.append(f" · last progress {fmt_duration(vitals.since_progress)} ago")
+        self._append_tasks(text)
+        if vitals.eta:
+            text.append(f" · {vitals.eta}", style="cyan")
         return text
 
-    def _stall_text(self, run: Any, now: datetime) -> Text:
+    def _stall_text(self) -> Text:
         """The banner says everything the status line would (on a small screen it replaces
-        it, see runner_pane.tcss): which phase, how long quiet, how long running, the way out."""
-        since = _fmt_duration(self._since_output(now))
-        started = _aware(run.started_at)
-        elapsed = _fmt_duration((now - started).total_seconds()) if started else "—"
-        text = Text(f"⚠ STALLED {run.phase} — no output for {since} · elapsed {elapsed}",
-                    style="bold")
-        self._append_tasks(text, run)
+        it, see runner_pane.tcss): which phase, how long without progress, the last notice
+        (what the agent is waiting on), how long running, the way out."""
+        view = self._rv
+        assert view is not None and view.vitals is not None
+        vitals = view.vitals
+        text = Text(f"⚠ STALLED {vitals.phase} — no progress for "
+                    f"{fmt_duration(vitals.since_progress)} · elapsed "
+                    f"{fmt_duration(vitals.elapsed)}", style="bold")
+        if vitals.last_notice:
+            text.append(f" · last: {vitals.last_notice}")
+        self._append_tasks(text)
         text.append(" · X: stop · R: restart", style="bold")
         return text
 
-    def _append_tasks(self, text: Text, run: Any) -> None:
-        if self._tasks is not None and self._tasks[1]:
-            done, total = self._tasks
-            text.append(f" · tasks {done}/{total}", style="green" if done == total else "")
+    def _append_tasks(self, text: Text) -> None:
+        vitals = self._rv.vitals if self._rv is not None else None
+        if vitals is not None and vitals.tasks_total:
+            done, total = vitals.tasks_done or 0, vitals.tasks_total
+            text.append(f" · tasks {done}/{total}", style="green" if done >= total else "")
 
-    def _eta(self, run: Any, now: datetime, elapsed: float | None) -> str:
-        """Implement: from the task rate seen during this run. Other phases: from how long the
-        same phase took before. Empty when there is nothing honest to say."""
-        if run.phase == "implement" and self._tasks is not None and self._tasks[1]:
-            done, total = self._tasks
-            t = now.timestamp()
-            base = self._eta_base.setdefault(run.run_id, (t, done))
-            if done >= total:
-                return "ETA done"
-            gained, dt = done - base[1], t - base[0]
-            if gained <= 0 or dt <= 0:
-                return "ETA — (no task done yet)"
-            return f"ETA ~{_fmt_duration((total - done) * dt / gained)}"
-        durations = []
-        for past in self._runs:
-            if past.phase == run.phase and past.status == "done" and past is not run:
-                s, e = _aware(past.started_at), _aware(past.ended_at)
-                if s and e:
-                    durations.append((e - s).total_seconds())
-        if not durations or elapsed is None:
-            return ""
-        typical = sum(durations[-3:]) / len(durations[-3:])
-        left = typical - elapsed
-        if left <= 0:
-            return f"ETA overdue (typically {_fmt_duration(typical)})"
-        return f"ETA ~{_fmt_duration(left)} (typical)"
+    def _gate(self) -> Any:
+        view = self._rv
+        if view is None:
+            return None
+        return next((w for w in view.workflows if w.gate is not None), None)
+
+    def _gate_text(self, workflow: Any) -> Text:
+        gate = workflow.gate
+        text = Text(f"⏸ Spec Kit workflow {workflow.workflow_id} ({workflow.run_id}) waits at "
+                    f"gate {gate.step_id}: ", style="bold")
+        text.append(gate.message)
+        steps = " ".join(f"{STATUS_ICON.get(_step_icon(s.status), '·')}{s.id}"
+                         for s in workflow.steps)
+        if steps:
+            text.append(f" · steps: {steps}", style="dim")
+        text.append(" · Y: approve · D: reject", style="bold")
+        return text
 
     def _render_tail(self) -> None:
         if not self.is_mounted:
@@ -643,54 +373,82 @@ class RunnerPane(Vertical):
         else:
             text.append("⏸ paused", style="bold yellow")
             text.append(f" · {view.new_lines:,} new lines · End/G: follow", style="yellow")
+        if view.search_needle:
+            text.append("   search ")
+            text.append_text(Text(repr(view.search_needle)))
+            if view.searching:
+                text.append(": searching…", style="dim")
+            elif view.match_count:
+                text.append(f": match {view.match_index + 1}/{view.match_count} · n/N",
+                            style="cyan")
+            else:
+                text.append(": no match", style="yellow")
+        auto = self._rv.auto_continue if self._rv is not None else \
+            self.runner_config.auto_continue
         text.append("   auto-continue: ", style="dim")
-        text.append("on" if self._auto_continue else "off",
-                    style="bold green" if self._auto_continue else "dim")
+        text.append("on" if auto else "off", style="bold green" if auto else "dim")
         self.query_one("#runner-tail", Static).update(text)
 
     @on(LogView.TailChanged)
-    def _tail_changed(self, event: LogView.TailChanged) -> None:
+    @on(LogView.SearchChanged)
+    def _tail_changed(self, event: Message) -> None:
         event.stop()
         self._render_tail()
 
-    # --- bindings ---------------------------------------------------------------------------
+    @on(LogView.SearchRequested)
+    def _search_requested(self, event: Message) -> None:
+        event.stop()
+        self.search_log()
+
+    # --- what the footer lists ----------------------------------------------------------------
 
     def footer_shows(self, action: str) -> bool:
         """What the footer lists (display only: every key works, and an action that cannot
-        apply now says why). Actions that cannot apply are left out, so the footer shows what
-        is possible (and, while a run is going, that Stop is one key away). Below
-        FULL_FOOTER_COLUMNS it also leaves out what is not needed now, so the pane keys after
-        the workbench's fit at 80 columns: Run phase… and Auto-cont. always, Continue unless
-        implement can be continued, Restart unless the run is stalled."""
-        if not self._allowed(action):
+        apply now says why). Below FULL_FOOTER_COLUMNS it leaves out what is not needed now,
+        so the pane keys after the workbench's fit at 80 columns: Continue only when implement
+        can be continued, Restart only for a stalled run, the gate keys only at a gate."""
+        if self._unavailable(action) is not None:
             return False
         return not (action in _NARROW_OPTIONAL and footer_is_narrow(self)
                     and not self._wanted_in_narrow_footer(action))
 
     def _wanted_in_narrow_footer(self, action: str) -> bool:
         if action == "continue_implement":
-            runs = self._runs
-            return any(r.phase == "implement" for r in runs) and self.next_phase() == "implement"
+            return self._rv is not None and self._rv.next_phase == "implement" and any(
+                r.name == "implement" and r.run is not None for r in self._rv.rows)
         if action == "restart":
-            run = self._current_run()
-            return run is not None and self._is_stalled(run, self._clock())
+            return self._stalled()
         return False
 
     def on_resize(self) -> None:
         self.refresh_bindings()  # the footer may have crossed FULL_FOOTER_COLUMNS
 
-    def _allowed(self, action: str) -> bool:
-        running = self._running_run() is not None
-        if action == "stop":
-            return running
-        if action in ("run_next", "run", "choose_phase", "continue_implement", "continue"):
-            return not running
+    def _unavailable(self, action: str) -> str | None:
+        """Why `action` cannot run now (None: it can)."""
+        running = self._running_run()
+        if action == "stop" and running is None:
+            return "no phase running"
+        if action in ("run_next", "choose_phase", "continue_implement", "handoff") and running:
+            return f"{running.phase} is still running (X: stop)"
         if action == "restart":
-            run = self._current_run()
-            if run is None:
-                return False
-            return run.status != "running" or self._is_stalled(run, self._clock())
-        return True
+            if self._rv is None or self._rv.current is None:
+                return "nothing to restart"
+            if running is not None and not self._stalled():
+                return "restart is for a finished or stalled run (X stops a running one)"
+        if action in ("approve_gate", "reject_gate"):
+            if self._gate() is None:
+                return "no Spec Kit workflow run is waiting at a gate"
+            if running is not None:
+                return f"{running.phase} is still running (X: stop)"
+        return None
+
+    def _refused(self, action: str) -> bool:
+        why = self._unavailable(action)
+        if why is not None:
+            self.notify(why, severity="warning")
+        return why is not None
+
+    # --- actions (the action table's keys) ----------------------------------------------------
 
     def action_run_next(self) -> None:
         self.run_next()
@@ -708,143 +466,191 @@ class RunnerPane(Vertical):
         self.toggle_auto_continue()
 
     def action_restart(self) -> None:
-        if not self._allowed("restart"):
-            self.notify("restart is for a finished or stalled run (X stops a running one)")
-            return
         self.restart()
 
-    # --- public commands (bindings and the command palette) ---------------------------------
+    def action_past_runs(self) -> None:
+        self.past_runs()
+
+    def action_search_log(self) -> None:
+        self.search_log()
+
+    def action_approve_gate(self) -> None:
+        self.approve_gate()
+
+    def action_reject_gate(self) -> None:
+        self.reject_gate()
+
+    def action_handoff(self) -> None:
+        self.handoff()
+
+    # --- public commands ----------------------------------------------------------------------
 
     def run_next(self) -> None:
         """Run the next phase in order (asks first when its predecessor never completed)."""
-        phase = self.next_phase()
+        if self._refused("run_next"):
+            return
+        phase = self._rv.next_phase if self._rv is not None else None
         if phase is None:
             self.notify("every phase is done", severity="information")
             return
         self.run_phase(phase)
 
     def choose_phase(self) -> None:
-        """Pick any phase from a list, then run it (with the same predecessor check)."""
+        """Pick any phase the runner lists, then run it (with the same predecessor check)."""
+        if self._refused("choose_phase") or self._rv is None:
+            return
+
         def picked(phase: str | None) -> None:
             if phase:
                 self.run_phase(phase)
 
-        self.app.push_screen(PhasePickerScreen(self.phase_statuses()), picked)
+        rows = [(r.name, r.status, r.note) for r in self._rv.rows]
+        self.app.push_screen(PhasePickerScreen(rows), picked)
 
     def run_phase(self, phase: str, *, continue_message: str | None = None) -> None:
         """Start `phase`. A missing predecessor needs the user's confirmation (then force)."""
-        if phase not in PHASES:  # never build anything from an unknown name
-            self.notify(f"unknown phase {phase!r}", severity="error")
-            return
         running = self._running_run()
         if running is not None:
             self.notify(f"{running.phase} is still running (X: stop)", severity="warning")
             return
-        missing = self._missing_predecessor(phase)
+        missing = self.manager.missing_predecessor(phase)
         if missing is None:
-            self._start(phase, force=False, continue_message=continue_message)
+            self._call("start", phase, force=False, continue_message=continue_message)
             return
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self._start(phase, force=True, continue_message=continue_message)
+                self._call("start", phase, force=True, continue_message=continue_message)
 
-        self.app.push_screen(
-            RunnerConfirmScreen(
-                f"{missing} never completed. Run {phase} anyway?",
-                f"{phase} normally builds on what {missing} produces.",
-            ),
-            confirmed,
-        )
-
-    def _missing_predecessor(self, phase: str) -> str | None:
-        try:
-            from specui.core.orchestrator import missing_predecessor
-        except ImportError:
-            index = PHASES.index(phase)
-            before = PHASES[index - 1] if index else None
-            return before if before and before not in self._completed_phases() else None
-        return missing_predecessor(phase, self._completed_phases())
+        self.app.push_screen(ConfirmScreen(
+            f"{missing} never completed. Run {phase} anyway?",
+            f"{phase} normally builds on what {missing} produces.", yes="Run"), confirmed)
 
     def continue_implement(self) -> None:
-        """Re-run implement with a continue message (seed 002's `continue phase …`)."""
-        self.run_phase("implement", continue_message=self._continue_message())
-
-    @staticmethod
-    def _continue_message() -> str:
-        """The runner's own continue message (seed 002's `continue phase implement` plus the
-        answer to Spec Kit's checklist question); ours only if it is missing."""
-        try:
-            from specui.core.orchestrator import continue_message
-        except ImportError:
-            return CONTINUE_MESSAGE
-        return continue_message("implement")
+        """Re-run implement with seed 002's `continue phase implement` message."""
+        if self._refused("continue_implement"):
+            return
+        self.run_phase("implement", continue_message=continue_message("implement"))
 
     def stop(self) -> None:
         """Stop the running phase (SIGTERM to its group, SIGKILL after the grace period)."""
-        run = self._running_run()
-        if run is None:
-            self.notify("no phase running", severity="information")
+        if self._refused("stop"):
             return
+        run = self._running_run()
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self._call_manager("stop", run.run_id)
+                self._call("stop", run.run_id)
 
-        self.app.push_screen(
-            RunnerConfirmScreen(f"Stop {run.phase}?", "Its process group gets SIGTERM, then SIGKILL."),
-            confirmed,
-        )
+        self.app.push_screen(ConfirmScreen(
+            f"Stop {run.phase}?", "Its process group gets SIGTERM, then SIGKILL.", yes="Stop"),
+            confirmed)
 
     def restart(self) -> None:
-        """Restart the current run's phase: stops it first when it is still running (stalled)."""
-        run = self._current_run()
-        if run is None:
-            self.notify("nothing to restart", severity="information")
+        """Start the shown run's phase again; a stalled run is stopped first."""
+        if self._refused("restart"):
             return
-        message = self._continue_message() if run.phase == "implement" else None
+        assert self._rv is not None and self._rv.current is not None
+        run = self._rv.current
+        message = continue_message("implement") if run.phase == "implement" else None
         detail = "The stalled run is stopped first." if run.status == "running" else ""
 
         def confirmed(ok: bool | None) -> None:
             if ok:
                 self._restart_worker(run, message)
 
-        self.app.push_screen(RunnerConfirmScreen(f"Restart {run.phase}?", detail), confirmed)
+        self.app.push_screen(ConfirmScreen(f"Restart {run.phase}?", detail, yes="Restart"),
+                             confirmed)
 
     def toggle_auto_continue(self) -> None:
         """Turn auto-continue (re-run implement until tasks.md is done) on or off."""
-        self._auto_continue = not self._auto_continue
-        setter = getattr(self._manager, "set_auto_continue", None)
-        try:
-            if callable(setter):
-                setter(self._auto_continue)
-            else:
-                self.runner_config.auto_continue = self._auto_continue
-        except Exception:  # a frozen config: keep the pane's own flag
-            log.debug("could not pass auto-continue on", exc_info=True)
-        state = "on" if self._auto_continue else "off"
-        self.notify(f"auto-continue {state}", severity="information")
-        self._render_tail()
+        value = not self.manager.config.auto_continue
+        self.manager.set_auto_continue(value)
+        self.notify(f"auto-continue {'on' if value else 'off'}", severity="information")
+        self.refresh_now()
 
-    @property
-    def auto_continue(self) -> bool:
-        return self._auto_continue
+    def past_runs(self) -> None:
+        """Pick any earlier run (of any phase) and show its log here; the first entry goes
+        back to the current run."""
+        def picked(run_id: str | None) -> None:
+            if run_id is None:
+                return
+            self._pinned_run_id = run_id or None
+            self._shown_run_id = None  # reopen the log even if it is the same run
+            self._render_all()
+
+        self.app.push_screen(PastRunsScreen(self.manager.past_runs()), picked)
+
+    def search_log(self) -> None:
+        """Find text in the whole log on disk; n / N step through the matches."""
+        if self.log_view.path is None:
+            self.notify("no log to search yet", severity="information")
+            return
+
+        def typed(needle: str | None) -> None:
+            if needle is not None:
+                self.log_view.search(needle)
+                self.log_view.focus()
+
+        self.app.push_screen(LogSearchScreen(self.log_view.search_needle), typed)
+
+    def approve_gate(self) -> None:
+        self._decide_gate("approve")
+
+    def reject_gate(self) -> None:
+        self._decide_gate("reject")
+
+    def _decide_gate(self, decision: str) -> None:
+        if self._refused(f"{decision}_gate"):
+            return
+        workflow = self._gate()
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._call("decide_gate", workflow.run_id, decision)
+
+        self.app.push_screen(ConfirmScreen(
+            f"{decision.capitalize()} gate {workflow.gate.step_id} of workflow "
+            f"{workflow.workflow_id}?",
+            f"{workflow.gate.message}\nspecify workflow resume {workflow.run_id} continues "
+            "the run in the runner.", yes=decision.capitalize()), confirmed)
+
+    def handoff(self) -> None:
+        """Draft orchestrator/input from SPEC.md (never over your edits) and offer seed 004's
+        options: 1 runs the Spec Kit phases here, 2–6 start an OMX lane in the runner."""
+        if self._refused("handoff"):
+            return
+        self._handoff_worker()
+
+    @work(thread=True, group="runner-command", exit_on_error=False)
+    def _handoff_worker(self) -> None:
+        from specui.handoff import run_handoff
+
+        try:
+            data = run_handoff(self.project)
+        except SpecuiError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        self.app.call_from_thread(self._show_handoff, data)
+
+    def _show_handoff(self, data: dict[str, Any]) -> None:
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            if key == "speckit":
+                self.run_phase(self.manager.phases[0])
+                return
+            lane = next(lane for lane in data["lanes"] if lane["key"] == key)
+            self._call("start_lane", key, lane["invocation"])
+
+        self.app.push_screen(HandoffScreen(data), chosen)
 
     # --- workers ----------------------------------------------------------------------------
 
-    def _start(self, phase: str, *, force: bool, continue_message: str | None) -> None:
-        kwargs: dict[str, Any] = {"force": force}
-        if continue_message is not None:
-            kwargs["continue_message"] = continue_message
-        self._call_manager("start", phase, **kwargs)
-
     @work(thread=True, group="runner-command", exit_on_error=False)
-    def _call_manager(self, method: str, *args: Any, **kwargs: Any) -> None:
-        if self._manager is None:
-            self.app.call_from_thread(self.notify, "phase runner unavailable", severity="error")
-            return
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> None:
         try:
-            getattr(self._manager, method)(*args, **kwargs)
+            getattr(self.manager, method)(*args, **kwargs)
         except SpecuiError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")
         except Exception as exc:  # noqa: BLE001 - report, never crash the workbench
@@ -856,20 +662,9 @@ class RunnerPane(Vertical):
     @work(thread=True, group="runner-command", exit_on_error=False)
     def _restart_worker(self, run: Any, message: str | None) -> None:
         try:
-            if self._manager is None:
-                raise SpecuiError("phase runner unavailable")
             if run.status == "running":
-                self._manager.stop(run.run_id)
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline:
-                    current = self._manager.refresh()
-                    if current is None or current.run_id != run.run_id:
-                        break
-                    time.sleep(0.2)
-            kwargs: dict[str, Any] = {"force": True}
-            if message is not None:
-                kwargs["continue_message"] = message
-            self._manager.start(run.phase, **kwargs)
+                self.manager.stop(run.run_id)
+            self.manager.start(run.phase, force=True, continue_message=message)
         except SpecuiError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")
         except Exception as exc:  # noqa: BLE001
@@ -877,3 +672,9 @@ class RunnerPane(Vertical):
                 self.notify, f"restart failed: {type(exc).__name__}: {exc}", severity="error"
             )
         self.app.call_from_thread(self.refresh_now)
+
+
+def _step_icon(status: str) -> str:
+    """Spec Kit's step statuses in the runner's icon vocabulary."""
+    return {"completed": "done", "failed": "failed", "paused": "stopped",
+            "running": "running"}.get(status, "pending")

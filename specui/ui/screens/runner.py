@@ -1,0 +1,170 @@
+"""The runner pane's modals: pick a phase, pick a past run, type a log search, the handoff.
+
+Yes/no questions use the shared `ConfirmScreen` (screens/confirm.py). Every text shown here
+comes from files, logs or the runner and is data: it goes through `safe_text`, never markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from specui.ui.widgets.safe_text import safe_text
+
+__all__ = [
+    "STATUS_ICON",
+    "STATUS_STYLE",
+    "HandoffScreen",
+    "LogSearchScreen",
+    "PastRunsScreen",
+    "PhasePickerScreen",
+]
+
+STATUS_STYLE = {
+    "pending": "dim",
+    "running": "bold yellow",
+    "done": "bold green",
+    "failed": "bold red",
+    "stopped": "magenta",
+}
+STATUS_ICON = {"pending": "·", "running": "●", "done": "✓", "failed": "✗", "stopped": "■"}
+
+
+class _RunnerModal(ModalScreen[Any]):
+    CSS_PATH = str(Path(__file__).with_name("runner.tcss"))
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="runner.modal.cancel"),
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PhasePickerScreen(_RunnerModal):
+    """Choose one phase to run (arrows + Enter, or its number; Esc cancels). `rows` are
+    (phase, status, note) as the runner reports them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_RunnerModal.BINDINGS,
+        *[Binding(str(n), f"pick({n - 1})", f"Phase {n}", show=False) for n in range(1, 10)],
+    ]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self._rows = rows
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for n, (phase, status, note) in enumerate(self._rows, start=1):
+            prompt = Text(f"{n}. ")
+            prompt.append(f"{phase:<13}", style="bold")
+            prompt.append(f"{STATUS_ICON.get(status, '?')} {status}",
+                          style=STATUS_STYLE.get(status, ""))
+            if note:
+                prompt.append(f"  {note}", style="dim")
+            options.append(Option(prompt, id=phase))
+        with Vertical(id="runner-modal"):
+            yield Label(Text("Run which phase?", style="bold"))
+            yield OptionList(*options, id="runner-modal-list")
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_pick(self, index: int) -> None:
+        if index < len(self._rows):
+            self.dismiss(self._rows[index][0])
+
+
+class PastRunsScreen(_RunnerModal):
+    """Every recorded run, newest first; Enter opens its log in the runner's view. The first
+    entry goes back to following the current run."""
+
+    def __init__(self, runs: list[Any]) -> None:
+        super().__init__()
+        self._runs = runs
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Text("↺ follow the current run", style="italic"), id="")]
+        for run in self._runs:
+            started = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M") \
+                if run.started_at else "—"
+            line = Text()
+            line.append(f"{run.phase:<13}", style="bold")
+            line.append(f"{STATUS_ICON.get(run.status, '?')} {run.status:<8}",
+                        style=STATUS_STYLE.get(run.status, ""))
+            line.append(f" {started}  ")
+            line.append_text(safe_text(run.log or "(no log)", style="dim"))
+            options.append(Option(line, id=run.run_id))
+        with Vertical(id="runner-modal"):
+            yield Label(Text("Past runs (Enter: show its log)", style="bold"))
+            yield OptionList(*options, id="runner-modal-list")
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id or "")
+
+
+class LogSearchScreen(_RunnerModal):
+    """Type what to find in the whole log on disk (smart case: all lower case matches any
+    case). Enter searches, Esc cancels."""
+
+    def __init__(self, previous: str = "") -> None:
+        super().__init__()
+        self._previous = previous
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="runner-modal"):
+            yield Label(Text("Search the log (then n / N: next / previous match)",
+                             style="bold"))
+            yield Input(value=self._previous, placeholder="text to find", id="runner-search")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+
+class HandoffScreen(_RunnerModal):
+    """The result of `specui handoff` and seed 004's options: 1 runs the Spec Kit phases here
+    (constitution first), 2–6 start that OMX lane in the runner as a `codex exec` run, Esc
+    closes (the invocations stay on screen to copy)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_RunnerModal.BINDINGS,
+        *[Binding(str(n), f"choose({n - 1})", f"Lane {n}", show=False) for n in range(1, 7)],
+    ]
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._data = data
+
+    def compose(self) -> ComposeResult:
+        data = self._data
+        with Vertical(id="runner-modal", classes="-wide"):
+            yield Label(Text("Handoff: from SPEC.md to the build", style="bold"))
+            if data.get("residual_risk"):
+                yield Static(safe_text(f"⚠ Residual risk (travels with every option): "
+                                       f"{data['residual_risk']}", style="bold yellow"))
+            for line in data["lines"]:
+                if line.startswith("Residual risk"):
+                    continue
+                yield Static(safe_text(line), classes="handoff-line")
+            yield Label(Text("1: run the Spec Kit phases here · 2–6: start that lane in the "
+                             "runner · Esc: close", style="dim"))
+
+    def action_choose(self, index: int) -> None:
+        lanes = [lane for lane in self._data["lanes"] if lane["key"] != "refine"]
+        if index < len(lanes):
+            self.dismiss(lanes[index]["key"])
