@@ -73,16 +73,21 @@ def read_payload(raw: str, stdin: IO[bytes] | None = None) -> str:
         raise SpecuiError("the question payload is not UTF-8 text") from None
 
 
+def _no_constant(name: str) -> None:
+    # NaN and Infinity are Python's extensions; JSON (and OMX's JSON.parse) has none.
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_payload(text: str, session_id: str | None = None) -> QuestionBatch:
     """JSON text -> normalized batch (OMX's rules and messages). SpecuiError (exit 2)."""
     if nesting_depth(text) > MAX_DEPTH:
         raise SpecuiError(f"--input is nested deeper than {MAX_DEPTH} levels")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise SpecuiError(f"--input must be valid JSON: {exc}") from None
     except (ValueError, RecursionError) as exc:
-        raise SpecuiError(f"--input must be valid JSON: {type(exc).__name__}") from None
+        raise SpecuiError(f"--input must be valid JSON: {exc}") from None
     batch = normalize_question_input(data)
     if session_id and session_id.strip() and not batch.session_id:
         batch = batch.model_copy(update={"session_id": session_id.strip()})

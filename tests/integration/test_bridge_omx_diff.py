@@ -99,6 +99,9 @@ CORPUS: list[str] = [
     '{"question": "Pick",',
     "{not json}",
     "[1",
+    '{"question": "Pick", "options": ["A"], "weight": NaN}',
+    '{"question": "Pick", "options": ["A"], "weight": -Infinity}',
+    '\ufeff{"question": "Pick"}',
 ]
 
 

@@ -128,6 +128,7 @@ def test_stdin_payload_and_session_override() -> None:
         ("[" * 100_000, "nested deeper than 64"),
         ('{"a":' * 5000 + "1" + "}" * 5000, "nested deeper than 64"),
         ("[1,2]", "question input must be a JSON object"),
+        ('{"question": "x", "n": NaN}', "--input must be valid JSON: NaN is not JSON"),
     ],
 )
 def test_bad_payloads_are_one_line_errors(text: str, fragment: str) -> None:
