@@ -32,7 +32,7 @@ from pathlib import Path
 from specui.core.codex_events import is_json_command
 from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
-from specui.core.fsio import atomic_write_bytes, atomic_write_text
+from specui.core.fsio import atomic_write_bytes, atomic_write_text, make_dirs, resolve_target
 from specui.core.orchestrator import (
     KNOWN_PHASES,
     ContinueDecision,
@@ -501,14 +501,16 @@ class PhaseManager:
 
     def _materialize(self, prepared: PreparedRun) -> None:
         prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
-        prepared.run_dir.mkdir(parents=True, exist_ok=False)
+        root = self.project.root
+        make_dirs(prepared.run_dir, root=root)  # 0700 under .specui/, never through a link out
         atomic_write_bytes(prepared.run_dir / PROMPT_FILE, prepared.prompt.encode("utf-8"))
         atomic_write_text(prepared.run_dir / SPEC_FILE, prepared.spec.model_dump_json(indent=2))
         # The log exists before start() returns, so a viewer can open and tail it at once (the
         # detached supervisor opens it a few ms later and appends, header first).
         log_path = Path(prepared.spec.log_path)
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
+        make_dirs(log_path.parent, root=root)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+        os.close(os.open(resolve_target(log_path, root), flags, 0o666))  # 0o666 & ~umask
         if prepared.spec.phase in KNOWN_PHASES:  # a workflow resume is not a phase
             write_checkpoint(self.project, prepared.spec.phase)
 
