@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import processes_with_marker
+from conftest import processes_with_marker, specui
 from fake_responses import Reply
 
 from specui.core.config import parse_config
@@ -516,4 +516,50 @@ def test_driver_cancel_ends_codex_and_records_nothing(started, fake_server, code
     iv = store.state.interview
     assert iv.engine.status == "idle" and len(iv.rounds) == rounds_before
     assert iv.current.question.question == "Which storage should the cache use?"
+    assert processes_with_marker(codex_env["marker"]) == []
+
+
+def test_the_agent_cannot_write_even_when_the_user_config_allows_it(
+    project, fake_server, codex_env
+):
+    # `exec resume` has no --sandbox: without specui's `-c sandbox_mode="read-only"` a resumed
+    # turn would run with the user's own sandbox setting (this one would let it write).
+    config = Path(codex_env["home"]) / "config.toml"
+    config.write_text('sandbox_mode = "workspace-write"\n' + config.read_text())
+    run = Run(CodexEngine(EngineSession(engine="codex")))
+    fake_server.script(
+        Reply(call={"name": "exec_command", "arguments": {"cmd": "touch written-round-1"}}),
+        reply(),
+        Reply(call={"name": "exec_command", "arguments": {"cmd": "touch written-round-2"}}),
+        reply(),
+    )
+    run(request(project))
+    run(second_request(project))
+    assert not list(project.glob("written-*"))
+    outputs = [i.get("output", "") for i in fake_server.requests[-1]["input"]
+               if i.get("type") == "function_call_output"]
+    assert any("Read-only file system" in o for o in outputs)
+
+
+def test_headless_specui_interview_runs_codex_across_processes(project, fake_server, codex_env):
+    (project / "specui.toml").write_text('[interview]\nengine = "codex"\ntimeout_seconds = 60\n')
+    fake_server.script(
+        reply(question=free_text("What do you want to build, and why?")),
+        reply(question=question("Which storage should the cache use?")),
+    )
+    first = specui("interview", str(project), "--json")
+    assert first.returncode == 0, first.stderr.decode()
+    assert "What do you want to build" in first.stdout.decode()
+    second = specui("interview", str(project), "--json", "--answer",
+                    json.dumps({"kind": "text", "value": "A JWKS cache for our gateway."}))
+    assert second.returncode == 0, second.stderr.decode()
+    assert "Which storage should the cache use?" in second.stdout.decode()
+    # The second process resumed the first one's thread: the model saw the whole conversation,
+    # and the state was sent again (a new process does not know what the thread has seen) but
+    # not the rules.
+    later = fake_server.requests[-1]
+    assert any("What do you want to build" in t for t in assistant_texts(later))
+    new = last_user_text(later)
+    assert "A JWKS cache for our gateway." in new
+    assert "You are the interviewer behind specui" not in new
     assert processes_with_marker(codex_env["marker"]) == []
