@@ -210,7 +210,7 @@ async def _change_to_repaint(kib: int, samples: int) -> list[float]:
         try:
             async with app.run_test(size=(160, 48)) as pilot:
                 await pilot.pause(0.3)
-                assert app._watcher is not None and app._watcher.ready.wait(5)
+                assert app.file_watch is not None and app.file_watch.watcher.ready.wait(5)
                 for n in range(1, samples + 1):
                     marker = f"marker-{n}"
                     event = asyncio.Event()

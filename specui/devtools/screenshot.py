@@ -27,7 +27,8 @@ async def _shoot(out: Path, size: tuple[int, int], theme: str) -> None:
     from specui.core.paths import Project
     from specui.devtools.sample import prepare
     from specui.store import SessionStore
-    from specui.ui.app import SpecuiApp, load_engine
+    from specui.ui.app import SpecuiApp
+    from specui.ui.services.boot import load_engine
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "todo-cli"
@@ -35,7 +36,7 @@ async def _shoot(out: Path, size: tuple[int, int], theme: str) -> None:
         project = Project.at(root)
         store = SessionStore.open(project)
         config = SpecuiConfig(ui=UIConfig(theme=theme))
-        engine, _problem = load_engine(project, store, config)
+        engine = load_engine(project, store, config)
         app = SpecuiApp(
             project,
             store=store,

@@ -200,8 +200,11 @@ class SpecuiApp(App[int]):
 
             gc.freeze()
 
-    def on_unmount(self) -> None:
-        if self._attached:
+    async def on_unmount(self) -> None:
+        if self._attached:  # the last draft is on disk before the process ends
+            await self.workers.wait_for_complete(
+                [w for w in self.workers if w.group == WorkerGroup.DRAFT]
+            )
             self.workbench.save_draft(now=True)
         for service in (self.file_watch, self.fanout, self.bridge_inbox):
             if service is not None:
@@ -255,10 +258,8 @@ class SpecuiApp(App[int]):
     # ------------------------------------------------------------------ keys and palette
     def keys_display(self, entry: UIAction) -> str:
         """The keys of an action table entry as the user has them (specui.toml [keys])."""
-        return " / ".join(self._show_key(k) for k in self._keymap.get(entry.id, entry.keys).split(","))
-
-    def _show_key(self, key: str) -> str:
-        return self.get_key_display(Binding(key, ""))
+        keys = self._keymap.get(entry.id, entry.keys).split(",")
+        return " / ".join(self.get_key_display(Binding(key, "")) for key in keys)
 
     def get_key_display(self, binding: Binding) -> str:
         shown = super().get_key_display(binding)
@@ -267,18 +268,6 @@ class SpecuiApp(App[int]):
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         """Every action for the command palette (commands.py presents them)."""
         return self.workbench.palette_commands()
-
-    # Kept on the app for scripts and tests that drive the workbench.
-    @property
-    def active_pane(self) -> str:
-        return self.workbench.active_pane
-
-    @property
-    def spec_snapshot(self) -> Any:
-        return self.workbench.spec_snapshot
-
-    def load_spec(self) -> None:
-        self.workbench.load_spec()
 
 
 def run_app(project: Project, profile: str | None = None) -> int:

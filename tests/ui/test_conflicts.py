@@ -213,7 +213,7 @@ async def test_empty_state_and_disabled_keys(project, store):
         await pilot.press("a", "m", "d", "down")
         assert project.spec.read_bytes() == before and store.state.spec.conflicts_history == []
         # the workbench's own keys do not leak through the modal
-        assert app.active_pane == "spec"
+        assert app.workbench.active_pane == "spec"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ConflictsScreen)

@@ -77,7 +77,7 @@ async def test_other_opens_input_refuses_empty_and_escape_backs_out(project, sto
         await settle(pilot)
         answer = app.engine.answers[0]
         assert (answer.kind, answer.value) == ("other", "my own store s[/]")
-        assert app.active_pane == "spec"  # typing "s" did not switch panes
+        assert app.workbench.active_pane == "spec"  # typing "s" did not switch panes
 
 
 async def test_multi_with_other_text(project, store):

@@ -75,7 +75,7 @@ async def test_unchanged_section_is_not_rerendered_and_scroll_is_kept(project, s
         start = head.index("## 1. Vision & Goals")
         head = head[:start] + "## 1. Vision & Goals\n" + long_body + "\n"
         atomic_write_text(project.spec, head + "## 2." + tail)
-        app.load_spec()
+        app.workbench.load_spec()
         await settle(pilot)
         view = app.query_one(SpecView)
         body = app.query_one(SectionBody)
@@ -85,12 +85,12 @@ async def test_unchanged_section_is_not_rerendered_and_scroll_is_kept(project, s
         key = view._rendered_key
         lines = body.pieces
         # Same text again (e.g. an edit elsewhere): no re-render at all.
-        app.load_spec()
+        app.workbench.load_spec()
         await settle(pilot)
         assert view._rendered_key == key and body.pieces is lines
         # Changed text in the same section: re-rendered, scroll position kept.
         atomic_write_text(project.spec, project.spec.read_text().replace("item 79", "item 79b"))
-        app.load_spec()
+        app.workbench.load_spec()
         await settle(pilot)
         assert view._rendered_key != key and body.pieces is not lines
         assert "- item 79b" not in rendered_plain(app)  # bullets are drawn as •

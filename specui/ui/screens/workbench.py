@@ -34,6 +34,7 @@ from specui.ui.widgets.progress_line import ProgressLine
 if TYPE_CHECKING:
     from textual.widget import Widget
 
+    from specui.core.interview.state import AnswerDraft
     from specui.store import Session
     from specui.ui.app import SpecuiApp
     from specui.ui.panes.base import Pane
@@ -62,6 +63,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._conflicts_seen = 0
         self.answer_busy = False
         self._draft_timer: Any = None
+        self._draft: AnswerDraft | None = None  # changed since the last save
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -281,16 +283,18 @@ class WorkbenchScreen(actions.FooterAwareScreen):
     def on_option_picker_draft_changed(self, event: Any) -> None:
         """OptionPicker.DraftChanged (by name: the picker's module is imported lazily)."""
         event.stop()
+        self._draft = self.picker.draft()
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
 
     def save_draft(self, *, now: bool = False) -> None:
-        """Keep what is ticked or typed in the session (`interview.draft`)."""
-        store = self.app.store
-        if store is None or not self.panes or self.picker.key is None:
+        """Keep what is ticked or typed in the session (`interview.draft`); `now`: quitting
+        (the widgets and the worker pool are going away: the last draft is written here)."""
+        store, draft = self.app.store, self._draft
+        if store is None or draft is None:
             return
-        draft = self.picker.draft()
+        self._draft = None
         saved = store.state.interview.draft
         blank = not (draft.chosen or draft.other or draft.text)
         if draft == saved or (blank and (saved is None or saved.key != draft.key)):
@@ -300,7 +304,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             store.update(lambda s: setattr(s.interview, "draft", draft))
 
         if now:
-            write()  # quitting: the worker pool is going away
+            write()
         else:
             self.app.run_worker(write, thread=True, group=WorkerGroup.DRAFT, exit_on_error=False)
 
@@ -327,6 +331,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self.answer_busy = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
+        self._draft = None
         self.app.run_worker(
             lambda: engine.answer(answer), thread=True, group=WorkerGroup.ANSWER,
             exit_on_error=False,
