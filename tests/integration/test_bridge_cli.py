@@ -475,6 +475,56 @@ def test_tmux_closing_the_question_window_is_not_answered(tmux: Tmux, project: P
     assert rc.read_text().strip() == "1" and data["error"]["code"] == "question_not_answered"
 
 
+def start_workbench(tmux: Tmux, project: Project) -> str:
+    """The real workbench in window 0 of the private server; returns its pane."""
+    command = " ".join(shlex.quote(a) for a in specui_argv(str(project.root)))
+    tmux("new-session", "-d", "-s", "bridge-it", "-x", "160", "-y", "48", "-c",
+         str(project.root), command)
+    wait_for(lambda: bridge.running_workbench(project), "the workbench to announce itself")
+    return tmux.panes()[0]
+
+
+def ask_in_window(tmux: Tmux, project: Project, payload: dict, name: str) -> tuple[Path, Path]:
+    """`specui question` in a new window (the user looks there, not at the workbench)."""
+    out, rc = project.root / f"{name}.json", project.root / f"{name}.rc"
+    command = " ".join(shlex.quote(a) for a in specui_argv(
+        "question", "--json", "--input", json.dumps(payload), str(project.root)))
+    tmux("new-window", "-t", "bridge-it", "-c", str(project.root),
+         f"{command} > {out}; echo $? > {rc}; sleep 60")
+    return out, rc
+
+
+def test_tmux_workbench_modal_supersede_and_bell(tmux: Tmux, project: Project) -> None:
+    wb = start_workbench(tmux, project)
+    first_out, first_rc = ask_in_window(tmux, project, {**SINGLE, "session_id": "s"}, "first")
+    wait_for(lambda: "Execute directly" in tmux.screen(wb), "the question in the workbench")
+    assert "session s" in tmux.screen(wb)
+    flags = tmux("list-windows", "-t", "bridge-it", "-F", "#{window_index} #{window_bell_flag}")
+    assert "0 1" in flags.splitlines()  # the workbench's window rang
+    second = {"question": "Second thoughts?", "options": ["Gamma", "Delta"], "session_id": "s"}
+    second_out, second_rc = ask_in_window(tmux, project, second, "second")
+    wait_for(lambda: first_rc.exists() and first_rc.read_text().strip(), "the first to end")
+    assert json.loads(first_out.read_text())["error"]["code"] == "question_superseded"
+    wait_for(lambda: "Second thoughts?" in tmux.screen(wb), "the newer question")
+    tmux.keys(wb, "2", "Enter")
+    wait_for(lambda: second_rc.exists() and second_rc.read_text().strip(), "the answer")
+    assert json.loads(second_out.read_text())["answer"]["value"] == "Delta"
+    assert bridge_files(project) == []
+
+
+def test_tmux_a_workbench_killed_mid_question_fails_it_within_2s(
+    tmux: Tmux, project: Project
+) -> None:
+    wb = start_workbench(tmux, project)
+    out, rc = ask_in_window(tmux, project, SINGLE, "q")
+    wait_for(lambda: "Execute directly" in tmux.screen(wb), "the question in the workbench")
+    tmux("kill-pane", "-t", wb)
+    killed = time.monotonic()
+    wait_for(lambda: rc.exists() and rc.read_text().strip(), "the question to end")
+    assert time.monotonic() - killed < 2.5  # includes this test's 0.05 s polling
+    assert json.loads(out.read_text())["error"]["code"] == "question_ui_failed"
+
+
 # ------------------------------------------------------------------------------ /dev/tty
 
 
