@@ -908,11 +908,15 @@ class Turn:
         if d.gate in ("non_goals", "decision_boundaries"):
             e = first(lambda e: e.gate == d.gate, revisit=True)
             if e is not None:
-                return e, f"readiness gate: {d.gate.replace('_', ' ')} are not explicit yet"
+                gate = "Non-goals" if d.gate == "non_goals" else "Decision Boundaries"
+                return e, f"readiness gate: {gate} must be explicit before the spec is ready"
         if d.challenge_mode:
             e = first(lambda e: e.challenge == d.challenge_mode)
             if e is not None:
-                return e, f"challenge mode: {d.challenge_mode} (used once)"
+                return (
+                    e,
+                    f"challenge mode: {d.challenge_mode.capitalize()} (each mode is used once)",
+                )
         if d.kind == "closure":
             return None, ""
         if self.req.autoresearch:
