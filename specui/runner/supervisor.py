@@ -68,7 +68,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from specui.core.ansi import strip_ansi
 from specui.core.codex_events import is_progress_line, parse_event
-from specui.core.fsio import atomic_write_text
+from specui.core.fsio import atomic_write_text, make_dirs, resolve_target
 from specui.core.loader import LoadError, load_json_text, read_file_bytes
 from specui.runner import guard
 from specui.runner.procid import identify, pid_file_text, read_pid_file
@@ -408,10 +408,11 @@ class Supervisor:
         self._on_stall = on_stall
         self._forward_clean = forward_clean
         spec = self.spec
-        log_path = Path(spec.log_path)
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
-        self._log_fd = os.open(log_path, flags, 0o644)
+        # Inside the project only (a log folder linked out of it is refused), 0o666 & ~umask.
+        root = spec.cwd
+        log_path = make_dirs(Path(spec.log_path).parent, root=root) / Path(spec.log_path).name
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+        self._log_fd = os.open(resolve_target(log_path, root), flags, 0o666)
         try:
             self._log(self._header())
             self._write_status()
