@@ -20,6 +20,15 @@ if TYPE_CHECKING:
     from specui.ui.widgets.spec_view import SpecSnapshot
 
 
+# Seed 004's execution bridge, offered where the interview ends (the runner pane's H key,
+# also in the palette from anywhere; `specui handoff` on the command line).
+HANDOFF_HINT = Content.styled(
+    "Next: hand off — r then H drafts orchestrator/input from SPEC.md and offers the Spec Kit "
+    "phases here, $ultragoal, $ralplan, $autopilot, $ralph or $team (or `specui handoff`).",
+    "bold $accent",
+)
+
+
 def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: Path) -> Content:
     from specui.core.progress import progress_line
 
@@ -30,7 +39,8 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
         # The engine wrote seed 000's finish message (with its recap): show it as written,
         # with the live progress line on top (it follows later finalize/unfinalize).
         return Content("\n").join(
-            [Content.styled(progress_line(pct), "bold"), Content(clean(engine_message))]
+            [Content.styled(progress_line(pct), "bold"), Content(clean(engine_message)),
+             HANDOFF_HINT]
         )
     lines: list[Content] = [Content.styled(progress_line(pct), "bold")]
     if iv.end_reason == "hard_cap":
@@ -79,6 +89,7 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
             lines.append(Content(f"  {clean(name)}: {clean(path)}"))
     for warning in iv.warnings:
         lines.append(Content.styled(clean(warning), "$warning"))
+    lines.append(HANDOFF_HINT)
     return Content("\n").join(lines)
 
 
