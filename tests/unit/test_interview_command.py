@@ -78,7 +78,25 @@ def test_the_request_goes_in_and_the_reply_comes_out(tmp_path):
     assert seen["feedback"] == "scores: bad"
     assert seen["reply_schema"] == reply_json_schema()
     assert "A JWKS cache." in seen["prompt"]
-    assert activity and activity[0].startswith("running ")
+    assert activity[0] == f"running {Path(sys.executable).name} engine.py"
+
+
+def test_stderr_lines_are_live_activity(tmp_path):
+    cmd = script(tmp_path, f"""
+        sys.stdin.read()
+        print("reading \x1b[31msrc/app.py\x1b[0m", file=sys.stderr, flush=True)
+        print("asking the model", file=sys.stderr, flush=True)
+        print(json.dumps({REPLY!r}))
+    """)
+    _, activity = run(CommandEngine(EngineSession(), command=cmd), tmp_path)
+    assert activity[1:] == ["reading src/app.py", "asking the model"]
+
+
+def test_a_missing_project_folder_is_named(tmp_path):
+    engine = CommandEngine(EngineSession(), command=[sys.executable, "-c", "print(1)"])
+    with pytest.raises(EngineError) as err:
+        run(engine, tmp_path / "gone")
+    assert str(err.value) == f"the project folder {tmp_path / 'gone'} does not exist"
 
 
 def test_bad_json_is_returned_for_the_driver_to_refuse(tmp_path):
@@ -96,7 +114,7 @@ def test_a_failing_command_surfaces_stderr_in_one_line(tmp_path):
     """)
     with pytest.raises(EngineError) as err:
         run(CommandEngine(EngineSession(), command=cmd), tmp_path)
-    name = Path(sys.executable).name
+    name = f"{Path(sys.executable).name} engine.py"  # the program and its script, not argv
     assert str(err.value) == f"{name} exited with status 3: error: the API key is missing"
 
 

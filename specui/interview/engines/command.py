@@ -14,7 +14,8 @@ the `EngineRequest` (`specui schema engine-request`) plus three keys:
 - `reply_schema`: the reply's JSON Schema (strict structured-output shaped).
 
 stdout must be the `EngineReply` JSON (`specui schema engine-reply`), nothing else; the driver
-validates it. A non-zero exit is the round's error, with the last line of stderr in it.
+validates it. A non-zero exit is the round's error, with the last line of stderr in it; while
+the command runs, each stderr line is shown as its live activity (an adapter's progress).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import threading
 from pathlib import Path
 
+from specui.core.ansi import strip_ansi
 from specui.core.config import SpecuiConfig
 from specui.core.interview.contract import EngineRequest
 from specui.core.interview.state import EngineSession
@@ -55,25 +57,38 @@ class CommandEngine(Engine):
     ) -> str:
         project = Path(request.project_dir)
         data = json.dumps(request_for_command(request, feedback, project)).encode("utf-8")
-        on_activity(f"running {' '.join(self.command)[:160]}")
+        name = self.label()
+        on_activity(f"running {name}")
+
+        def progress(line: str) -> None:
+            text = " ".join(strip_ansi(line).split())
+            if text:
+                on_activity(text[:200])
+
         result = run_child(
             self.command,
             stdin=data,
             cwd=project,
             cancel=cancel,
             timeout=timeout,
-            what=Path(self.command[0]).name,
+            on_err_line=progress,
+            what=name,
         )
         if result.returncode != 0:
             detail = stderr_line(result.stderr)
             raise EngineError(
-                f"{Path(self.command[0]).name} exited with status {result.returncode}"
-                + (f": {detail}" if detail else "")
+                f"{name} exited with status {result.returncode}" + (f": {detail}" if detail else "")
             )
         text = result.stdout.decode("utf-8", "replace")
         if not text.strip():
             detail = stderr_line(result.stderr)
-            raise EngineError(
-                f"{Path(self.command[0]).name} printed no reply" + (f": {detail}" if detail else "")
-            )
+            raise EngineError(f"{name} printed no reply" + (f": {detail}" if detail else ""))
         return text
+
+    def label(self) -> str:
+        """The command as the screen names it: the program, and the script an interpreter runs
+        (never the whole argv, which may carry a token)."""
+        name = Path(self.command[0]).name
+        if len(self.command) > 1 and not self.command[1].startswith("-"):
+            name += " " + Path(self.command[1]).name
+        return name

@@ -47,16 +47,19 @@ def run_child(
     cancel: threading.Event,
     timeout: float,
     on_line: Callable[[str], None] | None = None,
+    on_err_line: Callable[[str], None] | None = None,
     env: Mapping[str, str] | None = None,
     what: str = "the agent",
 ) -> ChildResult:
     """Run `argv` to completion; EngineCancelled / EngineTimeout end its process group first.
 
-    `on_line` sees each stdout line (decoded, without its newline) as it arrives. `what` names
-    the child in error messages ("codex", "the interview command").
+    `on_line` / `on_err_line` see each stdout / stderr line (decoded, without its newline) as
+    it arrives. `what` names the child in error messages ("codex", "the interview command").
     """
     if cancel.is_set():
         raise EngineCancelled("cancelled")
+    if not cwd.is_dir():
+        raise EngineError(f"the project folder {cwd} does not exist")
     try:
         proc = subprocess.Popen(
             list(argv),
@@ -75,7 +78,7 @@ def run_child(
     except OSError as exc:
         raise EngineError(f"{argv[0]}: cannot start: {exc.strerror or exc}") from None
     try:
-        return _supervise(proc, stdin, cancel, timeout, on_line, what)
+        return _supervise(proc, stdin, cancel, timeout, on_line, on_err_line, what)
     finally:
         _end_group(proc)
 
@@ -95,6 +98,7 @@ def _supervise(
     cancel: threading.Event,
     timeout: float,
     on_line: Callable[[str], None] | None,
+    on_err_line: Callable[[str], None] | None,
     what: str,
 ) -> ChildResult:
     assert proc.stdout is not None and proc.stderr is not None
@@ -105,8 +109,8 @@ def _supervise(
     sel.register(proc.stdout, selectors.EVENT_READ, "out")
     sel.register(proc.stderr, selectors.EVENT_READ, "err")
     out = bytearray()
-    pending = bytearray()
     err = bytearray()
+    lines = {"out": _Lines(on_line), "err": _Lines(on_err_line)}
     leader_gone = False
     try:
         while sel.get_map():
@@ -120,6 +124,7 @@ def _supervise(
                 if not chunk:
                     sel.unregister(key.fileobj)
                     continue
+                lines[key.data].feed(chunk)
                 if key.data == "err":
                     err += chunk
                     del err[:-STDERR_TAIL_BYTES]
@@ -127,18 +132,12 @@ def _supervise(
                 out += chunk
                 if len(out) > MAX_STDOUT_BYTES:
                     raise EngineError(f"{what} wrote more than {MAX_STDOUT_BYTES >> 20} MB")
-                if on_line is not None:
-                    pending += chunk
-                    *lines, rest = pending.split(b"\n")
-                    pending[:] = rest
-                    for line in lines:
-                        on_line(line.decode("utf-8", "replace"))
             if not leader_gone and proc.poll() is not None:
                 # The child is done; a helper it left in the group must not hold the pipes.
                 leader_gone = True
                 _signal_group(proc.pid, signal.SIGKILL)
-        if on_line is not None and pending:
-            on_line(pending.decode("utf-8", "replace"))
+        for splitter in lines.values():
+            splitter.close()
         while proc.poll() is None:
             if cancel.is_set():
                 raise EngineCancelled("cancelled")
@@ -150,6 +149,30 @@ def _supervise(
         sel.close()
     writer.join(timeout=1.0)
     return ChildResult(proc.returncode, bytes(out), err.decode("utf-8", "replace"))
+
+
+class _Lines:
+    """Splits a stream's chunks into lines for a callback (none: nothing is kept)."""
+
+    def __init__(self, callback: Callable[[str], None] | None) -> None:
+        self.callback = callback
+        self.pending = bytearray()
+
+    def feed(self, chunk: bytes) -> None:
+        if self.callback is None:
+            return
+        self.pending += chunk
+        *lines, rest = self.pending.split(b"\n")
+        self.pending[:] = rest
+        for line in lines:
+            self.callback(line.decode("utf-8", "replace"))
+        if len(self.pending) > MAX_STDOUT_BYTES:
+            raise EngineError(f"a line longer than {MAX_STDOUT_BYTES >> 20} MB")
+
+    def close(self) -> None:
+        if self.callback is not None and self.pending:
+            self.callback(self.pending.decode("utf-8", "replace"))
+            self.pending.clear()
 
 
 def _signal_group(pgid: int, sig: int) -> bool:
