@@ -210,6 +210,14 @@ def _read_json(path: Path, what: str, limit: int = FILE_LIMIT) -> Any:
     return load_json_text(data, what=what, max_bytes=limit)
 
 
+def _remove_if_older(path: Path, cutoff: float) -> None:
+    try:
+        if os.lstat(path).st_mtime < cutoff:
+            path.unlink()
+    except OSError:
+        pass
+
+
 def _remove(*paths: Path) -> None:
     for path in paths:
         try:
@@ -510,6 +518,8 @@ def pending_requests(project: Project, target: Target = "workbench") -> list[Bri
     for entry in sorted(entries, key=lambda e: e.name):
         rid = id_of(Path(entry.name))
         if rid is None:
+            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                _remove_if_older(Path(entry.path), now - ORPHAN_SECONDS)  # a crashed write
             continue
         try:
             regular = entry.is_file(follow_symlinks=False)
@@ -520,11 +530,7 @@ def pending_requests(project: Project, target: Target = "workbench") -> list[Bri
             continue
         if not entry.name.endswith(REQUEST_SUFFIX):
             if rid not in request_ids:  # a response whose asker left without collecting it
-                try:
-                    if now - entry.stat(follow_symlinks=False).st_mtime > ORPHAN_SECONDS:
-                        _remove(Path(entry.path))
-                except OSError:
-                    pass
+                _remove_if_older(Path(entry.path), now - ORPHAN_SECONDS)
             continue
         if is_responded(project, rid):
             continue

@@ -456,6 +456,16 @@ def test_tmux_a_killed_pane_fails_the_question_within_2s(tmux: Tmux, project: Pr
     assert bridge_files(project) == []
 
 
+def test_tmux_an_asker_killed_outright_leaves_no_orphan_pane(tmux: Tmux, project: Project) -> None:
+    tmux.start(project.root)
+    ask_in_shell(tmux, project, SINGLE)
+    question_pane(tmux, "Execute directly")
+    request = wait_for(lambda: bridge.pending_requests(project, "standalone"), "the request")[0]
+    os.kill(request.asker.pid, signal.SIGKILL)  # no chance to withdraw or close anything
+    wait_for(lambda: len(tmux.panes()) == 1, "the orphan pane to close", timeout=10)
+    assert bridge_files(project) == []
+
+
 def test_tmux_timeout_closes_the_pane(tmux: Tmux, project: Project) -> None:
     tmux.start(project.root)
     out, rc = ask_in_shell(tmux, project, SINGLE, "--timeout", "3")

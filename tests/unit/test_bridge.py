@@ -317,6 +317,21 @@ def test_stale_requests_are_cleaned(project: Project) -> None:
     assert bridge_files(project) == [f"{live.id}.request.json"]
 
 
+def test_leftovers_are_removed_after_a_while(project: Project) -> None:
+    bridge.ensure_bridge_dir(project)
+    folder = bridge.bridge_dir(project)
+    old = time.time() - bridge.ORPHAN_SECONDS - 5
+    crashed = folder / f".{bridge.new_request_id()}.request.json.123.abcd.tmp"
+    orphan = bridge.answer_path(project, bridge.new_request_id())
+    fresh = folder / f".{bridge.new_request_id()}.answer.json.9.ffff.tmp"
+    for path in (crashed, orphan, fresh):
+        path.write_text("{}")
+    for path in (crashed, orphan):
+        os.utime(path, (old, old))
+    bridge.pending_requests(project)
+    assert bridge_files(project) == [fresh.name]
+
+
 def test_an_invalid_request_is_cancelled_not_shown(project: Project) -> None:
     bridge.ensure_bridge_dir(project)
     rid = bridge.new_request_id()

@@ -248,13 +248,19 @@ class BridgeQuestionApp(App[int]):
         self.set_interval(self.CHECK_SECONDS, self._check)
 
     def _check(self) -> None:
-        """The asker withdrew (timeout, Ctrl+C, gone) or someone else responded: close."""
+        """The asker withdrew (timeout, Ctrl+C), someone else responded, or the asker died
+        without withdrawing (killed: no orphan window stays open for nobody): close."""
         from specui import bridge
 
         rid = self.request.id
-        gone = not bridge.request_exists(self.project, rid) or bridge.is_responded(
-            self.project, rid
-        )
+        try:
+            mtime: float | None = bridge.request_path(self.project, rid).lstat().st_mtime
+        except OSError:
+            mtime = None
+        if mtime is not None and self.request.stale(mtime):
+            bridge.withdraw(self.project, rid)
+            mtime = None
+        gone = mtime is None or bridge.is_responded(self.project, rid)
         if gone and self.screen_ is not None and self.screen_.is_current:
             self.screen_.withdraw()
 
