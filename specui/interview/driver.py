@@ -327,6 +327,7 @@ class InterviewDriver:
         engine = self._get_engine()
         request = self.build_request(st, directive, answered, view, doc)
         self._cancel.clear()
+        self._activity, self._last_activity = [], 0.0  # this round's lines only
         self._set_engine(
             EngineState(
                 status="thinking",
