@@ -548,6 +548,21 @@ def test_deferral_writes_the_default_and_is_not_clarity(tmp_path: Path):
     assert "deferred" in scope.gap
 
 
+def test_deferring_the_overview_or_the_closure_still_reports_a_default(tmp_path: Path):
+    s = Session(tmp_path)
+    s.turn("overview", target_dimension="intent")
+    s.answer(text="decide for me", kind="overview", deferral=True)
+    reply = s.turn(answer_is_deferral=True, target_dimension="intent")
+    assert [(d.section, d.topic) for d in reply.deferrals] == [("vision", "Overview")]
+    assert s.value("vision", "Problem & Outcome").startswith(DEFAULT_MARK)
+    assert reply.question is not None and reply.question.header == "Problem"  # asked next
+    s.turn("closure", gate="closure_audit")
+    s.answer(text="no preference", kind="closure", deferral=True)
+    reply = s.turn("closure", gate="closure_audit", answer_is_deferral=True)
+    assert [(d.section, d.topic) for d in reply.deferrals] == [("risks", "Closure audit")]
+    assert reply.deferrals[0].default in s.value("risks", "Assumptions")
+
+
 def test_typed_deferral_on_free_text(tmp_path: Path):
     s = Session(tmp_path)
     s.overview("It syncs files. It must be quick.")

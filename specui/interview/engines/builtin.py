@@ -545,7 +545,9 @@ class Turn:
         return value_is_answered(e.label, value) and DEFAULT_MARK not in (value or "")
 
     def apply_answer(self, a: Answered) -> None:
-        if a.kind in ("overview", "summary"):
+        if a.deferral and a.bank is None and a.kind not in ("contradiction", "finalize"):
+            self.defer_unbanked(a)
+        elif a.kind in ("overview", "summary"):
             self.apply_overview(a)
         elif a.kind == "fill":
             self.apply_fill(a)
@@ -652,6 +654,42 @@ class Turn:
             self.deferrals.append(
                 Deferral(section=e.section, topic=e.header, default=default, rationale=rationale)  # type: ignore[arg-type]
             )
+
+    def defer_unbanked(self, a: Answered) -> None:
+        """A deferral of a question the bank does not hold (the overview, a closure audit, a
+        validation step, another engine's question): its default goes where it belongs and is
+        reported like any other deferral (seed 000 §2.8)."""
+        if a.kind in ("overview", "summary"):
+            unit, label, topic = "vision", "Problem & Outcome", "Overview"
+            default = "to be stated: the next questions ask for the problem and the users"
+            rationale = "no overview was given"
+        elif a.kind == "closure":
+            unit, label, topic = "risks", "Assumptions", "Closure audit"
+            default = "no further question would change what gets built"
+            rationale = "the user left the closure decision to the interviewer"
+        elif a.kind == "open_review":
+            unit, label, topic = "risks", "Assumptions", "Open questions"
+            default = "the questions in §17 stay open until implementation settles them"
+            rationale = "none of them was settled in the review"
+        else:
+            unit, label, topic = "risks", "Assumptions", short(a.entry.question, 60)
+            default = "decided during implementation, within the decision boundaries"
+            rationale = "the user left this question to the implementer"
+        text = f"{DEFAULT_MARK}: {default} (rationale: {rationale})"
+        if a.kind == "fill" and (m := re.search(r"still holds “(.+?)”", a.entry.question)):
+            hole = m.group(1)
+            for u in UNIT_KEYS:
+                if u not in self.protected and hole in self.body(u):
+                    unit = u
+                    self.patches[u] = self.body(u).replace(hole, quote_placeholders(text), 1)
+                    break
+            else:
+                return
+        elif not self.write(unit, label, text):
+            return
+        self.deferrals.append(
+            Deferral(section=unit, topic=topic, default=default, rationale=rationale)  # type: ignore[arg-type]
+        )
 
     def settle_contradiction(self, c: Contradiction, choice: str) -> None:
         """Write the chosen side everywhere the other statement stood (seed 000 §4.4)."""
