@@ -128,8 +128,6 @@ class InterviewDriver:
                 return
             if iv.engine.status == "error" or iv.current is not None or iv.phase == "done":
                 return
-            if iv.phase == "finalize":
-                return
             self._turn(iv, None)
 
     def answer(self, answer: Answer) -> None:

@@ -205,7 +205,7 @@ def residual_risk_text(state: InterviewState, reason: EndReason) -> str:
     what = {
         "early_exit": f"The interview was ended early by the user at round {n}",
         "hard_cap": f"The interview stopped at the hard cap of {state.max_rounds} rounds",
-        "validation_cap": "The validation pass stopped at its step limit",
+        "validation_cap": "The validation pass ended with sections still below clarified",
         "threshold": "The interview crystallized",
     }[reason]
     parts = [f"{what} with ambiguity {amb}% (threshold {thr}%)."]
@@ -1075,9 +1075,9 @@ def settle(
         if not spec.below_clarified() and not spec.outstanding:
             return Finalize()
         if reply.question is None:
-            if state.validation_steps >= VALIDATION_CAP:
-                return End("validation_cap")
-            return Finalize() if not spec.below_clarified() else End("validation_cap")
+            # The engine has nothing left to ask while sections stay below clarified: the pass
+            # ends there (saying so) rather than asking specui-made filler.
+            return End("validation_cap")
         return Ask(_pending_from_reply(state, directive, reply.question, reply, "validation"))
     if state.rounds_done >= state.max_rounds:
         return End("hard_cap")
