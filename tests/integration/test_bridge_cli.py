@@ -359,7 +359,10 @@ class Tmux:
             time.sleep(0.15)
 
     def stop(self) -> None:
+        socket = self("display-message", "-p", "#{socket_path}", check=False).strip()
         self("kill-server", check=False)
+        if socket:
+            Path(socket).unlink(missing_ok=True)
 
 
 @pytest.fixture
