@@ -118,6 +118,14 @@ class InterviewDriver:
         with self._lock:
             self._recover_journal()
             iv = self.state
+            wanted = self.profile_override
+            if wanted is not None and iv.status != "not_started" and iv.profile != wanted:
+                note = (
+                    f"this interview runs with the {iv.profile} profile; --{wanted} applies "
+                    "when an interview starts"
+                )
+                if note not in iv.warnings:
+                    self.store.update(lambda s: s.interview.warnings.append(note))
             if iv.status == "not_started":
                 self._begin()
                 self._turn(self.state, None)
