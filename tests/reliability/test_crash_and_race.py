@@ -2,8 +2,10 @@
 
 D1: another process appends a line to SPEC.md every 2 ms (without specui's lock) while specui
 patches it 200 times: every line it wrote is in SPEC.md or in the conflict list afterwards.
-U3: 30 trials of kill -9 between the SPEC.md patch and the session save: on reopening, the
-answered question is not asked again and no conflict is invented. U4: temp files of specui's
+U3: kill -9 at fixed points between the SPEC.md patch and the session save (right after the
+patch, after the save but before the journal is cleared, racing the save): on reopening, the
+answered question is not asked again and no conflict is invented. (The 30 random kill -9s of
+real `specui interview` processes are in test_interview_journal.py.) U4: temp files of specui's
 own naming left by a kill are removed when specui opens the project; other files stay.
 """
 
@@ -118,7 +120,7 @@ def _answer_and_die(project: Project, point: str, delay: float) -> None:
     die()
 
 
-@pytest.mark.parametrize("trial", range(30))
+@pytest.mark.parametrize("trial", range(9))
 def test_u3_kill_between_patch_and_save_neither_re_asks_nor_invents_a_conflict(
     tmp_path: Path, trial: int
 ) -> None:
