@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -295,3 +296,19 @@ def test_log_is_sanitized_per_line_while_streaming(tmp_path: Path) -> None:
         + b"waiting for you done\n"
     )
     assert supervisor.status.lines == 5  # counted from the raw stream
+
+
+def _guard(*argv: str) -> subprocess.CompletedProcess[bytes]:
+    from specui.runner import guard
+
+    return subprocess.run([sys.executable, "-S", "-E", guard.__file__, "1", "--", *argv],
+                          check=False, capture_output=True, timeout=30)
+
+
+def test_guard_ends_the_way_the_agent_did() -> None:
+    """The supervisor must see through the guard: same exit code, same signal, same stdout."""
+    assert _guard("sh", "-c", "echo hi; exit 3").returncode == 3
+    assert _guard("sh", "-c", "echo hi").stdout == b"hi\n"
+    assert _guard("sh", "-c", "kill -TERM $$").returncode == -signal.SIGTERM
+    missing = _guard("/nonexistent/agent")
+    assert missing.returncode == 127 and b"cannot start" in missing.stderr
