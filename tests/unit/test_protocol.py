@@ -539,6 +539,24 @@ def test_a_contradiction_is_the_next_question_and_its_answer_is_written_back():
     assert policy.check_reply(st, d2, good, view(), answered=rnd) == []
 
 
+def test_deferring_a_contradiction_keeps_the_later_statement():
+    st = with_rounds(3)
+    st.contradictions.append(
+        ContradictionRecord(
+            found_round=3, topic="key storage", statement_a="disk", where_a="nfr",
+            statement_b="memory only", where_b="data",
+        )
+    )  # fmt: skip
+    st = policy.place_question(st, policy.contradiction_question(st, 0, 4, "interview"))
+    st, rnd = policy.take_answer(st, Answer(kind="other", value="decide for me"))
+    assert not rnd.deferral  # no deferral report is demanded of the engine
+    assert st.contradictions[0].chosen == "memory only"
+    assert st.deferrals[-1].default == "memory only" and st.deferrals[-1].section == "data"
+    assert "memory only" in st.notice
+    d = policy.decide(st, view(), answered=rnd)
+    assert d.contradiction_choice == "memory only" and not d.answer_is_deferral
+
+
 def test_contradiction_comes_before_crystallizing():
     st = scored(with_rounds(4), 0.99)
     st.gates.non_goals = st.gates.decision_boundaries = st.gates.pressure_pass = True

@@ -233,7 +233,9 @@ class Contradiction(_Strict):
     topic: str
     statement_a: str
     where_a: str = Field(description="e.g. 'round 3' or a section key")
-    statement_b: str
+    statement_b: str = Field(
+        description="the later statement (kept when the user leaves the choice to specui)"
+    )
     where_b: str
 
 

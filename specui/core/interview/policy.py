@@ -855,7 +855,7 @@ def record_answer(state: InterviewState, pending: PendingQuestion, answer: Answe
         challenge_mode=pending.challenge_mode,
         gate=pending.gate,
         pressure=pending.pressure,
-        deferral=pending.kind != "finalize" and is_deferral(text),
+        deferral=pending.kind not in ("finalize", "contradiction") and is_deferral(text),
         confirmation=confirmation,
     )
 
@@ -879,6 +879,19 @@ def take_answer(state: InterviewState, answer: Answer) -> tuple[InterviewState, 
         chosen = {"a": c.statement_a, "b": c.statement_b}.get(
             answer.selected_values[0] if answer.selected_values else "", answer.summary()
         )
+        if is_deferral(chosen):
+            # Left to specui: the later statement stands, recorded as a default (not clarity).
+            chosen = c.statement_b
+            st.deferrals.append(
+                DeferralRecord(
+                    round=rnd.n,
+                    section=c.where_b if c.where_b in UNIT_KEYS else "risks",
+                    topic=c.topic,
+                    default=chosen,
+                    rationale="the later statement was kept when the choice was left open",
+                )
+            )
+            st.notice = f"You left {c.topic} open: the later statement stands: {chosen}"
         c.status, c.chosen, c.resolved_round = "resolved", chosen, rnd.n
     if pending.pressure is not None and pending.phase == "interview":
         st.pressure.append(pending.pressure)
