@@ -508,3 +508,42 @@ def test_status_records_identity(tmp_path: Path) -> None:
         assert status.pid_start_time == identify(status.pid).start_time
     finally:
         manager.stop()
+
+
+# --- stalls in the workbench (detached runs): marked once, then on_stall acts ----------------
+
+RECONNECTING = """
+import sys, time
+sys.stdin.read()
+print("starting", flush=True)
+for _ in range(200):  # an unreachable provider: only retry notices, for ~20 s
+    print("ERROR: Reconnecting... waiting for network", flush=True)
+    time.sleep(0.1)
+"""
+
+
+def test_workbench_notify_marks_stalled_once_without_flapping(tmp_path: Path) -> None:
+    project = make_project(tmp_path, RECONNECTING)
+    manager = manager_for(project, stall_minutes=0.01)  # the workbench default: notify
+    assert manager.on_stall == "notify"
+    run = manager.start("constitution")
+    wait_for(lambda: manager.refresh() and manager.store.state.runs[-1].stalled)
+    flags = []
+    for _ in range(10):  # notices keep coming: the flag stays, the run goes on
+        manager.refresh()
+        flags.append(manager.store.state.runs[-1].stalled)
+        time.sleep(0.1)
+    assert all(flags) and manager.active() is not None
+    vitals = manager.vitals(manager.store.state.runs[-1])
+    assert vitals.stalled and vitals.last_notice == "Reconnecting... waiting for network"
+    manager.stop(run.run_id)
+
+
+def test_workbench_on_stall_stop_ends_the_detached_run(tmp_path: Path) -> None:
+    project = make_project(tmp_path, RECONNECTING)
+    manager = manager_for(project, stall_minutes=0.01, on_stall="stop")
+    manager.start("constitution")
+    run = wait_ended(manager, timeout=30)
+    assert run.status == "failed" and run.exit_code == 143
+    assert run.message.startswith("stalled: no progress for")
+    assert "last: Reconnecting... waiting for network" in run.message
