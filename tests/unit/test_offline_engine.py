@@ -686,6 +686,31 @@ def test_an_answer_to_another_engines_question_is_kept_as_an_open_question(tmp_p
     assert s.spec == before
 
 
+def test_a_deferred_contradiction_settles_on_the_later_statement(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    c = Contradiction(
+        topic="where the data lives",
+        statement_a="It must cache keys on disk for 60 minutes.",
+        where_a="round 1",
+        statement_b="Keys are kept in memory only, for 15 minutes.",
+        where_b="round 2",
+    )
+    s.question = ReplyQuestion(
+        question=f"These two statements about {c.topic} contradict each other. Which holds?",
+        type="single-answerable",
+        options=[],
+        allow_other=True,
+        header=None,
+    )
+    s.answer(text="decide for me", kind="contradiction", deferral=True)
+    reply = s.turn(contradiction=c, contradiction_choice="decide for me", answer_is_deferral=True)
+    assert [d.topic for d in reply.deferrals] == ["Contradiction: where the data lives"]
+    d = reply.deferrals[0]
+    assert d.default == "the statement of round 2 holds over the one of round 1"
+    assert "cache keys on disk" not in s.spec and d.default in s.value("scope", "In-scope")
+
+
 def test_protected_sections_are_never_patched(tmp_path: Path):
     s = Session(tmp_path)
     reply = s.turn("overview", target_dimension="intent")

@@ -692,11 +692,21 @@ class Turn:
         )
 
     def settle_contradiction(self, c: Contradiction, choice: str) -> None:
-        """Write the chosen side everywhere the other statement stood (seed 000 §4.4)."""
+        """Write the chosen side everywhere the other statement stood (seed 000 §4.4).
+
+        A deferred choice ("decide for me") settles on the later statement; the default is
+        written as a pointer to it (neither statement's text may stay where they stood) and
+        reported like every deferral."""
         chosen = choice.strip()
+        deferred = self.d.answer_is_deferral
+        if deferred:
+            default = f"the statement of {c.where_b} holds over the one of {c.where_a}"
+            rationale = "the later answer is the more recent decision"
+            chosen = f"{DEFAULT_MARK}: {default} (rationale: {rationale})"
         losers = [s for s in (c.statement_a, c.statement_b) if _norm(s) != _norm(chosen)]
         variants = [v for s in losers for v in (s, s.rstrip(".!?; "))]
-        replacement = chosen.rstrip(".!?; ")
+        replacement = chosen.rstrip(".!?; ") if not deferred else chosen
+        changed: list[str] = []
         for unit in UNIT_KEYS:
             if unit in self.protected:
                 continue
@@ -704,9 +714,18 @@ class Turn:
             new = body
             for v in sorted(set(variants), key=len, reverse=True):
                 if v:
-                    new = re.sub(re.escape(v), replacement, new, flags=re.IGNORECASE)
+                    new = re.sub(re.escape(v), lambda _m: replacement, new, flags=re.IGNORECASE)
             if new != body:
                 self.patches[unit] = new
+                changed.append(unit)
+        if deferred:
+            if not changed and self.write("risks", "Assumptions", replacement):
+                changed.append("risks")
+            if changed:
+                topic = f"Contradiction: {c.topic}"
+                self.deferrals.append(
+                    Deferral(section=changed[0], topic=topic, default=default, rationale=rationale)  # type: ignore[arg-type]
+                )
         for where in (c.where_a, c.where_b):
             if where in UNIT_KEYS and where not in self.patches and where not in self.protected:
                 if _norm(replacement) not in _norm(self.body(where)):
