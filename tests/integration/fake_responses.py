@@ -14,8 +14,8 @@ response.output_text.delta, response.output_item.done, response.completed). Beha
 A queue of scripted turns (`script(...)`) takes precedence over `mode`/`text`: each request pops
 the next entry, a `Reply(text=...)` (an assistant message), a `Reply(call=...)` (a function call
 the real Codex executes, e.g. `exec_command` with `{"cmd": "cat README.md"}`; Codex then sends a
-follow-up request with the output, answered by the next entry), or a `Reply(mode="hang")`. An
-empty queue falls back to `mode`/`text`.
+follow-up request with the output, answered by the next entry), a `Reply(mode="hang")`, or a
+`Reply(status=401, text="...")` (an HTTP error). An empty queue falls back to `mode`/`text`.
 
 Every request body is kept in `requests` so tests can check the prompt Codex sent.
 """
@@ -37,12 +37,14 @@ def _sse(event: dict[str, Any]) -> bytes:
 @dataclass
 class Reply:
     """One scripted model turn: a message (`text`), a function call (`call`: name and
-    arguments), or a stalled stream (`mode="hang"`, released by `FakeResponses.release`)."""
+    arguments), a stalled stream (`mode="hang"`, released by `FakeResponses.release`), or an
+    HTTP error (`status`, e.g. 401, with `text` as the error message)."""
 
     text: str = ""
     call: dict[str, Any] | None = None
     mode: str = "ok"
     call_id: str = ""
+    status: int = 200
 
 
 class FakeResponses:
@@ -74,6 +76,18 @@ class FakeResponses:
                     scripted = server.queue.popleft() if server.queue else None
                 if not self.path.endswith("/responses"):
                     self.send_error(404)
+                    return
+                if scripted is not None and scripted.status != 200:
+                    error = {"error": {"message": scripted.text, "type": "invalid_request_error",
+                                       "code": str(scripted.status)}}
+                    data = json.dumps(error).encode()
+                    self.send_response(scripted.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.send_header("connection", "close")
+                    self.end_headers()
+                    self.wfile.write(data)
+                    self.close_connection = True
                     return
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")

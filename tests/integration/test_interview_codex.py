@@ -302,9 +302,10 @@ def test_a_dead_server_is_a_timeout_not_a_hang(project, tmp_path, codex_env, mon
     monkeypatch.setenv("CODEX_HOME", str(home))
     run = Run(CodexEngine(EngineSession(engine="codex")))
     started = time.monotonic()
-    with pytest.raises(EngineTimeout):
+    with pytest.raises(EngineTimeout) as err:
         run(request(project), timeout=5)
     assert time.monotonic() - started < 5 + 6
+    assert "within 5 s (last from codex: Reconnecting" in str(err.value)
     assert any(line.lower().startswith("reconnecting") for line in run.activity)
     assert processes_with_marker(codex_env["marker"]) == []
 
@@ -563,3 +564,11 @@ def test_headless_specui_interview_runs_codex_across_processes(project, fake_ser
     assert "A JWKS cache for our gateway." in new
     assert "You are the interviewer behind specui" not in new
     assert processes_with_marker(codex_env["marker"]) == []
+
+
+def test_a_refused_login_says_how_to_fix_it(project, run, fake_server):
+    fake_server.script(*[Reply(status=401, text="Incorrect API key provided")] * 3)
+    with pytest.raises(EngineError) as err:
+        run(request(project), timeout=60)
+    message = str(err.value)
+    assert "401" in message and "codex login" in message and "\n" not in message, message

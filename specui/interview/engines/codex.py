@@ -39,7 +39,7 @@ from specui.core.config import SpecuiConfig
 from specui.core.fsio import atomic_write_bytes
 from specui.core.interview.contract import EngineRequest, reply_json_schema
 from specui.core.interview.state import EngineSession
-from specui.interview.engines.base import Activity, Engine, EngineError
+from specui.interview.engines.base import Activity, Engine, EngineError, EngineTimeout
 from specui.interview.engines.process import run_child, stderr_line
 from specui.interview.engines.prompt import Sent, render_retry, render_rules, render_turn
 
@@ -274,21 +274,25 @@ class CodexEngine(Engine):
                 on_line=reader,
                 what="codex",
             )
+        except EngineTimeout as exc:
+            # Say why: Codex retries an unreachable or refusing server for minutes.
+            last = reader.outcome.last_error
+            raise EngineTimeout(f"{exc} (last from codex: {_hint(last)})" if last else str(exc))
         finally:
             self.last_run_seconds = time.perf_counter() - started
         outcome = reader.outcome
         if outcome.failure is not None:
-            raise EngineError(f"codex: {outcome.failure}")
+            raise EngineError(f"codex: {_hint(outcome.failure)}")
         if outcome.reply is None or result.returncode != 0:
             detail = stderr_line(result.stderr)
             if thread is not None and _LOST_THREAD in result.stderr:
                 raise _LostThread(detail)
             if outcome.last_error is not None:
-                raise EngineError(f"codex: {outcome.last_error}")
+                raise EngineError(f"codex: {_hint(outcome.last_error)}")
             if result.returncode != 0:
                 raise EngineError(
                     f"codex exited with status {result.returncode}"
-                    + (f": {detail}" if detail else "")
+                    + (f": {_hint(detail)}" if detail else "")
                 )
             raise EngineError("codex finished the turn without a reply")
         new_thread = outcome.thread_id or thread
@@ -300,6 +304,16 @@ class CodexEngine(Engine):
 
 class _LostThread(EngineError):
     pass
+
+
+_AUTH = ("401", "unauthorized", "not logged in", "login", "api key", "invalid_api_key")
+
+
+def _hint(message: str) -> str:
+    """Codex's message, with the way out when it is about the account."""
+    if any(word in message.lower() for word in _AUTH):
+        return f"{message} (log in with `codex login`, or check the API key)"
+    return message
 
 
 @functools.cache
