@@ -96,18 +96,74 @@ def _parse(run_id: str, data: object) -> WorkflowRun:
     current = current if isinstance(current, str) else None
     gate = None
     record = results.get(current) if current is not None else None
-    if status == "paused" and isinstance(record, dict) and record.get("type") == "gate":
-        output = record.get("output") if isinstance(record.get("output"), dict) else {}
-        options = output.get("options") or record.get("options") or ["approve", "reject"]
-        if isinstance(options, list) and all(isinstance(o, str) for o in options):
-            gate = Gate(current, _text(output.get("message")) or "Review required.",
-                        tuple(options))
+    if status == "paused" and current is not None:
+        if not isinstance(record, dict):
+            # A gate interrupted on a terminal (a later gate of the same resume, see
+            # supervisor.py) pauses the run without a step record: the step comes from the
+            # workflow's own definition, which the state keeps.
+            record = _defined_step(data, current)
+        if isinstance(record, dict) and record.get("type") == "gate":
+            output = record.get("output") if isinstance(record.get("output"), dict) else record
+            options = output.get("options") or record.get("options") or ["approve", "reject"]
+            if isinstance(options, list) and all(isinstance(o, str) for o in options):
+                gate = Gate(current, _text(output.get("message")) or "Review required.",
+                            tuple(options))
     return WorkflowRun(
         run_id=run_id, workflow_id=_text(data.get("workflow_id")), status=status,
         current_step=current, updated_at=_text(data.get("updated_at")),
         error=data.get("error") if isinstance(data.get("error"), str) else None,
         steps=steps, gate=gate,
     )
+
+
+_STEP_START = re.compile(r"^- id: ?(.*)$")
+_KEY = re.compile(r"^  (type|message): ?(.*)$")
+_OPTION = re.compile(r"^  - (.*)$")
+
+
+def _scalar(raw: str) -> str:
+    """A YAML plain or quoted scalar as PyYAML dumps one on a single line."""
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] == "'":
+        return raw[1:-1].replace("''", "'")
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        return raw[1:-1].replace('\\"', '"')
+    return raw
+
+
+def _defined_step(data: dict[str, Any], step_id: str) -> dict[str, Any] | None:
+    """Step `step_id` of the top-level sequence in `execution.sequence.source` (the steps as
+    PyYAML dumped them: `- id: x` blocks with two-space keys). Only `type`, `message` and an
+    `options` block list are read; None when the step is not there."""
+    execution = data.get("execution")
+    sequence = execution.get("sequence") if isinstance(execution, dict) else None
+    source = sequence.get("source") if isinstance(sequence, dict) else None
+    if not isinstance(source, str):
+        return None
+    step: dict[str, Any] | None = None
+    in_options = False
+    for line in source.splitlines():
+        start = _STEP_START.match(line)
+        if start is not None:
+            if step is not None:
+                return step
+            if _scalar(start.group(1)) == step_id:
+                step = {}
+            continue
+        if step is None:
+            continue
+        key = _KEY.match(line)
+        option = _OPTION.match(line) if in_options else None
+        if key is not None:
+            step[key.group(1)] = _scalar(key.group(2))
+            in_options = False
+        elif line.startswith("  options:"):
+            step["options"], in_options = [], True
+        elif option is not None:
+            step["options"].append(_scalar(option.group(1)))
+        elif not line.startswith("    "):
+            in_options = False
+    return step
 
 
 def list_runs(project: Project) -> list[WorkflowRun]:

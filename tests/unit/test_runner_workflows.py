@@ -71,3 +71,18 @@ def test_manager_refuses_unknown_runs_and_lanes(tmp_path: Path) -> None:
         manager.decide_gate("nope00", "approve")
     with pytest.raises(SpecuiError, match="invalid lane"):
         manager.start_lane("../x", "$x")
+
+
+def test_an_interrupted_gate_is_found_in_the_workflows_own_steps(tmp_path: Path) -> None:
+    """A gate interrupted on a terminal pauses the run without a step record."""
+    source = ("- id: review\n  type: gate\n  message: Approve the plan?\n  options:\n"
+              "  - approve\n  - reject\n  on_reject: abort\n- id: after\n  type: shell\n"
+              "  run: echo hi\n- id: second\n  type: gate\n  message: 'Second: look?'\n"
+              "  options:\n  - ship\n  - abort\n")
+    _state(tmp_path, "abc123", workflow_id="w", status="paused", current_step_id="second",
+           updated_at="x", step_results={"review": {"type": "gate", "status": "completed"}},
+           execution={"version": 2, "sequence": {"source": source}})
+    [run] = list_runs(Project.at(tmp_path))
+    assert run.gate is not None and run.gate.step_id == "second"
+    assert run.gate.message == "Second: look?" and run.gate.options == ("ship", "abort")
+    assert gate_choice(run, "reject") == "abort"
