@@ -686,6 +686,22 @@ def test_an_answer_to_another_engines_question_is_kept_as_an_open_question(tmp_p
     assert s.spec == before
 
 
+def test_a_typed_side_of_a_contradiction_is_written_literally(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    c = Contradiction(
+        topic="where the data lives",
+        statement_a="It must cache keys on disk for 60 minutes.",
+        where_a="round 1",
+        statement_b="Keys are kept in memory only.",
+        where_b="round 2",
+    )
+    s.turn(contradiction=c, contradiction_choice=r"On disk under <dir> \1, TODO size")
+    value = s.value("scope", "In-scope")
+    assert r"On disk under `<dir>` \1, `TODO` size" in value
+    assert placeholder_status(f"- **In-scope**: {value}") == "clarified"
+
+
 def test_a_deferred_contradiction_settles_on_the_later_statement(tmp_path: Path):
     s = Session(tmp_path)
     s.overview(SERVICE_IDEA)

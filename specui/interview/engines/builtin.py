@@ -705,7 +705,7 @@ class Turn:
             chosen = f"{DEFAULT_MARK}: {default} (rationale: {rationale})"
         losers = [s for s in (c.statement_a, c.statement_b) if _norm(s) != _norm(chosen)]
         variants = [v for s in losers for v in (s, s.rstrip(".!?; "))]
-        replacement = chosen.rstrip(".!?; ") if not deferred else chosen
+        replacement = quote_placeholders(chosen.rstrip(".!?; ") if not deferred else chosen)
         changed: list[str] = []
         for unit in UNIT_KEYS:
             if unit in self.protected:
