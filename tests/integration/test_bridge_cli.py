@@ -512,8 +512,11 @@ def test_tmux_workbench_modal_supersede_and_bell(tmux: Tmux, project: Project) -
     first_out, first_rc = ask_in_window(tmux, project, {**SINGLE, "session_id": "s"}, "first")
     wait_for(lambda: "Execute directly" in tmux.screen(wb), "the question in the workbench")
     assert "session s" in tmux.screen(wb)
-    flags = tmux("list-windows", "-t", "bridge-it", "-F", "#{window_index} #{window_bell_flag}")
-    assert "0 1" in flags.splitlines()  # the workbench's window rang
+    wait_for(  # the workbench's window rang
+        lambda: "0 1" in tmux("list-windows", "-t", "bridge-it", "-F",
+                              "#{window_index} #{window_bell_flag}").splitlines(),
+        "the bell on the workbench's window", timeout=5,
+    )
     second = {"question": "Second thoughts?", "options": ["Gamma", "Delta"], "session_id": "s"}
     second_out, second_rc = ask_in_window(tmux, project, second, "second")
     wait_for(lambda: first_rc.exists() and first_rc.read_text().strip(), "the first to end")
