@@ -572,3 +572,45 @@ def test_a_refused_login_says_how_to_fix_it(project, run, fake_server):
         run(request(project), timeout=60)
     message = str(err.value)
     assert "401" in message and "codex login" in message and "\n" not in message, message
+
+
+def test_cancel_while_codex_runs_a_command_leaves_nothing(project, run, fake_server, codex_env):
+    fake_server.script(
+        Reply(call={"name": "exec_command",
+                    "arguments": {"cmd": "sleep 317", "yield_time_ms": 600000}}),
+        Reply(mode="hang"),
+    )
+    outcome: dict[str, BaseException] = {}
+
+    def target() -> None:
+        try:
+            run(request(project), timeout=120)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome["exc"] = exc
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    wait_until(lambda: any("running sleep 317" in a for a in run.activity), timeout=60)
+    wait_until(lambda: sleepers() != [], timeout=10)  # the command really runs
+    run.cancel.set()
+    worker.join(15)
+    assert isinstance(outcome.get("exc"), EngineCancelled)
+    wait_until(lambda: processes_with_marker(codex_env["marker"]) == [], timeout=10)
+    wait_until(lambda: sleepers() == [], timeout=10)
+
+
+def sleepers() -> list[int]:
+    """Live `sleep 317` processes (the command the fake model asked Codex to run)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "cmdline").read_bytes() != b"sleep\x00317\x00":
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except OSError:
+            continue
+        if state not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
