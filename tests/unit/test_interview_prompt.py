@@ -92,11 +92,13 @@ def test_a_fresh_turn_has_everything_and_a_resumed_turn_only_what_changed(tmp_pa
     first = make(tmp_path, directive=Directive(kind="overview", round=1, target_dimension="intent"))
     text1, sent = render_turn(first, None, tmp_path)
     assert "## Initial idea\nA JWKS cache." in text1
+    assert "- `security`: the `- **Security & Privacy**:` item of section 9" in text1
+    assert "- `nfr`: 9. Non-Functional Requirements (NFRs)" in text1
     assert '<file path="SPEC.md">' in text1 and '<file path="stack.toml">' in text1
 
     second = make(tmp_path, transcript=[entry(1)], last_answer=entry(1))
     text2, sent2 = render_turn(second, sent, tmp_path)
-    assert "Initial idea" not in text2
+    assert "Initial idea" not in text2 and "Section keys" not in text2
     assert "SPEC.md is unchanged since your last turn." in text2
     assert "stack.toml" not in text2
     assert "## Transcript\nRound 1 (ordinary, scope)  <- the answer this turn processes" in text2

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from specui.core.interview.contract import EngineRequest, TranscriptEntry, reply_json_schema
-from specui.core.spec import SECTION_BY_KEY, UNIT_TITLES
+from specui.core.spec import SECTION_BY_KEY, UNIT_KEYS, UNIT_TITLES
 from specui.interview.engines.base import EngineError
 
 OVERRIDE_DIR = (".specui", "prompts")
@@ -353,8 +353,24 @@ def _file_block(name: str, text: str) -> str:
     return f'## {name}\n<file path="{name}">\n{text.rstrip()}\n</file>'
 
 
+def _section_keys() -> str:
+    lines = ["## Section keys (for patches and deferrals)"]
+    for key in UNIT_KEYS:
+        if key == "security":
+            lines.append(
+                "- `security`: the `- **Security & Privacy**:` item of section 9 on its own "
+                "(patch it as that one bullet; an `nfr` patch leaves it as it is)"
+            )
+        else:
+            section = SECTION_BY_KEY[key]
+            lines.append(f"- `{key}`: {section.number}. {section.title}")
+    return "\n".join(lines)
+
+
 def _news(request: EngineRequest, sent: Sent) -> tuple[str, Sent]:
     blocks: list[str] = []
+    if sent == Sent():  # the model has seen nothing yet: once per thread
+        blocks.append(_section_keys())
     idea_hash = _digest(request.initial_idea)
     if request.initial_idea.strip() and idea_hash != sent.idea_hash:
         idea = _clip(request.initial_idea.strip(), MAX_IDEA, "the rest is in .specui/session.json")
@@ -376,7 +392,10 @@ def _news(request: EngineRequest, sent: Sent) -> tuple[str, Sent]:
         blocks.append("## New answer\n" + _entry_block(request.last_answer, ""))
     spec_hash = _digest(request.spec_md)
     if spec_hash != sent.spec_hash:
-        blocks.append(_file_block("SPEC.md", request.spec_md))
+        if request.spec_md.strip():
+            blocks.append(_file_block("SPEC.md", request.spec_md))
+        else:
+            blocks.append("## SPEC.md\n(missing or empty)")
     else:
         blocks.append("SPEC.md is unchanged since your last turn.")
     stack_hash = _digest(request.stack_toml)
