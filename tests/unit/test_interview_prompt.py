@@ -1,7 +1,10 @@
 """The agent engines' prompts: templates as data with per-project overrides, the directive as
-instructions, lean resumed turns, no huge files pasted; Codex activity lines."""
+instructions, lean resumed turns, no huge files pasted; Codex activity lines and the extra
+arguments that may not lift its read-only sandbox."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +15,9 @@ from specui.core.interview.contract import (
     EngineRequest,
     TranscriptEntry,
 )
+from specui.core.interview.state import EngineSession
 from specui.interview.engines.base import EngineError
-from specui.interview.engines.codex import EventReader, describe_command
+from specui.interview.engines.codex import CodexEngine, EventReader, describe_command
 from specui.interview.engines.prompt import (
     MAX_INLINE_FILE,
     load_template,
@@ -215,3 +219,27 @@ def test_events_fold_into_activity_and_a_reply():
     assert reader.outcome.failure is None
     reader('{"type":"turn.failed","error":{"message":"quota \\u001b[31mexceeded"}}')
     assert reader.outcome.failure == "quota exceeded"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--dangerously-bypass-approvals-and-sandbox"],
+        ["--sandbox", "workspace-write"],
+        ["--sandbox=danger-full-access"],
+        ["--add-dir", "/"],
+        ["-c", 'sandbox_mode="workspace-write"'],
+        ["--config", "approval_policy=never"],
+    ],
+)
+def test_codex_args_cannot_lift_the_read_only_sandbox(args):
+    with pytest.raises(EngineError) as err:
+        CodexEngine(EngineSession(engine="codex"), args=args)
+    assert "not allowed" in str(err.value) and "read-only" in str(err.value)
+
+
+def test_harmless_codex_args_are_kept():
+    engine = CodexEngine(EngineSession(), args=["-c", 'model_reasoning_effort="high"'])
+    argv = engine.resume_argv("t-1", Path("/p/.specui/schema.json"))
+    assert argv[-3:] == ["-c", 'sandbox_mode="read-only"', "-"]
+    assert 'model_reasoning_effort="high"' in argv

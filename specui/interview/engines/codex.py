@@ -85,6 +85,30 @@ def describe_command(command: str, limit: int = 120) -> str:
     return _cap("running " + " ".join(text.split()), limit)
 
 
+# Arguments that would let the interviewer write: it reads the repository, specui writes.
+_WRITE_FLAGS = frozenset({
+    "--sandbox", "-s", "--add-dir", "--full-auto", "--yolo", "--worktree",
+    "--dangerously-bypass-approvals-and-sandbox",
+})
+
+
+def check_args(args: list[str]) -> None:
+    """EngineError for `[interview] args` that would lift the read-only sandbox."""
+    for i, arg in enumerate(args):
+        flag = arg.split("=", 1)[0]
+        if flag in _WRITE_FLAGS:
+            raise EngineError(
+                f"[interview] args: {flag} is not allowed: the interviewer runs read-only "
+                "(specui writes SPEC.md itself)"
+            )
+        if arg in ("-c", "--config") and i + 1 < len(args):
+            key = args[i + 1].split("=", 1)[0].strip()
+            if key in ("sandbox_mode", "sandbox_workspace_write", "approval_policy"):
+                raise EngineError(
+                    f"[interview] args: -c {key} is not allowed: the interviewer runs read-only"
+                )
+
+
 def _cap(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -160,6 +184,7 @@ class CodexEngine(Engine):
         self.model = model
         self.args = list(args)
         self.codex = codex
+        check_args(self.args)
         # What the current thread has seen; None after a restart (resend the state, not rules).
         self._sent: Sent | None = None
         self._sent_thread: str | None = None
