@@ -932,3 +932,24 @@ def test_a_whole_brownfield_interview_through_the_driver(tmp_path: Path):
     touch = snapshot.split("## Likely codebase touchpoints")[1].split("##")[0]
     assert "docs2/parser.py" in touch and "aardvark" not in touch
     assert "concurrent users" not in " ".join(asked)
+
+
+def test_claims_compare_values_not_words():
+    from specui.interview.engines.builtin_reading import claims_of
+
+    hour = claims_of("It must survive the IdP being down for an hour.", 1)
+    sixty = claims_of("Outages of 60 minutes must be survived.", 2)
+    assert [(c.topic, c.value) for c in hour] == [("how long an outage must be survived", "3600s")]
+    assert [(c.topic, c.value) for c in sixty] == [("how long an outage must be survived", "3600s")]
+    assert [c.value for c in claims_of("Keys live in memory only.", 3)] == ["memory"]
+    assert [c.value for c in claims_of("Keys persist to SQLite.", 3)] == ["disk"]
+    assert [c.value for c in claims_of("We need 99.95% availability.", 4)] == ["99.95"]
+    assert claims_of("It lists stale branches.", 5) == []
+
+
+def test_keywords_skip_filler_and_merge_stems():
+    from specui.interview.engines.builtin_reading import keywords
+
+    words = keywords(["Add a streaming parser so callers parse large files with the parser"])
+    assert "pars" in words and "stream" in words
+    assert not {"with", "files", "add", "parse", "parser"} & set(words)
