@@ -30,7 +30,7 @@ import json
 import shlex
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from specui.core.ansi import strip_ansi
@@ -49,7 +49,7 @@ CODEX = "codex"
 _LOST_THREAD = "no rollout found"
 
 _READERS = frozenset({"cat", "head", "tail", "sed", "nl", "less", "more", "bat", "wc", "file"})
-_SEARCHERS = frozenset({"rg", "grep", "ag", "ack", "git grep"})
+_SEARCHERS = frozenset({"rg", "grep", "ag", "ack"})
 _LISTERS = frozenset({"ls", "find", "tree", "fd"})
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
 
@@ -121,7 +121,6 @@ class TurnOutcome:
     reply: str | None = None
     failure: str | None = None  # turn.failed
     last_error: str | None = None  # an `error` event (Codex may still recover from it)
-    activity: list[str] = field(default_factory=list)
 
 
 class EventReader:
@@ -160,9 +159,7 @@ class EventReader:
                 self._say(f"using {_plain(item.server or '')}.{_plain(item.tool or '')}")
 
     def _say(self, line: str) -> None:
-        line = _cap(line, 200)
-        self.outcome.activity.append(line)
-        self._on_activity(line)
+        self._on_activity(_cap(line, 200))
 
 
 def _plain(text: str) -> str:

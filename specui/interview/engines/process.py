@@ -18,7 +18,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +48,6 @@ def run_child(
     timeout: float,
     on_line: Callable[[str], None] | None = None,
     on_err_line: Callable[[str], None] | None = None,
-    env: Mapping[str, str] | None = None,
     what: str = "the agent",
 ) -> ChildResult:
     """Run `argv` to completion; EngineCancelled / EngineTimeout end its process group first.
@@ -67,7 +66,6 @@ def run_child(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=cwd,
-            env=None if env is None else dict(env),
             start_new_session=True,
             close_fds=True,
         )
