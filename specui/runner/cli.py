@@ -21,6 +21,7 @@ from specui.core.errors import SpecuiError
 from specui.core.orchestrator import validate_phase
 from specui.core.paths import Project
 from specui.runner.safe_output import Part
+from specui.runner.vitals import fmt_duration
 
 if TYPE_CHECKING:
     from specui.core.codex_events import RenderedRow
@@ -112,11 +113,6 @@ def _say(message: str) -> None:
     print(f"specui: {message}", file=sys.stderr, flush=True)
 
 
-def _fmt_idle(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
 def _stall_reporter(phase: str, stall_minutes: float, action: str):
     """One line on stderr when the run stalls (and when progress resumes)."""
 
@@ -126,7 +122,7 @@ def _stall_reporter(phase: str, stall_minutes: float, action: str):
             return
         what = {"notify": "still running, Ctrl+C stops it", "stop": "stopping it",
                 "restart": "restarting it"}[action]
-        _say(f"warning: phase {phase} stalled: no progress for {_fmt_idle(idle)} "
+        _say(f"warning: phase {phase} stalled: no progress for {fmt_duration(idle)} "
              f"([runner] stall_minutes = {stall_minutes:g}); {what}")
 
     return report

@@ -265,10 +265,8 @@ def test_config_phases_key() -> None:
 
 
 def _after_implement(**kw):
-    base = {"tasks_before": 2, "tasks_done": 2, "tasks_total": 5, "log_no_pending": False,
-                "run_succeeded": True, "continues_so_far": 0, "max_continues": 5}
-    base.update(kw)
-    return decide_continue(**base)
+    """An implement run that made no progress (2 of 5 before and after), unless `kw` says."""
+    return _decide(**{"tasks_done": 2, **kw})
 
 
 def test_converge_once_on_no_progress() -> None:
