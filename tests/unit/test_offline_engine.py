@@ -327,6 +327,8 @@ def test_service_targets_go_to_nfr_not_scope_or_metrics():
     assert values[("nfr", "Performance")] == "Lookups answer with p95 under 5 ms"
     assert values[("vision", "Success Metrics")] == "Success is zero failed logins during outages"
     assert ("scope", "In-scope") not in values
+    memory = draft_overview("A streaming parser. A 1 GB file must stay under 50 MB of memory.")
+    assert memory[("nfr", "Performance")] == "A 1 GB file must stay under 50 MB of memory"
 
 
 def test_free_text_cannot_restructure_the_spec(tmp_path: Path):

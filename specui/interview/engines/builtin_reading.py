@@ -82,11 +82,11 @@ _SUCCESS = re.compile(
 )
 _SERVICE_TARGET = re.compile(
     r"\b(p\d{2}|latency|uptime|availability|available|slos?|slas?|rps|qps|"
-    r"requests? per second|\d+\s*ms|rto|rpo)\b|\b\d{2}(?:\.\d+)?\s*%",
+    r"requests? per second|\d+\s*ms|\d+\s*[kmg]i?b|rto|rpo)\b|\b\d{2}(?:\.\d+)?\s*%",
     re.IGNORECASE,
 )
 _PERFORMANCE = re.compile(
-    r"\b(p\d{2}|latency|rps|qps|requests? per second|\d+\s*ms)\b", re.IGNORECASE
+    r"\b(p\d{2}|latency|rps|qps|requests? per second|\d+\s*ms|\d+\s*[kmg]i?b)\b", re.IGNORECASE
 )
 _RELIABILITY = re.compile(
     r"\b(uptime|availability|available|slos?|slas?|rto|rpo)\b|\b\d{2}(?:\.\d+)?\s*%", re.IGNORECASE
