@@ -449,6 +449,9 @@ async def test_handoff_key_drafts_input_and_starts_a_lane(project, store, manage
         await wait_for(pilot, lambda: manager.calls and manager.calls[0][0] == "start_lane")
         assert manager.calls[0][1] == "autopilot"
         assert manager.calls[0][2].startswith("$autopilot .omx/specs/")
+        state = json.loads((project.root / ".omx" / "state" / "autopilot-state.json").read_text())
+        contract = state["state"]["handoff_artifacts"]["deep_interview"]["execution_contract"]
+        assert contract["execution_stride"] == "task"
 
 
 # --- footer ---------------------------------------------------------------------------------------

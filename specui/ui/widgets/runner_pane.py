@@ -641,9 +641,23 @@ class RunnerPane(Vertical):
                 self.run_phase(self.manager.phases[0])
                 return
             lane = next(lane for lane in data["lanes"] if lane["key"] == key)
-            self._call("start_lane", key, lane["invocation"])
+            self._lane_worker(key, lane["invocation"], bool(lane["needs_contract"]))
 
         self.app.push_screen(HandoffScreen(data), chosen)
+
+    @work(thread=True, group="runner-command", exit_on_error=False)
+    def _lane_worker(self, key: str, invocation: str, needs_contract: bool) -> None:
+        """Start an OMX lane in the runner; a lane that reads seed 004's execution contract
+        (autopilot) gets it first, with the conservative task stride."""
+        from specui.handoff import run_handoff
+
+        try:
+            if needs_contract:
+                run_handoff(self.project, lane=key, stride="task")
+            self.manager.start_lane(key, invocation)
+        except SpecuiError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+        self.app.call_from_thread(self.refresh_now)
 
     # --- workers ----------------------------------------------------------------------------
 
