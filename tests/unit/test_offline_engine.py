@@ -440,6 +440,7 @@ def test_repo_with_pyproject_never_recommends_the_typescript_starter(tmp_path: P
     assert reply.question is not None and reply.question.header == "Stack"
     assert "pyproject.toml" in reply.why
     assert recommended(reply) == ["No: python (pyproject.toml)"]
+    assert reply.source == "code"  # it confirms what the repository shows
     yes = next(o for o in reply.question.options if o.label == "Yes, as written")
     assert not yes.recommended
     s.answer(picks=["No: python (pyproject.toml)"])

@@ -897,8 +897,17 @@ class Turn:
         return out
 
     # ================================================================== choosing the question
+    def source_of(self, e: BankEntry) -> str:
+        """Where the question comes from: the code when it only asks to confirm what the
+        repository shows (the touchpoints; the stack a manifest contradicts), else the user."""
+        if e.key == "deployment.stack" and "stack:mismatch" in self.traits:
+            detected = self.detected_language
+            if detected is not None and detected[1] in (self.scan.manifests if self.scan else []):
+                return "code"
+        return e.source
+
     def available(self, e: BankEntry, *, human: bool = False, revisit: bool = False) -> bool:
-        if not self.allowed(e.only_if, e.not_if) or (human and e.source != "user"):
+        if not self.allowed(e.only_if, e.not_if) or (human and self.source_of(e) != "user"):
             return False
         if e.role == "pressure":
             return self.pressure_target is not None and self.fill(e.prompt) is not None
@@ -941,7 +950,7 @@ class Turn:
                 revisits_round=self.pressure_target.round,
                 kind=d.pressure_kind or entry.pressure,  # type: ignore[arg-type]
             )
-        return self.build_question(entry), why, entry.source, pressure, False
+        return self.build_question(entry), why, self.source_of(entry), pressure, False
 
     def pick(self) -> tuple[BankEntry | None, str]:
         d = self.d
@@ -1122,7 +1131,7 @@ class Turn:
         for e in self.bank.entries:
             if e.section == target and e.role in roles and self.available(e):
                 why = f"validation pass: §{number} {title} is {status}"
-                return self.build_question(e), why, e.source, None, False
+                return self.build_question(e), why, self.source_of(e), None, False
         hole = first_placeholder(body)
         if hole:
             q = ReplyQuestion(
