@@ -18,6 +18,7 @@ from specui.store import SessionStore
 from .fake_engine import FREE, MARKUP, MULTI, SINGLE, FakeInterviewer
 
 SMALL = (80, 24)
+MEDIUM = (120, 36)
 LARGE = (160, 48)
 
 
@@ -55,7 +56,15 @@ def make_app(
 
 
 async def settle(pilot, rounds: int = 3) -> None:
-    """Let thread workers finish and the messages they posted be handled."""
+    """Let thread workers finish and the messages they posted be handled, and the runner pane
+    (mounted just after the first frame, filled by its first refresh) show its first view."""
     for _ in range(rounds):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    for _ in range(200):
+        panes = pilot.app.query("RunnerPane")
+        if panes and panes.first().runner_view is not None:
+            break
+        await pilot.pause(0.01)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

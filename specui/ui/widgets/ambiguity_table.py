@@ -81,9 +81,10 @@ def build_renderable(session: Session, colours: dict[str, str], width: int = 200
     line = Text()
     line.append("Ambiguity ", style="bold")
     line.append(f"{percent(amb)}%", style=f"bold {ok if met else bad}")
-    line.append(f"  (1 − Σ weighted = {1 - total:.3f})", style=muted)
     line.append(f"  threshold {percent(iv.threshold)}% ", style="")
     line.append("met" if met else "not met", style=ok if met else bad)
+    # The arithmetic last: a narrow pane wraps it, not the verdict.
+    line.append(f"  (1 − Σ weighted = {1 - total:.3f})", style=muted)
     gates = Text()
     gates.append("Gates  ", style="bold")
     for i, (key, label) in enumerate(GATES):

@@ -108,6 +108,7 @@ class RunnerPane(Vertical):
         self._pinned_run_id: str | None = None  # a past run the user chose to look at
         self._seen_running: set[str] = set()
         self._finished_notified: set[str] = set()
+        self._stall_notified: set[str] = set()  # one toast per run (the flag itself never flaps)
         self._refreshing = False
         self._refresh_again = False
         self._unsubscribe: Callable[[], None] | None = None
@@ -237,6 +238,7 @@ class RunnerPane(Vertical):
         stall.display = stalled
         if stalled:
             stall.update(self._stall_text())
+            self._note_stall()
         if gate is not None:
             self.query_one("#runner-workflows", Static).update(self._gate_text(gate))
         self._render_tail()
@@ -269,6 +271,20 @@ class RunnerPane(Vertical):
                 if self.runner_config.notify:
                     self.app.bell()
                 self.post_message(self.RunFinished(run))
+
+    def _note_stall(self) -> None:
+        """Say once per run that it stalled, and what happens now ([runner] on_stall)."""
+        vitals = self._rv.vitals if self._rv is not None else None
+        if vitals is None or vitals.run_id in self._stall_notified:
+            return
+        self._stall_notified.add(vitals.run_id)
+        what = {"notify": "X stops it, R restarts it", "stop": "the runner stops it",
+                "restart": "the runner restarts it"}[self.manager.on_stall]
+        last = f"; last: {vitals.last_notice}" if vitals.last_notice else ""
+        self.notify(f"{vitals.phase}: no progress for {fmt_duration(vitals.since_progress)}"
+                    f"{last} — {what}", title="Phase stalled", severity="warning", timeout=15)
+        if self.runner_config.notify:
+            self.app.bell()
 
     def _phases_text(self, stalled: bool) -> Text:
         view = self._rv
