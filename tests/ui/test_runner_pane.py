@@ -278,6 +278,10 @@ async def test_stall_is_the_supervisors_verdict_with_the_last_notice(project, st
         assert "last: Reconnecting... waiting for network" in banner
         assert "X: stop · R: restart" in banner
         assert "⚠ plan" in text_of(app, "#runner-phases")
+        await pilot.pause(0.5)  # several refreshes: still one notice, one bell
+        stalls = [n for n in app._notifications if n.title == "Phase stalled"]
+        assert len(stalls) == 1 and app.bells == 1
+        assert "last: Reconnecting... waiting for network — X stops it" in stalls[0].message
         # the pane never decides on its own: progress resumes only when the runner says so
         write_status(project, run, stalled=False, last_progress_at=NOW)
         await wait_for(pilot, lambda: not app.query_one(RunnerPane).has_class("-stalled"))
