@@ -117,6 +117,7 @@ class RunnerView:
     next_phase: str | None
     workflows: list[WorkflowRun]
     auto_continue: bool
+    others: list[str]  # Spec Kit phases outside the rows whose prompts exist (runnable too)
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,8 @@ class PhaseManager:
             vitals=self.vitals(current) if current is not None else None,
             next_phase=upcoming, workflows=self.workflow_runs(),
             auto_continue=self.config.auto_continue,
+            others=[p for p in KNOWN_PHASES
+                    if p not in {r.name for r in rows} and self.has_prompt(p)],
         )
 
     def set_auto_continue(self, value: bool) -> None:

@@ -233,6 +233,25 @@ async def test_missing_predecessor_asks_with_the_shared_confirm(project, store, 
         await wait_for(pilot, lambda: manager.calls == [("start", "plan", True, None)])
 
 
+async def test_picker_offers_spec_kit_phases_whose_prompts_exist(project, store,
+                                                                 manager) -> None:
+    for phase in ("constitution", "clarify", "analyze"):
+        path = project.skill_prompt(phase)
+        path.parent.mkdir(parents=True)
+        path.write_text("---\nname: x\n---\n")
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        assert pane.runner_view.others == ["clarify", "analyze"]
+        pane.choose_phase()
+        await wait_for(pilot, lambda: isinstance(app.screen, PhasePickerScreen))
+        await pilot.press("6")  # the five configured phases, then clarify
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # specify first?
+        await pilot.press("y")
+        await wait_for(pilot, lambda: manager.calls == [("start", "clarify", True, None)])
+
+
 async def test_choose_phase_picker(project, store, manager) -> None:
     add_run(store, project, "constitution", "done", ended=NOW)
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:

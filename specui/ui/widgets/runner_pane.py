@@ -521,6 +521,8 @@ class RunnerPane(Vertical):
                 self.run_phase(phase)
 
         rows = [(r.name, r.status, r.note) for r in self._rv.rows]
+        rows += [(name, "pending", "Spec Kit command, outside [runner] phases")
+                 for name in self._rv.others]
         self.app.push_screen(PhasePickerScreen(rows), picked)
 
     def run_phase(self, phase: str, *, continue_message: str | None = None) -> None:
