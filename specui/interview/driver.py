@@ -58,6 +58,7 @@ from specui.core.spec import UNIT_KEYS, UNIT_TITLES, SpecDocument
 from specui.interview import artifacts, context
 from specui.interview.engines import OFFLINE_ENGINE, create_engine
 from specui.interview.engines.base import Engine, EngineCancelled, EngineError
+from specui.runner.procid import identify, is_same_process
 from specui.store import SessionStore
 
 ACTIVITY_LINES = 8
@@ -131,6 +132,8 @@ class InterviewDriver:
                 self._turn(self.state, None)
                 return
             if iv.engine.status == "thinking":
+                if self._owned_elsewhere(iv.engine):
+                    return  # another live specui (the workbench) is running this round
                 # A round was running when specui stopped: run it again (the answer was kept).
                 self._rerun()
                 return
@@ -153,6 +156,17 @@ class InterviewDriver:
                 return
             st, rnd = policy.take_answer(iv, answer)
             self._turn(st, rnd)
+
+    @staticmethod
+    def _owned_elsewhere(engine: EngineState) -> bool:
+        return engine.owner_pid != os.getpid() and is_same_process(
+            engine.owner_pid, engine.owner_start, engine.owner_boot
+        )
+
+    def busy_elsewhere(self) -> bool:
+        """Another live specui process is running the engine on this interview's answer."""
+        engine = self.state.engine
+        return engine.status == "thinking" and self._owned_elsewhere(engine)
 
     def can_exit_early(self) -> bool:
         return policy.can_exit_early(self.state)
@@ -334,12 +348,16 @@ class InterviewDriver:
         request = self.build_request(st, directive, answered, view, doc)
         self._cancel.clear()
         self._activity, self._last_activity = [], 0.0  # this round's lines only
+        me = identify(os.getpid())
         self._set_engine(
             EngineState(
                 status="thinking",
                 name=self._engine_name,
                 started_at=self._clock(),
                 pending_answer=answered.answer if answered is not None else None,
+                owner_pid=os.getpid(),
+                owner_start=me.start_time if me is not None else None,
+                owner_boot=me.boot_id if me is not None else None,
             )
         )
         feedback: str | None = None

@@ -151,6 +151,12 @@ def run_headless(
         project, store, load_config(project), profile=profile, autoresearch=autoresearch
     )
     driver.start()
+    if driver.busy_elsewhere():
+        raise SpecuiError(
+            f"another specui (pid {store.state.interview.engine.owner_pid}) is running the "
+            "engine on the last answer; try again when it is done",
+            exit_code=1,
+        )
     warning = None
     if exit_early:
         warning = driver.exit_warning()

@@ -314,3 +314,47 @@ def test_activity_lines_reach_the_store(tmp_path: Path):
     driver.start()
     assert seen == [["reading src/app.py"]]
     assert store.state.interview.engine.status == "idle"
+
+
+def test_a_round_a_live_process_runs_is_left_to_it(tmp_path: Path):
+    import subprocess
+
+    from specui.core.errors import SpecuiError
+    from specui.interview.headless import run_headless
+    from specui.runner.procid import identify
+
+    root = tmp_path / "demo"
+    root.mkdir()
+    project = Project.at(root)
+    store, driver = make(project, FakeEngine())
+    driver.start()
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        ident = identify(other.pid)
+        assert ident is not None
+
+        def owned(s):
+            s.interview.engine.status = "thinking"
+            s.interview.engine.pending_answer = Answer(kind="text", value="x")
+            s.interview.engine.owner_pid = other.pid
+            s.interview.engine.owner_start = ident.start_time
+            s.interview.engine.owner_boot = ident.boot_id
+
+        store.update(owned)
+        engine2 = FakeEngine()
+        store2, driver2 = make(project, engine2)
+        driver2.start()
+        assert engine2.requests == [] and driver2.busy_elsewhere()
+        assert store2.state.interview.rounds == []
+        try:
+            run_headless(project)
+        except SpecuiError as exc:
+            assert exc.exit_code == 1 and f"another specui (pid {other.pid})" in str(exc)
+        else:
+            raise AssertionError("a live owner's round was run twice")
+    finally:
+        other.kill()
+        other.wait()
+    driver3 = make(project, FakeEngine())[1]
+    driver3.start()  # the owner is gone: the round runs again here
+    assert driver3.state.rounds_done == 1

@@ -176,6 +176,11 @@ class EngineState(_Model):
     activity: list[str] = Field(default_factory=list)  # the last few lines, newest last
     error: str | None = None
     pending_answer: Answer | None = None  # the answer the engine is (or was) working on
+    # The process running the round (pid, start time, boot id): a round left "thinking" by a
+    # process that is gone is run again; one a live process works on is left to it.
+    owner_pid: int | None = None
+    owner_start: int | None = None
+    owner_boot: str | None = None
 
 
 class AnswerDraft(_Model):
