@@ -388,3 +388,32 @@ def test_fast_row_rendering_matches_rich_from_ansi(line: str) -> None:
 
     assert cells(fast) == cells(expected)
     assert fast.cell_length == text.cell_len
+
+
+async def test_search_in_a_transformed_log_lands_on_the_events_first_row(tmp_path: Path) -> None:
+    """With codex --json rows (one event may render as several rows), a match in a raw event
+    line selects that event's first display row."""
+    from specui.core.codex_events import render_event
+
+    events = []
+    for i in range(300):
+        if i == 200:
+            events.append({"type": "item.completed", "item": {
+                "id": "c", "type": "command_execution", "command": "pytest -q",
+                "aggregated_output": "one\ntwo\nthree", "exit_code": 0, "status": "completed"}})
+        events.append({"type": "item.completed", "item": {
+            "id": f"m{i}", "type": "agent_message",
+            "text": "the special word" if i == 250 else f"message {i}"}})
+    path = tmp_path / "log.md"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    app = LogApp(path, transform=render_event)
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one(LogView)
+        await wait_for(pilot, lambda: view.line_count == 304)  # the command shows 4 rows
+        view.scroll_home(animate=False, immediate=True, force=True)
+        view.search("pytest -q")
+        await wait_for(pilot, lambda: view.match_count == 1)
+        assert view.match_rows == [200] and view.get_line_text(200).startswith("$ pytest -q")
+        view.search("special word")
+        await wait_for(pilot, lambda: view.match_count == 1)
+        assert view.get_line_text(view.match_rows[0]) == "the special word"
