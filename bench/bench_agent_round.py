@@ -13,6 +13,9 @@ Each repeat uses a fresh project: the opening question (round 1) is asked, then 
 - bare:   `codex exec resume <thread> --json --output-schema ... -` with the very prompt specui
   sent that round, on the same thread, right after it.
 
+The same round is then measured in the workbench itself (headless Textual app): from Ctrl+S on
+the answer to the option picker holding the next question.
+
 Target: specui <= 1.1x bare. Two Codex runs of the same request differ by more than specui's
 share when the machine is busy, so the ratio is (bare + specui's own time) / bare, where
 specui's own time is the round minus the codex process inside it (measured in the same round);
@@ -25,6 +28,7 @@ reach the model (the first turn with the rules, later turns with only what chang
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -130,22 +134,69 @@ def _one(root: Path, n: int, server: FakeResponses) -> tuple[float, float, float
     through = ready[0] - start
     child = engine.last_run_seconds
     prompt = engine.last_prompt
+    bare = _bare(engine, project_dir, prompt, server)
+    return through, child, bare, first_prompt, len(prompt)
+
+
+def _bare(engine: CodexEngine, project_dir: Path, prompt: str, server: FakeResponses) -> float:
+    """The same request as specui's last round, by hand: `codex exec resume` on its thread."""
     thread = engine.session.thread_id
     assert thread is not None
-
     server.script(NEXT)
     schema = project_dir / ".specui" / "engine-reply.schema.json"
-    argv = [*engine.resume_argv(thread, schema)]
+    argv = engine.resume_argv(thread, schema)
     start = time.perf_counter()
     done = subprocess.run(argv, input=prompt.encode(), capture_output=True, cwd=project_dir,
                           check=False)
     bare = time.perf_counter() - start
     if done.returncode != 0 or b"agent_message" not in done.stdout:
         raise RuntimeError(f"bare codex exec resume failed: {done.stderr.decode()[-500:]}")
-    return through, child, bare, first_prompt, len(prompt)
+    return bare
 
 
-def main(repeat: int = 5) -> dict:
+async def _one_ui_async(root: Path, n: int, server: FakeResponses) -> tuple[float, float, float]:
+    """The same round in the workbench (headless): Ctrl+S on the overview answer -> the option
+    picker holds the next question (set by the store notification, painted on the next frame)."""
+    from specui.ui.app import SpecuiApp
+
+    project_dir = root / f"ui-project-{n}"
+    project_dir.mkdir()
+    project = Project.at(project_dir)
+    store = SessionStore.open(project)
+    config = parse_config({"interview": {"engine": "codex", "timeout_seconds": 120}})
+    engine = CodexEngine.create(store.state.interview.engine_session.model_copy(), config)
+    assert isinstance(engine, CodexEngine)
+    driver = InterviewDriver(project, store, config, engine=engine, home=root / "omx-home")
+    app = SpecuiApp(project, store=store, config=config, engine=driver, make_engine=False,
+                    watch=False, blink=False)
+    wanted = json.loads(NEXT)["question"]["question"]
+    server.script(OPENING)
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        picker = app.query_one("#picker")
+        if getattr(picker, "question", None) is None:
+            raise RuntimeError(f"no opening question: {store.state.interview.engine.error}")
+        server.script(NEXT)
+        app.query_one("#free-text").text = "A JWKS cache that survives an IdP outage."
+        start = time.perf_counter()
+        await pilot.press("ctrl+s")
+        deadline = start + 120
+        while time.perf_counter() < deadline:
+            question = getattr(picker, "question", None)
+            if question is not None and question.question == wanted:
+                break
+            await pilot.pause(0.002)
+        else:
+            raise RuntimeError(f"round 2 never shown: {store.state.interview.engine.error}")
+        painted = time.perf_counter() - start
+        await app.workers.wait_for_complete()
+    child = engine.last_run_seconds
+    return painted, child, _bare(engine, project_dir, engine.last_prompt, server)
+
+
+def main(repeat: int = 5, ui_repeat: int = 5) -> dict:
     codex = str(LOCAL_CODEX) if LOCAL_CODEX.is_file() else shutil.which("codex")
     if codex is None:
         print("   skipped: the Codex CLI is not installed (make tools)")
@@ -161,6 +212,8 @@ def main(repeat: int = 5) -> dict:
             os.environ["PATH"] = f"{Path(codex).parent}{os.pathsep}{os.environ['PATH']}"
             _one(root, 0, server)  # warm-up: file caches, Codex's first start
             runs = [_one(root, n, server) for n in range(1, repeat + 1)]
+            os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+            ui_runs = [asyncio.run(_one_ui_async(root, n, server)) for n in range(ui_repeat)]
     finally:
         server.stop()
         for key, value in saved.items():
@@ -183,6 +236,14 @@ def main(repeat: int = 5) -> dict:
           f"(min {min(own) * 1000:.1f}; the rest is the codex process)")
     print(f"   ratio (bare + specui's own) / bare: {ratio:.3f}  target <= {TARGET}  "
           f"{'OK' if ratio <= TARGET else 'OVER'}   (paired wall-clock ratio {paired:.3f})")
+    ui_own = [p - c for p, c, _ in ui_runs]
+    ui_bare = [b for _, _, b in ui_runs]
+    ui_ratio = (statistics.median(ui_bare) + statistics.median(ui_own)) / statistics.median(ui_bare)
+    print(f"   in the workbench (Ctrl+S -> next question in the picker): median "
+          f"{statistics.median(p for p, _, _ in ui_runs) * 1000:.0f} ms, specui's own "
+          f"{statistics.median(ui_own) * 1000:.1f} ms (min {min(ui_own) * 1000:.1f}); ratio "
+          f"{ui_ratio:.3f}  target <= {TARGET}  "
+          f"{'OK' if ui_ratio <= TARGET else 'OVER'}")
     print(f"   prompt sizes: first turn {runs[-1][3]:,} chars (rules + state), "
           f"next turn {runs[-1][4]:,} chars (only what changed)")
     return {
@@ -191,6 +252,8 @@ def main(repeat: int = 5) -> dict:
         "own_ms": round(statistics.median(own) * 1000, 1),
         "ratio": round(ratio, 3),
         "paired_ratio": round(paired, 3),
+        "ui_own_ms": round(statistics.median(ui_own) * 1000, 1),
+        "ui_ratio": round(ui_ratio, 3),
         "first_prompt_chars": runs[-1][3],
         "next_prompt_chars": runs[-1][4],
     }
@@ -199,4 +262,6 @@ def main(repeat: int = 5) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
-    main(parser.parse_args().repeat)
+    parser.add_argument("--ui-repeat", type=int, default=5)
+    args = parser.parse_args()
+    main(args.repeat, args.ui_repeat)
