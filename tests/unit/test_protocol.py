@@ -122,6 +122,9 @@ def test_reply_schema_has_enums_and_score_bounds():
 def test_first_question_is_the_overview():
     d = policy.decide(InterviewState(status="active"), view())
     assert isinstance(d, Directive) and d.kind == "overview" and d.round == 1
+    assert d.notes == [
+        "Deep interview: standard profile, threshold 20%, at most 12 rounds; ambiguity 100%."
+    ]
 
 
 def test_oversized_context_asks_only_for_a_summary_and_scores_nothing():

@@ -316,6 +316,12 @@ def _closure_pressure(state: InterviewState) -> tuple[PressureKind, int | None] 
 
 def _notes(state: InterviewState, n: int) -> list[str]:
     notes: list[str] = []
+    if n == 1:  # seed 004 Phase 1: announce kickoff with profile, threshold and ambiguity
+        notes.append(
+            f"Deep interview: {state.profile} profile, threshold "
+            f"{ambiguity_percent(state.threshold)}%, at most {state.max_rounds} rounds; "
+            f"ambiguity {ambiguity_percent(state.computed_ambiguity())}%."
+        )
     if n == midpoint(state.max_rounds) and n < state.max_rounds:
         notes.append(
             f"Midpoint: round {n} of at most {state.max_rounds}; ambiguity "
@@ -480,6 +486,7 @@ def summary_question(state: InterviewState, n: int) -> PendingQuestion:
         dimension="intent",
         kind="summary",
         origin="specui",
+        note="\n".join(_notes(state, n)),
         why="Nothing is scored until a prompt-safe summary of the initial context is recorded.",
     )
 
