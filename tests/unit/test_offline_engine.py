@@ -699,9 +699,10 @@ def test_a_typed_side_of_a_contradiction_is_written_literally(tmp_path: Path):
         statement_b="Keys are kept in memory only.",
         where_b="round 2",
     )
-    s.turn(contradiction=c, contradiction_choice=r"On disk under <dir> \1, TODO size")
+    s.turn(contradiction=c, contradiction_choice="## On disk under <dir> \\1,\n`x`\nTODO size")
     value = s.value("scope", "In-scope")
-    assert r"On disk under `<dir>` \1, `TODO` size" in value
+    assert "\\## On disk under `<dir>` \\1, `x` `TODO` size" in value
+    assert SpecDocument.parse(s.spec).missing == []
     assert placeholder_status(f"- **In-scope**: {value}") == "clarified"
 
 

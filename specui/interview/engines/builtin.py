@@ -55,6 +55,7 @@ from specui.core.spec import (
     UNIT_TITLES,
     SpecDocument,
     first_placeholder,
+    guard_text,
     item_value,
     norm_label,
     placeholder_status,
@@ -705,7 +706,10 @@ class Turn:
             chosen = f"{DEFAULT_MARK}: {default} (rationale: {rationale})"
         losers = [s for s in (c.statement_a, c.statement_b) if _norm(s) != _norm(chosen)]
         variants = [v for s in losers for v in (s, s.rstrip(".!?; "))]
-        replacement = quote_placeholders(chosen.rstrip(".!?; ") if not deferred else chosen)
+        # One line, quoted: the chosen side replaces text inside a bullet, so a typed line break,
+        # heading or fence must not restructure SPEC.md.
+        one_line = guard_text(" ".join(chosen.split()))[0]
+        replacement = quote_placeholders(one_line.rstrip(".!?; ") if not deferred else one_line)
         changed: list[str] = []
         for unit in UNIT_KEYS:
             if unit in self.protected:

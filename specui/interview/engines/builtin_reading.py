@@ -43,6 +43,8 @@ def quote_placeholders(text: str) -> str:
     status rules read them as quoted text, not as the template's placeholders. Text already
     inside a code span is left as it is."""
     parts = text.split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: the last one opens nothing
+        parts[-2:] = ["`".join(parts[-2:])]
     for i in range(0, len(parts), 2):
         parts[i] = _PLACEHOLDER_LIKE.sub(lambda m: f"`{m.group(0)}`", parts[i])
     return "`".join(parts)
