@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from specui.core.errors import SpecuiError
 from specui.core.interview import policy
@@ -673,3 +675,79 @@ def test_deferral_phrases():
 def test_parse_reply_round_trips_a_reply():
     r = reply()
     assert parse_reply(r.model_dump_json()) == r
+
+
+# --------------------------------------------------------------------------- property
+
+
+_scores = hs.lists(
+    hs.fixed_dictionaries(
+        {
+            "dimension": hs.sampled_from(["intent", "outcome", "scope", "constraints", "success"]),
+            "score": hs.floats(0, 1),
+            "justification": hs.just(""),
+            "gap": hs.just(""),
+        }
+    ),
+    max_size=5,
+    unique_by=lambda s: s["dimension"],
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=hs.integers(1, 14),
+    max_rounds=hs.sampled_from([5, 12]),
+    gates=hs.fixed_dictionaries(
+        {g: hs.booleans() for g in ("non_goals", "decision_boundaries", "pressure_pass")}
+    ),
+    prior=hs.floats(0, 1),
+    scores=_scores,
+    evidence=hs.lists(
+        hs.tuples(
+            hs.sampled_from(["non_goals", "decision_boundaries", "pressure_pass"]),
+            hs.integers(0, 15),
+        ),
+        max_size=3,
+    ),
+    ready=hs.booleans(),
+    null=hs.booleans(),
+)
+def test_no_checked_reply_passes_the_cap_or_crystallizes_with_an_open_gate(
+    n, max_rounds, gates, prior, scores, evidence, ready, null
+):
+    n = min(n, max_rounds)
+    st = scored(with_rounds(n, max_rounds=max_rounds), prior)
+    for gate, value in gates.items():
+        setattr(st.gates, gate, value)
+    d = policy.decide(st, view(), answered=st.rounds[-1])
+    assert isinstance(d, Directive)
+    assert d.round <= max_rounds
+    r = reply(
+        scores=scores,
+        gate_evidence=[{"gate": g, "round": x, "note": ""} for g, x in evidence],
+        ready_to_crystallize=ready,
+        question=None if null or d.kind == "final" else reply().question.model_dump(),
+        pressure={"revisits_round": n, "kind": d.pressure_kind or "evidence"}
+        if d.pressure_followup and not d.revisit_round
+        else (
+            {"revisits_round": d.revisit_round, "kind": d.pressure_kind}
+            if d.revisit_round
+            else None
+        ),
+    )
+    if policy.check_reply(st, d, r, view(), answered=st.rounds[-1]):
+        return  # refused: nothing is applied
+    out = policy.apply_reply(st, d, r, view(), TODAY, answered=st.rounds[-1])
+    settled = policy.settle(out.state, d, r, view())
+    if isinstance(settled, policy.End):
+        after = policy.crystallize(out.state, settled.reason)
+        assert after.rounds_done <= max_rounds
+        if settled.reason == "threshold":
+            assert after.open_gates() == []
+            assert after.computed_ambiguity() <= after.threshold
+        else:
+            assert settled.reason == "hard_cap" and n == max_rounds
+    else:
+        assert isinstance(settled, policy.Ask)
+        assert settled.pending.round <= max_rounds
