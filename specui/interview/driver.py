@@ -288,7 +288,20 @@ class InterviewDriver:
                     )
                 )
                 return
-            again = self._apply(st, decision, reply, answered, view, doc)
+            try:
+                again = self._apply(st, decision, reply, answered, view, doc)
+            except SpecuiError as exc:
+                # A write was refused (SPEC.md made unwritable meanwhile): the same one error
+                # as a failed round, the answer kept for retry.
+                self._set_engine(
+                    EngineState(
+                        status="error",
+                        name=self._engine_name,
+                        error=str(exc),
+                        pending_answer=answered.answer if answered is not None else None,
+                    )
+                )
+                return
             if not again:
                 return
             st, answered = self.state, None
@@ -560,7 +573,13 @@ class InterviewDriver:
                 "interview": st.model_dump(mode="json"),
             }
             atomic_write_text(self.journal_path, json.dumps(entry), root=self.project.root)
-            self._write_files(dict(changes), stack_changes, base)
+            try:
+                self._write_files(dict(changes), stack_changes, base)
+            except SpecuiError:
+                # Refused (e.g. SPEC.md became a symlink out of the project): nothing to finish
+                # later; the user sees why and answers again.
+                self._clear_journal()
+                raise
         self._save(st)
         if journaled:
             self._clear_journal()
@@ -595,7 +614,13 @@ class InterviewDriver:
             note = f"an unfinished interview step could not be recovered ({exc}); it was dropped"
             self.store.update(lambda s: s.interview.warnings.append(note))
             return
-        self._write_files(changes, stack, base)
+        try:
+            self._write_files(changes, stack, base)
+        except SpecuiError as exc:
+            self._clear_journal()
+            note = f"an unfinished interview step could not be written ({exc}); it was dropped"
+            self.store.update(lambda s: s.interview.warnings.append(note))
+            return
         self._save(st)
         self._clear_journal()
 

@@ -527,3 +527,24 @@ def test_thread_safety_of_cancel_from_another_thread(project):
     driver.cancel()
     t.join(5)
     assert store.state.interview.engine.status == "idle"
+
+
+def test_a_refused_spec_write_is_the_one_error_and_leaves_no_journal(project, monkeypatch):
+    from specui import spec_repo
+
+    engine = FakeEngine(
+        [following, lambda r: following(r, patches=[{"section": "vision", "body": "- x"}])]
+    )
+    store, driver = make(project, engine)
+    driver.start()
+
+    def refuse(*a, **k):
+        raise SpecuiError("SPEC.md is a symlink that leads out of the project")
+
+    monkeypatch.setattr(spec_repo, "patch", refuse)
+    driver.answer(pick(store))
+    assert not driver.journal_path.exists()
+    iv = store.state.interview
+    assert iv.rounds == [] and iv.current.round == 1
+    assert iv.engine.status == "error" and "symlink" in iv.engine.error
+    assert iv.engine.pending_answer is not None  # retry once the file is fixed
