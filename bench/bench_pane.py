@@ -126,6 +126,7 @@ def run_variant(kind: str, n: int, directory: Path, payload: Path, rate: int = 0
 
     from specui.core.config import RunnerConfig
     from specui.core.paths import Project
+    from specui.runner.manager import PhaseManager
     from specui.store import PhaseRun, SessionStore
     from specui.ui.widgets.log_view import LogView
     from specui.ui.widgets.runner_pane import CSS_PATH as PANE_CSS
@@ -137,25 +138,11 @@ def run_variant(kind: str, n: int, directory: Path, payload: Path, rate: int = 0
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_bytes(b"")
 
-    class Manager:
-        """Just enough PhaseManager for the pane: one running run whose log is `log_path`."""
+    class Manager(PhaseManager):
+        """The real PhaseManager minus processes: the one running run is the bench's."""
 
-        def __init__(self, store: SessionStore) -> None:
-            self.store = store
-
-        def refresh(self) -> PhaseRun | None:
+        def refresh(self, *, follow_up: bool = True) -> PhaseRun | None:
             return self.active()
-
-        def active(self) -> PhaseRun | None:
-            runs = [r for r in self.store.state.runs if r.status == "running"]
-            return runs[-1] if runs else None
-
-        def log_path(self, run: PhaseRun) -> Path:
-            return directory / run.log
-
-        def start(self, *a: Any, **k: Any) -> None: ...
-
-        def stop(self, *a: Any, **k: Any) -> None: ...
 
     class BenchApp(App[None]):
         CSS_PATH: ClassVar = [PANE_CSS]
@@ -171,10 +158,11 @@ def run_variant(kind: str, n: int, directory: Path, payload: Path, rate: int = 0
         def compose(self) -> ComposeResult:
             if kind == "pane":
                 store = SessionStore.open(project)
-                run = PhaseRun(run_id="bench", phase="implement", status="running",
+                run = PhaseRun(run_id="implement-20260101-120000", phase="implement", status="running",
                                started_at=datetime.now(UTC), log=log_rel, command=["fake"])
                 store.update(lambda s: s.runs.append(run))
-                yield RunnerPane(project, store, RunnerConfig(), manager=Manager(store))
+                manager = Manager(project, store, RunnerConfig())
+                yield RunnerPane(project, store, RunnerConfig(), manager=manager)
             else:
                 yield Log(max_lines=10_000, id="log")
 
