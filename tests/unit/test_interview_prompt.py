@@ -109,10 +109,26 @@ def test_a_fresh_turn_has_everything_and_a_resumed_turn_only_what_changed(tmp_pa
     assert "A: The platform team runs it." in text2
 
     third = make(tmp_path, transcript=[entry(1), entry(2, "Python only")],
-                 last_answer=entry(2, "Python only"), spec_md="# SPEC: demo\nchanged\n")
+                 last_answer=entry(2, "Python only"))
     text3, _ = render_turn(third, sent2, tmp_path)
     assert "Question 1?" not in text3 and "## New answers\nRound 2" in text3
-    assert '<file path="SPEC.md">' in text3
+
+
+def test_a_resumed_turn_carries_only_the_sections_that_changed(tmp_path):
+    spec = (
+        "# SPEC: demo\n\n## 1. Vision & Goals\n- **Problem & Outcome**: <why>\n\n"
+        "## 2. Scope & Non-Goals\n- **In-scope**: <what>\n\n## 18. Notes\nkeep me\n"
+    )
+    _, sent = render_turn(make(tmp_path, spec_md=spec), None, tmp_path)
+    patched = spec.replace("<why>", "survive an IdP outage").replace("keep me", "edited")
+    text, sent2 = render_turn(make(tmp_path, spec_md=patched), sent, tmp_path)
+    assert "## SPEC.md: sections changed since your last turn" in text
+    assert "## 1. Vision & Goals\n- **Problem & Outcome**: survive an IdP outage" in text
+    assert "## 18. Notes\nedited" in text  # a section the template does not know, too
+    assert "Scope & Non-Goals" not in text and "# SPEC: demo" not in text
+    dropped = patched.replace("## 18. Notes\nedited\n", "")
+    text2, _ = render_turn(make(tmp_path, spec_md=dropped), sent2, tmp_path)
+    assert "Sections no longer in the file: 18. Notes." in text2
 
 
 def test_a_huge_spec_is_not_pasted(tmp_path):

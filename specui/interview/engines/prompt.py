@@ -11,7 +11,8 @@ Three templates live in `specui/interview/prompts/` and a project can override e
 - `interview-retry` — the correction after a refused reply: `{{feedback}}`.
 
 Prompts stay lean: a resumed thread already holds the rules and every earlier turn, so a turn
-carries only what changed since the model last saw it (`Sent` remembers that per thread).
+carries only what changed since the model last saw it (`Sent` remembers that per thread): new
+answers, and of SPEC.md only the sections whose text changed.
 Large files are not pasted: the agent reads the repository itself in the read-only sandbox.
 """
 
@@ -25,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 
 from specui.core.interview.contract import EngineRequest, TranscriptEntry, reply_json_schema
-from specui.core.spec import SECTION_BY_KEY, UNIT_KEYS, UNIT_TITLES
+from specui.core.spec import SECTION_BY_KEY, UNIT_KEYS, UNIT_TITLES, SpecDocument
 from specui.interview.engines.base import EngineError
 
 OVERRIDE_DIR = (".specui", "prompts")
@@ -88,6 +89,7 @@ class Sent:
 
     transcript: int = 0
     spec_hash: str = ""
+    spec_parts: tuple[tuple[str, str], ...] = ()  # (section heading, digest) as last shown
     stack_hash: str = ""
     brownfield_hash: str = ""
     idea_hash: str = ""
@@ -367,6 +369,39 @@ def _section_keys() -> str:
     return "\n".join(lines)
 
 
+def _spec_parts(text: str) -> list[tuple[str, str]]:
+    """SPEC.md cut at its `## ` headings: ("(top)", title and preamble), then each section
+    (heading line included) named by its heading; a repeated heading gets "#2", "#3"."""
+    spans = SpecDocument(text).sections
+    parts = [("(top)", text[: spans[0].start if spans else len(text)])]
+    seen: dict[str, int] = {}
+    for span in spans:
+        seen[span.title] = seen.get(span.title, 0) + 1
+        name = span.title if seen[span.title] == 1 else f"{span.title} #{seen[span.title]}"
+        parts.append((name, text[span.start : span.end]))
+    return parts
+
+
+def _spec_changes(parts: list[tuple[str, str]], before: dict[str, str]) -> str:
+    """Only the sections that differ from what the thread saw last (the model's own patches
+    come back as applied, next to any edit the user made)."""
+    changed = [text.rstrip() for name, text in parts if before.get(name) != _digest(text)]
+    names = {name for name, _ in parts}
+    gone = [name for name in before if name not in names]
+    lines = ["## SPEC.md: sections changed since your last turn (as the file holds them now)"]
+    body = "\n\n".join(t for t in changed if t)
+    if len(body) > MAX_INLINE_FILE:
+        lines.append(
+            f"They hold {len(body):,} characters: too much to paste. Read them from the file "
+            "itself (`sed -n`, `rg`)."
+        )
+    elif body:
+        lines.append(f'<file path="SPEC.md" part="changed sections">\n{body}\n</file>')
+    if gone:
+        lines.append("Sections no longer in the file: " + ", ".join(gone) + ".")
+    return "\n".join(lines)
+
+
 def _news(request: EngineRequest, sent: Sent) -> tuple[str, Sent]:
     blocks: list[str] = []
     if sent == Sent():  # the model has seen nothing yet: once per thread
@@ -391,13 +426,16 @@ def _news(request: EngineRequest, sent: Sent) -> tuple[str, Sent]:
     elif request.last_answer is not None:
         blocks.append("## New answer\n" + _entry_block(request.last_answer, ""))
     spec_hash = _digest(request.spec_md)
-    if spec_hash != sent.spec_hash:
-        if request.spec_md.strip():
-            blocks.append(_file_block("SPEC.md", request.spec_md))
-        else:
-            blocks.append("## SPEC.md\n(missing or empty)")
-    else:
+    parts = _spec_parts(request.spec_md)
+    spec_parts = tuple((name, _digest(text)) for name, text in parts)
+    if spec_hash == sent.spec_hash:
         blocks.append("SPEC.md is unchanged since your last turn.")
+    elif not request.spec_md.strip():
+        blocks.append("## SPEC.md\n(missing or empty)")
+    elif not sent.spec_parts:
+        blocks.append(_file_block("SPEC.md", request.spec_md))
+    else:
+        blocks.append(_spec_changes(parts, dict(sent.spec_parts)))
     stack_hash = _digest(request.stack_toml)
     if stack_hash != sent.stack_hash:
         if request.stack_toml.strip():
@@ -424,6 +462,7 @@ def _news(request: EngineRequest, sent: Sent) -> tuple[str, Sent]:
         sent,
         transcript=len(transcript),
         spec_hash=spec_hash,
+        spec_parts=spec_parts,
         stack_hash=stack_hash,
         brownfield_hash=brown_hash,
         idea_hash=idea_hash,
