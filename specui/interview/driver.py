@@ -270,38 +270,26 @@ class InterviewDriver:
                 self._commit(st, changes if st.residual_risk else {}, [], doc)
                 self._refresh_artifacts()
                 return
+            pending = answered.answer if answered is not None else None
             try:
                 reply = self._ask_engine(st, decision, answered, view, doc)
+                again = self._apply(st, decision, reply, answered, view, doc)
             except EngineCancelled:
                 self._set_engine(
                     EngineState(name=self._engine_name),
                     notice="The round was cancelled; your answer was not recorded.",
                 )
                 return
-            except (EngineError, RoundFailed) as exc:
-                self._set_engine(
-                    EngineState(
-                        status="error",
-                        name=self._engine_name,
-                        error=str(exc) or type(exc).__name__,
-                        pending_answer=answered.answer if answered is not None else None,
-                    )
-                )
+            except (EngineError, RoundFailed, SpecuiError) as exc:
+                # The engine failed, its reply was refused twice, or a write was refused
+                # (SPEC.md made unwritable meanwhile): one error, the answer kept for retry.
+                self._fail(str(exc) or type(exc).__name__, pending)
                 return
-            try:
-                again = self._apply(st, decision, reply, answered, view, doc)
-            except SpecuiError as exc:
-                # A write was refused (SPEC.md made unwritable meanwhile): the same one error
-                # as a failed round, the answer kept for retry.
-                self._set_engine(
-                    EngineState(
-                        status="error",
-                        name=self._engine_name,
-                        error=str(exc),
-                        pending_answer=answered.answer if answered is not None else None,
-                    )
-                )
-                return
+            except Exception as exc:
+                # A bug must not leave the round "thinking" forever: say so, then let the
+                # caller's error handling (the workbench's worker log) see it.
+                self._fail(f"internal error: {type(exc).__name__}: {exc}", pending)
+                raise
             if not again:
                 return
             st, answered = self.state, None
@@ -631,6 +619,13 @@ class InterviewDriver:
             s.interview = st.model_copy(update={"draft": draft})
 
         self.store.update(put)
+
+    def _fail(self, message: str, pending: Answer | None) -> None:
+        self._set_engine(
+            EngineState(
+                status="error", name=self._engine_name, error=message, pending_answer=pending
+            )
+        )
 
     def _set_engine(self, engine: EngineState, notice: str | None = None) -> None:
         def put(s: Any) -> None:
