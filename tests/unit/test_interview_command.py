@@ -56,6 +56,21 @@ def run(engine: CommandEngine, root: Path, *, feedback=None, timeout=20.0, cance
     return out, activity
 
 
+def zombie_children() -> list[int]:
+    """Our own children that exited and were never reaped."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        if fields[0] == "Z" and int(fields[1]) == os.getpid():
+            found.append(int(entry.name))
+    return found
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
@@ -150,6 +165,7 @@ def test_a_hang_times_out_and_the_whole_group_ends(tmp_path):
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(p) for p in pids)
+    assert zombie_children() == []
 
 
 def test_a_command_that_ignores_term_is_killed(tmp_path):
@@ -173,6 +189,7 @@ def test_cancel_ends_the_round_promptly(tmp_path):
     with pytest.raises(EngineCancelled):
         run(CommandEngine(EngineSession(), command=cmd), tmp_path, timeout=60, cancel=cancel)
     assert time.monotonic() - started < 4
+    assert zombie_children() == []
 
 
 def test_a_helper_left_behind_after_the_reply_is_ended(tmp_path):
