@@ -2,14 +2,17 @@
 
 Round 1 starts a thread in a read-only sandbox rooted at the project:
 
-    codex exec --json --output-schema .specui/engine-reply.schema.json --sandbox read-only
-               --skip-git-repo-check -C <project> [-m MODEL] [ARGS...] -
+    codex exec --json --output-schema .specui/engine-reply.schema.json --skip-git-repo-check
+               [-m MODEL] [ARGS...] --sandbox read-only -C <project> -
 
 and later rounds continue it (`exec resume` has no --sandbox/-C: the sandbox is pinned with
-`-c sandbox_mode="read-only"` and the child runs in the project):
+`-c sandbox_mode="read-only"`, which would otherwise come from the user's Codex config, and the
+child runs in the project):
 
     codex exec resume <thread_id> --json --output-schema <file> --skip-git-repo-check
-               -c sandbox_mode="read-only" [-m MODEL] [ARGS...] -
+               [-m MODEL] [ARGS...] -c sandbox_mode="read-only" -
+
+`[interview] args` that would lift the sandbox are refused (`check_args`).
 
 The prompt goes on stdin (`specui.interview.engines.prompt`: rules once per thread, then only
 what changed each turn). The schema file is the contract's `reply_json_schema()`: Codex hands
@@ -18,7 +21,7 @@ driver validates it. The reply is the turn's last `agent_message`.
 
 `--json` events drive the live activity: `command_execution` items become "reading <path>" /
 "searching <pattern>" / "running <command>", reconnect notices "reconnecting", and
-`turn.failed` the round's error. The thread id (from `thread.started`) is kept in the engine
+`turn.failed` the round's error (a timeout names what Codex reported last). The thread id (from `thread.started`) is kept in the engine
 session only after a round succeeded, so a cancelled first round never leaves a thread that
 holds half a conversation; a thread Codex no longer has is replaced by a new one.
 """
