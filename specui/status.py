@@ -129,15 +129,17 @@ def _tasks_part(project: Project) -> dict[str, Any]:
 def build_status(project: Project, store: SessionStore) -> dict[str, Any]:
     """The design §3 status object (plus `messages`: one-line notices for the user)."""
     messages: list[str] = list(store.messages)
+    interview = _interview_part(project, store, messages)
     try:
         runner = load_config(project).runner
     except SpecuiError as exc:
-        messages.append(f"{exc}; phases shown with the default [runner] settings")
+        if str(exc) not in messages:  # said once, whoever read the file first
+            messages.append(str(exc))
         runner = RunnerConfig()
     manager = PhaseManager(project, store, runner)
     return {
         "spec": _spec_part(project, store),
-        "interview": _interview_part(project, store, messages),
+        "interview": interview,
         "phases": _phases_part(manager),
         "tasks": _tasks_part(project),
         "workflows": [run.to_json() for run in manager.workflow_runs()],

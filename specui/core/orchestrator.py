@@ -77,16 +77,17 @@ def validate_phase(name: object) -> str:
 
 def validate_phase_list(names: Iterable[object]) -> tuple[str, ...]:
     """A `[runner] phases` list: known names, no repeats, kept in Spec Kit's order (a list
-    that puts plan before specify would make every predecessor check wrong)."""
+    that puts plan before specify would make every predecessor check wrong). The messages
+    read after the key's name (config.py prefixes `specui.toml: [runner] phases:`)."""
     phases = tuple(validate_phase(name) for name in names)
     if not phases:
-        raise SpecuiError("[runner] phases is empty; list at least one phase")
+        raise SpecuiError("is empty; list at least one phase")
     if len(set(phases)) != len(phases):
-        raise SpecuiError("[runner] phases lists a phase twice")
+        raise SpecuiError("lists a phase twice")
     ordered = tuple(sorted(phases, key=KNOWN_PHASES.index))
     if ordered != phases:
         raise SpecuiError(
-            f"[runner] phases must follow Spec Kit's order: {', '.join(ordered)}"
+            f"must follow Spec Kit's order: {', '.join(ordered)}"
         )
     return phases
 
