@@ -312,3 +312,60 @@ def test_guard_ends_the_way_the_agent_did() -> None:
     assert _guard("sh", "-c", "kill -TERM $$").returncode == -signal.SIGTERM
     missing = _guard("/nonexistent/agent")
     assert missing.returncode == 127 and b"cannot start" in missing.stderr
+
+
+# --- progress, not output: what a stall is measured by ---------------------------------------
+
+
+def test_json_error_events_are_not_progress_and_name_the_stall(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, """
+        import json, sys, time
+        sys.stdin.read()
+        print(json.dumps({"type": "thread.started", "thread_id": "t"}), flush=True)
+        for _ in range(40):
+            print(json.dumps({"type": "error", "message":
+                              "Reconnecting... waiting for network (Connection failed)"}),
+                  flush=True)
+            time.sleep(0.1)
+    """, json_mode=True)
+    supervisor.spec.stall_seconds = 0.8
+    supervisor.spec.on_stall = "stop"
+    calls: list[bool] = []
+    status = supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
+    assert calls == [True]  # once, never "resumed" by the notices
+    assert status.state == "failed" and status.exit_code == 143
+    assert status.message == ("stalled: no progress for 0 s; last: Reconnecting... waiting "
+                              "for network (Connection failed)")
+
+
+def test_a_notice_split_across_reads_is_still_a_notice(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, """
+        import sys, time
+        sys.stdin.read()
+        for _ in range(30):
+            sys.stdout.write("ERROR: Reconn"); sys.stdout.flush(); time.sleep(0.05)
+            sys.stdout.write("ecting... waiting for network\\n"); sys.stdout.flush()
+            time.sleep(0.05)
+    """)
+    supervisor.spec.stall_seconds = 1.0
+    calls: list[bool] = []
+    status = supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
+    assert calls == [True] and status.state == "done"  # notify: flagged, the run went on
+    assert status.last_notice == "Reconnecting... waiting for network"
+
+
+def test_tasks_md_changes_are_progress(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.md"
+    tasks.write_text("- [ ] T001 a\n")
+    supervisor = make_run(tmp_path, f"""
+        import pathlib, sys, time
+        sys.stdin.read()
+        for i in range(12):  # silent, but ticking tasks off
+            time.sleep(0.25)
+            pathlib.Path({str(tasks)!r}).write_text("- [x] T001 a\\n" + "x" * i)
+    """)
+    supervisor.spec.stall_seconds = 1.6
+    supervisor.spec.tasks_path = str(tasks)
+    calls: list[bool] = []
+    status = supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
+    assert calls == [] and status.state == "done"
