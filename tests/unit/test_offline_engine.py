@@ -369,6 +369,7 @@ def test_user_text_with_placeholder_markers_is_quoted_not_a_placeholder(tmp_path
         ("TBD soon", "`TBD` soon"),
         ("run `make <target>` first", "run `make <target>` first"),
         ("see <wiki> and `x` and TODO", "see `<wiki>` and `x` and `TODO`"),
+        ("odd ``` then TODO", "odd ```` then `TODO`"),
     ],
 )
 def test_quote_placeholders(text: str, quoted: str):

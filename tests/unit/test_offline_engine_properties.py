@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_offline_engine import CLI_IDEA, LIBRARY_IDEA, SERVICE_IDEA, Session
 
+from specui.core.interview.contract import Contradiction
 from specui.core.spec import (
     SpecDocument,
     first_placeholder,
@@ -22,6 +23,7 @@ from specui.core.spec import (
 
 TEXTS = st.sampled_from(
     [
+        "## On disk\n```\n<dir>",
         "decide for me",
         "TBD",
         "## 2. Scope\n```",
@@ -52,7 +54,15 @@ DIRECTIVES = st.sampled_from(
         {"kind": "validation", "target_section": "data"},
         {"kind": "validation", "target_section": "observability"},
         {"kind": "ordinary", "protected_sections": ["vision", "scope"]},
+        {"kind": "ordinary", "settle": True},
     ]
+)
+CONTRADICTION = Contradiction(
+    topic="where the data lives",
+    statement_a="It must cache keys on disk for 60 minutes.",
+    where_a="round 1",
+    statement_b="Keys are kept in memory only, for 15 minutes.",
+    where_b="round 2",
 )
 STEP = st.tuples(DIRECTIVES, st.integers(0, 8), st.booleans(), TEXTS)
 
@@ -80,6 +90,10 @@ def test_replies_keep_the_spec_rules(idea: str, steps: list) -> None:
             before = SpecDocument.parse(s.spec)
             d = dict(directive)
             kind = d.pop("kind")
+            if d.pop("settle", False):
+                # the user settled a contradiction with whatever they typed
+                d.update(contradiction=CONTRADICTION, contradiction_choice=text)
+                deferral = text in ("decide for me", "no preference")
             reply = s.turn(kind, answer_is_deferral=deferral, **d)  # parse_reply inside
             protected = set(d.get("protected_sections", [])) | {"open_questions"}
             bodies = {}
@@ -96,6 +110,12 @@ def test_replies_keep_the_spec_rules(idea: str, steps: list) -> None:
                     assert hole is None or hole in (before.unit_text(p.section) or ""), hole
             for dfr in reply.deferrals:
                 assert dfr.default in bodies[dfr.section]
+            if "contradiction_choice" in d:
+                rejected = [
+                    x for x in (CONTRADICTION.statement_a, CONTRADICTION.statement_b)
+                    if " ".join(x.split()).casefold() != " ".join(text.split()).casefold()
+                ]  # fmt: skip
+                assert not any(x in body for x in rejected for body in bodies.values())
             if deferral and not protected & {"vision", "scope"}:
                 # the policy refuses a reply to a deferral that reports no default
                 assert reply.deferrals

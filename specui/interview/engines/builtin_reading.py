@@ -42,9 +42,12 @@ def quote_placeholders(text: str) -> str:
     """User text with `<...>`, TODO, TBD and FIXME in backticks: kept verbatim, but SPEC.md's
     status rules read them as quoted text, not as the template's placeholders. Text already
     inside a code span is left as it is."""
+    if text.count("`") % 2:
+        # An unmatched backtick would pair with the quotes added below; doubling it keeps
+        # every quote paired (it still renders as literal backticks).
+        at = text.rindex("`")
+        text = text[:at] + "`" + text[at:]
     parts = text.split("`")
-    if len(parts) % 2 == 0:  # an odd number of backticks: the last one opens nothing
-        parts[-2:] = ["`".join(parts[-2:])]
     for i in range(0, len(parts), 2):
         parts[i] = _PLACEHOLDER_LIKE.sub(lambda m: f"`{m.group(0)}`", parts[i])
     return "`".join(parts)
