@@ -20,6 +20,7 @@ from specui.core.interview.contract import (
 )
 from specui.core.interview.state import (
     ContradictionRecord,
+    DeferralRecord,
     DimensionScore,
     InterviewState,
     PendingQuestion,
@@ -638,10 +639,18 @@ def test_section_tally():
     assert policy.section_tally(statuses) == "3 final · 1 clarified · 0 drafted · 14 unknown"
 
 
-def test_finish_message_is_seed_000s_100_percent_line():
-    msg = policy.finish_message(with_rounds(3))
-    assert msg.startswith("✅ SPEC complete.")
-    assert msg.endswith("Spec Creation Progress: ████████████ 100%")
+def test_finish_message_is_seed_000s_recap_and_100_percent_line():
+    st = with_rounds(3)
+    st.deferrals.append(
+        DeferralRecord(
+            round=2, section="nfr", topic="latency", default="p95 < 200 ms", rationale=""
+        )
+    )
+    msg = policy.finish_message(st)
+    assert msg.startswith("✅ SPEC complete. The canonical spec lives at /SPEC.md.\nIncluded:\n")
+    assert "- ✓ Vision & Goals\n" in msg and "- ✓ Open Questions (a closed log)" in msg
+    assert "- default for latency: p95 < 200 ms" in msg
+    assert msg.endswith("\n\nSpec Creation Progress: ████████████ 100%")
 
 
 # --------------------------------------------------------------------------- answers

@@ -1158,13 +1158,24 @@ def crystallize(state: InterviewState, reason: EndReason) -> InterviewState:
     return st
 
 
-def finish_message(state: InterviewState, project_name: str = "SPEC.md") -> str:
-    """Seed 000 §8: the 100% completion message with a checklist recap."""
-    included = ", ".join(UNIT_TITLES[k] for k in UNIT_KEYS if k != "open_questions")
-    return (
-        "✅ SPEC complete. The canonical spec lives at /SPEC.md.\n"
-        f"Included: {included}, and a closed Open Questions log.\n"
+def finish_message(state: InterviewState) -> str:
+    """Seed 000 §8: the completion message, a checklist recap of what SPEC.md holds, and the
+    100% progress line last."""
+    checklist = [f"- ✓ {UNIT_TITLES[k]}" for k in UNIT_KEYS if k != "open_questions"]
+    checklist.append("- ✓ Open Questions (a closed log)")
+    decided = [f"- default for {d.topic}: {d.default}" for d in state.deferrals]
+    lines = [
+        "✅ SPEC complete. The canonical spec lives at /SPEC.md.",
+        "Included:",
+        *checklist,
+    ]
+    if decided:
+        lines += ["Defaults chosen where you deferred (see Risks, Assumptions & Trade-offs):"]
+        lines += decided
+    figures = (
         f"Rounds: {state.rounds_done} · validation steps: {state.validation_steps} · "
         f"ambiguity {ambiguity_percent(state.ambiguity)}% "
-        f"(threshold {ambiguity_percent(state.threshold)}%).\n\n" + progress_line(100)
+        f"(threshold {ambiguity_percent(state.threshold)}%)."
     )
+    lines += [figures, "", progress_line(100)]
+    return "\n".join(lines)
