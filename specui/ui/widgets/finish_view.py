@@ -51,6 +51,14 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
                 "bold $warning",
             )
         )
+    elif iv.end_reason == "validation_cap":
+        lines.append(
+            Content.styled(
+                "The validation pass ended with sections still below clarified: the spec "
+                "carries a residual-risk warning.",
+                "bold $warning",
+            )
+        )
     elif iv.status == "crystallized":
         lines.append(
             Content.styled("The spec is complete: the interview has crystallized.", "bold $success")
