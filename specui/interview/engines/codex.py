@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import json
 import shlex
+import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -240,6 +241,11 @@ class CodexEngine(Engine):
         cancel: threading.Event,
         timeout: float,
     ) -> str:
+        if shutil.which(self.codex) is None:
+            raise EngineError(
+                f"{self.codex}: not found on PATH (install the Codex CLI: "
+                "npm install -g @openai/codex, then codex login)"
+            )
         project = Path(request.project_dir)
         schema = write_schema(project)
         thread = self.session.thread_id
