@@ -997,10 +997,10 @@ class Turn:
             # stack.toml contradicts the repository or the answers: settle it before anything
             # else builds on the wrong stack.
             e = first(lambda e: e.key == "deployment.stack")
-            if e is not None:
-                return e, "stack.toml names a different language than " + (
-                    self.detected_language[1] if self.detected_language else "the answers"
-                )
+            if e is not None and self.detected_language is not None:
+                lang, evidence = self.detected_language
+                where = evidence if evidence != "named in your answers" else "your answers"
+                return e, f"stack.toml's language is not {lang}, which {where} points to"
         stages = ["intent-first", "feasibility"]
         if self.req.interview_type == "brownfield":
             stages.append("brownfield")
