@@ -100,6 +100,9 @@ class InterviewDriver:
         self._home = home
         self._clock = clock or (lambda: datetime.now(UTC))
         self._cancel = threading.Event()
+        self._closing = False
+        self._engine_idle = threading.Event()  # no engine call in progress
+        self._engine_idle.set()
         self._lock = threading.RLock()
         self._last_activity = 0.0
         self._activity: list[str] = []
@@ -194,6 +197,14 @@ class InterviewDriver:
         """Thread-safe: end the running round (the engine stops its process group)."""
         self._cancel.set()
 
+    def shutdown(self, wait: float = 3.0) -> None:
+        """The workbench is closing: end a running round (its process group) and wait up to
+        `wait` seconds for that. The round stays recorded as running, so the next start runs
+        it again with the answer it was given."""
+        self._closing = True
+        self._cancel.set()
+        self._engine_idle.wait(wait)
+
     def retry(self) -> None:
         """Run the failed round again (same answer, same engine)."""
         with self._lock:
@@ -275,10 +286,11 @@ class InterviewDriver:
                 reply = self._ask_engine(st, decision, answered, view, doc)
                 again = self._apply(st, decision, reply, answered, view, doc)
             except EngineCancelled:
-                self._set_engine(
-                    EngineState(name=self._engine_name),
-                    notice="The round was cancelled; your answer was not recorded.",
-                )
+                if not self._closing:
+                    self._set_engine(
+                        EngineState(name=self._engine_name),
+                        notice="The round was cancelled; your answer was not recorded.",
+                    )
                 return
             except (EngineError, RoundFailed, SpecuiError) as exc:
                 # The engine failed, its reply was refused twice, or a write was refused
@@ -349,6 +361,8 @@ class InterviewDriver:
         request = self.build_request(st, directive, answered, view, doc)
         self._cancel.clear()
         self._activity, self._last_activity = [], 0.0  # this round's lines only
+        if self._closing:
+            raise EngineCancelled("the workbench is closing")
         me = identify(os.getpid())
         self._set_engine(
             EngineState(
@@ -365,13 +379,17 @@ class InterviewDriver:
         problems: list[str] = []
         timeout = float(self.config.interview.timeout_seconds)
         for _attempt in range(2):
-            raw = engine.run_turn(
-                request,
-                feedback=feedback,
-                on_activity=self._on_activity,
-                cancel=self._cancel,
-                timeout=timeout,
-            )
+            self._engine_idle.clear()
+            try:
+                raw = engine.run_turn(
+                    request,
+                    feedback=feedback,
+                    on_activity=self._on_activity,
+                    cancel=self._cancel,
+                    timeout=timeout,
+                )
+            finally:
+                self._engine_idle.set()
             try:
                 reply = parse_reply(raw)
             except ReplyInvalid as exc:
