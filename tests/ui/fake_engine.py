@@ -140,6 +140,9 @@ class FakeInterviewer:
             return "early exit is offered from round 4"
         return None
 
+    def shutdown(self) -> None:
+        """Nothing runs in the background here."""
+
     def exit_early(self) -> None:
         def done(s) -> None:
             s.interview.current = None
