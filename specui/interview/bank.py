@@ -5,12 +5,16 @@ also fill other bullets of the same section (`fills`), never another section. Ru
 enforces, so that a bank edit cannot reintroduce what issue 10 found in the old bank:
 
 * one question at a time: a prompt holds at most one `?` and never chains a second question
-  ("... and what ...");
+  ("... and what ..."), and a package option never decides a bullet another entry asks about
+  (one decision, one question);
 * text written into SPEC.md is what the user chose: every word of an option's `text` / `fills`
   appears in that option's label or description (the user saw it before choosing);
 * options that contradict what is known are not offered: `only_if` / `not_if` name traits
-  (`product:cli`, `lang:python`, `auth:mtls`, ...) that the engine derives from stack.toml, the
-  repository and the answers; `recommend_if` moves the ★ to the option the traits point to;
+  (`product:cli`, `lang:python`, `auth:mtls`, `chose:scope.non_goals=gui`, ...) that the engine
+  derives from stack.toml, the repository and the answers (a `chose:` trait must name a real
+  option); `recommend_if` moves the ★ to the option the traits point to;
+* every entry has a default and its rationale, written (marked as a default) when the user
+  defers ("decide for me");
 * placeholders in prompts and options are a closed set (`{stack}`, `{claim}`, ...); an option
   whose placeholder has no value is not offered.
 
