@@ -1,10 +1,10 @@
 """Workbench responsiveness, measured side by side in one run (issue 3 targets).
 
-1. Startup: process start -> first painted frame (headless, Textual's `Ready` event) through
-   the real entry point (`specui DIR`, with a specui.toml, SPEC.md and a session on disk), next
-   to `python -c "import textual.app"`, both up to a timestamp the child prints. Also: when
-   the question is on screen (the store, the config and the engine loaded after the first
-   frame).                                                       Target: <= 1.5x the bare import.
+1. Startup: process start -> first painted frame (headless, Textual's `Ready` event) and ->
+   the first question on screen (what a user waits for: the store, the config and the engine
+   load after the first frame) through the real entry point (`specui DIR`, with a specui.toml,
+   SPEC.md and a session on disk), next to `python -c "import textual.app"`, all up to a
+   timestamp the child prints.         Targets: first frame <= 1.5x, question <= 2.5x the import.
 2. SPEC.md changed on disk -> the SPEC.md view repainted with the change, for 4, 17 and 50 KiB
    specs (the selected section holds most of the text: the worst case). Target: p50 < 100 ms.
 3. Keypress -> repaint latency while SPEC.md is rewritten 10 times a second (50 KiB, the
@@ -40,19 +40,27 @@ CHILD = textwrap.dedent(
 
     # The real entry point (`specui DIR` -> cli.main -> run_app -> SpecuiApp), headless.
     from specui.ui import app as ui_app
+    from specui.ui.screens.workbench import WorkbenchScreen
 
-    class Bench(ui_app.SpecuiApp):
+    class BenchScreen(WorkbenchScreen):
         _interactive = False
-
-        def on_ready(self) -> None:  # Textual also calls SpecuiApp.on_ready
-            stamp("PAINTED")
 
         def apply_session(self) -> None:
             super().apply_session()
-            current = self.store.state.interview.current if self.store else None
+            store = self.app.store
+            current = store.state.interview.current if store else None
             if current is not None and not self._interactive:
+                # The question's text is in its widget: stamp once that frame is painted.
                 self._interactive = True
-                self.call_after_refresh(lambda: (stamp("INTERACTIVE"), self.exit()))
+                self.call_after_refresh(lambda: (stamp("INTERACTIVE"), self.app.exit()))
+
+    class Bench(ui_app.SpecuiApp):
+        def get_default_screen(self) -> WorkbenchScreen:
+            self.workbench = BenchScreen()
+            return self.workbench
+
+        def on_ready(self) -> None:  # Textual also calls SpecuiApp.on_ready
+            stamp("PAINTED")
 
         def run(self, **_kwargs):
             return super().run(headless=True, size=(160, 48))
@@ -137,12 +145,14 @@ def bench_startup(repeat: int) -> dict[str, float]:
             first_paint.append(stamps["PAINTED"])
             interactive.append(stamps["INTERACTIVE"])
     b, f = statistics.median(bare), statistics.median(first_paint)
+    q = statistics.median(interactive)
     return {
         "bare_import_s": b,
         "bare_import_whole_process_s": statistics.median(bare_whole),
         "first_paint_s": f,
-        "interactive_s": statistics.median(interactive),
+        "interactive_s": q,
         "ratio": f / b,
+        "interactive_ratio": q / b,
     }
 
 
@@ -309,11 +319,12 @@ def main(quick: bool = False) -> dict[str, float]:
     results: dict[str, float] = {}
     startup = bench_startup(3 if quick else 9)
     print(
-        f"startup: first painted frame {startup['first_paint_s'] * 1000:.0f} ms vs "
-        f"`import textual.app` {startup['bare_import_s'] * 1000:.0f} ms "
-        f"-> {startup['ratio']:.2f}x (target <= 1.5x; medians, spawn -> stamp on both sides; "
-        f"bare import whole-process {startup['bare_import_whole_process_s'] * 1000:.0f} ms); "
-        f"question on screen at {startup['interactive_s'] * 1000:.0f} ms"
+        f"startup (medians, spawn -> stamp on each side): `import textual.app` "
+        f"{startup['bare_import_s'] * 1000:.0f} ms (whole process "
+        f"{startup['bare_import_whole_process_s'] * 1000:.0f} ms); first painted frame "
+        f"{startup['first_paint_s'] * 1000:.0f} ms = {startup['ratio']:.2f}x (target <= 1.5x); "
+        f"first question on screen {startup['interactive_s'] * 1000:.0f} ms = "
+        f"{startup['interactive_ratio']:.2f}x (target <= 2.5x)"
     )
     results.update({f"startup_{k}": v for k, v in startup.items()})
     for kib in (4, 17, 50):

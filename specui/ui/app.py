@@ -124,26 +124,27 @@ class SpecuiApp(App[int]):
             self.notify(warning, severity="warning", timeout=8)
 
     def on_ready(self) -> None:
-        """The first frame is on screen: now load what it did without."""
+        """The first frame is on screen: now load what it did without (services/boot.py),
+        in a thread (a thread started earlier would slow the first frame: one GIL)."""
         if self.bridge_inbox is not None:
             self.bridge_inbox.announce()
         if not self.eager:
-            from specui.ui.services.boot import load_backend
+            self.run_worker(self._boot, thread=True, group=WorkerGroup.STARTUP, exit_on_error=False)
 
-            def boot() -> None:
-                backend = load_backend(self.project, self.config, self.store)
-                self.call_from_thread(self._booted, backend)
+    def _boot(self) -> None:
+        from specui.ui.services.boot import load_backend
 
-            self.run_worker(boot, thread=True, group=WorkerGroup.STARTUP, exit_on_error=False)
+        backend = load_backend(self.project, self.config, self.store)
+        self.call_from_thread(self._booted, backend)
 
     async def _booted(self, backend: Backend) -> None:
-        if self._exit or self._attached:
+        if self._exit or self._attached or self.store is not None:
             return
         self.config, self.store = backend.config, backend.store
         for path in PANES_CSS:
             self.stylesheet.read(path)
             self.css_path.append(path)
-        await self.workbench.mount_panes()
+        await self.workbench.mount_answer()
         warning = self.themes.follow(self.config.ui.theme)
         if warning:
             self.notify(warning, severity="warning", timeout=8)
@@ -152,7 +153,6 @@ class SpecuiApp(App[int]):
     def attach(self) -> None:
         """Config and store are ready and the panes mounted: render, start the producers."""
         from specui.ui.services.store_fanout import StoreFanout
-        from specui.ui.services.watcher import FileWatchService
 
         if self._attached or self._exit:
             return
@@ -170,6 +170,18 @@ class SpecuiApp(App[int]):
         for message in store.messages:
             self.notify(message, severity="warning", timeout=8)
         screen.attach()
+        # The question is on screen with the next frame; the panes and the producers (threads
+        # that compete with the event loop for the GIL) follow it.
+        screen.call_after_refresh(self._after_first_question)
+
+    async def _after_first_question(self) -> None:
+        from specui.ui.services.watcher import FileWatchService
+
+        screen, store = self.workbench, self.store
+        if self._exit or store is None:
+            return
+        if not screen.panes:
+            await screen.mount_panes()
         if self.engine is not None or self._build_engine:
             self.run_worker(self._start_engine, thread=True, group=WorkerGroup.ENGINE,
                             exit_on_error=False)
@@ -187,8 +199,7 @@ class SpecuiApp(App[int]):
             from specui.ui.services.boot import load_engine
 
             self.engine = load_engine(self.project, self.store, self.config, self.profile)  # type: ignore[arg-type]
-            self.call_from_thread(self.workbench.refresh_bindings)
-        self.engine.start()
+        self.engine.start()  # its store update re-renders the screen (and its bindings)
 
     def _freeze_heap(self) -> None:
         """Move everything start-up allocated (modules, widgets, models) out of the collector's
@@ -200,12 +211,12 @@ class SpecuiApp(App[int]):
 
             gc.freeze()
 
-    async def on_unmount(self) -> None:
-        if self._attached:  # the last draft is on disk before the process ends
-            await self.workers.wait_for_complete(
-                [w for w in self.workers if w.group == WorkerGroup.DRAFT]
-            )
-            self.workbench.save_draft(now=True)
+    def on_unmount(self) -> None:
+        if self.engine is not None:
+            # An agent round ends with its process group; the next start runs it again.
+            self.engine.shutdown()
+        if self._attached:
+            self.workbench.flush_draft()  # the last draft is on disk before the process ends
         for service in (self.file_watch, self.fanout, self.bridge_inbox):
             if service is not None:
                 service.stop()

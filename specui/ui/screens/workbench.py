@@ -18,6 +18,7 @@ Keyboard model (tests/ui/test_keyboard_model.py checks each rule):
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -32,7 +33,6 @@ from specui.ui.services.workers import WorkerGroup
 from specui.ui.widgets.progress_line import ProgressLine
 
 if TYPE_CHECKING:
-    from textual.widget import Widget
 
     from specui.core.interview.state import AnswerDraft
     from specui.store import Session
@@ -55,6 +55,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
     def __init__(self) -> None:
         super().__init__()
         self.panes: dict[str, Pane] = {}
+        self.answer_up = False  # the question and the answer are mounted
+        self.attached = False  # the session is attached (rendered from the store)
         self.active_pane = "spec"
         self.spec_snapshot: SpecSnapshot | None = None
         self._spec_seq = 0
@@ -64,6 +66,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self.answer_busy = False
         self._draft_timer: Any = None
         self._draft: AnswerDraft | None = None  # changed since the last save
+        self._draft_lock = threading.Lock()  # one draft write at a time; quit waits for it
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -78,7 +81,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
-        if self.app.eager:  # given a store and a config (tests, scripts): panes at once
+        if self.app.eager:  # given a store and a config (tests, scripts): everything at once
+            await self.mount_answer()
             await self.mount_panes()
             self.app.attach()
             return
@@ -87,31 +91,48 @@ class WorkbenchScreen(actions.FooterAwareScreen):
 
     @property
     def live(self) -> bool:
-        """The panes are up and the app is not shutting down (a message handled during
-        shutdown, e.g. a SPEC.md read finishing then, must not look for removed panes)."""
-        return bool(self.panes) and self.app._running and not self.app._exit
+        """The answer column is up and the app is not shutting down (a message handled during
+        shutdown, e.g. a SPEC.md read finishing then, must not look for removed widgets)."""
+        return self.answer_up and self.app._running and not self.app._exit
 
-    async def mount_panes(self) -> None:
-        """Swap the shell's placeholders for the answer column and every registered pane."""
+    async def mount_answer(self) -> None:
+        """The question and the answer in place of the shell's first placeholder: what the
+        user waits for, so it comes first (the panes follow once it is painted)."""
         from specui.ui.widgets.finish_view import FinishView
         from specui.ui.widgets.option_picker import OptionPicker
         from specui.ui.widgets.question_pane import QuestionPane
 
-        panes = [pane(self) for pane in registered()]
-        main: list[Widget] = [QuestionPane(id="question"), OptionPicker(id="picker")]
-        main.append(FinishView(id="finish"))
-        main += [p.widget for p in panes if p.column == "main"]
         with self.app.batch_update():
-            await self.query("#boot-main, #boot-side").remove()
-            await self.query_one("#main").mount_all(main)
-            await self.query_one("#side").mount_all([p.widget for p in panes if p.column == "side"])
-            self.panes = {p.key: p for p in panes}
-            if not self.app.blink:
-                for widget in self.query("Input, TextArea"):
-                    widget.cursor_blink = False  # type: ignore[attr-defined]
-            self.query_one("#finish").display = False
+            await self.query("#boot-main").remove()
+            finish = FinishView(id="finish")
+            finish.display = False
+            await self.query_one("#main").mount_all(
+                [QuestionPane(id="question"), OptionPicker(id="picker"), finish]
+            )
+            self.answer_up = True
+            self._no_blink()
             self._apply_layout()
             self.query_one("#choices").focus()
+
+    async def mount_panes(self) -> None:
+        """Every registered pane in its column (the second placeholder goes)."""
+        panes = [pane(self) for pane in registered()]
+        with self.app.batch_update():
+            await self.query("#boot-side").remove()
+            await self.query_one("#main").mount_all([p.widget for p in panes if p.column == "main"])
+            await self.query_one("#side").mount_all([p.widget for p in panes if p.column == "side"])
+            self.panes = {p.key: p for p in panes}
+            self._no_blink()
+            self._apply_layout()
+        if self.attached:
+            self.apply_session()
+            for pane in panes:
+                pane.started()
+
+    def _no_blink(self) -> None:
+        if not self.app.blink:
+            for widget in self.query("Input, TextArea"):
+                widget.cursor_blink = False  # type: ignore[attr-defined]
 
     def on_resize(self) -> None:
         self._apply_layout()
@@ -141,6 +162,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         state = self.app.store.state  # type: ignore[union-attr]
         self._warnings_seen = len(state.interview.warnings)
         self._conflicts_seen = len(state.spec.conflicts)
+        self.attached = True
         self.apply_session()
         for pane in self.panes.values():
             pane.started()
@@ -173,7 +195,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self.query_one(ProgressLine).set_conflicts(len(session.spec.conflicts))
         self._announce(session)
         self.refresh_bindings()
-        self.load_spec()
+        if self.panes:  # SPEC.md is read once the panes that show it are up
+            self.load_spec()
 
     def _announce(self, session: Session) -> None:
         """New engine warnings and SPEC.md conflicts become notifications, once each."""
@@ -301,12 +324,19 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return
 
         def write() -> None:
-            store.update(lambda s: setattr(s.interview, "draft", draft))
+            with self._draft_lock:
+                store.update(lambda s: setattr(s.interview, "draft", draft))
 
         if now:
             write()
         else:
             self.app.run_worker(write, thread=True, group=WorkerGroup.DRAFT, exit_on_error=False)
+
+    def flush_draft(self) -> None:
+        """Quitting: write the latest draft now, after any write still in flight."""
+        self.save_draft(now=True)
+        with self._draft_lock:
+            pass
 
     def on_option_picker_submitted(self, event: Any) -> None:
         """OptionPicker.Submitted (handled by name: the picker's module is imported lazily)."""
