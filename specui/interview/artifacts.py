@@ -198,12 +198,34 @@ def write_context_snapshot(
         or folder / f"{slug}-{utc_stamp(now)}.md"
     )
     spec = _Spec(bodies if bodies is not None else _bodies(project))
-    _write(project, path, render_context_snapshot(project, state, brownfield, spec))
+    earlier = _earlier_artifacts(project, state, path)
+    _write(project, path, render_context_snapshot(project, state, brownfield, spec, earlier))
     return project.relative(path)
 
 
+def _earlier_artifacts(project: Project, state: InterviewState, current: Path) -> list[str]:
+    """Seed 004 Phase 0 inspects existing `.omx/context/` snapshots and `.omx/specs/` of the
+    slug: those an earlier interview left (newest first)."""
+    slug = _slug(state)
+    found: list[Path] = []
+    if project.omx_context.is_dir():
+        pattern = re.compile(re.escape(slug) + "-" + _STAMP_RE + r"\.md")
+        found += sorted(
+            (p for p in project.omx_context.iterdir() if pattern.fullmatch(p.name)),
+            reverse=True,
+        )
+    spec = project.omx_specs / f"deep-interview-{slug}.md"
+    if "spec" not in state.artifacts and spec.is_file():
+        found.append(spec)
+    return [project.relative(p) for p in found if p != current]
+
+
 def render_context_snapshot(
-    project: Project, state: InterviewState, brownfield: BrownfieldContext | None, spec: _Spec
+    project: Project,
+    state: InterviewState,
+    brownfield: BrownfieldContext | None,
+    spec: _Spec,
+    earlier: list[str] | None = None,
 ) -> str:
     findings = _latest_findings(state)
     touch = [f"`{f.path}`: {f.finding}" for f in findings if f.touchpoint]
@@ -213,7 +235,11 @@ def render_context_snapshot(
         ]
     docs = list(
         dict.fromkeys(
-            [*(brownfield.docs if brownfield else []), *(f.path for f in findings if _is_doc(f))]
+            [
+                *(brownfield.docs if brownfield else []),
+                *(f.path for f in findings if _is_doc(f)),
+                *(earlier or []),
+            ]
         )
     )
     facts = [f"`{f.path}`: {f.finding} (evidence)" for f in findings if f.basis == "evidence"]

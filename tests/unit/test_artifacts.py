@@ -311,3 +311,17 @@ def test_autoresearch_values_found_under_another_engines_labels(project: Project
         "keep ties",
     )
     assert result["launchReady"] is True
+
+
+def test_a_new_interview_lists_the_earlier_snapshot_and_spec(project: Project):
+    first = _state()
+    first.artifacts["context"] = artifacts.write_context_snapshot(project, first, None, now=NOW)
+    first.artifacts.update(artifacts.write_artifacts(project, first, _bodies(SPEC), now=NOW))
+    again = _state()  # a new interview of the same slug, later
+    path = artifacts.write_context_snapshot(project, again, None, now=LATER)
+    assert path != first.artifacts["context"]
+    text = (project.root / path).read_text()
+    inspected = text.split("## Relevant repo docs/rules/context inspected")[1].split("##")[0]
+    assert f"`{first.artifacts['context']}`" in inspected
+    assert "`.omx/specs/deep-interview-jwks-cache.md`" in inspected
+    assert path not in inspected
