@@ -17,7 +17,12 @@ from specui.core.interview.contract import (
 )
 from specui.core.interview.state import EngineSession
 from specui.interview.engines.base import EngineError
-from specui.interview.engines.codex import CodexEngine, EventReader, describe_command
+from specui.interview.engines.codex import (
+    CodexEngine,
+    EventReader,
+    describe_command,
+    write_schema,
+)
 from specui.interview.engines.prompt import (
     MAX_INLINE_FILE,
     load_template,
@@ -259,3 +264,11 @@ def test_harmless_codex_args_are_kept():
     argv = engine.resume_argv("t-1", Path("/p/.specui/schema.json"))
     assert argv[-3:] == ["-c", 'sandbox_mode="read-only"', "-"]
     assert 'model_reasoning_effort="high"' in argv
+
+
+def test_an_unwritable_project_is_one_clear_error(tmp_path):
+    (tmp_path / ".specui").write_text("a file where the folder should be")
+    with pytest.raises(EngineError) as err:
+        write_schema(tmp_path)
+    assert str(err.value).startswith("cannot write .specui/engine-reply.schema.json: ")
+    assert "\n" not in str(err.value)

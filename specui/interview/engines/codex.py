@@ -40,6 +40,7 @@ from pathlib import Path
 from specui.core.ansi import strip_ansi
 from specui.core.codex_events import parse_event
 from specui.core.config import SpecuiConfig
+from specui.core.errors import SpecuiError
 from specui.core.fsio import atomic_write_bytes
 from specui.core.interview.contract import EngineRequest, reply_json_schema
 from specui.core.interview.state import EngineSession
@@ -362,5 +363,9 @@ def write_schema(project: Path) -> Path:
             return path
     except OSError:
         pass
-    atomic_write_bytes(path, data, root=project)
+    try:
+        atomic_write_bytes(path, data, root=project)
+    except (OSError, SpecuiError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise EngineError(f"cannot write {SCHEMA_FILE}: {reason}") from None
     return path
