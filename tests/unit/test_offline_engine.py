@@ -792,6 +792,22 @@ def test_brownfield_touchpoints_are_the_files_the_answers_name(tmp_path: Path):
     assert s.value("scope", "Touchpoints") == "docs2/parser.py"
 
 
+def test_code_names_the_repository_lacks_are_term_conflicts(tmp_path: Path):
+    _repo(tmp_path)
+    s = Session(tmp_path, kind="brownfield")
+    s.turn("overview", target_dimension="intent")
+    s.answer(
+        text="Add a stream_events() API next to parse() in the `Parsr` class of `docs2`.",
+        kind="overview",
+    )
+    reply = s.turn()
+    conflicts = {t.term: t.conflict for t in reply.terminology}
+    assert conflicts == {
+        "stream_events()": "the code defines no such name",
+        "Parsr": "the code defines parser / parse",
+    }
+
+
 def test_rhythm_guard_skips_code_sourced_questions(tmp_path: Path):
     _repo(tmp_path)
     s = Session(tmp_path, kind="brownfield")

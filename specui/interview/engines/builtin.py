@@ -21,6 +21,7 @@ engine keeps nothing between turns.
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 from collections.abc import Mapping
@@ -77,6 +78,7 @@ from specui.interview.engines.builtin_reading import (
     Fact,
     RepoScan,
     claims_of,
+    code_names,
     draft_overview,
     finding_text,
     keywords,
@@ -490,6 +492,7 @@ class Turn:
     def reply(self) -> EngineReply:
         if self.last is not None:
             self.apply_answer(self.last)
+            self.check_code_names(self.last)
         if self.d.contradiction is not None and self.d.contradiction_choice is not None:
             self.settle_contradiction(self.d.contradiction, self.d.contradiction_choice)
         self.find_contradictions()
@@ -773,6 +776,31 @@ class Turn:
                 if not any(low in ident or ident in low for ident in known if len(ident) > 3):
                     conflict = "not found among the code's names; confirm it is the canonical term"
             self.terms.append(TermEntry(term=term, meaning=meaning.strip(), conflict=conflict))
+
+    def check_code_names(self, a: Answered) -> None:
+        """Brownfield: a code name the user typed (`load_toml()`, KeySet, a backticked word)
+        that the repository does not define is a term conflict to settle (it is what makes
+        the Terminologist challenge due)."""
+        if self.scan is None or not a.typed:
+            return
+        known = self.scan.identifiers
+        seen = {t.term for t in self.terms}
+        for token in code_names(a.typed):
+            name = token.rstrip("()").split(".")[-1].lower()
+            if len(name) < 4 or name in known or token in seen:
+                continue
+            close = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.75)
+            conflict = (
+                "the code defines " + " / ".join(close)
+                if close
+                else "the code defines no such name"
+            )
+            seen.add(token)
+            self.terms.append(
+                TermEntry(
+                    term=token, meaning=f"named in round {a.round}'s answer", conflict=conflict
+                )
+            )
 
     # ================================================================== contradictions
     def answer_text(self, a: Answered) -> str:

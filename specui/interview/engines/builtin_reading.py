@@ -53,6 +53,24 @@ def quote_placeholders(text: str) -> str:
     return "`".join(parts)
 
 
+_CODE_NAME = re.compile(
+    r"`([^`\s]+)`"  # backticked
+    r"|\b([A-Za-z_][A-Za-z0-9_]*\(\))"  # call()
+    r"|\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b"  # snake_case
+    r"|\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\b"  # CamelCase
+)
+
+
+def code_names(text: str) -> list[str]:
+    """Tokens in `text` written the way code names are (backticks, call(), snake_case,
+    CamelCase), in order, without repeats."""
+    out: dict[str, None] = {}
+    for m in _CODE_NAME.finditer(text):
+        token = next(g for g in m.groups() if g)
+        out.setdefault(token, None)
+    return list(out)
+
+
 @cache
 def prompt_regex(template: str) -> re.Pattern[str]:
     """Recognise a question built from `template` (its placeholders match anything)."""
@@ -376,6 +394,8 @@ def scan_repository(
                 continue
             rf = RepoFile(rel)
             path_low = rel.lower()
+            # module and package names are code names too (`docs2`, `parser`)
+            identifiers.update(part.lower() for part in Path(rel).with_suffix("").parts)
             for w in words:
                 if w in path_low:
                     rf.score += 3
