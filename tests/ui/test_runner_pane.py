@@ -395,6 +395,26 @@ async def test_past_runs_open_an_earlier_log(project, store, manager) -> None:
         await wait_for(pilot, lambda: view.line_count == 7)
 
 
+async def test_a_past_run_stays_shown_while_another_runs_until_a_new_one_starts(
+        project, store, manager) -> None:
+    old = add_run(store, project, "constitution", "done", lines=3, n=1, ended=NOW)
+    add_run(store, project, "specify", "running", lines=5, n=2)
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
+        view = app.query_one(LogView)
+        await wait_for(pilot, lambda: view.line_count == 5)
+        pane.past_runs()
+        await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
+        await pilot.press("down", "down", "enter")
+        await wait_for(pilot, lambda: view.path == manager.log_path(old))
+        await pilot.pause(0.4)  # several refreshes: still the chosen log
+        assert view.path == manager.log_path(old)
+        manager.finish(None, "done")
+        run = manager.start("plan", force=True)
+        await wait_for(pilot, lambda: view.path == manager.log_path(run))
+
+
 async def test_search_covers_the_whole_log_and_n_steps(project, store, manager) -> None:
     run = add_run(store, project, "implement", "done", ended=NOW)
     log = manager.log_path(run)

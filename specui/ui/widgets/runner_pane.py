@@ -106,6 +106,7 @@ class RunnerPane(Vertical):
         self._rv: RunnerView | None = None
         self._shown_run_id: str | None = None
         self._pinned_run_id: str | None = None  # a past run the user chose to look at
+        self._current_id: str | None = None  # the runner's current run when last rendered
         self._seen_running: set[str] = set()
         self._finished_notified: set[str] = set()
         self._stall_notified: set[str] = set()  # one toast per run (the flag itself never flaps)
@@ -224,8 +225,11 @@ class RunnerPane(Vertical):
         view = self._rv
         run = view.current if view is not None else None
         self._note_transitions()
-        if run is not None and run.status == "running" and run.run_id != self._shown_run_id:
-            self._pinned_run_id = None  # a new run started: show it
+        current_id = run.run_id if run is not None else None
+        if current_id != self._current_id:
+            self._current_id = current_id
+            if run is not None and run.status == "running":
+                self._pinned_run_id = None  # a new run started: show it
         self._attach_log(self._shown_run())
         stalled = self._stalled()
         gate = self._gate()
