@@ -251,3 +251,27 @@ async def test_a_failed_round_shows_one_error_with_retry_and_offline_keys(projec
         iv = store.state.interview
         assert iv.engine.status == "idle" and iv.current.round == 2 and len(iv.rounds) == 1
         assert iv.rounds[0].answer.value == OVERVIEW
+
+
+async def test_quitting_during_a_round_ends_it_and_the_next_start_runs_it_again(project):
+    from specui.interview.driver import InterviewDriver
+
+    app, store, engine = _agent_app(project)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        engine.go.clear()
+        app.query_one("#free-text").text = OVERVIEW
+        await pilot.press("ctrl+s")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if store.state.interview.engine.status == "thinking":
+                break
+    # The app is gone: the engine saw the cancel, the answer is still on record.
+    iv = SessionStore.open(project).state.interview
+    assert iv.engine.status == "thinking" and iv.engine.pending_answer.value == OVERVIEW
+    engine.go.set()
+    store2 = SessionStore.open(project)
+    InterviewDriver(project, store2, SpecuiConfig(), engine=engine).start()  # type: ignore[arg-type]
+    iv = store2.state.interview
+    assert iv.rounds_done == 1 and iv.rounds[0].answer.value == OVERVIEW
+    assert iv.current.round == 2
