@@ -806,6 +806,11 @@ def test_code_names_the_repository_lacks_are_term_conflicts(tmp_path: Path):
         "stream_events()": "the code defines no such name",
         "Parsr": "the code defines parser / parse",
     }
+    reply = s.turn(challenge_mode="terminologist")
+    assert reply.question.header == "Canonical terms"
+    assert "unclear so far: stream_events(): the code defines no such name; Parsr:" in (
+        reply.question.question
+    )
 
 
 def test_rhythm_guard_skips_code_sourced_questions(tmp_path: Path):

@@ -428,6 +428,8 @@ class Turn:
             out["stack_changes"] = ", ".join(
                 f"{c.key}={c.value}" for c in self.detected_stack_change
             )
+        conflicts = dict(self.term_conflicts(self.user_text))
+        out["terms"] = "; ".join(f"{k}: {v}" for k, v in conflicts.items()) or "none found yet"
         target = self.pressure_target
         if target is not None:
             first = sentences(target.entry.answer)
@@ -777,30 +779,39 @@ class Turn:
                     conflict = "not found among the code's names; confirm it is the canonical term"
             self.terms.append(TermEntry(term=term, meaning=meaning.strip(), conflict=conflict))
 
-    def check_code_names(self, a: Answered) -> None:
-        """Brownfield: a code name the user typed (`load_toml()`, KeySet, a backticked word)
-        that the repository does not define is a term conflict to settle (it is what makes
-        the Terminologist challenge due)."""
-        if self.scan is None or not a.typed:
-            return
+    def term_conflicts(self, text: str) -> list[tuple[str, str]]:
+        """Code names in `text` (`load_toml()`, KeySet, a backticked word) that the repository
+        does not define, each with the closest names it does define (brownfield only)."""
+        if self.scan is None:
+            return []
         known = self.scan.identifiers
-        seen = {t.term for t in self.terms}
-        for token in code_names(a.typed):
+        out = []
+        for token in code_names(text):
             name = token.rstrip("()").split(".")[-1].lower()
-            if len(name) < 4 or name in known or token in seen:
+            if len(name) < 4 or name in known:
                 continue
             close = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.75)
-            conflict = (
-                "the code defines " + " / ".join(close)
-                if close
-                else "the code defines no such name"
-            )
-            seen.add(token)
-            self.terms.append(
-                TermEntry(
-                    term=token, meaning=f"named in round {a.round}'s answer", conflict=conflict
+            out.append(
+                (
+                    token,
+                    "the code defines " + " / ".join(close)
+                    if close
+                    else "the code defines no such name",
                 )
             )
+        return out
+
+    def check_code_names(self, a: Answered) -> None:
+        """Report the term conflicts of this answer: what makes the Terminologist due."""
+        seen = {t.term for t in self.terms}
+        for token, conflict in self.term_conflicts(a.typed):
+            if token not in seen:
+                seen.add(token)
+                self.terms.append(
+                    TermEntry(
+                        term=token, meaning=f"named in round {a.round}'s answer", conflict=conflict
+                    )
+                )
 
     # ================================================================== contradictions
     def answer_text(self, a: Answered) -> str:
