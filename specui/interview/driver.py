@@ -232,6 +232,7 @@ class InterviewDriver:
         st.threshold = profile.threshold
         st.max_rounds = profile.max_rounds
         st.type = "brownfield" if brownfield is not None else "greenfield"
+        st.brownfield = brownfield
         st.slug = _slug(project.root.name)
         st.status = "active"
         st.phase = "interview"
@@ -508,13 +509,9 @@ class InterviewDriver:
         )
 
     def _brownfield(self, st: InterviewState) -> BrownfieldContext | None:
-        if st.type != "brownfield":
+        if st.type != "brownfield" or st.brownfield is None:
             return None
-        found = context.detect(self.project.root)
-        if found is None:
-            return None
-        found.snapshot_path = st.artifacts.get("context", "")
-        return found
+        return st.brownfield.model_copy(update={"snapshot_path": st.artifacts.get("context", "")})
 
     def _stack_text(self) -> str:
         try:

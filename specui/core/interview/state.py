@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from specui.core.ambiguity import ambiguity, weights_for
 from specui.core.interview.contract import (
+    BrownfieldContext,
     ChallengeMode,
     ContextFinding,
     Directive,
@@ -220,6 +221,7 @@ class InterviewState(_Model):
     challenge_modes_used: list[str] = Field(default_factory=list)
     challenge_modes_enabled: bool = True  # [omx.deepInterview] enableChallengeModes
     autoresearch: bool = False  # seed 004's --autoresearch specialization
+    brownfield: BrownfieldContext | None = None  # what specui saw of the repository at start
     summary_status: SummaryStatus = "not_needed"
     summary: str = ""
     deferrals: list[DeferralRecord] = Field(default_factory=list)
