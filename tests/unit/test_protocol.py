@@ -203,6 +203,16 @@ def test_round_order_gates_pressure_ladder_then_revisits():
     assert d7.gate is None and d7.challenge_mode == "contrarian"
 
 
+def test_no_assumption_probe_without_a_claim_to_probe():
+    st = with_rounds(2, gate_asked={"non_goals": [2]})
+    for r in st.rounds:
+        r.deferral = True  # "decide for me" twice: nothing the user claimed
+    d = policy.decide(st, view())
+    assert not d.pressure_followup and d.gate == "decision_boundaries"
+    st.rounds[0].deferral = False
+    assert policy.decide(st, view()).pressure_kind == "assumption"
+
+
 def _answered(st: InterviewState, n: int) -> InterviewState:
     st.current = PendingQuestion(question=question(), round=n, dimension="intent")
     st, _ = policy.take_answer(

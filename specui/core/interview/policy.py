@@ -304,14 +304,20 @@ def _pressure(state: InterviewState, n: int) -> tuple[PressureKind, int | None] 
     if n < 3 or not rounds:
         return None
     if state.assumption_probe_round() is None:
-        return "assumption", None
+        # Only a claim the user made can be probed: deferrals and specui's own questions
+        # are not claims.
+        return ("assumption", None) if _claims(state) else None
     if state.persistent_followup_round() is None:
         return "evidence", rounds[-1].n
     return None
 
 
+def _claims(state: InterviewState) -> list[int]:
+    return [r.n for r in state.interview_rounds() if r.origin == "engine" and not r.deferral]
+
+
 def _closure_pressure(state: InterviewState) -> tuple[PressureKind, int | None] | None:
-    return ("assumption", None) if state.interview_rounds() else None
+    return ("assumption", None) if _claims(state) else None
 
 
 def _notes(state: InterviewState, n: int) -> list[str]:
