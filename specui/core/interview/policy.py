@@ -546,7 +546,7 @@ def finalize_question(state: InterviewState, spec: SpecView) -> PendingQuestion:
             other_label="Not yet: what should change?",
         ),
         round=state.validation_steps + 1,
-        dimension="open_questions",
+        dimension="all sections",  # the header reads `Validation k | Section: all sections`
         kind="finalize",
         phase="validation",
         origin="specui",
