@@ -71,8 +71,11 @@ WORKBENCH: tuple[UIAction, ...] = (
     UIAction("answer.focus", "i,f1", "focus_answer", "Answer", "Go to the answer (i / F1)",
              "Answer", footer=False, key_display="i"),
     *(
+        # Priority like Enter, so "2⏎" typed fast is handled in order: a digit that took the
+        # focused widget's route would reach its binding after the priority Enter had run.
         UIAction(f"answer.pick.{n}", str(n), f"answer_pick({n - 1})", "Pick",
-                 f"Pick / toggle option {n}", "Answer", footer=False, palette=False)
+                 f"Pick / toggle option {n}", "Answer", footer=False, palette=False,
+                 priority=True)
         for n in range(1, 10)
     ),
     UIAction("spec.finalize", "f", "finalize", "Finalize", "Finalize the selected section "

@@ -532,6 +532,9 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return self._answer_open() and not (focused is not None and focused.id == "free-text")
         if action == "leave_answer":
             return self.focused is not None and self.focused.id == "free-text"
+        if action == "answer_pick":
+            # A text box keeps its digits (the Other input, the runner's search).
+            return self._answer_open() and not self.typing() and not self.picker.text_mode
         if action == "cancel_round":
             return self._engine_status() == "thinking"
         if action in ("retry_round", "offline_round"):
