@@ -555,6 +555,8 @@ async def _settle(pilot) -> None:
             bar.window_virtual_size == view.virtual_size.height and bar.position == view.scroll_y
         ),
     )
+    if pilot.app.query_one(RunnerPane).has_class("-stalled"):  # its one notice is on screen
+        await wait_for(pilot, lambda: len(pilot.app.screen.query("Toast")) == 1)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause(0.2)
 
