@@ -90,7 +90,8 @@ class Directive(_Input):
         "default written into the spec and its rationale; it is not clarity",
     )
     protected_sections: list[SectionKey] = Field(
-        default_factory=list, description="sections this turn must not patch (final, or owned by specui)"
+        default_factory=list,
+        description="sections this turn must not patch (final, or owned by specui)",
     )
     notes: list[str] = Field(default_factory=list)
 
@@ -308,7 +309,9 @@ def parse_reply(text: str | bytes) -> EngineReply:
     try:
         data = json.loads(stripped)
     except json.JSONDecodeError as exc:
-        raise ReplyInvalid(f"the reply is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise ReplyInvalid(
+            f"the reply is not valid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
     except RecursionError:
         raise ReplyInvalid("the reply nests too deeply") from None
     if not isinstance(data, dict):

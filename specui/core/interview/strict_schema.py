@@ -24,7 +24,7 @@ ALLOWED_KEYWORDS = frozenset(
         "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
         "pattern", "format", "minItems", "maxItems",
     }
-)
+)  # fmt: skip
 TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
 MAX_DEPTH = 10
 MAX_PROPERTIES = 5000
@@ -112,7 +112,9 @@ def _walk(
         required = node.get("required", [])
         missing = [p for p in props if p not in required]
         if missing:
-            problems.append(f"{path}: every property must be required (missing {', '.join(missing)})")
+            problems.append(
+                f"{path}: every property must be required (missing {', '.join(missing)})"
+            )
         unknown = [r for r in required if r not in props]
         if unknown:
             problems.append(f"{path}: required names unknown properties ({', '.join(unknown)})")
