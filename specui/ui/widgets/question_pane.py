@@ -54,6 +54,23 @@ def header_line(session: Session) -> str:
     return f"Round {pending.round} | Target: {focus_title(pending)} | {amb}"
 
 
+def ended_line(session: Session) -> str:
+    """In place of the question once the interview has ended: "complete" only when it
+    crystallized by reaching the threshold; a cap or an early exit says so (the finish view
+    below it carries the residual risk)."""
+    iv = session.interview
+    if iv.status == "exited" or iv.end_reason == "early_exit":
+        return "The interview ended early (residual risk recorded)."
+    if iv.end_reason == "hard_cap":
+        return (
+            f"The interview stopped at the hard cap of {iv.max_rounds} rounds "
+            "(residual risk recorded)."
+        )
+    if iv.end_reason == "validation_cap":
+        return "The validation pass ended short (residual risk recorded)."
+    return "The interview is complete: the spec has crystallized."
+
+
 def meta_parts(session: Session) -> list[str]:
     iv = session.interview
     return [
@@ -154,10 +171,8 @@ class QuestionPane(Vertical):
         text = self.query_one("#q-text", Static)
         if pending is not None:
             text.update(safe_text(pending.question.question))
-        elif iv.status == "crystallized":
-            text.update(safe_text("The interview is complete: the spec has crystallized."))
-        elif iv.status == "exited":
-            text.update(safe_text("The interview ended early (residual risk recorded)."))
+        elif iv.status in ("crystallized", "exited"):
+            text.update(safe_text(ended_line(session)))
         else:
             text.update(safe_text("Starting the interview…"))
         self._engine()
