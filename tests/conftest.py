@@ -15,3 +15,61 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("TMUX", raising=False)
     monkeypatch.delenv("SPECUI_THEME", raising=False)
     yield home
+
+
+def _supervisors_under(root: str) -> list[int]:
+    """Pids of detached phase supervisors whose run folder lies under `root`."""
+    import os
+
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if b"specui.runner.supervisor" in argv and any(a.startswith(root.encode()) for a in argv):
+            found.append(int(name))
+    return found
+
+
+def _descendants(pid: int) -> list[int]:
+    import os
+
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                stat = fh.read()
+            ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        except (OSError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_supervisor_outlives_the_run(tmp_path_factory):
+    """A detached phase supervisor is meant to outlive the workbench that started it, so a test
+    that fails before stopping its run would leave it (and its codex) running for ever, waiting
+    on a fake server that is gone. Whatever the outcome, none survives the test session."""
+    import os
+    import signal
+
+    yield
+    root = str(tmp_path_factory.getbasetemp())
+    for pid in _supervisors_under(root):
+        for victim in [pid, *_descendants(pid)]:
+            try:
+                os.kill(victim, signal.SIGKILL)
+            except OSError:
+                pass
