@@ -67,7 +67,7 @@ def _parser_for(command: str | None) -> _Parser:
         p = _Parser(
             prog=PROG,
             description="A terminal workbench for spec-driven development.",
-            epilog="commands: init, status, run, question, skill (see `specui COMMAND --help`); "
+            epilog=f"commands: {', '.join(COMMANDS)} (see `specui COMMAND --help`); "
             "--allow-outside PATH (any command) lets specui write PATH outside the project",
         )
         p.add_argument("--version", action="version", version=f"{PROG} {__version__}")

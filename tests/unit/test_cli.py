@@ -47,6 +47,14 @@ def test_help_exits_zero(capsys) -> None:
     assert code == 0 and "--json" in out
 
 
+def test_top_level_help_names_every_command(capsys) -> None:
+    from specui.cli import COMMANDS
+
+    code, out, _ = run(capsys, "--help")
+    listed = " ".join(out.split()).split("commands: ", 1)[1].split(" (see", 1)[0]
+    assert code == 0 and listed.split(", ") == list(COMMANDS)
+
+
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
