@@ -436,7 +436,8 @@ def test_figures_the_user_gave_or_marked_defaults_are_accepted():
         patches=[
             {
                 "section": "nfr",
-                "body": "- **Performance**: p95 < 250 ms\n- **Reliability**: 99.95% availability\n"
+                "body": "- **Performance**: p95 < 250 ms, timestamps in ISO8601\n"
+                "- **Reliability**: 99.95% availability\n"
                 "- **Scalability**: 1000 users (default, to be confirmed)",
             }
         ]

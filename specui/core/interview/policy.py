@@ -769,6 +769,8 @@ def check_reply(
 
 
 _FIGURE_RE = re.compile(r"\d{2,}(?:[.,]\d+)*|\d+[.,]\d+")
+# In a patch, a figure glued to letters is a name (p95, ISO8601, OAuth2, S3, v2.1), not a claim.
+_CLAIM_RE = re.compile(r"(?<![A-Za-z\d.,])(?:\d{2,}(?:[.,]\d+)*|\d+[.,]\d+)")
 _MARKED_RE = re.compile(r"default|assum|proposed|to be confirmed", re.IGNORECASE)
 
 
@@ -792,7 +794,7 @@ def _unsourced(where: str, body: str, known: set[str]) -> list[str]:
     for line in body.splitlines():
         if _MARKED_RE.search(line):
             continue
-        for m in _FIGURE_RE.finditer(line):
+        for m in _CLAIM_RE.finditer(line):
             if m.group(0) not in known:
                 figure = m.group(0)
                 return [
