@@ -155,10 +155,11 @@ def target_dimension(state: InterviewState) -> str:
 
 def rhythm_streak(state: InterviewState) -> int:
     """Consecutive latest interview rounds that were not direct human judgment: questions
-    grounded in code or research, or answers that only confirmed such a finding."""
+    grounded in code or research ([from-code], [from-research]), whose answers confirm what
+    was found rather than decide."""
     n = 0
     for r in reversed(state.interview_rounds()):
-        if r.source == "user" and not r.confirmation:
+        if r.source == "user":
             break
         n += 1
     return n
@@ -849,13 +850,6 @@ class Applied:
 def record_answer(state: InterviewState, pending: PendingQuestion, answer: Answer) -> Round:
     """The answered round as it will be stored (scores filled in by apply_reply)."""
     text = answer.summary()
-    recommended = {o.value for o in pending.question.options if o.recommended}
-    confirmation = (
-        pending.source != "user"
-        and answer.kind == "option"
-        and bool(recommended)
-        and set(answer.selected_values) <= recommended
-    )
     return Round(
         n=pending.round,
         dimension=pending.dimension,
@@ -871,7 +865,6 @@ def record_answer(state: InterviewState, pending: PendingQuestion, answer: Answe
         gate=pending.gate,
         pressure=pending.pressure,
         deferral=pending.kind not in ("finalize", "contradiction") and is_deferral(text),
-        confirmation=confirmation,
     )
 
 

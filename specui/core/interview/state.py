@@ -156,9 +156,6 @@ class Round(_Model):
     gate: GateName | None = None
     pressure: PressureRecord | None = None
     deferral: bool = False
-    confirmation: bool = Field(
-        default=False, description="the answer only confirmed what code or research suggested"
-    )
 
 
 class EngineSession(_Model):
