@@ -304,6 +304,9 @@ class Exploding:
     def exit_blocker(self):
         return "never"
 
+    def shutdown(self):
+        self.inner.shutdown()
+
 
 async def test_engine_errors_are_notified_not_fatal(project, store):
     from specui.core.errors import SpecuiError

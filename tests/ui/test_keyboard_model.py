@@ -259,3 +259,16 @@ def ambiguity_text(app) -> str:
     with console.capture() as capture:
         console.print(app.query_one("#ambiguity-body").content)
     return capture.get()
+
+
+async def test_a_new_question_takes_the_focus_so_typing_is_never_a_command(project, store):
+    app = make_app(project, store, [SINGLE, FREE, SINGLE])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "enter")  # answered from the SPEC.md pane
+        await settle(pilot)
+        assert app.focused.id == "free-text"
+        await pilot.press(*"as far")
+        await settle(pilot)
+        assert app.query_one("#free-text").text == "as far"
+        assert app.workbench.active_pane == "spec"

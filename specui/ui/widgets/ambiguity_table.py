@@ -78,20 +78,19 @@ def build_renderable(session: Session, colours: dict[str, str], width: int = 200
             table.add_row(*cells, why)
     amb = iv.ambiguity
     met = amb <= iv.threshold + 1e-9
-    line = Text()
-    line.append("Ambiguity ", style="bold")
-    line.append(f"{percent(amb)}%", style=f"bold {ok if met else bad}")
-    line.append(f"  threshold {percent(iv.threshold)}% ", style="")
-    line.append("met" if met else "not met", style=ok if met else bad)
+    verdict = Text.assemble(
+        ("Ambiguity ", "bold"),
+        (f"{percent(amb)}%", f"bold {ok if met else bad}"),
+        f"  threshold {percent(iv.threshold)}% ",
+        ("met" if met else "not met", ok if met else bad),
+    )
     # The arithmetic last: a narrow pane wraps it, not the verdict.
-    line.append(f"  (1 − Σ weighted = {1 - total:.3f})", style=muted)
-    gates = Text()
-    gates.append("Gates  ", style="bold")
-    for i, (key, label) in enumerate(GATES):
+    line = _pack([verdict, Text(f"(1 − Σ weighted = {1 - total:.3f})", style=muted)], width)
+    gate_items = [Text("Gates", style="bold")]
+    for key, label in GATES:
         value = bool(getattr(iv.gates, key, False))
-        if i:
-            gates.append("  ")
-        gates.append(("✓ " if value else "✗ ") + label, style=ok if value else bad)
+        gate_items.append(Text(("✓ " if value else "✗ ") + label, style=ok if value else bad))
+    gates = _pack(gate_items, width)
     # Summary first: at 80x24 the pane is short, and the verdict matters more than the rows.
     parts: list[object] = [line, gates]
     if iv.current is not None:
@@ -100,6 +99,22 @@ def build_renderable(session: Session, colours: dict[str, str], width: int = 200
         parts.append(focus)
     parts.extend(rows if stacked else [table])
     return Group(*parts)
+
+
+def _pack(items: list[Text], width: int, gap: str = "  ") -> Text:
+    """Items side by side, a new line where the next one would not fit: a gate or a verdict
+    is never split across lines."""
+    packed, used = Text(), 0
+    for item in items:
+        if used and used + len(gap) + item.cell_len > width:
+            packed.append("\n")
+            used = 0
+        elif used:
+            packed.append(gap)
+            used += len(gap)
+        packed.append_text(item)
+        used += item.cell_len
+    return packed
 
 
 COLUMNS = ("Dimension", "Weight", "Score", "Weighted")

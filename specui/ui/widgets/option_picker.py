@@ -189,7 +189,8 @@ class OptionPicker(Vertical):
             return
         if draft is not None and draft.key != key:
             draft = None
-        focus_here = self.has_focus_within or self.app.focused is None
+        # A new question takes the focus wherever it was (the SPEC.md pane after `s`, say):
+        # the next keys are its answer, never commands.
         self._restoring = True
         if question.is_free_text:
             choices.clear_options()
@@ -198,8 +199,7 @@ class OptionPicker(Vertical):
             if draft is not None:
                 free.text = draft.text
                 free.move_cursor(free.document.end)
-            if focus_here:
-                free.focus()
+            free.focus()
         else:
             free.display = False
             choices.display = True
@@ -210,12 +210,11 @@ class OptionPicker(Vertical):
             highlighted = draft.highlighted if draft is not None else None
             in_range = highlighted is not None and 0 <= highlighted < count
             choices.highlighted = highlighted if in_range else self._recommended_index()
-            if focus_here:
-                choices.focus()
+            choices.focus()
             if draft is not None and draft.other and self.other_index is not None:
                 other.value = draft.text
                 other.cursor_position = len(draft.text)
-                self._open_other(focus=focus_here)
+                self._open_other()
         self._restoring = False
         self._refresh_hint()
 
@@ -414,12 +413,11 @@ class OptionPicker(Vertical):
         picked = sorted(i for i in self.chosen if i != self.other_index)
         self._post(picked, text)
 
-    def _open_other(self, *, focus: bool = True) -> None:
+    def _open_other(self) -> None:
         self.other_mode = True
         other = self.query_one("#other-input", Input)
         other.display = True
-        if focus:
-            other.focus()
+        other.focus()
         self.refresh_bindings()
 
     def _close_other(self) -> None:
@@ -456,12 +454,12 @@ class OptionPicker(Vertical):
             self._set_hint("", error=False)
             return
         if q.is_free_text:
-            text = "Type your answer · Ctrl+S submits"
+            text = "Ctrl+S submits · Enter: new line · Esc leaves the box"
         elif self.other_mode:
             text = "Type your answer · Enter submits · Esc goes back to the options"
         elif q.multi_select:
             n = len(self.chosen)
-            text = f"↑↓ move · Space/1-9 toggle · Enter submits ({n} chosen; at least one)"
+            text = f"↑↓ move · Space/1-9 toggle · Enter submits ({n} chosen)"
         else:
             text = "↑↓ move · 1-9 pick · Enter submits"
         self._set_hint(text, error=False)

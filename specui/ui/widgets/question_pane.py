@@ -174,7 +174,14 @@ class QuestionPane(Vertical):
         elif iv.status in ("crystallized", "exited"):
             text.update(safe_text(ended_line(session)))
         else:
-            text.update(safe_text("Starting the interview…"))
+            waiting = iv.engine.status == "error"
+            text.update(
+                safe_text(
+                    "The engine could not ask the next question."
+                    if waiting
+                    else "Starting the interview…"
+                )
+            )
         self._engine()
 
     def show_message(self, message: str) -> None:
