@@ -31,7 +31,7 @@ from typing import Any
 
 from specui.core.errors import SpecuiError
 from specui.core.fsio import atomic_write_text, replace_merged
-from specui.core.loader import LoadError, load_json_file, load_toml_text
+from specui.core.loader import LoadError, load_json_file, load_toml_text, read_file_bytes
 from specui.core.orchestrator import parse_input
 from specui.core.paths import Project
 from specui.core.spec import SECTION_BY_KEY, SpecDocument, find_item, first_placeholder
@@ -102,8 +102,8 @@ def _section_text(doc: SpecDocument, key: str, label: str | None) -> str:
 
 def _stack_lines(project: Project) -> list[str]:
     try:
-        raw = project.stack.read_bytes()
-    except OSError:
+        raw = read_file_bytes(project.stack, what="stack.toml")
+    except LoadError:
         return []
     try:
         data = load_toml_text(raw, what="stack.toml")

@@ -51,7 +51,7 @@ from specui.core.interview.contract import (
     parse_reply,
 )
 from specui.core.interview.state import EngineState, InterviewState, Round
-from specui.core.loader import LoadError, load_json_file, load_toml_document
+from specui.core.loader import LoadError, load_json_file, load_toml_document, read_text_file
 from specui.core.paths import Project
 from specui.core.questions import Answer
 from specui.core.spec import UNIT_KEYS, UNIT_TITLES, SpecDocument
@@ -514,9 +514,9 @@ class InterviewDriver:
         return st.brownfield.model_copy(update={"snapshot_path": st.artifacts.get("context", "")})
 
     def _stack_text(self) -> str:
-        try:
-            return self.project.stack.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+        try:  # core.loader: a FIFO or directory in its place cannot stall the interview
+            return read_text_file(self.project.stack, what="stack.toml")
+        except LoadError:
             return ""
 
     # ================================================================== SPEC.md and files

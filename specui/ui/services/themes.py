@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from specui.core.loader import LoadError, load_toml_file
+from specui.core.loader import LoadError, load_toml_file, read_text_file
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -192,11 +192,11 @@ class ThemeStore:
         with self._lock:
             name = self.saved
             try:
-                text = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
+                text = read_text_file(path, what=path.name, max_bytes=THEME_MAX_BYTES)
+            except LoadError as exc:
+                if not exc.missing:
+                    raise SpecuiError(f"theme not saved: {exc}") from None
                 text = ""
-            except (OSError, UnicodeDecodeError) as exc:
-                raise SpecuiError(f"theme not saved: cannot read {path.name}: {exc}") from None
             new = with_ui_theme(text, name, path.name)
             if new == text:
                 return
