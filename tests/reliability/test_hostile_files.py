@@ -221,6 +221,26 @@ def test_hostile_theme_file_is_skipped_with_a_reason(tmp_path: Path, kind: str) 
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_hostile_stack_toml_never_stalls_or_crashes_the_interview(root: Path, kind: str) -> None:
+    from specui.core.errors import SpecuiError
+    from specui.interview.driver import InterviewDriver
+
+    plant(root / "stack.toml", kind, toml=True)
+    project = Project.at(root)
+    driver = InterviewDriver(project, SessionStore.open(project))
+
+    def start() -> str:
+        try:
+            driver.start()
+        except SpecuiError as exc:  # one line naming the file is fine; anything else is not
+            assert "\n" not in str(exc) and "stack.toml" in str(exc)
+            return "refused"
+        return "started"
+
+    assert no_hang(start) in ("started", "refused")
+
+
 @pytest.mark.parametrize("kind", ["deep", "deep2"])
 def test_hostile_stack_and_bank_toml(kind: str) -> None:
     text = content(kind, True).decode()
