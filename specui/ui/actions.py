@@ -170,7 +170,14 @@ class FooterAwareScreen(Screen):
 def help_rows(
     entries: Iterable[UIAction], keys: Callable[[UIAction], str]
 ) -> list[tuple[str, str, str, str]]:
-    """(group, keys, title, id) for the help screen, in GROUPS order."""
-    rows = [(e.group, keys(e), e.title, e.id) for e in entries]
+    """(group, keys, title, id) for the help screen, in GROUPS order; the nine digit keys
+    share one row."""
+    rows = []
+    for e in entries:
+        if e.id.startswith("answer.pick."):
+            if e.id == "answer.pick.1":
+                rows.append((e.group, "1 … 9", "Pick / toggle option 1 … 9", "answer.pick.1 … 9"))
+            continue
+        rows.append((e.group, keys(e), e.title, e.id))
     order = {g: i for i, g in enumerate(GROUPS)}
     return sorted(rows, key=lambda r: order.get(r[0], len(order)))

@@ -569,6 +569,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         for entry in actions.table():
             if not entry.palette or entry.id == "app.quit":
                 continue
+            if entry.scope == "workbench" and not self.check_action(entry.action_name, ()):
+                continue  # its state is not the current one (e.g. retry without a failed round)
             if entry.id == "spec.conflicts":
                 cmds.append((f"{entry.title} ({conflicts})", app.keys_display(entry),
                              self.open_conflicts))

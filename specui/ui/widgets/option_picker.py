@@ -36,7 +36,10 @@ def _digit_bindings() -> list[Binding]:
     bindings = [
         Binding("1", "pick(0)", "Pick", key_display="1-9", id="picker.pick"),
     ]
-    bindings += [Binding(str(n), f"pick({n - 1})", "Pick", show=False) for n in range(2, 10)]
+    bindings += [
+        Binding(str(n), f"pick({n - 1})", "Pick", show=False, id=f"picker.pick.{n}")
+        for n in range(2, 10)
+    ]
     return bindings
 
 
@@ -84,8 +87,9 @@ class OptionPicker(Vertical):
     DEFAULT_CLASSES = "pane"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit_text", "Submit", key_display="^s", id="picker.submit_text"),
-        Binding("ctrl+enter", "submit_text", "Submit", show=False),
+        # Ctrl+Enter too where the terminal can send it (tmux usually cannot).
+        Binding("ctrl+s,ctrl+enter", "submit_text", "Submit", key_display="^s",
+                id="picker.submit_text"),
         Binding("escape", "back_out", "Back", key_display="esc", id="picker.back"),
     ]
 
