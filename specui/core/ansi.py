@@ -3,8 +3,9 @@
 Agents and the commands they run print whatever they like: colours (wanted), but also clear
 screen, cursor moves, window titles, OSC 52 clipboard writes and stray control bytes. Those must
 never reach the user's terminal through specui. `sanitize` keeps only SGR colour/style sequences
-(`ESC [ ... m`) and strips every other escape or control sequence; `strip_ansi` removes SGR too,
-for plain-text uses (matching, task detection, widths).
+(`ESC [ ... m`) and strips every other escape or control sequence, 7-bit and 8-bit alike (the
+C1 controls U+0080-U+009F, and in bytes a raw 0x9B CSI or 0x9D OSC, which is invalid UTF-8);
+`strip_ansi` removes SGR too, for plain-text uses (matching, task detection, widths).
 
 Pure and fast: the common case (no control bytes at all) is one regex scan and returns the
 input unchanged, because the runner pane ingests hundreds of thousands of lines per second.
