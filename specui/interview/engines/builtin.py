@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from specui.core.ambiguity import DIMENSION_TITLES, weights_for
+from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent, weights_for
 from specui.core.interview.contract import (
     ContextFinding,
     Contradiction,
@@ -1097,12 +1097,12 @@ class Turn:
         )
 
     def closure_question(self) -> tuple[ReplyQuestion, str, str, None, bool]:
-        amb = round(self.req.ambiguity * 100)
+        amb = ambiguity_percent(self.req.ambiguity)
         gate = self.d.gate if self.d.gate not in (None, "closure_audit") else None
         named = f" The {gate.replace('_', ' ')} gate is still open." if gate else ""
         q = ReplyQuestion(
             question=f"{CLOSURE_PREFIX} ambiguity is {amb}% (threshold "
-            f"{round(self.req.threshold * 100)}%).{named} Would another question change what "
+            f"{ambiguity_percent(self.req.threshold)}%).{named} Would another question change what "
             "gets built?",
             type="single-answerable",
             options=[

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
+from specui.core.ambiguity import ambiguity_percent
 from specui.core.interview.contract import EngineRequest, TranscriptEntry, reply_json_schema
 from specui.core.spec import SECTION_BY_KEY, UNIT_KEYS, UNIT_TITLES, SpecDocument
 from specui.interview.engines.base import EngineError
@@ -272,7 +273,7 @@ def _section_title(key: str) -> str:
 
 
 def _percent(value: float) -> str:
-    return f"{round(value * 100)}%"
+    return f"{ambiguity_percent(value)}%"  # the one half-up rule of every percentage shown
 
 
 def _state(request: EngineRequest) -> str:
