@@ -272,3 +272,25 @@ async def test_a_new_question_takes_the_focus_so_typing_is_never_a_command(proje
         await settle(pilot)
         assert app.query_one("#free-text").text == "as far"
         assert app.workbench.active_pane == "spec"
+
+
+async def test_keys_are_remapped_from_specui_toml(project, store):
+    from specui.core.config import SpecuiConfig
+
+    app = make_app(project, store, [SINGLE])
+    keys = {"pane.spec": "f7", "interview.exit_early": "ctrl+x", "nope": "z"}
+    app.config = SpecuiConfig(ui=app.config.ui, keys=keys)  # specui.toml's [keys] table
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert any("no action 'nope'" in m for m in messages(app))
+        await pilot.press("a", "f7")
+        await settle(pilot)
+        assert app.focused.id == "units" and app.workbench.active_pane == "spec"
+        await pilot.press("a", "s")  # `s` no longer goes to SPEC.md
+        await settle(pilot)
+        assert app.workbench.active_pane == "ambiguity"
+        await pilot.press("ctrl+x")
+        await settle(pilot)
+        assert any("round 4" in m for m in messages(app))
+        helps = {t: h for t, h, _cb in app.palette_commands()}
+        assert helps["Go to the SPEC.md pane"] == "F7"
