@@ -82,6 +82,46 @@ def test_d1_no_line_of_a_concurrent_writer_is_lost(tmp_path: Path) -> None:
     assert len(landed) == 3 and all(text in kept for text in landed.values())  # specui's too
 
 
+def _answer_for(question) -> Answer:
+    if question.is_free_text or not question.options:
+        return Answer(kind="text", value="Home cooks; v1 saves recipes and plans meals.")
+    if question.multi_select:
+        return Answer(kind="multi", value=[question.options[0].value])
+    return Answer(kind="option", value=question.options[0].value)
+
+
+def test_d1_answering_while_another_process_appends_loses_nothing(tmp_path: Path) -> None:
+    """The workbench's path: each answer patches SPEC.md and saves the session."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    project = Project.at(root)
+    store = SessionStore.open(project)
+    driver = InterviewDriver(project, store)
+    driver.start()
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", APPENDER, str(project.spec), str(stop)],
+                              stdout=subprocess.PIPE, text=True)
+    answered = refused = 0
+    try:
+        while answered < 15 and store.state.interview.current is not None:
+            try:
+                driver.answer(_answer_for(store.state.interview.current.question))
+                answered += 1
+            except SpecuiError as exc:
+                assert "keeps changing" in str(exc)
+                refused += 1
+                assert refused < 10
+    finally:
+        stop.touch()
+        written = int(writer.communicate(timeout=30)[0])
+    assert answered >= 5 and written > 100
+    kept = project.spec.read_text()
+    conflicts = "\n".join(c.text for c in SessionStore.open(project).state.spec.conflicts)
+    missing = [n for n in range(written)
+               if f"writer line {n:06d}" not in kept and f"writer line {n:06d}" not in conflicts]
+    assert missing == [], f"{len(missing)} of {written} lines lost: {missing[:5]}"
+
+
 # ---------------------------------------------------------------------------------- U3
 
 OVERVIEW = Answer(
