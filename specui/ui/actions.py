@@ -68,7 +68,7 @@ WORKBENCH: tuple[UIAction, ...] = (
              "Answer", footer=False, priority=True, key_display="⏎"),
     UIAction("answer.leave", "escape", "leave_answer", "Leave", "Leave the free-text box "
              "(letters act as commands again)", "Answer", footer=False, palette=False),
-    UIAction("answer.focus", "i,f1", "focus_answer", "Answer", "Go to the answer (i / F1)",
+    UIAction("answer.focus", "i,f1", "focus_answer", "Answer", "Go to the answer",
              "Answer", footer=False, key_display="i"),
     *(
         # Priority like Enter, so "2⏎" typed fast is handled in order: a digit that took the
