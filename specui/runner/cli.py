@@ -147,6 +147,11 @@ def _run(args: argparse.Namespace) -> int:
     from specui.store import SessionStore
 
     config = load_config(project).runner
+    from specui.core.tasks import find_feature_dir
+
+    # A .specify/feature.json that cannot be read is one line here, not a silent fallback to
+    # another feature (live views skip it; a run must not guess which feature it works on).
+    find_feature_dir(project.root, strict=True)
     store = SessionStore.open(project)
     for message in store.messages:
         _say(message)

@@ -150,9 +150,10 @@ def test_hostile_session_through_a_real_process_has_no_traceback(root: Path) -> 
 @pytest.mark.parametrize("kind", KINDS)
 def test_hostile_feature_json_is_one_line(root: Path, capsys, kind: str) -> None:
     plant(root / ".specify" / "feature.json", kind, toml=False)
-    code, _out, err = cli(capsys, "status", str(root))
-    assert code == 2
-    assert_one_line_error(err, ".specify/feature.json")
+    for argv in (["status", str(root)], ["run", "implement", str(root)]):
+        code, _out, err = cli(capsys, *argv)
+        assert code == 2, argv
+        assert_one_line_error(err, ".specify/feature.json")
 
 
 # ------------------------------------------------------------------ specui question payloads (C1)
