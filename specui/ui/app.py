@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -91,9 +92,15 @@ class SpecuiApp(App[int]):
         self.fanout: StoreFanout | None = None
         self._attached = False
         self._frozen = False
+        self.last_key_at = 0.0  # time.monotonic() of the latest key (bridge_question's hold)
         self.themes = ThemeStore(self, project)
         ui = getattr(config, "ui", None)
         self._theme_warnings = self.themes.register(theme or getattr(ui, "theme", None))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = time.monotonic()
+        await super().on_event(event)
 
     def get_default_screen(self) -> WorkbenchScreen:
         self.workbench = WorkbenchScreen()

@@ -270,6 +270,8 @@ async def test_questions_queue_one_after_another(project: Project, store) -> Non
         assert (await answered(pilot, project, first.id))["value"] == "refine"
         assert await until(pilot, lambda: modal(app) is not None)
         assert modal(app).request_id == second.id
+        # Keys right after answering the first are held (they may be meant for it): wait.
+        assert await until(pilot, lambda: not modal(app).held)
         await pilot.press("1", "enter")
         assert (await answered(pilot, project, second.id))["value"] == ["no-ui-redesign"]
 

@@ -14,16 +14,22 @@ The screen only decides: it dismisses with the answers (one per question, in ord
 the asker withdraws the request (timeout, Ctrl+C, superseded), `withdraw()` closes the screen
 and nothing is written.
 
+A question that appears while the user is typing in the workbench (a key in the last
+HOLD_SECONDS) is held: its answer is disabled and every key is dropped until the typing has
+paused for HOLD_SECONDS, so the rest of a sentence, a digit or an Enter meant for the interview
+never answers the agent's question unseen.
+
 Everything shown comes from another process: `rich.text.Text` via safe_text, never markup.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -41,6 +47,8 @@ if TYPE_CHECKING:
     from specui.core.paths import Project
 
 SUBMIT_ALL = "submit"
+HOLD_SECONDS = 0.8
+HOLD_TEXT = "You were typing: keys are ignored until you pause, so none of them answers this."
 
 
 class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
@@ -66,6 +74,7 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         self.answers: list[Answer | None] = [None] * len(request.batch.questions)
         self.index = 0
         self.reviewing = False
+        self.held = False
 
     @property
     def request_id(self) -> str:
@@ -87,6 +96,7 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
             context = [t for t in (batch.header, batch.objective, session) if t]
             yield Static(safe_text("\n".join(context)), id="bridge-context")
             yield Static(id="bridge-step")
+            yield Static(safe_text(HOLD_TEXT), id="bridge-hold")
             with VerticalScroll(id="bridge-text-scroll"):
                 yield Static(id="bridge-text")
             yield OptionPicker(id="bridge-picker")
@@ -111,10 +121,37 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         if not getattr(self.app, "blink", True):
             for widget in self.query("Input, TextArea"):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
+        self.held = self._since_last_key() < HOLD_SECONDS
+        self.picker.disabled = self.held
+        self.query_one("#bridge-hold").display = self.held
+        if self.held:
+            self.set_timer(HOLD_SECONDS, self._release)
         self._show_question(0)
         if self.alert:
             self.app.bell()
             self._tmux_alert()
+
+    def _since_last_key(self) -> float:
+        """Seconds since the app saw a key (the workbench tracks it; elsewhere: long ago)."""
+        last = getattr(self.app, "last_key_at", None)
+        return float("inf") if last is None else time.monotonic() - last
+
+    def _release(self) -> None:
+        """Typing has paused for HOLD_SECONDS: the question takes keys from now on."""
+        quiet = self._since_last_key()
+        if quiet < HOLD_SECONDS:
+            self.set_timer(HOLD_SECONDS - quiet, self._release)
+            return
+        self.held = False
+        self.picker.disabled = False
+        self.query_one("#bridge-hold").display = False
+        if not self.reviewing:
+            self.picker.focus_entry()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.held:  # meant for what the user was typing into (see the module docstring)
+            event.stop()
+            event.prevent_default()
 
     @work(thread=True, exit_on_error=False, group="bridge-alert")
     def _tmux_alert(self) -> None:
@@ -154,10 +191,8 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         step.display = bool(parts)
         self.query_one("#bridge-text", Static).update(safe_text(question.question))
         picker.set_question(question, (self.request.id, index))
-        if question.is_free_text:
-            self.query_one("#free-text").focus()
-        else:
-            self.query_one("#choices").focus()
+        if not self.held:  # held: the focus comes with the release
+            picker.focus_entry()
         self.refresh_bindings()
 
     def _show_review(self) -> None:
