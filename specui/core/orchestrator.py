@@ -185,7 +185,7 @@ def resolve_input(project: Project, phase: str, override: str | None = None) -> 
             return ""
         raise SpecuiError(
             f"{source} not found: phase {phase} needs a <{phase}>…</{phase}> block there "
-            "(or pass --input TEXT)"
+            "(`specui handoff` drafts it from SPEC.md; or pass --input TEXT)"
         ) from None
     except OSError as exc:
         raise SpecuiError(f"{source}: cannot read ({exc.strerror})") from None

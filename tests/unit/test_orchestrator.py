@@ -110,6 +110,7 @@ def test_missing_file(project: Project) -> None:
     with pytest.raises(SpecuiError) as info:
         resolve_input(project, "constitution")
     assert "orchestrator/input not found" in str(info.value)
+    assert "`specui handoff` drafts it from SPEC.md" in str(info.value)  # the way forward
     assert resolve_input(project, "tasks") == ""
     assert resolve_input(project, "specify", "given on the command line") == "given on the command line"
 
