@@ -59,7 +59,11 @@ class Directive(_Input):
 
     kind: TurnKind
     round: int = Field(description="interview round (or validation step) this question opens")
-    target_dimension: Dimension | None = None
+    target_dimension: Dimension | None = Field(
+        default=None,
+        description="the weakest dimension of the current stage by the scores before "
+        "last_answer was scored: when your new scores make another one the weakest, target it",
+    )
     target_section: SectionKey | None = None
     challenge_mode: ChallengeMode | None = None
     gate: GateName | None = Field(

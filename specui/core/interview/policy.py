@@ -135,22 +135,30 @@ def is_deferral(text: str) -> bool:
     return bool(_DEFERRAL_RE.search(text or ""))
 
 
-def current_stage(state: InterviewState) -> Stage:
+def stage_of(scores: Mapping[str, float], kind: str) -> Stage:
     """Seed 004 stage priority: intent-first, then feasibility, then brownfield grounding."""
-    scores = state.scores()
     for stage, dims in STAGES.items():
-        if stage == "brownfield-grounding" and state.type != "brownfield":
+        if stage == "brownfield-grounding" and kind != "brownfield":
             continue
         if any(scores.get(d, 0.0) < STAGE_DONE for d in dims):
             return stage
-    return "brownfield-grounding" if state.type == "brownfield" else "feasibility"
+    return "brownfield-grounding" if kind == "brownfield" else "feasibility"
+
+
+def weakest_dimension(scores: Mapping[str, float], kind: str) -> str:
+    """The lowest-scoring dimension of the current stage (ties: the stage's order). An engine
+    calls this with the scores it just gave the last answer: the directive's target was
+    computed before that answer was scored."""
+    dims = list(STAGES[stage_of(scores, kind)])
+    return min(dims, key=lambda d: (scores.get(d, 0.0), dims.index(d)))
+
+
+def current_stage(state: InterviewState) -> Stage:
+    return stage_of(state.scores(), state.type)
 
 
 def target_dimension(state: InterviewState) -> str:
-    """The lowest-scoring dimension of the current stage (ties: the stage's order)."""
-    scores = state.scores()
-    dims = [d for d in STAGES[current_stage(state)] if d in state.dimension_keys()]
-    return min(dims, key=lambda d: (scores.get(d, 0.0), dims.index(d)))
+    return weakest_dimension(state.scores(), state.type)
 
 
 def rhythm_streak(state: InterviewState) -> int:
@@ -308,13 +316,21 @@ def _pressure(state: InterviewState, n: int) -> tuple[PressureKind, int | None] 
         # Only a claim the user made can be probed: deferrals and specui's own questions
         # are not claims.
         return ("assumption", None) if _claims(state) else None
-    if state.persistent_followup_round() is None:
+    if state.persistent_followup_round() is None and rounds[-1].n in _claims(state):
+        # Staying on the thread: the round just before, once it holds a claim (a deferral or
+        # a contradiction settled by specui has nothing to ask evidence for).
         return "evidence", rounds[-1].n
     return None
 
 
 def _claims(state: InterviewState) -> list[int]:
-    return [r.n for r in state.interview_rounds() if r.origin == "engine" and not r.deferral]
+    """Rounds whose answer is a claim of the user's: an engine's overview or ordinary question
+    answered without deferring (a closure answer decides the interview, not the product)."""
+    return [
+        r.n
+        for r in state.interview_rounds()
+        if r.origin == "engine" and r.kind in ("overview", "ordinary") and not r.deferral
+    ]
 
 
 def _closure_pressure(state: InterviewState) -> tuple[PressureKind, int | None] | None:
@@ -746,7 +762,7 @@ def check_reply(
     for i, text in enumerate(reply.open_questions_resolved):
         if not any(_norm(text) in o or o in _norm(text) for o in outstanding if o):
             problems.append(f"open_questions_resolved[{i}]: no outstanding question matches")
-    if reply.ready_to_crystallize and directive.kind != "final" and state.phase == "interview":
+    if reply.ready_to_crystallize and state.phase == "interview":
         explicit = {ev.gate for ev in reply.gate_evidence if ev.round in done}
         still = [g for g in state.open_gates() if g not in explicit]
         amb = ambiguity(
@@ -1062,11 +1078,13 @@ def _pending_from_reply(
             revisits_round=reply.pressure.revisits_round,
             kind=reply.pressure.kind,
         )
-    dim = (
-        directive.target_section
-        if validation and directive.target_section
-        else directive.target_dimension or target_dimension(state)
-    )
+    if validation and directive.target_section:
+        dim = directive.target_section
+    elif directive.gate is None and directive.kind != "overview":
+        # The directive's target predates the scores of the answer this reply processed.
+        dim = target_dimension(state)
+    else:
+        dim = directive.target_dimension or target_dimension(state)
     return PendingQuestion(
         question=question,
         round=directive.round,
@@ -1100,17 +1118,21 @@ def settle(
             # ends there (saying so) rather than asking specui-made filler.
             return End("validation_cap")
         return Ask(_pending_from_reply(state, directive, reply.question, reply, "validation"))
-    if state.rounds_done >= state.max_rounds:
-        return End("hard_cap")
     open_c = state.open_contradictions()
-    if open_c:
-        return Ask(contradiction_question(state, open_c[0], state.rounds_done + 1, "interview"))
     amb = state.computed_ambiguity()
     gates_open = state.open_gates()
-    if not gates_open and (
-        amb <= CLOSURE_ONLY or (amb <= state.threshold and reply.ready_to_crystallize)
+    if (
+        not gates_open
+        and not open_c
+        and (amb <= CLOSURE_ONLY or (amb <= state.threshold and reply.ready_to_crystallize))
     ):
+        # Checked before the cap: a last round that passes the closure audit crystallizes
+        # as a threshold end, not as a hard-cap stop.
         return End("threshold")
+    if state.rounds_done >= state.max_rounds:
+        return End("hard_cap")
+    if open_c:
+        return Ask(contradiction_question(state, open_c[0], state.rounds_done + 1, "interview"))
     if reply.question is None:
         # check_reply let a null question through only with every gate explicit and ambiguity
         # at or below the threshold.

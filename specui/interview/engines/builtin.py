@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent, weights_for
+from specui.core.ambiguity import DIMENSION_TITLES, ambiguity, ambiguity_percent, weights_for
 from specui.core.interview.contract import (
     ContextFinding,
     Contradiction,
@@ -48,6 +48,7 @@ from specui.core.interview.contract import (
     TermEntry,
     TranscriptEntry,
 )
+from specui.core.interview.policy import weakest_dimension
 from specui.core.open_questions import parse_open_questions
 from specui.core.spec import (
     SECTION_BY_KEY,
@@ -97,8 +98,9 @@ from specui.interview.engines.builtin_reading import (
 DEFAULT_MARK = "Default (you deferred)"
 DEFER_VALUE = "decide-for-me"
 OVERVIEW_PROMPT = (
-    "Give a general overview of what you are building: the problem, who it is for, and what v1 "
-    "must do. (Or paste an existing spec into SPEC.md and summarise it here.)"
+    "Give a general overview of what you are building: the problem, who it is for, what v1 "
+    "must do, and how you will know it works. (Or paste an existing spec into SPEC.md and "
+    "summarise it here.)"
 )
 CLOSURE_PREFIX = "Closure audit:"
 FILL_PREFIX = "Validation: §"
@@ -406,14 +408,20 @@ class Turn:
             for a in self.answered
             if a.interview
             and not a.deferral
-            and a.round not in revisited
+            and a.entry.kind in ("overview", "ordinary", "closure", "summary")
+            and a.kind not in ("closure", "contradiction", "finalize")
             and a.entry.answer.strip()
-            and (
-                a.kind in ("overview", "summary")
-                or (a.bank is not None and a.bank.type == "free" and a.bank.role == "ordinary")
-            )
         ]
-        return claims[0] if claims else None
+        # The user's own words first (the overview, a free-text answer), then a choice they
+        # made: the protocol directs a probe whenever any answer is a claim.
+        fresh = [a for a in claims if a.round not in revisited] or claims
+        typed = [
+            a
+            for a in fresh
+            if a.kind in ("overview", "summary")
+            or (a.bank is not None and a.bank.type == "free" and a.bank.role == "ordinary")
+        ]
+        return (typed or fresh or [None])[0]
 
     @cached_property
     def placeholders(self) -> dict[str, str]:
@@ -577,7 +585,11 @@ class Turn:
     def apply_overview(self, a: Answered) -> None:
         if a.deferral or not a.entry.answer.strip():
             return
-        for (unit, label), value in draft_overview(a.entry.answer).items():
+        drafted = draft_overview(a.entry.answer)
+        existing = self.existing_code_sentences(a.entry.answer)
+        if existing:
+            drafted[("scope", "Existing Code")] = existing
+        for (unit, label), value in drafted.items():
             if not value_is_answered(label, item_value(self.body(unit), label)):
                 self.write(unit, label, value)  # the user's own bullet stays
         # Seed 000 §4.2: seed §17 with the questions still open after the draft.
@@ -590,6 +602,20 @@ class Turn:
                 and not self.bullet_answered(e)
             ):
                 self.oq_added.append(e.resolves)
+
+    def existing_code_sentences(self, text: str) -> str:
+        """Brownfield: the overview's sentences that name code the repository defines (a
+        function, class or module the scan found) state how v1 relates to that code, in the
+        user's words."""
+        if self.scan is None:
+            return ""
+        known = self.scan.identifiers
+        hits = [
+            s
+            for s in sentences(text)
+            if any(t.rstrip("()").split(".")[-1].lower() in known for t in code_names(s))
+        ]
+        return "; ".join(h.rstrip(".") for h in hits[:3])
 
     def apply_bank(self, a: Answered, e: BankEntry) -> None:
         options = self.options_for(e) if e.options_from else e.options
@@ -882,7 +908,12 @@ class Turn:
                     )  # type: ignore[arg-type]
                 )
         closure = self.last is not None and last.kind == "closure"
-        if not g.closure_audit and closure and "crystallize" in last.values:
+        if (
+            not g.closure_audit
+            and closure
+            and "crystallize" in last.values
+            and self.may_crystallize
+        ):
             self.gate_evidence.append(
                 GateEvidence(
                     gate="closure_audit",
@@ -898,7 +929,8 @@ class Turn:
         for a in self.answered:
             if a.deferral or a.bank is None:
                 continue
-            if a.bank.role in fact.roles or (a.bank.challenge or "") in fact.roles:
+            kinds = {a.bank.role, f"challenge:{a.bank.challenge}", f"pressure:{a.bank.pressure}"}
+            if kinds & set(fact.roles):
                 return True
             if any(
                 a.bank.section == u and norm_label(a.bank.label) == norm_label(lb)
@@ -968,8 +1000,11 @@ class Turn:
         self,
     ) -> tuple[ReplyQuestion | None, str, str, PressureRevisit | None, bool]:
         d = self.d
+        last = self.last
+        audited = last is not None and last.kind == "closure" and "crystallize" in last.values
         if d.kind == "final":
-            return None, "the hard cap is reached: this answer is the last one", "user", None, False
+            why = "the hard cap is reached: this answer is the last one"
+            return None, why, "user", None, audited and self.may_crystallize
         if d.kind == "overview":
             q = ReplyQuestion(
                 question=OVERVIEW_PROMPT,
@@ -981,9 +1016,16 @@ class Turn:
             return q, "seed 000's first turn: the overview drafts sections 1–3", "user", None, False
         if d.kind == "validation":
             return self.validation_question()
-        last = self.last
-        if last is not None and last.kind == "closure" and "crystallize" in last.values:
+        if audited and self.may_crystallize:
             return None, "the closure audit passed", "user", None, True
+        if audited:
+            # "Crystallize" while a gate is open or the ambiguity is above the threshold: the
+            # protocol refuses that, so ask what closes the gap instead.
+            return self.closure_turn()
+        if self.below_threshold and not (d.gate or d.challenge_mode or d.pressure_followup):
+            # Below the threshold no new branch opens (seed 004 §2c): the directive was decided
+            # before this answer was scored, so the engine closes here itself.
+            return self.closure_turn()
         entry, why = self.pick()
         if entry is None:
             return self.closure_question()
@@ -994,6 +1036,51 @@ class Turn:
                 kind=d.pressure_kind or entry.pressure,  # type: ignore[arg-type]
             )
         return self.build_question(entry), why, self.source_of(entry), pressure, False
+
+    @cached_property
+    def fresh_ambiguity(self) -> float:
+        """Ambiguity from the scores this reply reports (seed 004 weights)."""
+        return ambiguity(self.score_map, self.req.interview_type)
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.d.kind in ("ordinary", "closure") and self.fresh_ambiguity <= self.req.threshold
+
+    def open_gates(self) -> list[str]:
+        """Readiness gates still open once this reply's gate evidence is counted."""
+        shown = {ev.gate for ev in self.gate_evidence}
+        gates = ("non_goals", "decision_boundaries", "pressure_pass")
+        return [g for g in gates if not getattr(self.req.gates, g) and g not in shown]
+
+    @property
+    def may_crystallize(self) -> bool:
+        """What the protocol accepts with ready_to_crystallize: every gate explicit and the
+        ambiguity at or below the threshold."""
+        return not self.open_gates() and self.fresh_ambiguity <= self.req.threshold
+
+    def closure_turn(self) -> tuple[ReplyQuestion | None, str, str, PressureRevisit | None, bool]:
+        """Below the threshold: the question that closes the open gate first, else the audit."""
+        for gate in self.open_gates():
+            if gate == "pressure_pass":
+                e = next((e for e in self.bank.entries if e.pressure == "assumption"), None)
+                if e is not None and self.available(e) and self.pressure_target is not None:
+                    why = "below the threshold; the pressure pass is still open"
+                    pressure = PressureRevisit(
+                        revisits_round=self.pressure_target.round, kind="assumption"
+                    )
+                    return self.build_question(e), why, "user", pressure, False
+                continue
+            e = next((e for e in self.bank.entries if e.gate == gate), None)
+            if e is not None and self.available(e, revisit=True):
+                title = "Non-goals" if gate == "non_goals" else "Decision Boundaries"
+                return (
+                    self.build_question(e),
+                    f"below the threshold; {title} still open",
+                    "user",
+                    None,
+                    False,
+                )
+        return self.closure_question()
 
     def pick(self) -> tuple[BankEntry | None, str]:
         d = self.d
@@ -1044,7 +1131,13 @@ class Turn:
         if self.req.interview_type == "brownfield":
             stages.append("brownfield")
         scores = self.score_map
+        # The directive's target was the weakest dimension before this turn's answer was
+        # scored: once that answer raised it, the scores this reply reports say which one is
+        # the weakest now (scores only rise, so an unraised target is still the weakest).
+        before = {x.dimension: x.score for x in self.req.scores}
         target = d.target_dimension
+        if target is None or scores.get(target, 0.0) > before.get(target, 0.0):
+            target = weakest_dimension(scores, self.req.interview_type)
         if target:
             for stage in stages:
                 e = first(lambda e, st=stage: e.stage == st and e.dimension == target)
@@ -1097,7 +1190,7 @@ class Turn:
         )
 
     def closure_question(self) -> tuple[ReplyQuestion, str, str, None, bool]:
-        amb = ambiguity_percent(self.req.ambiguity)
+        amb = ambiguity_percent(self.fresh_ambiguity)
         gate = self.d.gate if self.d.gate not in (None, "closure_audit") else None
         named = f" The {gate.replace('_', ' ')} gate is still open." if gate else ""
         q = ReplyQuestion(

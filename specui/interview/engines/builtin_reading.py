@@ -560,25 +560,40 @@ def claims_of(text: str, round_: int) -> list[Claim]:
 
 @dataclass(frozen=True)
 class Fact:
+    """One thing a dimension needs known, worth `points` of it (each dimension's sum to 1).
+
+    A fact is met by a bullet the user answered (`items`) or by an answered question of the
+    listed kinds (`roles`: a bank role, `challenge:MODE`, `pressure:KIND`): every question the
+    protocol asks informs the dimension its answer clarifies, so no answered round is wasted.
+    """
+
     dimension: str
     key: str
     label: str
     points: float
     items: tuple[tuple[str, str], ...] = ()  # (unit, bullet label)
-    roles: tuple[str, ...] = ()  # answered entries of these roles/challenges count
+    roles: tuple[str, ...] = ()
 
 
 FACTS: tuple[Fact, ...] = (
     Fact("intent", "problem", "problem statement", 0.55, (("vision", "Problem & Outcome"),)),
-    Fact("intent", "driver", "primary driver", 0.15, (("vision", "Primary Driver"),)),
-    Fact("intent", "pressure", "a claim pressure-tested", 0.15, (), ("pressure",)),
+    # "What makes v1 worth building anyway?" (Contrarian) names the driver as well.
     Fact(
         "intent",
-        "challenged",
-        "core assumption challenged",
+        "driver",
+        "primary driver",
+        0.15,
+        (("vision", "Primary Driver"),),
+        ("challenge:contrarian",),
+    ),
+    Fact("intent", "evidence", "a claim backed by evidence", 0.15, (), ("pressure:evidence",)),
+    Fact(
+        "intent",
+        "essence",
+        "essence stated",
         0.15,
         (("vision", "Essence"),),
-        ("contrarian", "ontologist"),
+        ("challenge:ontologist",),
     ),
     Fact("outcome", "metrics", "success metrics", 0.45, (("vision", "Success Metrics"),)),
     Fact("outcome", "users", "target users", 0.25, (("vision", "Target Users"),)),
@@ -592,17 +607,23 @@ FACTS: tuple[Fact, ...] = (
         0.20,
         (("scope", "Decision Boundaries"),),
     ),
-    Fact("scope", "mvp", "MVP boundary", 0.15, (), ("simplifier",)),
+    # The smallest version worth shipping (Simplifier), or what is given up or deferred to keep
+    # a claim (a trade-off follow-up): both draw the MVP boundary.
+    Fact("scope", "mvp", "MVP boundary", 0.15, (), ("challenge:simplifier", "pressure:tradeoff")),
     Fact("constraints", "stack", "stack confirmed", 0.30, (("deployment", "Stack"),)),
-    Fact("constraints", "performance", "performance target", 0.25, (("nfr", "Performance"),)),
+    Fact("constraints", "performance", "performance target", 0.20, (("nfr", "Performance"),)),
     Fact(
         "constraints",
         "security",
         "auth & privacy model",
-        0.25,
+        0.20,
         (("security", "Security & Privacy"),),
     ),
-    Fact("constraints", "reliability", "reliability target", 0.20, (("nfr", "Reliability"),)),
+    Fact("constraints", "reliability", "reliability target", 0.15, (("nfr", "Reliability"),)),
+    # "What has to be true for that to hold?" names a condition that must hold: a constraint.
+    Fact(
+        "constraints", "assumption", "a hidden assumption named", 0.15, (), ("pressure:assumption",)
+    ),
     Fact("success", "acceptance", "acceptance checks", 0.60, (("acceptance", "User acceptance"),)),
     Fact("success", "test_plan", "test plan", 0.40, (("acceptance", "QA plan"),)),
     Fact("context", "scanned", "repository read", 0.25, (), ("scanned",)),
@@ -614,6 +635,6 @@ FACTS: tuple[Fact, ...] = (
         "canonical terms",
         0.15,
         (("terminology", "Glossary"),),
-        ("terminologist",),
+        ("challenge:terminologist",),
     ),
 )
