@@ -451,6 +451,25 @@ async def test_search_covers_the_whole_log_and_n_steps(project, store, manager) 
         await wait_for(pilot, lambda: manager.calls and manager.calls[0][0] == "start")
 
 
+async def test_esc_clears_the_search_and_n_runs_next_again(project, store, manager) -> None:
+    # Found in tmux: after a search, `n` stayed "next match" with no way back to "run next".
+    run = add_run(store, project, "constitution", "done", ended=NOW)
+    manager.log_path(run).write_bytes(b"".join(b"line %d\n" % i for i in range(200)))
+    async with PaneApp(project, store, manager).run_test(size=(120, 30)) as pilot:
+        app = pilot.app
+        view = app.query_one(LogView)
+        await wait_for(pilot, lambda: view.line_count == 200)
+        view.focus()
+        view.search("line 15")
+        await wait_for(pilot, lambda: view.match_count == 11)
+        assert "Esc clears" in text_of(app, "#runner-tail")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not view.search_needle)
+        assert "search" not in text_of(app, "#runner-tail")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: manager.calls and manager.calls[0][0] == "start")
+
+
 async def test_a_paused_gate_is_shown_and_approved(project, store, manager) -> None:
     runs = project.root / ".specify" / "workflows" / "runs" / "ab12cd34"
     runs.mkdir(parents=True)

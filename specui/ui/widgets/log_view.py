@@ -234,6 +234,8 @@ class LogView(ScrollView, can_focus=True):
         # Only while a search has matches (check_action): otherwise n is the runner's key.
         Binding("n", "next_match", "Next match", show=False, id="log.next_match"),
         Binding("N", "previous_match", "Prev. match", show=False, id="log.previous_match"),
+        # Only while a search is set: gives n back to the runner ("run next").
+        Binding("escape", "clear_search", "Clear search", show=False, id="log.clear_search"),
     ]
 
     follow: reactive[bool] = reactive(True, init=False)
@@ -441,10 +443,15 @@ class LogView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_match", "previous_match"):
             return bool(self._match_rows)
+        if action == "clear_search":
+            return bool(self.search_needle)
         return True
 
     def action_search(self) -> None:
         self.post_message(self.SearchRequested())
+
+    def action_clear_search(self) -> None:
+        self.search("")
 
     def action_next_match(self) -> None:
         if self._match_rows:

@@ -399,10 +399,10 @@ class RunnerPane(Vertical):
             if view.searching:
                 text.append(": searching…", style="dim")
             elif view.match_count:
-                text.append(f": match {view.match_index + 1}/{view.match_count} · n/N",
-                            style="cyan")
+                text.append(f": match {view.match_index + 1}/{view.match_count} · n/N · "
+                            "Esc clears", style="cyan")
             else:
-                text.append(": no match", style="yellow")
+                text.append(": no match · Esc clears", style="yellow")
         auto = self._rv.auto_continue if self._rv is not None else \
             self.runner_config.auto_continue
         text.append("   auto-continue: ", style="dim")
