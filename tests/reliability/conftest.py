@@ -56,6 +56,23 @@ def alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _is_subreaper() -> bool:
+    import ctypes
+
+    value = ctypes.c_int(0)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(37, ctypes.byref(value), 0, 0, 0)  # PR_GET_CHILD_SUBREAPER
+    return bool(value.value)
+
+
+@pytest.fixture(autouse=True)
+def _test_process_stays_no_subreaper():
+    """`specui run` makes its process a child subreaper; run in this process it would leave
+    every later test's orphans unreaped (zombies that keep process groups alive)."""
+    yield
+    assert not _is_subreaper(), "the test made pytest a child subreaper: run specui run apart"
+
+
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     folder = tmp_path / "proj"

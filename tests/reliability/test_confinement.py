@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from specui.interview.driver import InterviewDriver
 from specui.runner.manager import PhaseManager
 from specui.store import SessionStore
 
-from .conftest import assert_one_line_error, cli
+from .conftest import assert_one_line_error, cli, specui_process
 
 pytestmark = pytest.mark.reliability
 
@@ -115,9 +116,13 @@ def test_linked_folders_and_files_out_of_the_project_stay_untouched(
         (clone / "specui.toml").write_text(
             f'[runner]\ncommand = [{sys.executable!r}, "-c", "print(1)"]\nnotify = false\n'
         )
-        code, _out, err = cli(capsys, "run", "constitution", "--input", "x", str(clone))
+        # A real process: `specui run` makes itself a child subreaper, which must not happen
+        # to the test process (its orphans would never be reaped).
+        proc = specui_process(["run", "constitution", "--input", "x", str(clone)], clone,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _out, err = proc.communicate(timeout=60)
         assert tree(outside) == before
-        assert code == 2 and "Traceback" not in err
+        assert proc.returncode == 2 and "Traceback" not in err
         assert err.splitlines()[-1].startswith("specui: error: orchestrator")
         assert "outside the project" in err.splitlines()[-1]
     else:
