@@ -46,6 +46,8 @@ except ImportError:  # pragma: no cover - Windows
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+# Far above any real session (transcripts included); a larger file is set aside, not parsed.
+SESSION_MAX_BYTES = 64 * 1024 * 1024
 
 PhaseStatus = Literal["pending", "running", "done", "failed", "stopped"]
 # The interview's models live in specui.core.interview.state (the protocol reads them purely);
@@ -144,7 +146,7 @@ class _Unusable(Exception):
 
 def _parse_session(text: str) -> Session:
     try:
-        data = load_json_text(text, what="session.json")
+        data = load_json_text(text, what="session.json", max_bytes=SESSION_MAX_BYTES)
     except LoadError as exc:
         raise _Unusable(f"it is {exc.reason}") from None
     if not isinstance(data, dict):
@@ -224,7 +226,7 @@ class SessionStore:
         if sig is None or sig == self._disk_sig:
             return False
         try:
-            raw = read_file_bytes(self.path, what=self._rel())
+            raw = read_file_bytes(self.path, what=self._rel(), max_bytes=SESSION_MAX_BYTES)
         except LoadError as exc:
             if exc.missing:  # removed since the stat
                 return False
