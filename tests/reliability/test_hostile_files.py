@@ -263,6 +263,28 @@ def test_hostile_runner_files_read_as_absent(tmp_path: Path, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_hostile_status_json_of_a_running_run_in_specui_status(
+    root: Path, capsys, kind: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from specui.store import PhaseRun
+
+    run_id = "plan-20260101-000000"
+    store = SessionStore.open(Project.at(root))
+    store.update(lambda s: s.runs.append(PhaseRun(
+        run_id=run_id, phase="plan", status="running", started_at=datetime(2026, 1, 1, tzinfo=UTC),
+        log="orchestrator/plan-20260101-000000.md", pid=1)))
+    run_dir = root / ".specui" / "runs" / run_id
+    plant(run_dir / "status.json", kind, toml=False)
+    plant(run_dir / "supervisor.pid", kind, toml=False)
+    code, out, err = no_hang(lambda: cli(capsys, "status", "--json", str(root)))
+    assert code == 0 and err == "" and "Traceback" not in out
+    plan = next(p for p in json.loads(out)["phases"] if p["name"] == "plan")
+    assert plan["status"] == "failed"  # its supervisor cannot be verified: gone, not "running"
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_hostile_workbench_pid_is_no_workbench(root: Path, kind: str) -> None:
     from specui.bridge import running_workbench
 
