@@ -49,3 +49,29 @@ async def test_interview_that_cannot_start_says_why(tmp_path: Path, kind: str, f
         assert "internal error" not in shown and "\n" not in shown.strip()
         assert app.is_running
     assert not outside.parent.exists()  # nothing was created out of the project
+
+
+async def test_hostile_session_is_set_aside_and_the_interview_starts(tmp_path: Path, monkeypatch):
+    """D2/C5 in the workbench: the 100,000-deep session.json is moved aside (said once), a
+    fresh interview starts, and the set-aside file is never overwritten."""
+    root = tmp_path / "proj"
+    (root / ".specui").mkdir(parents=True)
+    hostile = "[" * 100_000 + "]" * 100_000
+    (root / ".specui" / "session.json").write_text(hostile)
+    said: list[str] = []
+    real_notify = SpecuiApp.notify
+
+    def notify(self, message, *args, **kwargs):
+        said.append(str(message))
+        return real_notify(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(SpecuiApp, "notify", notify)
+    app = SpecuiApp(Project.at(root), watch=False, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = time.monotonic() + 20
+        while app.store is None or app.store.state.interview.current is None:
+            assert time.monotonic() < deadline, "the interview never started"
+            await pilot.pause(0.05)
+    aside = list((root / ".specui").glob("session.json.bad-*"))
+    assert len(aside) == 1 and aside[0].read_text() == hostile
+    assert sum("set aside" in s for s in said) == 1
