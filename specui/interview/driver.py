@@ -287,7 +287,13 @@ class InterviewDriver:
                 reply = self._ask_engine(st, decision, answered, view, doc)
                 again = self._apply(st, decision, reply, answered, view, doc)
             except EngineCancelled:
-                if not self._closing:
+                if self._closing:
+                    return
+                if self.state.current is None:
+                    # No question on screen to answer again (the first round): the round
+                    # stays failed, so retry / the offline engine can bring one.
+                    self._fail("the round was cancelled", pending)
+                else:
                     self._set_engine(
                         EngineState(name=self._engine_name),
                         notice="The round was cancelled; your answer was not recorded.",

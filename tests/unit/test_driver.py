@@ -250,6 +250,19 @@ def test_cancel_returns_to_the_question(project):
     assert "cancelled" in iv.notice
 
 
+def test_cancelling_the_first_round_leaves_retry_not_an_empty_pane(project):
+    # Found in tmux with the Codex engine: Esc on round 1 left no question and no retry key.
+    engine = FakeEngine([EngineCancelled("cancelled"), following])
+    store, driver = make(project, engine)
+    driver.start()
+    iv = store.state.interview
+    assert iv.current is None and iv.engine.status == "error"
+    assert "cancelled" in (iv.engine.error or "") and "answer" not in iv.notice
+    driver.retry()
+    iv = store.state.interview
+    assert iv.engine.status == "idle" and iv.current is not None and iv.current.round == 1
+
+
 # --------------------------------------------------------------------------- protocol rules
 
 
@@ -526,7 +539,8 @@ def test_thread_safety_of_cancel_from_another_thread(project):
     assert store.state.interview.engine.status == "thinking"
     driver.cancel()
     t.join(5)
-    assert store.state.interview.engine.status == "idle"
+    # Ended, not thinking: round 1 had no question to go back to, so retry is offered.
+    assert store.state.interview.engine.status == "error"
 
 
 def test_a_refused_spec_write_is_the_one_error_and_leaves_no_journal(project, monkeypatch):
