@@ -184,6 +184,29 @@ def test_kill_9_of_a_detached_supervisor_takes_its_escapees(tmp_path: Path) -> N
              what="agent and escapees gone after kill -9 of the supervisor")
 
 
+def test_workbench_stop_of_a_detached_run_takes_its_escapees(root: Path) -> None:
+    """The workbench's path: PhaseManager.start (detached supervisor), then stop."""
+    from specui.core.config import RunnerConfig
+    from specui.runner.manager import PhaseManager
+    from specui.store import SessionStore
+
+    _project_with_command(root, ESCAPEES)
+    project = Project.at(root)
+    config = RunnerConfig(command=[sys.executable, "agent.py"], notify=False,
+                          stop_grace_seconds=2)
+    manager = PhaseManager(project, SessionStore.open(project), config)
+    (root / "orchestrator").mkdir(exist_ok=True)
+    (root / "orchestrator" / "input").write_text("<constitution>c</constitution>\n")
+    run = manager.start("constitution")
+    pids = _escapees(manager.log_path(run))
+    status = read_status(project.runs_dir / run.run_id)
+    assert status is not None and status.pid is not None
+    manager.stop(run.run_id)
+    wait_for(lambda: not any(alive(p) for p in [*pids, status.pid]), timeout=10,
+             what="agent and escapees gone after stop")
+    wait_for(lambda: read_status(project.runs_dir / run.run_id).ended, what="run ended")
+
+
 def test_kill_9_of_headless_run_takes_its_escapees(root: Path) -> None:
     _project_with_command(root, ESCAPEES)
     proc = specui_process(["run", "constitution", "--input", "x", str(root)], root,
