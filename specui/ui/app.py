@@ -22,12 +22,13 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from specui.core.errors import SpecuiError
 from specui.ui.actions import check_keymap
 from specui.ui.commands import SpecuiCommands
 from specui.ui.screens.workbench import WorkbenchScreen
 from specui.ui.services.bridge_inbox import BridgeInbox, BridgeRequestsFound
 from specui.ui.services.themes import ThemeStore
-from specui.ui.services.workers import WorkerGroup
+from specui.ui.services.workers import WorkerGroup, describe
 from specui.ui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
@@ -107,13 +108,8 @@ class SpecuiApp(App[int]):
         return self.workbench
 
     def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+        timeout: float | None = None, markup: bool = False,
     ) -> None:
         """Every toast is plain text: messages carry config values, file names, agent output
         (a `[/]` parsed as markup would crash the app). Widgets' `notify` routes here too."""
@@ -232,20 +228,18 @@ class SpecuiApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         try:
-            group = WorkerGroup(worker.group)
+            group: WorkerGroup | None = WorkerGroup(worker.group)
         except ValueError:
-            return  # a widget's own worker (the SPEC.md view's renderer, the runner's reads)
+            group = None  # started without one of our groups: its errors are still reported
         error = worker.error if event.state == WorkerState.ERROR else None
         if group is WorkerGroup.ANSWER and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
                                                            WorkerState.CANCELLED):
-            self.workbench.answer_finished(event.state == WorkerState.SUCCESS, self._say(error))
+            self.workbench.answer_finished(event.state == WorkerState.SUCCESS, describe(error))
         if error is None:
             return
-        from specui.core.errors import SpecuiError
-
         if group is WorkerGroup.STARTUP:
             # Bad specui.toml (or an unreadable project): leave the TUI; run_app prints it.
-            self.startup_error = self._say(error)
+            self.startup_error = describe(error)
             self.exit(return_code=error.exit_code if isinstance(error, SpecuiError) else 1)
             return
         if group is WorkerGroup.ENGINE and (
@@ -253,19 +247,10 @@ class SpecuiApp(App[int]):
         ):
             # The interview could not start (SPEC.md a symlink loop, outside the project, not a
             # file): say so where the question would be, not "Starting the interview…" forever.
-            self.workbench.query_one("#question").show_message(self._say(error))  # type: ignore[attr-defined]
+            self.workbench.query_one("#question").show_message(describe(error))  # type: ignore[attr-defined]
         if not isinstance(error, SpecuiError):
             self.log.error(f"{group}: {error!r}")
-        self.notify(self._say(error) or "", severity="error", timeout=10)
-
-    @staticmethod
-    def _say(error: BaseException | None) -> str | None:
-        """A SpecuiError is the user's message; anything else is named as internal."""
-        from specui.core.errors import SpecuiError
-
-        if error is None or isinstance(error, SpecuiError):
-            return None if error is None else str(error)
-        return f"internal error: {type(error).__name__}: {error}"
+        self.notify(describe(error) or "", severity="error", timeout=10)
 
     @on(BridgeRequestsFound)
     def _bridge_requests(self, message: BridgeRequestsFound) -> None:
@@ -275,7 +260,7 @@ class SpecuiApp(App[int]):
 
     # ------------------------------------------------------------------ keys and palette
     def keys_display(self, entry: UIAction) -> str:
-        """The keys of an action table entry as the user has them (specui.toml [keys])."""
+        """An action's keys as the user has them (specui.toml [keys]), e.g. "C / F5"."""
         keys = self._keymap.get(entry.id, entry.keys).split(",")
         return " / ".join(self.get_key_display(Binding(key, "")) for key in keys)
 

@@ -82,11 +82,8 @@ class FolderWatcher:
 
     def run(self) -> None:
         """Blocking loop; run it in a thread."""
-        try:
-            from watchfiles import watch
-        except ImportError as exc:  # pragma: no cover - watchfiles is a hard dependency
-            self._fail(f"file watching unavailable: {exc}")
-            return
+        from watchfiles import watch  # here, in the thread: nothing at start-up
+
         try:
             folders = self.current_folders()
             if not folders:

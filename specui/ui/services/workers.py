@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from specui.core.errors import SpecuiError
+
 
 class WorkerGroup(StrEnum):
     STARTUP = "startup"  # config, store and pane modules: an error closes the workbench
@@ -16,3 +18,10 @@ class WorkerGroup(StrEnum):
     CONFIG_WRITE = "config-write"  # the chosen theme into specui.toml
     BRIDGE_SCAN = "bridge-scan"  # list pending `specui question` requests
     BRIDGE_WRITE = "bridge-write"  # answer/cancel a request, announce the workbench
+
+
+def describe(error: BaseException | None) -> str | None:
+    """A SpecuiError is the user's message; anything else is named as internal."""
+    if error is None or isinstance(error, SpecuiError):
+        return None if error is None else str(error)
+    return f"internal error: {type(error).__name__}: {error}"
