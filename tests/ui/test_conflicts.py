@@ -137,13 +137,17 @@ async def test_apply_then_dismiss_with_the_keyboard(project, store):
 
 
 async def test_append_keeps_both_texts(project, store):
+    """Append merges bullet by bullet: the proposal's second answer for a label the user already
+    filled goes under the user's line, a label the user lacks is added, no label is repeated."""
     seed(project, store, vision=False)
     app = make_app(project, store)
     async with app.run_test(size=SMALL) as pilot:
         await open_screen(pilot)
         await pilot.press("m")
         await pilot.pause()
-        assert unit(project, "scope") == USER_SCOPE + "\n\n" + PROPOSED_SCOPE
+        assert unit(project, "scope") == (
+            "- **In scope**: add, list, done\n    add, list, done, tags\n- **Non-goals**: sync"
+        )
         assert store.state.spec.conflicts == []
         assert store.state.spec.conflicts_history[0].action == "appended"
 
