@@ -590,3 +590,30 @@ def test_snapshot_stalled_160x48(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(
         snapshot_app(tmp_path, stalled=True), terminal_size=(160, 48), run_before=_settle
     )
+
+
+class SlowViewManager(FakeManager):
+    """The first view of the project takes a while (a slow disk, a big tasks.md)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.release = threading.Event()
+
+    def view(self, *args, **kwargs):
+        self.release.wait(10)
+        return super().view(*args, **kwargs)
+
+
+async def test_run_next_pressed_before_the_first_view_runs_once_it_arrives(project, store) -> None:
+    manager = SlowViewManager(project, store, RunnerConfig(notify=True))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
+        pane.focus()
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert pane.runner_view is None and manager.calls == []
+        assert not [n for n in app._notifications if "done" in n.message]
+        manager.release.set()
+        await wait_for(pilot, lambda: manager.calls[:1] == [("start", "constitution", False,
+                                                              None)])

@@ -104,6 +104,9 @@ class RunnerPane(Vertical):
         self._clock = clock or (lambda: datetime.now(UTC))
         self._refresh_interval = refresh_interval
         self._rv: RunnerView | None = None
+        # A command pressed before the first view came back runs when it arrives (it needs to
+        # know which phase is next); saying "every phase is done" then would be false.
+        self._waiting_for_view: Callable[[], None] | None = None
         self._shown_run_id: str | None = None
         self._pinned_run_id: str | None = None  # a past run the user chose to look at
         self._current_id: str | None = None  # the runner's current run when last rendered
@@ -188,6 +191,9 @@ class RunnerPane(Vertical):
         if view is not None:
             self._rv = view
             self._render_all()
+            waiting, self._waiting_for_view = self._waiting_for_view, None
+            if waiting is not None:
+                waiting()
         if self._refresh_again:
             self._refresh_again = False
             self.refresh_now()
@@ -509,7 +515,11 @@ class RunnerPane(Vertical):
         """Run the next phase in order (asks first when its predecessor never completed)."""
         if self._refused("run_next"):
             return
-        phase = self._rv.next_phase if self._rv is not None else None
+        if self._rv is None:
+            self._waiting_for_view = self.run_next
+            self.refresh_now()
+            return
+        phase = self._rv.next_phase
         if phase is None:
             self.notify("every phase is done", severity="information")
             return
@@ -517,7 +527,11 @@ class RunnerPane(Vertical):
 
     def choose_phase(self) -> None:
         """Pick any phase the runner lists, then run it (with the same predecessor check)."""
-        if self._refused("choose_phase") or self._rv is None:
+        if self._refused("choose_phase"):
+            return
+        if self._rv is None:
+            self._waiting_for_view = self.choose_phase
+            self.refresh_now()
             return
 
         def picked(phase: str | None) -> None:
