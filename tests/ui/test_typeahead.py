@@ -112,3 +112,18 @@ async def test_a_question_arriving_after_a_pause_takes_keys_at_once(project, sto
         await _question_arrives(pilot, project, DELETE)
         await pilot.pause()
         assert not app.screen.held and app.focused.id == "choices"
+
+
+async def test_no_pick_key_in_the_footer_once_the_interview_has_ended(project, store):
+    # Found in tmux: a finished interview's footer still offered "1-9 Pick".
+    app = make_app(project, store, [SINGLE])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("1", "enter")
+        await settle(pilot)
+    assert store.state.interview.status == "crystallized"
+    reopened = make_app(project, store, [SINGLE])
+    async with reopened.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        shown = [b.binding.description for b in reopened.active_bindings.values() if b.enabled]
+        assert "Pick" not in shown

@@ -60,7 +60,9 @@ class ChoiceList(OptionList):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         picker = self.picker
         if picker is None or picker.question is None:
-            return True
+            # No question (the interview ended, a round is still coming): the hidden list may
+            # keep the focus, but it offers nothing to pick (no "1-9 Pick" in the footer).
+            return False
         if action == "toggle" and not picker.question.multi_select:
             return False
         return not (action == "pick" and parameters and int(parameters[0]) >= self.option_count)
