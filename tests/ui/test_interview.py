@@ -253,6 +253,24 @@ async def test_a_failed_round_shows_one_error_with_retry_and_offline_keys(projec
         assert iv.rounds[0].answer.value == OVERVIEW
 
 
+async def test_after_a_failed_round_r_retries_instead_of_typing_into_the_answer(project):
+    # Found in tmux: the error line offered "r retry · o …" while the free-text box kept the
+    # focus, so `o` was appended to the submitted answer.
+    app, store, engine = _agent_app(project)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        engine.fail = ["the server did not answer within 300 s"]
+        app.query_one("#free-text").text = OVERVIEW
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert store.state.interview.engine.status == "error"
+        assert not app.workbench.typing()
+        await pilot.press("r")
+        await settle(pilot)
+        iv = store.state.interview
+        assert iv.engine.status == "idle" and iv.rounds[0].answer.value == OVERVIEW
+
+
 async def test_quitting_during_a_round_ends_it_and_the_next_start_runs_it_again(project):
     from specui.interview.driver import InterviewDriver
 

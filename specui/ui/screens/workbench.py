@@ -67,6 +67,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._draft_timer: Any = None
         self._draft: AnswerDraft | None = None  # changed since the last save
         self._draft_lock = threading.Lock()  # one draft write at a time; quit waits for it
+        self._round_failed = False  # the engine's last round failed (seen by apply_session)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -193,6 +194,12 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if finished:
             finish.show(session, self.spec_snapshot, self.app.project.spec)  # type: ignore[attr-defined]
         self.query_one(ProgressLine).set_conflicts(len(session.spec.conflicts))
+        failed = iv.engine.status == "error"
+        if failed and not self._round_failed and self.typing():
+            # The answer was submitted and is kept for the retry: leave the text box, so the
+            # r / o the error line offers are keys, not letters added to the answer.
+            self.action_leave_answer()
+        self._round_failed = failed
         self._announce(session)
         self.refresh_bindings()
         if self.panes:  # SPEC.md is read once the panes that show it are up
