@@ -516,6 +516,31 @@ async def test_handoff_key_drafts_input_and_starts_a_lane(project, store, manage
         assert contract["execution_stride"] == "task"
 
 
+async def test_the_handoff_keys_show_and_the_options_scroll_at_80x24(project, store, manager):
+    # Found in tmux: at 80x24 the options overflowed the modal, its keys line (at the end) was
+    # never visible and PgDn did nothing.
+    from specui.core.spec import render_spec_template
+    from specui.ui.screens.runner import HANDOFF_KEYS
+
+    project.spec.write_text(render_spec_template("demo"))
+    async with PaneApp(project, store, manager).run_test(size=(80, 24)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane.focus()
+        await pilot.press("H")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")
+        await pilot.pause()
+        body = app.screen.query_one("#runner-modal")
+        keys = app.screen.query_one("#handoff-keys")  # under the title, whole, on screen
+        assert str(keys.render()).split() == HANDOFF_KEYS.split()
+        assert 0 <= keys.region.y and keys.region.bottom < 24
+        assert body.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
+
+
 # --- footer ---------------------------------------------------------------------------------------
 
 

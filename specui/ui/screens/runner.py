@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -37,6 +37,10 @@ STATUS_STYLE = {
     "stopped": "magenta",
 }
 STATUS_ICON = {"pending": "·", "running": "●", "done": "✓", "failed": "✗", "stopped": "■"}
+
+
+HANDOFF_KEYS = ("1: run the Spec Kit phases here · 2–6: start that lane in the runner · "
+                "↑↓/PgDn: scroll · Esc: close")
 
 
 class _RunnerModal(ModalScreen[Any]):
@@ -152,8 +156,10 @@ class HandoffScreen(_RunnerModal):
 
     def compose(self) -> ComposeResult:
         data = self._data
-        with Vertical(id="runner-modal", classes="-wide"):
+        # Scrolls with the keys (it is taller than 80x24); the keys line stays near the top.
+        with VerticalScroll(id="runner-modal", classes="-wide"):
             yield Label(Text("Handoff: from SPEC.md to the build", style="bold"))
+            yield Static(Text(HANDOFF_KEYS, style="dim"), id="handoff-keys")  # wraps
             if data.get("residual_risk"):
                 yield Static(safe_text(f"⚠ Residual risk (travels with every option): "
                                        f"{data['residual_risk']}", style="bold yellow"))
@@ -161,8 +167,6 @@ class HandoffScreen(_RunnerModal):
                 if line.startswith("Residual risk"):
                     continue
                 yield Static(safe_text(line), classes="handoff-line")
-            yield Label(Text("1: run the Spec Kit phases here · 2–6: start that lane in the "
-                             "runner · Esc: close", style="dim"))
 
     def action_choose(self, index: int) -> None:
         lanes = [lane for lane in self._data["lanes"] if lane["key"] != "refine"]
