@@ -65,7 +65,7 @@ async def _shoot(out: Path, size: tuple[int, int], theme: str) -> None:
                 else:
                     await pilot.press("1", "enter")
                 await settle()
-            await pilot.press("s")
+            await pilot.press("f3")  # SPEC.md beside the answer (focus stays on the answer)
             await settle()
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(app.export_screenshot(), encoding="utf-8")
