@@ -18,6 +18,7 @@ from specui.core.interview.contract import (
     EngineRequest,
     GateState,
     ReplyQuestion,
+    ScoreState,
     TranscriptEntry,
     parse_reply,
 )
@@ -78,6 +79,7 @@ class Session:
         self.last: TranscriptEntry | None = None
         self.question: ReplyQuestion | None = None
         self.phase = "interview"
+        self.scores: list[ScoreState] = []  # the last reply's, as the driver sends them
 
     def request(self, directive: Directive) -> EngineRequest:
         return EngineRequest(
@@ -93,6 +95,7 @@ class Session:
             transcript=list(self.transcript),
             last_answer=self.last,
             gates=self.gates,
+            scores=list(self.scores),
             spec_md=self.spec,
             stack_toml=self.stack,
         )
@@ -109,6 +112,7 @@ class Session:
         for ev in reply.gate_evidence:
             setattr(self.gates, ev.gate, True)
         self.question = reply.question
+        self.scores = [ScoreState(**sc.model_dump()) for sc in reply.scores]
         self.last = None
         return reply
 
@@ -796,7 +800,9 @@ def test_brownfield_touchpoints_are_the_files_the_answers_name(tmp_path: Path):
     assert "repository read" in context.justification
     # the touchpoints question offers those files, from the code
     reply = s.turn(target_dimension="context")
-    while reply.question.header != "Touchpoints":
+    for _ in range(20):
+        if reply.question.header == "Touchpoints":
+            break
         if reply.question.type == "free-text":
             s.answer(text="ok")
         else:

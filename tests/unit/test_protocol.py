@@ -146,13 +146,15 @@ def test_oversized_context_asks_only_for_a_summary_and_scores_nothing():
     [
         ({}, "intent-first", "intent"),
         ({"intent": 0.9, "outcome": 0.2, "scope": 0.5}, "intent-first", "outcome"),
+        # intent-first is left at 0.8: its dimensions carry most of the weight
+        ({"intent": 0.9, "outcome": 0.9, "scope": 0.7, "success": 0.1}, "intent-first", "scope"),
         (
-            {"intent": 0.9, "outcome": 0.9, "scope": 0.7, "success": 0.1},
+            {"intent": 0.9, "outcome": 0.9, "scope": 0.8, "success": 0.1},
             "feasibility",
             "constraints",
         ),
         (
-            {"intent": 0.9, "outcome": 0.9, "scope": 0.7, "constraints": 0.8, "success": 0.3},
+            {"intent": 0.9, "outcome": 0.9, "scope": 0.8, "constraints": 0.8, "success": 0.3},
             "feasibility",
             "success",
         ),

@@ -75,6 +75,9 @@ STAGES: dict[Stage, tuple[str, ...]] = {
     "brownfield-grounding": ("context",),
 }
 STAGE_DONE = 0.6  # a stage is left once each of its dimensions scores at least this
+# Intent-first is left later: its dimensions carry most of the weight (0.75 greenfield, 0.65
+# brownfield), so leaving them at STAGE_DONE would chase light dimensions while heavy gaps stay.
+STAGE_EXIT: dict[str, float] = {"intent-first": 0.8}
 EARLY_EXIT_ROUND = 4  # seed 004 §2f: "Round 4+: allow explicit early exit with risk warning"
 CLOSURE_ONLY = 0.10  # seed 004 §2c: at or below, only a final closure question is allowed
 GATE_REVISIT_EVERY = 3  # an unresolved gate is asked again this many rounds after the last ask
@@ -140,7 +143,7 @@ def stage_of(scores: Mapping[str, float], kind: str) -> Stage:
     for stage, dims in STAGES.items():
         if stage == "brownfield-grounding" and kind != "brownfield":
             continue
-        if any(scores.get(d, 0.0) < STAGE_DONE for d in dims):
+        if any(scores.get(d, 0.0) < STAGE_EXIT.get(stage, STAGE_DONE) for d in dims):
             return stage
     return "brownfield-grounding" if kind == "brownfield" else "feasibility"
 
@@ -347,8 +350,9 @@ def _notes(state: InterviewState, n: int) -> list[str]:
         )
     if n == midpoint(state.max_rounds) and n < state.max_rounds:
         notes.append(
-            f"Midpoint: round {n} of at most {state.max_rounds}; ambiguity "
-            f"{ambiguity_percent(state.ambiguity)}% (threshold "
+            # No figure: this note is written before the last answer is scored, and the
+            # header above it shows the ambiguity that answer left.
+            f"Midpoint: round {n} of at most {state.max_rounds} (threshold "
             f"{ambiguity_percent(state.threshold)}%)."
         )
     if n == state.max_rounds:
@@ -415,8 +419,8 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
     first_gate = _gate_to_ask(state, n, revisit=False)
     pressure = _pressure(state, n)
     if first_gate == "non_goals" or (first_gate is not None and pressure is None):
-        dim = "scope" if first_gate == "non_goals" else "constraints"
-        return Directive(kind="ordinary", target_dimension=dim, gate=first_gate, **base)
+        # Both gates settle how far the change goes (seed 004 lists them under intent-first).
+        return Directive(kind="ordinary", target_dimension="scope", gate=first_gate, **base)
     if pressure is not None:
         return Directive(
             kind="ordinary",
@@ -428,8 +432,7 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
         )
     gate_now = _gate_to_ask(state, n, revisit=True)
     if gate_now is not None:
-        dim = "scope" if gate_now == "non_goals" else "constraints"
-        return Directive(kind="ordinary", target_dimension=dim, gate=gate_now, **base)
+        return Directive(kind="ordinary", target_dimension="scope", gate=gate_now, **base)
     mode = _challenge(state, n)
     return Directive(kind="ordinary", target_dimension=target, challenge_mode=mode, **base)
 

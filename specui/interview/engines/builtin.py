@@ -656,7 +656,7 @@ class Turn:
                     label, item_value(self.body(e.section), label)
                 ):
                     self.write(e.section, label, e.unchosen)
-        if e.role == "stack_fix":
+        if e.role == "stack_fix" or (e.key == "deployment.stack" and a.other):
             self.stack_changes.extend(stack_changes_from_text(a.typed or a.entry.answer))
         if e.challenge == "terminologist" or e.key == "terminology.glossary":
             self.read_terms(a.typed)
@@ -927,7 +927,7 @@ class Turn:
         if "scanned" in fact.roles and self.scan is not None:
             return True
         for a in self.answered:
-            if a.deferral or a.bank is None:
+            if a.deferral or a.bank is None or self.only_routing(a):
                 continue
             kinds = {a.bank.role, f"challenge:{a.bank.challenge}", f"pressure:{a.bank.pressure}"}
             if kinds & set(fact.roles):
@@ -942,6 +942,15 @@ class Turn:
             if value_is_answered(label, value) and DEFAULT_MARK not in (value or ""):
                 return True
         return False
+
+    @staticmethod
+    def only_routing(a: Answered) -> bool:
+        """An answer that only chose where to go next ("No, I will name it next"): it states
+        nothing yet, so it is no clarity (the follow-up's answer is)."""
+        if a.bank is None or a.other or not a.values:
+            return False
+        by_value = {o.value: o for o in a.bank.options}
+        return all(v in by_value and not by_value[v].record for v in a.values)
 
     @cached_property
     def score_map(self) -> dict[str, float]:
@@ -1097,7 +1106,9 @@ class Turn:
             kind = d.pressure_kind or "evidence"
             e = first(lambda e: e.pressure == kind)
             if e is not None and self.pressure_target is not None:
-                return e, f"pressure pass: a {kind} follow-up on round {self.pressure_target.round}"
+                article = "an" if kind[0] in "aeiou" else "a"
+                why = f"pressure pass: {article} {kind} follow-up on round {self.pressure_target.round}"
+                return e, why
         follow = first(lambda e: e.role == "stack_fix")
         if follow is not None:
             return follow, "you said stack.toml is not the stack: which one is it"

@@ -99,7 +99,7 @@ _CAPABILITY = re.compile(
     re.IGNORECASE,
 )
 _SUCCESS = re.compile(
-    r"\b(success|succeed|measured? by|metrics?|kpis?|target of|adoption|within \d+\s*"
+    r"\b(success|succeed|measured? by|metrics?|kpis?|target of|adoption|know it works|within \d+\s*"
     r"(?:days?|weeks?|months?|years?))\b|\d+\s*%",
     re.IGNORECASE,
 )
@@ -122,6 +122,19 @@ _WHY = re.compile(
 )
 
 
+# "Success is measured by X" under the Success Metrics label says X twice: the label is kept,
+# the lead-in dropped (the rest is the user's own words).
+_SUCCESS_LEAD = re.compile(
+    r"^(?:success (?:is|will be) (?:measured|judged|shown) by|success means|we(?:'ll| will) "
+    r"know it works (?:when|if)|it works (?:when|if))\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _looks_like_people(phrase: str) -> bool:
     """ "home cooks", "small teams": a plural noun phrase, not "tracking expenses" (a gerund)."""
     words = phrase.lower().split()
@@ -133,6 +146,31 @@ def _looks_like_people(phrase: str) -> bool:
         return False
     last = words[-1]
     return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+_FOR_SENTENCE = re.compile(r"^(?:just |only |mainly |mostly )?for\s+(.+)$", re.IGNORECASE)
+_SELF = re.compile(r"^(?:me|myself|us|ourselves)\b", re.IGNORECASE)
+_USERS_ARE = re.compile(
+    r"^(?:(?:its|the|our|target|main|primary)\s+)*(?:users?|audience)\s+(?:are|is|will be)\s+"
+    r"(.+)$",
+    re.IGNORECASE,
+)
+_ALSO = re.compile(r"^(?:also|plus)\b", re.IGNORECASE)
+
+
+def _users_sentence(sentence: str) -> str | None:
+    """The people a whole sentence names ("For developers who keep notes in git.", "Users are
+    data analysts.", "Just for me."), in the user's words; None for any other sentence."""
+    body = sentence.strip().rstrip(".!")
+    m = _USERS_ARE.match(body)
+    if m:
+        return m.group(1)
+    m = _FOR_SENTENCE.match(body)
+    if m is None:
+        return None
+    if _SELF.match(m.group(1)):
+        return body  # "Just for me": the sentence says it best
+    return m.group(1) if _looks_like_people(m.group(1)) else None
 
 
 def draft_overview(text: str) -> dict[tuple[str, str], str]:
@@ -149,13 +187,20 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
     why = [s for s in sents if _WHY.search(s)]
     problem_sents = [sents[0]] + [s for s in why if s != sents[0]][:1]
     values[("vision", "Problem & Outcome")] = " ".join(problem_sents)
-    users = None
+    users: list[str] = []
     for m in _FOR_WHOM.finditer(text):
         if _looks_like_people(m.group(1).strip()):
-            users = m.group(1).strip()
+            users.append(m.group(1).strip())
             break
+    # Sentences that only say who it is for: their people too, and they are not scope.
+    user_sents = {s: who for s in sents[1:] if (who := _users_sentence(s)) is not None}
+    for who in user_sents.values():
+        if not any(who.lower() in u.lower() or u.lower() in who.lower() for u in users):
+            users.append(who)
+        elif users and users[-1].lower() in who.lower():
+            users[-1] = who  # "developers" -> "developers who keep notes in git"
     if users:
-        values[("vision", "Target Users")] = users
+        values[("vision", "Target Users")] = "; ".join(users)
     # A service-level target ("99.95% availability", "p95 under 200 ms") is neither a success
     # metric nor a capability: it goes to the NFR bullet it is about, in the user's words.
     targets = {s for s in sents if _SERVICE_TARGET.search(s) and not _SUCCESS_WORD.search(s)}
@@ -169,9 +214,12 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
         s for s in sents[1:] if _SUCCESS.search(s) and s not in problem_sents and s not in targets
     ]
     if success:
-        values[("vision", "Success Metrics")] = "; ".join(m.rstrip(".") for m in success[:3])
-    taken = set(problem_sents) | set(success) | targets
-    caps = [s for s in sents if _CAPABILITY.search(s) and s not in taken]
+        values[("vision", "Success Metrics")] = "; ".join(
+            _capital(_SUCCESS_LEAD.sub("", m).rstrip(".")) for m in success[:3]
+        )
+    taken = set(problem_sents) | set(success) | targets | set(user_sents)
+    # "Also RSS." continues the list of what v1 does.
+    caps = [s for s in sents if (_CAPABILITY.search(s) or _ALSO.match(s)) and s not in taken]
     if not caps and len(sents) > 1:
         caps = [s for s in sents[1:] if s not in taken]
     if caps:
