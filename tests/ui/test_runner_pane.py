@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
@@ -25,8 +26,10 @@ from specui.runner.manager import PhaseManager
 from specui.runner.supervisor import RunStatus
 from specui.store import PhaseRun, SessionStore
 from specui.ui.actions import FooterAwareScreen
+from specui.ui.messages import StoreChanged
 from specui.ui.screens.confirm import ConfirmScreen
 from specui.ui.screens.runner import LogSearchScreen, PastRunsScreen, PhasePickerScreen
+from specui.ui.services.store_fanout import StoreFanout
 from specui.ui.widgets.log_view import LogView
 from specui.ui.widgets.runner_pane import CSS_PATH, RunnerPane
 
@@ -100,6 +103,18 @@ class PaneApp(App[None]):
         yield RunnerPane(*self.pane_args, manager=self.manager, clock=lambda: NOW,
                          refresh_interval=0.1, id="runner")
         yield Footer()
+
+    def on_mount(self) -> None:
+        # As the workbench does: the store fan-out posts StoreChanged, the runner pane refreshes.
+        self.fanout = StoreFanout(self.pane_args[1], self)
+        self.fanout.start()
+
+    def on_unmount(self) -> None:
+        self.fanout.stop()
+
+    @on(StoreChanged)
+    def _store_changed(self, _message: StoreChanged) -> None:
+        self.query_one(RunnerPane).refresh_now()
 
     def bell(self) -> None:
         self.bells += 1

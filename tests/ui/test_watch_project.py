@@ -114,6 +114,9 @@ class FakeRunnerPane(Static):
     def tasks_changed(self) -> None:
         self.calls += 1
 
+    def refresh_now(self) -> None:
+        """Every store change reaches here through the fan-out; only tasks.md changes count."""
+
 
 async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
     start = time.perf_counter()

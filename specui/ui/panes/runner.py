@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from textual.containers import Vertical
     from textual.widget import Widget
 
+    from specui.store import Session
     from specui.ui.services.watcher import ProjectWatcher
 
 PLACEHOLDER = "no phase running"
@@ -94,6 +95,12 @@ class Runner(Pane):
 
         panes = self.widget.query(RunnerPane)
         return panes.first() if panes else None
+
+    def show_session(self, session: Session) -> None:
+        """The store changed (a run started, ended, was recorded): the runner looks again."""
+        node = self.action_node()
+        if node is not None:
+            node.refresh_now()  # type: ignore[attr-defined]
 
     def files_changed(self, paths: frozenset[Path], watcher: ProjectWatcher) -> None:
         """The active feature's tasks.md changed (or another feature became active): the runner

@@ -80,9 +80,6 @@ class RunnerPane(Vertical):
             super().__init__()
             self.run = run
 
-    class _StoreChanged(Message):
-        """Posted from whatever thread changed the store."""
-
     def __init__(
         self,
         project: Project,
@@ -115,7 +112,6 @@ class RunnerPane(Vertical):
         self._stall_notified: set[str] = set()  # one toast per run (the flag itself never flaps)
         self._refreshing = False
         self._refresh_again = False
-        self._unsubscribe: Callable[[], None] | None = None
 
     # --- composition & lifecycle --------------------------------------------------------------
 
@@ -128,17 +124,11 @@ class RunnerPane(Vertical):
         yield Static(id="runner-tail", markup=False)
 
     def on_mount(self) -> None:
-        subscribe = getattr(self.store, "subscribe", None)
-        if callable(subscribe):
-            self._unsubscribe = subscribe(lambda _state: self.post_message(self._StoreChanged()))
+        # Store changes arrive as the workbench's StoreChanged (panes/runner.py `show_session`
+        # calls `refresh_now`); the interval catches what only the pid/status files show.
         self._render_all()
         self.refresh_now()  # reattach: reconcile with pid/status files, show the log so far
         self.set_interval(self._refresh_interval, self.refresh_now, name="runner-refresh")
-
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
 
     @property
     def log_view(self) -> LogView:
@@ -197,11 +187,6 @@ class RunnerPane(Vertical):
         if self._refresh_again:
             self._refresh_again = False
             self.refresh_now()
-
-    @on(_StoreChanged)
-    def _store_changed(self, event: Message) -> None:
-        event.stop()
-        self.refresh_now()
 
     # --- what is shown ----------------------------------------------------------------------
 
