@@ -531,8 +531,24 @@ def test_stack_no_asks_for_the_stack_and_writes_stack_toml(tmp_path: Path):
         ("datastore", "primary"): "sqlite",
         ("infra", "hosting"): "kubernetes",
         ("security", "auth"): "mtls",
+        # the starter's JavaScript-only values cannot stay under Go; nothing named theirs
+        ("app", "framework"): "unknown",
+        ("app", "package"): "unknown",
+        ("app", "runtime"): "unknown",
+        ("datastore", "migrations"): "unknown",
     }
     assert s.value("deployment", "Stack").startswith("Go service with SQLite")
+    # The stack typed as Other on the stack question itself: the same, one round fewer.
+    s = Session(tmp_path)
+    s.overview(SERVICE_IDEA)
+    reply = s.turn(target_dimension="constraints")
+    assert reply.question.header == "Stack" and reply.question.allow_other
+    s.answer(text="Python with FastAPI")
+    reply = s.turn()
+    changes = {(c.table, c.key): c.value for c in reply.stack_changes}
+    assert changes[("app", "language")] == "python" and changes[("app", "framework")] == "fastapi"
+    assert changes[("app", "package")] == "unknown"
+    assert reply.question is None or reply.question.header != "Which stack"
 
 
 # ----------------------------------------------------------------------------- deferrals

@@ -1102,7 +1102,9 @@ def _pending_from_reply(
         gate=directive.gate,
         pressure=pressure,
         target_units=[directive.target_section] if directive.target_section else [],
-        note="\n".join(directive.notes),
+        # Interview notes (kickoff, midpoint, last round) are for the user; a validation
+        # directive's notes list what is left for the engine, which the header already names.
+        note="" if validation else "\n".join(directive.notes),
     )
 
 
@@ -1120,6 +1122,12 @@ def settle(
             # The engine has nothing left to ask while sections stay below clarified: the pass
             # ends there (saying so) rather than asking specui-made filler.
             return End("validation_cap")
+        below = spec.below_clarified()
+        if directive.target_section not in below:
+            # The answer just processed completed the directed section: the question is about
+            # the next one (the header names the section asked about).
+            section = below[0] if below else "open_questions"
+            directive = directive.model_copy(update={"target_section": section})
         return Ask(_pending_from_reply(state, directive, reply.question, reply, "validation"))
     open_c = state.open_contradictions()
     amb = state.computed_ambiguity()

@@ -365,12 +365,22 @@ class Turn:
     def detected_stack_change(self) -> list[StackChange]:
         if self.detected_language is None:
             return []
-        lang = self.detected_language[0]
-        changes = [StackChange(table="app", key="language", value=lang)]
+        return self.with_language(
+            [StackChange(table="app", key="language", value=self.detected_language[0])]
+        )
+
+    def with_language(self, changes: list[StackChange]) -> list[StackChange]:
+        """`changes` plus "unknown" for each JavaScript-only value of stack.toml that cannot
+        stay under a non-JavaScript language the changes set (unless they set it too)."""
+        lang = next((str(c.value) for c in changes if (c.table, c.key) == ("app", "language")), "")
+        if not lang or FAMILY.get(lang, lang) == "js":
+            return changes
         app = self.stack.get("app") if isinstance(self.stack.get("app"), Mapping) else {}
         ds = self.stack.get("datastore")
         ds = ds if isinstance(ds, Mapping) else {}
         js_only = {"nextjs", "pnpm", "npm", "yarn", "prisma"}
+        named = {(c.table, c.key) for c in changes}
+        out = list(changes)
         for table, key, current in (
             ("app", "framework", app.get("framework")),
             ("app", "package", app.get("package")),
@@ -378,10 +388,10 @@ class Turn:
             ("datastore", "migrations", ds.get("migrations")),
         ):
             cur = str(current or "").lower()
-            if FAMILY.get(lang, lang) != "js" and (cur in js_only or cur.startswith("node")):
+            if (table, key) not in named and (cur in js_only or cur.startswith("node")):
                 # A JavaScript-only value cannot stay; what replaces it is not known yet.
-                changes.append(StackChange(table=table, key=key, value="unknown"))
-        return changes
+                out.append(StackChange(table=table, key=key, value="unknown"))
+        return out
 
     @cached_property
     def touchpoint_paths(self) -> list[str]:
@@ -657,7 +667,8 @@ class Turn:
                 ):
                     self.write(e.section, label, e.unchosen)
         if e.role == "stack_fix" or (e.key == "deployment.stack" and a.other):
-            self.stack_changes.extend(stack_changes_from_text(a.typed or a.entry.answer))
+            typed = stack_changes_from_text(a.typed or a.entry.answer)
+            self.stack_changes.extend(self.with_language(typed))
         if e.challenge == "terminologist" or e.key == "terminology.glossary":
             self.read_terms(a.typed)
         if e.key == "scope.touchpoints":
