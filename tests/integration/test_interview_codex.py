@@ -437,7 +437,7 @@ def test_driver_a_reported_contradiction_is_the_next_question(started, fake_serv
     current = store.state.interview.current
     assert current.kind == "contradiction"
     labels = [o.label for o in current.question.options]
-    assert labels == ["disk, 60 minutes", "memory only, 15 minutes"]
+    assert labels == ["disk, 60 minutes", "memory only, 15 minutes", "Both hold"]
     assert current.question.allow_other
     assert len(fake_server.requests) == asked + 1  # specui asked it, not the engine
 

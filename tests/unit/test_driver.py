@@ -283,6 +283,7 @@ def test_a_contradiction_becomes_the_next_question_built_by_specui(project):
     assert [o.label for o in pending.question.options] == [
         "disk, 60 minutes",
         "memory only, 15 minutes",
+        "Both hold",
     ]
     calls = len(engine.requests)
     engine.script = [

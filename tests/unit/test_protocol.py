@@ -541,7 +541,11 @@ def test_a_contradiction_is_the_next_question_and_its_answer_is_written_back():
     assert isinstance(settled, policy.Ask)
     q = settled.pending
     assert q.kind == "contradiction" and q.origin == "specui"
-    assert [o.label for o in q.question.options] == ["disk, 60 minutes", "memory only, 15 minutes"]
+    assert [o.label for o in q.question.options] == [
+        "disk, 60 minutes",
+        "memory only, 15 minutes",
+        "Both hold",
+    ]
     assert q.question.type == "single-answerable" and q.question.allow_other
     st = policy.place_question(out.state, q)
     st, rnd = policy.take_answer(st, Answer(kind="option", value="b", selected_values=["b"]))
@@ -556,6 +560,23 @@ def test_a_contradiction_is_the_next_question_and_its_answer_is_written_back():
     )
     good = reply(patches=[{"section": "nfr", "body": "- **Reliability**: memory only, 15 minutes"}])
     assert policy.check_reply(st, d2, good, view(), answered=rnd) == []
+
+
+def test_both_hold_settles_a_false_alarm_without_rewriting_either_statement():
+    st = with_rounds(3)
+    st.contradictions.append(
+        ContradictionRecord(
+            found_round=3, topic="key storage", statement_a="disk", where_a="nfr",
+            statement_b="memory only", where_b="data",
+        )
+    )  # fmt: skip
+    st = policy.place_question(st, policy.contradiction_question(st, 0, 4, "interview"))
+    st, rnd = policy.take_answer(st, Answer(kind="option", value="both", selected_values=["both"]))
+    c = st.contradictions[0]
+    assert c.status == "resolved" and c.kept_both and not rnd.deferral
+    assert st.open_contradictions() == [] and "stand as written" in st.notice
+    d = policy.decide(st, view(), answered=rnd)
+    assert isinstance(d, Directive) and d.contradiction is None and d.contradiction_choice is None
 
 
 def test_deferring_a_contradiction_keeps_the_later_statement():

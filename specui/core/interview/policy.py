@@ -451,7 +451,12 @@ def _settled_contradiction(
     if answered is None or answered.kind != "contradiction":
         return None
     for c in state.contradictions:
-        if c.status == "resolved" and c.resolved_round == answered.n and c.chosen is not None:
+        if (
+            c.status == "resolved"
+            and c.resolved_round == answered.n
+            and c.chosen is not None
+            and not c.kept_both
+        ):
             return (
                 Contradiction(
                     topic=c.topic,
@@ -528,6 +533,11 @@ def contradiction_question(
             options=[
                 QuestionOption(label=c.statement_a, value="a", description=f"from {c.where_a}"),
                 QuestionOption(label=c.statement_b, value="b", description=f"from {c.where_b}"),
+                # A contradiction found by reading text can be a false alarm: the user says so
+                # rather than overwriting either statement.
+                QuestionOption(
+                    label="Both hold", value=BOTH_HOLD, description=BOTH_HOLD_DESCRIPTION
+                ),
             ],
             allow_other=True,
         ),
@@ -543,6 +553,9 @@ def contradiction_question(
     )
 
 
+BOTH_HOLD = "both"
+BOTH_HOLD_TEXT = "both statements hold"
+BOTH_HOLD_DESCRIPTION = "They do not contradict each other: keep both as written"
 FINALIZE_VALUE = "finalize"
 
 
@@ -903,10 +916,14 @@ def take_answer(state: InterviewState, answer: Answer) -> tuple[InterviewState, 
         st.summary = answer.summary()
     if pending.contradiction is not None and 0 <= pending.contradiction < len(st.contradictions):
         c = st.contradictions[pending.contradiction]
-        chosen = {"a": c.statement_a, "b": c.statement_b}.get(
-            answer.selected_values[0] if answer.selected_values else "", answer.summary()
+        picked = answer.selected_values[0] if answer.selected_values else ""
+        chosen = {"a": c.statement_a, "b": c.statement_b, BOTH_HOLD: BOTH_HOLD_TEXT}.get(
+            picked, answer.summary()
         )
-        if is_deferral(chosen):
+        c.kept_both = picked == BOTH_HOLD and answer.kind == "option"
+        if c.kept_both:
+            st.notice = f"Both statements about {c.topic} stand as written."
+        elif is_deferral(chosen):
             # Left to specui: the later statement stands, recorded as a default (not clarity).
             chosen = c.statement_b
             st.deferrals.append(

@@ -101,6 +101,7 @@ class ContradictionRecord(_Model):
     status: Literal["open", "asked", "resolved"] = "open"
     chosen: str | None = None
     resolved_round: int | None = None
+    kept_both: bool = False  # the user said both hold: nothing is rewritten
 
 
 class FindingRecord(_Model):

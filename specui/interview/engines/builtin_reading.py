@@ -548,9 +548,12 @@ _NUM_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
     "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60,
 }  # fmt: skip
+# A figure may carry a short unit ("90d", "15 m"); a number word takes a whole unit word after a
+# space, so "and" is not "an d" (one day).
 _DURATION_RE = re.compile(
-    r"\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|sixty)\s*"
-    r"(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b",
+    r"\b(?:(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)"
+    r"|(an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|sixty)\s+"
+    r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?))\b",
     re.IGNORECASE,
 )
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -592,7 +595,7 @@ def claims_of(text: str, round_: int) -> list[Claim]:
         for m in _DURATION_RE.finditer(sent):
             for topic, pattern in _TOPICS.items():
                 if re.search(pattern, sent, re.IGNORECASE):
-                    secs = _duration_seconds(m.group(1), m.group(2))
+                    secs = _duration_seconds(m.group(1) or m.group(3), m.group(2) or m.group(4))
                     out.append(Claim(topic, f"{secs:g}s", sent, round_))
                     break
             break
