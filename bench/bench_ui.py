@@ -99,6 +99,10 @@ def _pct(values: list[float], q: float) -> float:
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("TEXTUAL_ANIMATIONS", "none")
+    # Both sides load cached bytecode (textual's was compiled when it was installed, as pip does
+    # for specui too): without this the warm-up writes none and every specui module edited since
+    # its last .pyc is compiled from source on each run, counted against the app.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from specui.core.ambiguity import DEFAULT_PROFILES, PROFILE_NAMES, Profile
@@ -150,6 +149,8 @@ def with_ui_theme(text: str, theme: str, label: str = "specui.toml") -> str:
     Pure (text in, text out) so the caller chooses how to write it (the UI writes atomically
     with specui.core.fsio). A file that does not parse is never rewritten: SpecuiError naming it.
     """
+    import tomlkit  # round-trip edits only: the workbench's start-up reads with tomllib
+
     doc = load_toml_document(text, what=label, max_bytes=CONFIG_MAX_BYTES)
     ui = doc.get("ui")
     if ui is None:

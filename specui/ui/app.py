@@ -129,8 +129,6 @@ class SpecuiApp(App[int]):
     def on_ready(self) -> None:
         """The first frame is on screen: now load what it did without (services/boot.py),
         in a thread (a thread started earlier would slow the first frame: one GIL)."""
-        if self.bridge_inbox is not None:
-            self.bridge_inbox.announce()
         if not self.eager:
             self.run_worker(self._boot, thread=True, group=WorkerGroup.STARTUP, exit_on_error=False)
 
@@ -194,6 +192,7 @@ class SpecuiApp(App[int]):
             self.file_watch = FileWatchService(self.project.root, store, screen)
             self.file_watch.start()
         if self.bridge_inbox is not None:
+            self.bridge_inbox.announce()
             self.bridge_inbox.start()
         self.call_after_refresh(lambda: self.call_after_refresh(self._freeze_heap))
 

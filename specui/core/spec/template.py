@@ -10,8 +10,6 @@ exactly what a fresh file holds. `STACK_TEMPLATE` is seed 000 Appendix A (the mi
 
 from __future__ import annotations
 
-import tomlkit
-
 from specui.core.spec.units import SECTIONS
 
 PROJECT_NAME_PLACEHOLDER = "<Project Name>"
@@ -159,6 +157,8 @@ def render_stack_template(project_name: str) -> str:
     tomlkit edits the parsed document in place, so the value is properly escaped (quotes,
     backslashes) and every comment of the starter survives.
     """
+    import tomlkit  # only a new project's stack.toml needs it, never the workbench's start-up
+
     name = _clean_name(project_name, STACK_NAME_PLACEHOLDER)
     doc = tomlkit.parse(STACK_TEMPLATE)
     doc["name"]["project"] = name  # type: ignore[index]

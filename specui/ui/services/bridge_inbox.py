@@ -42,8 +42,9 @@ class BridgeInbox:
 
     # ------------------------------------------------------------------ lifecycle
     def announce(self) -> None:
-        """Write .specui/workbench.pid now: a question asked while the session still loads
-        waits in .specui/bridge and is shown when the panes are up."""
+        """Write .specui/workbench.pid: from now on `specui question` asks here. Called once the
+        first question is painted (importing the bridge earlier would compete with the boot
+        thread for the GIL); a question arriving before `start` waits in .specui/bridge."""
         self._thread(self._announce)
 
     def _announce(self) -> None:
