@@ -1020,3 +1020,23 @@ def test_keywords_skip_filler_and_merge_stems():
     words = keywords(["Add a streaming parser so callers parse large files with the parser"])
     assert "pars" in words and "stream" in words
     assert not {"with", "files", "add", "parse", "parser"} & set(words)
+
+
+def test_the_contrarian_answer_settles_the_primary_driver_question(tmp_path: Path):
+    from specui.core.open_questions import add_open_question
+
+    s = Session(tmp_path)
+    added = s.overview(CLI_IDEA).open_questions_added
+    driver = load_bank().by_key("vision.driver").resolves
+    assert driver in added  # seeded into §17 by the overview (the policy writes §17)
+    doc = SpecDocument.parse(s.spec)
+    s.spec = doc.with_unit_text(
+        "open_questions", add_open_question(doc.unit_text("open_questions"), driver)
+    ).text
+    reply = s.turn(target_dimension="intent", challenge_mode="contrarian")
+    assert reply.question.header == "Devil's advocate"
+    s.answer(picks=[reply.question.options[0].label])
+    reply = s.turn()
+    assert driver in reply.open_questions_resolved
+    intent = next(sc for sc in reply.scores if sc.dimension == "intent")
+    assert "primary driver" in intent.justification

@@ -689,6 +689,20 @@ class Turn:
             self.oq_added.append("Replace the placeholder in the evaluator command before launch")
         if e.resolves:
             self.oq_resolved.append(e.resolves)
+        # An answer that settles a fact another question asks about (the Contrarian names the
+        # primary driver) settles that question's open question too.
+        kinds = {e.role, f"challenge:{e.challenge}", f"pressure:{e.pressure}"}
+        for fact in FACTS:
+            if kinds & set(fact.roles):
+                self.oq_resolved.extend(
+                    o.resolves
+                    for o in self.bank.entries
+                    if o.resolves
+                    and any(
+                        o.section == u and norm_label(o.label) == norm_label(lb)
+                        for u, lb in fact.items
+                    )
+                )
 
     def apply_deferral(self, e: BankEntry) -> None:
         default, rationale = e.default or "", e.default_rationale
