@@ -441,6 +441,10 @@ class RunnerPane(Vertical):
             return "no phase running"
         if action in ("run_next", "choose_phase", "continue_implement", "handoff") and running:
             return f"{running.phase} is still running (X: stop)"
+        if action == "continue_implement" and self._rv is not None and not any(
+            row.name == "implement" and row.status != "pending" for row in self._rv.rows
+        ):
+            return "implement has not run yet: continue picks up an implement run that stopped"
         if action == "restart":
             if self._rv is None or self._rv.current is None:
                 return "nothing to restart"
