@@ -36,7 +36,7 @@ from specui.core.interview.state import (
     Round,
 )
 from specui.core.loader import LoadError, load_json_text, read_file_bytes
-from specui.core.paths import PHASES, Project
+from specui.core.paths import Project
 
 try:  # advisory cross-process lock; absent on non-POSIX systems (then only the RLock applies)
     import fcntl
@@ -134,10 +134,6 @@ class Session(_Model):
             if run.phase == phase:
                 return run
         return None
-
-    def latest_runs(self) -> dict[str, PhaseRun | None]:
-        """Latest run per phase, in phase order (None: never run)."""
-        return {phase: self.latest_run(phase) for phase in PHASES}
 
 
 class _Unusable(Exception):

@@ -86,13 +86,6 @@ def ambiguity(scores: Mapping[str, float], kind: InterviewKind) -> float:
     return round(max(0.0, min(1.0, 1.0 - clarity)), 4)
 
 
-def contributions(scores: Mapping[str, float], kind: InterviewKind) -> dict[str, float]:
-    """Weighted contribution of each dimension (weight·score), for the breakdown table."""
-    return {
-        dim: round(w * clamp_score(scores.get(dim, 0.0)), 4) for dim, w in weights_for(kind).items()
-    }
-
-
 @dataclass(frozen=True)
 class Profile:
     """A depth profile: stop when ambiguity <= threshold; never ask more than max_rounds."""

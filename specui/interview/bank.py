@@ -2,7 +2,7 @@
 
 Each entry is one question about one SPEC.md bullet (`section` + `label`); a package option may
 also fill other bullets of the same section (`fills`), never another section. Rules the loader
-enforces, so that a bank edit cannot reintroduce what issue 10 found in the old bank:
+enforces, so that no bank edit can ask what the user cannot answer or write what they did not choose:
 
 * one question at a time: a prompt holds at most one `?` and never chains a second question
   ("... and what ..."), and a package option never decides a bullet another entry asks about

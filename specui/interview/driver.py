@@ -12,7 +12,7 @@ A failed round (engine error, timeout, a reply invalid twice) leaves ONE error i
 question on screen and SPEC.md are unchanged, and `retry()` or `switch_to_offline()` run the
 round again. Esc (`cancel()`) ends the round; the answer is not recorded.
 
-Crash safety (issue 9 U3): the SPEC.md patch and the session record of one answer are one
+Crash safety: the SPEC.md patch and the session record of one answer are one
 recoverable step. `.specui/journal.json` is written before the patch (the changes, the text they
 were computed from, the session state to save) and removed after the session save; `start()`
 finishes a journal it finds, so a kill between the two is neither re-asked nor filed as a
@@ -111,10 +111,6 @@ class InterviewDriver:
     @property
     def state(self) -> InterviewState:
         return self.store.state.interview
-
-    @property
-    def engine_name(self) -> str:
-        return self._engine_name
 
     def start(self) -> None:
         """Finish a journalled step, begin the interview if needed, and make sure a question is

@@ -13,7 +13,6 @@ from specui.core.ambiguity import (
     ambiguity,
     ambiguity_percent,
     clamp_score,
-    contributions,
     weights_for,
 )
 
@@ -95,11 +94,6 @@ def test_rounded_to_four_places() -> None:
     value = ambiguity({"outcome": 1 / 3}, "greenfield")
     assert value == round(1 - 0.25 / 3, 4)
     assert len(str(value).split(".")[1]) <= 4
-
-
-def test_contributions() -> None:
-    c = contributions({"intent": 0.5, "scope": 1.0}, "greenfield")
-    assert c == {"intent": 0.15, "outcome": 0.0, "scope": 0.2, "constraints": 0.0, "success": 0.0}
 
 
 def test_default_profiles() -> None:

@@ -269,15 +269,3 @@ def test_unwritable_location_keeps_state_in_memory(tmp_path: Path) -> None:
     result = store.update(lambda s: setattr(s.interview, "slug", "mem"))
     assert result.interview.slug == "mem" and store.state.interview.slug == "mem"
     assert any("could not save" in m for m in store.messages)
-
-
-def test_latest_runs(project: Project) -> None:
-    s = Session(
-        runs=[
-            PhaseRun(run_id="1", phase="plan", status="failed"),
-            PhaseRun(run_id="2", phase="plan", status="done"),
-        ]
-    )
-    latest = s.latest_runs()
-    assert list(latest) == ["constitution", "specify", "plan", "tasks", "implement"]
-    assert latest["plan"].run_id == "2" and latest["specify"] is None

@@ -174,8 +174,8 @@ def _row_to_texts(row: Any) -> list[Text]:
     """Adapt whatever a transform returns into display rows (one `Text` per row).
 
     Accepts `Text`, `str` (ANSI allowed), a sequence of those, or an object exposing
-    `to_text()`/`as_text()`/`text` (the codex-events `RenderedRow`, whose exact shape belongs to
-    the runner engineer). Multi-line results become several rows.
+    `to_text()`/`as_text()`/`text` (the codex-events `RenderedRow`, whose shape is
+    specui/core/codex_events.py's). Multi-line results become several rows.
     """
     if row is None:
         return []

@@ -1,6 +1,6 @@
 """The SPEC.md view: the 18 tracked units with their status, and the selected one rendered.
 
-Performance rules measured for this project (issue 3): Textual's `Markdown` widget needs ~3 s to
+Performance rules (measured by bench/bench_ui.py): Textual's `Markdown` widget needs ~3 s to
 re-render a 17 KiB spec, and even Rich's `Markdown` needs ~600 ms for a 45 KiB section. So only
 the *selected* section is shown, styled by the line-based highlighter in `spec_markdown`, wrapped
 in a thread when it is large, and drawn by a line-API widget (`SectionBody`) that renders just
@@ -245,14 +245,6 @@ class SpecView(Horizontal):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.query_one("#section-body").focus()
-
-    def select_unit(self, unit: str) -> None:
-        if self.snapshot is None:
-            self.selected = unit
-            return
-        keys = [u.key for u in self.snapshot.units]
-        if unit in keys:
-            self.query_one("#units", UnitList).highlighted = keys.index(unit)
 
     # ------------------------------------------------------------------ rendering
     def on_resize(self) -> None:
