@@ -1,4 +1,4 @@
-"""Workbench responsiveness, measured side by side in one run (issue 3 targets).
+"""Workbench responsiveness, measured side by side in one run.
 
 1. Startup: process start -> first painted frame (headless, Textual's `Ready` event) and ->
    the first question on screen (what a user waits for: the store, the config and the engine
@@ -244,9 +244,10 @@ async def _change_to_repaint(kib: int, samples: int) -> list[float]:
 async def _keypress_latency(presses: int) -> list[float]:
     from specui.core.config import SpecuiConfig
     from specui.core.fsio import atomic_write_text
+    from specui.core.interview.state import PendingQuestion
     from specui.core.paths import Project
     from specui.core.questions import Question
-    from specui.store import PendingQuestion, SessionStore
+    from specui.store import SessionStore
     from specui.ui.app import SpecuiApp
 
     latencies: list[float] = []

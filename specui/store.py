@@ -27,14 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from specui.core.fsio import atomic_write_text, make_dirs, remove_stale_temps, resolve_target
-from specui.core.interview.state import (
-    DimensionScore,
-    Gates,
-    InterviewState,
-    InterviewStatus,
-    PendingQuestion,
-    Round,
-)
+from specui.core.interview.state import InterviewState
 from specui.core.loader import LoadError, load_json_text, read_file_bytes
 from specui.core.paths import Project
 
@@ -50,18 +43,6 @@ SCHEMA_VERSION = 1
 SESSION_MAX_BYTES = 64 * 1024 * 1024
 
 PhaseStatus = Literal["pending", "running", "done", "failed", "stopped"]
-# The interview's models live in specui.core.interview.state (the protocol reads them purely);
-# they are part of the session file, so the store names them for its users.
-__all__ = [
-    "DimensionScore",
-    "Gates",
-    "InterviewState",
-    "InterviewStatus",
-    "PendingQuestion",
-    "Round",
-    "Session",
-    "SessionStore",
-]
 
 
 def _now() -> datetime:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from specui import spec_repo
 from specui.core.ambiguity import ambiguity
+from specui.core.interview.state import DimensionScore, PendingQuestion, Round
 from specui.core.paths import Project
 from specui.core.questions import Answer, Question
-from specui.store import DimensionScore, PendingQuestion, Round, SessionStore
+from specui.store import SessionStore
 
 HOSTILE = "Use [bold]markup[/bold] like [/] or [red]x[/red]?\x1b[2J\x1b]52;c;aGk=\x07 (literal)"
 

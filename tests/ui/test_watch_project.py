@@ -13,7 +13,8 @@ from typing import ClassVar
 from textual.widgets import Static
 
 from specui.core.fsio import atomic_write_text
-from specui.store import PendingQuestion, SessionStore
+from specui.core.interview.state import PendingQuestion
+from specui.store import SessionStore
 from specui.ui.services.watcher import ProjectWatcher
 
 from .conftest import SMALL, make_app, settle

@@ -14,10 +14,11 @@ import pytest
 
 from specui import spec_repo
 from specui.core.errors import SpecuiError
+from specui.core.interview.state import DimensionScore
 from specui.core.paths import PHASES, Project
 from specui.core.spec import TRACKED_UNITS, SpecDocument
 from specui.status import build_status
-from specui.store import DimensionScore, PhaseRun, SessionStore
+from specui.store import PhaseRun, SessionStore
 
 UNITS = [u.key for u in TRACKED_UNITS]
 

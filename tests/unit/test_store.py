@@ -11,18 +11,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from specui.core.interview.state import DimensionScore, PendingQuestion, Round
 from specui.core.paths import Project
 from specui.core.questions import Question, build_answer
-from specui.store import (
-    SCHEMA_VERSION,
-    Conflict,
-    DimensionScore,
-    PendingQuestion,
-    PhaseRun,
-    Round,
-    Session,
-    SessionStore,
-)
+from specui.store import SCHEMA_VERSION, Conflict, PhaseRun, Session, SessionStore
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from specui.core.spec import SECTION_BY_KEY, UNIT_BY_KEY
 from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
-    from specui.store import PendingQuestion, Session
+    from specui.core.interview.state import PendingQuestion
+    from specui.store import Session
 
 percent = ambiguity_percent  # every percentage on screen: the one half-up rule, shared with the CLI
 
