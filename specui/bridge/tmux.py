@@ -19,8 +19,9 @@ from specui.core.questions import QuestionBatch
 TIMEOUT = 5.0
 
 # The one-question UI's frame around the text: dialog border, title, question count, the
-# margin under the question, the hint line, the footer, and a row of slack each side.
-_CHROME_ROWS = 10
+# margin under the question, the hint line, the footer, and a row of slack each side; and the
+# line it shows while it ignores keys as it opens (two rows where it wraps).
+_CHROME_ROWS = 12
 _SIDE_COLUMNS = 10
 
 

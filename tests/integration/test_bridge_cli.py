@@ -34,6 +34,7 @@ import seed004
 from specui import bridge
 from specui.core.paths import Project
 from specui.core.questions import build_answer
+from specui.ui.screens.bridge_question import HOLD_SECONDS, HOLD_TEXT
 
 pytestmark = pytest.mark.integration
 
@@ -390,7 +391,12 @@ def question_pane(tmux: Tmux, text: str) -> str:
             return None
         return panes[-1] if text in tmux.screen(panes[-1]) else None
 
-    return str(wait_for(find, "the question pane", timeout=30))
+    pane = str(wait_for(find, "the question pane", timeout=30))
+    # It starts held (keys typed into the pane that lost the focus are dropped): wait until
+    # the hold line is gone and the options have the focus (their keys are in the footer).
+    wait_for(lambda: HOLD_TEXT[:20] not in (s := tmux.screen(pane)) and "1-9" in s,
+             "the question to take keys")
+    return pane
 
 
 def test_tmux_no_workbench_opens_a_pane_and_the_answer_lands_in_the_file(
@@ -581,7 +587,7 @@ def test_outside_tmux_the_question_is_asked_on_the_terminal_not_stdout(project: 
     reader.start()
     try:
         wait_for(lambda: b"Execute" in seen, "the question on the terminal", timeout=30)
-        time.sleep(0.5)
+        time.sleep(HOLD_SECONDS + 0.5)  # it starts held: keys typed as it opens are dropped
         os.write(master, b"2")
         time.sleep(0.3)
         os.write(master, b"\r")

@@ -404,6 +404,7 @@ async def test_the_one_question_app_answers_and_exits(project: Project) -> None:
     app = BridgeQuestionApp(project, request)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
+        assert await until(pilot, lambda: not app.screen.held)  # it starts held
         await pilot.press("3", "enter")
         await pilot.pause()
         await pilot.press("2", "enter")
@@ -432,9 +433,28 @@ async def test_the_one_question_app_escape_writes_a_cancel(project: Project) -> 
     app = BridgeQuestionApp(project, request)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
+        assert await until(pilot, lambda: not app.screen.held)
         await pilot.press("escape")
         assert await until(pilot, lambda: not app.is_running)
     assert app.return_value == 1 and bridge.cancel_path(project, request.id).exists()
+
+
+async def test_the_one_question_app_drops_keys_typed_as_it_opens(project: Project) -> None:
+    # Its tmux pane takes the focus from the pane the user may be typing in: the rest of that
+    # typing ("… 2⏎") must not answer the question.
+    request = bridge.post_request(project, normalize_question_input(SINGLE), target="standalone")
+    app = BridgeQuestionApp(project, request)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        assert app.screen.held
+        await pilot.press("2", "enter")
+        await pilot.pause(0.3)
+        assert not bridge.answer_path(project, request.id).exists() and app.is_running
+        assert await until(pilot, lambda: not app.screen.held)
+        await pilot.press("2", "enter")
+        assert await until(pilot, lambda: bridge.answer_path(project, request.id).exists())
+    assert [e.answer.summary() for e in bridge.read_response(project, request)] == [
+        "Execute directly"]
 
 
 def bridge_files(project: Project) -> list[str]:

@@ -17,7 +17,8 @@ and nothing is written.
 A question that appears while the user is typing in the workbench (a key in the last
 HOLD_SECONDS) is held: its answer is disabled and every key is dropped until the typing has
 paused for HOLD_SECONDS, so the rest of a sentence, a digit or an Enter meant for the interview
-never answers the agent's question unseen.
+never answers the agent's question unseen. The one-question app always starts held: its tmux
+pane (or the terminal) has just taken the focus from wherever the user may be typing.
 
 Everything shown comes from another process: `rich.text.Text` via safe_text, never markup.
 """
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 SUBMIT_ALL = "submit"
 HOLD_SECONDS = 0.8
-HOLD_TEXT = "You were typing: keys are ignored until you pause, so none of them answers this."
+HOLD_TEXT = "Keys are ignored until typing pauses, so none meant for elsewhere answers this."
 
 
 class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
@@ -276,6 +277,13 @@ class BridgeQuestionApp(App[int]):
         self.project = project
         self.request = request
         self.screen_: BridgeQuestionScreen | None = None
+        # As if a key had just come: the screen starts held (see the module docstring).
+        self.last_key_at = time.monotonic()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = time.monotonic()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.screen_ = BridgeQuestionScreen(self.request)
