@@ -170,7 +170,8 @@ def with_ui_theme(text: str, theme: str, label: str = "specui.toml") -> str:
 class DeepInterviewConfig(BaseModel):
     """Seed 004's `[omx.deepInterview]` runtime defaults (snake_case here, camelCase on disk)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use (an interview start), not when the workbench reads specui.toml.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     default_profile: str = "standard"
     thresholds: dict[str, float] = Field(

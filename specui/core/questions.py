@@ -141,7 +141,8 @@ class Question(BaseModel):
 class QuestionBatch(BaseModel):
     """A normalized `specui question` payload: one or more questions asked together."""
 
-    model_config = ConfigDict(extra="ignore")
+    # Built on first use: the workbench loads questions.py for the session, not for the bridge.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     questions: list[Question] = Field(min_length=1)
     header: str | None = None
@@ -433,7 +434,7 @@ def omx_answer(question: Question, answer: Answer) -> Answer:
 class AnswerEntry(BaseModel):
     """One entry of the envelope's `answers`: which question, its position, the answer."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # as QuestionBatch
 
     question_id: str
     index: int

@@ -39,16 +39,21 @@ ReplyQuestionType = Literal["single-answerable", "multi-answerable", "free-text"
 PressureKind = Literal["evidence", "assumption", "tradeoff"]
 
 
+# defer_build: validators are built on first use. The workbench imports this module to load the
+# session (which holds a few of these models) before the first question is on screen; building
+# the request and reply validators there would cost start-up time an engine turn pays later.
+
+
 class _Input(BaseModel):
     """Models specui writes (requests): lenient on read, so an adapter may add keys."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class _Strict(BaseModel):
     """Models an engine writes (replies): strict-mode shaped, see the module docstring."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --------------------------------------------------------------------------- request

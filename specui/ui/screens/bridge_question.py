@@ -35,11 +35,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from specui.core.errors import SpecuiError
 from specui.core.questions import Answer, Question, build_answer
+from specui.ui.widgets.footer import Footer
 from specui.ui.widgets.option_picker import OptionPicker
 from specui.ui.widgets.safe_text import clean, safe_text
 

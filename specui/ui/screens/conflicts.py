@@ -28,12 +28,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from specui import spec_repo
 from specui.core.errors import SpecuiError
 from specui.core.spec import UNIT_TITLES
+from specui.ui.widgets.footer import Footer
 from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:

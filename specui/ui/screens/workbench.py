@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from specui.ui import actions
 from specui.ui.messages import FilesChanged, SpecLoaded, StoreChanged, WatcherFailed
 from specui.ui.panes import registered
 from specui.ui.services.workers import WorkerGroup
+from specui.ui.widgets.footer import Footer
 from specui.ui.widgets.progress_line import ProgressLine
 
 if TYPE_CHECKING:
