@@ -323,7 +323,7 @@ def test_a_deferral_is_written_with_its_default_and_rationale(project):
     driver.answer(Answer(kind="text", value="I don't know, decide for me"))
     text = project.spec.read_text()
     assert "p95 under 200 ms" in text
-    assert "typical for an interactive API" in text  # rationale in Risks
+    assert "Typical for an interactive API" in text  # rationale in Risks
     iv = store.state.interview
     assert iv.rounds[0].deferral and iv.deferrals[0].default == "p95 under 200 ms"
     assert "Default chosen for latency target" in iv.notice

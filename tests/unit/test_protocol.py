@@ -520,6 +520,8 @@ def test_deferral_is_not_clarity_and_lands_in_the_section_and_risks():
     assert "p95 < 200 ms" in out.changes["nfr"]
     assert out.state.deferrals[0].default == "p95 < 200 ms"
     assert "Default chosen for latency target: p95 < 200 ms" in out.state.notice
+    # The engine's lower-case rationale starts its own sentence after the default.
+    assert "p95 < 200 ms. Typical for an interactive API." in out.changes["risks"]
 
 
 def test_a_contradiction_is_the_next_question_and_its_answer_is_written_back():

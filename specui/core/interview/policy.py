@@ -661,6 +661,19 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _sentences(*parts: str) -> str:
+    """Join clauses written by an engine into sentences: each ends with a full stop and starts
+    upper-case, since engines write rationales as lower-case fragments."""
+    out = []
+    for part in parts:
+        text = part.strip()
+        if not text:
+            continue
+        text = text[0].upper() + text[1:]
+        out.append(text if text[-1] in ".!?" else text + ".")
+    return " ".join(out)
+
+
 def scores_after(
     state: InterviewState, reply: EngineReply, answered: Round | None
 ) -> dict[str, DimensionScore]:
@@ -985,7 +998,9 @@ def apply_reply(
         )
         risks = changes.get("risks", spec.bodies.get("risks"))
         if _norm(d.default) not in _norm(risks or ""):
-            entry = f"Default for {d.topic} (you deferred, round {n}): {d.default}. {d.rationale}"
+            entry = _sentences(
+                f"Default for {d.topic} (you deferred, round {n}): {d.default}", d.rationale
+            )
             changes["risks"] = _add_assumption(risks, entry)
         out.notices.append(f"Default chosen for {d.topic}: {d.default} (recorded as an assumption)")
     for c in reply.contradictions:
