@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from specui.core.config import SpecuiConfig
 from specui.core.interview.state import EngineSession, InterviewState
 from specui.core.paths import Project
+from specui.core.spec.units import UNIT_TITLES
 from specui.core.questions import Answer
 from specui.interview.driver import InterviewDriver
 from specui.interview.engines.builtin import BuiltinEngine
@@ -216,3 +217,23 @@ def test_random_answers_never_get_an_offline_reply_refused(
                 break
             drv.answer(_random_answer(rng, iv))
         assert engine.refused == []
+
+
+def test_each_validation_question_is_headed_by_the_section_it_asks_about(tmp_path: Path):
+    # A validation answer that completes the directed section makes the engine ask about the
+    # next one below clarified; the pending question (header, why) must name that one.
+    drv, store, _ = _driver(tmp_path, profile="deep")
+    iv = _interview(drv, store, OVERVIEW)
+    assert iv.phase == "validation"
+    checked = 0
+    for _ in range(60):
+        iv = store.state.interview
+        cur = iv.current
+        if cur is None:
+            break
+        if cur.phase == "validation" and cur.why.startswith("validation pass: §"):
+            title = UNIT_TITLES[cur.dimension]  # type: ignore[index]
+            assert title in cur.why, (cur.dimension, cur.why, cur.question.question)
+            checked += 1
+        drv.answer(_concrete(iv, OVERVIEW))
+    assert checked >= 3
