@@ -11,7 +11,6 @@ from textual.widgets import Static
 
 from specui.ui.widgets.question_pane import percent
 from specui.ui.widgets.safe_text import clean
-from specui.ui.widgets.spec_view import STATUS_GLYPH, STATUS_STYLE
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -80,6 +79,10 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
         )
     )
     if snapshot is not None and snapshot.units:
+        # The SPEC.md view's glyphs, imported here: the finish view is mounted (hidden) with the
+        # first question, which does not need that module.
+        from specui.ui.widgets.spec_view import STATUS_GLYPH, STATUS_STYLE
+
         lines.append(Content.styled("What SPEC.md holds:", "bold"))
         for unit in snapshot.units:
             status = snapshot.statuses.get(unit.key, "unknown")
