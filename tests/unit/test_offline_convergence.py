@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from specui.core.config import SpecuiConfig
 from specui.core.interview.state import EngineSession, InterviewState
 from specui.core.paths import Project
-from specui.core.spec.units import UNIT_TITLES
 from specui.core.questions import Answer
+from specui.core.spec.units import UNIT_TITLES
 from specui.interview.driver import InterviewDriver
 from specui.interview.engines.builtin import BuiltinEngine
 from specui.store import SessionStore

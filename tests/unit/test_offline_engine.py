@@ -437,6 +437,36 @@ def test_library_gets_no_web_load_profile(tmp_path: Path):
     assert recommended(reply) == ["No slower than today"]
 
 
+STATIC_SITE_CLI = (
+    "A command-line tool for small teams that watches a folder of markdown notes and builds a "
+    "searchable static site. For developers who keep notes in git. v1 must index, search "
+    "offline in the browser, and rebuild in under 2 seconds. Not in v1: Windows, plugins, a server."
+)
+
+
+def test_a_cli_that_builds_a_site_is_not_a_web_app_or_a_server(tmp_path: Path):
+    # "browser" describes what the tool produces and "a server" is ruled out: neither makes
+    # this command-line tool a web product or a service with concurrent users and uptime.
+    s = Session(tmp_path)
+    s.overview(STATIC_SITE_CLI)
+    asked = {}
+    for _ in range(14):
+        reply = s.turn(target_dimension="constraints")
+        if reply.question is None:
+            break
+        asked[reply.question.header] = reply
+        if {"Load", "Reliability"} <= asked.keys():
+            break
+        if reply.question.type == "free-text":
+            s.answer(text="Developers who keep notes in git")
+        else:
+            s.answer(picks=[reply.question.options[0].label])
+    load = " | ".join(option_labels(asked["Load"]))
+    assert "concurrent users" not in load
+    assert recommended(asked["Load"]) == ["Interactive feel"]
+    assert "99.9" not in " | ".join(option_labels(asked["Reliability"]))
+
+
 def test_repo_with_pyproject_never_recommends_the_typescript_starter(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "lib"\n')
     (tmp_path / "lib.py").write_text("def parse(): ...\n")

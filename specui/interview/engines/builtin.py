@@ -74,7 +74,6 @@ from specui.interview.engines.builtin_reading import (
     LANGS,
     MANIFEST_LANG,
     MENTIONS,
-    PRODUCT,
     Claim,
     Fact,
     RepoScan,
@@ -83,6 +82,7 @@ from specui.interview.engines.builtin_reading import (
     draft_overview,
     finding_text,
     keywords,
+    product_kinds,
     prompt_regex,
     quote_placeholders,
     same_lang,
@@ -312,9 +312,9 @@ class Turn:
     def traits(self) -> frozenset[str]:
         text = self.user_text
         out: set[str] = set()
-        for name, pattern in PRODUCT.items():
-            if re.search(pattern, text, re.IGNORECASE):
-                out.add(f"product:{name}")
+        typed = (a.typed for a in self.answered if not a.deferral)
+        overview = next((p for p in (self.req.initial_idea, *typed) if p), "")
+        out.update(f"product:{name}" for name in product_kinds(overview, text))
         if out & {"product:cli", "product:library"} and not out & {
             "product:web",
             "product:service",

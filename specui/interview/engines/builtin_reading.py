@@ -240,6 +240,38 @@ PRODUCT = {
     r"endpoints?|jwks)\b",
     "mobile": r"\b(mobile|ios|android|iphone)\b",
 }
+# A clause that rules something out ("no server", "Not in v1: Windows, a server") names what
+# the product is not: it must not make the product that kind.
+NEGATED = re.compile(
+    r"\b(?:no|not|without|never|non-goals?)\b[^.;:\n]*(?::[^.;\n]*)?", re.IGNORECASE
+)
+# What the overview's opening phrase says the product is, up to where it says what it does.
+HEAD = re.compile(
+    r"^(.*?)(?:\b(?:that|which|to|for|with|who)\b|[,.;:\n]|$)", re.IGNORECASE | re.DOTALL
+)
+
+
+def product_kinds(overview: str, text: str) -> set[str]:
+    """The kinds of product (PRODUCT keys) the user's words describe. When the overview opens
+    by naming a command-line tool or a library ("A command-line tool that builds a static
+    site for the browser"), web or service words elsewhere describe what it works on or
+    produces, not what it is."""
+    found = {
+        name
+        for name, pattern in PRODUCT.items()
+        if re.search(pattern, NEGATED.sub(" ", text), re.IGNORECASE)
+    }
+    m = HEAD.match(overview.strip())
+    head = {
+        name
+        for name, pattern in PRODUCT.items()
+        if m and re.search(pattern, m.group(1), re.IGNORECASE)
+    }
+    if head and head <= {"cli", "library"}:
+        return found - {"web", "service", "mobile"}
+    return found
+
+
 MENTIONS = {
     "payments": r"\b(payments?|billing|invoices?|checkout|subscriptions?)\b",
     "i18n": r"\b(i18n|internationali[sz]|locales?|translations?|multilingual)\b",
