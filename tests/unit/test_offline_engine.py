@@ -437,6 +437,24 @@ def test_library_gets_no_web_load_profile(tmp_path: Path):
     assert recommended(reply) == ["No slower than today"]
 
 
+def _load_and_reliability(s: Session, typed: str) -> dict[str, EngineReply]:
+    """Answer constraints questions (the first option, or `typed`) until Load and Reliability
+    were both asked; their replies by header."""
+    asked: dict[str, EngineReply] = {}
+    for _ in range(14):
+        reply = s.turn(target_dimension="constraints")
+        if reply.question is None:
+            break
+        asked[reply.question.header] = reply
+        if {"Load", "Reliability"} <= asked.keys():
+            break
+        if reply.question.type == "free-text":
+            s.answer(text=typed)
+        else:
+            s.answer(picks=[reply.question.options[0].label])
+    return asked
+
+
 STATIC_SITE_CLI = (
     "A command-line tool for small teams that watches a folder of markdown notes and builds a "
     "searchable static site. For developers who keep notes in git. v1 must index, search "
@@ -449,21 +467,19 @@ def test_a_cli_that_builds_a_site_is_not_a_web_app_or_a_server(tmp_path: Path):
     # this command-line tool a web product or a service with concurrent users and uptime.
     s = Session(tmp_path)
     s.overview(STATIC_SITE_CLI)
-    asked = {}
-    for _ in range(14):
-        reply = s.turn(target_dimension="constraints")
-        if reply.question is None:
-            break
-        asked[reply.question.header] = reply
-        if {"Load", "Reliability"} <= asked.keys():
-            break
-        if reply.question.type == "free-text":
-            s.answer(text="Developers who keep notes in git")
-        else:
-            s.answer(picks=[reply.question.options[0].label])
+    asked = _load_and_reliability(s, typed="Developers who keep notes in git")
     load = " | ".join(option_labels(asked["Load"]))
     assert "concurrent users" not in load
     assert recommended(asked["Load"]) == ["Interactive feel"]
+    assert "99.9" not in " | ".join(option_labels(asked["Reliability"]))
+
+
+def test_a_single_user_web_ui_gets_no_concurrency_or_uptime_targets(tmp_path: Path):
+    s = Session(tmp_path)
+    s.overview("A web dashboard that runs locally for one user to browse my photos.")
+    asked = _load_and_reliability(s, typed="Me")
+    assert "concurrent users" not in " | ".join(option_labels(asked["Load"]))
+    assert recommended(asked["Load"]) == ["A handful of users"]
     assert "99.9" not in " | ".join(option_labels(asked["Reliability"]))
 
 

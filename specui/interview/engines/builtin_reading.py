@@ -278,6 +278,8 @@ MENTIONS = {
     "offline": r"\b(offline)\b",
     "tenants": r"\b(tenants?|multi-tenant|organisations|organizations)\b",
     "mobile": r"\b(mobile|ios|android)\b",
+    "single-user": r"\b(single[- ]user|for one user|one user only|just for me|only for me|"
+    r"runs? locally|on my (?:own )?(?:laptop|machine|computer))\b",
 }
 LANGS = {
     "python": r"\bpython\b",
