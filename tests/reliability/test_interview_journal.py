@@ -124,22 +124,47 @@ def test_kill_between_patch_and_session_save_is_finished_on_next_start(tmp_path)
     check_after_restart(root, 2)
 
 
+def _wait_for(predicate, proc: subprocess.Popen, limit: float = 60.0) -> None:
+    deadline = time.monotonic() + limit
+    while not predicate() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0005)
+
+
 def test_thirty_random_kill_9s_never_reask_nor_file_a_false_conflict(tmp_path):
+    """Kills anchored to what the process is doing, so the trials cover both sides of the patch
+    whatever the machine's load: a third the moment the journal appears (just before the
+    patch), a third the moment the answer is in SPEC.md (between patch and session save), a
+    third at a random point of a run's measured length (start-up, engine, patch, save)."""
     rng = random.Random(9)
-    outcomes = []
-    for trial in range(30):
-        root = tmp_path / f"t{trial}"
+    answer = '{"kind": "text", "value": "overview"}'
+
+    def prepared(root: Path) -> Path:
         setup_project(root)
         interview(root)
-        proc = specui_process(
-            ["interview", str(root), "--answer", '{"kind": "text", "value": "overview"}'],
-            cwd=root,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        # The whole run takes ~0.9 s (start-up, the engine script, patch, save): kills land
-        # before, during and after the patch and the save.
-        time.sleep(rng.uniform(0.5, 1.1))
+        return root
+
+    def start(root: Path) -> subprocess.Popen:
+        return specui_process(["interview", str(root), "--answer", answer], cwd=root,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    calibration = prepared(tmp_path / "calibrate")
+    began = time.monotonic()
+    start(calibration).wait(timeout=60)
+    run_length = time.monotonic() - began
+
+    outcomes = []
+    for trial in range(30):
+        root = prepared(tmp_path / f"t{trial}")
+        proc = start(root)
+        project = Project.at(root)
+        mode = trial % 3
+        if mode == 0:
+            _wait_for((project.state_dir / "journal.json").exists, proc)
+        elif mode == 1:
+            _wait_for(lambda: project.spec.exists() and "ANSWER-1" in project.spec.read_text(),
+                      proc)
+        else:
+            time.sleep(rng.uniform(0.05, 1.1) * run_length)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         outcomes.append(check_after_restart(root, 1))
