@@ -70,7 +70,7 @@ run: setup
 
 test: setup tools
 	PATH="$(abspath $(CODEX_PREFIX))/node_modules/.bin:$(abspath $(OMX_PREFIX))/node_modules/.bin:$(abspath $(SPECIFY_VENV))/bin:$(abspath $(NODE_BIN)):$$PATH" \
-	  $(PY) -m pytest -q
+	  $(PY) -m pytest -q -n 2 --dist loadfile
 
 test-unit: setup
 	$(PY) -m pytest -q tests/unit

@@ -653,6 +653,7 @@ async def test_run_next_pressed_before_the_first_view_runs_once_it_arrives(proje
     manager = SlowViewManager(project, store, RunnerConfig(notify=True))
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
+        await wait_for(pilot, lambda: bool(app.query(RunnerPane)))
         pane = app.query_one(RunnerPane)
         pane.focus()
         await pilot.press("n")
