@@ -114,7 +114,8 @@ class PaneApp(App[None]):
 
     @on(StoreChanged)
     def _store_changed(self, _message: StoreChanged) -> None:
-        self.query_one(RunnerPane).refresh_now()
+        for pane in self.query(RunnerPane):  # none while the app shuts down
+            pane.refresh_now()
 
     def bell(self) -> None:
         self.bells += 1
