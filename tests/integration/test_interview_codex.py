@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import processes_with_marker, specui
+from engine_reply import engine_reply
 from fake_responses import Reply
 
 from specui.core.config import parse_config
@@ -59,25 +60,7 @@ def question(text: str = "Who runs the cache?", **over: Any) -> dict[str, Any]:
 
 
 def reply(**over: Any) -> str:
-    data: dict[str, Any] = {
-        "question": question(),
-        "why": "intent is the weakest dimension",
-        "source": "user",
-        "scores": [],
-        "patches": [],
-        "stack_changes": [],
-        "open_questions_added": [],
-        "open_questions_resolved": [],
-        "gate_evidence": [],
-        "pressure": None,
-        "deferrals": [],
-        "contradictions": [],
-        "context_findings": [],
-        "terminology": [],
-        "ready_to_crystallize": False,
-    }
-    data.update(over)
-    return json.dumps(data)
+    return json.dumps(engine_reply(question(), "intent is the weakest dimension", **over))
 
 
 def request(root: Path, **over: Any) -> EngineRequest:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engine_reply import engine_reply
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
@@ -43,25 +44,7 @@ def q(text: str = "What matters most?", **over: Any) -> dict[str, Any]:
 
 
 def reply(**over: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "question": q(),
-        "why": "the weakest dimension",
-        "source": "user",
-        "scores": [],
-        "patches": [],
-        "stack_changes": [],
-        "open_questions_added": [],
-        "open_questions_resolved": [],
-        "gate_evidence": [],
-        "pressure": None,
-        "deferrals": [],
-        "contradictions": [],
-        "context_findings": [],
-        "terminology": [],
-        "ready_to_crystallize": False,
-    }
-    data.update(over)
-    return data
+    return engine_reply(q(), "the weakest dimension", **over)
 
 
 def following(request: EngineRequest, **over: Any) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from engine_reply import engine_reply
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
@@ -42,34 +43,17 @@ def view(doc: SpecDocument | None = None) -> policy.SpecView:
 
 
 def reply(**over: Any) -> EngineReply:
-    data: dict[str, Any] = {
-        "question": {
-            "question": "What must stay out of scope?",
-            "type": "single-answerable",
-            "options": [
-                {"label": "A", "value": "a", "description": "first", "recommended": True},
-                {"label": "B", "value": "b", "description": "second", "recommended": False},
-            ],
-            "allow_other": True,
-            "header": None,
-        },
-        "why": "scope is the weakest",
-        "source": "user",
-        "scores": [],
-        "patches": [],
-        "stack_changes": [],
-        "open_questions_added": [],
-        "open_questions_resolved": [],
-        "gate_evidence": [],
-        "pressure": None,
-        "deferrals": [],
-        "contradictions": [],
-        "context_findings": [],
-        "terminology": [],
-        "ready_to_crystallize": False,
+    question = {
+        "question": "What must stay out of scope?",
+        "type": "single-answerable",
+        "options": [
+            {"label": "A", "value": "a", "description": "first", "recommended": True},
+            {"label": "B", "value": "b", "description": "second", "recommended": False},
+        ],
+        "allow_other": True,
+        "header": None,
     }
-    data.update(over)
-    return EngineReply.model_validate(data)
+    return EngineReply.model_validate(engine_reply(question, "scope is the weakest", **over))
 
 
 def question() -> Question:
