@@ -376,7 +376,7 @@ def build_answer(question: Question, selected: Sequence[int], other_text: str | 
         if count != 1:
             raise SpecuiError("choose exactly one answer")
         if text:
-            return _other(question, text)
+            return other_answer(question, text)
         opt = chosen[0]
         return Answer(
             kind="option", value=opt.value, selected_labels=[opt.label], selected_values=[opt.value]
@@ -404,7 +404,8 @@ def build_answer(question: Question, selected: Sequence[int], other_text: str | 
     )
 
 
-def _other(question: Question, text: str) -> Answer:
+def other_answer(question: Question, text: str) -> Answer:
+    """`text` as the question's Other entry chosen (the shape every answer reader expects)."""
     return Answer(
         kind="other",
         value=text,
@@ -428,7 +429,7 @@ def omx_answer(question: Question, answer: Answer) -> Answer:
             selected_values=[text],
             other_text=text,
         )
-    return _other(question, text)
+    return other_answer(question, text)
 
 
 class AnswerEntry(BaseModel):

@@ -57,7 +57,7 @@ from specui.core.open_questions import (
     resolve_open_question,
 )
 from specui.core.progress import progress_line
-from specui.core.questions import Answer, Question, QuestionOption
+from specui.core.questions import Answer, Question, QuestionOption, other_answer
 from specui.core.spec import (
     UNIT_KEYS,
     UNIT_TITLES,
@@ -611,14 +611,7 @@ def check_answer(question: Question, answer: Answer) -> Answer:
             )
         if not text.strip():
             raise SpecuiError("answer.value: the Other text must not be empty")
-        text = text.strip()
-        return Answer(
-            kind="other",
-            value=text,
-            selected_labels=[question.other_label],
-            selected_values=[text],
-            other_text=text,
-        )
+        return other_answer(question, text.strip())
     if question.type == "single-answerable":
         if answer.kind != "option" or not isinstance(answer.value, str):
             raise SpecuiError('answer.kind: a single-answerable question takes "option" or "other"')
