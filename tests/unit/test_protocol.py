@@ -10,6 +10,7 @@ from engine_reply import engine_reply
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
+from specui.core.ambiguity import ambiguity_percent
 from specui.core.errors import SpecuiError
 from specui.core.interview import policy
 from specui.core.interview.contract import (
@@ -780,3 +781,19 @@ def test_no_checked_reply_passes_the_cap_or_crystallizes_with_an_open_gate(
     else:
         assert isinstance(settled, policy.Ask)
         assert settled.pending.round <= max_rounds
+
+
+def test_the_kickoff_note_shows_the_ambiguity_the_header_shows():
+    # Brownfield: the first reply already scores the repository it read (context), so the
+    # kickoff note under the round-1 header must carry that figure, not the unscored 100%.
+    st = InterviewState(status="active", type="brownfield")
+    d = policy.decide(st, view())
+    assert isinstance(d, Directive) and d.kind == "overview"
+    r = reply(scores=[{"dimension": "context", "score": 0.25, "justification": "", "gap": ""}])
+    assert policy.check_reply(st, d, r, view(), answered=None) == []
+    out = policy.apply_reply(st, d, r, view(), TODAY, answered=None)
+    settled = policy.settle(out.state, d, r, view())
+    assert isinstance(settled, policy.Ask)
+    shown = ambiguity_percent(out.state.ambiguity)
+    assert shown == 98  # context weighs 10% of a brownfield score
+    assert settled.pending.note.endswith(f"ambiguity {shown}%.")

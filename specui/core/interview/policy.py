@@ -1129,7 +1129,11 @@ def _pending_from_reply(
         target_units=[directive.target_section] if directive.target_section else [],
         # Interview notes (kickoff, midpoint, last round) are for the user; a validation
         # directive's notes list what is left for the engine, which the header already names.
-        note="" if validation else "\n".join(directive.notes),
+        # The kickoff's figure is taken again now: the first reply has scored what it read
+        # (a brownfield repository), and the header above the note shows that score.
+        note=""
+        if validation
+        else "\n".join(_notes(state, 1) if directive.kind == "overview" else directive.notes),
     )
 
 
