@@ -11,9 +11,10 @@ Where the question shows, first that applies:
 The pane and the terminal run `specui question --ui ID`, a one-question UI that answers
 through the same bridge files as the workbench; nothing it draws goes to the asker's stdout.
 
-While waiting, the asker checks twice a second that its UI still lives (workbench: pid, start
-time and heartbeat; pane or terminal UI: its process), so a UI that dies answers the caller
-with `question_ui_failed` within a second. A newer question from the same `session_id`
+While waiting, the asker checks that its UI still lives (workbench: pid, start time and
+heartbeats, every poll; terminal UI: its process, every poll; pane: twice a second, as that may
+ask tmux), so a UI that dies answers the caller with `question_ui_failed` within a second, or,
+from a sandbox that cannot see the workbench's pid, within 1.1 s of its last beat. A newer question from the same `session_id`
 supersedes this one (`question_superseded`); `--timeout` ends it (`question_not_answered`).
 """
 
@@ -37,7 +38,7 @@ from specui.core.questions import AnswerEntry, QuestionBatch, normalize_question
 
 PAYLOAD_LIMIT = 256 * 1024  # a command line cannot carry more than 128 KiB anyway
 POLL_SECONDS = 0.1
-CHECK_SECONDS = 0.5
+CHECK_SECONDS = 0.5  # a renderer whose check may start a process (tmux) checks this often
 # A live workbench refreshes its heartbeat at least every 2 s; a longer silence than this
 # means its event loop is stuck (or the process is stopped), and nobody can answer there.
 HEARTBEAT_STALE_SECONDS = 15.0
@@ -101,6 +102,7 @@ class Renderer(Protocol):
     """What shows the question: says what went wrong with it (None: fine), and closes."""
 
     where: str
+    check_seconds: float  # how often `problem()` is asked
 
     def problem(self) -> str | None: ...
 
@@ -108,6 +110,8 @@ class Renderer(Protocol):
 
 
 class WorkbenchRenderer:
+    check_seconds = POLL_SECONDS  # a few stats: every poll, so a death is seen at once
+
     def __init__(self, project: Project, stamp: bridge.ProcessStamp) -> None:
         self.project = project
         self.stamp = stamp
@@ -139,6 +143,8 @@ def ui_command(project: Project, request_id: str) -> list[str]:
 
 class ChildRenderer:
     """The one-question UI on the controlling terminal, as a child process."""
+
+    check_seconds = POLL_SECONDS  # a waitpid
 
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc = proc
@@ -186,6 +192,8 @@ def open_terminal(project: Project, request: bridge.BridgeRequest) -> ChildRende
 
 class PaneRenderer:
     """The one-question UI in a tmux pane (or window) of its own."""
+
+    check_seconds = CHECK_SECONDS  # from a sandbox each check runs tmux
 
     def __init__(self, tmux: Tmux, pane_id: str, stamp: bridge.ProcessStamp) -> None:
         self.tmux = tmux
@@ -323,7 +331,8 @@ def ask(
                 "inside tmux, and there is no terminal (/dev/tty); open `specui` on the folder "
                 "in a terminal, or run the agent inside tmux",
             )
-        return request, wait_for_answers(project, request, renderer, timeout=timeout)
+        return request, wait_for_answers(project, request, renderer, timeout=timeout,
+                                         check=renderer.check_seconds)
     finally:
         bridge.withdraw(project, request.id)
         if renderer is not None:
