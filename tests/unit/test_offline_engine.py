@@ -506,7 +506,8 @@ def test_repo_with_pyproject_never_recommends_the_typescript_starter(tmp_path: P
 
 
 def test_an_earlier_answer_rules_options_out(tmp_path: Path):
-    idea = "A web dashboard and a command-line tool for developers. It shows build times."
+    # (A web dashboard would not be offered "no web UI" as a non-goal at all.)
+    idea = "A command-line tool and a background service for developers. It shows build times."
     offered = Session(tmp_path)
     offered.overview(idea)
     reply = offered.turn("validation", target_section="interfaces")

@@ -91,11 +91,20 @@ from specui.interview.engines.builtin_reading import (
     short,
     stack_changes_from_text,
     stack_data,
+    stack_evidence,
     stack_summary,
     without_name,
 )
 
 DEFAULT_MARK = "Default (you deferred)"
+STARTER_DATA = without_name(stack_data(render_stack_template("x")))
+# (table, key) -> the starter template's value: a setting still holding it is nobody's choice.
+STARTER = {
+    (table, key): str(value)
+    for table, values in STARTER_DATA.items()
+    if isinstance(values, Mapping)
+    for key, value in values.items()
+}
 DEFER_VALUE = "decide-for-me"
 OVERVIEW_PROMPT = (
     "Give a general overview of what you are building: the problem, who it is for, what v1 "
@@ -328,19 +337,20 @@ class Turn:
                 out.add(f"said:{name}")
         app = self.stack.get("app") if isinstance(self.stack.get("app"), Mapping) else {}
         lang = str(app.get("language", "")).lower()
-        template = bool(self.stack) and without_name(self.stack) == without_name(
-            stack_data(render_stack_template("x"))
+        template = bool(self.stack) and all(
+            self.stack_value(t, k) == v for (t, k), v in STARTER.items() if t == "app"
         )
         if template:
-            # The untouched starter is nobody's decision: it must not steer the options.
+            # The starter's language stack is nobody's decision (even when a hosting or auth
+            # the answers named was filled in around it): it must not steer the options.
             out.add("stack:template")
         elif self.stack:
             out.add("stack:reviewed")
             if lang:
                 out.add(f"lang:{lang}")
-            sec = self.stack.get("security")
-            auth = str(sec.get("auth", "")) if isinstance(sec, Mapping) else ""
-            out.update(f"auth:{p}" for p in re.split(r"[+,/ ]+", auth.lower()) if p)
+        if not self.undecided("security", "auth"):
+            auth = self.stack_value("security", "auth").lower()
+            out.update(f"auth:{p}" for p in re.split(r"[+,/ ]+", auth) if p)
         if self.scan is not None:
             out.update(f"repo:{x}" for x in self.scan.languages)
         if self.req.interview_type == "brownfield":
@@ -359,6 +369,77 @@ class Turn:
         if only_if and not any(t in self.traits for t in only_if):
             return False
         return not any(t in self.traits for t in not_if)
+
+    # ================================================================== stack.toml
+    def stack_value(self, table: str, key: str) -> str:
+        values = self.stack.get(table)
+        return str(values.get(key, "")) if isinstance(values, Mapping) else ""
+
+    def undecided(self, table: str, key: str) -> bool:
+        """A setting nobody chose: missing, "unknown", or still the starter template's."""
+        value = self.stack_value(table, key)
+        return value in ("", "unknown") or value == STARTER.get((table, key))
+
+    def stack_from_evidence(self) -> None:
+        """Brownfield: while stack.toml is the untouched starter, every setting is taken from
+        what the repository's files say, "unknown" where none says (never the starter's
+        TypeScript/Next.js/Postgres defaults, another ecosystem's)."""
+        if self.scan is None or not self.stack or without_name(self.stack) != STARTER_DATA:
+            return
+        evidence = stack_evidence(Path(self.req.project_dir), self.scan.languages)
+        by_file: dict[str, list[str]] = {}
+        for table, key in STARTER:
+            value, source = evidence.get((table, key), ("unknown", ""))
+            self.stack_changes.append(StackChange(table=table, key=key, value=value))
+            if source:
+                by_file.setdefault(source, []).append(f"{key}={value}")
+        self.findings.extend(
+            ContextFinding(
+                path=path,
+                finding="stack.toml set from it: " + ", ".join(found),
+                basis="evidence",
+                touchpoint=False,
+            )
+            for path, found in by_file.items()
+        )
+
+    def stack_from_answer(self, a: Answered) -> None:
+        """Stack settings an answer states in the user's words, for settings nobody chose yet:
+        the overview may name any of them ("Python", "served from GitHub Pages"), a later
+        answer the hosting; a product with no server needs no sign-in."""
+        if a.deferral or (a.bank is not None and a.bank.key.startswith("deployment.stack")):
+            return
+        keys = STARTER if a.kind in ("overview", "summary") else [("infra", "hosting")]
+        said = [c for c in stack_changes_from_text(a.typed, keys) if self.undecided(c.table, c.key)]
+        self.stack_changes.extend(self.with_language(said))
+        named = {(c.table, c.key) for c in self.stack_changes}
+        if (
+            "product:local" in self.traits
+            and ("security", "auth") not in named
+            and self.undecided("security", "auth")
+            and self.stack_value("security", "auth") != "none"
+            and not any(t.startswith("said:") and t[5:] in AUTH_SAID for t in self.traits)
+        ):
+            self.stack_changes.append(StackChange(table="security", key="auth", value="none"))
+
+    def entry_default(self, e: BankEntry) -> tuple[str, str]:
+        """The default recorded when the user defers `e`, and its rationale. The stack's is
+        what the evidence says: the repository's language when stack.toml contradicts it, the
+        implementer's choice while stack.toml is still the starter nobody chose."""
+        if e.key == "deployment.stack":
+            if "stack:mismatch" in self.traits and self.detected_language is not None:
+                lang, evidence = self.detected_language
+                changes = ", ".join(f"{c.key}={c.value}" for c in self.detected_stack_change)
+                return (
+                    f"{lang} ({evidence}); stack.toml: {changes}",
+                    f"{evidence} is what the project is written in; stack.toml said otherwise",
+                )
+            if "stack:template" in self.traits:
+                return (
+                    "the implementer picks the stack within the decision boundaries",
+                    "stack.toml still holds the starter template, which nobody chose",
+                )
+        return e.default or "", e.default_rationale
 
     # ================================================================== placeholders
     @cached_property
@@ -510,8 +591,10 @@ class Turn:
 
     # ================================================================== the reply
     def reply(self) -> EngineReply:
+        self.stack_from_evidence()
         if self.last is not None:
             self.apply_answer(self.last)
+            self.stack_from_answer(self.last)
             self.check_code_names(self.last)
         if self.d.contradiction is not None and self.d.contradiction_choice is not None:
             self.settle_contradiction(self.d.contradiction, self.d.contradiction_choice)
@@ -705,8 +788,10 @@ class Turn:
                 )
 
     def apply_deferral(self, e: BankEntry) -> None:
-        default, rationale = e.default or "", e.default_rationale
+        default, rationale = self.entry_default(e)
         text = f"{DEFAULT_MARK}: {default} (rationale: {rationale})"
+        if e.key == "deployment.stack" and "stack:mismatch" in self.traits:
+            self.stack_changes.extend(self.detected_stack_change)
         if self.write(e.section, e.label, text):
             self.deferrals.append(
                 Deferral(section=e.section, topic=e.header, default=default, rationale=rationale)  # type: ignore[arg-type]
@@ -1207,7 +1292,7 @@ class Turn:
             for o in options
         ]
         if reply_opts and e.default:
-            default = e.default
+            default = self.entry_default(e)[0]
             reply_opts.append(
                 ReplyOption(
                     label="Decide for me",

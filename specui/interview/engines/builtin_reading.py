@@ -5,6 +5,7 @@ data classes; `builtin.Turn` puts them together.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -156,6 +157,13 @@ _USERS_ARE = re.compile(
     re.IGNORECASE,
 )
 _ALSO = re.compile(r"^(?:also|plus)\b", re.IGNORECASE)
+# A sentence that states what v1 leaves out ("Not in v1: Windows, plugins, a server.").
+_NON_GOALS = re.compile(
+    r"^(?:not in (?:v1|scope|the first version)|out of scope(?: for v1)?|non-goals?(?: for v1)?|"
+    r"v1 (?:will|does|must) not|(?:we|it) (?:will not|won't|does not|doesn't) (?:do|need|"
+    r"support|include|have))\b",
+    re.IGNORECASE,
+)
 
 
 def _users_sentence(sentence: str) -> str | None:
@@ -217,7 +225,11 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
         values[("vision", "Success Metrics")] = "; ".join(
             _capital(_SUCCESS_LEAD.sub("", m).rstrip(".")) for m in success[:3]
         )
-    taken = set(problem_sents) | set(success) | targets | set(user_sents)
+    # What the user already ruled out is the Out-of-scope list, in their words.
+    non_goals = [s for s in sents[1:] if _NON_GOALS.match(s)]
+    if non_goals:
+        values[("scope", "Out-of-scope")] = "; ".join(n.rstrip(".") for n in non_goals)
+    taken = set(problem_sents) | set(success) | targets | set(user_sents) | set(non_goals)
     # "Also RSS." continues the list of what v1 does.
     caps = [s for s in sents if (_CAPABILITY.search(s) or _ALSO.match(s)) and s not in taken]
     if not caps and len(sents) > 1:
@@ -280,6 +292,14 @@ MENTIONS = {
     "mobile": r"\b(mobile|ios|android)\b",
     "single-user": r"\b(single[- ]user|for one user|one user only|just for me|only for me|"
     r"runs? locally|on my (?:own )?(?:laptop|machine|computer))\b",
+    # Something it depends on going down: only then is surviving an outage a goal.
+    "outage": r"\b(outages?|downtime|goes down|is down|being down|unavailable|unreachable|"
+    r"survives?|failover)\b",
+    # It produces a site or pages: a web UI is its output, not a non-goal.
+    "site": r"\b(static site|web ?sites?|web pages?|html|browsers?)\b",
+    # Hosted somewhere named: "everything runs locally" does not hold.
+    "hosting": r"\b(github pages|gitlab pages|netlify|vercel|fly\.io|heroku|cloudflare|aws|gcp|"
+    r"azure|kubernetes|k8s|render\.com|railway)\b",
 }
 LANGS = {
     "python": r"\bpython\b",
@@ -521,6 +541,156 @@ def finding_text(f: RepoFile) -> str:
     return "; ".join(parts) or "matches the answers"
 
 
+# =========================================================================== stack evidence
+
+# Files whose presence names a tool: the package manager (lock files first), CI, hosting.
+_PACKAGE_FILES = (
+    ("uv.lock", "uv"), ("poetry.lock", "poetry"), ("pdm.lock", "pdm"), ("Pipfile.lock", "pipenv"),
+    ("Pipfile", "pipenv"), ("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"),
+    ("bun.lockb", "bun"), ("package-lock.json", "npm"), ("Cargo.toml", "cargo"),
+    ("go.mod", "go"), ("Gemfile", "bundler"), ("pom.xml", "maven"), ("build.gradle", "gradle"),
+    ("build.gradle.kts", "gradle"),
+)  # fmt: skip
+_CI_FILES = (
+    (".github/workflows", "github-actions"), (".gitlab-ci.yml", "gitlab-ci"),
+    (".circleci", "circleci"), ("Jenkinsfile", "jenkins"),
+)  # fmt: skip
+_HOST_FILES = (
+    ("fly.toml", "fly.io"), ("vercel.json", "vercel"), ("netlify.toml", "netlify"),
+    ("render.yaml", "render"), ("Procfile", "heroku"), ("app.yaml", "gcp-appengine"),
+)  # fmt: skip
+# Dependency name -> (stack.toml key, value).
+_DEPENDENCY_STACK = {
+    "fastapi": ("framework", "fastapi"), "django": ("framework", "django"),
+    "flask": ("framework", "flask"), "starlette": ("framework", "starlette"),
+    "aiohttp": ("framework", "aiohttp"), "textual": ("framework", "textual"),
+    "typer": ("framework", "typer"), "click": ("framework", "click"),
+    "next": ("framework", "nextjs"), "express": ("framework", "express"),
+    "@nestjs/core": ("framework", "nestjs"), "fastify": ("framework", "fastify"),
+    "psycopg": ("primary", "postgres"), "psycopg2": ("primary", "postgres"),
+    "psycopg2-binary": ("primary", "postgres"), "asyncpg": ("primary", "postgres"),
+    "pg": ("primary", "postgres"), "pymysql": ("primary", "mysql"),
+    "mysqlclient": ("primary", "mysql"), "mysql2": ("primary", "mysql"),
+    "pymongo": ("primary", "mongodb"), "motor": ("primary", "mongodb"),
+    "mongoose": ("primary", "mongodb"), "redis": ("primary", "redis"),
+    "ioredis": ("primary", "redis"), "alembic": ("migrations", "alembic"),
+    "prisma": ("migrations", "prisma"), "knex": ("migrations", "knex"),
+}  # fmt: skip
+_STACK_TABLE = {"framework": "app", "primary": "datastore", "migrations": "datastore"}
+_DEP_NAME = re.compile(r"^\s*(@?[A-Za-z0-9][A-Za-z0-9._/-]*)")
+
+
+def _read_small(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_READ_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _manifest_facts(root: Path) -> tuple[list[str], str | None, str | None, set[str]]:
+    """(manifests read, package manager, runtime, dependency names) of the root's manifests."""
+    read: list[str] = []
+    package = runtime = None
+    deps: set[str] = set()
+    py = (
+        stack_data(_read_small(root / "pyproject.toml"))
+        if (root / "pyproject.toml").is_file()
+        else {}
+    )
+    if py:
+        read.append("pyproject.toml")
+        project = py.get("project") if isinstance(py.get("project"), Mapping) else {}
+        tool = py.get("tool") if isinstance(py.get("tool"), Mapping) else {}
+        poetry = tool.get("poetry") if isinstance(tool.get("poetry"), Mapping) else {}
+        listed = [d for d in project.get("dependencies", []) if isinstance(d, str)]
+        groups = project.get("optional-dependencies")
+        if isinstance(groups, Mapping):
+            listed += [
+                d for g in groups.values() if isinstance(g, list) for d in g if isinstance(d, str)
+            ]
+        poetry_deps = (
+            poetry.get("dependencies") if isinstance(poetry.get("dependencies"), Mapping) else {}
+        )
+        listed += [str(k) for k in poetry_deps if k != "python"]
+        deps.update(m.group(1).lower() for d in listed if (m := _DEP_NAME.match(d)))
+        spec = project.get("requires-python") or poetry_deps.get("python")
+        if isinstance(spec, str) and spec.strip():
+            runtime = "python" + "".join(spec.split())
+        for name in ("poetry", "pdm", "uv"):
+            if name in tool:
+                package = name
+                break
+    req = root / "requirements.txt"
+    if req.is_file():
+        read.append("requirements.txt")
+        deps.update(
+            m.group(1).lower()
+            for line in _read_small(req).splitlines()
+            if not line.lstrip().startswith(("#", "-")) and (m := _DEP_NAME.match(line))
+        )
+    pkg = root / "package.json"
+    if pkg.is_file():
+        try:
+            data = json.loads(_read_small(pkg))
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            read.append("package.json")
+            for key in ("dependencies", "devDependencies"):
+                if isinstance(data.get(key), dict):
+                    deps.update(str(k).lower() for k in data[key])
+            engines = data.get("engines")
+            node = engines.get("node") if isinstance(engines, dict) else None
+            if isinstance(node, str) and node.strip():
+                runtime = "node" + "".join(node.split())
+    gomod = root / "go.mod"
+    if gomod.is_file():
+        read.append("go.mod")
+        m = re.search(r"^go\s+(\d+\.\d+)", _read_small(gomod), re.MULTILINE)
+        if m:
+            runtime = f"go{m.group(1)}"
+    if package is None:
+        package = next((tool for name, tool in _PACKAGE_FILES if (root / name).exists()), None)
+        if package is None and "requirements.txt" in read:
+            package = "pip"
+    return read, package, runtime, deps
+
+
+def stack_evidence(root: Path, languages: list[str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """What the repository's own files say about stack.toml's settings:
+    {(table, key): (value, the file that says so)}. A setting no file names is absent (the
+    caller records it as "unknown", never another ecosystem's default)."""
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    read, package, runtime, deps = _manifest_facts(root)
+    where = read[0] if read else ""
+    if languages:
+        lang = languages[0]
+        source = next(
+            (m for m in read if MANIFEST_LANG.get(m) in (lang, "javascript")),
+            where or next((n for n, x in MANIFEST_LANG.items() if x == lang), ""),
+        )
+        out[("app", "language")] = (lang, source)
+    if package:
+        lock = next(
+            (n for n, tool in _PACKAGE_FILES if tool == package and (root / n).exists()), where
+        )
+        out[("app", "package")] = (package, lock or where)
+    if runtime:
+        out[("app", "runtime")] = (runtime, where)
+    for dep in sorted(deps):
+        if dep in _DEPENDENCY_STACK:
+            key, value = _DEPENDENCY_STACK[dep]
+            out.setdefault((_STACK_TABLE[key], key), (value, where))
+    for name, tool in _CI_FILES:
+        if (root / name).exists():
+            out.setdefault(("infra", "ci"), (tool, name))
+    for name, host in _HOST_FILES:
+        if (root / name).is_file():
+            out.setdefault(("infra", "hosting"), (host, name))
+    return out
+
+
 # =========================================================================== stack answers
 
 _TECH: dict[str, tuple[str, str, str]] = {
@@ -554,6 +724,13 @@ _TECH: dict[str, tuple[str, str, str]] = {
     r"\bmongo(?:db)?\b": ("datastore", "primary", "mongodb"),
     r"\bno (?:database|datastore)\b": ("datastore", "primary", "none"),
     r"\bkubernetes\b|\bk8s\b": ("infra", "hosting", "kubernetes"),
+    r"\bgithub pages\b": ("infra", "hosting", "github-pages"),
+    r"\bgitlab pages\b": ("infra", "hosting", "gitlab-pages"),
+    r"\bnetlify\b": ("infra", "hosting", "netlify"),
+    r"\bcloudflare(?: pages| workers)?\b": ("infra", "hosting", "cloudflare"),
+    r"\brender\.com\b": ("infra", "hosting", "render"),
+    r"\brailway\b": ("infra", "hosting", "railway"),
+    r"\bazure\b": ("infra", "hosting", "azure"),
     r"\bfly\.io\b": ("infra", "hosting", "fly.io"),
     r"\bheroku\b": ("infra", "hosting", "heroku"),
     r"\bvercel\b": ("infra", "hosting", "vercel"),
@@ -565,12 +742,20 @@ _TECH: dict[str, tuple[str, str, str]] = {
 }
 
 
-def stack_changes_from_text(text: str) -> list[StackChange]:
-    """The stack.toml settings a free-text stack answer names: per key the first mention, a
-    named platform before the generic "self-hosted" ("self-hosted on Kubernetes")."""
+def stack_changes_from_text(
+    text: str, keys: Iterable[tuple[str, str]] | None = None
+) -> list[StackChange]:
+    """The stack.toml settings a free-text answer names (only `keys` when given): per key the
+    first mention, a named platform before the generic "self-hosted" ("self-hosted on
+    Kubernetes"). A clause that rules something out ("not on Vercel", "Not in v1: a server")
+    names nothing, except the explicit "no database"."""
+    wanted = set(keys) if keys is not None else None
+    affirmed = NEGATED.sub(" ", text)
     found: dict[tuple[str, str], list[tuple[bool, int, str]]] = {}
     for pattern, (table, key, value) in _TECH.items():
-        m = re.search(pattern, text, re.IGNORECASE)
+        if wanted is not None and (table, key) not in wanted:
+            continue
+        m = re.search(pattern, text if value == "none" else affirmed, re.IGNORECASE)
         if m:
             found.setdefault((table, key), []).append((value == "self-hosted", m.start(), value))
     return [StackChange(table=t, key=k, value=min(v)[2]) for (t, k), v in found.items()]

@@ -1,0 +1,54 @@
+"""An offline interview run through the real driver (the builtin engine, a fixed clock), for
+tests that check what a user sees and what lands in SPEC.md and stack.toml."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from specui.core.interview.state import EngineSession
+from specui.core.loader import load_toml_text
+from specui.core.paths import Project
+from specui.core.questions import Question, build_answer
+from specui.interview.driver import InterviewDriver
+from specui.interview.engines.builtin import BuiltinEngine
+from specui.store import SessionStore
+
+
+def offline_driver(root: Path) -> tuple[InterviewDriver, SessionStore, Project]:
+    project = Project.at(root)
+    store = SessionStore.open(project)
+    clock = iter(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=i) for i in range(10**4))
+    drv = InterviewDriver(
+        project,
+        store,
+        engine=BuiltinEngine(EngineSession(engine="builtin")),
+        clock=lambda: next(clock),
+    )
+    return drv, store, project
+
+
+def stack_of(project: Project) -> dict[str, Any]:
+    return load_toml_text(project.stack.read_text(), what="stack.toml")
+
+
+def answer_until(
+    drv: InterviewDriver, store: SessionStore, asks: str, *, text: str = "As the overview says"
+) -> Question:
+    """Answer (the recommended option, else the first; free text `text`) until the question
+    containing `asks` is on screen; returns it."""
+    asked = []
+    for _ in range(40):
+        pending = store.state.interview.current
+        assert pending is not None, f"the interview ended before asking {asks!r}: {asked}"
+        q = pending.question
+        if asks in q.question:
+            return q
+        asked.append(q.question)
+        if not q.options:
+            drv.answer(build_answer(q, [], text))
+        else:
+            idx = [i for i, o in enumerate(q.options) if o.recommended] or [0]
+            drv.answer(build_answer(q, idx[:1], None))
+    raise AssertionError(f"no question asking {asks!r} in {asked}")

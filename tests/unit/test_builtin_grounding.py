@@ -1,0 +1,118 @@
+"""Options and questions grounded in what the user already said (offline interviewer).
+
+Found in headless runs of a static-site CLI ("Not in v1: Windows, plugins, a server."):
+the non-goals question came anyway with nothing ticked and Out-of-scope stayed empty; it offered
+"A graphical interface — No web or desktop UI" for a tool whose output is a web site and "Work
+within the current dependency set" in greenfield; the success metrics offered "Keeps working
+through an outage" though no dependency was ever named; the validation pass asked "Which
+authentication model should v1 use?" with one real option, for a tool with no server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from offline_run import answer_until, offline_driver
+
+from specui.core.questions import Answer, build_answer
+from specui.core.spec import SpecDocument, item_value
+
+SITE_CLI = (
+    "A command-line tool that watches a folder of markdown notes and builds a searchable static "
+    "site. Users are developers who keep notes in git. v1 must index, search offline, and "
+    "rebuild in under 2 seconds."
+)
+
+
+def bullet(project, unit: str, label: str) -> str | None:
+    return item_value(SpecDocument.parse(project.spec.read_text()).unit_text(unit), label)
+
+
+def labels(q) -> list[str]:
+    return [o.label for o in q.options]
+
+
+def test_non_goals_stated_in_the_overview_are_written_and_not_asked_again(tmp_path: Path):
+    drv, store, project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=SITE_CLI + " Not in v1: Windows, plugins, a server."))
+    assert bullet(project, "scope", "Out-of-scope") == "Not in v1: Windows, plugins, a server"
+    assert "Not in v1" not in (bullet(project, "scope", "In-scope") or "")
+    iv = store.state.interview
+    assert iv.gates.non_goals
+    assert [(g.gate, g.round) for g in iv.gate_evidence] == [("non_goals", 1)]
+    assert "out of scope" not in iv.current.question.question
+
+
+def test_non_goal_options_fit_a_greenfield_cli_that_builds_a_site(tmp_path: Path):
+    drv, store, _project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=SITE_CLI))
+    q = store.state.interview.current.question
+    assert "explicitly out of scope" in q.question
+    offered = labels(q)
+    assert "A graphical interface" not in offered  # its output is a web site
+    assert "New runtime dependencies" not in offered  # greenfield: no dependency set yet
+    assert "Windows support" in offered and "A plugin system" in offered
+
+
+def test_a_named_host_rules_out_everything_runs_locally(tmp_path: Path):
+    drv, store, _project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=SITE_CLI + " The site is served from GitHub Pages."))
+    offered = labels(store.state.interview.current.question)
+    assert "Cloud features" not in offered
+    drv2, store2, _p2 = offline_driver(tmp_path / "local")
+    drv2.start()
+    drv2.answer(Answer(kind="text", value=SITE_CLI))
+    assert "Cloud features" in labels(store2.state.interview.current.question)
+
+
+def test_brownfield_offers_the_current_dependency_set(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "inifile"\n')
+    (tmp_path / "inifile.py").write_text("def parse(text):\n    return {}\n")
+    drv, store, _project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value="Add a streaming parse_stream() API to this library."))
+    q = answer_until(drv, store, "explicitly out of scope")
+    assert "New runtime dependencies" in labels(q)
+
+
+def test_surviving_an_outage_is_offered_only_when_something_can_go_down(tmp_path: Path):
+    drv, store, _project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(
+        Answer(
+            kind="text",
+            value="A Python library that parses big INI files as a stream. For library users.",
+        )
+    )
+    q = answer_until(drv, store, "90 days after release")
+    assert "Adopted by callers" in labels(q)
+    assert not any("outage" in x for x in labels(q))
+    drv, store, _project = offline_driver(tmp_path / "jwks")
+    drv.start()
+    drv.answer(
+        Answer(
+            kind="text",
+            value="A self-hosted JWKS cache library that survives the identity provider being "
+            "down for an hour. Not in v1: a management UI.",
+        )
+    )
+    q = answer_until(drv, store, "90 days after release")
+    assert "Keeps working through an outage" in labels(q)
+
+
+def test_a_tool_with_no_server_is_asked_what_to_protect_not_how_users_sign_in(tmp_path: Path):
+    drv, store, project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=SITE_CLI + " Not in v1: Windows, plugins, a server."))
+    q = answer_until(drv, store, "What must it protect?")
+    offered = labels(q)
+    assert "What it publishes is public" in offered  # it builds a site
+    drv.answer(build_answer(q, [offered.index("Only the user's own files")], None))
+    assert bullet(project, "security", "Security & Privacy").startswith("No sign-in (no server)")
+    asked = answer_until(drv, store, "Finalize", text="Plain files")
+    assert asked is not None
+    transcript = [r.question.question for r in store.state.interview.rounds]
+    assert not any("authentication model" in t for t in transcript)
