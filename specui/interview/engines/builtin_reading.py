@@ -104,13 +104,20 @@ _SUCCESS = re.compile(
     r"(?:days?|weeks?|months?|years?))\b|\d+\s*%",
     re.IGNORECASE,
 )
+# A time bound on an operation ("rebuild in under 2 seconds", "within 500 ms") is a
+# performance target too.
+_TIME_BOUND = (
+    r"(?:under|below|within|less than|at most|<)\s*(?:\d+(?:\.\d+)?|a|one|two|three|five|ten)"
+    r"\s*(?:ms|milliseconds?|s|secs?|seconds?|minutes?)\b"
+)
 _SERVICE_TARGET = re.compile(
-    r"\b(p\d{2}|latency|uptime|availability|available|slos?|slas?|rps|qps|"
+    _TIME_BOUND + r"|\b(p\d{2}|latency|uptime|availability|available|slos?|slas?|rps|qps|"
     r"requests? per second|\d+\s*ms|\d+\s*[kmg]i?b|rto|rpo)\b|\b\d{2}(?:\.\d+)?\s*%",
     re.IGNORECASE,
 )
 _PERFORMANCE = re.compile(
-    r"\b(p\d{2}|latency|rps|qps|requests? per second|\d+\s*ms|\d+\s*[kmg]i?b)\b", re.IGNORECASE
+    r"\b(p\d{2}|latency|rps|qps|requests? per second|\d+\s*ms|\d+\s*[kmg]i?b)\b|" + _TIME_BOUND,
+    re.IGNORECASE,
 )
 _RELIABILITY = re.compile(
     r"\b(uptime|availability|available|slos?|slas?|rto|rpo)\b|\b\d{2}(?:\.\d+)?\s*%", re.IGNORECASE
@@ -181,6 +188,12 @@ def _users_sentence(sentence: str) -> str | None:
     return m.group(1) if _looks_like_people(m.group(1)) else None
 
 
+def _clauses(sentence: str) -> list[str]:
+    """The items of a sentence's list ("index, search offline, and rebuild fast")."""
+    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", sentence.rstrip(".!?"))
+    return [p.strip() for p in parts if p.strip()]
+
+
 def draft_overview(text: str) -> dict[tuple[str, str], str]:
     """Seed 000 §4.2's drafting pass: (unit, label) -> the user's own sentences (sections 1–3,
     and a stated performance or availability target to its §9 bullet).
@@ -212,8 +225,26 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
     # A service-level target ("99.95% availability", "p95 under 200 ms") is neither a success
     # metric nor a capability: it goes to the NFR bullet it is about, in the user's words.
     targets = {s for s in sents if _SERVICE_TARGET.search(s) and not _SUCCESS_WORD.search(s)}
-    perf = [s for s in sents if s in targets and _PERFORMANCE.search(s)]
-    rel = [s for s in sents if s in targets and _RELIABILITY.search(s)]
+    # A list of what v1 does with a target in it ("v1 must index, search offline, and rebuild
+    # in under 2 seconds") stays in scope; only the clause that holds the target is the NFR.
+    mixed = {
+        s: parts
+        for s in targets
+        if len(parts := _clauses(s)) > 1
+        and not all(_SERVICE_TARGET.search(c) for c in parts)
+        and _CAPABILITY.search(s)
+    }
+
+    def target_parts(pattern: re.Pattern[str]) -> list[str]:
+        return [
+            x
+            for s in sents
+            if s in targets and pattern.search(s)
+            for x in ([c for c in mixed[s] if pattern.search(c)] if s in mixed else [s])
+        ]
+
+    perf = target_parts(_PERFORMANCE)
+    rel = target_parts(_RELIABILITY)
     if perf:
         values[("nfr", "Performance")] = "; ".join(x.rstrip(".") for x in perf)
     if rel:
@@ -229,7 +260,8 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
     non_goals = [s for s in sents[1:] if _NON_GOALS.match(s)]
     if non_goals:
         values[("scope", "Out-of-scope")] = "; ".join(n.rstrip(".") for n in non_goals)
-    taken = set(problem_sents) | set(success) | targets | set(user_sents) | set(non_goals)
+    taken = set(problem_sents) | set(success) | (targets - set(mixed)) | set(user_sents)
+    taken |= set(non_goals)
     # "Also RSS." continues the list of what v1 does.
     caps = [s for s in sents if (_CAPABILITY.search(s) or _ALSO.match(s)) and s not in taken]
     if not caps and len(sents) > 1:
