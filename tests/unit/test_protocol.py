@@ -797,3 +797,27 @@ def test_the_kickoff_note_shows_the_ambiguity_the_header_shows():
     shown = ambiguity_percent(out.state.ambiguity)
     assert shown == 98  # context weighs 10% of a brownfield score
     assert settled.pending.note.endswith(f"ambiguity {shown}%.")
+
+
+def test_a_gate_the_reply_itself_closed_is_not_the_questions_gate():
+    # The overview said "Not in v1: ...": the reply to the non-goals directive reports that
+    # as the gate's evidence and asks about something else; the question on screen is not the
+    # gate's (no gate ask recorded, the header names the weakest dimension).
+    st = with_rounds(1)
+    d = policy.decide(st, view())
+    assert isinstance(d, Directive) and d.gate == "non_goals"
+    r = reply(
+        gate_evidence=[{"gate": "non_goals", "round": 1, "note": "stated in the overview"}],
+        scores=[
+            {"dimension": "intent", "score": 0.55, "justification": "", "gap": ""},
+            {"dimension": "scope", "score": 0.65, "justification": "", "gap": ""},
+        ],
+    )
+    assert policy.check_reply(st, d, r, view(), answered=None) == []
+    out = policy.apply_reply(st, d, r, view(), TODAY, answered=None)
+    settled = policy.settle(out.state, d, r, view())
+    assert isinstance(settled, policy.Ask)
+    assert settled.pending.gate is None
+    assert settled.pending.dimension == policy.target_dimension(out.state) == "outcome"
+    placed = policy.place_question(out.state, settled.pending)
+    assert "non_goals" not in placed.gate_asked

@@ -1106,9 +1106,14 @@ def _pending_from_reply(
             revisits_round=reply.pressure.revisits_round,
             kind=reply.pressure.kind,
         )
+    gate = directive.gate
+    if gate is not None and getattr(state.gates, gate):
+        # This reply's own evidence closed the gate (the answer stated the non-goals): its
+        # question is about something else, so it is neither a gate ask nor scope-targeted.
+        gate = None
     if validation and directive.target_section:
         dim = directive.target_section
-    elif directive.gate is None and directive.kind != "overview":
+    elif gate is None and directive.kind != "overview":
         # The directive's target predates the scores of the answer this reply processed.
         dim = target_dimension(state)
     else:
@@ -1124,7 +1129,7 @@ def _pending_from_reply(
         why=reply.why,
         directive=directive,
         challenge_mode=directive.challenge_mode,
-        gate=directive.gate,
+        gate=gate,
         pressure=pressure,
         target_units=[directive.target_section] if directive.target_section else [],
         # Interview notes (kickoff, midpoint, last round) are for the user; a validation
