@@ -62,7 +62,10 @@ from specui.runner.procid import identify, is_same_process
 from specui.store import SessionStore
 
 ACTIVITY_LINES = 8
-ACTIVITY_EVERY = 0.2  # seconds between persisted activity updates (the UI polls the store)
+# Seconds between persisted activity updates (each rewrites session.json). A line that arrives
+# sooner waits, and is written at the latest this long after the previous update, also when
+# the agent then goes quiet.
+ACTIVITY_EVERY = 0.2
 JOURNAL_NAME = "journal.json"
 
 
@@ -104,6 +107,10 @@ class InterviewDriver:
         self._engine_idle = threading.Event()  # no engine call in progress
         self._engine_idle.set()
         self._lock = threading.RLock()
+        # The running round's activity lines not yet written, and the timer that writes them.
+        self._activity_lock = threading.Lock()
+        self._activity_round = 0  # which round a pending timer belongs to
+        self._activity_timer: threading.Timer | None = None
         self._last_activity = 0.0
         self._activity: list[str] = []
 
@@ -363,7 +370,7 @@ class InterviewDriver:
         engine = self._get_engine()
         request = self.build_request(st, directive, answered, view, doc)
         self._cancel.clear()
-        self._activity, self._last_activity = [], 0.0  # this round's lines only
+        self._begin_activity()
         if self._closing:
             raise EngineCancelled("the workbench is closing")
         me = identify(os.getpid())
@@ -378,34 +385,37 @@ class InterviewDriver:
                 owner_boot=me.boot_id if me is not None else None,
             )
         )
-        feedback: str | None = None
-        problems: list[str] = []
-        timeout = float(self.config.interview.timeout_seconds)
-        for _attempt in range(2):
-            self._engine_idle.clear()
-            try:
-                raw = engine.run_turn(
-                    request,
-                    feedback=feedback,
-                    on_activity=self._on_activity,
-                    cancel=self._cancel,
-                    timeout=timeout,
-                )
-            finally:
-                self._engine_idle.set()
-            try:
-                reply = parse_reply(raw)
-            except ReplyInvalid as exc:
-                problems = [str(exc)]
-            else:
-                problems = policy.check_reply(st, directive, reply, view, answered=answered)
-                if not problems:
-                    return reply
-            feedback = "Your last reply was refused: " + "; ".join(problems)
-            self._on_activity(f"reply refused ({problems[0]}); asking again")
-        raise RoundFailed(
-            f"the {self._engine_name} engine's reply was refused twice: {problems[0]}"
-        )
+        try:
+            feedback: str | None = None
+            problems: list[str] = []
+            timeout = float(self.config.interview.timeout_seconds)
+            for _attempt in range(2):
+                self._engine_idle.clear()
+                try:
+                    raw = engine.run_turn(
+                        request,
+                        feedback=feedback,
+                        on_activity=self._on_activity,
+                        cancel=self._cancel,
+                        timeout=timeout,
+                    )
+                finally:
+                    self._engine_idle.set()
+                try:
+                    reply = parse_reply(raw)
+                except ReplyInvalid as exc:
+                    problems = [str(exc)]
+                else:
+                    problems = policy.check_reply(st, directive, reply, view, answered=answered)
+                    if not problems:
+                        return reply
+                feedback = "Your last reply was refused: " + "; ".join(problems)
+                self._on_activity(f"reply refused ({problems[0]}); asking again")
+            raise RoundFailed(
+                f"the {self._engine_name} engine's reply was refused twice: {problems[0]}"
+            )
+        finally:
+            self._end_activity()
 
     def _get_engine(self) -> Engine:
         if self._engine is None:
@@ -415,24 +425,60 @@ class InterviewDriver:
         return self._engine
 
     def _on_activity(self, line: str) -> None:
-        """One line of what the agent does. Persisted at most every ACTIVITY_EVERY seconds
-        (each store update rewrites session.json); lines in between ride along."""
+        """One line of what the agent does. Written at most every ACTIVITY_EVERY seconds (each
+        store update rewrites session.json): lines in between wait, and a timer writes them
+        when no later line does, so the last one before a quiet spell shows within that time."""
         line = " ".join(str(line).split())[:200]
         if not line:
             return
-        self._activity.append(line)
-        now = time.monotonic()
-        if now - self._last_activity < ACTIVITY_EVERY:
+        with self._activity_lock:
+            self._activity.append(line)
+            wait = self._last_activity + ACTIVITY_EVERY - time.monotonic()
+            if wait <= 0:
+                self._write_activity()
+            elif self._activity_timer is None:
+                timer = threading.Timer(wait, self._flush_activity, args=(self._activity_round,))
+                timer.daemon = True
+                self._activity_timer = timer
+                timer.start()
+
+    def _flush_activity(self, round_id: int) -> None:
+        """The timer: write the lines that waited (unless their round has ended)."""
+        with self._activity_lock:
+            if round_id != self._activity_round:
+                return
+            self._activity_timer = None
+            self._write_activity()
+
+    def _write_activity(self) -> None:
+        """Under `_activity_lock`: add the waiting lines to the running round's activity."""
+        if not self._activity:
             return
-        self._last_activity = now
+        self._last_activity = time.monotonic()
         lines, self._activity = self._activity, []
 
         def add(s: Any) -> None:
-            kept = s.interview.engine.activity
-            kept.extend(lines)
-            del kept[:-ACTIVITY_LINES]
+            engine = s.interview.engine
+            if engine.status != "thinking":
+                return  # the round ended meanwhile
+            engine.activity.extend(lines)
+            del engine.activity[:-ACTIVITY_LINES]
 
         self.store.update(add)
+
+    def _begin_activity(self) -> None:
+        with self._activity_lock:
+            self._activity_round += 1
+            self._activity, self._last_activity = [], 0.0  # this round's lines only
+
+    def _end_activity(self) -> None:
+        """The engine call is over: lines still waiting go with it (its state is replaced)."""
+        with self._activity_lock:
+            if self._activity_timer is not None:
+                self._activity_timer.cancel()
+                self._activity_timer = None
+            self._activity_round += 1
+            self._activity = []
 
     # ================================================================== finalize
     def _answer_finalize(self, answer: Answer) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from specui.core.errors import SpecuiError
 from specui.core.interview.contract import EngineRequest
 from specui.core.paths import Project
 from specui.core.questions import Answer
-from specui.interview.driver import InterviewDriver
+from specui.interview.driver import ACTIVITY_EVERY, InterviewDriver
 from specui.interview.engines.base import Engine, EngineCancelled, EngineSession
 from specui.store import SessionStore
 
@@ -114,6 +115,16 @@ def pick(store: SessionStore, value: str | None = None) -> Answer:
 
 def spec_bytes(project: Project) -> bytes:
     return project.spec.read_bytes()
+
+
+def until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Wait for a change another thread makes (true as soon as it holds)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
 
 
 # --------------------------------------------------------------------------- basic flow
@@ -525,6 +536,50 @@ def test_thread_safety_of_cancel_from_another_thread(project):
     t.join(5)
     # Ended, not thinking: round 1 had no question to go back to, so retry is offered.
     assert store.state.interview.engine.status == "error"
+
+
+def test_the_last_activity_before_a_quiet_spell_is_shown_within_the_throttle(project):
+    # Activity is written at most every ACTIVITY_EVERY seconds; a line that had to wait must
+    # still reach the store while the agent says nothing more (a long think, a slow command).
+    release = threading.Event()
+
+    class Quiet(FakeEngine):
+        def run_turn(self, request, *, feedback, on_activity, cancel, timeout):
+            on_activity("reading SPEC.md")
+            on_activity("reading src/app.py")  # right after: this one waits
+            assert release.wait(10)
+            return following(request)
+
+    store, driver = make(project, Quiet())
+    t = threading.Thread(target=driver.start)
+    t.start()
+    try:
+        assert until(lambda: "reading SPEC.md" in store.state.interview.engine.activity)
+        shown = until(
+            lambda: "reading src/app.py" in store.state.interview.engine.activity,
+            seconds=ACTIVITY_EVERY + 1.0,
+        )
+        assert shown, store.state.interview.engine.activity
+        assert store.state.interview.engine.status == "thinking"
+    finally:
+        release.set()
+        t.join(10)
+    assert store.state.interview.current is not None
+
+
+def test_activity_waiting_when_the_round_ends_is_not_written_into_the_next_state(project):
+    class Brief(FakeEngine):
+        def run_turn(self, request, *, feedback, on_activity, cancel, timeout):
+            on_activity("reading SPEC.md")
+            on_activity("reading src/app.py")  # waits, and the round ends before its time
+            return following(request)
+
+    store, driver = make(project, Brief())
+    driver.start()
+    assert store.state.interview.current is not None
+    time.sleep(ACTIVITY_EVERY * 2)
+    engine = store.state.interview.engine
+    assert engine.status == "idle" and engine.activity == []
 
 
 def test_a_refused_spec_write_is_the_one_error_and_leaves_no_journal(project, monkeypatch):
