@@ -293,11 +293,17 @@ class SessionStore:
         self._disk_text = text
         self._disk_sig = self._stat()
 
-    def update(self, fn: Callable[[Session], None]) -> Session:
+    def update(self, fn: Callable[[Session], None], *, notify_first: bool = False) -> Session:
         """Apply `fn` to a copy of the state, persist it atomically, then notify subscribers.
 
         If `fn` raises, nothing changes and the exception propagates. Subscribers run in the
         caller's thread after the write, outside the lock.
+
+        `notify_first`: subscribers run as soon as the new state is in place and the write
+        follows (still under the lock: no other update comes between, and the write is done
+        when this returns), so a view repaints while the file is written and fsynced. Only for
+        a caller whose change survives a crash before the write (the interview driver's
+        journal); subscribers then run under the lock and must not wait for another thread.
         """
         with self._lock, self._file_lock():
             try:
@@ -308,9 +314,13 @@ class SessionStore:
             fn(draft)
             # Round-trip through JSON so a bad mutation fails here, not on the next open.
             session = Session.model_validate_json(draft.model_dump_json())
+            if notify_first:
+                self.state = session
+                self._notify(session)
             self._persist(session)
             self.state = session
-        self._notify(session)
+        if not notify_first:
+            self._notify(session)
         return session
 
     def save(self) -> None:

@@ -113,6 +113,8 @@ class InterviewDriver:
         self._activity_timer: threading.Timer | None = None
         self._last_activity = 0.0
         self._activity: list[str] = []
+        self._running_saved: _Beside | None = None  # writes "thinking" while the engine starts
+        self._me: tuple[int, Any] | None = None  # (pid, identity): read once per process
 
     # ================================================================== public API
     @property
@@ -373,49 +375,77 @@ class InterviewDriver:
         self._begin_activity()
         if self._closing:
             raise EngineCancelled("the workbench is closing")
-        me = identify(os.getpid())
-        self._set_engine(
-            EngineState(
-                status="thinking",
-                name=self._engine_name,
-                started_at=self._clock(),
-                pending_answer=answered.answer if answered is not None else None,
-                owner_pid=os.getpid(),
-                owner_start=me.start_time if me is not None else None,
-                owner_boot=me.boot_id if me is not None else None,
-            )
+        me = self._identity()
+        running = EngineState(
+            status="thinking",
+            name=self._engine_name,
+            started_at=self._clock(),
+            pending_answer=answered.answer if answered is not None else None,
+            owner_pid=os.getpid(),
+            owner_start=me.start_time if me is not None else None,
+            owner_boot=me.boot_id if me is not None else None,
         )
+        # The running state (a session write with its fsyncs) is written beside the engine's
+        # start, not before it: the agent process starts at once. Activity and every later
+        # store change wait for it (`_saved`). A crash before it lands leaves the session as
+        # it was before the answer: the question is asked again.
+        self._running_saved = _Beside(self._set_engine, running)
         try:
-            feedback: str | None = None
-            problems: list[str] = []
-            timeout = float(self.config.interview.timeout_seconds)
-            for _attempt in range(2):
-                self._engine_idle.clear()
-                try:
-                    raw = engine.run_turn(
-                        request,
-                        feedback=feedback,
-                        on_activity=self._on_activity,
-                        cancel=self._cancel,
-                        timeout=timeout,
-                    )
-                finally:
-                    self._engine_idle.set()
-                try:
-                    reply = parse_reply(raw)
-                except ReplyInvalid as exc:
-                    problems = [str(exc)]
-                else:
-                    problems = policy.check_reply(st, directive, reply, view, answered=answered)
-                    if not problems:
-                        return reply
-                feedback = "Your last reply was refused: " + "; ".join(problems)
-                self._on_activity(f"reply refused ({problems[0]}); asking again")
-            raise RoundFailed(
-                f"the {self._engine_name} engine's reply was refused twice: {problems[0]}"
-            )
+            return self._attempts(engine, request, st, directive, answered, view)
         finally:
             self._end_activity()
+            self._saved()
+
+    def _attempts(
+        self,
+        engine: Engine,
+        request: EngineRequest,
+        st: InterviewState,
+        directive: Directive,
+        answered: Round | None,
+        view: policy.SpecView,
+    ) -> EngineReply:
+        feedback: str | None = None
+        problems: list[str] = []
+        timeout = float(self.config.interview.timeout_seconds)
+        for _attempt in range(2):
+            self._engine_idle.clear()
+            try:
+                raw = engine.run_turn(
+                    request,
+                    feedback=feedback,
+                    on_activity=self._on_activity,
+                    cancel=self._cancel,
+                    timeout=timeout,
+                )
+            finally:
+                self._engine_idle.set()
+            try:
+                reply = parse_reply(raw)
+            except ReplyInvalid as exc:
+                problems = [str(exc)]
+            else:
+                problems = policy.check_reply(st, directive, reply, view, answered=answered)
+                if not problems:
+                    return reply
+            feedback = "Your last reply was refused: " + "; ".join(problems)
+            self._on_activity(f"reply refused ({problems[0]}); asking again")
+        raise RoundFailed(
+            f"the {self._engine_name} engine's reply was refused twice: {problems[0]}"
+        )
+
+    def _saved(self) -> None:
+        """Wait until the running state is written (re-raising what went wrong there)."""
+        saving, self._running_saved = self._running_saved, None
+        if saving is not None:
+            saving.join()
+
+    def _identity(self) -> Any:
+        """This process's identity (pid, start time, boot id): fixed while it runs."""
+        pid = os.getpid()
+        if self._me is None or self._me[0] != pid:
+            self._me = (pid, identify(pid))
+        return self._me[1]
 
     def _get_engine(self) -> Engine:
         if self._engine is None:
@@ -431,6 +461,7 @@ class InterviewDriver:
         line = " ".join(str(line).split())[:200]
         if not line:
             return
+        self._saved()  # the running state first: activity is added to it
         with self._activity_lock:
             self._activity.append(line)
             wait = self._last_activity + ACTIVITY_EVERY - time.monotonic()
@@ -631,7 +662,10 @@ class InterviewDriver:
                 # later; the user sees why and answers again.
                 self._clear_journal()
                 raise
-        self._save(st)
+        # The screen may show the new state while session.json is written: a crash before the
+        # write lands leaves the journal (finished on the next start) or, without one, the
+        # session as it was before the answer (a round recorded as running runs again).
+        self._save(st, notify_first=True)
         if journaled:
             self._clear_journal()
 
@@ -675,13 +709,13 @@ class InterviewDriver:
         self._save(st)
         self._clear_journal()
 
-    def _save(self, st: InterviewState) -> None:
+    def _save(self, st: InterviewState, *, notify_first: bool = False) -> None:
         def put(s: Any) -> None:
             # The workbench saves an unsubmitted answer while the engine works: keep it.
             draft = s.interview.draft
             s.interview = st.model_copy(update={"draft": draft})
 
-        self.store.update(put)
+        self.store.update(put, notify_first=notify_first)
 
     def _fail(self, message: str, pending: Answer | None) -> None:
         self._set_engine(
@@ -717,6 +751,29 @@ class InterviewDriver:
         )
         if st.artifacts.get("context") != path:
             self.store.update(lambda s: s.interview.artifacts.__setitem__("context", path))
+
+
+class _Beside:
+    """`fn(*args)` in a thread of its own, beside the caller; `join()` waits for it and raises
+    what it raised."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(fn, args), name="specui-driver-save", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            fn(*args)
+        except BaseException as exc:  # re-raised in the caller's thread by join()
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _entry(r: Round) -> TranscriptEntry:

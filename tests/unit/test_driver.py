@@ -417,7 +417,7 @@ def test_a_crash_between_patch_and_session_save_is_finished_on_next_start(projec
 
     real_save = driver._save
 
-    def crash(st):  # the process dies right after SPEC.md was patched
+    def crash(st, **_how):  # the process dies right after SPEC.md was patched
         raise KeyboardInterrupt
 
     driver._save = crash
@@ -531,7 +531,8 @@ def test_thread_safety_of_cancel_from_another_thread(project):
     t = threading.Thread(target=driver.start)
     t.start()
     assert started.wait(5)
-    assert store.state.interview.engine.status == "thinking"
+    # The running state is written beside the engine's start (not before it).
+    assert until(lambda: store.state.interview.engine.status == "thinking")
     driver.cancel()
     t.join(5)
     # Ended, not thinking: round 1 had no question to go back to, so retry is offered.
