@@ -194,6 +194,15 @@ def _clauses(sentence: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def _says_what_it_does(sentence: str) -> bool:
+    """ "Add a parser API ...", "A CLI that syncs dotfiles ...": a capability verb opens the
+    sentence or follows the name of the product ("A JWKS cache." names one, says nothing)."""
+    head = HEAD.match(sentence)
+    return bool(
+        _CAPABILITY.match(sentence) or _CAPABILITY.search(sentence, head.end() if head else 0)
+    )
+
+
 def draft_overview(text: str) -> dict[tuple[str, str], str]:
     """Seed 000 §4.2's drafting pass: (unit, label) -> the user's own sentences (sections 1–3,
     and a stated performance or availability target to its §9 bullet).
@@ -266,6 +275,10 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
     caps = [s for s in sents if (_CAPABILITY.search(s) or _ALSO.match(s)) and s not in taken]
     if not caps and len(sents) > 1:
         caps = [s for s in sents[1:] if s not in taken]
+    if not caps and _says_what_it_does(sents[0]) and sents[0] not in user_sents:
+        # The opening sentence is the only one that says what v1 does ("Add a streaming
+        # parser API: parse_stream() yields sections ..."): it is the problem and the scope.
+        caps = [sents[0]]
     if caps:
         values[("scope", "In-scope")] = "; ".join(c.rstrip(".") for c in caps[:6])
     use = [s for s in sents if re.search(r"\buse cases?\b|\bso that\b", s, re.IGNORECASE)]
