@@ -30,6 +30,7 @@ from specui.core.fsio import atomic_write_text, make_dirs, remove_stale_temps, r
 from specui.core.interview.state import InterviewState
 from specui.core.loader import LoadError, load_json_text, read_file_bytes
 from specui.core.paths import Project
+from specui.session_file import SCHEMA_VERSION, SESSION_MAX_BYTES
 
 try:  # advisory cross-process lock; absent on non-POSIX systems (then only the RLock applies)
     import fcntl
@@ -37,10 +38,6 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 1
-# Far above any real session (transcripts included); a larger file is set aside, not parsed.
-SESSION_MAX_BYTES = 64 * 1024 * 1024
 
 PhaseStatus = Literal["pending", "running", "done", "failed", "stopped"]
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from specui import spec_repo
-from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent
 from specui.core.config import load_config
 from specui.core.errors import SpecuiError
 from specui.core.interview import policy
+from specui.core.interview.headline import headline
 from specui.core.interview.state import InterviewState
 from specui.core.loader import load_json_text
 from specui.core.paths import Project
 from specui.core.progress import progress_line
 from specui.core.questions import Answer, parse_answer
-from specui.core.spec import UNIT_TITLES
 from specui.interview.driver import InterviewDriver
 from specui.store import SessionStore
 
@@ -39,16 +38,13 @@ def parse_answer_json(text: str) -> Answer:
 
 
 def header_line(iv: InterviewState) -> str:
-    """Seed 004 §2b: `Round {n} | Target: {dimension} | Ambiguity: {score}%`."""
-    amb = f"Ambiguity: {ambiguity_percent(iv.ambiguity)}%"
+    """Seed 004 §2b's header, as the workbench shows it (core.interview.headline)."""
     pending = iv.current
     if pending is None:
-        return f"Round {iv.rounds_done} | {amb}"
-    if pending.phase == "validation":
-        title = UNIT_TITLES.get(pending.dimension, pending.dimension)
-        return f"Validation {pending.round} | Section: {title} | {amb}"
-    target = DIMENSION_TITLES.get(pending.dimension, pending.dimension)
-    return f"Round {pending.round} | Target: {target} | {amb}"
+        return headline(iv.ambiguity, rounds_done=iv.rounds_done)
+    return headline(
+        iv.ambiguity, phase=pending.phase, round=pending.round, dimension=pending.dimension
+    )
 
 
 def _summary(project: Project, store: SessionStore) -> dict[str, Any]:

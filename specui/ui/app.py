@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from specui.core.errors import SpecuiError
 from specui.ui.actions import check_keymap
 from specui.ui.commands import SpecuiCommands
+from specui.ui.messages import InterviewerReady
 from specui.ui.screens.workbench import WorkbenchScreen
 from specui.ui.services.bridge_inbox import BridgeInbox, BridgeRequestsFound
 from specui.ui.services.themes import ThemeStore
@@ -85,7 +86,7 @@ class SpecuiApp(App[int]):
         if not self.eager:
             self.css_path = [SHELL_CSS]
         # The engine is built after the first frame: the biggest import left.
-        self._build_engine = engine is None and make_engine
+        self.build_engine = engine is None and make_engine
         self.watch_files = watch
         self.blink = blink
         self.bridge_inbox = BridgeInbox(self, project) if (watch if bridge is None else bridge) else None
@@ -127,25 +128,21 @@ class SpecuiApp(App[int]):
             self.notify(warning, severity="warning", timeout=8)
 
     def on_ready(self) -> None:
-        """The first frame is on screen: now load what it did without (services/boot.py),
-        in a thread (a thread started earlier would slow the first frame: one GIL)."""
+        """The first frame is on screen: load what it did without (services/boot.py)."""
         if not self.eager:
-            self.run_worker(self._boot, thread=True, group=WorkerGroup.STARTUP, exit_on_error=False)
+            from specui.ui.services.boot import StagedStart
 
-    def _boot(self) -> None:
-        from specui.ui.services.boot import load_backend
+            StagedStart(self).begin()
 
-        backend = load_backend(self.project, self.config, self.store)
-        self.call_from_thread(self._booted, backend)
-
-    async def _booted(self, backend: Backend) -> None:
-        if self._exit or self._attached or self.store is not None:
-            return
-        self.config, self.store = backend.config, backend.store
+    def load_pane_styles(self) -> None:
         for path in PANES_CSS:
             self.stylesheet.read(path)
             self.css_path.append(path)
-        await self.workbench.mount_answer()
+
+    def backend_loaded(self, backend: Backend) -> None:
+        if self._exit or self._attached or self.store is not None:
+            return
+        self.config, self.store = backend.config, backend.store
         warning = self.themes.follow(self.config.ui.theme)
         if warning:
             self.notify(warning, severity="warning", timeout=8)
@@ -183,7 +180,7 @@ class SpecuiApp(App[int]):
             return
         if not screen.panes:
             await screen.mount_panes()
-        if self.engine is not None or self._build_engine:
+        if self.engine is not None or self.build_engine:
             self.run_worker(self._start_engine, thread=True, group=WorkerGroup.ENGINE,
                             exit_on_error=False)
         else:
@@ -202,6 +199,7 @@ class SpecuiApp(App[int]):
 
             self.engine = load_engine(self.project, self.store, self.config, self.profile)  # type: ignore[arg-type]
         self.engine.start()  # its store update re-renders the screen (and its bindings)
+        self.workbench.post_message(InterviewerReady())  # an answer sent while it started goes now
 
     def _freeze_heap(self) -> None:
         """Move everything start-up allocated (modules, widgets, models) out of the collector's
@@ -245,7 +243,9 @@ class SpecuiApp(App[int]):
             self.engine is None or self.store is None or self.store.state.interview.current is None
         ):
             # The interview could not start (SPEC.md a symlink loop, outside the project, not a
-            # file): say so where the question would be, not "Starting the interview…" forever.
+            # file): say so where the question would be, and refuse an answer waiting for it.
+            self.build_engine = self.build_engine and self.engine is not None
+            self.workbench.post_message(InterviewerReady())
             self.workbench.query_one("#question").show_message(describe(error))  # type: ignore[attr-defined]
         if not isinstance(error, SpecuiError):
             self.log.error(f"{group}: {error!r}")

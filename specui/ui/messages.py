@@ -52,3 +52,7 @@ class SpecLoaded(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SpecLoaded)
+
+
+class InterviewerReady(Message):
+    """The interview engine has started: an answer submitted while it loaded can be sent."""

@@ -155,3 +155,77 @@ async def test_keys_pressed_before_the_panes_arrive_are_harmless(project, monkey
         await wait_until(pilot, lambda: app.store is not None and app.query("#question"))
         await wait_until(pilot, lambda: app.store.state.interview.current is not None)
         assert app.return_code is None and app.is_running
+
+
+def _asked(project) -> str:
+    """Leave the project as a returning user has it: a session waiting on its first question."""
+    from specui.core.config import load_config
+    from specui.interview.driver import InterviewDriver
+    from specui.store import SessionStore
+
+    store = SessionStore.open(project)
+    InterviewDriver(project, store, load_config(project)).start()
+    return store.state.interview.current.question.question
+
+
+def _slow_store(monkeypatch) -> threading.Event:
+    """A slow disk for the store (and so for the engine): released by setting the event."""
+    from specui.store import SessionStore
+
+    real_open = SessionStore.open.__func__
+    disk = threading.Event()
+
+    def slow_open(cls, proj):
+        disk.wait(timeout=30)
+        return real_open(cls, proj)
+
+    monkeypatch.setattr(SessionStore, "open", classmethod(slow_open))
+    return disk
+
+
+def _shown(app) -> list[str]:
+    return [str(app.query_one(f"#{w}").render()) for w in ("q-header", "q-note", "q-text",
+                                                            "q-engine")]
+
+
+async def test_the_saved_question_is_on_screen_and_typeable_before_the_store_loads(
+    project, monkeypatch
+):
+    question = _asked(project)
+    disk = _slow_store(monkeypatch)
+    app = SpecuiApp(project, watch=False, blink=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: bool(app.query("#q-text")))
+        await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) == question)
+        assert app.store is None
+        early = _shown(app)
+        assert early[0].startswith("Round 1 | Target: ")
+        await pilot.press(*"find reports")  # the overview is free text: typing goes in at once
+        assert app.focused is not None and app.focused.id == "free-text"
+        disk.set()
+        await wait_until(pilot, lambda: app.store is not None and app.engine is not None)
+        await wait_until(pilot, lambda: app.store.state.interview.draft is not None)
+        assert _shown(app) == early  # the store's render draws the very same lines
+        assert app.query_one("#free-text").text == "find reports"  # nothing typed was lost
+        assert app.store.state.interview.draft.text == "find reports"
+
+
+async def test_an_answer_submitted_before_the_store_loads_is_sent_once_it_has(
+    project, monkeypatch
+):
+    question = _asked(project)
+    disk = _slow_store(monkeypatch)
+    app = SpecuiApp(project, watch=False, blink=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: bool(app.query("#q-text")))
+        await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) == question)
+        await pilot.press(*"A CLI that finds slow reports for our ops team.", "ctrl+s")
+        await pilot.pause(0.05)
+        hint = str(app.query_one("#picker-hint").render())
+        assert "once the interviewer is up" in hint and app.store is None
+        disk.set()
+        await wait_until(pilot, lambda: app.store is not None and app.store.state.interview.rounds)
+        first = app.store.state.interview.rounds[0]
+        assert first.question.question == question
+        assert "finds slow reports" in first.answer.value
+        await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) != question)

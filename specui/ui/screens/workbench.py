@@ -27,7 +27,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from specui.ui import actions
-from specui.ui.messages import FilesChanged, SpecLoaded, StoreChanged, WatcherFailed
+from specui.ui.messages import (
+    FilesChanged,
+    InterviewerReady,
+    SpecLoaded,
+    StoreChanged,
+    WatcherFailed,
+)
 from specui.ui.panes import registered
 from specui.ui.services.workers import WorkerGroup
 from specui.ui.widgets.footer import Footer
@@ -36,6 +42,7 @@ from specui.ui.widgets.progress_line import ProgressLine
 if TYPE_CHECKING:
 
     from specui.core.interview.state import AnswerDraft
+    from specui.session_file import SavedPending
     from specui.store import Session
     from specui.ui.app import SpecuiApp
     from specui.ui.panes.base import Pane
@@ -69,6 +76,10 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._draft: AnswerDraft | None = None  # changed since the last save
         self._draft_lock = threading.Lock()  # one draft write at a time; quit waits for it
         self._round_failed = False  # the engine's last round failed (seen by apply_session)
+        # Submitted before the store and the engine were up (draft key, options, text): sent
+        # once they are, if the question is still the same.
+        self._queued: tuple[str, list[int], str | None] | None = None
+        self._draft_waiting = False  # the answer changed before the store was loaded
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -159,6 +170,14 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         return self.query_one("#picker")  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ store -> screen
+    def show_saved(self, saved: SavedPending) -> None:
+        """The question saved in session.json, painted before the store has loaded; the
+        store's render follows and keeps what the user does with it meanwhile."""
+        if self.attached or not self.live:
+            return
+        self.query_one("#question").show_saved(saved)  # type: ignore[attr-defined]
+        self.picker.set_question(saved.question, saved.key, saved.draft)
+
     def attach(self) -> None:
         """The session is loaded (main thread): count what was already announced, render."""
         state = self.app.store.state  # type: ignore[union-attr]
@@ -168,6 +187,10 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self.apply_session()
         for pane in self.panes.values():
             pane.started()
+        if self._draft_waiting:
+            self._draft_waiting = False
+            self._draft_changed()
+        self._send_queued()
 
     @on(StoreChanged)
     def _store_changed(self, _message: StoreChanged) -> None:
@@ -187,6 +210,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         finished = pending is None and iv.status in FINISHED
         if pending is not None:
             picker.set_question(pending.question, draft_key(session), iv.draft)
+            if self._queued is not None and self._queued[0] == picker.key:
+                picker.wait("Sending your answer once the interviewer is up…")
         else:
             picker.set_question(None, None, None)
         picker.display = not finished
@@ -314,6 +339,12 @@ class WorkbenchScreen(actions.FooterAwareScreen):
     def on_option_picker_draft_changed(self, event: Any) -> None:
         """OptionPicker.DraftChanged (by name: the picker's module is imported lazily)."""
         event.stop()
+        if self.app.store is None:  # still loading: attach() saves what the picker holds then
+            self._draft_waiting = True
+            return
+        self._draft_changed()
+
+    def _draft_changed(self) -> None:
         self._draft = self.picker.draft()
         if self._draft_timer is not None:
             self._draft_timer.stop()
@@ -348,11 +379,40 @@ class WorkbenchScreen(actions.FooterAwareScreen):
 
     def on_option_picker_submitted(self, event: Any) -> None:
         """OptionPicker.Submitted (handled by name: the picker's module is imported lazily)."""
+        event.stop()
+        picker = event.picker
+        if self._interviewer_loading():
+            # Typed as soon as the saved question was painted: sent once the store and the
+            # engine are up (a fraction of a second), not refused.
+            self._queued = (str(picker.key), list(event.selected), event.text)
+            picker.wait("Sending your answer once the interviewer is up…")
+            return
+        self._submit(list(event.selected), event.text)
+
+    def _interviewer_loading(self) -> bool:
+        """The store or the engine is still on its way (an answer given now waits for them)."""
+        app = self.app
+        if app._exit or app.startup_error is not None:
+            return False
+        return app.store is None or (app.engine is None and app.build_engine)
+
+    @on(InterviewerReady)
+    def _send_queued(self) -> None:
+        queued = self._queued
+        if queued is None or not self.live or self._interviewer_loading():
+            return
+        self._queued = None
+        if draft_key(self.app.store.state) != queued[0]:  # type: ignore[union-attr]
+            # The engine replaced the question while it started: the picker shows the new one.
+            self.app.notify("The question changed while specui started; answer the new one.")
+            return
+        self._submit(queued[1], queued[2])
+
+    def _submit(self, selected: list[int], text: str | None) -> None:
         from specui.core.errors import SpecuiError
         from specui.core.questions import build_answer
 
-        event.stop()
-        picker = event.picker
+        picker = self.picker
         store, engine = self.app.store, self.app.engine
         pending = store.state.interview.current if store is not None else None
         if pending is None or engine is None:
@@ -362,11 +422,12 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             picker.show_error("Still saving the previous answer…")
             return
         try:
-            answer = build_answer(pending.question, event.selected, event.text)
+            answer = build_answer(pending.question, selected, text)
         except SpecuiError as exc:
             picker.show_error(str(exc))
             return
         self.answer_busy = True
+        picker.wait("Saving your answer…")
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft = None
@@ -614,11 +675,13 @@ class WorkbenchScreen(actions.FooterAwareScreen):
 
 def draft_key(session: Session) -> str:
     """Names the pending question, so a draft is only ever restored onto the same one."""
+    from specui.session_file import draft_key as key_of
+
     iv = session.interview
     pending = iv.current
     if pending is None:
         return ""
-    return f"{iv.id}:{pending.phase}:{pending.round}:{pending.kind}:{pending.question.question}"
+    return key_of(iv.id, pending.phase, pending.round, pending.kind, pending.question.question)
 
 
 def current_round(iv: Any) -> int:

@@ -20,7 +20,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from specui.core.ambiguity import DIMENSION_TITLES, weights_for
-from specui.ui.widgets.question_pane import focus_title, percent
+from specui.core.interview.headline import focus_title
+from specui.ui.widgets.question_pane import percent
 from specui.ui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def build_renderable(session: Session, colours: dict[str, str], width: int = 200
     parts: list[object] = [line, gates]
     if iv.current is not None:
         focus = Text("Next focus: ", style="bold")
-        focus.append(focus_title(iv.current))
+        focus.append(clean(focus_title(iv.current.dimension, iv.current.phase)))
         parts.append(focus)
     parts.extend(rows if stacked else [table])
     return Group(*parts)

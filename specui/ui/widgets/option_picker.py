@@ -30,6 +30,7 @@ from specui.ui.widgets.safe_text import clean
 if TYPE_CHECKING:
     from specui.core.interview.state import AnswerDraft
     from specui.core.questions import Question
+    from specui.session_file import SavedDraft, SavedQuestion
 
 
 def _digit_bindings() -> list[Binding]:
@@ -116,7 +117,7 @@ class OptionPicker(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.question: Question | None = None
+        self.question: Question | SavedQuestion | None = None
         self.key: object = None
         self.chosen: set[int] = set()
         self.other_mode = False
@@ -167,7 +168,10 @@ class OptionPicker(Vertical):
         return self.other_mode or (self.question is not None and self.question.is_free_text)
 
     def set_question(
-        self, question: Question | None, key: object, draft: AnswerDraft | None = None
+        self,
+        question: Question | SavedQuestion | None,
+        key: object,
+        draft: AnswerDraft | SavedDraft | None = None,
     ) -> None:
         """Show `question`. The same `key` again keeps what the user has chosen or typed; a new
         one starts from `draft` when the draft was saved for this key."""
@@ -434,9 +438,13 @@ class OptionPicker(Vertical):
         self.refresh_bindings()
 
     def _post(self, selected: list[int], text: str | None) -> None:
-        self.busy = True
-        self._set_hint("Saving your answer…", error=False)
+        self.wait("Saving your answer…")
         self.post_message(self.Submitted(self, selected, text))
+
+    def wait(self, message: str) -> None:
+        """The answer is on its way: hold it (no changes, no second submit) and say so."""
+        self.busy = True
+        self._set_hint(message, error=False)
 
     # ------------------------------------------------------------------ hint line
     def show_error(self, message: str) -> None:

@@ -15,44 +15,27 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent
-from specui.core.spec import SECTION_BY_KEY, UNIT_BY_KEY
+from specui.core.ambiguity import ambiguity_percent
+from specui.core.interview.headline import headline
+from specui.core.interview.headline import meta_parts as headline_meta
 from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
-    from specui.core.interview.state import PendingQuestion
+    from specui.session_file import SavedPending
     from specui.store import Session
 
 percent = ambiguity_percent  # every percentage on screen: the one half-up rule, shared with the CLI
 
 
-def focus_title(pending: PendingQuestion) -> str:
-    """What a question is about, as people read it: a validation step names its SPEC.md
-    section, an interview round its dimension; never an internal key."""
-    key = pending.dimension
-    unit, section = UNIT_BY_KEY.get(key), SECTION_BY_KEY.get(key)
-    sections = (unit.title if unit else None) or (section.title if section else None)
-    dimension = DIMENSION_TITLES.get(key)
-    first, second = (sections, dimension) if pending.phase == "validation" else (dimension, sections)
-    return first or second or clean(key).replace("_", " ").capitalize()
-
-
 def header_line(session: Session) -> str:
-    """`Round {n} | Target: {dimension} | Ambiguity: {score}%` for the pending question.
-
-    After crystallizing, seed 000's validation pass completes and finalizes sections. Its
-    questions are numbered on their own (`Validation {k} | Section: {title}`), so the header
-    never reads "Round 41" against a 12-round cap.
-    """
+    """The pending question's header (core.interview.headline), or the rounds answered."""
     iv = session.interview
     pending = iv.current
-    amb = f"Ambiguity: {percent(iv.ambiguity)}%"
     if pending is None:
-        n = sum(1 for r in iv.rounds if r.phase == "interview")
-        return f"Round {n} | {amb}"
-    if pending.phase == "validation":
-        return f"Validation {pending.round} | Section: {focus_title(pending)} | {amb}"
-    return f"Round {pending.round} | Target: {focus_title(pending)} | {amb}"
+        return headline(iv.ambiguity, rounds_done=iv.rounds_done)
+    return headline(
+        iv.ambiguity, phase=pending.phase, round=pending.round, dimension=pending.dimension
+    )
 
 
 def ended_line(session: Session) -> str:
@@ -74,13 +57,7 @@ def ended_line(session: Session) -> str:
 
 def meta_parts(session: Session) -> list[str]:
     iv = session.interview
-    return [
-        f"{clean(iv.profile)} profile",
-        f"threshold {percent(iv.threshold)}%",
-        f"max {iv.max_rounds} rounds",
-        clean(iv.type),
-        clean(iv.stage),
-    ]
+    return [clean(p) for p in headline_meta(iv.profile, iv.threshold, iv.max_rounds, iv.type, iv.stage)]
 
 
 def engine_line(session: Session, now: datetime | None = None) -> str:
@@ -100,11 +77,14 @@ def engine_line(session: Session, now: datetime | None = None) -> str:
             f"✗ {clean(engine.name or 'engine')}: {clean(engine.error or 'failed')}\n"
             "r retry · o switch to the offline engine"
         )
-    parts = []
-    if iv.notice:
-        parts.append(clean(iv.notice))
-    if iv.current is not None and iv.current.why:
-        parts.append(f"Why: {clean(iv.current.why)}")
+    return reasons_line(iv.notice, iv.current.why if iv.current is not None else "")
+
+
+def reasons_line(notice: str, why: str) -> str:
+    """The last notice (e.g. the default chosen for a deferral) and why this question."""
+    parts = [clean(notice)] if notice else []
+    if why:
+        parts.append(f"Why: {clean(why)}")
     return "\n".join(parts)
 
 
@@ -133,6 +113,7 @@ class QuestionPane(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Interview"
         self._session: Session | None = None
+        self._meta: list[str] = []
         # The elapsed time of a thinking engine moves every second.
         self.set_interval(1.0, self._tick)
 
@@ -142,8 +123,10 @@ class QuestionPane(Vertical):
 
     def _engine(self) -> None:
         assert self._session is not None
+        self._engine_text(engine_line(self._session))
+
+    def _engine_text(self, text: str) -> None:
         line = self.query_one("#q-engine", Static)
-        text = engine_line(self._session)
         line.update(safe_text(text))
         line.display = bool(text)
 
@@ -153,36 +136,49 @@ class QuestionPane(Vertical):
     def _title(self) -> None:
         """Profile, threshold, rounds, type and stage ride in the border title (no extra row
         at 80x24), as many whole parts as the width allows."""
-        if self._session is None:
+        if not self._meta:
             return
         room = self.size.width - len("Interview") - 6  # the rule's corners and the gap
-        meta = fit_parts(meta_parts(self._session), room)
+        meta = fit_parts(self._meta, room)
         self.border_title = Content.assemble(("Interview", "bold"), ("  " + meta, ""))
+
+    def _question(self, header: str, note: str, question: str) -> None:
+        self.query_one("#q-header", Static).update(safe_text(header))
+        self._title()
+        widget = self.query_one("#q-note", Static)
+        widget.update(safe_text(note))
+        widget.display = bool(note.strip())
+        self.query_one("#q-text", Static).update(safe_text(question))
+
+    def show_saved(self, saved: SavedPending) -> None:
+        """The saved question, before the store has loaded (session_file's peek): the same
+        lines `show_session` draws for it, so the store's render changes nothing visible."""
+        self._meta = [
+            clean(p)
+            for p in headline_meta(
+                saved.profile, saved.threshold, saved.max_rounds, saved.type, saved.stage
+            )
+        ]
+        header = headline(
+            saved.ambiguity, phase=saved.phase, round=saved.round, dimension=saved.dimension
+        )
+        self._question(header, saved.note, saved.question.question)
+        self._engine_text(reasons_line(saved.notice, saved.why))
 
     def show_session(self, session: Session) -> None:
         iv = session.interview
         pending = iv.current
-        self.query_one("#q-header", Static).update(safe_text(header_line(session)))
         self._session = session
-        self._title()
-        notes = [w for w in ([pending.note] if pending is not None else []) if w.strip()]
-        note = self.query_one("#q-note", Static)
-        note.update(safe_text("\n".join(notes)))
-        note.display = bool(notes)
-        text = self.query_one("#q-text", Static)
+        self._meta = meta_parts(session)
         if pending is not None:
-            text.update(safe_text(pending.question.question))
+            question = pending.question.question
         elif iv.status in ("crystallized", "exited"):
-            text.update(safe_text(ended_line(session)))
+            question = ended_line(session)
+        elif iv.engine.status == "error":
+            question = "The engine could not ask the next question."
         else:
-            waiting = iv.engine.status == "error"
-            text.update(
-                safe_text(
-                    "The engine could not ask the next question."
-                    if waiting
-                    else "Starting the interview…"
-                )
-            )
+            question = "Starting the interview…"
+        self._question(header_line(session), pending.note if pending is not None else "", question)
         self._engine()
 
     def show_message(self, message: str) -> None:
