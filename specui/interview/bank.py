@@ -128,6 +128,9 @@ class BankOption(_Data):
     open_question: str = ""
     follow_up: str | None = None
     record: bool = True  # False: a routing answer ("No, I will name it next"): writes nothing
+    # False: the answer questions the fact its entry informs instead of stating it (the
+    # Contrarian's "narrow v1" names no primary driver): no clarity, no open question settled.
+    settles: bool = True
 
     @property
     def written(self) -> str:

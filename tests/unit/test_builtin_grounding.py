@@ -116,3 +116,28 @@ def test_a_tool_with_no_server_is_asked_what_to_protect_not_how_users_sign_in(tm
     assert asked is not None
     transcript = [r.question.question for r in store.state.interview.rounds]
     assert not any("authentication model" in t for t in transcript)
+
+
+def test_a_narrow_v1_answer_is_no_primary_driver(tmp_path: Path):
+    # The Contrarian's "Partly true: narrow v1" questions the driver rather than naming one:
+    # it lands in Risks with its open question, and §17 must not record it as the answer to
+    # "What is the primary driver?" (found in a headless run).
+    drv, store, project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(
+        Answer(
+            kind="text",
+            value="A command-line tool that builds a searchable static site from markdown "
+            "notes. Users are developers.",
+        )
+    )
+    q = answer_until(drv, store, "Devil's advocate")
+    before = store.state.interview.rounds[-1].scores["intent"]
+    drv.answer(build_answer(q, [[o.value for o in q.options].index("narrow")], None))
+    spec = project.spec.read_text()
+    assert bullet(project, "risks", "Alternatives considered") == (
+        "Contrarian check: narrow v1; build only what existing tools cannot do"
+    )
+    assert "Which parts of v1 can reuse existing tools instead of new code?" in spec
+    assert "primary driver (why now)? → Partly true" not in spec
+    assert store.state.interview.rounds[-1].scores["intent"] == before  # no driver named

@@ -776,7 +776,7 @@ class Turn:
         # primary driver) settles that question's open question too.
         kinds = {e.role, f"challenge:{e.challenge}", f"pressure:{e.pressure}"}
         for fact in FACTS:
-            if kinds & set(fact.roles):
+            if kinds & set(fact.roles) and self.settles(a):
                 self.oq_resolved.extend(
                     o.resolves
                     for o in self.bank.entries
@@ -1040,7 +1040,7 @@ class Turn:
             if a.deferral or a.bank is None or self.only_routing(a):
                 continue
             kinds = {a.bank.role, f"challenge:{a.bank.challenge}", f"pressure:{a.bank.pressure}"}
-            if kinds & set(fact.roles):
+            if kinds & set(fact.roles) and self.settles(a):
                 return True
             if any(
                 a.bank.section == u and norm_label(a.bank.label) == norm_label(lb)
@@ -1052,6 +1052,15 @@ class Turn:
             if value_is_answered(label, value) and DEFAULT_MARK not in (value or ""):
                 return True
         return False
+
+    @staticmethod
+    def settles(a: Answered) -> bool:
+        """The answer states the fact its question informs: typed text, or an option that
+        does (not one that questions it, like the Contrarian's "narrow v1")."""
+        if a.bank is None or a.other or not a.values:
+            return True
+        by_value = {o.value: o for o in a.bank.options}
+        return any(by_value[v].settles for v in a.values if v in by_value)
 
     @staticmethod
     def only_routing(a: Answered) -> bool:
