@@ -141,3 +141,30 @@ def test_a_narrow_v1_answer_is_no_primary_driver(tmp_path: Path):
     assert "Which parts of v1 can reuse existing tools instead of new code?" in spec
     assert "primary driver (why now)? → Partly true" not in spec
     assert store.state.interview.rounds[-1].scores["intent"] == before  # no driver named
+
+
+def test_a_deferred_gate_comes_back_once_with_its_default_to_keep(tmp_path: Path):
+    # Found in a headless run: "decide for me" on the decision boundaries left the gate open,
+    # and the identical question came back at rounds 8 and 11.
+    drv, store, project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=SITE_CLI + " Not in v1: Windows, plugins, a server."))
+    q = answer_until(drv, store, "Which decisions may the implementer make")
+    deferred_in = store.state.interview.current.round
+    drv.answer(build_answer(q, [[o.value for o in q.options].index("decide-for-me")], None))
+    assert not store.state.interview.gates.decision_boundaries
+    q = answer_until(drv, store, "Which decisions may the implementer make")
+    assert q.question.startswith(
+        f"Round {deferred_in} left this to a default (internal code structure and naming only); "
+        "keep it or choose: Which decisions"
+    )
+    values = [o.value for o in q.options]
+    assert values[0] == "keep-default" and q.options[0].recommended
+    assert "decide-for-me" not in values
+    drv.answer(build_answer(q, [0], None))
+    iv = store.state.interview
+    assert iv.gates.decision_boundaries
+    assert bullet(project, "scope", "Decision Boundaries") == (
+        "Implementer may decide without confirmation: internal code structure and naming only; "
+        "everything else needs your confirmation"
+    )

@@ -106,6 +106,7 @@ STARTER = {
     for key, value in values.items()
 }
 DEFER_VALUE = "decide-for-me"
+KEEP_VALUE = "keep-default"
 OVERVIEW_PROMPT = (
     "Give a general overview of what you are building: the problem, who it is for, what v1 "
     "must do, and how you will know it works. (Or paste an existing spec into SPEC.md and "
@@ -720,6 +721,8 @@ class Turn:
         if m := re.search(r"Round (\d+): you said “(.+?)”", a.entry.question, re.DOTALL):
             extra = {"round": m.group(1), "claim": m.group(2)}
         items = [self.option_text(e, o, extra) for o in picked if o.record]
+        if KEEP_VALUE in a.values:
+            items.insert(0, self.entry_default(e)[0])  # the deferred default, now chosen
         fills: dict[str, list[str]] = {}
         for o in picked:
             for label, text in o.fills.items():
@@ -954,6 +957,8 @@ class Turn:
         if a.bank is not None and a.values:
             options = {o.value: o for o in a.bank.options}
             chosen = [self.option_text(a.bank, options[v]) for v in a.values if v in options]
+            if KEEP_VALUE in a.values:
+                chosen.insert(0, self.entry_default(a.bank)[0])
             return ". ".join([*chosen, a.other or ""])
         return a.entry.answer
 
@@ -1300,7 +1305,25 @@ class Turn:
             )
             for o in options
         ]
-        if reply_opts and e.default:
+        prompt = self.fill(e.prompt) or e.prompt
+        deferred = [a.round for a in self.asked(e.key) if a.deferral]
+        if reply_opts and e.gate is not None and deferred:
+            # A gate stays open after a deferral, so the protocol asks again: the user sees the
+            # default that stands and can keep it (explicit now) or choose; deferring once
+            # more would only bring the same question back.
+            default = self.entry_default(e)[0]
+            prompt = (
+                f"Round {deferred[-1]} left this to a default ({short(default, 80)}); keep it "
+                f"or choose: {prompt}"
+            )
+            keep = ReplyOption(
+                label="Keep the default",
+                value=KEEP_VALUE,
+                description=short(default, 120),
+                recommended=True,
+            )
+            reply_opts = [keep, *(o.model_copy(update={"recommended": False}) for o in reply_opts)]
+        elif reply_opts and e.default:
             default = self.entry_default(e)[0]
             reply_opts.append(
                 ReplyOption(
@@ -1312,7 +1335,7 @@ class Turn:
             )
         qtype = {"single": "single-answerable", "multi": "multi-answerable", "free": "free-text"}
         return ReplyQuestion(
-            question=self.fill(e.prompt) or e.prompt,
+            question=prompt,
             type=qtype[e.type],  # type: ignore[arg-type]
             options=reply_opts,
             allow_other=e.allow_other or not reply_opts,
