@@ -116,6 +116,9 @@ def test_a_tool_with_no_server_is_asked_what_to_protect_not_how_users_sign_in(tm
     assert asked is not None
     transcript = [r.question.question for r in store.state.interview.rounds]
     assert not any("authentication model" in t for t in transcript)
+    # Already said in the overview: who it is for, what is out of scope, the performance target.
+    for said in ("Who are the primary users?", "explicitly out of scope", "Which load"):
+        assert not any(said in t for t in transcript), said
 
 
 def test_a_narrow_v1_answer_is_no_primary_driver(tmp_path: Path):
