@@ -171,3 +171,17 @@ def test_a_deferred_gate_comes_back_once_with_its_default_to_keep(tmp_path: Path
         "Implementer may decide without confirmation: internal code structure and naming only; "
         "everything else needs your confirmation"
     )
+
+
+def test_interfaces_of_a_cli_that_builds_a_site_with_no_server(tmp_path: Path):
+    # Found in a headless run: "HTTP API — JSON over HTTPS" offered first for a CLI whose
+    # overview said "Not in v1: ... a server", and nothing for the site it builds.
+    drv, store, project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=SITE_CLI + " Not in v1: Windows, plugins, a server."))
+    q = answer_until(drv, store, "Which interfaces does v1 expose?")
+    offered = labels(q)
+    assert "HTTP API" not in offered
+    assert offered[:2] == ["Generated web pages", "CLI commands"]
+    drv.answer(build_answer(q, [0, 1], None))
+    assert bullet(project, "interfaces", "UI/UX") == "static pages it builds for the browser"
