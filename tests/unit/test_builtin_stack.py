@@ -114,3 +114,29 @@ def test_deciding_the_stack_for_me_records_the_repository_language(tmp_path: Pat
     assert stack_of(project)["app"]["language"] == "python"
     spec = project.spec.read_text()
     assert "Default (you deferred): python (pyproject.toml)" in spec
+
+
+def test_a_typescript_repo_gets_its_own_versions_not_the_starters(tmp_path: Path):
+    files = {
+        "package.json": '{"name": "shop", "engines": {"node": ">=20"}, '
+        '"dependencies": {"next": "14", "pg": "8"}, "devDependencies": {"prisma": "5"}}',
+        "tsconfig.json": "{}",
+        "package-lock.json": "{}",
+        "fly.toml": 'app = "shop"\n',
+        "app/page.tsx": "export default function Page() { return null }\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    drv, _store, project = offline_driver(tmp_path)
+    drv.start()
+    data = stack_of(project)
+    assert data["app"] == {
+        "language": "typescript",
+        "framework": "nextjs",
+        "package": "npm",
+        "runtime": "node>=20",
+    }
+    assert data["datastore"] == {"primary": "postgres", "migrations": "prisma"}
+    assert data["infra"]["hosting"] == "fly.io"
+    assert data["infra"]["ci"] == "unknown" and data["security"]["auth"] == "unknown"
