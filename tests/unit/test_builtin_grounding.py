@@ -40,7 +40,9 @@ def test_non_goals_stated_in_the_overview_are_written_and_not_asked_again(tmp_pa
     assert "Not in v1" not in (bullet(project, "scope", "In-scope") or "")
     iv = store.state.interview
     assert iv.gates.non_goals
-    assert [(g.gate, g.round) for g in iv.gate_evidence] == [("non_goals", 1)]
+    assert [(g.gate, g.round, g.note) for g in iv.gate_evidence] == [
+        ("non_goals", 1, "stated in the overview: Not in v1: Windows, plugins, a server")
+    ]
     assert "out of scope" not in iv.current.question.question
 
 

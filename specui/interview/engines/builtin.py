@@ -1017,10 +1017,15 @@ class Turn:
                     GateEvidence(gate=gate, round=answers[-1].round, note=note)  # type: ignore[arg-type]
                 )
             elif self.bullet_answered(entry):
+                value = item_value(self.body(entry.section), entry.label) or ""
+                said = self.last is not None and self.last.kind in ("overview", "summary")
+                note = (
+                    f"stated in the overview: {short(value, 160)}"
+                    if said and entry.section in self.patches
+                    else f"{entry.label} written in SPEC.md"
+                )
                 self.gate_evidence.append(
-                    GateEvidence(
-                        gate=gate, round=last.round, note=f"{entry.label} written in SPEC.md"
-                    )  # type: ignore[arg-type]
+                    GateEvidence(gate=gate, round=last.round, note=note)  # type: ignore[arg-type]
                 )
         closure = self.last is not None and last.kind == "closure"
         if (
