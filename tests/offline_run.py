@@ -16,7 +16,9 @@ from specui.interview.engines.builtin import BuiltinEngine
 from specui.store import SessionStore
 
 
-def offline_driver(root: Path) -> tuple[InterviewDriver, SessionStore, Project]:
+def offline_driver(
+    root: Path, profile: str | None = None
+) -> tuple[InterviewDriver, SessionStore, Project]:
     project = Project.at(root)
     store = SessionStore.open(project)
     clock = iter(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=i) for i in range(10**4))
@@ -25,6 +27,7 @@ def offline_driver(root: Path) -> tuple[InterviewDriver, SessionStore, Project]:
         store,
         engine=BuiltinEngine(EngineSession(engine="builtin")),
         clock=lambda: next(clock),
+        profile=profile,
     )
     return drv, store, project
 

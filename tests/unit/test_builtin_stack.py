@@ -140,3 +140,24 @@ def test_a_typescript_repo_gets_its_own_versions_not_the_starters(tmp_path: Path
     assert data["datastore"] == {"primary": "postgres", "migrations": "prisma"}
     assert data["infra"]["hosting"] == "fly.io"
     assert data["infra"]["ci"] == "unknown" and data["security"]["auth"] == "unknown"
+
+
+def test_the_stack_the_overview_named_is_what_the_stack_question_shows(tmp_path: Path):
+    # Found in a headless run: the overview named Python, SQLite and GitHub Pages; round 2 then
+    # asked "stack.toml says: language=typescript, ..., hosting=vercel. Is this the stack?",
+    # built from stack.toml as it was before this very reply wrote what the overview said.
+    drv, store, project = offline_driver(tmp_path, profile="deep")
+    drv.start()
+    drv.answer(
+        Answer(
+            kind="text",
+            value="A Python command-line tool that builds a searchable static site from notes, "
+            "with SQLite for the search index. The site is served from GitHub Pages. Not in "
+            "v1: Windows.",
+        )
+    )
+    assert "Is this the stack" not in store.state.interview.current.question.question
+    q = answer_until(drv, store, "Is this the stack to build on?")
+    assert "language=python" in q.question and "hosting=github-pages" in q.question
+    assert "typescript" not in q.question and "vercel" not in q.question
+    assert stack_of(project)["datastore"]["primary"] == "sqlite"

@@ -423,6 +423,21 @@ class Turn:
         ):
             self.stack_changes.append(StackChange(table="security", key="auth", value="none"))
 
+    def see_stack_changes(self) -> None:
+        """The next question sees stack.toml with this turn's changes (the overview named the
+        stack): its options, traits and the `{stack}` it quotes are not the file as it was."""
+        if not self.stack_changes:
+            return
+        data = {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.stack.items()}
+        for c in self.stack_changes:
+            table = data.get(c.table)
+            if not isinstance(table, dict):
+                table = data[c.table] = {}
+            table[c.key] = c.value
+        self.stack = data
+        for derived in ("traits", "placeholders", "detected_stack_change"):
+            self.__dict__.pop(derived, None)
+
     def entry_default(self, e: BankEntry) -> tuple[str, str]:
         """The default recorded when the user defers `e`, and its rationale. The stack's is
         what the evidence says: the repository's language when stack.toml contradicts it, the
@@ -597,6 +612,7 @@ class Turn:
             self.apply_answer(self.last)
             self.stack_from_answer(self.last)
             self.check_code_names(self.last)
+        self.see_stack_changes()
         if self.d.contradiction is not None and self.d.contradiction_choice is not None:
             self.settle_contradiction(self.d.contradiction, self.d.contradiction_choice)
         self.find_contradictions()
