@@ -29,18 +29,33 @@ HANDOFF_HINT = Content.styled(
 
 
 def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: Path) -> Content:
-    from specui.core.progress import progress_line
+    from specui.core.progress import PREFIX, progress_line
 
     iv = session.interview
     pct = snapshot.percent if snapshot is not None else 0
     engine_message = iv.finish_message
     if engine_message.strip():
-        # The engine wrote seed 000's finish message (with its recap): show it as written,
-        # with the live progress line on top (it follows later finalize/unfinalize).
-        return Content("\n").join(
-            [Content.styled(progress_line(pct), "bold"), Content(clean(engine_message)),
-             HANDOFF_HINT]
-        )
+        # The engine wrote seed 000's finish message (with its recap) and its 100% line: show
+        # the recap as written under the live progress line instead, which follows a later
+        # un-finalize; the sections that are no longer final are named above the recap.
+        recap = [line for line in engine_message.splitlines() if not line.startswith(PREFIX)]
+        while recap and not recap[-1].strip():
+            recap.pop()
+        lines = [Content.styled(progress_line(pct), "bold")]
+        if snapshot is not None and snapshot.units:
+            reopened = [
+                clean(u.title) for u in snapshot.units
+                if snapshot.statuses.get(u.key, "unknown") != "final"
+            ]
+            if reopened:
+                lines.append(
+                    Content.styled(
+                        f"Since the finish, no longer final: {', '.join(reopened)} (f in the "
+                        "SPEC.md pane finalizes a section).",
+                        "bold $warning",
+                    )
+                )
+        return Content("\n").join([*lines, Content(clean("\n".join(recap))), HANDOFF_HINT])
     lines: list[Content] = [Content.styled(progress_line(pct), "bold")]
     if iv.end_reason == "hard_cap":
         lines.append(
