@@ -487,7 +487,9 @@ def test_a_single_user_web_ui_gets_no_concurrency_or_uptime_targets(tmp_path: Pa
 def test_repo_with_pyproject_never_recommends_the_typescript_starter(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "lib"\n')
     (tmp_path / "lib.py").write_text("def parse(): ...\n")
-    s = Session(tmp_path, kind="brownfield")
+    # stack.toml edited by hand (an untouched starter is set from the repository at once).
+    stack = TEMPLATE_STACK.replace('"pnpm"', '"npm"')
+    s = Session(tmp_path, kind="brownfield", stack=stack)
     s.overview(LIBRARY_IDEA)
     reply = s.turn(target_dimension="intent")  # the contradiction with the repo comes first
     assert reply.question is not None and reply.question.header == "Stack"
