@@ -459,7 +459,11 @@ class OptionPicker(Vertical):
     def _set_hint(self, text: str, *, error: bool) -> None:
         self._error = error
         hint = self.query_one("#picker-hint", Static)
-        hint.update(Content(clean(text)))
+        content = Content(clean(text))
+        # A hint that stays one line keeps the pane's height: repainting the line is enough (a
+        # layout of the whole screen, e.g. for "Saving your answer…", delayed the submission).
+        one_line = hint.size.height == 1 and 0 < content.cell_length <= hint.content_region.width
+        hint.update(content, layout=not one_line)
         hint.set_class(error, "-error")
 
     def _refresh_hint(self) -> None:
