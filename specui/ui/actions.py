@@ -59,7 +59,7 @@ class UIAction:
         return parse(self.action)[1]
 
 
-GROUPS = ("Answer", "Panes", "SPEC.md", "Interview", "Runner", "App")
+GROUPS = ("Answer", "Panes", "SPEC.md", "Interview", "Runner", "Runner log", "Dialogs", "App")
 
 WORKBENCH: tuple[UIAction, ...] = (
     # Answering. Enter is a priority binding so it submits whichever pane has focus; the
@@ -100,6 +100,50 @@ WORKBENCH: tuple[UIAction, ...] = (
 )
 
 
+# Keys a widget or dialog binds itself (in its own BINDINGS, where they act): described here
+# so the help screen lists them and specui.toml [keys] accepts their ids. They are not bound
+# from this table; tests/unit/test_widget_keys.py keeps it equal to the ids those classes declare.
+WIDGET_KEYS: tuple[UIAction, ...] = tuple(
+    UIAction(id_, keys, "", "", title, group, scope="widget", footer=False, palette=False)
+    for id_, keys, title, group in (
+        ("picker.submit_text", "ctrl+s,ctrl+enter", "Submit a free-text or Other answer",
+         "Answer"),
+        ("picker.toggle", "space", "Toggle the highlighted option (multi-select)",
+         "Answer"),
+        ("picker.back", "escape", "In the Other input: back to the options", "Answer"),
+        ("picker.submit", "enter", "Submit, bound on the option list", "Answer"),
+        ("picker.pick", "1", "Pick / toggle option 1, bound on the option list",
+         "Answer"),
+        *(
+            (f"picker.pick.{n}", str(n),
+             f"Pick / toggle option {n}, bound on the option list", "Answer")
+            for n in range(2, 10)
+        ),
+        ("log.follow", "end,G", "Follow the log's tail", "Runner log"),
+        ("log.top", "home,g", "Jump to the top of the log", "Runner log"),
+        ("log.search", "slash", "Search the whole log", "Runner log"),
+        ("log.next_match", "n", "Next match (while a search is set)", "Runner log"),
+        ("log.previous_match", "N", "Previous match", "Runner log"),
+        ("log.clear_search", "escape", "Clear the search (n runs the next phase again)",
+         "Runner log"),
+        ("conflicts.select", "up", "Conflicts: previous (↓ next)", "Dialogs"),
+        ("conflicts.apply", "a", "Conflicts: apply specui's proposal", "Dialogs"),
+        ("conflicts.append", "m", "Conflicts: append the proposal under your text",
+         "Dialogs"),
+        ("conflicts.dismiss", "d", "Conflicts: dismiss (kept in history)", "Dialogs"),
+        ("conflicts.close", "escape", "Conflicts: close", "Dialogs"),
+        ("confirm.yes", "y", "Confirmations: yes", "Dialogs"),
+        ("confirm.no", "n,escape", "Confirmations: no", "Dialogs"),
+        ("runner.modal.cancel", "escape", "Phase, handoff, past runs, search: close",
+         "Dialogs"),
+        ("bridge.cancel", "escape", "An agent's question: cancel it", "Dialogs"),
+        ("bridge.previous", "left", "An agent's questions: back to the previous one",
+         "Dialogs"),
+        ("help.close", "escape,question_mark,f10,q", "This list: close", "Dialogs"),
+    )
+)
+
+
 def pane_actions(pane: type[Pane]) -> tuple[UIAction, ...]:
     """A pane's two keys: its letter goes to the pane; its F-key shows it while the answer
     keeps focus (the F-keys work while typing; the letters are text there)."""
@@ -135,9 +179,14 @@ def by_id() -> dict[str, UIAction]:
     return {entry.id: entry for entry in table()}
 
 
+def help_entries() -> tuple[UIAction, ...]:
+    """Every key the help screen lists: the action table, then the widgets' own keys."""
+    return (*table(), *WIDGET_KEYS)
+
+
 def check_keymap(keymap: dict[str, str]) -> list[str]:
     """Warnings for specui.toml [keys] entries that name no action."""
-    known = by_id()
+    known = {entry.id for entry in help_entries()}
     return [
         f"specui.toml [keys]: no action {name!r} (press ? for the list of ids)"
         for name in keymap
@@ -177,6 +226,11 @@ def help_rows(
         if e.id.startswith("answer.pick."):
             if e.id == "answer.pick.1":
                 rows.append((e.group, "1 … 9", "Pick / toggle option 1 … 9", "answer.pick.1 … 9"))
+            continue
+        if e.id.startswith("picker.pick"):
+            if e.id == "picker.pick":
+                rows.append((e.group, "1 … 9", "Pick / toggle, bound on the option list",
+                             "picker.pick, picker.pick.2 … 9"))
             continue
         rows.append((e.group, keys(e), e.title, e.id))
     order = {g: i for i, g in enumerate(GROUPS)}

@@ -32,7 +32,11 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Action", ratio=1)
         table.add_column("[keys] id", no_wrap=True, style="dim")
         group = None
-        for row_group, keys, title, id_ in actions.help_rows(actions.table(), self.app.keys_display):
+        rows = actions.help_rows(actions.help_entries(), self.app.keys_display)
+        # Textual's own palette key (App.COMMAND_PALETTE_BINDING), not a [keys] id.
+        rows.append(("App", self.app.get_key_display(Binding(self.app.COMMAND_PALETTE_BINDING, "")),
+                     "Command palette: every action, each section's finalize, themes", ""))
+        for row_group, keys, title, id_ in rows:
             if row_group != group:
                 group = row_group
                 table.add_row(Text(row_group, style="bold underline"), Text(""), Text(""))

@@ -1,0 +1,72 @@
+"""The help screen lists every key, including those a widget binds itself (found in tmux: `?`
+had no Ctrl+S, Space or log keys, and `"picker.submit_text" = "ctrl+j"` in specui.toml [keys]
+was reported as "no action 'picker.submit_text'")."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+import specui.ui.panes
+import specui.ui.screens
+import specui.ui.widgets
+from specui.ui import actions
+
+from .conftest import MEDIUM, make_app, settle
+
+
+def declared_widget_keys() -> dict[str, str]:
+    """id -> keys of every Binding with an id that a widget, pane or screen class declares,
+    leaving out the action table's own (bound from actions.py)."""
+    table = {entry.id for entry in actions.table()}
+    found: dict[str, str] = {}
+    for package in (specui.ui.widgets, specui.ui.screens, specui.ui.panes):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for _name, cls in inspect.getmembers(module, inspect.isclass):
+                if cls.__module__ != module.__name__ or not issubclass(cls, DOMNode):
+                    continue
+                for binding in cls.__dict__.get("BINDINGS", []):
+                    if isinstance(binding, Binding) and binding.id and binding.id not in table:
+                        found[binding.id] = binding.key
+    return found
+
+
+def test_widget_keys_describe_every_id_the_widgets_declare():
+    described = {entry.id: entry.keys for entry in actions.WIDGET_KEYS}
+    assert described == declared_widget_keys()
+
+
+def test_a_widget_key_in_specui_toml_is_not_reported_unknown():
+    assert actions.check_keymap({"picker.submit_text": "ctrl+j", "log.follow": "f"}) == []
+    assert actions.check_keymap({"picker.nope": "x"})
+
+
+async def test_help_lists_ctrl_s_space_the_log_keys_and_the_palette(project, store):
+    app = make_app(project, store)
+    async with app.run_test(size=MEDIUM) as pilot:
+        await settle(pilot)
+        await pilot.press("escape", "question_mark")
+        await settle(pilot)
+        from specui.ui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        lines = [line.rstrip() for line in _text(app.screen).splitlines()]
+        row = next(line for line in lines if "picker.submit_text" in line)
+        assert row.split()[0] == "^s" and "free-text" in row
+        assert any("picker.toggle" in line and "space" in line for line in lines)
+        assert any("log.follow" in line for line in lines)
+        assert any("Command palette" in line and "^p" in line for line in lines)
+
+
+def _text(screen) -> str:
+    from rich.console import Console
+
+    console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    for static in screen.query("Static"):
+        console.print(static.content)
+    return console.export_text()
