@@ -230,7 +230,7 @@ def help_rows(
         if e.id.startswith("picker.pick"):
             if e.id == "picker.pick":
                 rows.append((e.group, "1 … 9", "Pick / toggle, bound on the option list",
-                             "picker.pick, picker.pick.2 … 9"))
+                             "picker.pick(.2 … .9)"))
             continue
         rows.append((e.group, keys(e), e.title, e.id))
     order = {g: i for i, g in enumerate(GROUPS)}

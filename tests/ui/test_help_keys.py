@@ -61,6 +61,7 @@ async def test_help_lists_ctrl_s_space_the_log_keys_and_the_palette(project, sto
         assert any("picker.toggle" in line and "space" in line for line in lines)
         assert any("log.follow" in line for line in lines)
         assert any("Command palette" in line and "^p" in line for line in lines)
+        assert any(line.split() == ["Keys", "Action", "[keys]", "id"] for line in lines)
 
 
 def _text(screen) -> str:

@@ -28,9 +28,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
-        table.add_column("Keys", no_wrap=True, style="bold")
+        # A key list as long as "esc / ? / F10 / q" wraps rather than narrowing every title.
+        table.add_column("Keys", max_width=13, style="bold")
         table.add_column("Action", ratio=1)
-        table.add_column("[keys] id", no_wrap=True, style="dim")
+        table.add_column(Text("[keys] id"), no_wrap=True, style="dim")  # a literal, not markup
         group = None
         rows = actions.help_rows(actions.help_entries(), self.app.keys_display)
         # Textual's own palette key (App.COMMAND_PALETTE_BINDING), not a [keys] id.
