@@ -462,6 +462,17 @@ class RepoFile:
     score: float = 0.0
     defs: list[str] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=dict)
+    by_word: dict[str, float] = field(default_factory=dict)  # each keyword's share of `score`
+
+    def add(self, word: str, points: float) -> None:
+        self.score += points
+        self.by_word[word] = self.by_word.get(word, 0.0) + points
+
+    def forget(self, word: str) -> None:
+        """Drop what `word` contributed (it says nothing about this file in particular)."""
+        self.score -= self.by_word.pop(word, 0.0)
+        self.hits.pop(word, None)
+        self.defs = [d for d in self.defs if any(w in d.lower() for w in self.by_word)]
 
 
 @dataclass
@@ -545,7 +556,7 @@ def scan_repository(
             identifiers.update(part.lower() for part in Path(rel).with_suffix("").parts)
             for w in words:
                 if w in path_low:
-                    rf.score += 3
+                    rf.add(w, 3)
                     rf.hits[w] = rf.hits.get(w, 0)
             if budget > 0:
                 try:
@@ -562,14 +573,25 @@ def scan_repository(
                     n = low.count(w)
                     if n:
                         rf.hits[w] = rf.hits.get(w, 0) + n
-                        rf.score += 1
+                        rf.add(w, 1)
                         matching = [d for d in names if w in d.lower()]
                         if matching:
-                            rf.score += 2
+                            rf.add(w, 2)
                             rf.defs.extend(d for d in matching if d not in rf.defs)
-            if rf.score > 0:
-                files.append(rf)
+            files.append(rf)
+    # A word most code files match (the project's own name: its package folder, its imports)
+    # tells no file from another: it is not evidence that a file is touched.
+    if len(files) >= 4:
+        for w in words:
+            if sum(w in f.hits for f in files) > 0.6 * len(files):
+                for f in files:
+                    f.forget(w)
+    files = [f for f in files if f.score > 0]
     files.sort(key=lambda f: (-f.score, f.path))
+    if files and files[0].score >= 3:
+        # One passing mention of one word ("generated" in a version file's header) is noise
+        # next to files that define or name what the answers are about.
+        files = [f for f in files if f.score > 1]
     return RepoScan(manifests, docs, files[:8], identifiers)
 
 
