@@ -581,11 +581,13 @@ def scan_repository(
             files.append(rf)
     # A word most code files match (the project's own name: its package folder, its imports)
     # tells no file from another: it is not evidence that a file is touched.
-    if len(files) >= 4:
-        for w in words:
-            if sum(w in f.hits for f in files) > 0.6 * len(files):
-                for f in files:
-                    f.forget(w)
+    common = [w for w in words if sum(w in f.hits for f in files) > 0.6 * len(files)]
+    rest = set(words) - set(common)
+    if len(files) >= 4 and any(rest & f.by_word.keys() for f in files):
+        # (Unless nothing else matches: then every file is as likely as the next.)
+        for f in files:
+            for w in common:
+                f.forget(w)
     files = [f for f in files if f.score > 0]
     files.sort(key=lambda f: (-f.score, f.path))
     if files and files[0].score >= 3:
