@@ -41,10 +41,14 @@ from specui.core.spec import (
     UnitStatus,
     check_unit,
     finalize_digest,
+    find_item,
     merge_items,
+    norm_label,
+    parse_items,
     placeholder_status,
     render_spec_template,
     render_stack_template,
+    set_item,
     spec_progress,
 )
 from specui.store import Conflict, ConflictAction, ConflictResolution, Session, SessionStore
@@ -55,13 +59,15 @@ SPEC_MAX_BYTES = 64 * 1024 * 1024  # far beyond any spec; the limit only stops a
 
 @dataclass
 class PatchOutcome:
-    """The document now on disk, the units written, the units refused as conflicts, and text
-    another program wrote during the write that is not in SPEC.md now (unit -> lines)."""
+    """The document now on disk, the units written, the units refused as conflicts with what
+    specui proposes for each (its change replayed on the user's text where it could be), and
+    text another program wrote during the write that is not in SPEC.md now (unit -> lines)."""
 
     document: SpecDocument
     applied: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     lost: list[tuple[str, str]] = field(default_factory=list)
+    proposals: dict[str, str] = field(default_factory=dict)
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -132,11 +138,11 @@ class SpecFile:
                 # Same text: patch `base`, whose structure the caller has usually computed
                 # already (statuses), so the file is not scanned a second time.
                 start = base if same and base is not None else current
-            doc, applied, conflicts = self._apply(start, changes, base, same)
+            doc, applied, conflicts, proposals = self._apply(start, changes, base, same)
             if current is not None and doc.text == current.text:
-                result.append(PatchOutcome(start, applied, conflicts))
+                result.append(PatchOutcome(start, applied, conflicts, proposals=proposals))
                 return None
-            result.append(PatchOutcome(doc, applied, conflicts))
+            result.append(PatchOutcome(doc, applied, conflicts, proposals=proposals))
             return doc.text.encode("utf-8")
 
         try:
@@ -182,9 +188,10 @@ class SpecFile:
         changes: Mapping[str, str],
         base: SpecDocument | None,
         same: bool,
-    ) -> tuple[SpecDocument, list[str], list[str]]:
+    ) -> tuple[SpecDocument, list[str], list[str], dict[str, str]]:
         applied: list[str] = []
         conflicts: list[str] = []
+        proposals: dict[str, str] = {}
         disk = doc  # units are compared against the disk text, not our own earlier changes
         for key, text in changes.items():
             if not same:
@@ -196,12 +203,52 @@ class SpecFile:
                 if not ok:
                     if now is not None and _same_text(now, text):
                         applied.append(key)
+                        continue
+                    rebased = _rebase(base.unit_text(key) if base is not None else None, text, now)
+                    if rebased is not None and rebased[1]:
+                        doc = doc.with_unit_text(key, rebased[0])
+                        applied.append(key)
                     else:
                         conflicts.append(key)
+                        proposals[key] = rebased[0] if rebased is not None else text
                     continue
             doc = doc.with_unit_text(key, text)
             applied.append(key)
-        return doc, applied, conflicts
+        return doc, applied, conflicts, proposals
+
+
+def _outside_items(body: str) -> list[str]:
+    """The non-blank lines of a unit body that belong to no labelled bullet."""
+    lines = body.splitlines()  # the lines parse_items numbers
+    inside = {n for item in parse_items(body) for n in range(item.start, item.end)}
+    return [line.strip() for n, line in enumerate(lines) if n not in inside and line.strip()]
+
+
+def _rebase(base: str | None, proposed: str, now: str | None) -> tuple[str, bool] | None:
+    """specui's change of one unit (`base` -> `proposed`) replayed on the user's newer text
+    `now`, bullet by bullet: (text, clean). Clean when no bullet specui changed was changed by
+    the user too; otherwise the text is the proposal to show, the user's other edits kept.
+    None when the change is more than bullet values (a line outside the labelled bullets
+    differs, or a bullet was dropped): then the whole unit is the proposal."""
+    if base is None or now is None or _outside_items(base) != _outside_items(proposed):
+        return None
+    before = {norm_label(item.label): item.value for item in parse_items(base)}
+    items = parse_items(proposed)
+    if set(before) - {norm_label(item.label) for item in items}:
+        return None
+    text, clean = now, True
+    for item in items:
+        label = norm_label(item.label)
+        if label in before and before[label] == item.value:
+            continue  # specui left this bullet alone
+        mine = find_item(now, item.label)
+        theirs = mine.value if mine is not None else None
+        if theirs == item.value:
+            continue  # the user wrote the same
+        if theirs != before.get(label):
+            clean = False  # the user changed (or removed) the bullet specui changed
+        text = set_item(text, mine.label if mine is not None else item.label, item.value)
+    return text, clean
 
 
 def _unit_at(doc: SpecDocument, offset: int) -> str:
@@ -287,7 +334,7 @@ def patch(
                 s.spec.conflicts.append(
                     Conflict(
                         unit=unit,
-                        text=changes[unit],
+                        text=outcome.proposals.get(unit, changes[unit]),
                         at=at,
                         reason=f"{UNIT_TITLES[unit]} was edited in SPEC.md meanwhile; "
                         "the new text was kept aside instead of overwriting the edit",

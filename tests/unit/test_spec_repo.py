@@ -262,7 +262,7 @@ def test_append_over_the_template_fills_placeholders_and_can_be_finalized(projec
     template = spec_repo.read_document(project).unit_text("vision")
     mine = template.replace("<why this matters>", "notes get lost")
     proposed = (
-        "- **Problem & Outcome**: notes get lost\n"
+        "- **Problem & Outcome**: recipes get lost\n"
         "- **Success Metrics**: 80% of notes found in 10 s\n"
         "- **Target Users**: home cooks"
     )
@@ -271,7 +271,11 @@ def test_append_over_the_template_fills_placeholders_and_can_be_finalized(projec
     assert spec_repo.append_conflict(project, store, 0).resolved
 
     text = spec_repo.read_document(project).unit_text("vision")
-    assert text == proposed
+    assert text == (
+        "- **Problem & Outcome**: notes get lost\n    recipes get lost\n"
+        "- **Success Metrics**: 80% of notes found in 10 s\n"
+        "- **Target Users**: home cooks"
+    )
     spec_repo.finalize(project, store, "vision")
     assert spec_repo.statuses(project, store)["vision"] == "final"
 

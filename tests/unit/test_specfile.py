@@ -194,3 +194,65 @@ def test_init_writes_through_a_dangling_symlink_inside_the_project(tmp_path: Pat
     assert tmp_path / "SPEC.md" in created
     assert (tmp_path / "SPEC.md").is_symlink()
     assert (tmp_path / "docs" / "SPEC.md").read_text().startswith("# SPEC: ")
+
+
+# The interview writes one bullet of a unit while the user edits another bullet of the same unit
+# (found in tmux: the user sharpened In-scope while the interviewer wrote Decision Boundaries;
+# that was a conflict, and its "append" put the user's replaced In-scope text back under the new).
+SCOPE_BASE = "- **In-scope**: rename in place\n- **Out-of-scope**: a GUI"
+
+
+def _scope_spec(spec: Path, scope: str) -> None:
+    doc = SpecDocument.parse(TEMPLATE).with_unit_text("scope", scope)
+    spec.write_text(doc.text, encoding="utf-8")
+
+
+def test_edits_of_different_bullets_of_one_unit_merge(spec: Path):
+    _scope_spec(spec, SCOPE_BASE)
+    sf = SpecFile(spec, root=spec.parent)
+    base = sf.read()
+    _scope_spec(spec, "- **In-scope**: rename in place, with a dry run (mine)\n"
+                      "- **Out-of-scope**: a GUI")
+    proposed = SCOPE_BASE + "\n- **Decision Boundaries**: code structure and naming"
+    out = sf.patch({"scope": proposed}, base)
+    assert out.applied == ["scope"] and out.conflicts == []
+    assert sf.read().unit_text("scope") == (
+        "- **In-scope**: rename in place, with a dry run (mine)\n- **Out-of-scope**: a GUI\n"
+        "- **Decision Boundaries**: code structure and naming"
+    )
+
+
+def test_a_bullet_both_changed_is_a_conflict_proposed_over_the_users_other_edits(spec: Path):
+    _scope_spec(spec, SCOPE_BASE)
+    sf = SpecFile(spec, root=spec.parent)
+    base = sf.read()
+    mine = "- **In-scope**: rename in place, with a dry run (mine)\n- **Out-of-scope**: a CLI"
+    _scope_spec(spec, mine)
+    proposed = "- **In-scope**: rename in place\n- **Out-of-scope**: a GUI; sync"
+    out = sf.patch({"scope": proposed}, base)
+    assert out.conflicts == ["scope"] and out.applied == []
+    assert sf.read().unit_text("scope") == mine  # the user's text wins
+    # What specui proposes keeps the user's In-scope: only the bullet it changed differs.
+    assert out.proposals["scope"] == (
+        "- **In-scope**: rename in place, with a dry run (mine)\n- **Out-of-scope**: a GUI; sync"
+    )
+
+
+def test_a_change_beyond_bullet_values_stays_a_whole_unit_conflict(spec: Path):
+    _scope_spec(spec, SCOPE_BASE)
+    sf = SpecFile(spec, root=spec.parent)
+    base = sf.read()
+    _scope_spec(spec, "- **In-scope**: rename in place (mine)\n- **Out-of-scope**: a GUI")
+    out = sf.patch({"scope": "- **In-scope**: rename in place"}, base)  # drops a bullet
+    assert out.conflicts == ["scope"] and out.proposals["scope"] == "- **In-scope**: rename in place"
+
+
+def test_the_same_bullet_value_on_both_sides_merges(spec: Path):
+    _scope_spec(spec, SCOPE_BASE)
+    sf = SpecFile(spec, root=spec.parent)
+    base = sf.read()
+    _scope_spec(spec, "- **In-scope**: rename, undo (mine)\n- **Out-of-scope**: a GUI; sync")
+    out = sf.patch({"scope": "- **In-scope**: rename in place\n- **Out-of-scope**: a GUI; sync"},
+                   base)
+    assert out.applied == ["scope"] and out.conflicts == []
+    assert "rename, undo (mine)" in sf.read().unit_text("scope")
