@@ -247,6 +247,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                 f"unknown command {positionals[0]!r} (commands: {', '.join(COMMANDS)}; "
                 "or give one project DIR)"
             )
+        if positionals and not Path(positionals[0]).expanduser().exists():
+            # A lone word that is no directory but nearly a command is a mistyped command.
+            import difflib
+
+            close = difflib.get_close_matches(positionals[0], COMMANDS, n=1, cutoff=0.7)
+            if close:
+                raise UsageError(
+                    f"unknown command {positionals[0]!r} (did you mean `specui {close[0]}`?)"
+                )
     # Intermixed: options may come before or after DIR (`specui run plan --force DIR`).
     args = _parser_for(command).parse_intermixed_args(argv[1:] if command else argv)
     args.command = command

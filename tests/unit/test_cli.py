@@ -334,3 +334,24 @@ def test_status_text_ambiguity_percent_is_half_up(capsys, tmp_path: Path) -> Non
     code, out, _ = run(capsys, "status", str(tmp_path))
     assert code == 0
     assert "ambiguity 5% (threshold 13%)" in out
+
+
+@pytest.mark.parametrize(("typo", "command"), [("stauts", "status"), ("interveiw", "interview"),
+                                               ("hadnoff", "handoff")])
+def test_a_mistyped_command_without_a_dir_is_named_as_one(capsys, tmp_path, monkeypatch, typo,
+                                                          command):
+    """`specui stauts` said "stauts does not exist" (read as the project DIR); with two
+    arguments the same typo already said "unknown command"."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, typo)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, f"unknown command {typo!r} (did you mean `specui {command}`?")
+
+
+def test_an_existing_dir_named_like_a_command_is_opened_as_the_project(tmp_path, monkeypatch):
+    from specui.cli import parse_args
+
+    (tmp_path / "stauts").mkdir()
+    monkeypatch.chdir(tmp_path)
+    args = parse_args(["stauts"])
+    assert args.command is None and args.dir == "stauts"
