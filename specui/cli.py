@@ -376,9 +376,12 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     gates = ", ".join(
         f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in iv["gates"].items()
     )
+    state = iv["status"].replace("_", " ")
+    if iv["end_reason"]:
+        state += f" ({iv['end_reason'].replace('_', ' ')})"
     console.print(
         Text(
-            f"Interview: {iv['status'].replace('_', ' ')} | profile {iv['profile']} ({iv['type']}) | "
+            f"Interview: {state} | profile {iv['profile']} ({iv['type']}) | "
             f"round {iv['round']}/{iv['max_rounds']} | ambiguity {amb} "
             f"(threshold {ambiguity_percent(iv['threshold'])}%)"
         )
@@ -386,6 +389,8 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     if iv["dimensions"]:
         console.print(Text("  " + ", ".join(f"{k} {v:.2f}" for k, v in iv["dimensions"].items())))
     console.print(Text(f"  gates: {gates}"))
+    if iv["residual_risk"]:
+        console.print(Text(f"  residual risk: {iv['residual_risk']}", style="yellow"))
 
     phases = Table(title="Phases", title_justify="left")
     phases.add_column("Phase")

@@ -71,6 +71,10 @@ def _interview_part(project: Project, store: SessionStore, messages: list[str]) 
         "ambiguity": iv.ambiguity if started else None,
         "dimensions": dims,
         "gates": iv.gates.model_dump(),
+        # How an ended interview ended (threshold, hard_cap, early_exit, …) and the residual
+        # risk SPEC.md records when it ended short; both null while it runs.
+        "end_reason": iv.end_reason if iv.phase == "done" else None,
+        "residual_risk": iv.residual_risk,
     }
 
 

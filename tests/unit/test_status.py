@@ -69,8 +69,11 @@ def test_shape_without_any_files(project: Project) -> None:
         "ambiguity",
         "dimensions",
         "gates",
+        "end_reason",
+        "residual_risk",
     }
     assert iv["status"] == "not_started" and iv["round"] == 0 and iv["ambiguity"] is None
+    assert iv["end_reason"] is None and iv["residual_risk"] is None
     assert iv["dimensions"] == {}
     assert iv["gates"] == {
         "non_goals": False,
@@ -457,3 +460,24 @@ def test_workflow_runs_are_listed_with_their_gate(project: Project) -> None:
                               "message": "Review the generated spec before planning.",
                               "options": ["approve", "reject"]}
     assert by_id["ffff0000"]["status"] == "unreadable" and by_id["ffff0000"]["problem"]
+
+
+def test_an_interview_ended_at_the_cap_says_so(project: Project, capsys) -> None:
+    """`specui status` said "Interview: crystallized" for a run stopped by the 12-round cap
+    (the workbench: "stopped at the hard cap … (residual risk recorded)")."""
+    from specui.cli import main
+
+    store = SessionStore.open(project)
+    risk = "The interview stopped at the hard cap of 12 rounds with ambiguity 20%."
+
+    def ended(s):
+        iv = s.interview
+        iv.status, iv.end_reason, iv.phase, iv.residual_risk = "crystallized", "hard_cap", "done", risk
+
+    store.update(ended)
+    iv = build_status(project, SessionStore.open(project))["interview"]
+    assert (iv["end_reason"], iv["residual_risk"]) == ("hard_cap", risk)
+    assert main(["status", str(project.root)]) == 0
+    out = capsys.readouterr().out
+    assert "Interview: crystallized (hard cap) |" in out
+    assert f"residual risk: {risk}" in out
