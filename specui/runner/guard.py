@@ -12,8 +12,8 @@ a headless `specui run`, where nothing else could clean up.
   exactly what it would without the guard;
 - a stop (SIGTERM/SIGINT/SIGHUP while the supervisor lives): the supervisor signalled the whole
   group, so the guard passes the signal on to the descendants that left the group, waits for
-  the agent up to GRACE seconds and then kills what is left, before the supervisor's SIGKILL of
-  the group would take the guard itself;
+  the agent the whole GRACE seconds and then kills what is left (the supervisor's SIGKILL of
+  the group comes a moment later, in case the guard itself hangs);
 - the supervisor died: everything below the guard is killed at once, then the guard exits.
 
 Limit: a process started through another service (systemd-run, at, a container runtime, an
@@ -139,8 +139,10 @@ class Guard:
                         os.kill(pid, signum)
                 except OSError:
                     pass
-            # Finish before the supervisor's SIGKILL of the group (at GRACE) can hit the guard.
-            self.stop_deadline = time.monotonic() + self.grace * 0.8
+            # The agent gets all of the grace it was promised; the supervisor's SIGKILL of the
+            # group waits GUARD_MARGIN_S longer (supervisor.py), so the guard is still here to
+            # kill and reap what left the group.
+            self.stop_deadline = time.monotonic() + self.grace
 
     def run(self) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -179,7 +181,8 @@ def main(args: list[str]) -> int:
             return START_FAILED if isinstance(exc, FileNotFoundError) else 126
     code = Guard(argv, grace).run()
     if code < 0:  # the agent died of a signal: die of the same one, as the agent did
-        signal.signal(-code, signal.SIG_DFL)
+        if -code not in (signal.SIGKILL, signal.SIGSTOP):  # these two have no handler to reset
+            signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
         return 128 - code
     return code

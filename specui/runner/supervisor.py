@@ -20,7 +20,8 @@ Throughput: a flooding agent is read 1 MiB at a time; each read is checked and i
 written (log: one writev; terminal: the same parts) without copying it (safe_output.py).
 
 Stop: SIGTERM/SIGINT/SIGHUP to the supervisor -> SIGTERM to the child's group, SIGKILL after
-the grace period, footer, state "stopped".
+the grace period (the guard's, see below; the supervisor's own SIGKILL of the group follows
+GUARD_MARGIN_S later), footer, state "stopped".
 
 Nothing left behind: on Linux the agent runs under guard.py, which leads the agent's group, is
 its child subreaper and learns of the supervisor's death (PR_SET_PDEATHSIG): a process that
@@ -90,6 +91,8 @@ PIPE_SIZE = 1 << 20
 BATCH_THRESHOLD = 4096    # a read this big means output is flooding in ...
 BATCH_SLEEP_S = 0.002     # ... so wait this long before the next read (adds <= 2 ms latency)
 F_SETPIPE_SZ = 1031       # Linux fcntl: grow the pipe so the child blocks less often
+GUARD_MARGIN_S = 1.0      # the guard kills the agent at the end of the grace; the group's
+                          # SIGKILL comes this much later, should the guard not have
 
 
 def _grow_pipe(fd: int) -> None:
@@ -287,6 +290,7 @@ class Supervisor:
                                 boot_id=me.boot_id if me else None)
         self._stop_requested = False
         self._kill_at: float | None = None
+        self._guard_margin = 0.0
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_fd = -1
         self._tail = b""
@@ -376,9 +380,14 @@ class Supervisor:
     def request_stop(self, *_args: object) -> None:
         """Stop the run: SIGTERM the child's group now, SIGKILL after the grace period."""
         self._stop_requested = True
+        self._terminate()
+
+    def _terminate(self) -> None:
+        """SIGTERM the child's group (once); the guard kills the agent after the grace period,
+        the supervisor the whole group GUARD_MARGIN_S later (at the grace when unguarded)."""
         if self._proc is not None and self._proc.returncode is None and self._kill_at is None:
             self._signal_group(signal.SIGTERM)
-            self._kill_at = time.monotonic() + self.spec.grace_seconds
+            self._kill_at = time.monotonic() + self.spec.grace_seconds + self._guard_margin
 
     def _signal_group(self, sig: int) -> None:
         pgid = self.status.pgid
@@ -492,6 +501,7 @@ class Supervisor:
             return None
         try:
             argv = _guarded(spec.argv, spec.cwd, spec.grace_seconds)
+            self._guard_margin = GUARD_MARGIN_S if argv is not spec.argv else 0.0
             if spec.gate_answer is not None:
                 self._pty_master, slave = pty.openpty()
                 try:
@@ -617,9 +627,7 @@ class Supervisor:
             self._stall_action = "stop"
             self.status.message = f"stalled: {cause}"
         self._log(f"\nspecui: {self.status.message}\n")
-        if self._proc is not None and self._proc.returncode is None and self._kill_at is None:
-            self._signal_group(signal.SIGTERM)
-            self._kill_at = time.monotonic() + self.spec.grace_seconds
+        self._terminate()
         self._write_status()
 
     def _notify_stall(self, stalled: bool, idle: float) -> None:

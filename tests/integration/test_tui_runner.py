@@ -182,7 +182,6 @@ async def test_start_from_the_pane_shows_codex_output_and_tells_the_user(
     ), calls
 
 
-@pytest.mark.xfail(reason="timing-sensitive on a loaded 2-core machine; failed in a fresh-clone CI run, passes alone; to be fixed (closing note, Left)", strict=False)
 async def test_survives_the_workbench_reattaches_and_stops_without_leftovers(
     legacy_project: Path, codex_env, fake_server
 ) -> None:
@@ -236,7 +235,7 @@ async def test_survives_the_workbench_reattaches_and_stops_without_leftovers(
     final = read_status(run_dir)
     assert final is not None and final.state == "stopped"
     assert final.exit_code not in (None, 0)  # the wrapper ignored SIGTERM: it took the SIGKILL
-    assert took >= 2 - 0.2  # ... which came only after the grace period
+    assert took >= 2  # ... which came only after the whole grace period
     text = log_path.read_text()
     assert "specui-test: got SIGTERM" in text  # SIGTERM reached the group first
     assert "- result: stopped" in text.rsplit("\n---\n", 1)[1]

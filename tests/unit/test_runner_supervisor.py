@@ -310,6 +310,7 @@ def test_guard_ends_the_way_the_agent_did() -> None:
     assert _guard("sh", "-c", "echo hi; exit 3").returncode == 3
     assert _guard("sh", "-c", "echo hi").stdout == b"hi\n"
     assert _guard("sh", "-c", "kill -TERM $$").returncode == -signal.SIGTERM
+    assert _guard("sh", "-c", "kill -KILL $$").returncode == -signal.SIGKILL
     missing = _guard("/nonexistent/agent")
     assert missing.returncode == 127 and b"cannot start" in missing.stderr
 
