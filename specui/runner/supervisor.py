@@ -710,6 +710,14 @@ class Supervisor:
                 _write_all(self._pty_master, answer.encode())
             else:
                 self._signal_group(signal.SIGINT)
+                # Spec Kit prints the prompt, then reads. This SIGINT follows the prompt at
+                # once, so it can land before the read starts: Python then only notes it, and
+                # the read blocks with the KeyboardInterrupt pending (until the guard kills
+                # the run, recorded "running"). An empty line ends that read, and the pending
+                # interrupt is raised before Spec Kit could ask again (to it an empty line is
+                # no choice).
+                if self._pty_master is not None:
+                    _write_all(self._pty_master, b"\n")
 
 
 def main(argv: list[str] | None = None) -> int:
