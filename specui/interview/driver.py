@@ -113,7 +113,7 @@ class InterviewDriver:
         self._activity_timer: threading.Timer | None = None
         self._last_activity = 0.0
         self._activity: list[str] = []
-        self._running_saved: _Beside | None = None  # writes "thinking" while the engine starts
+        self._running: EngineState | None = None  # the round's running state, not yet recorded
         self._me: tuple[int, Any] | None = None  # (pid, identity): read once per process
 
     # ================================================================== public API
@@ -385,16 +385,17 @@ class InterviewDriver:
             owner_start=me.start_time if me is not None else None,
             owner_boot=me.boot_id if me is not None else None,
         )
-        # The running state (a session write with its fsyncs) is written beside the engine's
-        # start, not before it: the agent process starts at once. Activity and every later
-        # store change wait for it (`_saved`). A crash before it lands leaves the session as
-        # it was before the answer: the question is asked again.
-        self._running_saved = _Beside(self._set_engine, running)
+        # An engine that runs an agent process records the round as running once the process
+        # runs (`on_started`): the session write with its fsyncs then never delays the agent's
+        # start. A crash before it leaves the session as it was before the answer (asked again).
+        self._running = running
+        if not engine.spawns:
+            self._record_running()
         try:
             return self._attempts(engine, request, st, directive, answered, view)
         finally:
             self._end_activity()
-            self._saved()
+            self._running = None
 
     def _attempts(
         self,
@@ -410,6 +411,7 @@ class InterviewDriver:
         timeout = float(self.config.interview.timeout_seconds)
         for _attempt in range(2):
             self._engine_idle.clear()
+            started = {"on_started": self._record_running} if engine.spawns else {}
             try:
                 raw = engine.run_turn(
                     request,
@@ -417,6 +419,7 @@ class InterviewDriver:
                     on_activity=self._on_activity,
                     cancel=self._cancel,
                     timeout=timeout,
+                    **started,
                 )
             finally:
                 self._engine_idle.set()
@@ -434,11 +437,12 @@ class InterviewDriver:
             f"the {self._engine_name} engine's reply was refused twice: {problems[0]}"
         )
 
-    def _saved(self) -> None:
-        """Wait until the running state is written (re-raising what went wrong there)."""
-        saving, self._running_saved = self._running_saved, None
-        if saving is not None:
-            saving.join()
+    def _record_running(self) -> None:
+        """Record the round as running (once per round: the retry and a restarted Codex thread
+        start another process)."""
+        running, self._running = self._running, None
+        if running is not None:
+            self._set_engine(running)
 
     def _identity(self) -> Any:
         """This process's identity (pid, start time, boot id): fixed while it runs."""
@@ -461,7 +465,7 @@ class InterviewDriver:
         line = " ".join(str(line).split())[:200]
         if not line:
             return
-        self._saved()  # the running state first: activity is added to it
+        self._record_running()  # activity belongs to the running state
         with self._activity_lock:
             self._activity.append(line)
             wait = self._last_activity + ACTIVITY_EVERY - time.monotonic()
@@ -751,29 +755,6 @@ class InterviewDriver:
         )
         if st.artifacts.get("context") != path:
             self.store.update(lambda s: s.interview.artifacts.__setitem__("context", path))
-
-
-class _Beside:
-    """`fn(*args)` in a thread of its own, beside the caller; `join()` waits for it and raises
-    what it raised."""
-
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(fn, args), name="specui-driver-save", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        try:
-            fn(*args)
-        except BaseException as exc:  # re-raised in the caller's thread by join()
-            self._error = exc
-
-    def join(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
 
 
 def _entry(r: Round) -> TranscriptEntry:

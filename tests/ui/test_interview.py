@@ -136,6 +136,7 @@ class _Scripted:
     fails while `fail` holds messages, reports one activity line per round."""
 
     name = "scripted"
+    spawns = False  # no agent process: the driver records the round as running before run_turn
 
     def __init__(self) -> None:
         import threading

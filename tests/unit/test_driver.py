@@ -531,8 +531,7 @@ def test_thread_safety_of_cancel_from_another_thread(project):
     t = threading.Thread(target=driver.start)
     t.start()
     assert started.wait(5)
-    # The running state is written beside the engine's start (not before it).
-    assert until(lambda: store.state.interview.engine.status == "thinking")
+    assert store.state.interview.engine.status == "thinking"
     driver.cancel()
     t.join(5)
     # Ended, not thinking: round 1 had no question to go back to, so retry is offered.
@@ -581,6 +580,41 @@ def test_activity_waiting_when_the_round_ends_is_not_written_into_the_next_state
     time.sleep(ACTIVITY_EVERY * 2)
     engine = store.state.interview.engine
     assert engine.status == "idle" and engine.activity == []
+
+
+def test_an_engine_with_a_process_records_the_round_as_running_once_it_started(project):
+    # The running state (a session write) must not delay the agent's start: it is recorded
+    # when the engine says its process runs, once per round (the retry starts another).
+    seen: list[tuple[str, str]] = []
+
+    class Spawning(FakeEngine):
+        spawns = True
+
+        def run_turn(self, request, *, feedback, on_activity, cancel, timeout, on_started):
+            seen.append(("before", store.state.interview.engine.status))
+            on_started()
+            seen.append(("after", store.state.interview.engine.status))
+            return super().run_turn(
+                request, feedback=feedback, on_activity=on_activity, cancel=cancel,
+                timeout=timeout,
+            )
+
+    engine = Spawning([following, "not json", following])
+    store, driver = make(project, engine)
+    driver.start()
+    seen.clear()
+    recorded: list[object] = []  # a running state written afresh (no activity yet)
+    store.subscribe(
+        lambda s: recorded.append(s.interview.engine.started_at)
+        if s.interview.engine.status == "thinking" and not s.interview.engine.activity
+        else None
+    )
+    driver.answer(pick(store))
+    assert engine.feedback[-1] is not None  # the second attempt ran
+    assert seen == [("before", "idle"), ("after", "thinking"), ("before", "thinking"),
+                    ("after", "thinking")]
+    assert len(recorded) == 1
+    assert store.state.interview.engine.status == "idle" and len(store.state.interview.rounds) == 1
 
 
 def test_a_refused_spec_write_is_the_one_error_and_leaves_no_journal(project, monkeypatch):

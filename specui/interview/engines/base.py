@@ -11,6 +11,11 @@ registry in `specui.interview.engines`.
 process group it started, leaving no orphan), give up after `timeout` seconds with
 `EngineTimeout`, and report what the agent is doing through `on_activity` (one short line per
 event: "reading src/app.py", "running pytest -q").
+
+An engine that runs an agent process sets `spawns` and takes one more keyword, `on_started`,
+which it calls as soon as that process runs (`process.run_child` does): the driver records the
+round as running then, so its session write never delays the agent's start. For any other
+engine the driver records it just before `run_turn`.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ Activity = Callable[[str], None]
 
 class Engine(ABC):
     name: ClassVar[str]
+    # True: `run_turn` also takes `on_started: Callable[[], None]` (see the module docstring).
+    spawns: ClassVar[bool] = False
 
     def __init__(self, session: EngineSession) -> None:
         # The driver persists `session` in the store after every successful round, so an

@@ -34,6 +34,7 @@ import shlex
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,6 +174,7 @@ def _plain(text: str) -> str:
 
 class CodexEngine(Engine):
     name = "codex"
+    spawns = True
 
     def __init__(
         self,
@@ -241,6 +243,7 @@ class CodexEngine(Engine):
         on_activity: Activity,
         cancel: threading.Event,
         timeout: float,
+        on_started: Callable[[], None] | None = None,
     ) -> str:
         if shutil.which(self.codex) is None:
             raise EngineError(
@@ -253,12 +256,15 @@ class CodexEngine(Engine):
         if thread is not None:
             try:
                 return self._turn(
-                    request, feedback, project, schema, thread, on_activity, cancel, timeout
+                    request, feedback, project, schema, thread, on_activity, cancel, timeout,
+                    on_started,
                 )
             except _LostThread:
                 on_activity(f"Codex no longer has thread {thread}; starting a new one")
                 self.session.thread_id = None
-        return self._turn(request, feedback, project, schema, None, on_activity, cancel, timeout)
+        return self._turn(
+            request, feedback, project, schema, None, on_activity, cancel, timeout, on_started
+        )
 
     def _prompt(
         self, request: EngineRequest, feedback: str | None, project: Path, thread: str | None
@@ -288,6 +294,7 @@ class CodexEngine(Engine):
         on_activity: Activity,
         cancel: threading.Event,
         timeout: float,
+        on_started: Callable[[], None] | None,
     ) -> str:
         prompt, sent = self._prompt(request, feedback, project, thread)
         self.last_prompt = prompt
@@ -304,6 +311,7 @@ class CodexEngine(Engine):
                 cancel=cancel,
                 timeout=timeout,
                 on_line=reader,
+                on_started=on_started,
                 what="codex",
             )
         except EngineTimeout as exc:

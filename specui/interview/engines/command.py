@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from specui.core.ansi import strip_ansi
@@ -35,6 +36,7 @@ from specui.interview.engines.prompt import request_for_command
 
 class CommandEngine(Engine):
     name = "command"
+    spawns = True
 
     def __init__(self, session: EngineSession, *, command: list[str] | tuple[str, ...]) -> None:
         super().__init__(session)
@@ -54,11 +56,16 @@ class CommandEngine(Engine):
         on_activity: Activity,
         cancel: threading.Event,
         timeout: float,
+        on_started: Callable[[], None] | None = None,
     ) -> str:
         project = Path(request.project_dir)
         data = json.dumps(request_for_command(request, feedback, project)).encode("utf-8")
         name = self.label()
-        on_activity(f"running {name}")
+
+        def started() -> None:
+            if on_started is not None:
+                on_started()
+            on_activity(f"running {name}")
 
         def progress(line: str) -> None:
             text = " ".join(strip_ansi(line).split())
@@ -72,6 +79,7 @@ class CommandEngine(Engine):
             cancel=cancel,
             timeout=timeout,
             on_err_line=progress,
+            on_started=started,
             what=name,
         )
         if result.returncode != 0:

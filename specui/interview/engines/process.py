@@ -48,12 +48,15 @@ def run_child(
     timeout: float,
     on_line: Callable[[str], None] | None = None,
     on_err_line: Callable[[str], None] | None = None,
+    on_started: Callable[[], None] | None = None,
     what: str = "the agent",
 ) -> ChildResult:
     """Run `argv` to completion; EngineCancelled / EngineTimeout end its process group first.
 
     `on_line` / `on_err_line` see each stdout / stderr line (decoded, without its newline) as
-    it arrives. `what` names the child in error messages ("codex", "the interview command").
+    it arrives. `on_started` is called once the child runs and its stdin is being written (an
+    error it raises ends the child). `what` names the child in error messages ("codex", "the
+    interview command").
     """
     if cancel.is_set():
         raise EngineCancelled("cancelled")
@@ -76,7 +79,7 @@ def run_child(
     except OSError as exc:
         raise EngineError(f"{argv[0]}: cannot start: {exc.strerror or exc}") from None
     try:
-        return _supervise(proc, stdin, cancel, timeout, on_line, on_err_line, what)
+        return _supervise(proc, stdin, cancel, timeout, on_line, on_err_line, on_started, what)
     finally:
         _end_group(proc)
 
@@ -97,11 +100,14 @@ def _supervise(
     timeout: float,
     on_line: Callable[[str], None] | None,
     on_err_line: Callable[[str], None] | None,
+    on_started: Callable[[], None] | None,
     what: str,
 ) -> ChildResult:
     assert proc.stdout is not None and proc.stderr is not None
     writer = threading.Thread(target=_feed, args=(proc, data), daemon=True, name="engine-stdin")
     writer.start()
+    if on_started is not None:
+        on_started()  # the child starts up meanwhile; its output waits in the pipes
     deadline = time.monotonic() + timeout
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ, "out")
