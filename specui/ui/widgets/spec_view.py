@@ -223,6 +223,19 @@ class SpecView(Horizontal):
             self.border_title = title
         self._render_section()
 
+    def follow(self, unit: str) -> None:
+        """Select `unit` (the section the question on screen is about), unless the user is
+        moving through the list right now."""
+        units = self.query_one("#units", UnitList)
+        if units.has_focus:
+            return
+        if self.snapshot is None:
+            self.selected = unit  # the first snapshot highlights it
+            return
+        keys = [u.key for u in self.snapshot.units]
+        if unit in keys and unit != self.selected:
+            units.highlighted = keys.index(unit)  # _highlighted selects and renders it
+
     def _prompt(self, unit: UnitInfo) -> Content:
         status = self.snapshot.statuses.get(unit.key, "unknown") if self.snapshot else "unknown"
         return Content.assemble(
