@@ -10,7 +10,7 @@ from typing import Any
 from specui.core.interview.state import EngineSession
 from specui.core.loader import load_toml_text
 from specui.core.paths import Project
-from specui.core.questions import Question, build_answer
+from specui.core.questions import Answer, Question, build_answer
 from specui.interview.driver import InterviewDriver
 from specui.interview.engines.builtin import BuiltinEngine
 from specui.store import SessionStore
@@ -55,3 +55,29 @@ def answer_until(
             idx = [i for i, o in enumerate(q.options) if o.recommended] or [0]
             drv.answer(build_answer(q, idx[:1], None))
     raise AssertionError(f"no question asking {asks!r} in {asked}")
+
+
+def run_whole(
+    root: Path, overview: str, texts: dict[str, str], *, profile: str | None = None
+) -> tuple[list[Question], Project]:
+    """A whole interview as a user who takes every recommended option (else the first) and
+    answers a free-text question with the first `texts` value whose key its prompt contains
+    (else "Nothing more to add"); returns every question asked, in order."""
+    drv, store, project = offline_driver(root, profile)
+    drv.start()
+    drv.answer(Answer(kind="text", value=overview))
+    asked: list[Question] = []
+    for _ in range(80):
+        pending = store.state.interview.current
+        if pending is None:
+            return asked, project
+        q = pending.question
+        asked.append(q)
+        if not q.options:
+            low = q.question.lower()
+            text = next((v for k, v in texts.items() if k in low), "Nothing more to add")
+            drv.answer(build_answer(q, [], text))
+        else:
+            idx = [i for i, o in enumerate(q.options) if o.recommended] or [0]
+            drv.answer(build_answer(q, idx[:1], None))
+    raise AssertionError("the interview did not end in 80 answers")

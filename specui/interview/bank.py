@@ -43,7 +43,18 @@ EntryType = Literal["single", "multi", "free"]
 
 # Placeholders a prompt or option may use; the engine fills them from the request.
 PLACEHOLDERS = frozenset(
-    {"stack", "claim", "round", "files", "detected_stack", "stack_changes", "project", "touchpoint", "terms"}
+    {
+        "stack",
+        "claim",
+        "round",
+        "files",
+        "detected_stack",
+        "stack_changes",
+        "project",
+        "touchpoint",
+        "terms",
+        "datastore",
+    }
 )
 TRAIT_PREFIXES = frozenset(
     {"product", "lang", "repo", "said", "auth", "stack", "mentions", "interview", "mode", "chose"}

@@ -349,6 +349,18 @@ class Turn:
             out.add("stack:reviewed")
             if lang:
                 out.add(f"lang:{lang}")
+        said_store = [
+            c.value
+            for c in stack_changes_from_text(text, [("datastore", "primary")])
+            if c.value != "none"
+        ]
+        if said_store:
+            out.add("said:datastore")
+        store = self.stack_value("datastore", "primary")
+        if store not in ("", "unknown", "none") and (
+            said_store or not self.undecided("datastore", "primary")
+        ):
+            out.add("stack:datastore")
         if not self.undecided("security", "auth"):
             auth = self.stack_value("security", "auth").lower()
             out.update(f"auth:{p}" for p in re.split(r"[+,/ ]+", auth) if p)
@@ -533,6 +545,8 @@ class Turn:
     @cached_property
     def placeholders(self) -> dict[str, str]:
         out = {"stack": stack_summary(self.stack), "project": Path(self.req.project_dir).name}
+        if "stack:datastore" in self.traits:
+            out["datastore"] = self.stack_value("datastore", "primary")
         files = self.touchpoint_paths[:3] or (self.scan.manifests[:3] if self.scan else [])
         if files:
             out["files"] = ", ".join(files)
@@ -1143,7 +1157,8 @@ class Turn:
         if self.asked(e.key) and not revisit:
             return False
         if e.role == "stack_fix":
-            return any("no" in a.values for a in self.asked("deployment.stack"))
+            routed = {o.value for o in self.bank.by_key("deployment.stack").options if o.follow_up}
+            return any(routed & set(a.values) for a in self.asked("deployment.stack"))
         if e.role != "challenge" and not e.append and self.bullet_answered(e):
             return False
         if self.fill(e.prompt) is None:
@@ -1345,6 +1360,10 @@ class Turn:
             )
             reply_opts = [keep, *(o.model_copy(update={"recommended": False}) for o in reply_opts)]
         elif reply_opts and e.default:
+            if e.key == "deployment.stack" and "stack:template" in self.traits:
+                # Seed 000 §7: specui wrote the starter; the user reviews it (the prompt stays
+                # recognisable after the ": ").
+                prompt = f"specui wrote the starter template, which nobody has chosen yet: {prompt}"
             default = self.entry_default(e)[0]
             reply_opts.append(
                 ReplyOption(
@@ -1433,6 +1452,13 @@ class Turn:
             return q, f"§17 still lists {len(left)} open question(s)", "user", None, False
         if target is None:
             return None, "nothing is left to settle", "user", None, True
+        follow = next(
+            (e for e in self.bank.entries if e.role == "stack_fix" and self.available(e)), None
+        )
+        if follow is not None:
+            # "No" / "Name the stack" only routed here: the stack itself is still unsaid.
+            why = "validation pass: you chose to name the stack: which one is it"
+            return self.build_question(follow), why, self.source_of(follow), None, False
         body = self.body(target)
         status = placeholder_status(body) if body else "unknown"
         title = UNIT_TITLES[target]

@@ -292,7 +292,9 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
 PRODUCT = {
     "library": r"\b(librar(?:y|ies)|sdk|package|crate|gem|module)\b",
     "cli": r"\b(cli|terminal|command[- ]line|tui|shell)\b",
-    "web": r"\b(web ?apps?|websites?|web site|browser|dashboard|saas|web ui|frontend)\b",
+    # People signing in use screens: a "web service" they sign in to is a web app.
+    "web": r"\b(web ?apps?|websites?|web site|browser|dashboard|saas|web ui|frontend|"
+    r"sign(?:s|ed)? in|log(?:s|ged)? in)\b",
     "service": r"\b(services?|server|daemon|cache|proxy|gateway|backend|microservices?|"
     r"endpoints?|jwks)\b",
     "mobile": r"\b(mobile|ios|android|iphone)\b",
@@ -345,6 +347,9 @@ MENTIONS = {
     # Hosted somewhere named: "everything runs locally" does not hold.
     "hosting": r"\b(github pages|gitlab pages|netlify|vercel|fly\.io|heroku|cloudflare|aws|gcp|"
     r"azure|kubernetes|k8s|render\.com|railway)\b",
+    # A small, known audience: "hundreds of concurrent users" or 99.9% would be invented.
+    "few-users": r"\b([1-9]\d?[- ](?:person|people|users?|members?)|(?:our|my|a small) "
+    r"(?:team|group|family|office|club))\b",
 }
 LANGS = {
     "python": r"\bpython\b",
@@ -355,7 +360,11 @@ LANGS = {
     "java": r"\bjava\b",
     "ruby": r"\bruby\b",
 }
-AUTH_SAID = {"mtls": r"\b(mtls|mutual tls|client certificates?)\b", "oauth2": r"\boauth ?2?\b"}
+AUTH_SAID = {
+    "mtls": r"\b(mtls|mutual tls|client certificates?)\b",
+    "oauth2": r"\b(oauth ?2?|oidc|openid|sso|(?:sign|log)(?:s|ged)? in with (?:google|github|"
+    r"microsoft|gitlab|okta|apple))\b",
+}
 MANIFEST_LANG = {
     "pyproject.toml": "python",
     "setup.py": "python",

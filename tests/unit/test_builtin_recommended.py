@@ -1,0 +1,153 @@
+"""The recommended (★) option fits what the user said, stack.toml and the repository.
+
+Found in headless runs taking every ★ (a CLI that renames my photos "just for me", a room
+booking web service for "our 10-person team" that signs in with Google and stores in Postgres,
+a normalize_url() addition to a copy of mdurl): ★ "Ownership tree" for every project; "Released
+as a package: CI tests every push; tagged releases are published" for a tool just for me;
+★ "Full: metrics with alerts; OpenTelemetry traces" and "Tens of requests per second; p99 under
+50 ms" for ten people booking rooms; no Postgres among the storage options though the overview
+said "Stored in Postgres" (the first option, "Files on local disk", went into SPEC.md); no ★ on
+OAuth2 for "sign in with Google"; ★ "Only the user's own files: it reads and writes files the
+user already controls" for a pure URL library; ★ "Spike the riskiest unknown" with no unknown
+named; the starter stack (TypeScript, Next.js, Postgres) offered with "Yes, as written" first.
+"""
+
+from __future__ import annotations
+
+import pytest
+from offline_run import run_whole, stack_of
+
+from specui.core.questions import Question
+from specui.core.spec import SpecDocument, item_value
+
+PHOTO_CLI = (
+    "A command-line tool that renames my photo files by the date they were taken, read from "
+    "EXIF. Just for me, on my laptop. v1 must rename a folder in place, do a dry run first, "
+    "and never overwrite an existing file."
+)
+ROOM_BOOKING = (
+    "A small web service for our 10-person team to book the two meeting rooms. Team members "
+    "sign in with Google, see free slots and book or cancel one. Stored in Postgres. v1 must "
+    "prevent double bookings."
+)
+NORMALIZE = (
+    "Add a normalize_url() function to this URL library: Markdown renderers that use mdurl "
+    "want one call that parses, lower-cases the host and re-encodes a link so that equal links "
+    "compare equal. The existing url_parse(), encode() and decode() must keep working unchanged."
+)
+TEXTS = {
+    "which stack": "Python 3.12 with click, installed with pipx",
+    "persona": "Me, a photographer",
+    "entities": "Photo: a JPEG file with EXIF",
+}
+
+Run = tuple[list[Question], object]
+
+
+@pytest.fixture(scope="module")
+def photo_cli(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_whole(tmp_path_factory.mktemp("cli"), PHOTO_CLI, TEXTS)
+
+
+@pytest.fixture(scope="module")
+def room_booking(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_whole(tmp_path_factory.mktemp("web"), ROOM_BOOKING, TEXTS)
+
+
+@pytest.fixture(scope="module")
+def url_library(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    root = tmp_path_factory.mktemp("lib")
+    (root / "pyproject.toml").write_text('[project]\nname = "mdurl"\nrequires-python = ">=3.7"\n')
+    pkg = root / "src" / "mdurl"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from ._parse import url_parse\nfrom ._encode import encode\n")
+    (pkg / "_parse.py").write_text("def url_parse(url):\n    return url\n")
+    (pkg / "_encode.py").write_text("def encode(string):\n    return string\n")
+    return run_whole(root, NORMALIZE, TEXTS, profile="deep")
+
+
+def question(run: Run, asks: str) -> Question:
+    asked = [q for q in run[0] if asks in q.question]
+    assert asked, f"never asked {asks!r}: {[q.question[:50] for q in run[0]]}"
+    return asked[0]
+
+
+def star(run: Run, asks: str) -> list[str]:
+    return [o.label for o in question(run, asks).options if o.recommended]
+
+
+def labels(run: Run, asks: str) -> list[str]:
+    return [o.label for o in question(run, asks).options]
+
+
+def bullet(run: Run, unit: str, label: str) -> str:
+    project = run[1]
+    doc = SpecDocument.parse(project.spec.read_text())  # type: ignore[attr-defined]
+    return item_value(doc.unit_text(unit), label) or ""
+
+
+@pytest.mark.parametrize("run", ["photo_cli", "room_booking", "url_library"])
+def test_no_relationship_is_recommended_on_a_guess(run: str, request: pytest.FixtureRequest):
+    r = request.getfixturevalue(run)
+    assert star(r, "How do the entities relate") == []
+    assert (
+        "Each record belongs to exactly one parent"
+        not in question(r, "How do the entities relate").options[-1].description
+    )  # "Decide for me" does not default to a tree either
+
+
+def test_the_starter_stack_nobody_chose_asks_for_the_stack(photo_cli: Run):
+    q = question(photo_cli, "Is this the stack to build on?")
+    assert "nobody has chosen" in q.question
+    assert q.options[0].label == "Name the stack"
+    assert star(photo_cli, "Is this the stack to build on?") == ["Name the stack"]
+    after = photo_cli[0][photo_cli[0].index(q) + 1]
+    assert after.question.startswith("Which stack should it be built on")
+    assert stack_of(photo_cli[1])["app"]["language"] == "python"  # type: ignore[arg-type]
+
+
+def test_a_tool_just_for_me_is_installed_not_released(photo_cli: Run):
+    assert star(photo_cli, "Which deployment setup") == ["Installed on my machine"]
+    assert "tagged releases" not in bullet(photo_cli, "deployment", "CI/CD")
+
+
+def test_a_local_tool_has_no_records_lifecycle_or_invented_latency(photo_cli: Run):
+    assert star(photo_cli, "lifecycle") == ["No lifecycle"]
+    assert "records" not in bullet(photo_cli, "states", "State machine(s)")
+    assert star(photo_cli, "Which load should v1 be built for?") == []
+    assert "No data of its own" in labels(photo_cli, "Where does v1 keep its data?")
+
+
+def test_no_spike_without_a_named_technical_unknown(photo_cli: Run):
+    assert star(photo_cli, "How should the work be phased?") == ["Straight to MVP"]
+
+
+def test_the_datastore_the_overview_named_is_offered_and_recommended(room_booking: Run):
+    assert star(room_booking, "Where does v1 keep its data?") == ["postgres, as stack.toml says"]
+    assert bullet(room_booking, "data", "Storage").startswith("postgres (stack.toml)")
+
+
+def test_sign_in_with_google_recommends_oauth(room_booking: Run):
+    assert star(room_booking, "Which authentication model") == ["OAuth2/OIDC and roles"]
+
+
+def test_a_small_team_gets_no_invented_scale(room_booking: Run):
+    load = labels(room_booking, "Which load should v1 be built for?")
+    assert not any("concurrent users" in x or "request rate" in x for x in load)
+    assert star(room_booking, "Which load should v1 be built for?") == ["A handful of users"]
+    assert star(room_booking, "How reliable must v1 be?") == ["Best effort"]
+    assert star(room_booking, "How much observability") == ["Basic"]
+    assert star(room_booking, "Which interfaces does v1 expose?") == ["Web or desktop UI"]
+
+
+def test_a_pure_library_protects_what_its_caller_passes(url_library: Run):
+    assert star(url_library, "What must it protect?") == ["Only what the caller passes"]
+    assert "reads and writes" not in bullet(url_library, "security", "Security & Privacy")
+    assert star(url_library, "How should v1 grow with load?") == ["The caller's concern"]
+    assert star(url_library, "Which interfaces does v1 expose?") == ["Library API"]
+
+
+def test_a_brownfield_release_gate_keeps_existing_callers_working(url_library: Run):
+    assert star(url_library, "Which checks must pass before v1 is released?") == [
+        "Existing tests still pass"
+    ]
