@@ -203,10 +203,14 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         session = store.state
         iv = session.interview
         self.query_one("#question").show_session(session)  # type: ignore[attr-defined]
-        for pane in self.panes.values():
-            pane.show_session(session)
         pending = iv.current
         picker = self.picker
+        # A new question is painted first and the panes follow once it is on screen: their
+        # re-render (the ambiguity table's alone) made the question's frame twice as long.
+        panes_later = bool(self.panes) and pending is not None and draft_key(session) != picker.key
+        if not panes_later:
+            for pane in self.panes.values():
+                pane.show_session(session)
         finished = pending is None and iv.status in FINISHED
         if pending is not None:
             picker.set_question(pending.question, draft_key(session), iv.draft)
@@ -228,8 +232,22 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._round_failed = failed
         self._announce(session)
         self.refresh_bindings()
-        if self.panes:  # SPEC.md is read once the panes that show it are up
+        if panes_later:
+            assert pending is not None
+            # After the refresh that paints the entry the new question just filled.
+            entry = "#free-text" if pending.question.is_free_text else "#choices"
+            picker.query_one(entry).call_after_refresh(self._panes_after_question)
+        elif self.panes:  # SPEC.md is read once the panes that show it are up
             self.load_spec()
+
+    def _panes_after_question(self) -> None:
+        """The panes and the SPEC.md read, once a new question is on screen (apply_session)."""
+        store = self.app.store
+        if store is None or not self.live:
+            return
+        for pane in self.panes.values():
+            pane.show_session(store.state)
+        self.load_spec()
 
     def _announce(self, session: Session) -> None:
         """New engine warnings and SPEC.md conflicts become notifications, once each."""
