@@ -151,3 +151,16 @@ def test_a_brownfield_release_gate_keeps_existing_callers_working(url_library: R
     assert star(url_library, "Which checks must pass before v1 is released?") == [
         "Existing tests still pass"
     ]
+
+
+def test_naming_the_stack_over_the_starter_leaves_none_of_the_starter_behind(photo_cli: Run):
+    stack = stack_of(photo_cli[1])  # type: ignore[arg-type]
+    assert stack["app"]["framework"] == "click"  # "Python 3.12 with click"
+    left = {f"{t}.{k}": v for t, kv in stack.items() if isinstance(kv, dict) for k, v in kv.items()}
+    for starter in ("nextjs", "pnpm", "node18", "postgres", "prisma", "vercel", "otel+grafana"):
+        assert starter not in left.values(), left
+    assert left["security.secrets"] == "unknown"  # not aws-kms+ssm next to "no secrets stored"
+    assert left["security.auth"] == "none"  # decided earlier (no server): kept
+    # The stack question was answered by the follow-up: it is not left for the open review.
+    reviews = [q for q in photo_cli[0] if q.question.startswith("Which of these open questions")]
+    assert not any("stack" in o.label for q in reviews for o in q.options)

@@ -785,6 +785,19 @@ class Turn:
         if e.role == "stack_fix" or (e.key == "deployment.stack" and a.other):
             typed = stack_changes_from_text(a.typed or a.entry.answer)
             self.stack_changes.extend(self.with_language(typed))
+            if "stack:template" in self.traits:
+                # The starter was nobody's choice: what the named stack leaves out is not
+                # known yet (Postgres, Vercel, OpenTelemetry and KMS must not stay on as if
+                # chosen next to "installed on my machine, no secrets").
+                named = {(c.table, c.key) for c in self.stack_changes}
+                self.stack_changes.extend(
+                    StackChange(table=t, key=k, value="unknown")
+                    for (t, k), v in STARTER.items()
+                    if (t, k) not in named and self.stack_value(t, k) == v
+                )
+            if e.role == "stack_fix":
+                # The stack question only routed here: its open question is settled now.
+                self.oq_resolved.append(self.bank.by_key("deployment.stack").resolves)
         if e.challenge == "terminologist" or e.key == "terminology.glossary":
             self.read_terms(a.typed)
         if e.key == "scope.touchpoints":

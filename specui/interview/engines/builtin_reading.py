@@ -789,6 +789,8 @@ _TECH: dict[str, tuple[str, str, str]] = {
     r"\bspring\b": ("app", "framework", "spring"),
     r"\baxum\b": ("app", "framework", "axum"),
     r"\btextual\b": ("app", "framework", "textual"),
+    r"\bclick\b": ("app", "framework", "click"),
+    r"\btyper\b": ("app", "framework", "typer"),
     r"\bpoetry\b": ("app", "package", "poetry"),
     r"\buv\b": ("app", "package", "uv"),
     r"\bpip\b": ("app", "package", "pip"),
