@@ -52,3 +52,18 @@ def test_the_finish_as_it_was_says_nothing_more():
     text = text_of(finished_session(), snapshot())
     assert "no longer final" not in text
     assert text.splitlines()[0].endswith(" 100%")
+
+
+def test_the_next_step_is_on_screen_before_the_recap():
+    """At 80x24 the Done view shows about six lines; the handoff hint used to be the last."""
+    for session in (finished_session(), _capped_session()):
+        lines = text_of(session, snapshot()).splitlines()
+        hint = next(i for i, line in enumerate(lines) if line.startswith("Next: hand off"))
+        assert hint <= 3, lines[: hint + 1]
+
+
+def _capped_session() -> Session:
+    session = Session()
+    iv = session.interview
+    iv.status, iv.end_reason = "crystallized", "hard_cap"
+    return session

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 # Seed 004's execution bridge, offered where the interview ends (the runner pane's H key,
-# also in the palette from anywhere; `specui handoff` on the command line).
+# also in the palette from anywhere; `specui handoff` on the command line). It comes right
+# under the outcome, above the recap: at 80x24 the recap scrolls and its end is off screen.
 HANDOFF_HINT = Content.styled(
     "Next: hand off — r then H drafts orchestrator/input from SPEC.md and offers the Spec Kit "
     "phases here, $ultragoal, $ralplan, $autopilot, $ralph or $team (or `specui handoff`).",
@@ -55,7 +56,7 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
                         "bold $warning",
                     )
                 )
-        return Content("\n").join([*lines, Content(clean("\n".join(recap))), HANDOFF_HINT])
+        return Content("\n").join([*lines, HANDOFF_HINT, Content(clean("\n".join(recap)))])
     lines: list[Content] = [Content.styled(progress_line(pct), "bold")]
     if iv.end_reason == "hard_cap":
         lines.append(
@@ -84,6 +85,7 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
                 "bold $warning",
             )
         )
+    lines.append(HANDOFF_HINT)
     # The folder name, not the absolute path: short, and the same on every machine.
     where = f"{spec_path.parent.name}/{spec_path.name}"
     lines.append(Content(f"SPEC.md lives at the repo root: {clean(where)}"))
@@ -115,7 +117,6 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
             lines.append(Content(f"  {clean(name)}: {clean(path)}"))
     for warning in iv.warnings:
         lines.append(Content.styled(clean(warning), "$warning"))
-    lines.append(HANDOFF_HINT)
     return Content("\n").join(lines)
 
 
