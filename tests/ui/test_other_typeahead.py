@@ -5,7 +5,6 @@ input)."""
 
 from __future__ import annotations
 
-import pytest
 from textual import events
 
 from .conftest import SMALL, make_app, settle
@@ -19,12 +18,6 @@ def burst(app, text: str) -> None:
     app.post_message(events.Key("enter", "\r"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="trial2.md G19, for the workbench's owner: WorkbenchScreen.check_action must leave "
-    "Enter to the Other input as it does to the free-text box (focused.id in ('free-text', "
-    "'other-input')); remove this mark with that fix",
-)
 async def test_other_text_then_enter_in_one_burst_is_submitted_whole(project, store):
     app = make_app(project, store, [SINGLE, SINGLE])
     async with app.run_test(size=SMALL) as pilot:

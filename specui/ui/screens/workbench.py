@@ -614,9 +614,13 @@ class WorkbenchScreen(actions.FooterAwareScreen):
     # ------------------------------------------------------------------ footer and palette
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "submit_answer":
-            # The free-text box keeps Enter (a new line); no answer open: Enter is the widget's.
+            # The free-text box keeps Enter (a new line) and the Other input submits on its own
+            # Enter, after the letters typed before it (a priority Enter would run first and
+            # send half the text); no answer open: Enter is the widget's.
             focused = self.focused
-            return self._answer_open() and not (focused is not None and focused.id == "free-text")
+            return self._answer_open() and not (
+                focused is not None and focused.id in ("free-text", "other-input")
+            )
         if action == "leave_answer":
             return self.focused is not None and self.focused.id == "free-text"
         if action == "answer_pick":
