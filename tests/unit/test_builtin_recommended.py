@@ -14,10 +14,12 @@ named; the starter stack (TypeScript, Next.js, Postgres) offered with "Yes, as w
 
 from __future__ import annotations
 
-import pytest
-from offline_run import run_whole, stack_of
+from pathlib import Path
 
-from specui.core.questions import Question
+import pytest
+from offline_run import answer_until, offline_driver, run_whole, stack_of
+
+from specui.core.questions import Answer, Question, build_answer
 from specui.core.spec import SpecDocument, item_value
 
 PHOTO_CLI = (
@@ -51,7 +53,8 @@ def photo_cli(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 @pytest.fixture(scope="module")
 def room_booking(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return run_whole(tmp_path_factory.mktemp("web"), ROOM_BOOKING, TEXTS)
+    texts = {**TEXTS, "which stack": "Python with FastAPI and Postgres, deployed on Fly.io"}
+    return run_whole(tmp_path_factory.mktemp("web"), ROOM_BOOKING, texts)
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +167,23 @@ def test_naming_the_stack_over_the_starter_leaves_none_of_the_starter_behind(pho
     # The stack question was answered by the follow-up: it is not left for the open review.
     reviews = [q for q in photo_cli[0] if q.question.startswith("Which of these open questions")]
     assert not any("stack" in o.label for q in reviews for o in q.options)
+
+
+def test_naming_the_stack_keeps_the_auth_and_datastore_the_user_chose(room_booking: Run):
+    stack = stack_of(room_booking[1])  # type: ignore[arg-type]
+    assert stack["app"]["framework"] == "fastapi" and stack["infra"]["hosting"] == "fly.io"
+    # "sign in with Google" and the chosen "OAuth2/OIDC and roles" are not blanked as if they
+    # were only the starter's value; the starter's CI and secrets store are
+    assert stack["security"]["auth"] == "oauth2+rbac"
+    assert stack["datastore"]["primary"] == "postgres"
+    assert stack["security"]["secrets"] == "unknown"
+
+
+def test_the_chosen_auth_model_is_written_to_stack_toml(tmp_path: Path):
+    # stack.toml said oauth2+rbac while SPEC.md said "Scoped API tokens".
+    drv, store, project = offline_driver(tmp_path, "deep")
+    drv.start()
+    drv.answer(Answer(kind="text", value="A web service our partners' servers call over an API."))
+    q = answer_until(drv, store, "Which authentication model")
+    drv.answer(build_answer(q, [[o.label for o in q.options].index("Scoped API tokens")], None))
+    assert stack_of(project)["security"]["auth"] == "api-tokens"

@@ -450,6 +450,20 @@ class Turn:
         for derived in ("traits", "placeholders", "detected_stack_change"):
             self.__dict__.pop(derived, None)
 
+    @cached_property
+    def affirmed_stack(self) -> set[tuple[str, str]]:
+        """stack.toml settings an answer stated or chose, even when the value happens to be
+        the starter's ("Stored in Postgres", "OAuth2/OIDC and roles")."""
+        out = {(c.table, c.key) for c in stack_changes_from_text(self.user_text)}
+        for a in self.answered:
+            if a.bank is not None and not a.deferral:
+                for o in a.bank.options:
+                    if o.value in a.values:
+                        out.update(tuple(k.split(".", 1)) for k in o.stack)  # type: ignore[misc]
+        if any(f"said:{name}" in self.traits for name in AUTH_SAID):
+            out.add(("security", "auth"))
+        return out
+
     def entry_default(self, e: BankEntry) -> tuple[str, str]:
         """The default recorded when the user defers `e`, and its rationale. The stack's is
         what the evidence says: the repository's language when stack.toml contradicts it, the
@@ -789,7 +803,7 @@ class Turn:
                 # The starter was nobody's choice: what the named stack leaves out is not
                 # known yet (Postgres, Vercel, OpenTelemetry and KMS must not stay on as if
                 # chosen next to "installed on my machine, no secrets").
-                named = {(c.table, c.key) for c in self.stack_changes}
+                named = {(c.table, c.key) for c in self.stack_changes} | self.affirmed_stack
                 self.stack_changes.extend(
                     StackChange(table=t, key=k, value="unknown")
                     for (t, k), v in STARTER.items()
