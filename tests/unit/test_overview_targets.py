@@ -49,3 +49,28 @@ def test_the_overview_moves_the_nfr_section_out_of_unknown(tmp_path: Path):
     )
     doc = SpecDocument.parse(project.spec.read_text())
     assert placeholder_status(doc.unit_text("nfr")) == "drafted"
+
+
+def test_a_brownfield_overview_puts_what_must_keep_working_under_existing_code(tmp_path: Path):
+    # Headless run in a copy of mdurl: In-scope (and the snapshot's "Stated solution") held
+    # "The existing url_parse(), encode() and decode() must keep working unchanged" while the
+    # change itself, "Add a normalize_url() function", was in no scope bullet.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mdurl"\n')
+    (tmp_path / "mdurl").mkdir()
+    (tmp_path / "mdurl" / "_parse.py").write_text("def url_parse(url):\n    return url\n")
+    (tmp_path / "mdurl" / "_encode.py").write_text("def encode(s):\n    return s\n")
+    (tmp_path / "mdurl" / "_decode.py").write_text("def decode(s):\n    return s\n")
+    drv, _store, project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(
+        Answer(
+            kind="text",
+            value="Add a normalize_url() function to this URL library: it lower-cases the "
+            "host. The existing url_parse(), encode() and decode() must keep working unchanged.",
+        )
+    )
+    doc = SpecDocument.parse(project.spec.read_text())
+    scope = doc.unit_text("scope") or ""
+    assert "- **In-scope**: Add a normalize_url() function" in scope
+    assert "- **Existing Code**: The existing url_parse()" in scope
+    assert scope.count("must keep working unchanged") == 1

@@ -723,10 +723,11 @@ class Turn:
     def apply_overview(self, a: Answered) -> None:
         if a.deferral or not a.entry.answer.strip():
             return
-        drafted = draft_overview(a.entry.answer)
         existing = self.existing_code_sentences(a.entry.answer)
+        # How v1 relates to existing code is that bullet's, not a capability in scope.
+        drafted = draft_overview(a.entry.answer, elsewhere=existing)
         if existing:
-            drafted[("scope", "Existing Code")] = existing
+            drafted[("scope", "Existing Code")] = "; ".join(h.rstrip(".") for h in existing)
         for (unit, label), value in drafted.items():
             if not value_is_answered(label, item_value(self.body(unit), label)):
                 self.write(unit, label, value)  # the user's own bullet stays
@@ -741,19 +742,19 @@ class Turn:
             ):
                 self.oq_added.append(e.resolves)
 
-    def existing_code_sentences(self, text: str) -> str:
+    def existing_code_sentences(self, text: str) -> list[str]:
         """Brownfield: the overview's sentences that name code the repository defines (a
         function, class or module the scan found) state how v1 relates to that code, in the
         user's words."""
         if self.scan is None:
-            return ""
+            return []
         known = self.scan.identifiers
         hits = [
             s
             for s in sentences(text)
             if any(t.rstrip("()").split(".")[-1].lower() in known for t in code_names(s))
         ]
-        return "; ".join(h.rstrip(".") for h in hits[:3])
+        return hits[:3]
 
     def apply_bank(self, a: Answered, e: BankEntry) -> None:
         options = self.options_for(e) if e.options_from else e.options

@@ -9,7 +9,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -203,9 +203,10 @@ def _says_what_it_does(sentence: str) -> bool:
     )
 
 
-def draft_overview(text: str) -> dict[tuple[str, str], str]:
+def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str, str], str]:
     """Seed 000 §4.2's drafting pass: (unit, label) -> the user's own sentences (sections 1–3,
-    and a stated performance or availability target to its §9 bullet).
+    and a stated performance or availability target to its §9 bullet). `elsewhere`: sentences
+    the caller places in another bullet (how v1 relates to existing code): never in scope.
 
     Deterministic sentence heuristics; what it cannot place stays unanswered for a later
     question. Every value is text the user wrote (sentences or a "for <people>" phrase).
@@ -270,7 +271,7 @@ def draft_overview(text: str) -> dict[tuple[str, str], str]:
     if non_goals:
         values[("scope", "Out-of-scope")] = "; ".join(n.rstrip(".") for n in non_goals)
     taken = set(problem_sents) | set(success) | (targets - set(mixed)) | set(user_sents)
-    taken |= set(non_goals)
+    taken |= set(non_goals) | set(elsewhere)
     # "Also RSS." continues the list of what v1 does.
     caps = [s for s in sents if (_CAPABILITY.search(s) or _ALSO.match(s)) and s not in taken]
     if not caps and len(sents) > 1:
