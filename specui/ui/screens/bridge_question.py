@@ -6,7 +6,8 @@ One question: the interview's OptionPicker, same keys (↑/↓ move, 1-9 pick or
 toggles, Enter submits, the Other entry opens an inline input, free text is submitted with
 Ctrl+S). A batch (`questions[]`) steps through the questions ("2 of 3"; ← goes back), then
 shows a review: every question with its answer; Enter on a question edits it, Enter on
-"Submit all answers" sends them. Esc (outside the Other input), Ctrl+C and Ctrl+D cancel.
+"Submit all answers" sends them. Esc (outside the Other input), Ctrl+C and Ctrl+D cancel; Esc
+asks first when answers were given or something is typed or ticked.
 Answers are validated by `core.questions.build_answer` (the interview's rules).
 
 The screen only decides: it dismisses with the answers (one per question, in order) or None
@@ -61,7 +62,8 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
     CSS_PATH = str(Path(__file__).with_name("bridge_question.tcss"))
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel question", key_display="esc", id="bridge.cancel"),
+        Binding("escape", "cancel_asked", "Cancel question", key_display="esc",
+                id="bridge.cancel"),
         Binding("ctrl+c", "cancel", "Cancel", show=False, priority=True),
         Binding("ctrl+d", "cancel", "Cancel", show=False, priority=True),
         Binding("left", "previous", "Previous", key_display="←", id="bridge.previous"),
@@ -259,6 +261,33 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_cancel_asked(self) -> None:
+        """Esc: cancel, after a yes/no when that drops answers given or being typed (Esc leaves
+        a text box elsewhere; that reflex must not cost a batch). Ctrl+C / Ctrl+D never ask."""
+        given = sum(1 for a in self.answers if a is not None)
+        draft = None if self.reviewing else self.picker.draft()
+        typing = draft is not None and bool(draft.text.strip() or draft.chosen)
+        if not given and not typing:
+            self.dismiss(None)
+            return
+        from specui.ui.screens.confirm import ConfirmScreen
+
+        lost = [f"{given} answer{'s' if given != 1 else ''} given here"] if given else []
+        if typing:
+            lost.append("what you typed or ticked")
+        body = (f"{clean(self.request.source)} gets no answer, and "
+                f"{' and '.join(lost)} {'is' if len(lost) == 1 and given < 2 else 'are'} "
+                "dropped.")
+
+        def done(cancel: bool | None) -> None:
+            if cancel and not self.withdrawn:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Cancel this question?", body, yes="Cancel it", no="Keep answering"),
+            done,
+        )
 
     def withdraw(self) -> None:
         """The asker no longer waits (timed out, interrupted, superseded): close."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -14,6 +15,9 @@ from specui.ui.widgets.safe_text import safe_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    # Loaded with the screen, so the app's CSS_PATH needs no change; absolute for subclasses.
+    CSS_PATH = str(Path(__file__).with_name("confirm.tcss"))
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", key_display="n/esc", id="confirm.no"),
