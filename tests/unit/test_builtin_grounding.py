@@ -187,3 +187,23 @@ def test_interfaces_of_a_cli_that_builds_a_site_with_no_server(tmp_path: Path):
     assert offered[:2] == ["Generated web pages", "CLI commands"]
     drv.answer(build_answer(q, [0, 1], None))
     assert bullet(project, "interfaces", "UI/UX") == "static pages it builds for the browser"
+
+
+def test_a_name_the_overview_introduces_is_no_unclear_term(tmp_path: Path):
+    # Headless run in a copy of mdurl: "Add a normalize_url() function ..." made the
+    # Terminologist ask about "normalize_url(): the code defines no such name" (a round spent
+    # on the very function the user asked for).
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mdurl"\n')
+    (tmp_path / "mdurl.py").write_text("def url_parse(url):\n    return url\n")
+    drv, store, _project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(
+        Answer(
+            kind="text",
+            value="Add a normalize_url() function to this URL library. It calls url_parse() "
+            "and then url_fixup().",
+        )
+    )
+    conflicts = {t.term.term for t in store.state.interview.terminology if t.term.conflict}
+    assert "normalize_url()" not in conflicts
+    assert "url_fixup()" in conflicts  # named as if it existed: still checked against the code

@@ -82,6 +82,7 @@ from specui.interview.engines.builtin_reading import (
     draft_overview,
     finding_text,
     keywords,
+    new_code_names,
     product_kinds,
     prompt_regex,
     quote_placeholders,
@@ -982,10 +983,11 @@ class Turn:
         if self.scan is None:
             return []
         known = self.scan.identifiers
+        introduced = new_code_names(self.user_text)
         out = []
         for token in code_names(text):
             name = token.rstrip("()").split(".")[-1].lower()
-            if len(name) < 4 or name in known:
+            if len(name) < 4 or name in known or token in introduced:
                 continue
             close = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.75)
             out.append(

@@ -72,6 +72,24 @@ def code_names(text: str) -> list[str]:
     return list(out)
 
 
+_INTRODUCES = re.compile(
+    r"\b(?:add|adds|adding|new|introduc\w*|creat\w*|implement\w*|expos\w*|provid\w*)\b"
+    r"(?:\s+[\w-]+){0,3}?\s+`?$",
+    re.IGNORECASE,
+)
+
+
+def new_code_names(text: str) -> set[str]:
+    """The code names `text` introduces as new ("Add a normalize_url() function", "a new
+    `KeySet` class"): the repository cannot define them yet, so they are no unclear term."""
+    out: set[str] = set()
+    for m in _CODE_NAME.finditer(text):
+        token = next(g for g in m.groups() if g)
+        if _INTRODUCES.search(text[max(0, m.start() - 60) : m.start()]):
+            out.add(token)
+    return out
+
+
 @cache
 def prompt_regex(template: str) -> re.Pattern[str]:
     """Recognise a question built from `template` (its placeholders match anything)."""
