@@ -73,8 +73,8 @@ class PhasePickerScreen(_RunnerModal):
             prompt.append(f"{phase:<13}", style="bold")
             prompt.append(f"{STATUS_ICON.get(status, '?')} {status}",
                           style=STATUS_STYLE.get(status, ""))
-            if note:
-                prompt.append(f"  {note}", style="dim")
+            if note:  # its own line under the name: wrapped beside it, it read as a row
+                prompt.append(f"\n   {note}", style="dim")
             options.append(Option(prompt, id=phase))
         with Vertical(id="runner-modal"):
             yield Label(Text("Run which phase?", style="bold"))
@@ -107,7 +107,7 @@ class PastRunsScreen(_RunnerModal):
             line.append(f"{run.phase:<13}", style="bold")
             line.append(f"{STATUS_ICON.get(run.status, '?')} {run.status:<8}",
                         style=STATUS_STYLE.get(run.status, ""))
-            line.append(f" {started}  ")
+            line.append(f" {started}\n")
             line.append_text(safe_text(run.log or "(no log)", style="dim"))
             options.append(Option(line, id=run.run_id))
         with Vertical(id="runner-modal"):

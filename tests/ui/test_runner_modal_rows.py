@@ -1,0 +1,25 @@
+"""The phase picker and past runs keep each row's parts apart (found in tmux at 120x36: the note
+"Spec Kit command, outside [runner] phases" wrapped to column 0, so "phases" read as a row)."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.widgets import OptionList
+
+from specui.ui.screens.runner import PhasePickerScreen
+
+ROWS = [("constitution", "done", ""), ("clarify", "pending",
+                                      "Spec Kit command, outside [runner] phases")]
+
+
+async def test_a_note_sits_on_its_own_indented_line():
+    app = App()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PhasePickerScreen(ROWS))
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        first = options.get_option_at_index(0).prompt.plain
+        second = options.get_option_at_index(1).prompt.plain.split("\n")
+        assert "\n" not in first
+        assert second[0].rstrip() == "2. clarify      · pending"
+        assert second[1] == "   Spec Kit command, outside [runner] phases"
