@@ -5,6 +5,9 @@ costs a few milliseconds, never a scan of everything."""
 from __future__ import annotations
 
 import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from specui.core.interview.contract import BrownfieldContext
@@ -29,15 +32,31 @@ _MANIFESTS = {
 _DOC_NAMES = ("README.md", "README", "README.rst", "AGENTS.md", "CONTEXT.md", "CONTEXT-MAP.md")
 
 
-def detect(root: Path, *, sample: int = 40, max_entries: int = 5000) -> BrownfieldContext | None:
-    """The repository's context, or None for greenfield (no source file and no manifest)."""
-    manifests: list[str] = []
-    files: list[str] = []
-    languages: dict[str, int] = {}
+@dataclass(frozen=True)
+class WalkEntry:
+    path: str  # as os.scandir gives it
+    rel: str  # relative to the walked root, posix
+    name: str
+    depth: int  # 0: directly in the root
+    is_dir: bool
+    is_file: bool  # a regular file (a symlink is neither)
+
+
+def walk(
+    root: Path,
+    *,
+    max_depth: int,
+    max_entries: int,
+    skip: Callable[[str, int, bool], bool] = lambda _name, _depth, _is_dir: False,
+) -> Iterator[WalkEntry]:
+    """Every entry under `root`, breadth-first and sorted by name within a folder, without
+    hidden names (and their contents) and without what `skip(name, depth, is_dir)` rejects.
+    Nothing deeper than `max_depth` is listed; no folder is opened once `max_entries` entries
+    were seen, so a huge tree costs a bounded walk."""
     seen = 0
-    queue: list[tuple[Path, int]] = [(root, 0)]
+    queue: deque[tuple[Path, int]] = deque([(root, 0)])
     while queue and seen < max_entries:
-        folder, depth = queue.pop(0)
+        folder, depth = queue.popleft()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
@@ -45,26 +64,43 @@ def detect(root: Path, *, sample: int = 40, max_entries: int = 5000) -> Brownfie
         for entry in entries:
             seen += 1
             name = entry.name
-            if name.startswith(".") or (depth == 0 and name in _IGNORED_TOP):
+            if name.startswith("."):
                 continue
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file(follow_symlinks=False)
             except OSError:
                 continue
+            if skip(name, depth, is_dir):
+                continue
+            if is_dir and depth < max_depth:
+                queue.append((Path(entry.path), depth + 1))
             rel = Path(entry.path).relative_to(root).as_posix()
-            if is_dir:
-                if name not in _SKIP_DIRS and depth < 4:
-                    queue.append((Path(entry.path), depth + 1))
-                continue
-            lang = _LANGUAGES.get(Path(name).suffix.lower())
-            if name in _MANIFESTS:
-                manifests.append(rel)
-            elif lang is None:
-                continue
-            else:
-                languages[lang] = languages.get(lang, 0) + 1
-            if len(files) < sample:
-                files.append(rel)
+            yield WalkEntry(entry.path, rel, name, depth, is_dir, is_file)
+
+
+def _not_the_project(name: str, depth: int, is_dir: bool) -> bool:
+    return (depth == 0 and name in _IGNORED_TOP) or (is_dir and name in _SKIP_DIRS)
+
+
+def detect(root: Path, *, sample: int = 40, max_entries: int = 5000) -> BrownfieldContext | None:
+    """The repository's context, or None for greenfield (no source file and no manifest)."""
+    manifests: list[str] = []
+    files: list[str] = []
+    languages: dict[str, int] = {}
+    for entry in walk(root, max_depth=4, max_entries=max_entries, skip=_not_the_project):
+        if entry.is_dir:
+            continue
+        name, rel = entry.name, entry.rel
+        lang = _LANGUAGES.get(Path(name).suffix.lower())
+        if name in _MANIFESTS:
+            manifests.append(rel)
+        elif lang is None:
+            continue
+        else:
+            languages[lang] = languages.get(lang, 0) + 1
+        if len(files) < sample:
+            files.append(rel)
     if not manifests and not languages:
         return None
     docs = [n for n in _DOC_NAMES if (root / n).is_file()]

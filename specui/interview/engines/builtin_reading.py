@@ -6,7 +6,6 @@ data classes; `builtin.Turn` puts them together.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Collection, Iterable, Mapping
@@ -17,6 +16,7 @@ from typing import Any
 
 from specui.core.interview.contract import StackChange
 from specui.core.loader import LoadError, load_toml_text
+from specui.interview.context import walk
 from specui.interview.engines.base import EngineCancelled
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -541,72 +541,59 @@ def scan_repository(
     files: list[RepoFile] = []
     identifiers: set[str] = set()
     budget = MAX_TOTAL_BYTES
-    seen = 0
-    stack: list[tuple[Path, int]] = [(root, 0)]
-    while stack and seen < MAX_SCAN_FILES:
+    entries = walk(
+        root,
+        max_depth=6,
+        max_entries=MAX_SCAN_FILES,
+        skip=lambda name, _depth, _is_dir: name in _SKIP_DIRS,
+    )
+    for entry in entries:
         if cancel is not None and cancel.is_set():
             raise EngineCancelled("cancelled")
-        folder, depth = stack.pop(0)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
+        name, rel, depth = entry.name, entry.rel, entry.depth
+        if entry.is_dir:
+            if depth == 0 and name == "docs":
+                docs.append(rel + "/")
             continue
-        for entry in entries:
-            seen += 1
-            name = entry.name
-            if name.startswith(".") or name in _SKIP_DIRS:
-                continue
-            rel = Path(entry.path).relative_to(root).as_posix()
+        if not entry.is_file:
+            continue
+        if name in MANIFEST_LANG:
+            manifests.append(rel)
+        if name in _DOC_NAMES and depth <= 1:
+            docs.append(rel)
+        if depth == 0 and name in ("SPEC.md", "stack.toml", "specui.toml", "omx.toml"):
+            continue
+        if Path(name).suffix.lower() not in _CODE_EXT:
+            continue
+        rf = RepoFile(rel)
+        path_low = rel.lower()
+        # module and package names are code names too (`docs2`, `parser`)
+        identifiers.update(part.lower() for part in Path(rel).with_suffix("").parts)
+        for w in words:
+            if w in path_low:
+                rf.add(w, 3)
+                rf.hits[w] = rf.hits.get(w, 0)
+        if budget > 0:
             try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = entry.is_file(follow_symlinks=False)
+                with open(entry.path, "rb") as fh:
+                    data = fh.read(min(MAX_READ_BYTES, budget))
             except OSError:
-                continue
-            if is_dir:
-                if depth < 6:
-                    stack.append((Path(entry.path), depth + 1))
-                if depth == 0 and name == "docs":
-                    docs.append(rel + "/")
-                continue
-            if not is_file:
-                continue
-            if name in MANIFEST_LANG:
-                manifests.append(rel)
-            if name in _DOC_NAMES and depth <= 1:
-                docs.append(rel)
-            if depth == 0 and name in ("SPEC.md", "stack.toml", "specui.toml", "omx.toml"):
-                continue
-            if Path(name).suffix.lower() not in _CODE_EXT:
-                continue
-            rf = RepoFile(rel)
-            path_low = rel.lower()
-            # module and package names are code names too (`docs2`, `parser`)
-            identifiers.update(part.lower() for part in Path(rel).with_suffix("").parts)
+                data = b""
+            budget -= len(data)
+            text = data.decode("utf-8", "replace")
+            low = text.lower()
+            names = _DEF_RE.findall(text)
+            identifiers.update(n.lower() for n in names)
             for w in words:
-                if w in path_low:
-                    rf.add(w, 3)
-                    rf.hits[w] = rf.hits.get(w, 0)
-            if budget > 0:
-                try:
-                    with open(entry.path, "rb") as fh:
-                        data = fh.read(min(MAX_READ_BYTES, budget))
-                except OSError:
-                    data = b""
-                budget -= len(data)
-                text = data.decode("utf-8", "replace")
-                low = text.lower()
-                names = _DEF_RE.findall(text)
-                identifiers.update(n.lower() for n in names)
-                for w in words:
-                    n = low.count(w)
-                    if n:
-                        rf.hits[w] = rf.hits.get(w, 0) + n
-                        rf.add(w, 1)
-                        matching = [d for d in names if w in d.lower()]
-                        if matching:
-                            rf.add(w, 2)
-                            rf.defs.extend(d for d in matching if d not in rf.defs)
-            files.append(rf)
+                n = low.count(w)
+                if n:
+                    rf.hits[w] = rf.hits.get(w, 0) + n
+                    rf.add(w, 1)
+                    matching = [d for d in names if w in d.lower()]
+                    if matching:
+                        rf.add(w, 2)
+                        rf.defs.extend(d for d in matching if d not in rf.defs)
+        files.append(rf)
     # A word most code files match (the project's own name: its package folder, its imports)
     # tells no file from another: it is not evidence that a file is touched.
     common = [w for w in words if sum(w in f.hits for f in files) > 0.6 * len(files)]
