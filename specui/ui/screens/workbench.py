@@ -461,7 +461,11 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return
         if ok:
             self.picker.done()
-            self.apply_session()
+            store = self.app.store
+            if store is not None and draft_key(store.state) != self.picker.key:
+                # The next question's StoreChanged is still on its way: show it now, so the
+                # answer just sent is never submitted again to the new question.
+                self.apply_session()
         elif error is not None:
             self.picker.show_error(error)
 
