@@ -42,6 +42,25 @@ def test_a_sentence_that_names_the_users_goes_to_target_users(overview, users):
         assert users.split("; ")[-1] not in values.get(SCOPE, "")
 
 
+MDURL = (
+    "Add a normalize_url() function to this URL library: Markdown renderers that use mdurl "
+    "want one call that re-encodes a link."
+)
+
+
+@pytest.mark.parametrize(
+    ("overview", "users"),
+    [
+        # Headless run in a copy of mdurl: "Who are the primary users?" was asked at round 7.
+        (MDURL, "Markdown renderers that use mdurl"),
+        ("A board. Teams that use Jira need a faster one.", "Teams that use Jira"),
+        ("A parser. The cache that uses memory wants less.", None),
+    ],
+)  # fmt: skip
+def test_the_people_who_want_it_are_its_users(overview, users):
+    assert draft_overview(overview).get(USERS) == users
+
+
 def test_also_sentences_join_the_in_scope_list():
     values = draft_overview(
         "A notes site builder. v1 must index and search offline. Also RSS. Plus a JSON export."

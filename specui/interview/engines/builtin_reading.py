@@ -182,6 +182,12 @@ _USERS_ARE = re.compile(
     re.IGNORECASE,
 )
 _ALSO = re.compile(r"^(?:also|plus)\b", re.IGNORECASE)
+# "Markdown renderers that use mdurl want one call ...": the people who want it are its users.
+_WHO_WANT = re.compile(
+    r"(?:^|[:;]\s+)((?:[\w-]+\s+){0,3}?([\w-]+)\s+(?:that|who)\s+use\s+[\w.-]+)\s+"
+    r"(?:want|need|ask for|would like)s?\b",
+    re.IGNORECASE,
+)
 # A sentence that states what v1 leaves out ("Not in v1: Windows, plugins, a server.").
 _NON_GOALS = re.compile(
     r"^(?:not in (?:v1|scope|the first version)|out of scope(?: for v1)?|non-goals?(?: for v1)?|"
@@ -241,6 +247,10 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
         if _looks_like_people(m.group(1).strip()):
             users.append(m.group(1).strip())
             break
+    if not users:
+        wanting = (m for s in sents if (m := _WHO_WANT.search(s)))
+        users.extend(m.group(1) for m in wanting if _looks_like_people(m.group(2)))
+        del users[1:]
     # Sentences that only say who it is for: their people too, and they are not scope.
     user_sents = {s: who for s in sents[1:] if (who := _users_sentence(s)) is not None}
     for who in user_sents.values():
