@@ -112,6 +112,8 @@ def test_the_starter_stack_nobody_chose_asks_for_the_stack(photo_cli: Run):
 def test_a_tool_just_for_me_is_installed_not_released(photo_cli: Run):
     assert star(photo_cli, "Which deployment setup") == ["Installed on my machine"]
     assert "tagged releases" not in bullet(photo_cli, "deployment", "CI/CD")
+    assert star(photo_cli, "Which test strategy") == ["Unit tests, run locally"]
+    assert "CI" not in bullet(photo_cli, "acceptance", "Automation").replace("no CI", "")
 
 
 def test_a_local_tool_has_no_records_lifecycle_or_invented_latency(photo_cli: Run):
