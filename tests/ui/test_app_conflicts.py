@@ -37,7 +37,7 @@ async def test_conflicts_are_counted_and_open_with_one_key(project, store):
         add_conflict(store)
         add_conflict(store, "scope")
         await settle(pilot)
-        assert "⚠ 2 SPEC.md conflicts · C" in progress_text(app)
+        assert "⚠ 2 conflicts · C" in progress_text(app)  # 80 columns: the short form
         assert any("C to review" in str(n.message) for n in app._notifications)
 
         await pilot.press("C")
@@ -48,7 +48,7 @@ async def test_conflicts_are_counted_and_open_with_one_key(project, store):
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ConflictsScreen)
-        assert "⚠ 1 SPEC.md conflict · C" in progress_text(app)
+        assert "⚠ 1 conflict · C" in progress_text(app)
 
         await pilot.press("f5")  # works while typing too (F-key)
         await settle(pilot)

@@ -44,21 +44,26 @@ class ProgressLine(Static):
 
         percent = self.percent
         line = progress_line(percent) if percent is not None else f"{PREFIX}{progress_bar(0)} …"
-        parts: list[str | tuple[str, str]] = [(line, "bold")]
-        if self.conflicts:
-            plural = "s" if self.conflicts > 1 else ""
-            parts.append(
-                (f"  ⚠ {self.conflicts} SPEC.md conflict{plural} · C", "bold $text-warning")
+        width = self.content_region.width
+        plural = "s" if self.conflicts > 1 else ""
+        conflict = f"  ⚠ {self.conflicts} SPEC.md conflict{plural} · C" if self.conflicts else ""
+        tally = f"  {self.tally}" if self.tally else ""
+        name = f"   {clean(self.project_name)}" if self.project_name else ""
+        # Too wide (80 columns), in turn: the tally becomes `3f 5c 6d 4u`, the project name
+        # goes, the notice becomes `⚠ 1 conflict · C`; the progress and a notice always stay.
+        if width and len(line + conflict + tally + name) > width and self.tally:
+            tally = "  " + " ".join(
+                f"{n}{word[0]}" for n, word in (t.split() for t in self.tally.split(" · "))
             )
-        if self.tally:
-            used = sum(len(p if isinstance(p, str) else p[0]) for p in parts)
-            tally = self.tally
-            if self.size.width and used + 2 + len(tally) > self.size.width:
-                # 80 columns: `3 final · 5 clarified · …` becomes `3f 5c 6d 4u`.
-                tally = " ".join(
-                    f"{n}{word[0]}" for n, word in (t.split() for t in tally.split(" · "))
-                )
-            parts.append(("  " + tally, "$text-muted"))
-        if self.project_name:
-            parts.append(("   " + clean(self.project_name), "$text-muted"))
+        if width and len(line + conflict + tally + name) > width:
+            name = ""
+        if width and len(line + conflict + tally + name) > width and conflict:
+            conflict = f"  ⚠ {self.conflicts} conflict{plural} · C"
+        parts: list[tuple[str, str]] = [(line, "bold")]
+        if conflict:
+            parts.append((conflict, "bold $text-warning"))
+        if tally:
+            parts.append((tally, "$text-muted"))
+        if name:
+            parts.append((name, "$text-muted"))
         self.update(Content.assemble(*parts))
