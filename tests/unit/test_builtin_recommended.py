@@ -189,3 +189,13 @@ def test_the_chosen_auth_model_is_written_to_stack_toml(tmp_path: Path):
     q = answer_until(drv, store, "Which authentication model")
     drv.answer(build_answer(q, [[o.label for o in q.options].index("Scoped API tokens")], None))
     assert stack_of(project)["security"]["auth"] == "api-tokens"
+
+
+def test_an_interface_with_a_bullet_of_its_own_is_not_written_as_the_api(
+    photo_cli: Run, room_booking: Run
+):
+    # SPEC.md said "- **API**: CLI" for a command-line tool (and "API: UI" for a web UI).
+    assert bullet(photo_cli, "interfaces", "API") == "not in v1"
+    assert bullet(photo_cli, "interfaces", "CLI/Jobs") == "commands with help text and exit codes"
+    assert bullet(room_booking, "interfaces", "API") == "not in v1"
+    assert bullet(room_booking, "interfaces", "UI/UX") == "screens for the top use cases"

@@ -766,7 +766,12 @@ class Turn:
         extra: dict[str, str] = {}
         if m := re.search(r"Round (\d+): you said “(.+?)”", a.entry.question, re.DOTALL):
             extra = {"round": m.group(1), "claim": m.group(2)}
-        items = [self.option_text(e, o, extra) for o in picked if o.record]
+        # A package of bullets (Interfaces): an option with a bullet of its own ("CLI
+        # commands" -> CLI/Jobs) is written there only, not into the entry's bullet (API).
+        package = e.unchosen is not None
+        items = [
+            self.option_text(e, o, extra) for o in picked if o.record and not (package and o.fills)
+        ]
         if KEEP_VALUE in a.values:
             items.insert(0, self.entry_default(e)[0])  # the deferred default, now chosen
         fills: dict[str, list[str]] = {}
@@ -782,14 +787,17 @@ class Turn:
                 self.stack_changes.extend(self.detected_stack_change)
         if a.other:
             items.append(a.other.strip())
-        if not items:
+        if not items and not (package and fills):
             return
-        value = "; ".join(items)
-        if e.join != "{items}":
-            value = self.fill(e.join, {**extra, "items": value}) or value
-        if e.key == "autoresearch.evaluator":
-            value = f"`{value.strip('`')}`"  # a command: kept verbatim as code
-        self.write(e.section, e.label, value)
+        if items:
+            value = "; ".join(items)
+            if e.join != "{items}":
+                value = self.fill(e.join, {**extra, "items": value}) or value
+            if e.key == "autoresearch.evaluator":
+                value = f"`{value.strip('`')}`"  # a command: kept verbatim as code
+            self.write(e.section, e.label, value)
+        elif e.unchosen is not None and not self.bullet_answered(e):
+            self.write(e.section, e.label, e.unchosen)
         for label, parts in fills.items():
             self.write(e.section, label, "; ".join(dict.fromkeys(parts)), keep=True)
         if e.unchosen is not None:
