@@ -247,3 +247,21 @@ def test_snapshot_conflicts_80x24(snap_compare, project, store):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+LOST_REASON = ("another program wrote these lines into SPEC.md while specui was saving it; they "
+               "were kept here instead of being lost")
+
+
+async def test_the_selected_conflicts_whole_reason_is_shown(project, store):
+    """The list row cuts the reason at 80 columns ("another program wrote…"); whether specui
+    proposes a text or another program's lines were rescued decides between a and m."""
+    seed(project, store, vision=False)
+    store.update(lambda s: s.spec.conflicts.append(
+        Conflict(unit="risks", text="- **Known risks**: scope creep", at=AT, reason=LOST_REASON)))
+    app = make_app(project, store)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_screen(pilot)
+        assert plain(screen, "#conflict-reason") == REASON.format("Scope")
+        await pilot.press("down")
+        assert plain(screen, "#conflict-reason") == LOST_REASON

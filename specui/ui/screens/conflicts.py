@@ -105,6 +105,9 @@ class ConflictsScreen(ModalScreen[None]):
         with Vertical(id="conflicts-dialog"):
             yield Static(EMPTY_TEXT, id="conflicts-empty", markup=False)
             yield ConflictList(id="conflict-list")
+            # The row cuts the reason; whether specui proposes a text or another program's
+            # lines were rescued decides between apply and append.
+            yield Static(id="conflict-reason", markup=False)
             with Vertical(id="conflict-compare"):
                 with VerticalScroll(id="conflict-mine", classes="pane", can_focus=False):
                     yield Static(id="conflict-mine-text", markup=False)
@@ -172,6 +175,7 @@ class ConflictsScreen(ModalScreen[None]):
         self.query_one("#conflicts-empty").display = empty
         listing.display = not empty
         self.query_one("#conflict-compare").display = not empty
+        self.query_one("#conflict-reason").display = not empty
         dialog = self.query_one("#conflicts-dialog")
         dialog.border_title = f"SPEC.md conflicts ({count})" if count else "SPEC.md conflicts"
         if not empty:
@@ -197,11 +201,14 @@ class ConflictsScreen(ModalScreen[None]):
         index = self.selected
         mine = self.query_one("#conflict-mine-text", Static)
         theirs = self.query_one("#conflict-theirs-text", Static)
+        reason = self.query_one("#conflict-reason", Static)
         if index is None:
             mine.update("")
             theirs.update("")
+            reason.update("")
             return
         conflict = self.conflicts[index]
+        reason.update(safe_text(conflict.reason, style="italic"))
         theirs.update(safe_text(conflict.text))
         if self.read_error is not None:
             mine.update(safe_text(self.read_error, style="italic"))
