@@ -194,3 +194,29 @@ def test_touchpoints_are_not_every_file_named_after_the_project(tmp_path: Path):
         "src/inifile/__init__.py",  # defines sections
         "src/inifile/exceptions.py",  # defines ParseError
     }
+
+
+def test_the_overview_asks_to_review_the_starter_and_a_named_language_replaces_it(tmp_path: Path):
+    # Seed 000 §7: specui writes the starter stack.toml and asks the user to review it. The
+    # review came only in the validation pass; and an overview naming Python left Postgres,
+    # Vercel, OpenTelemetry and KMS in stack.toml, which the review then starred as written.
+    drv, store, project = offline_driver(tmp_path)
+    drv.start()
+    first = store.state.interview.current.question.question
+    assert "starter stack.toml (TypeScript, Next.js, Postgres) that nobody chose" in first
+    drv.answer(
+        Answer(kind="text", value="A Python command-line tool that renames my photos. Just for me.")
+    )
+    stack = stack_of(project)
+    assert stack["app"]["language"] == "python"
+    assert stack["datastore"]["primary"] == "unknown"
+    assert stack["infra"]["hosting"] == "unknown"
+    assert stack["security"] == {"auth": "none", "secrets": "unknown"}
+
+
+def test_a_brownfield_overview_does_not_mention_the_starter(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+    (tmp_path / "lib.py").write_text("def parse(): ...\n")
+    drv, store, _project = offline_driver(tmp_path)
+    drv.start()
+    assert "starter" not in store.state.interview.current.question.question

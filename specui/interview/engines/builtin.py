@@ -113,6 +113,11 @@ OVERVIEW_PROMPT = (
     "must do, and how you will know it works. (Or paste an existing spec into SPEC.md and "
     "summarise it here.)"
 )
+# Seed 000 §7: specui wrote stack.toml from Appendix A; the user reviews it from turn 1.
+STARTER_NOTE = (
+    "specui wrote a starter stack.toml (TypeScript, Next.js, Postgres) that nobody chose yet: "
+    "name your language, framework, datastore and hosting here if you know them."
+)
 CLOSURE_PREFIX = "Closure audit:"
 FILL_PREFIX = "Validation: §"
 OPEN_REVIEW_PROMPT = "Which of these open questions are settled now? (choose all that apply)"
@@ -219,7 +224,7 @@ class Turn:
         if t.kind in ("overview", "summary", "contradiction", "finalize"):
             return t.kind, None
         q = t.question.strip()
-        if q == OVERVIEW_PROMPT:
+        if q.startswith(OVERVIEW_PROMPT):
             return "overview", None
         if q == OPEN_REVIEW_PROMPT:
             return "open_review", None
@@ -435,6 +440,21 @@ class Turn:
             and not any(t.startswith("said:") and t[5:] in AUTH_SAID for t in self.traits)
         ):
             self.stack_changes.append(StackChange(table="security", key="auth", value="none"))
+        if any((c.table, c.key) == ("app", "language") for c in said):
+            self.forget_starter()
+
+    def forget_starter(self) -> None:
+        """This turn named the stack over the untouched starter, which was nobody's choice:
+        what the answers leave out is not known yet (Postgres, Vercel, OpenTelemetry and KMS
+        must not stay on as if chosen next to "installed on my machine, no secrets")."""
+        if "stack:template" not in self.traits:
+            return
+        named = {(c.table, c.key) for c in self.stack_changes} | self.affirmed_stack
+        self.stack_changes.extend(
+            StackChange(table=t, key=k, value="unknown")
+            for (t, k), v in STARTER.items()
+            if (t, k) not in named and self.stack_value(t, k) == v
+        )
 
     def see_stack_changes(self) -> None:
         """The next question sees stack.toml with this turn's changes (the overview named the
@@ -809,16 +829,7 @@ class Turn:
         if e.role == "stack_fix" or (e.key == "deployment.stack" and a.other):
             typed = stack_changes_from_text(a.typed or a.entry.answer)
             self.stack_changes.extend(self.with_language(typed))
-            if "stack:template" in self.traits:
-                # The starter was nobody's choice: what the named stack leaves out is not
-                # known yet (Postgres, Vercel, OpenTelemetry and KMS must not stay on as if
-                # chosen next to "installed on my machine, no secrets").
-                named = {(c.table, c.key) for c in self.stack_changes} | self.affirmed_stack
-                self.stack_changes.extend(
-                    StackChange(table=t, key=k, value="unknown")
-                    for (t, k), v in STARTER.items()
-                    if (t, k) not in named and self.stack_value(t, k) == v
-                )
+            self.forget_starter()
             if e.role == "stack_fix":
                 # The stack question only routed here: its open question is settled now.
                 self.oq_resolved.append(self.bank.by_key("deployment.stack").resolves)
@@ -1213,8 +1224,11 @@ class Turn:
             why = "the hard cap is reached: this answer is the last one"
             return None, why, "user", None, audited and self.may_crystallize
         if d.kind == "overview":
+            prompt = OVERVIEW_PROMPT
+            if "stack:template" in self.traits and self.req.interview_type != "brownfield":
+                prompt += " " + STARTER_NOTE
             q = ReplyQuestion(
-                question=OVERVIEW_PROMPT,
+                question=prompt,
                 type="free-text",
                 options=[],
                 allow_other=True,
