@@ -666,10 +666,7 @@ class InterviewDriver:
                 # later; the user sees why and answers again.
                 self._clear_journal()
                 raise
-        # The screen may show the new state while session.json is written: a crash before the
-        # write lands leaves the journal (finished on the next start) or, without one, the
-        # session as it was before the answer (a round recorded as running runs again).
-        self._save(st, notify_first=True)
+        self._save(st)
         if journaled:
             self._clear_journal()
 
@@ -713,13 +710,17 @@ class InterviewDriver:
         self._save(st)
         self._clear_journal()
 
-    def _save(self, st: InterviewState, *, notify_first: bool = False) -> None:
+    def _save(self, st: InterviewState) -> None:
         def put(s: Any) -> None:
             # The workbench saves an unsubmitted answer while the engine works: keep it.
             draft = s.interview.draft
             s.interview = st.model_copy(update={"draft": draft})
 
-        self.store.update(put, notify_first=notify_first)
+        # The screen may show the new state while session.json is written: a crash before the
+        # write lands leaves the journal (finished on the next start) or, without one, the
+        # session as it was before this step (a round recorded as running runs again, a new
+        # interview begins again).
+        self.store.update(put, notify_first=True)
 
     def _fail(self, message: str, pending: Answer | None) -> None:
         self._set_engine(

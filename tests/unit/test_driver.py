@@ -417,7 +417,7 @@ def test_a_crash_between_patch_and_session_save_is_finished_on_next_start(projec
 
     real_save = driver._save
 
-    def crash(st, **_how):  # the process dies right after SPEC.md was patched
+    def crash(st):  # the process dies right after SPEC.md was patched
         raise KeyboardInterrupt
 
     driver._save = crash
