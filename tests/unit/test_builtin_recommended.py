@@ -199,3 +199,20 @@ def test_an_interface_with_a_bullet_of_its_own_is_not_written_as_the_api(
     assert bullet(photo_cli, "interfaces", "CLI/Jobs") == "commands with help text and exit codes"
     assert bullet(room_booking, "interfaces", "API") == "not in v1"
     assert bullet(room_booking, "interfaces", "UI/UX") == "screens for the top use cases"
+
+
+def test_outside_services_follow_what_the_overview_depends_on(room_booking: Run, tmp_path: Path):
+    # ★ "None: self-contained v1" for a service whose users "sign in with Google".
+    assert "None" not in labels(room_booking, "Which outside services")
+    assert star(room_booking, "Which outside services") == ["The identity provider only"]
+    assert bullet(room_booking, "integrations", "Third-parties") == (
+        "the identity provider, for sign-in only"
+    )
+    asked, _project = run_whole(
+        tmp_path,
+        "A JWKS cache service that keeps serving keys while the identity provider is down.",
+        TEXTS,
+        profile="deep",
+    )
+    q = next(q for q in asked if "Which outside services" in q.question)
+    assert [o.label for o in q.options if o.recommended] == ["One upstream service"]
