@@ -34,7 +34,14 @@ from specui.core.fsio import atomic_write_text, replace_merged
 from specui.core.loader import LoadError, load_json_file, load_toml_text, read_file_bytes
 from specui.core.orchestrator import parse_input
 from specui.core.paths import Project
-from specui.core.spec import SECTION_BY_KEY, SpecDocument, find_item, first_placeholder
+from specui.core.spec import (
+    SECTION_BY_KEY,
+    UNIT_TITLES,
+    SpecDocument,
+    find_item,
+    first_placeholder,
+    unit_statuses,
+)
 
 __all__ = [
     "LANES",
@@ -90,6 +97,26 @@ def residual_risk(doc: SpecDocument) -> str | None:
     if item is None or not item.value.strip() or first_placeholder(item.value):
         return None
     return " ".join(item.value.split())
+
+
+def unfinished(doc: SpecDocument) -> str | None:
+    """One line when SPEC.md still has sections with only placeholders or drafts (seed 000
+    hands off once every section is at least clarified): every option would build from a
+    partial brief. None when all are clarified or final."""
+    statuses = unit_statuses(doc, {})
+    unknown = [k for k, s in statuses.items() if s == "unknown"]
+    drafted = [k for k, s in statuses.items() if s == "drafted"]
+    if not unknown and not drafted:
+        return None
+    parts = []
+    if unknown:
+        parts.append(f"{len(unknown)} of {len(statuses)} sections have only placeholders "
+                     f"({', '.join(UNIT_TITLES[k] for k in unknown[:3])}"
+                     f"{', …' if len(unknown) > 3 else ''})")
+    if drafted:
+        parts.append(f"{len(drafted)} are drafts")
+    return (f"SPEC.md is not finished: {'; '.join(parts)}. Every option below builds from a "
+            "partial brief (the interview, or your edits, can finish it first).")
 
 
 def _section_text(doc: SpecDocument, key: str, label: str | None) -> str:
@@ -333,12 +360,16 @@ def run_handoff(project: Project, *, list_only: bool = False, lane: str | None =
         raise SpecuiError(f"{project.relative(project.spec)} does not exist yet: run the "
                           "interview first (specui, or specui init)")
     risk = residual_risk(doc)
+    gaps = unfinished(doc)
     options, spec = lanes(project)
     lines: list[str] = []
-    data: dict[str, Any] = {"residual_risk": risk, "spec_path": spec, "input": None,
-                            "lanes": [lane_.__dict__ for lane_ in options], "contract": None}
+    data: dict[str, Any] = {"residual_risk": risk, "unfinished": gaps, "spec_path": spec,
+                            "input": None, "lanes": [lane_.__dict__ for lane_ in options],
+                            "contract": None}
     if risk:
         lines.append(f"Residual risk (travels with every option): {risk}")
+    if gaps:
+        lines.append(f"⚠ {gaps}")
     if not list_only:
         result = write_input(project, draft_input(project, doc))
         shown = project.relative(result.path)

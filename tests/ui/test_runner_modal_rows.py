@@ -23,3 +23,20 @@ async def test_a_note_sits_on_its_own_indented_line():
         assert "\n" not in first
         assert second[0].rstrip() == "2. clarify      · pending"
         assert second[1] == "   Spec Kit command, outside [runner] phases"
+
+
+async def test_the_handoff_says_when_spec_md_is_not_finished():
+    from textual.widgets import Static
+
+    from specui.ui.screens.runner import HandoffScreen
+
+    warning = "SPEC.md is not finished: 14 of 18 sections have only placeholders."
+    data = {"residual_risk": None, "unfinished": warning, "lanes": [],
+            "lines": [f"⚠ {warning}", "wrote orchestrator/input"]}
+    app = App()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(HandoffScreen(data))
+        await pilot.pause()
+        shown = [str(s.render()) for s in app.screen.query(Static)]
+        assert shown.count(f"⚠ {warning}") == 1  # once, as the warning, not again as a line
+        assert str(app.screen.query_one("#handoff-unfinished", Static).render()) == f"⚠ {warning}"

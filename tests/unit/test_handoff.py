@@ -170,3 +170,26 @@ def test_cli(project: Project) -> None:
                               str(project.root / "nope")], capture_output=True, text=True,
                              timeout=60, check=False)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+
+
+def test_an_unfinished_spec_says_so_above_the_options(project: Project) -> None:
+    """Found in tmux: `H` at round 8 of an interview (14 sections still placeholders) wrote
+    orchestrator/input and offered "1: run the Spec Kit phases here" without a word."""
+    project.spec.write_text(_spec().text)
+    data = run_handoff(project)
+    warning = data["unfinished"]
+    assert warning is not None and warning.startswith("SPEC.md is not finished: ")
+    assert "placeholders" in warning and "Domain Model" in warning
+    assert data["lines"][0] == f"⚠ {warning}"
+
+
+def test_a_spec_with_every_section_clarified_has_no_such_warning(project: Project) -> None:
+    from specui.core.spec import UNIT_KEYS
+
+    doc = _spec()
+    for key in UNIT_KEYS:
+        doc = doc.with_unit_text(key, f"- **Notes**: real text for {key}")
+    project.spec.write_text(doc.text)
+    data = run_handoff(project, list_only=True)
+    assert data["unfinished"] is None
+    assert not any(line.startswith("⚠") for line in data["lines"])

@@ -163,8 +163,11 @@ class HandoffScreen(_RunnerModal):
             if data.get("residual_risk"):
                 yield Static(safe_text(f"⚠ Residual risk (travels with every option): "
                                        f"{data['residual_risk']}", style="bold yellow"))
+            if data.get("unfinished"):
+                yield Static(safe_text(f"⚠ {data['unfinished']}", style="bold yellow"),
+                             id="handoff-unfinished")
             for line in data["lines"]:
-                if line.startswith("Residual risk"):
+                if line.startswith(("Residual risk", "⚠ ")):
                     continue
                 yield Static(safe_text(line), classes="handoff-line")
 
