@@ -119,6 +119,8 @@ WIDGET_KEYS: tuple[UIAction, ...] = tuple(
              f"Pick / toggle option {n}, bound on the option list", "Answer")
             for n in range(2, 10)
         ),
+        ("spec.back", "escape", "In a section's text: back to the list of sections",
+         "SPEC.md"),
         ("log.follow", "end,G", "Follow the log's tail", "Runner log"),
         ("log.top", "home,g", "Jump to the top of the log", "Runner log"),
         ("log.search", "slash", "Search the whole log", "Runner log"),

@@ -121,6 +121,14 @@ SYNC_RENDER_CHARS = 8_000  # below this, styling+wrapping takes < ~5 ms: do it i
 class SectionBody(ScrollView, can_focus=True):
     """Pre-wrapped, pre-styled lines; renders only what is on screen (Toolong-style)."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back_to_list", "Sections", show=False, id="spec.back"),
+    ]
+
+    def action_back_to_list(self) -> None:
+        """Esc: back to the list of sections (↑/↓ move between sections again)."""
+        self.screen.query_one("#units").focus()
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.pieces: list[list[tuple[str, object]]] = []
