@@ -311,6 +311,12 @@ def unfinalize(project: Project, store: SessionStore, unit: str) -> Session:
     return store.update(lambda s: s.spec.final_hashes.pop(unit, None))
 
 
+# The reason of a conflict that holds another program's lines rescued during a write (not a
+# proposal of specui's): the conflicts screen titles its text after it.
+LOST_LINES_REASON = ("another program wrote these lines into SPEC.md while specui was saving it; "
+                     "they were kept here instead of being lost")
+
+
 def patch(
     project: Project,
     store: SessionStore,
@@ -346,8 +352,7 @@ def patch(
                         unit=unit,
                         text=text,
                         at=at,
-                        reason="another program wrote these lines into SPEC.md while specui "
-                        "was saving it; they were kept here instead of being lost",
+                        reason=LOST_LINES_REASON,
                     )
                 )
 

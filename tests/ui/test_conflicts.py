@@ -249,8 +249,7 @@ def test_snapshot_conflicts_80x24(snap_compare, project, store):
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
-LOST_REASON = ("another program wrote these lines into SPEC.md while specui was saving it; they "
-               "were kept here instead of being lost")
+LOST_REASON = spec_repo.LOST_LINES_REASON
 
 
 async def test_the_selected_conflicts_whole_reason_is_shown(project, store):
@@ -263,5 +262,8 @@ async def test_the_selected_conflicts_whole_reason_is_shown(project, store):
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_screen(pilot)
         assert plain(screen, "#conflict-reason") == REASON.format("Scope")
+        assert screen.query_one("#conflict-theirs").border_title == "Proposed by specui"
         await pilot.press("down")
         assert plain(screen, "#conflict-reason") == LOST_REASON
+        # Not specui's proposal: lines that would have been lost (m keeps them with yours).
+        assert screen.query_one("#conflict-theirs").border_title == "Lines another program wrote"

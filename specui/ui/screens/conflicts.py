@@ -209,6 +209,10 @@ class ConflictsScreen(ModalScreen[None]):
             return
         conflict = self.conflicts[index]
         reason.update(safe_text(conflict.reason, style="italic"))
+        self.query_one("#conflict-theirs").border_title = (
+            "Lines another program wrote" if conflict.reason == spec_repo.LOST_LINES_REASON
+            else "Proposed by specui"
+        )
         theirs.update(safe_text(conflict.text))
         if self.read_error is not None:
             mine.update(safe_text(self.read_error, style="italic"))
