@@ -216,3 +216,19 @@ def test_outside_services_follow_what_the_overview_depends_on(room_booking: Run,
     )
     q = next(q for q in asked if "Which outside services" in q.question)
     assert [o.label for o in q.options if o.recommended] == ["One upstream service"]
+
+
+def test_deciding_for_me_records_what_the_project_points_to(tmp_path: Path):
+    # A pure library that deferred "What must it protect?" got the generic default "it reads
+    # and writes only files the user already controls" (marked, but not this project's).
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mdurl"\n')
+    (tmp_path / "mdurl.py").write_text("def url_parse(url):\n    return url\n")
+    drv, store, project = offline_driver(tmp_path, "deep")
+    drv.start()
+    drv.answer(Answer(kind="text", value=NORMALIZE))
+    q = answer_until(drv, store, "What must it protect?")
+    drv.answer(build_answer(q, [[o.label for o in q.options].index("Decide for me")], None))
+    doc = SpecDocument.parse(project.spec.read_text())
+    value = item_value(doc.unit_text("security"), "Security & Privacy") or ""
+    assert "Default (you deferred): it handles only the data its caller passes" in value
+    assert "reads and writes" not in value

@@ -502,6 +502,11 @@ class Turn:
                     "the implementer picks the stack within the decision boundaries",
                     "stack.toml still holds the starter template, which nobody chose",
                 )
+        # What the project points to beats the bank's generic default (a pure library that
+        # defers "What must it protect?" is not "reading and writing the user's files").
+        pointed = self.recommended_by_traits(self.options_for(e))
+        if pointed is not None:
+            return self.option_text(e, pointed), "the option your answers and stack.toml point to"
         return e.default or "", e.default_rationale
 
     # ================================================================== placeholders
@@ -635,11 +640,21 @@ class Turn:
         # ninth slot (the contract's maximum) being "Decide for me".
         return out[:8]
 
+    def recommended_by_traits(self, options: list[BankOption]) -> BankOption | None:
+        """The first option the project's traits recommend (not a generic ★)."""
+        return next(
+            (
+                o
+                for o in options
+                if o.recommend_if and any(t in self.traits for t in o.recommend_if)
+            ),
+            None,
+        )
+
     def recommended(self, options: list[BankOption]) -> BankOption | None:
-        for o in options:
-            if o.recommend_if and any(t in self.traits for t in o.recommend_if):
-                return o
-        return next((o for o in options if o.recommended), None)
+        return self.recommended_by_traits(options) or next(
+            (o for o in options if o.recommended), None
+        )
 
     def option_text(
         self, e: BankEntry, o: BankOption, extra: Mapping[str, str] | None = None
