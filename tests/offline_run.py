@@ -49,12 +49,16 @@ def answer_until(
         if asks in q.question:
             return q
         asked.append(q.question)
-        if not q.options:
-            drv.answer(build_answer(q, [], text))
-        else:
-            idx = [i for i, o in enumerate(q.options) if o.recommended] or [0]
-            drv.answer(build_answer(q, idx[:1], None))
+        drv.answer(_recommended_or_first(q, text))
     raise AssertionError(f"no question asking {asks!r} in {asked}")
+
+
+def _recommended_or_first(q: Question, text: str) -> Answer:
+    """The recommended option (else the first); `text` for a free-text question."""
+    if not q.options:
+        return build_answer(q, [], text)
+    idx = [i for i, o in enumerate(q.options) if o.recommended] or [0]
+    return build_answer(q, idx[:1], None)
 
 
 def run_whole(
@@ -73,11 +77,7 @@ def run_whole(
             return asked, project
         q = pending.question
         asked.append(q)
-        if not q.options:
-            low = q.question.lower()
-            text = next((v for k, v in texts.items() if k in low), "Nothing more to add")
-            drv.answer(build_answer(q, [], text))
-        else:
-            idx = [i for i, o in enumerate(q.options) if o.recommended] or [0]
-            drv.answer(build_answer(q, idx[:1], None))
+        low = q.question.lower()
+        text = next((v for k, v in texts.items() if k in low), "Nothing more to add")
+        drv.answer(_recommended_or_first(q, text))
     raise AssertionError("the interview did not end in 80 answers")
