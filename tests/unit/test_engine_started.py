@@ -31,9 +31,12 @@ def child(tmp_path: Path, body: str) -> list[str]:
 
 
 def test_on_started_runs_once_while_the_child_runs_before_its_output(tmp_path):
-    argv = child(tmp_path, """
+    seen = tmp_path / "seen"  # the child ends only once the test has looked for it
+    argv = child(tmp_path, f"""
         print(os.getpid(), flush=True)
         sys.stdin.read()
+        while not os.path.exists({str(seen)!r}):
+            time.sleep(0.01)
         print("done", flush=True)
     """)
     events: list[str] = []
@@ -43,6 +46,7 @@ def test_on_started_runs_once_while_the_child_runs_before_its_output(tmp_path):
         events.append("started")
         pids.extend(int(p.name) for p in Path("/proc").iterdir()
                     if p.name.isdigit() and _cmdline(p).endswith(str(tmp_path / "child.py")))
+        seen.touch()
 
     result = run_child(argv, stdin=b"prompt", cwd=tmp_path, cancel=threading.Event(),
                        timeout=20, on_line=events.append, on_started=started)
