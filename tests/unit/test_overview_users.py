@@ -55,6 +55,9 @@ MDURL = (
         (MDURL, "Markdown renderers that use mdurl"),
         ("A board. Teams that use Jira need a faster one.", "Teams that use Jira"),
         ("A parser. The cache that uses memory wants less.", None),
+        # Headless run: "APIs" ends like "analysis", so the service's callers were not users.
+        ("A JWKS cache service for our internal APIs that survives an IdP outage.",
+         "our internal APIs"),
     ],
 )  # fmt: skip
 def test_the_people_who_want_it_are_its_users(overview, users):

@@ -104,7 +104,7 @@ _PEOPLE = re.compile(
     r"students?|teachers?|managers?|owners?|operators?|clients?|members?|staff|maintainers?|"
     r"designers?|analysts?|researchers?|writers?|freelancers?|families|parents|patients?|"
     r"doctors?|nurses?|shoppers?|buyers?|sellers?|players?|readers?|agents?|employees?|"
-    r"services?|callers?)\b",
+    r"services?|callers?|apis)\b",
     re.IGNORECASE,
 )
 _FOR_WHOM = re.compile(
