@@ -276,6 +276,19 @@ def test_hard_cap_turn_asks_nothing():
     assert policy.settle(st, d, r, view()) == policy.End("hard_cap")
 
 
+def test_a_last_round_that_meets_the_threshold_at_the_cap_crystallizes():
+    # No round is left for the closure audit; with the threshold met and every readiness gate
+    # explicit the interview ends as a threshold end (validation pass), not a hard-cap stop.
+    st = scored(with_rounds(5, max_rounds=5), 0.85)
+    st.gates.non_goals = st.gates.decision_boundaries = st.gates.pressure_pass = True
+    assert st.computed_ambiguity() <= st.threshold
+    d = policy.decide(st, view())
+    r = reply(question=None)
+    assert policy.settle(st, d, r, view()) == policy.End("threshold")
+    st.gates.pressure_pass = False  # one gate open: the cap stops it with the residual risk
+    assert policy.settle(st, d, r, view()) == policy.End("hard_cap")
+
+
 def test_midpoint_soft_warning():
     st = with_rounds(5, gate_asked={"non_goals": [2], "decision_boundaries": [3]})
     d = policy.decide(st, view())

@@ -1175,6 +1175,10 @@ def settle(
         # as a threshold end, not as a hard-cap stop.
         return End("threshold")
     if state.rounds_done >= state.max_rounds:
+        if not gates_open and not open_c and amb <= state.threshold:
+            # The cap leaves no round for the closure audit, and everything it would check
+            # holds: the threshold is met, so the spec crystallizes (and is validated).
+            return End("threshold")
         return End("hard_cap")
     if open_c:
         return Ask(contradiction_question(state, open_c[0], state.rounds_done + 1, "interview"))
