@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
@@ -40,6 +40,8 @@ from specui.ui.widgets.footer import Footer
 from specui.ui.widgets.progress_line import ProgressLine
 
 if TYPE_CHECKING:
+
+    from textual.widget import Widget
 
     from specui.core.interview.state import AnswerDraft
     from specui.session_file import SavedPending
@@ -80,6 +82,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         # once they are, if the question is still the same.
         self._queued: tuple[str, list[int], str | None] | None = None
         self._draft_waiting = False  # the answer changed before the store was loaded
+        self._focus_pane: Widget | None = None  # wears -focus-within (shell.tcss)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -149,6 +152,19 @@ class WorkbenchScreen(actions.FooterAwareScreen):
 
     def on_resize(self) -> None:
         self._apply_layout()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The pane holding the focus is highlighted by a class changed only when the focus
+        goes to another pane: CSS `:focus-within` restyles the whole pane on every focus move
+        inside it (the answer's text box to its options, every round)."""
+        pane = next((n for n in event.widget.ancestors_with_self if n.has_class("pane")), None)
+        if pane is self._focus_pane:
+            return
+        if self._focus_pane is not None:
+            self._focus_pane.remove_class("-focus-within")
+        if pane is not None:
+            pane.add_class("-focus-within")
+        self._focus_pane = pane  # type: ignore[assignment]
 
     def on_screen_resume(self) -> None:
         self._apply_layout()  # the terminal may have been resized while a modal was open
