@@ -211,7 +211,10 @@ class Turn:
         self.contradictions: list[Contradiction] = []
         self.terms: list[TermEntry] = []
         self.findings: list[ContextFinding] = []
-        self._regexes = [(e, prompt_regex(e.prompt)) for e in bank.entries]
+        self._regexes = [(e, prompt_regex(e.prompt)) for e in bank.entries] + [
+            # A gate asked open (no grounded options) is asked by what it resolves.
+            (e, prompt_regex(e.resolves)) for e in bank.entries if e.gate and e.resolves
+        ]
 
     # ================================================================== reading the request
     def body(self, unit: str) -> str:
@@ -1227,7 +1230,9 @@ class Turn:
             return False
         if self.fill(e.prompt) is None:
             return False
-        return e.type == "free" or bool(self.options_for(e))
+        # A readiness gate is asked even when nothing known grounds its options: then in the
+        # user's own words (build_question), never skipped for a question about something else.
+        return e.type == "free" or e.gate is not None or bool(self.options_for(e))
 
     def next_question(
         self,
@@ -1441,6 +1446,8 @@ class Turn:
                 )
             )
         qtype = {"single": "single-answerable", "multi": "multi-answerable", "free": "free-text"}
+        if not reply_opts and e.type != "free" and e.resolves:
+            prompt, qtype[e.type] = e.resolves, "free-text"  # no grounded options: ask it open
         return ReplyQuestion(
             question=prompt,
             type=qtype[e.type],  # type: ignore[arg-type]
