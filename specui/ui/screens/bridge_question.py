@@ -46,6 +46,8 @@ from specui.ui.widgets.option_picker import OptionPicker
 from specui.ui.widgets.safe_text import clean, safe_text
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from specui.bridge import BridgeRequest
     from specui.core.paths import Project
 
@@ -149,6 +151,7 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         self.held = False
         self.picker.disabled = False
         self.query_one("#bridge-hold").display = False
+        self.call_after_refresh(self._fit_choices)
         if not self.reviewing:
             self.picker.focus_entry()
 
@@ -198,6 +201,32 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         if not self.held:  # held: the focus comes with the release
             picker.focus_entry()
         self.refresh_bindings()
+        self.call_after_refresh(self._fit_choices)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_choices)
+
+    def on_option_picker_draft_changed(self, _event: OptionPicker.DraftChanged) -> None:
+        # The Other input opened or closed, or an error line came or went: refit the list.
+        self.call_after_refresh(self._fit_choices)
+
+    def _fit_choices(self) -> None:
+        """The option list gets the rows the dialog has left, so it scrolls inside the dialog
+        instead of running past its edge with the hint (a long question at 80x24); the
+        one-question pane is sized to fit, where this changes nothing."""
+        if self.reviewing or not self.is_mounted:
+            return
+
+        def rows(widget: Widget) -> int:
+            return widget.outer_size.height + widget.styles.margin.height if widget.display else 0
+
+        dialog = self.query_one("#bridge-dialog")
+        picker = self.picker
+        used = sum(rows(w) for w in dialog.children if w.id not in ("bridge-picker", "bridge-review"))
+        used += rows(picker.query_one("#picker-hint")) + rows(picker.query_one("#other-input"))
+        free = (self.size.height - rows(self.query_one(Footer)) - dialog.styles.gutter.height
+                - dialog.styles.margin.height - used)
+        picker.query_one("#choices").styles.max_height = max(3, min(20, free))
 
     def _show_review(self) -> None:
         self.reviewing = True
