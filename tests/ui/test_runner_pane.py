@@ -670,3 +670,24 @@ async def test_run_next_pressed_before_the_first_view_runs_once_it_arrives(proje
         manager.release.set()
         await wait_for(pilot, lambda: manager.calls[:1] == [("start", "constitution", False,
                                                               None)])
+
+
+async def test_continue_picks_up_an_implement_run_that_ended_with_tasks_open(project, store,
+                                                                            manager) -> None:
+    # Found in the user trial: implement ended (exit 0) with 2 of 3 tasks open, so its row
+    # is "pending" by design, and `c` said "implement has not run yet".
+    for n, phase in enumerate(("constitution", "specify", "plan", "tasks", "implement"), 1):
+        add_run(store, project, phase, "done", n=n, ended=NOW - timedelta(minutes=1))
+    feature = project.root / "specs" / "001-demo"
+    feature.mkdir(parents=True)
+    (feature / "tasks.md").write_text("- [x] T001 a\n- [ ] T002 b\n- [ ] T003 c\n")
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: "next: implement" in text_of(app, "#runner-status"))
+        pane.focus()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: manager.calls)
+        assert manager.calls[0][:2] == ("start", "implement")
+        assert manager.calls[0][3]  # seed 002's continue message
+        assert not any("has not run yet" in n.message for n in app._notifications)

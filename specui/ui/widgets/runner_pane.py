@@ -441,8 +441,10 @@ class RunnerPane(Vertical):
             return "no phase running"
         if action in ("run_next", "choose_phase", "continue_implement", "handoff") and running:
             return f"{running.phase} is still running (X: stop)"
+        # An implement run that ended with tasks open leaves its row "pending" by design:
+        # that is the run `c` continues, so ask whether one exists, not what the row says.
         if action == "continue_implement" and self._rv is not None and not any(
-            row.name == "implement" and row.status != "pending" for row in self._rv.rows
+            row.name == "implement" and row.run is not None for row in self._rv.rows
         ):
             return "implement has not run yet: continue picks up an implement run that stopped"
         if action == "restart":
