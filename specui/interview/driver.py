@@ -17,6 +17,10 @@ recoverable step. `.specui/journal.json` is written before the patch (the change
 were computed from, the session state to save) and removed after the session save; `start()`
 finishes a journal it finds, so a kill between the two is neither re-asked nor filed as a
 conflict (spec_repo counts a unit that already holds the new text as applied).
+
+Two specuis on one project: an answer claims its question under the session's file lock (the
+round recorded as running, checked against session.json as on disk) before anything is written;
+the second answer to the same question is refused (`AnsweredElsewhere`) and writes nothing.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from specui.interview import artifacts, context
 from specui.interview.engines import OFFLINE_ENGINE, create_engine
 from specui.interview.engines.base import Engine, EngineCancelled, EngineError
 from specui.runner.procid import identify, is_same_process
+from specui.session_file import draft_key
 from specui.store import SessionStore
 
 ACTIVITY_LINES = 8
@@ -71,6 +76,15 @@ JOURNAL_NAME = "journal.json"
 
 class RoundFailed(Exception):
     """The engine could not produce an acceptable reply; the message is one line."""
+
+
+class AnsweredElsewhere(SpecuiError):
+    """Another specui on the same project answered the question first; nothing was written."""
+
+
+ANSWERED_ELSEWHERE = (
+    "This question was answered meanwhile (in another specui); the next one is on screen."
+)
 
 
 def _slug(name: str) -> str:
@@ -115,6 +129,11 @@ class InterviewDriver:
         self._activity: list[str] = []
         self._running: EngineState | None = None  # the round's running state, not yet recorded
         self._me: tuple[int, Any] | None = None  # (pid, identity): read once per process
+        # The key of the question `answer()` answers, until the round claims it on disk: two
+        # specuis on one project may both take an answer to the same question, and only the
+        # first to record its round as running may write SPEC.md and the session.
+        self._claim: str | None = None
+        self._claim_lost = False
 
     # ================================================================== public API
     @property
@@ -159,11 +178,18 @@ class InterviewDriver:
             if iv.engine.status == "thinking":
                 raise SpecuiError("the engine is still working on the last answer")
             answer = policy.check_answer(pending.question, answer)
-            if pending.kind == "finalize":
-                self._answer_finalize(answer)
-                return
-            st, rnd = policy.take_answer(iv, answer)
-            self._turn(st, rnd)
+            self._claim, self._claim_lost = _pending_key(iv), False
+            try:
+                if pending.kind == "finalize":
+                    self._claim_now()
+                    self._answer_finalize(answer)
+                    return
+                st, rnd = policy.take_answer(iv, answer)
+                self._turn(st, rnd)
+            finally:
+                self._claim = None
+            if self._claim_lost:
+                raise AnsweredElsewhere(ANSWERED_ELSEWHERE)
 
     @staticmethod
     def _owned_elsewhere(engine: EngineState) -> bool:
@@ -292,7 +318,7 @@ class InterviewDriver:
                 reply = self._ask_engine(st, decision, answered, view, doc)
                 again = self._apply(st, decision, reply, answered, view, doc)
             except EngineCancelled:
-                if self._closing:
+                if self._closing or self._claim_lost:
                     return
                 if self.state.current is None:
                     # No question on screen to answer again (the first round): the round
@@ -391,8 +417,13 @@ class InterviewDriver:
         self._running = running
         if not engine.spawns:
             self._record_running()
+            if self._claim_lost:
+                raise EngineCancelled("the question was answered in another specui")
         try:
-            return self._attempts(engine, request, st, directive, answered, view)
+            reply = self._attempts(engine, request, st, directive, answered, view)
+            if self._claim_lost:  # the agent answered before it saw the cancel
+                raise EngineCancelled("the question was answered in another specui")
+            return reply
         finally:
             self._end_activity()
             self._running = None
@@ -441,8 +472,39 @@ class InterviewDriver:
         """Record the round as running (once per round: the retry and a restarted Codex thread
         start another process)."""
         running, self._running = self._running, None
-        if running is not None:
+        if running is None:
+            return
+        if self._claim is None:
             self._set_engine(running)
+            return
+        try:
+            self._claim_now(running)
+        except AnsweredElsewhere:
+            self._cancel.set()  # an agent already started stops; nothing is written
+
+    def _claim_now(self, running: EngineState | None = None) -> None:
+        """Check, under the session's file lock and against session.json as on disk, that the
+        question being answered is still the pending one and no other live specui works on
+        it, and record the round as running (`running`). Sets `_claim_lost` and raises
+        AnsweredElsewhere otherwise; the store then holds the other specui's state."""
+        key = self._claim
+
+        def claim(s: Any) -> None:
+            iv = s.interview
+            taken = iv.engine.status == "thinking" and self._owned_elsewhere(iv.engine)
+            if _pending_key(iv) != key or taken:
+                raise AnsweredElsewhere(ANSWERED_ELSEWHERE)
+            if running is not None:
+                iv.engine = running
+
+        self._claim = None
+        try:
+            self.store.update(claim)
+        except AnsweredElsewhere:
+            self._claim_lost = True
+            # The update re-read the other specui's session before refusing: show it.
+            self.store.update(lambda s: None)
+            raise
 
     def _identity(self) -> Any:
         """This process's identity (pid, start time, boot id): fixed while it runs."""
@@ -650,6 +712,9 @@ class InterviewDriver:
         base: SpecDocument,
     ) -> None:
         """Write SPEC.md/stack.toml changes and save the session as one recoverable step."""
+        if self._claim is not None:
+            # The answer's step needs no engine (specui asks next, or the interview ends).
+            self._claim_now()
         journaled = bool(changes or stack_changes)
         if journaled:
             entry = {
@@ -756,6 +821,14 @@ class InterviewDriver:
         )
         if st.artifacts.get("context") != path:
             self.store.update(lambda s: s.interview.artifacts.__setitem__("context", path))
+
+
+def _pending_key(iv: InterviewState) -> str:
+    """Names the question on screen (as the workbench's draft key does); "" when none."""
+    pending = iv.current
+    if pending is None:
+        return ""
+    return draft_key(iv.id, pending.phase, pending.round, pending.kind, pending.question.question)
 
 
 def _entry(r: Round) -> TranscriptEntry:
