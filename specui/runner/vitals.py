@@ -79,7 +79,7 @@ def eta_text(
             return "ETA done"
         gained = done - (tasks_before if tasks_before is not None else done)
         if gained <= 0 or not elapsed:
-            return "ETA — (no task done yet)"
+            return "ETA — (no task finished in this run yet)"
         return f"ETA ~{fmt_duration((tasks_total - done) * elapsed / gained)}"
     durations = []
     for past in history:

@@ -691,3 +691,32 @@ async def test_continue_picks_up_an_implement_run_that_ended_with_tasks_open(pro
         assert manager.calls[0][:2] == ("start", "implement")
         assert manager.calls[0][3]  # seed 002's continue message
         assert not any("has not run yet" in n.message for n in app._notifications)
+
+
+async def test_implement_lines_tell_tasks_done_before_the_run_from_open_tasks(project, store,
+                                                                              manager) -> None:
+    # Found in the user trial: with 1 of 3 tasks done before the run, the status line said
+    # "task 1/3 · ETA — (no task done yet)", and the run's end "implement done (exit 0)"
+    # with 2 tasks open.
+    feature = project.root / "specs" / "001-demo"
+    feature.mkdir(parents=True)
+    (feature / "tasks.md").write_text("- [x] T001 a\n- [ ] T002 b\n- [ ] T003 c\n")
+    run = add_run(store, project, "implement", "running", started=NOW - timedelta(minutes=1))
+    folder = project.runs_dir / run.run_id
+    folder.mkdir(parents=True)
+    (folder / "spec.json").write_text(json.dumps({
+        "run_id": run.run_id, "phase": "implement", "argv": ["x"], "cwd": str(project.root),
+        "log_path": str(project.root / run.log), "log_rel": run.log, "tasks_before": 1}))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: "▶ implement" in text_of(app, "#runner-status"))
+        status = text_of(app, "#runner-status")
+        assert "tasks 1/3" in status and "ETA — (no task finished in this run yet)" in status
+        manager.finish(run.run_id, "done", 0)
+        await wait_for(pilot, lambda: app.finished)
+        await wait_for(pilot, lambda: "no phase running" in text_of(app, "#runner-status"))
+        status = text_of(app, "#runner-status")
+        assert "last: implement ended with 2 tasks open, exit 0" in status
+        assert "implement done" not in status
+        toast = next(n for n in app._notifications if n.title == "Phase finished")
+        assert toast.message == "implement ended with 2 tasks open (exit 0) · c continues"

@@ -261,11 +261,31 @@ class RunnerPane(Vertical):
                 severity = "information" if run.status == "done" else "warning"
                 code = f" (exit {run.exit_code})" if run.exit_code is not None else ""
                 note = f": {run.message}" if run.message else ""
-                self.notify(f"{run.phase} {run.status}{code}{note}", title="Phase finished",
+                outcome = self._outcome(run)
+                more = " · c continues" if outcome.startswith("implement ended") else ""
+                self.notify(f"{outcome}{code}{note}{more}", title="Phase finished",
                             severity=severity, timeout=10)
                 if self.runner_config.notify:
                     self.app.bell()
                 self.post_message(self.RunFinished(run))
+
+    def _outcome(self, run: Any) -> str:
+        """"<phase> <status>", except that an implement run which ended well with tasks open
+        did not get implement done (orchestrator.phase_state keeps it pending; `c` goes on)."""
+        view = self._rv
+        if run.phase != "implement" or run.status != "done" or view is None:
+            return f"{run.phase} {run.status}"
+        vitals = view.vitals
+        if vitals is not None and vitals.run_id == run.run_id and vitals.tasks_total:
+            left = vitals.tasks_total - (vitals.tasks_done or 0)
+            if left > 0:
+                return f"implement ended with {left} task{'s' if left > 1 else ''} open"
+            return "implement done"
+        row = next((r for r in view.rows if r.run is not None and r.run.run_id == run.run_id),
+                   None)
+        if row is not None and row.run.status == "done" and row.status != "done":
+            return "implement ended, not done"
+        return "implement done"
 
     def _note_stall(self) -> None:
         """Say once per run that it stalled, and what happens now ([runner] on_stall)."""
@@ -316,7 +336,7 @@ class RunnerPane(Vertical):
                 if ended is not None:
                     moment = ended if ended.tzinfo else ended.replace(tzinfo=UTC)
                     ago = f" {fmt_duration((self._clock() - moment).total_seconds())} ago"
-                text.append(f" · last: {run.phase} {run.status}{code}{ago}", style="dim")
+                text.append(f" · last: {self._outcome(run)}{code}{ago}", style="dim")
             if view is not None and view.next_phase is not None:
                 text.append(f" · next: {view.next_phase} (n)", style="dim")
             self._append_tasks(text)
