@@ -352,7 +352,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return
         picker = self.picker
         if not picker.display:
-            self.query_one("#finish").focus()
+            self.set_focus(self.query_one("#finish"))
         else:
             picker.focus_entry()
 
@@ -494,7 +494,9 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._apply_layout()
         target = self.panes[key].focus_target()
         if target is not None:
-            target.focus()
+            # At once: the keys typed after this one ("s ↓ f" in one burst) are for the pane
+            # (Widget.focus would move the focus only after them).
+            self.set_focus(target)
 
     def action_peek_pane(self, key: str) -> None:
         """Show the pane and keep (or put) focus on the answer, so typing goes on there."""

@@ -264,11 +264,14 @@ class OptionPicker(Vertical):
         """Focus where the answer is entered: the free-text box, the Other input, the list."""
         q = self.question
         if q is not None and q.is_free_text:
-            self.query_one("#free-text").focus()
+            target = self.query_one("#free-text")
         elif self.other_mode:
-            self.query_one("#other-input").focus()
+            target = self.query_one("#other-input")
         else:
-            self.choices.focus()
+            target = self.choices
+        # At once, not after the keys already queued (Widget.focus waits behind them): a
+        # burst like "F2 text" sends the text to the answer.
+        self.screen.set_focus(target)
 
     def submit_current(self) -> None:
         """Enter, from wherever focus is: submit what the answer holds now."""
