@@ -138,6 +138,17 @@ def is_deferral(text: str) -> bool:
     return bool(_DEFERRAL_RE.search(text or ""))
 
 
+def answer_defers(answer: Answer) -> bool:
+    """The answer hands the decision back. A multi-select answer does only when every part
+    defers: options ticked together with "Decide for me" are the user's choice (only the
+    rest is left to a default)."""
+    text = answer.summary()
+    if answer.kind != "multi":
+        return is_deferral(text)
+    parts = [p for p in text.split("; ") if p.strip()]
+    return bool(parts) and all(is_deferral(p) for p in parts)
+
+
 def stage_of(scores: Mapping[str, float], kind: str) -> Stage:
     """Seed 004 stage priority: intent-first, then feasibility, then brownfield grounding."""
     for stage, dims in STAGES.items():
@@ -887,7 +898,6 @@ class Applied:
 
 def record_answer(state: InterviewState, pending: PendingQuestion, answer: Answer) -> Round:
     """The answered round as it will be stored (scores filled in by apply_reply)."""
-    text = answer.summary()
     return Round(
         n=pending.round,
         dimension=pending.dimension,
@@ -902,7 +912,7 @@ def record_answer(state: InterviewState, pending: PendingQuestion, answer: Answe
         challenge_mode=pending.challenge_mode,
         gate=pending.gate,
         pressure=pending.pressure,
-        deferral=pending.kind not in ("finalize", "contradiction") and is_deferral(text),
+        deferral=pending.kind not in ("finalize", "contradiction") and answer_defers(answer),
     )
 
 

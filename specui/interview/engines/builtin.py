@@ -213,7 +213,9 @@ class Turn:
         self.findings: list[ContextFinding] = []
         self._regexes = [(e, prompt_regex(e.prompt)) for e in bank.entries] + [
             # A gate asked open (no grounded options) is asked by what it resolves.
-            (e, prompt_regex(e.resolves)) for e in bank.entries if e.gate and e.resolves
+            (e, prompt_regex(e.resolves))
+            for e in bank.entries
+            if e.gate and e.resolves
         ]
 
     # ================================================================== reading the request
@@ -268,7 +270,8 @@ class Turn:
             ]
         if not (values or labels) and other is None:
             other = t.answer
-        deferred = deferral or t.deferral or DEFER_VALUE in values
+        # "Decide for me" ticked with other options leaves only the rest to the default.
+        deferred = deferral or t.deferral or values == [DEFER_VALUE]
         return Answered(t, kind, bank, values, labels, other, deferred)
 
     @cached_property
@@ -812,6 +815,17 @@ class Turn:
         ]
         if KEEP_VALUE in a.values:
             items.insert(0, self.entry_default(e)[0])  # the deferred default, now chosen
+        rest: Deferral | None = None
+        if DEFER_VALUE in a.values and (items or a.other):
+            # Ticked together with "Decide for me": the ticks stand, the rest gets the default.
+            default = self.entry_default(e)[0]
+            items.append(f"the rest left to specui: {default}")
+            rest = Deferral(
+                section=e.section,  # type: ignore[arg-type]
+                topic=e.header,
+                default=default,
+                rationale="you ticked some options and left the rest to specui",
+            )
         fills: dict[str, list[str]] = {}
         for o in picked:
             for label, text in o.fills.items():
@@ -833,7 +847,8 @@ class Turn:
                 value = self.fill(e.join, {**extra, "items": value}) or value
             if e.key == "autoresearch.evaluator":
                 value = f"`{value.strip('`')}`"  # a command: kept verbatim as code
-            self.write(e.section, e.label, value)
+            if self.write(e.section, e.label, value) and rest is not None:
+                self.deferrals.append(rest)
         elif e.unchosen is not None and not self.bullet_answered(e):
             self.write(e.section, e.label, e.unchosen)
         for label, parts in fills.items():
