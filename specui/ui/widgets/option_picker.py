@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -84,6 +84,21 @@ class ChoiceList(OptionList):
         self.action_submit()
 
 
+class OtherInput(Input):
+    """The one-line Other answer. A pasted paragraph is kept whole, its lines joined by
+    spaces (Input keeps only the first line of a paste: the rest was silently lost)."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        text = " ".join(line.strip() for line in event.text.splitlines() if line.strip())
+        if text:
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
+        event.prevent_default()  # not Input's handler too
+        event.stop()
+
+
 class OptionPicker(Vertical):
     """Answer entry for the current question (see module docstring)."""
 
@@ -132,7 +147,7 @@ class OptionPicker(Vertical):
         # Compact (borderless) editors: at 80x24 the two border rows are worth more as text.
         # No select-on-focus: coming back to a half-typed answer (F1 / i after a look at
         # another pane) must not arm the next keystroke to replace everything typed so far.
-        yield Input(
+        yield OtherInput(
             id="other-input",
             placeholder="Type your answer, Enter to submit, Esc to go back",
             compact=True,
