@@ -138,6 +138,16 @@ def is_deferral(text: str) -> bool:
     return bool(_DEFERRAL_RE.search(text or ""))
 
 
+_KEPT_ASIDE = " is final, so this answer was not written there: "
+_KEPT_ASIDE_RE = re.compile(r"^(.+?)" + re.escape(_KEPT_ASIDE))
+
+
+def kept_aside_question(section_title: str, label: str, text: str) -> str:
+    """The Open Question that keeps an answer a final section may not take: the user
+    confirmed that section's text, so it changes only when they un-finalize it (`f`)."""
+    return f"{section_title}{_KEPT_ASIDE}{label} → “{text}” (un-finalize it with f to add it)"
+
+
 def answer_defers(answer: Answer) -> bool:
     """The answer hands the decision back. A multi-select answer does only when every part
     defers: options ticked together with "Decide for me" are the user's choice (only the
@@ -1032,6 +1042,11 @@ def apply_reply(
     for text in reply.open_questions_added:
         if text.strip():
             new_oq = add_open_question(new_oq, text)
+        if m := _KEPT_ASIDE_RE.match(text):
+            out.notices.append(
+                f"{m.group(1)} is final: your answer was kept as an Open Question, not written "
+                "there (f un-finalizes it)"
+            )
     if st.phase == "validation":
         # Seed 000 finishes with "a closed Open Questions log": nothing outstanding is said.
         new_oq = _closed_log(new_oq) or new_oq

@@ -48,7 +48,7 @@ from specui.core.interview.contract import (
     TermEntry,
     TranscriptEntry,
 )
-from specui.core.interview.policy import weakest_dimension
+from specui.core.interview.policy import OWNED_SECTIONS, kept_aside_question, weakest_dimension
 from specui.core.open_questions import parse_open_questions
 from specui.core.spec import (
     SECTION_BY_KEY,
@@ -202,6 +202,8 @@ class Turn:
         self.doc = SpecDocument.parse(request.spec_md) if request.spec_md.strip() else None
         self.stack = stack_data(request.stack_toml)
         self.protected = set(self.d.protected_sections) | {"open_questions"}
+        self.final = self.protected - set(OWNED_SECTIONS)
+        self.answering = False  # the last answer is being written (apply_answer)
         self.patches: dict[str, str] = {}  # unit -> new body (this turn's)
         self.stack_changes: list[StackChange] = []
         self.oq_added: list[str] = []
@@ -679,7 +681,11 @@ class Turn:
     def reply(self) -> EngineReply:
         self.stack_from_evidence()
         if self.last is not None:
-            self.apply_answer(self.last)
+            self.answering = True
+            try:
+                self.apply_answer(self.last)
+            finally:
+                self.answering = False
             self.stack_from_answer(self.last)
             self.check_code_names(self.last)
         self.see_stack_changes()
@@ -723,6 +729,9 @@ class Turn:
         left out. Only a deferred default is replaced.
         """
         if unit in self.protected:
+            if self.answering and unit in self.final and not keep and DEFAULT_MARK not in value:
+                # The user confirmed this section: the answer waits as an Open Question.
+                self.oq_added.append(kept_aside_question(UNIT_TITLES[unit], label, value))
             return False
         body = self.body(unit)
         value = quote_placeholders(value)
