@@ -89,9 +89,10 @@ class FakeManager(PhaseManager):
 class PaneApp(App[None]):
     CSS_PATH: ClassVar = [CSS_PATH]
 
-    def __init__(self, project, store, manager, config=None) -> None:
+    def __init__(self, project, store, manager, config=None, refresh_interval=0.1) -> None:
         super().__init__()
         self.pane_args = (project, store, config or manager.config)
+        self.refresh_interval = refresh_interval
         self.manager = manager
         self.bells = 0
         self.finished: list = []
@@ -101,7 +102,7 @@ class PaneApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield RunnerPane(*self.pane_args, manager=self.manager, clock=lambda: NOW,
-                         refresh_interval=0.1, id="runner")
+                         refresh_interval=self.refresh_interval, id="runner")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -722,3 +723,19 @@ async def test_implement_lines_tell_tasks_done_before_the_run_from_open_tasks(pr
         assert "implement done" not in status
         toast = next(n for n in app._notifications if n.title == "Phase finished")
         assert toast.message == "implement ended with 2 tasks open (exit 0) · c continues"
+
+
+async def test_reattached_tail_line_counts_the_lines_already_in_the_log(project, store,
+                                                                        manager) -> None:
+    # Found in the user trial: reopening the workbench on a running phase showed its log and
+    # "⏵ following · 0 lines" under it; the count came only with a later refresh of the pane.
+    run = add_run(store, project, "constitution", "running", lines=42)
+    # Only the first view (at mount): the count must follow the log, not the pane's refresh.
+    app = PaneApp(project, store, manager, refresh_interval=3600)
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.log_view.path == manager.log_path(run))
+        await wait_for(pilot, lambda: pane.log_view.line_count == 42)
+        await wait_for(pilot, lambda: "following · 42 lines" in text_of(app, "#runner-tail"))
+        stream(manager.log_path(run), ["one more"]).join()
+        await wait_for(pilot, lambda: "following · 43 lines" in text_of(app, "#runner-tail"))

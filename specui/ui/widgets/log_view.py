@@ -245,7 +245,8 @@ class LogView(ScrollView, can_focus=True):
     """Lines that arrived while follow was paused."""
 
     class TailChanged(Message):
-        """Follow state or the paused new-line count changed (for a status line)."""
+        """Follow state, the paused new-line count or the line count changed (for a status
+        line; at most once per coalesced `_Appended`)."""
 
         def __init__(self, log_view: LogView, follow: bool, new_lines: int) -> None:
             super().__init__()
@@ -738,6 +739,8 @@ class LogView(ScrollView, can_focus=True):
             # The scrollbar may only appear with this layout pass, after the scroll above
             # (ScrollView syncs its thumb only while the bar is shown): sync it afterwards.
             self.call_after_refresh(self._sync_scrollbar)
+            # The status line counts the lines: say so (paused, new_lines' watcher does).
+            self._post_tail_changed()
         elif count > previous:
             self.new_lines += count - previous
         self.refresh()

@@ -126,8 +126,10 @@ class RunnerPane(Vertical):
     def on_mount(self) -> None:
         # Store changes arrive as the workbench's StoreChanged (panes/runner.py `show_session`
         # calls `refresh_now`); the interval catches what only the pid/status files show.
-        self._render_all()
-        self.refresh_now()  # reattach: reconcile with pid/status files, show the log so far
+        # Both wait for the end of this handler: Textual sets is_mounted only after on_mount,
+        # and both do nothing before it (the first view came a refresh interval late).
+        self.call_later(self._render_all)
+        self.call_later(self.refresh_now)  # reattach: reconcile, show the log so far
         self.set_interval(self._refresh_interval, self.refresh_now, name="runner-refresh")
 
     @property
