@@ -788,6 +788,13 @@ class InterviewDriver:
         self.store.update(put, notify_first=True)
 
     def _fail(self, message: str, pending: Answer | None) -> None:
+        if self._claim is not None:
+            # The round failed before it claimed its question (an agent that never started):
+            # the error and the kept answer belong to that question only.
+            try:
+                self._claim_now()
+            except AnsweredElsewhere:
+                return
         self._set_engine(
             EngineState(
                 status="error", name=self._engine_name, error=message, pending_answer=pending

@@ -9,9 +9,10 @@ import os
 import pytest
 from offline_run import offline_driver
 
-from specui.core.interview.state import EngineState
+from specui.core.interview.state import EngineSession, EngineState
 from specui.core.questions import Answer, build_answer
-from specui.interview.driver import ANSWERED_ELSEWHERE, AnsweredElsewhere
+from specui.interview.driver import ANSWERED_ELSEWHERE, AnsweredElsewhere, InterviewDriver
+from specui.interview.engines.base import Engine, EngineError
 from specui.runner.procid import identify
 
 
@@ -80,3 +81,26 @@ def test_an_answer_is_refused_while_another_live_specui_runs_the_round(tmp_path)
     assert store_a.state.interview.engine.owner_pid == other
     assert store_a.state.interview.engine.pending_answer.value == q.options[0].value
     assert store_a.state.interview.current.question == q
+
+
+class _AgentThatCannotStart(Engine):
+    name = "command"
+    spawns = True
+
+    def run_turn(self, request, *, feedback, on_activity, cancel, timeout, on_started):
+        raise EngineError("the agent could not start")
+
+
+def test_a_round_that_fails_after_the_other_specui_answered_leaves_no_error_behind(tmp_path):
+    drv_a, store_a, _drv_b, store_b, project = _at_an_option_question(tmp_path)
+    q = store_a.state.interview.current.question
+    drv_b = InterviewDriver(
+        project, store_b, engine=_AgentThatCannotStart(EngineSession(engine="command"))
+    )
+    drv_a.answer(Answer(kind="option", value=q.options[0].value))
+    with pytest.raises(AnsweredElsewhere):
+        drv_b.answer(Answer(kind="option", value=q.options[1].value))
+    store_a.reload()
+    engine = store_a.state.interview.engine
+    assert engine.status != "error" and engine.pending_answer is None
+    assert store_a.state.interview.current.question != q
