@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from specui.ui.widgets.safe_text import clean
@@ -57,6 +58,7 @@ class ChoiceList(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.picker: OptionPicker | None = None
+        self._wrapped_width = 0
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         picker = self.picker
@@ -83,12 +85,44 @@ class ChoiceList(OptionList):
     def action_select(self) -> None:  # OptionList's Enter/click path
         self.action_submit()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Shown again after a free-text question: hidden, the list had no width to wrap to.
+        if self.picker is not None and event.size.width != self._wrapped_width:
+            self._wrapped_width = event.size.width
+            self.picker.rewrap()
+
+
+def _held(widget: Widget, event: events.Key | events.Paste) -> bool:
+    """The answer is on its way (the picker is busy): text typed into it now would be lost
+    with the next question, so it is not taken (the hint says what is happening)."""
+    busy = getattr(widget.parent, "busy", False)
+    if busy and (isinstance(event, events.Paste) or event.is_printable):
+        event.prevent_default()
+        event.stop()
+        return True
+    return False
+
+
+class AnswerText(TextArea):
+    """The free-text answer box (takes no text while the answer is being sent)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        _held(self, event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        _held(self, event)
+
 
 class OtherInput(Input):
     """The one-line Other answer. A pasted paragraph is kept whole, its lines joined by
     spaces (Input keeps only the first line of a paste: the rest was silently lost)."""
 
+    async def _on_key(self, event: events.Key) -> None:
+        _held(self, event)
+
     def _on_paste(self, event: events.Paste) -> None:
+        if _held(self, event):
+            return
         text = " ".join(line.strip() for line in event.text.splitlines() if line.strip())
         if text:
             if self.selection.is_empty:
@@ -153,7 +187,7 @@ class OptionPicker(Vertical):
             compact=True,
             select_on_focus=False,
         )
-        yield TextArea(id="free-text", soft_wrap=True, show_line_numbers=False, compact=True)
+        yield AnswerText(id="free-text", soft_wrap=True, show_line_numbers=False, compact=True)
         yield Static(id="picker-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -338,6 +372,10 @@ class OptionPicker(Vertical):
         return Content("\n" + " " * indent).join(lines)
 
     def on_resize(self) -> None:
+        self.rewrap()
+
+    def rewrap(self) -> None:
+        """The prompts again, wrapped to the list's width now."""
         q = self.question
         if q is None or q.is_free_text or not self.choices.option_count:
             return
@@ -473,6 +511,7 @@ class OptionPicker(Vertical):
     def done(self) -> None:
         """The app accepted the answer (the next question arrives via set_question)."""
         self.busy = False
+        self._refresh_hint()  # not "Saving your answer…" over a question shown again
 
     def _set_hint(self, text: str, *, error: bool) -> None:
         self._error = error
