@@ -420,7 +420,9 @@ class RunnerPane(Vertical):
             self.runner_config.auto_continue
         text.append("   auto-continue: ", style="dim")
         text.append("on" if auto else "off", style="bold green" if auto else "dim")
-        self.query_one("#runner-tail", Static).update(text)
+        # One row (runner_pane.tcss) whatever it says: no layout pass, as the line count
+        # changes with every batch of lines a following log takes in.
+        self.query_one("#runner-tail", Static).update(text, layout=False)
 
     @on(LogView.TailChanged)
     @on(LogView.SearchChanged)
