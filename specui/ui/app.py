@@ -102,6 +102,8 @@ class SpecuiApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_key_at = time.monotonic()
+            if self.workbench.hold_key(event):  # typed before the question is on screen
+                return
         await super().on_event(event)
 
     def get_default_screen(self) -> WorkbenchScreen:

@@ -229,3 +229,28 @@ async def test_an_answer_submitted_before_the_store_loads_is_sent_once_it_has(
         assert first.question.question == question
         assert "finds slow reports" in first.answer.value
         await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) != question)
+
+
+async def test_keys_typed_before_the_question_is_painted_land_in_its_answer(project, monkeypatch):
+    from specui import session_file
+
+    question = _asked(project)
+    real_peek = session_file.peek_pending
+    painted = threading.Event()  # the first frame is up; the saved question not yet
+
+    def slow_peek(proj):
+        painted.wait(timeout=30)
+        return real_peek(proj)
+
+    monkeypatch.setattr(session_file, "peek_pending", slow_peek)
+    app = SpecuiApp(project, watch=False, blink=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: bool(app.query(".boot")))
+        assert not app.query("#q-text")
+        await pilot.press(*"hello early")
+        painted.set()
+        await wait_until(pilot, lambda: bool(app.query("#q-text")))
+        await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) == question)
+        await wait_until(pilot, lambda: app.query_one("#free-text").text == "hello early")
+        await pilot.press(*" and late")
+        await wait_until(pilot, lambda: app.query_one("#free-text").text == "hello early and late")

@@ -83,6 +83,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._queued: tuple[str, list[int], str | None] | None = None
         self._draft_waiting = False  # the answer changed before the store was loaded
         self._focus_pane: Widget | None = None  # wears -focus-within (shell.tcss)
+        # Keys typed before the first question is on screen, replayed once it is (None after).
+        self._early_keys: list[tuple[str, str | None]] | None = []
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -193,6 +195,21 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return
         self.query_one("#question").show_saved(saved)  # type: ignore[attr-defined]
         self.picker.set_question(saved.question, saved.key, saved.draft)
+        self.call_after_refresh(self._release_keys)
+
+    def hold_key(self, event: events.Key) -> bool:
+        """A key typed before the first question is on screen (the first frame shows only a
+        placeholder for a fraction of a second) is kept for it, not dropped; quitting is not."""
+        if self._early_keys is None or event.key in ("ctrl+q", "ctrl+c"):
+            return False
+        self._early_keys.append((event.key, event.character))
+        return True
+
+    def _release_keys(self) -> None:
+        """The question is on screen: the keys typed before it arrive now, in order."""
+        keys, self._early_keys = self._early_keys or [], None
+        for key, character in keys:
+            self.app.post_message(events.Key(key, character))
 
     def attach(self) -> None:
         """The session is loaded (main thread): count what was already announced, render."""
@@ -207,6 +224,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             self._draft_waiting = False
             self._draft_changed()
         self._send_queued()
+        self.call_after_refresh(self._release_keys)
 
     @on(StoreChanged)
     def _store_changed(self, _message: StoreChanged) -> None:
