@@ -127,7 +127,12 @@ class PaneApp(App[None]):
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return Project.at(tmp_path)
+    """A project handed off: orchestrator/input holds the blocks the first phases need."""
+    project = Project.at(tmp_path)
+    project.orchestrator_input.parent.mkdir(parents=True, exist_ok=True)
+    project.orchestrator_input.write_text(
+        "<constitution>c</constitution>\n<specify>s</specify>\n<plan>p</plan>\n")
+    return project
 
 
 @pytest.fixture
@@ -739,3 +744,23 @@ async def test_reattached_tail_line_counts_the_lines_already_in_the_log(project,
         await wait_for(pilot, lambda: "following · 42 lines" in text_of(app, "#runner-tail"))
         stream(manager.log_path(run), ["one more"]).join()
         await wait_for(pilot, lambda: "following · 43 lines" in text_of(app, "#runner-tail"))
+
+
+async def test_a_phase_without_its_input_block_names_the_handoff_key(tmp_path) -> None:
+    # Found in the user trial: `n` in a fresh project said "`specui handoff` drafts it from
+    # SPEC.md; or pass --input TEXT", the CLI's ways; in the workbench it is H.
+    project = Project.at(tmp_path)
+    store = SessionStore.open(project)
+    manager = FakeManager(project, store, RunnerConfig())
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
+        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane.focus()
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app._notifications)
+        message = next(iter(app._notifications)).message
+        assert message == ("orchestrator/input not found: constitution needs a "
+                           "<constitution>…</constitution> block there — H drafts it from "
+                           "SPEC.md")
+        assert manager.calls == []

@@ -34,7 +34,7 @@ from textual.widgets import Static
 from specui.core.codex_events import is_json_command, render_event
 from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
-from specui.core.orchestrator import continue_message
+from specui.core.orchestrator import REQUIRED_INPUT_PHASES, continue_message
 from specui.core.paths import Project
 from specui.runner.manager import PhaseManager, RunnerView
 from specui.runner.vitals import fmt_duration
@@ -563,6 +563,13 @@ class RunnerPane(Vertical):
         running = self._running_run()
         if running is not None:
             self.notify(f"{running.phase} is still running (X: stop)", severity="warning")
+            return
+        source = self.project.orchestrator_input
+        if continue_message is None and phase in REQUIRED_INPUT_PHASES and not source.exists():
+            # The runner's own error names `specui handoff` and --input, the CLI's ways.
+            self.notify(f"{self.project.relative(source)} not found: {phase} needs a "
+                        f"<{phase}>…</{phase}> block there — H drafts it from SPEC.md",
+                        severity="warning")
             return
         missing = self.manager.missing_predecessor(phase)
         if missing is None:
