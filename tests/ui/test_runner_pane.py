@@ -764,3 +764,12 @@ async def test_a_phase_without_its_input_block_names_the_handoff_key(tmp_path) -
                            "<constitution>…</constitution> block there — H drafts it from "
                            "SPEC.md")
         assert manager.calls == []
+
+
+async def test_implement_without_tasks_md_is_not_called_done_when_its_phase_is_not(
+        project, store, manager) -> None:
+    add_run(store, project, "implement", "done", lines=3, ended=NOW - timedelta(minutes=1))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: "last: implement" in text_of(app, "#runner-status"))
+        assert "last: implement ended, not done, exit 0" in text_of(app, "#runner-status")
