@@ -582,6 +582,13 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if store is None or engine is None:
             return "Still loading the session…"
         iv = store.state.interview
+        if iv.status in FINISHED and iv.current is not None and iv.current.phase == "validation":
+            # The rounds are over; the pass that completes SPEC.md goes on until every
+            # section is final.
+            return (
+                "The interview rounds are over; this validation pass completes SPEC.md: "
+                "answer, pick Decide for me, or finalize sections with f."
+            )
         if iv.status in FINISHED:
             return "The interview has already finished."
         blocker = engine.exit_blocker()
