@@ -7,6 +7,7 @@ runs it in a worker thread.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from specui import spec_repo
@@ -116,7 +117,13 @@ def _text(data: dict[str, Any]) -> str:
             lines.append(f"  {i}. {o['label']}{star}{desc}  [value: {o['value']}]")
         if not q["options"]:
             lines.append('  (free text: --answer \'{"kind": "text", "value": "..."}\')')
-        elif q["allow_other"]:
+        else:
+            first = json.dumps(q["options"][0]["value"])
+            if q.get("type") == "multi-answerable":
+                lines.append(f'  Choose all that apply: --answer \'{{"kind": "multi", "value": [{first}, ...]}}\'')
+            else:
+                lines.append(f'  Choose one: --answer \'{{"kind": "option", "value": {first}}}\'')
+        if q["options"] and q["allow_other"]:
             lines.append(f'  {q["other_label"]}: --answer \'{{"kind": "other", "value": "..."}}\'')
         if data["can_exit_early"]:
             lines.append("  (early exit available: --exit-early)")
