@@ -246,7 +246,8 @@ class SpecuiApp(App[int]):
         ):
             # The interview could not start (SPEC.md a symlink loop, outside the project, not a
             # file): say so where the question would be, and refuse an answer waiting for it.
-            self.build_engine = self.build_engine and self.engine is not None
+            if self.engine is None:
+                self.build_engine = False
             self.workbench.post_message(InterviewerReady())
             self.workbench.query_one("#question").show_message(describe(error))  # type: ignore[attr-defined]
         if not isinstance(error, SpecuiError):

@@ -183,6 +183,12 @@ def _slow_store(monkeypatch) -> threading.Event:
     return disk
 
 
+async def _saved_question_on_screen(pilot, question: str) -> None:
+    app = pilot.app
+    await wait_until(pilot, lambda: bool(app.query("#q-text")))
+    await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) == question)
+
+
 def _shown(app) -> list[str]:
     return [str(app.query_one(f"#{w}").render()) for w in ("q-header", "q-note", "q-text",
                                                             "q-engine")]
@@ -195,8 +201,7 @@ async def test_the_saved_question_is_on_screen_and_typeable_before_the_store_loa
     disk = _slow_store(monkeypatch)
     app = SpecuiApp(project, watch=False, blink=False)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_until(pilot, lambda: bool(app.query("#q-text")))
-        await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) == question)
+        await _saved_question_on_screen(pilot, question)
         assert app.store is None
         early = _shown(app)
         assert early[0].startswith("Round 1 | Target: ")
@@ -217,8 +222,7 @@ async def test_an_answer_submitted_before_the_store_loads_is_sent_once_it_has(
     disk = _slow_store(monkeypatch)
     app = SpecuiApp(project, watch=False, blink=False)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_until(pilot, lambda: bool(app.query("#q-text")))
-        await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) == question)
+        await _saved_question_on_screen(pilot, question)
         await pilot.press(*"A CLI that finds slow reports for our ops team.", "ctrl+s")
         await pilot.pause(0.05)
         hint = str(app.query_one("#picker-hint").render())
@@ -249,8 +253,7 @@ async def test_keys_typed_before_the_question_is_painted_land_in_its_answer(proj
         assert not app.query("#q-text")
         await pilot.press(*"hello early")
         painted.set()
-        await wait_until(pilot, lambda: bool(app.query("#q-text")))
-        await wait_until(pilot, lambda: str(app.query_one("#q-text").render()) == question)
+        await _saved_question_on_screen(pilot, question)
         await wait_until(pilot, lambda: app.query_one("#free-text").text == "hello early")
         await pilot.press(*" and late")
         await wait_until(pilot, lambda: app.query_one("#free-text").text == "hello early and late")

@@ -1002,22 +1002,9 @@ FREE_ANSWERS = {
 
 
 def _run_driver(root: Path, overview: str):
-    from datetime import UTC, datetime, timedelta
+    from tests.offline_run import offline_driver
 
-    from specui.core.paths import Project
-    from specui.interview.driver import InterviewDriver
-    from specui.store import SessionStore
-
-    project = Project.at(root)
-    store = SessionStore.open(project)
-    clock = iter(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=i) for i in range(10**4))
-    drv = InterviewDriver(
-        project,
-        store,
-        engine=BuiltinEngine(EngineSession(engine="builtin")),
-        clock=lambda: next(clock),
-        profile="deep",
-    )
+    drv, store, project = offline_driver(root, profile="deep")
     drv.start()
     answers = {**FREE_ANSWERS, "overview": overview}
     asked: list[str] = []

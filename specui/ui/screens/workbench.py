@@ -26,6 +26,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from specui.session_file import SavedPending
+from specui.session_file import draft_key as key_of
 from specui.ui import actions
 from specui.ui.messages import (
     FilesChanged,
@@ -44,7 +46,6 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from specui.core.interview.state import AnswerDraft
-    from specui.session_file import SavedPending
     from specui.store import Session
     from specui.ui.app import SpecuiApp
     from specui.ui.panes.base import Pane
@@ -744,8 +745,6 @@ class WorkbenchScreen(actions.FooterAwareScreen):
 
 def draft_key(session: Session) -> str:
     """Names the pending question, so a draft is only ever restored onto the same one."""
-    from specui.session_file import draft_key as key_of
-
     iv = session.interview
     pending = iv.current
     if pending is None:

@@ -86,7 +86,8 @@ class ChoiceList(OptionList):
         self.action_submit()
 
     def on_resize(self, event: events.Resize) -> None:
-        # Shown again after a free-text question: hidden, the list had no width to wrap to.
+        # Its first layout, a new terminal width, or shown again after a free-text question
+        # (hidden, it had no width to wrap to): the prompts are wrapped to the width it has now.
         if self.picker is not None and event.size.width != self._wrapped_width:
             self._wrapped_width = event.size.width
             self.picker.rewrap()
@@ -364,15 +365,12 @@ class OptionPicker(Vertical):
         """Wrap `body` to the list's width with continuation lines under the label, not under
         the number (OptionList's own wrapping starts them at column 0, where they read like
         another option). Before the first layout the width is unknown: left to OptionList, and
-        the prompts are rebuilt on resize."""
+        the prompts are rebuilt when the list's width changes (ChoiceList.on_resize)."""
         width = self.choices.scrollable_content_region.width - indent - 1  # -1: scrollbar room
         if width < 12 or body.cell_length <= width:
             return body
         lines = [line.rstrip() for line in body.wrap(width)]
         return Content("\n" + " " * indent).join(lines)
-
-    def on_resize(self) -> None:
-        self.rewrap()
 
     def rewrap(self) -> None:
         """The prompts again, wrapped to the list's width now."""

@@ -55,9 +55,9 @@ def ended_line(session: Session) -> str:
     return "The interview is complete: the spec has crystallized."
 
 
-def meta_parts(session: Session) -> list[str]:
-    iv = session.interview
-    return [clean(p) for p in headline_meta(iv.profile, iv.threshold, iv.max_rounds, iv.type, iv.stage)]
+def meta_parts(profile: str, threshold: float, max_rounds: int, kind: str, stage: str) -> list[str]:
+    """The interview's settings beside the pane's title (core.interview.headline), sanitized."""
+    return [clean(p) for p in headline_meta(profile, threshold, max_rounds, kind, stage)]
 
 
 def engine_line(session: Session, now: datetime | None = None) -> str:
@@ -153,12 +153,9 @@ class QuestionPane(Vertical):
     def show_saved(self, saved: SavedPending) -> None:
         """The saved question, before the store has loaded (session_file's peek): the same
         lines `show_session` draws for it, so the store's render changes nothing visible."""
-        self._meta = [
-            clean(p)
-            for p in headline_meta(
-                saved.profile, saved.threshold, saved.max_rounds, saved.type, saved.stage
-            )
-        ]
+        self._meta = meta_parts(
+            saved.profile, saved.threshold, saved.max_rounds, saved.type, saved.stage
+        )
         header = headline(
             saved.ambiguity, phase=saved.phase, round=saved.round, dimension=saved.dimension
         )
@@ -169,7 +166,7 @@ class QuestionPane(Vertical):
         iv = session.interview
         pending = iv.current
         self._session = session
-        self._meta = meta_parts(session)
+        self._meta = meta_parts(iv.profile, iv.threshold, iv.max_rounds, iv.type, iv.stage)
         if pending is not None:
             question = pending.question.question
         elif iv.status in ("crystallized", "exited"):
