@@ -119,6 +119,11 @@ STARTER_NOTE = (
     "name your language, framework, datastore and hosting here if you know them."
 )
 CLOSURE_PREFIX = "Closure audit:"
+GATE_TITLES = {
+    "non_goals": "Non-goals",
+    "decision_boundaries": "Decision Boundaries",
+    "pressure_pass": "the pressure pass",
+}
 FILL_PREFIX = "Validation: §"
 OPEN_REVIEW_PROMPT = "Which of these open questions are settled now? (choose all that apply)"
 _CONTRADICTION_TOPIC = re.compile(r"statements about (.+?) contradict")
@@ -1287,7 +1292,10 @@ class Turn:
             # "Crystallize" while a gate is open or the ambiguity is above the threshold: the
             # protocol refuses that, so ask what closes the gap instead.
             return self.closure_turn()
-        if self.below_threshold and not (d.gate or d.challenge_mode or d.pressure_followup):
+        # A gate this reply's evidence closed (the overview stated the non-goals) directs
+        # nothing any more: the directive was decided before the answer was read.
+        gate = d.gate if d.gate in self.open_gates() else None
+        if self.below_threshold and not (gate or d.challenge_mode or d.pressure_followup):
             # Below the threshold no new branch opens (seed 004 §2c): the directive was decided
             # before this answer was scored, so the engine closes here itself.
             return self.closure_turn()
@@ -1337,10 +1345,9 @@ class Turn:
                 continue
             e = next((e for e in self.bank.entries if e.gate == gate), None)
             if e is not None and self.available(e, revisit=True):
-                title = "Non-goals" if gate == "non_goals" else "Decision Boundaries"
                 return (
                     self.build_question(e),
-                    f"below the threshold; {title} still open",
+                    f"below the threshold; {GATE_TITLES[gate]} still open",
                     "user",
                     None,
                     False,
@@ -1371,8 +1378,8 @@ class Turn:
         if d.gate in ("non_goals", "decision_boundaries"):
             e = first(lambda e: e.gate == d.gate, revisit=True)
             if e is not None:
-                gate = "Non-goals" if d.gate == "non_goals" else "Decision Boundaries"
-                return e, f"readiness gate: {gate} must be explicit before the spec is ready"
+                title = GATE_TITLES[d.gate]
+                return e, f"readiness gate: {title} must be explicit before the spec is ready"
         if d.challenge_mode:
             e = first(lambda e: e.challenge == d.challenge_mode)
             if e is not None:
@@ -1482,8 +1489,10 @@ class Turn:
 
     def closure_question(self) -> tuple[ReplyQuestion, str, str, None, bool]:
         amb = ambiguity_percent(self.fresh_ambiguity)
-        gate = self.d.gate if self.d.gate not in (None, "closure_audit") else None
-        named = f" The {gate.replace('_', ' ')} gate is still open." if gate else ""
+        # The gates still open once this reply's evidence counts, not the directive's (decided
+        # before the answer closed it).
+        still = [GATE_TITLES[g] for g in self.open_gates()]
+        named = f" Still open: {', '.join(still)}." if still else ""
         q = ReplyQuestion(
             question=f"{CLOSURE_PREFIX} ambiguity is {amb}% (threshold "
             f"{ambiguity_percent(self.req.threshold)}%).{named} Would another question change what "
