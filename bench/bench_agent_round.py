@@ -80,7 +80,8 @@ def _reply(question: dict) -> str:
 
 
 OPENING = _reply({"question": "What do you want to build, and why?", "type": "free-text",
-                  "options": [], "allow_other": True, "header": None})
+                  "options": [], "allow_other": True, "header": None,
+                  "dimension": None})
 NEXT = _reply({
     "question": "Which of these are out of scope for the first version?",
     "type": "multi-answerable",
@@ -90,7 +91,7 @@ NEXT = _reply({
         {"label": "Multi-region sync", "value": "regions", "description": "one region",
          "recommended": False},
     ],
-    "allow_other": True, "header": "Non-goals",
+    "allow_other": True, "header": "Non-goals", "dimension": "scope",
 })
 
 

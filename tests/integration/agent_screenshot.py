@@ -73,7 +73,8 @@ def _reply(question: dict, **over: object) -> str:
 
 OPENING = _reply(
     {"question": "What should this change do for the people who use the todo CLI, and why now?",
-     "type": "free-text", "options": [], "allow_other": True, "header": "Overview"},
+     "type": "free-text", "options": [], "allow_other": True, "header": "Overview",
+     "dimension": "intent"},
     why="Round 1 asks for intent; the repository is a Python CLI (pyproject.toml, src/todo/).",
 )
 GROUNDED = _reply(
@@ -91,7 +92,7 @@ GROUNDED = _reply(
             {"label": "Sync to a server", "value": "no-sync",
              "description": "Files on disk only, no network", "recommended": False},
         ],
-        "allow_other": True, "header": "Non-goals",
+        "allow_other": True, "header": "Non-goals", "dimension": "scope",
     },
     why="Non-goals gate, grounded in store.py and cli.py: what the export must not touch.",
     source="code",

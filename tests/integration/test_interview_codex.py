@@ -55,6 +55,7 @@ def question(text: str = "Who runs the cache?", **over: Any) -> dict[str, Any]:
         ],
         "allow_other": True,
         "header": None,
+        "dimension": None,
         **over,
     }
 

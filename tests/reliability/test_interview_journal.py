@@ -43,7 +43,8 @@ ENGINE = textwrap.dedent(
         "options": [] if free else [
             {"label": "Yes", "value": "yes", "description": "", "recommended": True},
             {"label": "No", "value": "no", "description": "", "recommended": False}],
-        "allow_other": True, "header": None}
+        "allow_other": True, "header": None,
+        "dimension": None}
     pressure = None
     if d.get("pressure_followup"):
         pressure = {"revisits_round": d.get("revisit_round") or req["transcript"][-1]["round"],

@@ -174,6 +174,7 @@ class _Scripted:
                     ],
                     "allow_other": True,
                     "header": None,
+                    "dimension": None,
                 },
                 "why": "the weakest dimension",
                 "source": "user",

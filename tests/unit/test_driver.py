@@ -40,6 +40,7 @@ def q(text: str = "What matters most?", **over: Any) -> dict[str, Any]:
         ],
         "allow_other": True,
         "header": None,
+        "dimension": None,
         **over,
     }
 

@@ -63,6 +63,7 @@ def smart(request: EngineRequest) -> str:
         ],
         "allow_other": True,
         "header": None,
+        "dimension": None,
     }
     if d.kind == "overview":
         over["question"] = {**over["question"], "type": "free-text", "options": []}
@@ -84,6 +85,7 @@ class SmartEngine(FakeEngine):
                     "options": [],
                     "allow_other": True,
                     "header": None,
+                    "dimension": None,
                 }
         return json.dumps(reply)
 

@@ -26,7 +26,7 @@ ADAPTER = REPO / "samples" / "interview-adapter-claude.py"
 REPLY = {
     "question": {
         "question": "Who runs the cache?", "type": "free-text", "options": [],
-        "allow_other": True, "header": None,
+        "allow_other": True, "header": None, "dimension": None,
     },
     "why": "intent first", "source": "user", "scores": [], "patches": [], "stack_changes": [],
     "open_questions_added": [], "open_questions_resolved": [], "gate_evidence": [],

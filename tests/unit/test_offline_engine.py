@@ -355,6 +355,7 @@ def test_user_text_with_placeholder_markers_is_quoted_not_a_placeholder(tmp_path
         options=[],
         allow_other=True,
         header="Problem",
+        dimension=None,
     )
     s.spec = (
         SpecDocument.parse(s.spec)
@@ -739,6 +740,7 @@ def test_contradiction_found_then_settled_everywhere(tmp_path: Path):
         options=[],
         allow_other=True,
         header="Hidden assumption",
+        dimension=None,
     )
     s.answer(text="Keys are kept in memory only, for 15 minutes.")
     reply = s.turn()
@@ -755,6 +757,7 @@ def test_contradiction_found_then_settled_everywhere(tmp_path: Path):
         options=[],
         allow_other=True,
         header=None,
+        dimension=None,
     )
     s.answer(text=c.statement_a, kind="contradiction")
     reply = s.turn(
@@ -775,6 +778,7 @@ def test_an_answer_to_another_engines_question_is_kept_as_an_open_question(tmp_p
         options=[],
         allow_other=True,
         header=None,
+        dimension=None,
     )
     s.answer(text="GitHub and a self-hosted Gitea")
     before = s.spec
@@ -821,6 +825,7 @@ def test_a_deferred_contradiction_settles_on_the_later_statement(tmp_path: Path)
         options=[],
         allow_other=True,
         header=None,
+        dimension=None,
     )
     s.answer(text="decide for me", kind="contradiction", deferral=True)
     reply = s.turn(contradiction=c, contradiction_choice="decide for me", answer_is_deferral=True)

@@ -53,6 +53,7 @@ def reply(**over: Any) -> EngineReply:
         ],
         "allow_other": True,
         "header": None,
+        "dimension": None,
     }
     return EngineReply.model_validate(engine_reply(question, "scope is the weakest", **over))
 

@@ -195,6 +195,11 @@ class ReplyQuestion(_Strict):
     options: list[ReplyOption] = Field(max_length=9)
     allow_other: bool
     header: str | None
+    dimension: Dimension | None = Field(
+        description="the dimension this question clarifies, shown as the screen's target: the "
+        "directive's target_dimension unless the question serves another (a pressure "
+        "follow-up, a challenge mode, a gate); null for a closure or validation question"
+    )
 
 
 class DimensionScore(_Strict):

@@ -732,6 +732,8 @@ def check_reply(
     elif q is None and not reply.ready_to_crystallize:
         problems.append("question: null is only allowed with ready_to_crystallize: true")
     dims = set(state.dimension_keys())
+    if q is not None and q.dimension is not None and q.dimension not in dims:
+        problems.append(f"question.dimension: {q.dimension!r} is not a {state.type} dimension")
     for i, s in enumerate(reply.scores):
         if s.dimension not in dims:
             problems.append(
@@ -1138,6 +1140,10 @@ def _pending_from_reply(
         gate = None
     if validation and directive.target_section:
         dim = directive.target_section
+    elif not validation and q.dimension is not None:
+        # What the engine says its question clarifies: a pressure follow-up or a challenge
+        # mode serves another dimension than the weakest, and the header must say which.
+        dim = q.dimension
     elif gate is None and directive.kind != "overview":
         # The directive's target predates the scores of the answer this reply processed.
         dim = target_dimension(state)

@@ -1282,6 +1282,7 @@ class Turn:
                 options=[],
                 allow_other=True,
                 header="Overview",
+                dimension="intent",
             )
             return q, "seed 000's first turn: the overview drafts sections 1–3", "user", None, False
         if d.kind == "validation":
@@ -1432,7 +1433,8 @@ class Turn:
                     return e, f"{UNIT_TITLES[unit]} is still {placeholder_status(self.body(unit))}"
         return None, ""
 
-    def build_question(self, e: BankEntry) -> ReplyQuestion:
+    def build_question(self, e: BankEntry, *, section_step: bool = False) -> ReplyQuestion:
+        """`e` asked; a validation step (`section_step`) targets its section, no dimension."""
         options = self.options_for(e)
         rec = self.recommended(options)
         reply_opts = [
@@ -1485,6 +1487,7 @@ class Turn:
             options=reply_opts,
             allow_other=e.allow_other or not reply_opts,
             header=e.header,
+            dimension=None if section_step else e.dimension,
         )
 
     def closure_question(self) -> tuple[ReplyQuestion, str, str, None, bool]:
@@ -1514,6 +1517,7 @@ class Turn:
             ],
             allow_other=True,
             header="Closure",
+            dimension=None,
         )
         return q, "the closure audit: would another question change execution", "user", None, False
 
@@ -1555,6 +1559,7 @@ class Turn:
                 options=opts,
                 allow_other=True,
                 header="Open questions",
+                dimension=None,
             )
             return q, f"§17 still lists {len(left)} open question(s)", "user", None, False
         if target is None:
@@ -1565,7 +1570,13 @@ class Turn:
         if follow is not None:
             # "No" / "Name the stack" only routed here: the stack itself is still unsaid.
             why = "validation pass: you chose to name the stack: which one is it"
-            return self.build_question(follow), why, self.source_of(follow), None, False
+            return (
+                self.build_question(follow, section_step=True),
+                why,
+                self.source_of(follow),
+                None,
+                False,
+            )
         body = self.body(target)
         status = placeholder_status(body) if body else "unknown"
         title = UNIT_TITLES[target]
@@ -1574,7 +1585,13 @@ class Turn:
         for e in self.bank.entries:
             if e.section == target and e.role in roles and self.available(e):
                 why = f"validation pass: §{number} {title} is {status}"
-                return self.build_question(e), why, self.source_of(e), None, False
+                return (
+                    self.build_question(e, section_step=True),
+                    why,
+                    self.source_of(e),
+                    None,
+                    False,
+                )
         hole = first_placeholder(body)
         if hole:
             q = ReplyQuestion(
@@ -1584,6 +1601,7 @@ class Turn:
                 options=[],
                 allow_other=True,
                 header=short(title, 24),
+                dimension=None,
             )
             return (
                 q,
@@ -1598,6 +1616,7 @@ class Turn:
             options=[],
             allow_other=True,
             header=short(title, 24),
+            dimension=None,
         )
         return q, f"validation pass: §{number} {title} is {status}", "user", None, False
 
