@@ -104,7 +104,8 @@ _PEOPLE = re.compile(
     r"students?|teachers?|managers?|owners?|operators?|clients?|members?|staff|maintainers?|"
     r"designers?|analysts?|researchers?|writers?|freelancers?|families|parents|patients?|"
     r"doctors?|nurses?|shoppers?|buyers?|sellers?|players?|readers?|agents?|employees?|"
-    r"services?|callers?|apis)\b",
+    r"services?|callers?|apis|family|friends?|colleagues?|co-?workers?|kids|children|"
+    r"partners?|household|club|group)\b",
     re.IGNORECASE,
 )
 _FOR_WHOM = re.compile(
@@ -117,9 +118,12 @@ _CAPABILITY = re.compile(
     r"caches?|serves?|parses?|adds?)\b",
     re.IGNORECASE,
 )
+# A success test in the user's words: "works if my three tables convert unchanged", "it works
+# when I use it daily for a month", "done when the import runs clean".
+_WORKS_IF = r"(?:^|\b(?:it|this|v1)\s+)works (?:when|if)\b|^(?:it is |it's )?done when\b"
 _SUCCESS = re.compile(
     r"\b(success|succeed|measured? by|metrics?|kpis?|target of|adoption|know it works|within \d+\s*"
-    r"(?:days?|weeks?|months?|years?))\b|\d+\s*%",
+    r"(?:days?|weeks?|months?|years?))\b|\d+\s*%|" + _WORKS_IF,
     re.IGNORECASE,
 )
 # A time bound on an operation ("rebuild in under 2 seconds", "within 500 ms") is a
@@ -151,8 +155,9 @@ _WHY = re.compile(
 # "Success is measured by X" under the Success Metrics label says X twice: the label is kept,
 # the lead-in dropped (the rest is the user's own words).
 _SUCCESS_LEAD = re.compile(
-    r"^(?:success (?:is|will be) (?:measured|judged|shown) by|success means|we(?:'ll| will) "
-    r"know it works (?:when|if)|it works (?:when|if))\s*:?\s*",
+    r"^(?:success (?:is|will be) (?:measured|judged|shown) by|success means|(?:we|i)(?:'ll| will) "
+    r"know it works (?:when|if)|(?:it |this |v1 )?works (?:when|if)|(?:it is |it's )?done when)"
+    r"\s*:?\s*",
     re.IGNORECASE,
 )
 
@@ -170,6 +175,8 @@ def _looks_like_people(phrase: str) -> bool:
         return True
     if words[0].endswith("ing") or words[0] in {"the", "this", "that"}:
         return False
+    if words[0] in {"my", "our", "your", "his", "her", "their"}:
+        return False  # "for my blog posts": something of theirs it works on, not people
     last = words[-1]
     return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
@@ -227,6 +234,15 @@ def _says_what_it_does(sentence: str) -> bool:
     )
 
 
+def _success_apart(sentence: str) -> list[str]:
+    """A sentence whose later clause is a success test ("v1 reads a file and prints a table;
+    works if my three tables convert unchanged"): its clauses, each placed on its own."""
+    parts = [p.strip() for p in re.split(r";\s+", sentence) if p.strip()]
+    if len(parts) > 1 and any(_SUCCESS_LEAD.match(p) for p in parts[1:]):
+        return parts
+    return [sentence]
+
+
 def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str, str], str]:
     """Seed 000 §4.2's drafting pass: (unit, label) -> the user's own sentences (sections 1–3,
     and a stated performance or availability target to its §9 bullet). `elsewhere`: sentences
@@ -235,11 +251,11 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
     Deterministic sentence heuristics; what it cannot place stays unanswered for a later
     question. Every value is text the user wrote (sentences or a "for <people>" phrase).
     """
-    sents = sentences(text)
+    sents = [part for s in sentences(text) for part in _success_apart(s)]
     values: dict[tuple[str, str], str] = {}
     if not sents:
         return values
-    why = [s for s in sents if _WHY.search(s)]
+    why = [s for s in sents if _WHY.search(s) and not _SUCCESS_LEAD.match(s)]
     problem_sents = [sents[0]] + [s for s in why if s != sents[0]][:1]
     values[("vision", "Problem & Outcome")] = " ".join(problem_sents)
     users: list[str] = []
