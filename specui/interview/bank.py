@@ -10,9 +10,10 @@ enforces, so that no bank edit can ask what the user cannot answer or write what
 * text written into SPEC.md is what the user chose: every word of an option's `text` / `fills`
   appears in that option's label or description (the user saw it before choosing);
 * options that contradict what is known are not offered: `only_if` / `not_if` name traits
-  (`product:cli`, `lang:python`, `auth:mtls`, `chose:scope.non_goals=gui`, ...) that the engine
-  derives from stack.toml, the repository and the answers (a `chose:` trait must name a real
-  option); `recommend_if` moves the ★ to the option the traits point to;
+  (`product:cli`, `lang:python`, `auth:mtls`, `chose:scope.non_goals=gui`,
+  `answered:nfr.performance`, ...) that the engine derives from stack.toml, SPEC.md, the
+  repository and the answers (a `chose:` trait must name a real option, an `answered:` trait a
+  real entry); `recommend_if` moves the ★ to the option the traits point to;
 * every entry has a default and its rationale, written (marked as a default) when the user
   defers ("decide for me");
 * placeholders in prompts and options are a closed set (`{stack}`, `{claim}`, ...); an option
@@ -57,7 +58,19 @@ PLACEHOLDERS = frozenset(
     }
 )
 TRAIT_PREFIXES = frozenset(
-    {"product", "lang", "repo", "said", "auth", "stack", "mentions", "interview", "mode", "chose"}
+    {
+        "product",
+        "lang",
+        "repo",
+        "said",
+        "auth",
+        "stack",
+        "mentions",
+        "interview",
+        "mode",
+        "chose",
+        "answered",
+    }
 )
 
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
@@ -294,6 +307,10 @@ class Bank(_Data):
                 ref = by_key.get(key)
                 if ref is None or value not in {o.value for o in ref.options}:
                     raise ValueError(f"entry {e.key!r}: trait chose:{key}={value} names no option")
+            for o in e.options:
+                for t in (*o.only_if, *o.not_if, *o.recommend_if):
+                    if t.startswith("answered:") and t[len("answered:") :] not in by_key:
+                        raise ValueError(f"entry {e.key!r}: trait {t} names no entry")
         headers = [e.header for e in self.entries]
         if len(set(headers)) != len(headers):
             raise ValueError("entry headers must be unique (they identify a question)")

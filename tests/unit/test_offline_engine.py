@@ -1087,3 +1087,29 @@ def test_the_contrarian_answer_settles_the_primary_driver_question(tmp_path: Pat
     assert driver in reply.open_questions_resolved
     intent = next(sc for sc in reply.scores if sc.dimension == "intent")
     assert "primary driver" in intent.justification
+
+
+def test_two_deferrals_in_one_turn_both_keep_their_default(tmp_path: Path):
+    """A deferred assumption probe and a contradiction settled by "decide for me" in the same
+    turn both write a default into Assumptions: the second no longer replaces the first
+    (found by test_replies_keep_the_spec_rules)."""
+    s = Session(tmp_path)
+    s.overview(CLI_IDEA)
+    s.answer(picks=[s.question.options[0].label])
+    s.turn(pressure_followup=True, pressure_kind="assumption", revisit_round=1)
+    assert s.question is not None and "What has to be true" in s.question.question
+    s.answer(text="decide for me", deferral=True)
+    contradiction = Contradiction(
+        topic="where the data lives",
+        statement_a="It must cache keys on disk for 60 minutes.",
+        where_a="round 1",
+        statement_b="Keys are kept in memory only, for 15 minutes.",
+        where_b="round 2",
+    )
+    reply = s.turn(
+        answer_is_deferral=True, contradiction=contradiction, contradiction_choice="decide for me"
+    )
+    bodies = {p.section: p.body for p in reply.patches}
+    assert len(reply.deferrals) == 2
+    for d in reply.deferrals:
+        assert d.default in bodies[d.section]

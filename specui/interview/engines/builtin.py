@@ -77,6 +77,7 @@ from specui.interview.engines.builtin_reading import (
     Claim,
     Fact,
     RepoScan,
+    claim_sentence,
     claims_of,
     code_names,
     draft_overview,
@@ -395,6 +396,7 @@ class Turn:
         detected = self.detected_language
         if detected and lang and not same_lang(detected[0], lang):
             out.add("stack:mismatch")
+        out.update(f"answered:{e.key}" for e in self.bank.entries if self.bullet_answered(e))
         return frozenset(out)
 
     def allowed(self, only_if: list[str], not_if: list[str]) -> bool:
@@ -614,9 +616,8 @@ class Turn:
         out["terms"] = "; ".join(f"{k}: {v}" for k, v in conflicts.items()) or "none found yet"
         target = self.pressure_target
         if target is not None:
-            first = sentences(target.entry.answer)
             out["round"] = str(target.round)
-            out["claim"] = short(first[0] if first else target.entry.answer)
+            out["claim"] = short(claim_sentence(target.entry.answer))
         return out
 
     def fill(self, template: str, extra: Mapping[str, str] | None = None) -> str | None:
@@ -693,6 +694,7 @@ class Turn:
                 self.answering = False
             self.stack_from_answer(self.last)
             self.check_code_names(self.last)
+            self.__dict__.pop("traits", None)  # `answered:` traits: the answer filled a bullet
         self.see_stack_changes()
         if self.d.contradiction is not None and self.d.contradiction_choice is not None:
             self.settle_contradiction(self.d.contradiction, self.d.contradiction_choice)
@@ -741,7 +743,11 @@ class Turn:
         body = self.body(unit)
         value = quote_placeholders(value)
         current = item_value(body, label)
-        if current and value_is_answered(label, current) and DEFAULT_MARK not in current:
+        before = item_value(self.doc.unit_text(unit) or "", label) if self.doc is not None else None
+        # A default replaced by an answer is one written before this turn: two deferrals in one
+        # turn (a deferred probe and a deferred contradiction) both stay.
+        fresh = current is not None and current != before
+        if current and value_is_answered(label, current) and (DEFAULT_MARK not in current or fresh):
             if keep or _norm(value) in _norm(current):
                 return True
             value = f"{current}\n{value}"

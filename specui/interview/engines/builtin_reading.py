@@ -105,7 +105,7 @@ _PEOPLE = re.compile(
     r"designers?|analysts?|researchers?|writers?|freelancers?|families|parents|patients?|"
     r"doctors?|nurses?|shoppers?|buyers?|sellers?|players?|readers?|agents?|employees?|"
     r"services?|callers?|apis|family|friends?|colleagues?|co-?workers?|kids|children|"
-    r"partners?|household|club|group)\b",
+    r"partners?|household|club|group|gateways?|consumers?)\b",
     re.IGNORECASE,
 )
 _FOR_WHOM = re.compile(
@@ -189,6 +189,12 @@ _USERS_ARE = re.compile(
     re.IGNORECASE,
 )
 _ALSO = re.compile(r"^(?:also|plus)\b", re.IGNORECASE)
+# "Our API gateways fetch signing keys from it.": who calls it are its users.
+_USES_IT = re.compile(
+    r"^((?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:(?:can|will|would|should|must|could)\s+)?"
+    r"(?:use|call|query|fetch|read|pull|load|hit)(?:s|es)?\b[^.;:]*?\b(?:it|from it)\s*$",
+    re.IGNORECASE,
+)
 # "Markdown renderers that use mdurl want one call ...": the people who want it are its users.
 _WHO_WANT = re.compile(
     r"(?:^|[:;]\s+)((?:[\w-]+\s+){0,3}?([\w-]+)\s+(?:that|who)\s+use\s+[\w.-]+)\s+"
@@ -210,6 +216,9 @@ def _users_sentence(sentence: str) -> str | None:
     body = sentence.strip().rstrip(".!")
     m = _USERS_ARE.match(body)
     if m:
+        return m.group(1)
+    m = _USES_IT.match(body)
+    if m and _looks_like_people(m.group(1)):
         return m.group(1)
     m = _FOR_SENTENCE.match(body)
     if m is None:
@@ -241,6 +250,19 @@ def _success_apart(sentence: str) -> list[str]:
     if len(parts) > 1 and any(_SUCCESS_LEAD.match(p) for p in parts[1:]):
         return parts
     return [sentence]
+
+
+_REASON = re.compile(r"\b(because|so that|instead of|survives?)\b", re.IGNORECASE)
+
+
+def claim_sentence(text: str) -> str:
+    """The part of an answer a pressure follow-up should probe: the success test the user
+    stated ("works if my three tables convert unchanged"), else a sentence that gives a reason
+    or a hard promise, else the first sentence (often only the product's name and kind)."""
+    sents = [p for s in sentences(text) for p in _success_apart(s)]
+    tests = [s for s in sents if _SUCCESS_LEAD.match(s)]
+    reasons = [s for s in sents if _REASON.search(s)]
+    return (tests or reasons or sents or [text])[0]
 
 
 def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str, str], str]:
@@ -395,6 +417,8 @@ MENTIONS = {
     # A small, known audience: "hundreds of concurrent users" or 99.9% would be invented.
     "few-users": r"\b([1-9]\d?[- ](?:person|people|users?|members?)|(?:our|my|a small) "
     r"(?:team|group|family|office|club))\b",
+    # It keeps copies of something (a cache): staleness and expiry are its concerns.
+    "cache": r"\b(cach(?:e|es|ed|ing))\b",
 }
 LANGS = {
     "python": r"\bpython\b",

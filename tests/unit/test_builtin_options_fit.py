@@ -1,0 +1,105 @@
+"""Options that contradict what is known are not offered (issue 10 §1/§7), found replaying whole
+offline interviews headless with the ★ answers (bank.md):
+
+- a greenfield CLI was offered "No slower than today: no regression against the current code"
+  (there is no current code) and took it as its performance target;
+- the release gate offered "Keyboard-only use" for a terminal tool, "Security review: auth and
+  data handling" with auth = none, and "The §9 targets are measured and met" with no target;
+- "Dependency failure" as a known risk after the user said v1 depends on no outside service;
+- "Bounded staleness" and "Fresh, stale, expired" for a URL-parser library that caches nothing;
+- "Single instance; scale vertically" for a CLI on one laptop;
+- the assumption probe quoted the product's name ("A command-line tool that tracks my reading
+  list") instead of the claim the user made ("It works when I use it daily for a month");
+- "Our API gateways fetch signing keys from it." reached no section (then "Who are the
+  primary users?" was asked).
+"""
+
+from __future__ import annotations
+
+import pytest
+from offline_run import run_whole
+
+from specui.core.questions import Question
+from specui.core.spec import SpecDocument, item_value
+
+READING_CLI = (
+    "A command-line tool that tracks my reading list: books and articles, with tags and a "
+    "reading status. Just for me, on my laptop. v1 must add, list, tag and mark as read, and "
+    "export to markdown. It works when I use it daily for a month."
+)
+JWKS = (
+    "A self-hosted JWKS cache service that survives the identity provider being down for an "
+    "hour. Our API gateways fetch signing keys from it. It must cache keys on disk for 60 "
+    "minutes and serve them with p95 under 20 ms."
+)
+URL_LIB = (
+    "A Python library that parses URLs strictly for library users who handle untrusted links: "
+    "v1 rejects malformed URLs with a clear error instead of guessing."
+)
+TEXTS = {"which stack": "Python 3.12 with click", "persona": "Me, a reader"}
+
+Run = tuple[list[Question], object]
+
+
+@pytest.fixture(scope="module")
+def reading_cli(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_whole(tmp_path_factory.mktemp("cli"), READING_CLI, TEXTS)
+
+
+@pytest.fixture(scope="module")
+def jwks(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_whole(tmp_path_factory.mktemp("jwks"), JWKS, TEXTS)
+
+
+@pytest.fixture(scope="module")
+def url_lib(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_whole(tmp_path_factory.mktemp("lib"), URL_LIB, TEXTS)
+
+
+def offered(run: Run, asks: str) -> list[str]:
+    asked = [q for q in run[0] if asks in q.question]
+    assert asked, f"never asked {asks!r}: {[q.question[:50] for q in run[0]]}"
+    return [o.label for o in asked[0].options]
+
+
+def test_a_greenfield_tool_is_not_offered_no_regression_against_current_code(reading_cli):
+    assert "No slower than today" not in offered(reading_cli, "Which load should v1 be built")
+
+
+def test_the_release_gate_offers_only_checks_that_apply(reading_cli, jwks):
+    cli = offered(reading_cli, "Which checks must pass before v1 is released?")
+    assert "Keyboard-only use" not in cli  # a terminal tool has no mouse to do without
+    assert "Security review" not in cli  # nobody signs in (stack.toml: auth = none)
+    assert "Performance targets measured" not in cli  # §9 names no target yet
+    service = offered(jwks, "Which checks must pass before v1 is released?")
+    assert "Performance targets measured" in service  # "p95 under 20 ms" is in §9
+
+
+def test_no_dependency_failure_risk_once_v1_depends_on_no_outside_service(reading_cli):
+    deps = next(q for q in reading_cli[0] if "Which outside services" in q.question)
+    assert [o.label for o in deps.options if o.recommended] == ["None"]  # taken by run_whole
+    assert "Dependency failure" not in offered(reading_cli, "Which risks are most likely")
+
+
+def test_cache_lifecycles_only_for_something_that_caches(url_lib, jwks):
+    assert "Bounded staleness" not in offered(url_lib, "Which rules must always hold?")
+    assert "Fresh, stale, expired" not in offered(url_lib, "Do records have a lifecycle")
+    assert "Bounded staleness" in offered(jwks, "Which rules must always hold?")
+    assert "Fresh, stale, expired" in offered(jwks, "Do records have a lifecycle")
+
+
+def test_a_tool_on_one_machine_does_not_scale_vertically(reading_cli):
+    labels = offered(reading_cli, "How should v1 grow with load?")
+    assert "Single instance" not in labels and labels[0] == "One machine"
+
+
+def test_the_assumption_probe_quotes_the_claim_not_the_products_name(reading_cli):
+    probe = next(q for q in reading_cli[0] if "What has to be true" in q.question)
+    assert "you said “It works when I use it daily for a month”" in probe.question
+
+
+def test_who_calls_the_service_are_its_users(jwks):
+    _asked, project = jwks
+    assert not any(q.question == "Who are the primary users?" for q in jwks[0])
+    doc = SpecDocument.parse(project.spec.read_text())
+    assert item_value(doc.unit_text("vision"), "Target Users") == "Our API gateways"
