@@ -23,7 +23,8 @@ driver validates it. The reply is the turn's last `agent_message`.
 "searching <pattern>" / "running <command>", reconnect notices "reconnecting", and
 `turn.failed` the round's error (a timeout names what Codex reported last). The thread id (from `thread.started`) is kept in the engine
 session only after a round succeeded, so a cancelled first round never leaves a thread that
-holds half a conversation; a thread Codex no longer has is replaced by a new one.
+holds half a conversation; a thread Codex no longer has, or one another codex process still
+writes (the orphaned round of a specui that died), is replaced by a new one.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ SCHEMA_FILE = ".specui/engine-reply.schema.json"
 CODEX = "codex"
 # `codex exec resume` of a thread the local Codex no longer has (another CODEX_HOME, deleted).
 _LOST_THREAD = "no rollout found"
+# ... of a thread another codex process still writes: the round of a specui that died with it
+# running (a closed terminal, a kill -9) goes on without an owner and holds the thread.
+_BUSY_THREAD = "already has an active writer"
 
 _READERS = frozenset({"cat", "head", "tail", "sed", "nl", "less", "more", "bat", "wc", "file"})
 _SEARCHERS = frozenset({"rg", "grep", "ag", "ack"})
@@ -262,6 +266,12 @@ class CodexEngine(Engine):
             except _LostThread:
                 on_activity(f"Codex no longer has thread {thread}; starting a new one")
                 self.session.thread_id = None
+            except _BusyThread:
+                on_activity(
+                    f"thread {thread} is still held by another codex process (left running by a "
+                    "closed specui?); starting a new one"
+                )
+                self.session.thread_id = None
         return self._turn(
             request, feedback, project, schema, None, on_activity, cancel, timeout, on_started
         )
@@ -327,6 +337,8 @@ class CodexEngine(Engine):
             detail = stderr_line(result.stderr)
             if thread is not None and _LOST_THREAD in result.stderr:
                 raise _LostThread(detail)
+            if thread is not None and _BUSY_THREAD in result.stderr:
+                raise _BusyThread(detail)
             if outcome.last_error is not None:
                 raise EngineError(f"codex: {_hint(outcome.last_error)}")
             if result.returncode != 0:
@@ -343,6 +355,10 @@ class CodexEngine(Engine):
 
 
 class _LostThread(EngineError):
+    pass
+
+
+class _BusyThread(EngineError):
     pass
 
 
