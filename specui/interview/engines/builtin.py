@@ -369,18 +369,21 @@ class Turn:
             out.add("stack:reviewed")
             if lang:
                 out.add(f"lang:{lang}")
+        # Plain files are where data lives, not a database with a schema: `stack:files`.
         said_store = [
             c.value
             for c in stack_changes_from_text(text, [("datastore", "primary")])
-            if c.value != "none"
+            if c.value not in ("none", "files")
         ]
         if said_store:
             out.add("said:datastore")
         store = self.stack_value("datastore", "primary")
-        if store not in ("", "unknown", "none") and (
+        if store not in ("", "unknown", "none", "files") and (
             said_store or not self.undecided("datastore", "primary")
         ):
             out.add("stack:datastore")
+        if store == "files":
+            out.add("stack:files")
         if not self.undecided("security", "auth"):
             auth = self.stack_value("security", "auth").lower()
             out.update(f"auth:{p}" for p in re.split(r"[+,/ ]+", auth) if p)
@@ -696,6 +699,9 @@ class Turn:
             self.check_code_names(self.last)
             self.__dict__.pop("traits", None)  # `answered:` traits: the answer filled a bullet
         self.see_stack_changes()
+        last = self.last
+        if last and last.kind in ("overview", "summary") and not last.deferral and last.typed:
+            self.seed_open_questions()
         if self.d.contradiction is not None and self.d.contradiction_choice is not None:
             self.settle_contradiction(self.d.contradiction, self.d.contradiction_choice)
         self.find_contradictions()
@@ -793,7 +799,11 @@ class Turn:
         for (unit, label), value in drafted.items():
             if not value_is_answered(label, item_value(self.body(unit), label)):
                 self.write(unit, label, value)  # the user's own bullet stays
-        # Seed 000 §4.2: seed §17 with the questions still open after the draft.
+
+    def seed_open_questions(self) -> None:
+        """Seed 000 §4.2: seed §17 with the questions still open after the overview's draft,
+        asked of the project as the overview left it (its stack changes seen: a tool nobody
+        signs in to gets no question about an auth model)."""
         for e in self.bank.entries:
             if (
                 e.stage in ("intent-first", "feasibility")
@@ -904,8 +914,13 @@ class Turn:
             r"<[^<>]*>|\bTODO\b|\bTBD\b|REPLACE_ME|CHANGEME|your-command-here", value, re.IGNORECASE
         ):
             self.oq_added.append("Replace the placeholder in the evaluator command before launch")
-        if e.resolves:
-            self.oq_resolved.append(e.resolves)
+        # The bullet is answered: every question about it is settled (the auth model asked
+        # of a tool that turned out to have no sign-in, once "What must it protect?" is).
+        self.oq_resolved.extend(
+            o.resolves
+            for o in self.bank.entries
+            if o.resolves and o.section == e.section and norm_label(o.label) == norm_label(e.label)
+        )
         # An answer that settles a fact another question asks about (the Contrarian names the
         # primary driver) settles that question's open question too.
         kinds = {e.role, f"challenge:{e.challenge}", f"pressure:{e.pressure}"}

@@ -859,6 +859,11 @@ _TECH: dict[str, tuple[str, str, str]] = {
     r"\bredis\b": ("datastore", "primary", "redis"),
     r"\bmongo(?:db)?\b": ("datastore", "primary", "mongodb"),
     r"\bno (?:database|datastore)\b": ("datastore", "primary", "none"),
+    # Plain files are the datastore too ("data in JSON files", "keys in files on local disk").
+    r"\b(?:json|yaml|toml|csv|plain|text|markdown)\s+files?\b|\bfiles? on (?:the )?local disk\b|"
+    r"\bon (?:the )?(?:local )?disk\b": ("datastore", "primary", "files"),
+    r"\bpypi\b": ("infra", "hosting", "pypi"),
+    r"\bcrates\.io\b": ("infra", "hosting", "crates.io"),
     r"\bkubernetes\b|\bk8s\b": ("infra", "hosting", "kubernetes"),
     r"\bgithub pages\b": ("infra", "hosting", "github-pages"),
     r"\bgitlab pages\b": ("infra", "hosting", "gitlab-pages"),
@@ -878,6 +883,15 @@ _TECH: dict[str, tuple[str, str, str]] = {
 }
 
 
+# A language named with its version is the runtime ("Python 3.12" -> python3.12).
+_RUNTIME = {
+    r"\bpython\s?(3\.\d+)\b": "python",
+    r"\bnode(?:\.?js)?\s?v?(\d+)\b": "node",
+    r"\b(?:golang|go)\s?(1\.\d+)\b": "go",
+    r"\b(?:java|jdk)\s?(\d+)\b": "jdk",
+}
+
+
 def stack_changes_from_text(
     text: str, keys: Iterable[tuple[str, str]] | None = None
 ) -> list[StackChange]:
@@ -894,6 +908,12 @@ def stack_changes_from_text(
         m = re.search(pattern, text if value == "none" else affirmed, re.IGNORECASE)
         if m:
             found.setdefault((table, key), []).append((value == "self-hosted", m.start(), value))
+    if wanted is None or ("app", "runtime") in wanted:
+        for pattern, runtime in _RUNTIME.items():
+            m = re.search(pattern, affirmed, re.IGNORECASE)
+            if m:
+                found[("app", "runtime")] = [(False, m.start(), runtime + m.group(1))]
+                break
     return [StackChange(table=t, key=k, value=min(v)[2]) for (t, k), v in found.items()]
 
 
