@@ -123,12 +123,17 @@ class QuestionPane(Vertical):
 
     def _engine(self) -> None:
         assert self._session is not None
-        self._engine_text(engine_line(self._session))
+        live = self._session.interview.engine.status in ("thinking", "error")
+        self._engine_text(engine_line(self._session), live=live)
 
-    def _engine_text(self, text: str) -> None:
+    def _engine_text(self, text: str, *, live: bool = False) -> None:
         line = self.query_one("#q-engine", Static)
         line.update(safe_text(text))
         line.display = bool(text)
+        # A running or failed round's line is docked at the pane's bottom: a question longer
+        # than the pane (at 80x24 the overview) would otherwise scroll it, and the error's
+        # r / o keys, out of sight.
+        line.set_class(live, "-live")
 
     def on_resize(self) -> None:
         self._title()
