@@ -189,6 +189,22 @@ def _payload_list(payload: Mapping[str, Any], key: str) -> list[str]:
     return [value] if isinstance(value, str) and value else []
 
 
+def said_text(a: Answered) -> str:
+    """What an answer states: the chosen options' words, not their labels ("Keep the default"
+    claims nothing; the default it keeps does). Options whose text needs a placeholder are
+    left out: this feeds the placeholders themselves."""
+    if a.bank is None or not a.values:
+        return a.entry.answer
+    by_value = {o.value: o for o in a.bank.options}
+    parts = [by_value[v].written for v in a.values if v in by_value]
+    if KEEP_VALUE in a.values:
+        parts.insert(0, a.bank.default)
+    parts = [p for p in parts if "{" not in p]
+    if a.other:
+        parts.append(a.other)
+    return "; ".join(parts) or a.entry.answer
+
+
 class Turn:
     """One turn of the offline interviewer (see the module docstring)."""
 
@@ -620,7 +636,7 @@ class Turn:
         target = self.pressure_target
         if target is not None:
             out["round"] = str(target.round)
-            out["claim"] = short(claim_sentence(target.entry.answer))
+            out["claim"] = short(claim_sentence(said_text(target)))
         return out
 
     def fill(self, template: str, extra: Mapping[str, str] | None = None) -> str | None:
@@ -750,11 +766,15 @@ class Turn:
         value = quote_placeholders(value)
         current = item_value(body, label)
         before = item_value(self.doc.unit_text(unit) or "", label) if self.doc is not None else None
-        # A default replaced by an answer is one written before this turn: two deferrals in one
-        # turn (a deferred probe and a deferred contradiction) both stay.
-        fresh = current is not None and current != before
+        # An answer replaces a default written before this turn; a second default (two
+        # deferrals in one turn, or a deferred probe of another claim) is added below it.
+        fresh = current is not None and (current != before or DEFAULT_MARK in value)
         if current and value_is_answered(label, current) and (DEFAULT_MARK not in current or fresh):
             if keep or _norm(value) in _norm(current):
+                if DEFAULT_MARK in value:
+                    # The same default again (a gate deferred twice): it stands, in a patch
+                    # of its section as every reported deferral must be.
+                    self.patches.setdefault(unit, body)
                 return True
             value = f"{current}\n{value}"
         self.patches[unit] = set_item(body, label, value, "\r\n" if "\r\n" in body else "\n")
@@ -776,7 +796,7 @@ class Turn:
             self.oq_resolved.extend(q for q in self.outstanding() if _norm(short(q, 200)) in chosen)
         elif a.bank is not None:
             if a.deferral:
-                self.apply_deferral(a.bank)
+                self.apply_deferral(a.bank, a.entry.question)
             else:
                 self.apply_bank(a, a.bank)
         elif a.kind == "unknown" and a.entry.answer.strip():
@@ -936,8 +956,12 @@ class Turn:
                     )
                 )
 
-    def apply_deferral(self, e: BankEntry) -> None:
+    def apply_deferral(self, e: BankEntry, question: str = "") -> None:
         default, rationale = self.entry_default(e)
+        m = re.search(r"Round (\d+): you said “(.+?)”", question, re.DOTALL)
+        if e.role == "pressure" and m:
+            # "unverified; treated as an assumption" alone does not say which claim.
+            default = quote_placeholders(f"round {m.group(1)}'s “{m.group(2)}”: {default}")
         text = f"{DEFAULT_MARK}: {default} (rationale: {rationale})"
         if e.key == "deployment.stack" and "stack:mismatch" in self.traits:
             self.stack_changes.extend(self.detected_stack_change)
