@@ -134,13 +134,28 @@ def _wrap(line: str, width: int) -> list[tuple[int, int, int]]:
             ranges.append((start, match.start(), lead))
             start, used, limit, lead = match.start(), 0, width - indent, indent
         while size > limit:  # a word longer than a whole line: hard split
-            cut = start + limit
+            cut = _cut(line, start, limit)
             ranges.append((start, cut, lead))
             start, used, limit, lead = cut, 0, width - indent, indent
             size = cell_len(line[start : match.end()].rstrip())
         used += cell_len(line[max(start, match.start()) : match.end()])
     ranges.append((start, len(line), lead))
     return ranges
+
+
+def _cut(line: str, start: int, cells: int) -> int:
+    """The end of the longest piece of `line` from `start` that fits in `cells` (at least one
+    character): counted in cells, since a wide character (CJK, emoji) takes two."""
+    from rich.cells import get_character_cell_size
+
+    used, end = 0, start
+    while end < len(line):
+        size = get_character_cell_size(line[end])
+        if used + size > cells and end > start:
+            break
+        used += size
+        end += 1
+    return end
 
 
 # Rendered screen lines per (source line, in-fence, width). An editor's save changes a line or
