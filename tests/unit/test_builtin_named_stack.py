@@ -59,3 +59,22 @@ def test_a_tool_nobody_signs_in_to_is_not_asked_for_an_auth_model(tmp_path: Path
     assert "Which auth model (authN/authZ) should v1 use?" not in outstanding
     assert "What must v1 protect (nobody signs in)?" in outstanding
     assert stack_of(project)["security"]["auth"] == "none"
+
+
+def test_an_auth_named_in_a_later_answer_replaces_the_starters(tmp_path: Path):
+    """JWKS replay: "Which authentication model?" → Other "mTLS between the gateways and the
+    cache" wrote mTLS into SPEC.md while stack.toml kept the starter's oauth2+rbac; and a
+    service called by machines was offered no mTLS option."""
+    drv, store, project = offline_driver(tmp_path, profile="deep")
+    drv.start()
+    drv.answer(
+        Answer(
+            kind="text",
+            value="A self-hosted JWKS cache service. Our API gateways fetch signing keys from it.",
+        )
+    )
+    q = answer_until(drv, store, "Which authentication model should v1 use?", text="Keep it.")
+    assert "Mutual TLS" in [o.label for o in q.options]
+    assert stack_of(project)["security"]["auth"] != "mtls"
+    drv.answer(Answer(kind="other", value="mTLS between the gateways and the cache"))
+    assert stack_of(project)["security"]["auth"] == "mtls"

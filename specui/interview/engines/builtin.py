@@ -459,10 +459,11 @@ class Turn:
     def stack_from_answer(self, a: Answered) -> None:
         """Stack settings an answer states in the user's words, for settings nobody chose yet:
         the overview may name any of them ("Python", "served from GitHub Pages"), a later
-        answer the hosting; a product with no server needs no sign-in."""
+        answer the hosting or the auth; a product with no server needs no sign-in."""
         if a.deferral or (a.bank is not None and a.bank.key.startswith("deployment.stack")):
             return
-        keys = STARTER if a.kind in ("overview", "summary") else [("infra", "hosting")]
+        later = [("infra", "hosting"), ("security", "auth")]  # "mTLS between the gateways"
+        keys = STARTER if a.kind in ("overview", "summary") else later
         said = [c for c in stack_changes_from_text(a.typed, keys) if self.undecided(c.table, c.key)]
         self.stack_changes.extend(self.with_language(said))
         named = {(c.table, c.key) for c in self.stack_changes}
