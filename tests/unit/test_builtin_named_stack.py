@@ -78,3 +78,18 @@ def test_an_auth_named_in_a_later_answer_replaces_the_starters(tmp_path: Path):
     assert stack_of(project)["security"]["auth"] != "mtls"
     drv.answer(Answer(kind="other", value="mTLS between the gateways and the cache"))
     assert stack_of(project)["security"]["auth"] == "mtls"
+
+
+def test_the_stack_question_lists_undecided_settings_by_name_only():
+    """Brownfield replay: "stack.toml says: language=python, framework=unknown, package=unknown,
+    …, secrets=unknown. Is this the stack?" — nine `=unknown` to "confirm"."""
+    from specui.interview.engines.builtin_reading import stack_summary
+
+    data = {
+        "name": {"project": "mdurl"},
+        "app": {"language": "python", "framework": "unknown", "runtime": "python>=3.8"},
+        "security": {"auth": "none", "secrets": "unknown"},
+    }
+    assert stack_summary(data) == (
+        "language=python, runtime=python>=3.8, auth=none; not decided yet: framework, secrets"
+    )

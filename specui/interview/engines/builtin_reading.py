@@ -467,14 +467,24 @@ def without_name(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def stack_summary(data: Mapping[str, Any]) -> str:
-    """stack.toml as one line: `language=typescript, framework=nextjs, ...` (name left out)."""
+    """stack.toml as one line: `language=python, runtime=python3.12; not decided yet: framework,
+    hosting` (name left out). Settings still "unknown" are listed by name only: a row of
+    `x=unknown` read as if there were something to confirm."""
     parts: list[str] = []
+    open_: list[str] = []
     for table, values in without_name(data).items():
         if isinstance(values, Mapping):
-            parts.extend(f"{k}={v}" for k, v in values.items() if not isinstance(v, Mapping))
+            for k, v in values.items():
+                if v == "unknown":
+                    open_.append(k)
+                elif not isinstance(v, Mapping):
+                    parts.append(f"{k}={v}")
         else:
             parts.append(f"{table}={values}")
-    return ", ".join(parts)
+    line = ", ".join(parts)
+    if open_:
+        line += ("; " if line else "") + "not decided yet: " + ", ".join(open_)
+    return line
 
 
 # =========================================================================== brownfield scan
