@@ -105,3 +105,18 @@ def test_who_calls_the_service_are_its_users(jwks):
     assert not any(q.question == "Who are the primary users?" for q in jwks[0])
     doc = SpecDocument.parse(project.spec.read_text())
     assert item_value(doc.unit_text("vision"), "Target Users") == "Our API gateways"
+
+
+def test_a_librarys_default_deployment_is_the_package_it_recommends(url_lib):
+    """The ★ on "Released as a package" beside "Decide for me: local development and one
+    production" (brownfield mdurl replay): deferring must record what the ★ says."""
+    q = next(q for q in url_lib[0] if "Which deployment setup fits v1?" in q.question)
+    star = [o for o in q.options if o.recommended]
+    assert [o.label for o in star] == ["Released as a package"]
+    defer = next(o for o in q.options if o.label == "Decide for me")
+    assert "users install it" in defer.description
+
+
+def test_a_parser_library_is_not_offered_record_writes_or_multi_step_rollbacks(url_lib):
+    assert "Idempotent writes" not in offered(url_lib, "Which rules must always hold?")
+    assert "Partial failure" not in offered(url_lib, "Which edge cases must v1 handle?")
