@@ -419,6 +419,8 @@ MENTIONS = {
     r"(?:team|group|family|office|club))\b",
     # It keeps copies of something (a cache): staleness and expiry are its concerns.
     "cache": r"\b(cach(?:e|es|ed|ing))\b",
+    # It runs jobs over many items at once: throughput, not latency, is its load.
+    "batch": r"\b(batch(?:es)?|bulk|nightly|cron|etl|pipelines?|backfills?)\b",
 }
 LANGS = {
     "python": r"\bpython\b",
