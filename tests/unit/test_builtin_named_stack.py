@@ -93,3 +93,15 @@ def test_the_stack_question_lists_undecided_settings_by_name_only():
     assert stack_summary(data) == (
         "language=python, runtime=python>=3.8, auth=none; not decided yet: framework, secrets"
     )
+
+
+def test_deferring_the_auth_model_does_not_adopt_the_starters(tmp_path: Path):
+    """JWKS replay: "Decide for me (the auth model stack.toml names …)" while stack.toml held
+    the starter's oauth2+rbac that nobody chose."""
+    drv, store, _project = offline_driver(tmp_path, profile="deep")
+    drv.start()
+    drv.answer(Answer(kind="text", value="A self-hosted JWKS cache service for our gateways."))
+    q = answer_until(drv, store, "Which authentication model should v1 use?", text="Keep it.")
+    defer = next(o for o in q.options if o.label == "Decide for me")
+    assert "stack.toml names" not in defer.description
+    assert "no auth model chosen yet" in defer.description

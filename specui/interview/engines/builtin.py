@@ -537,6 +537,10 @@ class Turn:
                     "the implementer picks the stack within the decision boundaries",
                     "stack.toml still holds the starter template, which nobody chose",
                 )
+        if e.key == "security.model" and self.undecided("security", "auth"):
+            # "The auth model stack.toml names" would be the starter's, which nobody chose.
+            default = "no auth model chosen yet: the implementer proposes one; no secrets in git"
+            return default, "stack.toml's auth is still the starter's, which nobody chose"
         # What the project points to beats the bank's generic default (a pure library that
         # defers "What must it protect?" is not "reading and writing the user's files").
         pointed = self.recommended_by_traits(self.options_for(e))
