@@ -72,3 +72,18 @@ def test_a_tool_just_for_me_is_not_offered_metrics_about_its_users(tmp_path):
     assert "I use it regularly" in offered
     assert "Regular use" not in offered  # "Most target users use it every week"
     assert "Task completion" not in offered  # "Users finish the top task without help"
+
+
+def test_a_tool_just_for_me_asks_for_my_tasks_not_users(tmp_path):
+    drv, store, project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(
+        Answer(kind="text", value="A CLI that converts CSV to Markdown tables. Just for me.")
+    )
+    assert "Which 3 tasks must it let you do without friction?" in project.spec.read_text()
+    q = answer_until(drv, store, "without friction?")
+    assert q.question == "Which three tasks must you get done with it without friction?"
+    drv.answer(Answer(kind="text", value="convert a file; convert stdin; keep alignment"))
+    spec = project.spec.read_text()
+    assert "- **Top Use Cases**: convert a file; convert stdin; keep alignment" in spec
+    assert "without friction? → convert a file" in spec  # §17: settled, in the history
