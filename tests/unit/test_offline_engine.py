@@ -1113,3 +1113,22 @@ def test_two_deferrals_in_one_turn_both_keep_their_default(tmp_path: Path):
     assert len(reply.deferrals) == 2
     for d in reply.deferrals:
         assert d.default in bodies[d.section]
+
+
+def test_a_refresh_period_is_no_lifetime_and_a_clause_is_the_statement():
+    """JWKS replay: "Gateway GETs /jwks; the cache serves from disk; a background refresh runs
+    every 5 minutes" was reported as contradicting "cache keys on disk for 60 minutes", and
+    choosing the 60 minutes replaced the whole happy path in §6 with that sentence."""
+    from specui.interview.engines.builtin_reading import claims_of
+
+    flow = claims_of(
+        "Gateway GETs /jwks; the cache serves from disk; a refresh runs every 5 minutes", 6
+    )
+    assert [(c.topic, c.value, c.statement) for c in flow] == [
+        ("where the data lives", "disk", "the cache serves from disk")
+    ]
+    kept = claims_of("Keys are kept in memory only, for 15 minutes.", 2)
+    cached = claims_of("It must cache keys on disk for 60 minutes.", 1)
+    lifetime = "how long cached data stays valid"
+    assert (lifetime, "900s") in [(c.topic, c.value) for c in kept]
+    assert (lifetime, "3600s") in [(c.topic, c.value) for c in cached]

@@ -945,9 +945,11 @@ _DURATION_RE = re.compile(
 )
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TOPICS = {
-    "how long cached data stays valid": r"\b(ttl|expir\w*|cache\w*|stale|fresh\w*|valid)\b",
+    # "Keys are kept in memory only, for 15 minutes" against "cache keys on disk for 60
+    # minutes": keeping and caching are one lifetime.
+    "how long cached data stays valid": r"\b(ttl|expir\w*|cache\w*|stale|fresh\w*|valid|kept)\b",
     "how long an outage must be survived": r"\b(outage|down|unavailable|survive\w*|offline)\b",
-    "how long data is kept": r"\b(retention|retain\w*|kept|history)\b",
+    "how long data is kept": r"\b(retention|retain\w*|history)\b",
     "timeouts": r"\b(timeouts?|time out)\b",
 }
 _STORAGE = {
@@ -971,15 +973,24 @@ def _duration_seconds(num: str, unit: str) -> float:
     return n * _UNIT_SECONDS[unit[0].lower()]
 
 
+# "every 5 minutes", "each hour": how often something happens, not how long something lasts.
+_PERIOD_BEFORE = re.compile(r"\b(?:every|each|per|once an?)\s*$", re.IGNORECASE)
+
+
 def claims_of(text: str, round_: int) -> list[Claim]:
-    """Facts a sentence states that a later answer can contradict (storage, durations, SLOs)."""
+    """Facts a clause states that a later answer can contradict (storage, durations, SLOs).
+    A clause, not its whole sentence: "the cache serves from disk; a background refresh runs
+    every 5 minutes" states where the data lives, and no lifetime at all."""
     out: list[Claim] = []
-    for sent in sentences(text):
+    clauses = [c.strip() for s in sentences(text) for c in re.split(r";\s+", s) if c.strip()]
+    for sent in clauses:
         for kind, pattern in _STORAGE.items():
             if re.search(pattern, sent, re.IGNORECASE):
                 out.append(Claim("where the data lives", kind, sent, round_))
                 break
         for m in _DURATION_RE.finditer(sent):
+            if _PERIOD_BEFORE.search(sent[: m.start()]):
+                continue
             for topic, pattern in _TOPICS.items():
                 if re.search(pattern, sent, re.IGNORECASE):
                     secs = _duration_seconds(m.group(1) or m.group(3), m.group(2) or m.group(4))
