@@ -24,7 +24,9 @@ driver validates it. The reply is the turn's last `agent_message`.
 `turn.failed` the round's error (a timeout names what Codex reported last). The thread id (from `thread.started`) is kept in the engine
 session only after a round succeeded, so a cancelled first round never leaves a thread that
 holds half a conversation; a thread Codex no longer has, or one another codex process still
-writes (the orphaned round of a specui that died), is replaced by a new one.
+writes (the orphaned round of a specui that died), is replaced by a new one, and so is a thread
+whose last round was cancelled, timed out or failed (Codex keeps that turn, with the answer the
+user withdrew, in the thread).
 """
 
 from __future__ import annotations
@@ -46,7 +48,13 @@ from specui.core.errors import SpecuiError
 from specui.core.fsio import atomic_write_bytes
 from specui.core.interview.contract import EngineRequest, reply_json_schema
 from specui.core.interview.state import EngineSession
-from specui.interview.engines.base import Activity, Engine, EngineError, EngineTimeout
+from specui.interview.engines.base import (
+    Activity,
+    Engine,
+    EngineCancelled,
+    EngineError,
+    EngineTimeout,
+)
 from specui.interview.engines.process import run_child, stderr_line
 from specui.interview.engines.prompt import Sent, render_retry, render_rules, render_turn
 
@@ -196,6 +204,11 @@ class CodexEngine(Engine):
         # What the current thread has seen; None after a restart (resend the state, not rules).
         self._sent: Sent | None = None
         self._sent_thread: str | None = None
+        # A thread whose last turn was cancelled, timed out or failed: Codex has already written
+        # that turn (the prompt with the answer the user then withdrew or may replace) into it,
+        # so the next round starts a new thread that holds only the recorded transcript.
+        self._unfinished: str | None = None
+        self._unfinished_how = ""
         # The last turn, as the bench and tests measure it: what reached the model, and how long
         # the codex process ran (so specui's own share of a round can be told apart).
         self.last_prompt = ""
@@ -257,12 +270,21 @@ class CodexEngine(Engine):
         project = Path(request.project_dir)
         schema = write_schema(project)
         thread = self.session.thread_id
+        if thread is not None and thread == self._unfinished:
+            on_activity(
+                f"the last round {self._unfinished_how}; starting a new thread so its answer "
+                "stays out of the conversation"
+            )
+            self.session.thread_id = thread = None
         if thread is not None:
             try:
                 return self._turn(
                     request, feedback, project, schema, thread, on_activity, cancel, timeout,
                     on_started,
                 )
+            except EngineCancelled:
+                self._unfinished, self._unfinished_how = thread, "was cancelled"
+                raise
             except _LostThread:
                 on_activity(f"Codex no longer has thread {thread}; starting a new one")
                 self.session.thread_id = None
@@ -272,6 +294,9 @@ class CodexEngine(Engine):
                     "closed specui?); starting a new one"
                 )
                 self.session.thread_id = None
+            except EngineError:
+                self._unfinished, self._unfinished_how = thread, "did not finish"
+                raise
         return self._turn(
             request, feedback, project, schema, None, on_activity, cancel, timeout, on_started
         )
