@@ -8,9 +8,10 @@
                                        ask the human a structured question (omx question's
                                        payload and envelope)
     specui skill install [DIR]         the agent skills that teach `specui question`
-    specui interview [DIR] [--json] [--answer JSON] [--exit-early] [--profile P]
+    specui interview [DIR] [--json] [--answer JSON] [--exit-early] [--refine] [--profile P]
                                        the interview headless: print the current question,
-                                       submit an answer (seed 004 shape), end it early
+                                       submit an answer (seed 004 shape), end it early,
+                                       refine further once it has ended
     specui schema NAME                 JSON Schema of a contract (engine-request, engine-reply,
                                        question)
 
@@ -168,6 +169,11 @@ def _parser_for(command: str | None) -> _Parser:
             "--exit-early", action="store_true", help="end the interview now (from round 4)"
         )
         p.add_argument("--retry", action="store_true", help="run a failed engine round again")
+        p.add_argument(
+            "--refine",
+            action="store_true",
+            help="refine further: re-enter an interview that has ended (a new pass of rounds)",
+        )
         p.add_argument("--profile", choices=PROFILES, default=None, help="interview depth")
         p.add_argument(
             "--autoresearch",
@@ -522,13 +528,14 @@ def cmd_interview(args: argparse.Namespace) -> int:
     answer = args.answer
     if answer == "-":
         answer = sys.stdin.read()
-    if [answer is not None, args.exit_early, args.retry].count(True) > 1:
-        raise UsageError("give at most one of --answer, --exit-early, --retry")
+    if [answer is not None, args.exit_early, args.retry, args.refine].count(True) > 1:
+        raise UsageError("give at most one of --answer, --exit-early, --retry, --refine")
     code, text = run_headless(
         project,
         answer=answer,
         exit_early=args.exit_early,
         retry=args.retry,
+        refine=args.refine,
         profile=args.profile,
         autoresearch=args.autoresearch,
         as_json=args.json,
@@ -558,7 +565,7 @@ def cmd_handoff(args: argparse.Namespace) -> int:
     else:
         for line in result["lines"]:
             _safe_print(line)
-    return 0
+    return int(result.get("code", 0))
 
 
 def cmd_open(args: argparse.Namespace) -> int:

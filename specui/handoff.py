@@ -275,9 +275,11 @@ def lanes(project: Project) -> tuple[list[Lane], str]:
         Lane("team", "$team (coordinated parallel lanes)", f"$team {spec}",
              "shared execution context for parallel work under common lane constraints",
              "the task is large, multi-lane or blocker-sensitive"),
-        Lane("refine", "Refine further", "continue the interview (specui, or specui interview)",
-             "re-enters questioning on the highest-leverage remaining uncertainty",
-             "residual ambiguity is still too high"),
+        Lane("refine", "Refine further",
+             "specui interview --refine   (the workbench: 7 here, or e in the Done view)",
+             "re-enters the ended interview (transcript, snapshot and SPEC.md kept) on the "
+             "highest-leverage remaining uncertainty, for a pass with the profile's cap of "
+             "rounds", "residual ambiguity is still too high, or you want stronger clarity"),
     ], spec
 
 
@@ -348,6 +350,17 @@ def write_execution_contract(project: Project, stride: str, spec_path: str,
 
 
 
+def _refine(project: Project) -> dict[str, Any]:
+    """`--lane refine`: the interview is re-entered here, as `specui interview --refine` does
+    (nothing is drafted: SPEC.md is about to change), and its first question is printed."""
+    from specui.interview.headless import run_headless, summary_text
+
+    code, summary = run_headless(project, refine=True, as_json=True)
+    lines = ["Refine further: the interview is re-entered (specui interview --refine).",
+             *summary_text(summary).splitlines()]
+    return {"lane": "refine", "interview": summary, "code": code, "lines": lines}
+
+
 def run_handoff(project: Project, *, list_only: bool = False, lane: str | None = None,
                 stride: str = "task") -> dict[str, Any]:
     """`specui handoff`: draft and write orchestrator/input (unless `list_only`), list the
@@ -359,6 +372,8 @@ def run_handoff(project: Project, *, list_only: bool = False, lane: str | None =
     if doc is None:
         raise SpecuiError(f"{project.relative(project.spec)} does not exist yet: run the "
                           "interview first (specui, or specui init)")
+    if lane == "refine" and not list_only:
+        return _refine(project)
     risk = residual_risk(doc)
     gaps = unfinished(doc)
     options, spec = lanes(project)

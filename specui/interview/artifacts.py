@@ -534,9 +534,21 @@ def _metadata(state: InterviewState, project: Project) -> str:
         f"- Threshold: {ambiguity_percent(state.threshold)}%\n"
         f"- Context type: {state.type}\n"
         f"- Status: {state.status} ({state.phase}); ended by: {ended}\n"
-        f"- Interview id: {state.id}\n"
+        + _refinements(state)
+        + f"- Interview id: {state.id}\n"
         f"- SPEC.md: `{project.relative(project.spec)}`"
     )
+
+
+def _refinements(state: InterviewState) -> str:
+    """Refine-further passes: where each began and how the interview had ended before it."""
+    if not state.refinements:
+        return ""
+    passes = "; ".join(
+        f"from round {r.from_round + 1} (it had ended: {r.ended.replace('_', ' ')})"
+        for r in state.refinements
+    )
+    return f"- Refinement passes: {len(state.refinements)}, {passes}\n"
 
 
 def render_spec(

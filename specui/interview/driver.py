@@ -219,10 +219,28 @@ class InterviewDriver:
                 raise SpecuiError(f"cannot exit early yet: {blocker}")
             st = policy.crystallize(self.state, "early_exit")
             doc = self._read_doc()
-            changes = policy.residual_risk_changes(st, self._view(doc), st.residual_risk or "")
+            changes = policy.residual_risk_changes(st, self._view(doc))
             st.engine = EngineState(name=self._engine_name)
             self._commit(st, changes, [], doc)
             self._refresh_artifacts()
+
+    def refine(self) -> None:
+        """Seed 004's "Refine further": re-enter the interview that has ended and bring the
+        first question of the new pass (policy.refine has the rules). SpecuiError when the
+        interview has not ended; the check and the re-entry are one session update, so two
+        specuis never both open a pass."""
+        with self._lock:
+            self._recover_journal()
+
+            def reenter(s: Any) -> None:
+                s.interview = policy.refine(s.interview).model_copy(
+                    update={"engine": EngineState(name=self._engine_name)}
+                )
+
+            # Saved before the engine runs: a failed first round leaves the pass open with
+            # the error (retry / the offline engine bring its question), not the old end.
+            self.store.update(reenter)
+            self._turn(self.state, None)
 
     def cancel(self) -> None:
         """Thread-safe: end the running round (the engine stops its process group)."""
@@ -309,8 +327,7 @@ class InterviewDriver:
             if isinstance(decision, policy.End):
                 st = policy.crystallize(st, decision.reason)
                 st.engine = EngineState(name=self._engine_name)
-                changes = policy.residual_risk_changes(st, view, st.residual_risk or "")
-                self._commit(st, changes if st.residual_risk else {}, [], doc)
+                self._commit(st, policy.residual_risk_changes(st, view), [], doc)
                 self._refresh_artifacts()
                 return
             pending = answered.answer if answered is not None else None
@@ -373,8 +390,7 @@ class InterviewDriver:
             st2.phase = "finalize"
         else:
             st2 = policy.crystallize(st2, settled.reason)
-            if st2.residual_risk:
-                changes.update(policy.residual_risk_changes(st2, after, st2.residual_risk))
+            changes.update(policy.residual_risk_changes(st2, after))
             again = st2.phase == "validation"
         st2.engine = EngineState(name=self._engine_name)
         if self._engine is not None:

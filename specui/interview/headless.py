@@ -81,6 +81,8 @@ def _summary(project: Project, store: SessionStore) -> dict[str, Any]:
         "progress_line": progress_line(pct),
         "sections": policy.section_tally(statuses),
         "can_exit_early": policy.can_exit_early(iv),
+        "can_refine": iv.phase == "done",
+        "refinements": len(iv.refinements),
         "finished": iv.finished,
         "finish_message": iv.finish_message,
         "end_reason": iv.end_reason,
@@ -91,7 +93,13 @@ def _summary(project: Project, store: SessionStore) -> dict[str, Any]:
     }
 
 
-def _text(data: dict[str, Any]) -> str:
+REFINE_HINT = (
+    "Refine further: `specui interview --refine` re-enters the interview on what is least "
+    "clear (a pass with the profile's cap of rounds)."
+)
+
+
+def summary_text(data: dict[str, Any]) -> str:
     lines: list[str] = []
     q = data["question"]
     if data["error"]:
@@ -99,9 +107,12 @@ def _text(data: dict[str, Any]) -> str:
         lines.append('Run again with --retry, or set [interview] engine = "builtin".')
     if data["finished"]:
         lines.append(data["finish_message"])
+        lines.append(REFINE_HINT)
         return "\n".join(lines)
     if data["residual_risk"]:
         lines.append(f"Interview ended: {data['residual_risk']}")
+    if data["can_refine"]:
+        lines.append(REFINE_HINT)
     if data["notice"]:
         lines.append(data["notice"])
     if q is not None:
@@ -137,6 +148,7 @@ def run_headless(
     answer: str | None = None,
     exit_early: bool = False,
     retry: bool = False,
+    refine: bool = False,
     profile: str | None = None,
     autoresearch: bool = False,
     as_json: bool = False,
@@ -150,6 +162,8 @@ def run_headless(
             f"this interview already runs with the {iv.profile} profile; the profile is chosen "
             "when an interview starts"
         )
+    if refine:
+        policy.refine(iv)  # refused before anything starts (a new interview, an engine)
     driver = InterviewDriver(
         project, store, load_config(project), profile=profile, autoresearch=autoresearch
     )
@@ -166,10 +180,12 @@ def run_headless(
         driver.exit_early()
     elif retry:
         driver.retry()
+    elif refine:
+        driver.refine()
     elif parsed is not None:
         driver.answer(parsed)
     data = _summary(project, store)
     if warning is not None and as_json:
         data["warning"] = warning
     code = 1 if data["error"] else 0
-    return code, (data if as_json else _text(data))
+    return code, (data if as_json else summary_text(data))

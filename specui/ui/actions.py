@@ -84,6 +84,8 @@ WORKBENCH: tuple[UIAction, ...] = (
              key_display="C"),
     UIAction("interview.exit_early", "x", "exit_early", "Exit early",
              "Exit the interview early (from round 4)", "Interview"),
+    UIAction("interview.refine", "e", "refine_further", "Refine further",
+             "Refine further: re-enter the ended interview (a new pass of rounds)", "Interview"),
     # Only while an engine round runs or has failed (check_action): otherwise Esc, r and o
     # keep their other meanings (leave the text box, the runner pane, text).
     UIAction("interview.cancel", "escape", "cancel_round", "Cancel round",

@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 
 from specui.core.questions import Question, build_answer
-from specui.interview.headless import _text, parse_answer_json
+from specui.interview.headless import parse_answer_json, summary_text
 
 
 def data_for(question: Question) -> dict:
     payload = question.payload()
     return {
         "error": None, "engine": "builtin", "finished": False, "finish_message": "",
-        "residual_risk": None, "notice": "", "can_exit_early": False,
+        "residual_risk": None, "notice": "", "can_exit_early": False, "can_refine": False,
         "progress_line": "Spec Creation Progress: ░░░░░░░░░░░░ 0%", "sections": "",
         "question": {**payload, "header": "Round 5 | Target: Scope | Ambiguity: 40%",
                      "note": "", "why": ""},
@@ -36,7 +36,7 @@ def test_a_multi_select_question_says_so_and_how_to_send_several_values():
         {"question": "Which may the agent change alone?", "type": "multi-answerable",
          "options": OPTIONS}
     )
-    shown = example(_text(data_for(q)))
+    shown = example(summary_text(data_for(q)))
     assert shown == '{"kind": "multi", "value": ["structure", ...]}'
     answer = parse_answer_json(shown.replace(", ...", ', "tests"'))
     assert answer.kind == "multi" and answer.value == ["structure", "tests"]
@@ -46,6 +46,6 @@ def test_a_single_choice_example_is_an_accepted_answer():
     q = Question.model_validate(
         {"question": "Which one first?", "type": "single-answerable", "options": OPTIONS}
     )
-    answer = parse_answer_json(example(_text(data_for(q))))
+    answer = parse_answer_json(example(summary_text(data_for(q))))
     assert answer.kind == "option" and answer.value == "structure"
     assert build_answer(q, [0], None).value == answer.value

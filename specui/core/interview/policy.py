@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from specui.core.ambiguity import DIMENSION_TITLES, ambiguity, ambiguity_percent
 from specui.core.errors import SpecuiError
@@ -47,6 +47,7 @@ from specui.core.interview.state import (
     InterviewState,
     PendingQuestion,
     PressureRecord,
+    RefinePass,
     Round,
     Stage,
     TermRecord,
@@ -61,6 +62,7 @@ from specui.core.questions import Answer, Question, QuestionOption, other_answer
 from specui.core.spec import (
     UNIT_KEYS,
     UNIT_TITLES,
+    find_item,
     first_placeholder,
     item_answered,
     norm_label,
@@ -235,9 +237,12 @@ def residual_risk_text(state: InterviewState, reason: EndReason) -> str:
     amb = ambiguity_percent(state.ambiguity)
     thr = ambiguity_percent(state.threshold)
     n = state.rounds_done
+    cap = f"the hard cap of {state.max_rounds} rounds"
+    if state.refinements:
+        cap += f" (refinement pass {len(state.refinements)}: {state.refinements[-1].rounds} more)"
     what = {
         "early_exit": f"The interview was ended early by the user at round {n}",
-        "hard_cap": f"The interview stopped at the hard cap of {state.max_rounds} rounds",
+        "hard_cap": f"The interview stopped at {cap}",
         "validation_cap": "The validation pass ended with sections still below clarified",
         "threshold": "The interview crystallized",
     }[reason]
@@ -363,13 +368,23 @@ def _closure_pressure(state: InterviewState) -> tuple[PressureKind, int | None] 
 
 def _notes(state: InterviewState, n: int) -> list[str]:
     notes: list[str] = []
+    start = state.pass_start  # a refinement pass counts its own midpoint
     if n == 1:  # seed 004 Phase 1: announce kickoff with profile, threshold and ambiguity
         notes.append(
             f"Deep interview: {state.profile} profile, threshold "
             f"{ambiguity_percent(state.threshold)}%, at most {state.max_rounds} rounds; "
             f"ambiguity {ambiguity_percent(state.computed_ambiguity())}%."
         )
-    if n == midpoint(state.max_rounds) and n < state.max_rounds:
+    elif state.refinements and n == start + 1:
+        last = state.refinements[-1]
+        notes.append(
+            f"Refining further (pass {len(state.refinements)}): at most {last.rounds} more "
+            f"rounds (hard cap now {state.max_rounds}), threshold "
+            f"{ambiguity_percent(state.threshold)}%; the interview had ended "
+            f"{END_WORDS[last.ended]}."
+        )
+    size = state.max_rounds - start
+    if n - start == midpoint(size) and n < state.max_rounds:
         notes.append(
             # No figure: this note is written before the last answer is scored, and the
             # header above it shows the ambiguity that answer left.
@@ -377,8 +392,17 @@ def _notes(state: InterviewState, n: int) -> list[str]:
             f"{ambiguity_percent(state.threshold)}%)."
         )
     if n == state.max_rounds:
-        notes.append(f"Last round: {state.max_rounds} is this profile's hard cap.")
+        whose = "this refinement pass's" if state.refinements else "this profile's"
+        notes.append(f"Last round: {state.max_rounds} is {whose} hard cap.")
     return notes
+
+
+END_WORDS: dict[str, str] = {
+    "threshold": "within the threshold",
+    "early_exit": "early (your exit)",
+    "hard_cap": "at the hard cap",
+    "validation_cap": "with sections below clarified after the validation pass",
+}
 
 
 def protected_sections(spec: SpecView, allow: tuple[str, ...] = ()) -> list[str]:
@@ -419,6 +443,8 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
     }
     if state.rounds_done == 0:
         return Directive(kind="overview", target_dimension="intent", **base)
+    if state.refinements and state.rounds_done == state.pass_start:
+        return _refine_opening(state, n, base)
     target = target_dimension(state)
     amb = state.computed_ambiguity()
     if amb <= state.threshold:
@@ -458,6 +484,38 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
     return Directive(kind="ordinary", target_dimension=target, challenge_mode=mode, **base)
 
 
+def _refine_opening(state: InterviewState, n: int, base: dict[str, Any]) -> Decision:
+    """The first question of a refinement pass goes to the highest-leverage uncertainty left:
+    an unsettled contradiction, then an open readiness gate (asked again at once, whatever
+    its revisit interval), then the weakest dimension; within the threshold, the closure
+    audit."""
+    open_c = state.open_contradictions()
+    if open_c:
+        return SpecuiAsk(contradiction_question(state, open_c[0], n, "interview"))
+    risk = state.refinements[-1].residual_risk
+    notes = [*base.pop("notes"), *([f"Left open when it ended: {risk}"] if risk else [])]
+    for gate in ("non_goals", "decision_boundaries"):
+        if not getattr(state.gates, gate):
+            return Directive(
+                kind="ordinary", target_dimension="scope", gate=gate, notes=notes, **base
+            )
+    target = target_dimension(state)
+    if not state.gates.pressure_pass and _claims(state):
+        return Directive(
+            kind="ordinary",
+            target_dimension=target,
+            pressure_followup=True,
+            pressure_kind="assumption",
+            notes=notes,
+            **base,
+        )
+    if state.computed_ambiguity() <= state.threshold:
+        return Directive(
+            kind="closure", target_dimension=target, gate="closure_audit", notes=notes, **base
+        )
+    return Directive(kind="ordinary", target_dimension=target, notes=notes, **base)
+
+
 def _where(contradiction: tuple[Contradiction, str] | None) -> tuple[str, ...]:
     if contradiction is None:
         return ()
@@ -492,7 +550,7 @@ def _settled_contradiction(
 
 
 def _decide_validation(state: InterviewState, spec: SpecView, answered: Round | None) -> Decision:
-    if state.validation_steps >= VALIDATION_CAP:
+    if state.pass_validation_steps >= VALIDATION_CAP:
         return End("validation_cap")
     contradiction = _settled_contradiction(state, answered)
     if state.open_contradictions() and answered is None:
@@ -1090,12 +1148,57 @@ def _add_assumption(risks: str | None, entry: str) -> str:
     return set_item(risks, "Assumptions", value)
 
 
-def residual_risk_changes(state: InterviewState, spec: SpecView, text: str) -> dict[str, str]:
-    """The residual-risk line in SPEC.md's Risks section (not only in .omx/)."""
+def residual_risk_changes(state: InterviewState, spec: SpecView) -> dict[str, str]:
+    """The residual-risk line in SPEC.md's Risks section (not only in .omx/), for an interview
+    that has ended: written (or replaced) with `state.residual_risk`; when a refinement pass
+    ended within the threshold, the line an earlier end wrote is removed (a line the user
+    wrote themselves is not specui's to remove)."""
     body = spec.bodies.get("risks")
-    if body is not None and _norm(text) in _norm(body):
+    text = state.residual_risk
+    if text:
+        if body is not None and _norm(text) in _norm(body):
+            return {}
+        return {"risks": set_item(body, "Residual risk", text)}
+    item = find_item(body, "Residual risk")
+    written = {_norm(r.residual_risk) for r in state.refinements if r.residual_risk}
+    if body is None or item is None or _norm(item.value) not in written:
         return {}
-    return {"risks": set_item(body, "Residual risk", text)}
+    lines = body.splitlines(keepends=True)
+    return {"risks": "".join(lines[: item.start] + lines[item.end :])}
+
+
+def refine(state: InterviewState) -> InterviewState:
+    """Seed 004's "Refine further": re-enter an interview that has ended (threshold, early
+    exit, hard cap or seed 000's finish) for one more pass. The transcript, scores, gates,
+    deferrals and SPEC.md stay as they are; the pass gets the profile's cap again, counted
+    from here (`max_rounds` is raised by it); the residual risk stays in SPEC.md until the
+    pass ends. SpecuiError when there is nothing to re-enter."""
+    if state.status == "not_started":
+        raise SpecuiError("there is no interview to refine yet: start it (specui interview)")
+    if state.phase != "done" or state.current is not None:
+        raise SpecuiError(
+            "the interview has not ended: answer the question on screen (Refine further "
+            "re-enters an interview that has ended)"
+        )
+    st = state.model_copy(deep=True)
+    size = st.refinements[0].rounds if st.refinements else st.max_rounds
+    st.refinements.append(
+        RefinePass(
+            from_round=st.rounds_done,
+            from_index=len(st.rounds),
+            rounds=size,
+            ended=st.end_reason or "threshold",
+            residual_risk=st.residual_risk,
+        )
+    )
+    st.max_rounds = st.rounds_done + size
+    st.status, st.phase, st.end_reason = "active", "interview", None
+    st.finished, st.finish_message, st.residual_risk = False, "", None
+    # The closure audit passed for the spec as it was; this pass audits again.
+    st.gates.closure_audit = False
+    st.notice = ""
+    st.stage = current_stage(st)
+    return st
 
 
 # --------------------------------------------------------------------------- settle

@@ -182,6 +182,19 @@ class EngineState(_Model):
     owner_boot: str | None = None
 
 
+class RefinePass(_Model):
+    """A refinement pass: the interview re-entered after it had ended (seed 004's "Refine
+    further": the existing transcript, snapshot and spec draft, questioned again on the
+    highest-leverage remaining uncertainty). It has its own hard cap of `rounds` rounds."""
+
+    from_round: int  # interview rounds answered when the pass began
+    from_index: int  # len(InterviewState.rounds) then (earlier validation steps come before)
+    rounds: int  # the rounds this pass may add: the profile's cap
+    ended: EndReason  # how the interview had ended before this pass
+    residual_risk: str | None = None  # the residual risk it had ended with
+    at: datetime = Field(default_factory=_now)
+
+
 class AnswerDraft(_Model):
     """What the user ticked or typed for the pending question and has not submitted yet: the
     workbench saves it as it changes and restores it when reopened on the same question."""
@@ -232,6 +245,7 @@ class InterviewState(_Model):
     engine: EngineState = Field(default_factory=EngineState)
     engine_session: EngineSession = Field(default_factory=EngineSession)
     draft: AnswerDraft | None = None  # the workbench's unsubmitted answer
+    refinements: list[RefinePass] = Field(default_factory=list)  # "Refine further" passes
 
     # ------------------------------------------------------------------ derived
     def interview_rounds(self) -> list[Round]:
@@ -245,6 +259,17 @@ class InterviewState(_Model):
     @property
     def validation_steps(self) -> int:
         return sum(1 for r in self.rounds if r.phase == "validation")
+
+    @property
+    def pass_start(self) -> int:
+        """Interview rounds answered before the current pass (0: the first pass)."""
+        return self.refinements[-1].from_round if self.refinements else 0
+
+    @property
+    def pass_validation_steps(self) -> int:
+        """Validation steps of the current pass (a refinement pass validates again)."""
+        start = self.refinements[-1].from_index if self.refinements else 0
+        return sum(1 for r in self.rounds[start:] if r.phase == "validation")
 
     def scores(self) -> dict[str, float]:
         return {k: v.score for k, v in self.dimensions.items()}

@@ -40,7 +40,7 @@ STATUS_ICON = {"pending": "·", "running": "●", "done": "✓", "failed": "✗"
 
 
 HANDOFF_KEYS = ("1: run the Spec Kit phases here · 2–6: start that lane in the runner · "
-                "↑↓/PgDn: scroll · Esc: close")
+                "7: refine further · ↑↓/PgDn: scroll · Esc: close")
 
 
 class _RunnerModal(ModalScreen[Any]):
@@ -142,12 +142,13 @@ class LogSearchScreen(_RunnerModal):
 
 class HandoffScreen(_RunnerModal):
     """The result of `specui handoff` and seed 004's options: 1 runs the Spec Kit phases here
-    (constitution first), 2–6 start that OMX lane in the runner as a `codex exec` run, Esc
-    closes (the invocations stay on screen to copy)."""
+    (constitution first), 2–6 start that OMX lane in the runner as a `codex exec` run, 7
+    re-enters the interview (refine further), Esc closes (the invocations stay on screen to
+    copy)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *_RunnerModal.BINDINGS,
-        *[Binding(str(n), f"choose({n - 1})", f"Lane {n}", show=False) for n in range(1, 7)],
+        *[Binding(str(n), f"choose({n - 1})", f"Lane {n}", show=False) for n in range(1, 8)],
     ]
 
     def __init__(self, data: dict[str, Any]) -> None:
@@ -172,6 +173,6 @@ class HandoffScreen(_RunnerModal):
                 yield Static(safe_text(line), classes="handoff-line")
 
     def action_choose(self, index: int) -> None:
-        lanes = [lane for lane in self._data["lanes"] if lane["key"] != "refine"]
+        lanes = self._data["lanes"]
         if index < len(lanes):
             self.dismiss(lanes[index]["key"])

@@ -255,6 +255,9 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             picker.set_question(None, None, None)
         picker.display = not finished
         finish = self.query_one("#finish")
+        if finish.display and not finished and pending is not None:
+            # Refined further: the Done view (which had the focus) gives way to the question.
+            self.call_after_refresh(picker.focus_entry)
         finish.display = finished
         if finished:
             finish.show(session, self.spec_snapshot, self.app.project.spec)  # type: ignore[attr-defined]
@@ -628,6 +631,25 @@ class WorkbenchScreen(actions.FooterAwareScreen):
 
         self.app.push_screen(ConfirmScreen("Exit the interview early?", body, yes="Exit early"), done)
 
+    def action_refine_further(self) -> None:
+        """Seed 004's "Refine further" (e in the Done view, 7 in the handoff list): re-enter
+        the interview that has ended for a new pass of rounds."""
+        store, engine = self.app.store, self.app.engine
+        if store is None or engine is None:
+            self.app.notify("Still loading the session…", severity="warning")
+            return
+        if store.state.interview.phase != "done":
+            self.app.notify(
+                "Refine further re-enters an interview that has ended; answer the question on "
+                "screen.",
+                severity="warning",
+            )
+            return
+        self.app.notify("Refining further: the interviewer asks what is least clear…")
+        self.app.run_worker(
+            engine.refine, thread=True, group=WorkerGroup.ENGINE, exit_on_error=False
+        )
+
     def _engine_status(self) -> str | None:
         store = self.app.store
         if store is None or self.app.engine is None:
@@ -692,6 +714,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return self._engine_status() == "thinking"
         if action in ("retry_round", "offline_round"):
             return self._engine_status() == "error"
+        if action == "refine_further":
+            return store is not None and store.state.interview.phase == "done"
         if action == "exit_early":
             if store is None or self.app.engine is None:
                 return False

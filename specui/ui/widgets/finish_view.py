@@ -27,6 +27,12 @@ HANDOFF_HINT = Content.styled(
     "phases here, $ultragoal, $ralplan, $autopilot, $ralph or $team (or `specui handoff`).",
     "bold $accent",
 )
+# Seed 004's other way on: the interview re-entered for a pass on what is least clear.
+REFINE_HINT = Content.styled(
+    "Or refine further: e re-enters the interview on what is least clear (a new pass of "
+    "rounds; `specui interview --refine`).",
+    "$accent",
+)
 
 
 def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: Path) -> Content:
@@ -56,7 +62,9 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
                         "bold $warning",
                     )
                 )
-        return Content("\n").join([*lines, HANDOFF_HINT, Content(clean("\n".join(recap)))])
+        return Content("\n").join(
+            [*lines, HANDOFF_HINT, REFINE_HINT, Content(clean("\n".join(recap)))]
+        )
     lines: list[Content] = [Content.styled(progress_line(pct), "bold")]
     if iv.end_reason == "hard_cap":
         lines.append(
@@ -86,6 +94,7 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
             )
         )
     lines.append(HANDOFF_HINT)
+    lines.append(REFINE_HINT)
     # The folder name, not the absolute path: short, and the same on every machine.
     where = f"{spec_path.parent.name}/{spec_path.name}"
     lines.append(Content(f"SPEC.md lives at the repo root: {clean(where)}"))

@@ -698,6 +698,9 @@ class RunnerPane(Vertical):
             if key == "speckit":
                 self.run_phase(self.manager.phases[0])
                 return
+            if key == "refine":  # the workbench's action: the interview is not the runner's
+                self.screen.call_later(self.screen.run_action, "refine_further")
+                return
             lane = next(lane for lane in data["lanes"] if lane["key"] == key)
             self._lane_worker(key, lane["invocation"], bool(lane["needs_contract"]))
 
