@@ -81,6 +81,10 @@ STAGE_DONE = 0.6  # a stage is left once each of its dimensions scores at least 
 # brownfield), so leaving them at STAGE_DONE would chase light dimensions while heavy gaps stay.
 STAGE_EXIT: dict[str, float] = {"intent-first": 0.8}
 EARLY_EXIT_ROUND = 4  # seed 004 §2f: "Round 4+: allow explicit early exit with risk warning"
+# A pass of at most this many rounds (the quick profile) asks no persistent follow-up: that
+# second pressure step only unlocks early exit, which could save one round of five, while the
+# round it takes is the one left for the weakest dimension.
+SHORT_PASS = 5
 CLOSURE_ONLY = 0.10  # seed 004 §2c: at or below, only a final closure question is allowed
 GATE_REVISIT_EVERY = 3  # an unresolved gate is asked again this many rounds after the last ask
 RHYTHM_LIMIT = 3  # seed 004 §2f Dialectic Rhythm Guard
@@ -230,6 +234,11 @@ def exit_blocker(state: InterviewState) -> str | None:
         return f"early exit is offered from round {EARLY_EXIT_ROUND}"
     if state.assumption_probe_round() is None:
         return "early exit is offered after the first assumption probe"
+    if short_pass(state):
+        return (
+            f"early exit needs a persistent follow-up, which a pass of {SHORT_PASS} rounds "
+            f"leaves out; it ends at round {state.max_rounds} at the latest"
+        )
     return "early exit is offered after one persistent follow-up"
 
 
@@ -247,6 +256,8 @@ def residual_risk_text(state: InterviewState, reason: EndReason) -> str:
         "threshold": "The interview crystallized",
     }[reason]
     parts = [f"{what} with ambiguity {amb}% (threshold {thr}%)."]
+    if reason == "hard_cap":
+        parts.append(_rounds_spent(state))
     gates = [g.replace("_", " ") for g in state.open_gates()]
     if gates:
         parts.append("Unresolved readiness gates: " + ", ".join(gates) + ".")
@@ -261,6 +272,29 @@ def residual_risk_text(state: InterviewState, reason: EndReason) -> str:
     if open_c:
         parts.append("Unsettled contradictions: " + "; ".join(open_c) + ".")
     return " ".join(parts)
+
+
+def _rounds_spent(state: InterviewState) -> str:
+    """What the capped pass's rounds went to: the cap is reached above the threshold when the
+    protocol's fixed rounds (overview, readiness gates) leave few for the weakest dimensions."""
+    rounds = [r for r in state.interview_rounds() if r.n > state.pass_start]
+    fixed = {"overview": 0, "gates": 0}
+    for r in rounds:
+        if r.kind in ("overview", "summary"):
+            fixed["overview"] += 1
+        elif r.gate in ("non_goals", "decision_boundaries") or r.pressure is not None:
+            fixed["gates"] += 1
+    rest = len(rounds) - fixed["overview"] - fixed["gates"]
+    spent = []
+    if fixed["overview"]:
+        spent.append(f"{fixed['overview']} to the overview")
+    if fixed["gates"]:
+        spent.append(
+            f"{fixed['gates']} to the readiness gates (non-goals, the pressure pass, decision "
+            "boundaries)"
+        )
+    spent.append(f"{rest} to the least clear dimensions")
+    return f"Of its {len(rounds)} rounds, " + ", ".join(spent) + "."
 
 
 def exit_warning(state: InterviewState) -> str:
@@ -289,7 +323,7 @@ def _challenge(state: InterviewState, n: int) -> ChallengeMode | None:
     """The first challenge mode whose seed-004 trigger holds and that was not used yet.
     Never two challenge rounds in a row: breadth without pressure is not progress, but
     pressure without answers is not either."""
-    if not state.challenge_modes_enabled:
+    if not state.challenge_modes_enabled or short_pass(state):
         return None
     if state.rounds and state.rounds[-1].challenge_mode is not None:
         return None
@@ -345,11 +379,19 @@ def _pressure(state: InterviewState, n: int) -> tuple[PressureKind, int | None] 
         # Only a claim the user made can be probed: deferrals and specui's own questions
         # are not claims.
         return ("assumption", None) if _claims(state) else None
-    if state.persistent_followup_round() is None and rounds[-1].n in _claims(state):
+    if (
+        state.persistent_followup_round() is None
+        and rounds[-1].n in _claims(state)
+        and not short_pass(state)
+    ):
         # Staying on the thread: the round just before, once it holds a claim (a deferral or
         # a contradiction settled by specui has nothing to ask evidence for).
         return "evidence", rounds[-1].n
     return None
+
+
+def short_pass(state: InterviewState) -> bool:
+    return state.max_rounds - state.pass_start <= SHORT_PASS
 
 
 def _claims(state: InterviewState) -> list[int]:
