@@ -87,6 +87,7 @@ from specui.interview.engines.builtin_reading import (
     product_kinds,
     prompt_regex,
     quote_placeholders,
+    repo_product,
     same_lang,
     scan_repository,
     sentences,
@@ -361,6 +362,11 @@ class Turn:
         typed = (a.typed for a in self.answered if not a.deferral)
         overview = next((p for p in (self.req.initial_idea, *typed) if p), "")
         out.update(f"product:{name}" for name in product_kinds(overview, text))
+        if self.scan is not None and not any(t.startswith("product:") for t in out):
+            # The answers name no kind of product: the repository's manifest says which.
+            kind = repo_product(Path(self.req.project_dir), self.scan.manifests)
+            if kind is not None:
+                out.add(f"product:{kind}")
         if out & {"product:cli", "product:library"} and not out & {
             "product:web",
             "product:service",

@@ -734,6 +734,34 @@ def _read_small(path: Path) -> str:
         return ""
 
 
+def repo_product(root: Path, manifests: Iterable[str]) -> str | None:
+    """What the repository's top-level manifest says the project is ("cli" when it declares
+    commands, else "library"), for an overview that does not say: "Add a strict=True option to
+    url_parse()" in a package with no scripts is a library change, not an app for "users"."""
+    names = {m for m in manifests if "/" not in m}
+    if "pyproject.toml" in names:
+        data = stack_data(_read_small(root / "pyproject.toml"))
+        project = data.get("project") if isinstance(data.get("project"), Mapping) else {}
+        tool = data.get("tool") if isinstance(data.get("tool"), Mapping) else {}
+        poetry = tool.get("poetry") if isinstance(tool.get("poetry"), Mapping) else {}
+        return "cli" if project.get("scripts") or poetry.get("scripts") else "library"
+    for name in ("setup.py", "setup.cfg"):
+        if name in names:
+            return "cli" if "console_scripts" in _read_small(root / name) else "library"
+    if "package.json" in names:
+        try:
+            data = json.loads(_read_small(root / "package.json"))
+        except ValueError:
+            return None
+        if isinstance(data, dict) and not data.get("private"):
+            return "cli" if data.get("bin") else "library"
+    if "Cargo.toml" in names:
+        if (root / "src" / "main.rs").is_file() or "[[bin]]" in _read_small(root / "Cargo.toml"):
+            return "cli"
+        return "library" if (root / "src" / "lib.rs").is_file() else None
+    return None
+
+
 def _manifest_facts(root: Path) -> tuple[list[str], str | None, str | None, set[str]]:
     """(manifests read, package manager, runtime, dependency names) of the root's manifests."""
     read: list[str] = []
