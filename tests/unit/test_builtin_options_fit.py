@@ -17,9 +17,9 @@ offline interviews headless with the ★ answers (bank.md):
 from __future__ import annotations
 
 import pytest
-from offline_run import run_whole
+from offline_run import answer_until, offline_driver, run_whole
 
-from specui.core.questions import Question
+from specui.core.questions import Answer, Question, build_answer
 from specui.core.spec import SpecDocument, item_value
 
 READING_CLI = (
@@ -122,3 +122,14 @@ def test_a_librarys_default_deployment_is_the_package_it_recommends(url_lib):
 def test_a_parser_library_is_not_offered_record_writes_or_multi_step_rollbacks(url_lib):
     assert "Idempotent writes" not in offered(url_lib, "Which rules must always hold?")
     assert "Partial failure" not in offered(url_lib, "Which edge cases must v1 handle?")
+
+
+def test_a_ui_ruled_out_as_a_non_goal_is_not_offered_as_an_interface(tmp_path):
+    drv, store, _project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=JWKS))
+    q = store.state.interview.current.question
+    labels = [o.label for o in q.options]
+    drv.answer(build_answer(q, [labels.index("A management UI")], None))
+    q = answer_until(drv, store, "Which interfaces does v1 expose?", text="Keep it simple.")
+    assert "Web or desktop UI" not in [o.label for o in q.options]
