@@ -166,6 +166,13 @@ def _parser_for(command: str | None) -> _Parser:
             'or "-" to read it from standard input',
         )
         p.add_argument(
+            "--key",
+            default=None,
+            metavar="KEY",
+            help="with --answer: the question's key (from --json); refused if another question "
+            "is pending by then",
+        )
+        p.add_argument(
             "--exit-early", action="store_true", help="end the interview now (from round 4)"
         )
         p.add_argument("--retry", action="store_true", help="run a failed engine round again")
@@ -530,9 +537,12 @@ def cmd_interview(args: argparse.Namespace) -> int:
         answer = sys.stdin.read()
     if [answer is not None, args.exit_early, args.retry, args.refine].count(True) > 1:
         raise UsageError("give at most one of --answer, --exit-early, --retry, --refine")
+    if args.key is not None and answer is None:
+        raise UsageError("--key goes with --answer")
     code, text = run_headless(
         project,
         answer=answer,
+        key=args.key,
         exit_early=args.exit_early,
         retry=args.retry,
         refine=args.refine,

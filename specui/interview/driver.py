@@ -85,6 +85,10 @@ class AnsweredElsewhere(SpecuiError):
 ANSWERED_ELSEWHERE = (
     "This question was answered meanwhile (in another specui); the next one is on screen."
 )
+QUESTION_CHANGED = (
+    "The question changed before your answer was sent (another specui moved the interview "
+    "on); your answer was not recorded: the current question is on screen."
+)
 
 
 def _slug(name: str) -> str:
@@ -168,17 +172,22 @@ class InterviewDriver:
                 return
             self._turn(iv, None)
 
-    def answer(self, answer: Answer) -> None:
-        """Record the answer to the question on screen and bring the next one."""
+    def answer(self, answer: Answer, *, key: str | None = None) -> None:
+        """Record the answer to the question on screen and bring the next one. `key` names the
+        question the user answered (`draft_key`, as the workbench shows it): when the pending
+        question is another one by now (the watcher loaded another specui's state between the
+        user's Enter and this call), nothing is written and AnsweredElsewhere says so."""
         with self._lock:
             iv = self.state
             pending = iv.current
+            if key is not None and key != pending_key(iv):
+                raise AnsweredElsewhere(QUESTION_CHANGED)
             if pending is None:
                 raise SpecuiError("there is no question to answer")
             if iv.engine.status == "thinking":
                 raise SpecuiError("the engine is still working on the last answer")
             answer = policy.check_answer(pending.question, answer)
-            self._claim, self._claim_lost = _pending_key(iv), False
+            self._claim, self._claim_lost = key or pending_key(iv), False
             try:
                 if pending.kind == "finalize":
                     self._claim_now()
@@ -508,7 +517,7 @@ class InterviewDriver:
         def claim(s: Any) -> None:
             iv = s.interview
             taken = iv.engine.status == "thinking" and self._owned_elsewhere(iv.engine)
-            if _pending_key(iv) != key or taken:
+            if pending_key(iv) != key or taken:
                 raise AnsweredElsewhere(ANSWERED_ELSEWHERE)
             if running is not None:
                 iv.engine = running
@@ -846,7 +855,7 @@ class InterviewDriver:
             self.store.update(lambda s: s.interview.artifacts.__setitem__("context", path))
 
 
-def _pending_key(iv: InterviewState) -> str:
+def pending_key(iv: InterviewState) -> str:
     """Names the question on screen (as the workbench's draft key does); "" when none."""
     pending = iv.current
     if pending is None:

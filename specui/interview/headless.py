@@ -20,7 +20,7 @@ from specui.core.loader import load_json_text
 from specui.core.paths import Project
 from specui.core.progress import progress_line
 from specui.core.questions import Answer, parse_answer
-from specui.interview.driver import InterviewDriver
+from specui.interview.driver import InterviewDriver, pending_key
 from specui.store import SessionStore
 
 
@@ -64,6 +64,9 @@ def _summary(project: Project, store: SessionStore) -> dict[str, Any]:
             "why": pending.why,
             "note": pending.note,
             "header": header_line(iv),
+            # Names this question: `--answer ... --key KEY` is refused if another one is
+            # pending by then (another specui answered meanwhile).
+            "key": pending_key(iv),
         }
     return {
         "status": iv.status,
@@ -146,6 +149,7 @@ def run_headless(
     project: Project,
     *,
     answer: str | None = None,
+    key: str | None = None,
     exit_early: bool = False,
     retry: bool = False,
     refine: bool = False,
@@ -183,7 +187,7 @@ def run_headless(
     elif refine:
         driver.refine()
     elif parsed is not None:
-        driver.answer(parsed)
+        driver.answer(parsed, key=key)
     data = _summary(project, store)
     if warning is not None and as_json:
         data["warning"] = warning

@@ -95,8 +95,8 @@ class FakeInterviewer:
 
         self.store.update(begin)
 
-    def answer(self, answer: Answer) -> None:
-        self.answers.append(answer)
+    def answer(self, answer: Answer, *, key: str | None = None) -> None:
+        self.answers.append(answer)  # `key` is not checked: this fake holds one question at a time
         n = len(self.answers) - 1
         # Like a real engine, the change is computed from the document as it was when the
         # question was asked; SpecFile.patch then refuses to overwrite a section edited since.

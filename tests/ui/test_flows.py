@@ -301,7 +301,7 @@ class Exploding:
     def start(self):
         self.inner.start()
 
-    def answer(self, answer):
+    def answer(self, answer, *, key=None):
         raise self.error
 
     def exit_blocker(self):

@@ -52,9 +52,9 @@ async def test_text_typed_while_the_answer_is_sent_is_not_taken(project, store):
     release = threading.Event()
     answer = app.engine.answer
 
-    def slow(a):  # an agent round that takes a while
+    def slow(a, **kw):  # an agent round that takes a while
         release.wait(10)
-        answer(a)
+        answer(a, **kw)
 
     app.engine.answer = slow
     async with app.run_test(size=SMALL) as pilot:

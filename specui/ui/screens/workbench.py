@@ -258,6 +258,12 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if finish.display and not finished and pending is not None:
             # Refined further: the Done view (which had the focus) gives way to the question.
             self.call_after_refresh(picker.focus_entry)
+        if finished and not finish.display:
+            focused = self.focused
+            if focused is None or picker in focused.ancestors_with_self:
+                # The answer entry is gone: the Done view takes the focus, so PgDn / End
+                # reach the recap and its next step at once (trial G6).
+                self.call_after_refresh(self.set_focus, finish)
         finish.display = finished
         if finished:
             finish.show(session, self.spec_snapshot, self.app.project.spec)  # type: ignore[attr-defined]
@@ -477,6 +483,11 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if self.answer_busy:
             picker.show_error("Still saving the previous answer…")
             return
+        key = str(picker.key)  # the question the user answered: the driver refuses another
+        if key != draft_key(store.state):  # type: ignore[union-attr]
+            self.apply_session()
+            picker.show_error("The question changed; answer the one on screen now.")
+            return
         try:
             answer = build_answer(pending.question, selected, text)
         except SpecuiError as exc:
@@ -488,7 +499,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             self._draft_timer.stop()
         self._draft = None
         self.app.run_worker(
-            lambda: engine.answer(answer), thread=True, group=WorkerGroup.ANSWER,
+            lambda: engine.answer(answer, key=key), thread=True, group=WorkerGroup.ANSWER,
             exit_on_error=False,
         )
 
