@@ -29,7 +29,8 @@ class _Capped(_Scripted):
 def _ended_app(project):
     """A quick interview answered to its hard cap (5 rounds) before the workbench opens."""
     store = SessionStore.open(project)
-    driver = InterviewDriver(project, store, SpecuiConfig(), engine=_Capped(), profile="quick")
+    engine = _Capped()
+    driver = InterviewDriver(project, store, SpecuiConfig(), engine=engine, profile="quick")
     driver.start()
     for _ in range(6):
         if store.state.interview.current is None:
@@ -44,7 +45,7 @@ def _ended_app(project):
     app = SpecuiApp(
         project, store=store, config=SpecuiConfig(), engine=driver, watch=False, blink=False
     )
-    return app, store
+    return app, store, engine
 
 
 def _footer(app) -> str:
@@ -52,14 +53,23 @@ def _footer(app) -> str:
 
 
 async def test_e_in_the_done_view_refines_further(project):
-    app, store = _ended_app(project)
+    app, store, engine = _ended_app(project)
     async with app.run_test(size=LARGE) as pilot:
         await settle(pilot)
         assert app.query_one("#finish").display
         assert "e re-enters the interview" in str(app.query_one("#finish-body").render())
         assert "Refine further" in _footer(app)
         app.set_focus(app.query_one("#finish"))
+        engine.go.clear()  # the agent takes a while: the Done view gives way to its round
         await pilot.press("e")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if store.state.interview.engine.status == "thinking":
+                break
+        app.workbench.apply_session()
+        assert not app.query_one("#finish").display
+        assert "scripted is thinking" in str(app.query_one("#q-engine").render())
+        engine.go.set()
         await settle(pilot)
         iv = store.state.interview
         assert iv.phase == "interview" and iv.current is not None and iv.current.round == 6
@@ -74,7 +84,7 @@ async def test_e_in_the_done_view_refines_further(project):
 
 
 async def test_7_in_the_handoff_list_refines_further(project):
-    app, store = _ended_app(project)
+    app, store, _engine = _ended_app(project)
     async with app.run_test(size=LARGE) as pilot:
         await settle(pilot)
         app.set_focus(app.query_one("#finish"))

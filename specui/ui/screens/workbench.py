@@ -255,9 +255,6 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             picker.set_question(None, None, None)
         picker.display = not finished
         finish = self.query_one("#finish")
-        if finish.display and not finished and pending is not None:
-            # Refined further: the Done view (which had the focus) gives way to the question.
-            self.call_after_refresh(picker.focus_entry)
         if finished and not finish.display:
             focused = self.focused
             if focused is None or picker in focused.ancestors_with_self:
