@@ -205,6 +205,9 @@ class BankEntry(_Data):
     source: Literal["user", "code"] = "user"
     append: bool = False  # asked even when its bullet holds text; the answer is added below
     options_from: Literal["touchpoints"] | None = None
+    # Typed text (Other) that is about another bullet of the same section goes there, in the
+    # user's words: label -> pattern ("Prometheus metrics" under Metrics, not Logging).
+    routes: dict[str, str] = Field(default_factory=dict)
     gate: GateName | None = None
     pressure: PressureKind | None = None
     challenge: ChallengeMode | None = None
@@ -245,6 +248,13 @@ class BankEntry(_Data):
             for label in o.fills:
                 if norm_label(label) == norm_label(self.label):
                     raise ValueError(f"{where}: option {o.value!r} fills its own label twice")
+        for label, pattern in self.routes.items():
+            if norm_label(label) == norm_label(self.label):
+                raise ValueError(f"{where}: a route goes to another bullet than its own")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{where}: route {label!r}: {exc}") from None
         if self.unchosen is not None and self.type != "multi":
             raise ValueError(f"{where}: `unchosen` is only for multi-answerable packages")
         if self.unchosen is not None and _words(self.unchosen) - _words(self.prompt):

@@ -79,6 +79,7 @@ from specui.interview.engines.builtin_reading import (
     RepoScan,
     claim_sentence,
     claims_of,
+    clauses,
     code_names,
     draft_overview,
     finding_text,
@@ -899,7 +900,7 @@ class Turn:
             if e.key == "deployment.stack" and o.value == "detected":
                 self.stack_changes.extend(self.detected_stack_change)
         if a.other:
-            items.append(a.other.strip())
+            items.extend(self.route_typed(e, a.other.strip()))
         if not items and not (package and fills):
             return
         if items:
@@ -966,6 +967,25 @@ class Turn:
                         for u, lb in fact.items
                     )
                 )
+
+    def route_typed(self, e: BankEntry, text: str) -> list[str]:
+        """`text` minus its clauses about another bullet of the section (`e.routes`), which
+        are written there in the user's words; what is left is the entry's own answer."""
+        if not e.routes:
+            return [text]
+        parts = clauses(text)
+        rest = []
+        for part in parts:
+            label = next(
+                (lb for lb, rx in e.routes.items() if re.search(rx, part, re.IGNORECASE)), None
+            )
+            if label is None:
+                rest.append(part)
+            else:
+                self.write(e.section, label, part)
+        if len(rest) == len(parts):
+            return [text]  # nothing routed: the answer as typed
+        return ["; ".join(rest)] if rest else []
 
     def apply_deferral(self, e: BankEntry, question: str = "") -> None:
         default, rationale = self.entry_default(e)

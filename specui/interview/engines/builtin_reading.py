@@ -234,6 +234,11 @@ def _clauses(sentence: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def clauses(text: str) -> list[str]:
+    """The items of an answer: its sentences, their ';' parts, and list items in them."""
+    return [c for s in sentences(text) for p in re.split(r";\s+", s) for c in _clauses(p)]
+
+
 def _says_what_it_does(sentence: str) -> bool:
     """ "Add a parser API ...", "A CLI that syncs dotfiles ...": a capability verb opens the
     sentence or follows the name of the product ("A JWKS cache." names one, says nothing)."""
