@@ -87,3 +87,12 @@ def test_a_tool_just_for_me_asks_for_my_tasks_not_users(tmp_path):
     spec = project.spec.read_text()
     assert "- **Top Use Cases**: convert a file; convert stdin; keep alignment" in spec
     assert "without friction? → convert a file" in spec  # §17: settled, in the history
+
+
+def test_a_shortened_text_ends_at_a_word():
+    from specui.interview.engines.builtin_reading import short
+
+    text = "it handles only the data its caller passes; no files, secrets or network of its own"
+    assert short(text, 60) == "it handles only the data its caller passes; no files…"
+    assert short("one two", 60) == "one two"
+    assert len(short("x" * 200, 60)) == 60  # one long word is cut where it must be

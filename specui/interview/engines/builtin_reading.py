@@ -35,8 +35,16 @@ def sentences(text: str) -> list[str]:
 
 
 def short(text: str, limit: int = 120) -> str:
+    """`text` on one line, cut to `limit` characters at a word's end ("no files, secre…" read
+    as a typo in "Decide for me (…)")."""
     text = " ".join(text.split()).rstrip(".!?;: ")
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def quote_placeholders(text: str) -> str:
