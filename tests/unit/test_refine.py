@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_driver import FakeEngine, _answer_until, following, make
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+from test_driver import FakeEngine, _answer_until, _random_reply, following, make, pick, replies
 
 from specui.core.errors import SpecuiError
 from specui.core.interview import policy
@@ -264,3 +266,51 @@ def test_handoff_lane_refine_re_enters_the_interview(capsys, tmp_path, cli_engin
     assert code == 2 and "has not ended" in err
     code, out, _ = _run(capsys, "handoff", str(root), "--list")
     assert "specui interview --refine" in out
+
+
+def test_refine_after_an_early_exit_reopens_it():
+    from test_protocol import scored, view, with_rounds
+
+    st = scored(with_rounds(6, max_rounds=12), 0.5)
+    st = policy.refine(policy.crystallize(st, "early_exit"))
+    assert st.status == "active" and st.max_rounds == 6 + 12
+    assert st.refinements[0].ended == "early_exit"
+    d = policy.decide(st, view())
+    assert any("the interview had ended early (your exit)" in n for n in d.notes)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(script=hs.lists(replies, min_size=1, max_size=24), passes=hs.integers(1, 2))
+def test_no_reply_sequence_passes_a_refinement_pass_cap(tmp_path_factory, script, passes):
+    """The driver-level property of test_driver, through refinement passes: whatever the
+    engine replies, no pass asks more than its cap and none crystallizes with a gate open."""
+    root = tmp_path_factory.mktemp("refine") / "p"
+    root.mkdir()
+    project = Project.at(root)
+    engine = FakeEngine([following] + [_random_reply(d) for d in script])
+    store, driver = make(project, engine, profile="quick")
+    driver.start()
+    for pass_ in range(passes + 1):
+        start = store.state.interview.pass_start
+        for _ in range(12):
+            iv = store.state.interview
+            assert iv.rounds_done - start <= 5 and iv.rounds_done <= iv.max_rounds
+            if iv.end_reason == "threshold":
+                assert iv.open_gates() == []
+            if iv.current is None or iv.engine.status == "error":
+                break
+            if iv.current.phase != "interview":
+                break
+            driver.answer(pick(store))
+        iv = store.state.interview
+        if iv.phase != "done" or pass_ == passes:
+            return
+        assert iv.status != "exited"  # only the user's exit ends it early
+        ended_at = iv.rounds_done
+        driver.refine()
+        iv = store.state.interview
+        assert (iv.pass_start, iv.max_rounds) == (ended_at, ended_at + 5)
