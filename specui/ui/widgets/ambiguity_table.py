@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -134,30 +136,58 @@ def _stacked_row(cells: list[Text]) -> Text:
     return line
 
 
+class AmbiguityBody(Static):
+    """The table's lines, drawn for the width this widget has: that width changes without the
+    pane's size changing when the pane's scrollbar comes or goes."""
+
+    drawn_width = 0
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self.drawn_width and isinstance(self.parent, AmbiguityView):
+            self.parent.rebuild()
+
+
 class AmbiguityView(VerticalScroll):
     """Scrollable so the whole table is reachable at 80×24."""
 
     can_focus = True
 
     def compose(self):
-        yield Static(id="ambiguity-body")
+        yield AmbiguityBody(id="ambiguity-body")
 
     def on_mount(self) -> None:
         self.border_title = "Ambiguity"
         self._session: Session | None = None
-        self.watch(self.app, "theme", lambda _theme: self._rebuild(), init=False)
+        self.watch(self.app, "theme", lambda _theme: self.rebuild(), init=False)
 
     def on_resize(self) -> None:
-        self._rebuild()
+        self.rebuild()
 
     def show_session(self, session: Session) -> None:
         self._session = session
-        self._rebuild()
+        self.rebuild()
 
-    def _rebuild(self) -> None:
+    def rebuild(self) -> None:
         if self._session is None:
             return
         variables = self.app.theme_variables
-        width = self.scrollable_content_region.width or 200
-        body = self.query_one("#ambiguity-body", Static)
-        body.update(build_renderable(self._session, variables, width))
+        body = self.query_one("#ambiguity-body", AmbiguityBody)
+        width = body.size.width or self.scrollable_content_region.width or 200
+        body.drawn_width = width
+        # Rendered to lines once here, with their count as the height: a Rich table inside the
+        # Static would be rendered again to measure it on every layout of the screen (each new
+        # question, each line of an agent's activity), a cost of the same order as the frame.
+        app = self.app
+        segments = app.console.render(
+            build_renderable(self._session, variables, width),
+            app.console_options.update(highlight=False, width=width, height=None),
+        )
+        lines = list(Segment.split_and_crop_lines(segments, width, include_new_lines=False,
+                                                  pad=False))
+        body.styles.height = len(lines)
+        body.update(
+            Text("\n").join(
+                Text.assemble(*((seg.text, seg.style) for seg in line if not seg.control))
+                for line in lines
+            )
+        )

@@ -107,6 +107,25 @@ def _held(widget: Widget, event: events.Key | events.Paste) -> bool:
 class AnswerText(TextArea):
     """The free-text answer box (takes no text while the answer is being sent)."""
 
+    _restyle_when_shown = False
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # Hidden (the next question has options), its focus look shows nowhere: restyling it
+        # and its component classes then only delays that question's frame.
+        if not self.display:
+            self._restyle_when_shown = True
+            return
+        super().watch_has_focus(has_focus)
+
+    def reveal(self, text: str) -> None:
+        """Show the box holding `text` (a new question's draft, or nothing)."""
+        if self.text != text:
+            self.text = text
+        self.display = True
+        if self._restyle_when_shown:
+            self._restyle_when_shown = False
+            self.update_node_styles()
+
     async def _on_key(self, event: events.Key) -> None:
         _held(self, event)
 
@@ -238,8 +257,9 @@ class OptionPicker(Vertical):
         other = self.query_one("#other-input", Input)
         other.value = ""
         other.display = False
-        free = self.query_one("#free-text", TextArea)
-        free.text = ""
+        # The hidden box keeps the last text until it is shown again (clearing it costs the
+        # next question's frame a document rebuild); a free-text question fills it first.
+        free = self.query_one("#free-text", AnswerText)
         choices = self.choices
         if question is None:
             choices.clear_options()
@@ -255,9 +275,8 @@ class OptionPicker(Vertical):
         if question.is_free_text:
             choices.clear_options()
             choices.display = False
-            free.display = True
+            free.reveal(draft.text if draft is not None else "")
             if draft is not None:
-                free.text = draft.text
                 free.move_cursor(free.document.end)
             free.focus()
         else:

@@ -19,6 +19,7 @@ from specui.core.ambiguity import ambiguity_percent
 from specui.core.interview.headline import headline
 from specui.core.interview.headline import meta_parts as headline_meta
 from specui.ui.widgets.safe_text import clean, safe_text
+from specui.ui.widgets.static_text import show
 
 if TYPE_CHECKING:
     from specui.session_file import SavedPending
@@ -128,7 +129,7 @@ class QuestionPane(Vertical):
 
     def _engine_text(self, text: str, *, live: bool = False) -> None:
         line = self.query_one("#q-engine", Static)
-        line.update(safe_text(text))
+        show(line, safe_text(text))
         line.display = bool(text)
         # A running or failed round's line is docked at the pane's bottom: a question longer
         # than the pane (at 80x24 the overview) would otherwise scroll it, and the error's
@@ -148,12 +149,12 @@ class QuestionPane(Vertical):
         self.border_title = Content.assemble(("Interview", "bold"), ("  " + meta, ""))
 
     def _question(self, header: str, note: str, question: str) -> None:
-        self.query_one("#q-header", Static).update(safe_text(header))
+        show(self.query_one("#q-header", Static), safe_text(header))
         self._title()
         widget = self.query_one("#q-note", Static)
-        widget.update(safe_text(note))
+        show(widget, safe_text(note))
         widget.display = bool(note.strip())
-        self.query_one("#q-text", Static).update(safe_text(question))
+        show(self.query_one("#q-text", Static), safe_text(question))
 
     def show_saved(self, saved: SavedPending) -> None:
         """The saved question, before the store has loaded (session_file's peek): the same
@@ -185,4 +186,4 @@ class QuestionPane(Vertical):
 
     def show_message(self, message: str) -> None:
         """A one-off line in place of the question (e.g. engine unavailable)."""
-        self.query_one("#q-text", Static).update(safe_text(message))
+        show(self.query_one("#q-text", Static), safe_text(message))

@@ -49,6 +49,7 @@ from specui.ui.screens.runner import (
     PhasePickerScreen,
 )
 from specui.ui.widgets.log_view import LogView, footer_is_narrow
+from specui.ui.widgets.static_text import show
 
 __all__ = ["CSS_PATH", "RunnerPane"]
 
@@ -229,8 +230,8 @@ class RunnerPane(Vertical):
         self.set_class(stalled, "-stalled")
         self.set_class(run is not None and run.status == "running", "-running")
         self.set_class(gate is not None, "-gate")
-        self.query_one("#runner-phases", Static).update(self._phases_text(stalled))
-        self.query_one("#runner-status", Static).update(self._status_text())
+        show(self.query_one("#runner-phases", Static), self._phases_text(stalled))
+        show(self.query_one("#runner-status", Static), self._status_text())
         stall = self.query_one("#runner-stall", Static)
         stall.display = stalled
         if stalled:
@@ -422,7 +423,7 @@ class RunnerPane(Vertical):
         text.append("on" if auto else "off", style="bold green" if auto else "dim")
         # One row (runner_pane.tcss) whatever it says: no layout pass, as the line count
         # changes with every batch of lines a following log takes in.
-        self.query_one("#runner-tail", Static).update(text, layout=False)
+        show(self.query_one("#runner-tail", Static), text, one_row=True)
 
     @on(LogView.TailChanged)
     @on(LogView.SearchChanged)
