@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from specui.core.errors import SpecuiError
 from specui.ui.actions import check_keymap
-from specui.ui.commands import SpecuiCommands
+from specui.ui.commands import SpecuiCommands, SystemCommands
 from specui.ui.messages import InterviewerReady
 from specui.ui.screens.workbench import WorkbenchScreen
 from specui.ui.services.bridge_inbox import BridgeInbox, BridgeRequestsFound
@@ -54,7 +54,7 @@ class SpecuiApp(App[int]):
     # Absolute, so subclasses defined elsewhere (benchmarks, scripts) still find them.
     CSS_PATH: ClassVar[list[str | Path]] = [str(SHELL_CSS), *map(str, PANES_CSS)]
     TITLE = "specui"
-    COMMANDS = App.COMMANDS | {SpecuiCommands}
+    COMMANDS = {SystemCommands, SpecuiCommands}
 
     def __init__(
         self,

@@ -16,7 +16,8 @@ import specui.ui.screens
 import specui.ui.widgets
 from specui.ui import actions
 
-from .conftest import MEDIUM, make_app, settle
+from .conftest import LARGE, MEDIUM, make_app, settle
+from .fake_engine import SINGLE
 
 
 def declared_widget_keys() -> dict[str, str]:
@@ -71,3 +72,24 @@ def _text(screen) -> str:
     for static in screen.query("Static"):
         console.print(static.content)
     return console.export_text()
+
+
+async def test_the_palette_offers_specuis_keys_not_textuals_key_panel(project, store):
+    # Trial G3: Ctrl+P "keys" listed Textual's "Keys" first; Enter docked its raw key panel
+    # beside the workbench (squeezing it to 80 columns) until hidden from the palette again.
+    from textual.command import CommandPalette
+
+    app = make_app(project, store, [SINGLE])
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"keys")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            hits = [str(option.prompt) for option in app.screen.query_one("CommandList").options]
+            if hits:
+                break
+        assert any("Keys and actions" in hit for hit in hits), hits
+        assert not any(hit.splitlines()[0].strip() == "Keys" for hit in hits), hits
