@@ -1,0 +1,34 @@
+"""The Done view takes the focus when the interview ends under the answer entry (trial G6: the
+focus stayed on the hidden option list, so PgDn / End never reached the recap's next step)."""
+
+from __future__ import annotations
+
+from .conftest import MEDIUM, make_app, settle
+from .fake_engine import SINGLE
+
+
+async def test_the_done_view_has_the_focus_after_the_last_answer(project, store):
+    app = make_app(project, store, [SINGLE])
+    async with app.run_test(size=MEDIUM) as pilot:
+        await settle(pilot)
+        assert app.focused.id == "choices"
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert store.state.interview.status == "crystallized"
+        finish = app.query_one("#finish")
+        assert app.focused is finish
+        await pilot.press("end")
+        await pilot.pause()
+        assert finish.scroll_y == finish.max_scroll_y > 0
+
+
+async def test_a_pane_the_user_went_to_keeps_the_focus(project, store):
+    app = make_app(project, store, [SINGLE])
+    async with app.run_test(size=MEDIUM) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # reading SPEC.md when the interview ends
+        await settle(pilot)
+        app.query_one("#picker").submit()
+        await settle(pilot)
+        assert store.state.interview.status == "crystallized"
+        assert app.focused.id == "units"
