@@ -13,7 +13,12 @@ from specui.ui.app import SpecuiApp
 from .conftest import LARGE, settle
 from .test_interview import OVERVIEW, _Scripted
 
-MOVED_ON = Question(question="Which of these are out of scope?", options=[], allow_other=True)
+MOVED_ON = Question.model_validate(
+    {
+        "question": "Which of these are out of scope?",
+        "options": [{"label": "A GUI", "value": "gui"}, {"label": "Sync", "value": "sync"}],
+    }
+)
 
 
 class _Raced(InterviewDriver):

@@ -505,14 +505,19 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self.answer_busy = False
         if not self.live:
             return
+        store = self.app.store
+        moved = store is not None and draft_key(store.state) != self.picker.key
         if ok:
             self.picker.done()
-            store = self.app.store
-            if store is not None and draft_key(store.state) != self.picker.key:
+            if moved:
                 # The next question's StoreChanged is still on its way: show it now, so the
                 # answer just sent is never submitted again to the new question.
                 self.apply_session()
         elif error is not None:
+            if moved:
+                # Refused because the question moved on (another specui): the new question
+                # first, so its render does not wipe the reason from the hint line.
+                self.apply_session()
             self.picker.show_error(error)
 
     # ------------------------------------------------------------------ panes
