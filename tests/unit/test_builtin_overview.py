@@ -96,3 +96,15 @@ def test_a_shortened_text_ends_at_a_word():
     assert short(text, 60) == "it handles only the data its caller passes; no files…"
     assert short("one two", 60) == "one two"
     assert len(short("x" * 200, 60)) == 60  # one long word is cut where it must be
+
+
+def test_the_evidence_for_a_claim_of_a_tool_just_for_me(tmp_path):
+    """The evidence options said "validate it with the first users" and "a customer, contract or regulation states it"
+    for a CSV converter just for me."""
+    drv, store, _project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=CSV))
+    q = answer_until(drv, store, "What evidence shows this holds?", text="Header rows.")
+    offered = {o.label: o.description for o in q.options}
+    assert "A requirement from outside" not in offered
+    assert "users" not in offered["It is an assumption"]
