@@ -99,8 +99,8 @@ def test_a_shortened_text_ends_at_a_word():
 
 
 def test_the_evidence_for_a_claim_of_a_tool_just_for_me(tmp_path):
-    """The evidence options said "validate it with the first users" and "a customer, contract or regulation states it"
-    for a CSV converter just for me."""
+    """The evidence options said "validate it with the first users" and "a customer, contract
+    or regulation states it" for a CSV converter just for me."""
     drv, store, _project = offline_driver(tmp_path)
     drv.start()
     drv.answer(Answer(kind="text", value=CSV))
