@@ -33,6 +33,7 @@ from specui.core.interview.strict_schema import strict_violations
 from specui.core.paths import Project
 from specui.core.questions import Answer
 from specui.interview.driver import InterviewDriver
+from specui.interview.engines import codex as codex_module
 from specui.interview.engines.base import EngineCancelled, EngineError, EngineTimeout
 from specui.interview.engines.codex import SCHEMA_FILE, CodexEngine
 from specui.store import SessionStore
@@ -272,7 +273,9 @@ def test_a_cancelled_round_ends_the_process_group(project, run, fake_server, cod
     assert processes_with_marker(codex_env["marker"]) == []
 
 
-def test_a_dead_server_is_a_timeout_not_a_hang(project, tmp_path, codex_env, monkeypatch):
+@pytest.fixture
+def dead_port(tmp_path, codex_env, monkeypatch) -> None:
+    """CODEX_HOME whose provider is a closed 127.0.0.1 port."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
@@ -283,6 +286,9 @@ def test_a_dead_server_is_a_timeout_not_a_hang(project, tmp_path, codex_env, mon
         config.replace(config.split('base_url = "')[1].split('"')[0], f"http://127.0.0.1:{port}/v1")
     )
     monkeypatch.setenv("CODEX_HOME", str(home))
+
+
+def test_a_dead_server_is_a_timeout_not_a_hang(project, dead_port, codex_env):
     run = Run(CodexEngine(EngineSession(engine="codex")))
     started = time.monotonic()
     with pytest.raises(EngineTimeout) as err:
@@ -290,6 +296,23 @@ def test_a_dead_server_is_a_timeout_not_a_hang(project, tmp_path, codex_env, mon
     assert time.monotonic() - started < 5 + 6
     assert "within 5 s (last from codex: Reconnecting" in str(err.value)
     assert any(line.lower().startswith("reconnecting") for line in run.activity)
+    assert processes_with_marker(codex_env["marker"]) == []
+
+
+def test_a_dead_port_ends_the_round_long_before_the_timeout(
+    project, dead_port, codex_env, monkeypatch
+):
+    """Codex retries a refused connection for as long as it runs (request_max_retries = 0 in
+    this CODEX_HOME notwithstanding): after UNREACHABLE_SECONDS of nothing but its reconnect
+    notices the round ends with the cause, not at timeout_seconds."""
+    monkeypatch.setattr(codex_module, "UNREACHABLE_SECONDS", 3.0)
+    run = Run(CodexEngine(EngineSession(engine="codex")))
+    started = time.monotonic()
+    with pytest.raises(EngineError) as err:
+        run(request(project), timeout=300)
+    assert not isinstance(err.value, EngineTimeout)
+    assert time.monotonic() - started < 3 + 15
+    assert str(err.value).startswith("codex cannot reach the model provider (Connection failed")
     assert processes_with_marker(codex_env["marker"]) == []
 
 

@@ -21,7 +21,9 @@ driver validates it. The reply is the turn's last `agent_message`.
 
 `--json` events drive the live activity: `command_execution` items become "reading <path>" /
 "searching <pattern>" / "running <command>", reconnect notices "reconnecting", and
-`turn.failed` the round's error (a timeout names what Codex reported last). The thread id (from `thread.started`) is kept in the engine
+`turn.failed` the round's error (a timeout names what Codex reported last). A round that heard
+nothing but reconnect notices for UNREACHABLE_SECONDS ends then: Codex would retry an
+unreachable provider until timeout_seconds (default 5 min). The thread id (from `thread.started`) is kept in the engine
 session only after a round succeeded, so a cancelled first round never leaves a thread that
 holds half a conversation; a thread Codex no longer has, or one another codex process still
 writes (the orphaned round of a specui that died), is replaced by a new one, and so is a thread
@@ -141,17 +143,44 @@ class TurnOutcome:
     last_error: str | None = None  # an `error` event (Codex may still recover from it)
 
 
+# Codex (0.169-0.171) never gives up on a provider it cannot connect to: it prints
+# "Reconnecting... waiting for network (Connection failed: ...)" at growing intervals for as long
+# as it runs, whatever `request_max_retries` says. A round that has heard nothing else for this
+# long ends with "codex cannot reach the model provider" instead of waiting out timeout_seconds.
+UNREACHABLE_SECONDS = 30.0
+
+
 class EventReader:
     """Folds `codex exec --json` lines into a TurnOutcome and live activity lines."""
 
-    def __init__(self, on_activity: Activity) -> None:
+    def __init__(
+        self, on_activity: Activity, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.outcome = TurnOutcome()
         self._on_activity = on_activity
+        self._clock = clock
+        # Since when Codex has reported nothing but reconnect notices (None: it is working).
+        self._reconnecting_since: float | None = None
+        self._reconnect_notice = ""
+
+    def check_reachable(self) -> None:
+        """EngineError once only reconnect notices came for UNREACHABLE_SECONDS."""
+        since = self._reconnecting_since
+        if since is not None and self._clock() - since >= UNREACHABLE_SECONDS:
+            raise EngineError(
+                f"codex cannot reach the model provider ({_notice_detail(self._reconnect_notice)})"
+            )
 
     def __call__(self, line: str) -> None:
         event = parse_event(line)
         if event is None:
             return
+        if event.type == "error" and event.message and _is_reconnect(event.message):
+            if self._reconnecting_since is None:
+                self._reconnecting_since = self._clock()
+            self._reconnect_notice = _plain(event.message)
+        else:
+            self._reconnecting_since = None
         out = self.outcome
         if event.type == "thread.started" and event.thread_id:
             out.thread_id = event.thread_id
@@ -161,7 +190,7 @@ class EventReader:
         elif event.type == "error" and event.message:
             message = _plain(event.message)
             out.last_error = message
-            if message.lower().startswith("reconnecting"):
+            if _is_reconnect(message):
                 self._say(message)
         elif event.type in ("item.started", "item.completed") and event.item is not None:
             item = event.item
@@ -182,6 +211,19 @@ class EventReader:
 
 def _plain(text: str) -> str:
     return " ".join(strip_ansi(text).split())
+
+
+def _is_reconnect(message: str) -> bool:
+    return _plain(message).lower().startswith("reconnecting")
+
+
+def _notice_detail(notice: str) -> str:
+    """What a reconnect notice says went wrong: "Reconnecting... waiting for network
+    (Connection failed: error sending request)" -> "Connection failed: error sending request"."""
+    _, paren, rest = notice.partition("(")
+    if paren and rest.endswith(")") and rest[:-1].strip():
+        return rest[:-1].strip()
+    return notice
 
 
 class CodexEngine(Engine):
@@ -347,6 +389,7 @@ class CodexEngine(Engine):
                 timeout=timeout,
                 on_line=reader,
                 on_started=on_started,
+                on_poll=reader.check_reachable,
                 what="codex",
             )
         except EngineTimeout as exc:
