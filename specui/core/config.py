@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from specui.core.ambiguity import DEFAULT_PROFILES, PROFILE_NAMES, Profile
+from specui.core.codex_args import refused_codex_arg
 from specui.core.errors import SpecuiError
 from specui.core.loader import load_toml_document, load_toml_file
 from specui.core.orchestrator import validate_phase_list
@@ -132,6 +133,8 @@ def parse_config(data: Mapping[str, Any], label: str = "specui.toml") -> SpecuiC
         raise SpecuiError(_validation_message(label, exc)) from None
     if cfg.interview.engine == "command" and not cfg.interview.command:
         raise SpecuiError(f'{label}: [interview] command: required when engine = "command"')
+    if cfg.interview.engine == "codex" and (refused := refused_codex_arg(cfg.interview.args)):
+        raise SpecuiError(f"{label}: [interview] args: {refused}")
     return cfg
 
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specui.core.ansi import strip_ansi
+from specui.core.codex_args import refused_codex_arg
 from specui.core.codex_events import parse_event
 from specui.core.config import SpecuiConfig
 from specui.core.errors import SpecuiError
@@ -105,28 +106,11 @@ def describe_command(command: str, limit: int = 120) -> str:
     return _cap("running " + " ".join(text.split()), limit)
 
 
-# Arguments that would let the interviewer write: it reads the repository, specui writes.
-_WRITE_FLAGS = frozenset({
-    "--sandbox", "-s", "--add-dir", "--full-auto", "--yolo", "--worktree",
-    "--dangerously-bypass-approvals-and-sandbox",
-})
-
-
 def check_args(args: list[str]) -> None:
     """EngineError for `[interview] args` that would lift the read-only sandbox."""
-    for i, arg in enumerate(args):
-        flag = arg.split("=", 1)[0]
-        if flag in _WRITE_FLAGS:
-            raise EngineError(
-                f"[interview] args: {flag} is not allowed: the interviewer runs read-only "
-                "(specui writes SPEC.md itself)"
-            )
-        if arg in ("-c", "--config") and i + 1 < len(args):
-            key = args[i + 1].split("=", 1)[0].strip()
-            if key in ("sandbox_mode", "sandbox_workspace_write", "approval_policy"):
-                raise EngineError(
-                    f"[interview] args: -c {key} is not allowed: the interviewer runs read-only"
-                )
+    reason = refused_codex_arg(args)
+    if reason is not None:
+        raise EngineError(f"[interview] args: {reason}")
 
 
 def _cap(text: str, limit: int) -> str:
