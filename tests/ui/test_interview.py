@@ -255,6 +255,24 @@ async def test_a_failed_round_shows_one_error_with_retry_and_offline_keys(projec
         assert iv.rounds[0].answer.value == OVERVIEW
 
 
+async def test_reopened_after_a_failed_round_the_kept_answer_is_on_screen(project):
+    # Trial H13: reopened, the error offered `r retry` over an empty box; r sent an answer
+    # nothing on screen showed.
+    app, store, engine = _agent_app(project)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        engine.fail = ["the server did not answer within 300 s"]
+        app.query_one("#free-text").text = OVERVIEW
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert store.state.interview.engine.status == "error"
+    app2, store2, engine2 = _agent_app(project)
+    async with app2.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        assert store2.state.interview.engine.status == "error"
+        assert app2.query_one("#free-text").text == OVERVIEW
+
+
 async def test_after_a_failed_round_r_retries_instead_of_typing_into_the_answer(project):
     # Found in tmux: the error line offered "r retry · o …" while the free-text box kept the
     # focus, so `o` was appended to the submitted answer.

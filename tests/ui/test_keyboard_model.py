@@ -146,6 +146,26 @@ async def test_ticked_options_survive_quit_and_reopen(project, store):
         assert app2.engine.answers[0].selected_values == ["no-sync", "no-plugins"]
 
 
+async def test_a_single_select_pick_survives_quit_and_reopen(project, store):
+    # Trial H3: a digit on a single-select question moves the highlight (nothing is "ticked"),
+    # and that draft was taken for a blank one and never saved.
+    app = make_app(project, store, [SINGLE, MULTI])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert app.query_one("#choices").highlighted == 0  # the recommended option
+        await pilot.press("2")
+        await settle(pilot)
+    reopened = SessionStore.open(project)
+    assert reopened.state.interview.draft.highlighted == 1
+    app2 = make_app(project, reopened, [SINGLE, MULTI])
+    async with app2.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert app2.query_one("#choices").highlighted == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app2.engine.answers[0].value == "json"
+
+
 async def test_typed_text_survives_quit_and_reopen(project, store):
     app = make_app(project, store, [FREE, SINGLE])
     async with app.run_test(size=SMALL) as pilot:

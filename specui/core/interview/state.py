@@ -206,6 +206,26 @@ class AnswerDraft(_Model):
     text: str = ""  # the Other input's or the free-text box's text
 
 
+def draft_of(question: Question, answer: Answer, key: str) -> AnswerDraft:
+    """`answer` to `question` as the picker holds it: an answer kept after a failed round
+    comes back into the answer widgets, so a retry sends what is on screen."""
+    if question.is_free_text:
+        return AnswerDraft(key=key, text=answer.summary())
+    index = {o.value: i for i, o in enumerate(question.options)}
+    other = len(question.options)
+    typed = answer.other_text if answer.other_text is not None else (
+        answer.value if answer.kind == "other" and isinstance(answer.value, str) else None)
+    if question.multi_select:
+        chosen = sorted({index[v] for v in answer.selected_values if v in index})
+        if typed is not None:
+            chosen.append(other)
+        return AnswerDraft(key=key, chosen=chosen, other=typed is not None, text=typed or "")
+    if typed is not None:
+        return AnswerDraft(key=key, highlighted=other, other=True, text=typed)
+    value = answer.value if isinstance(answer.value, str) else ""
+    return AnswerDraft(key=key, highlighted=index.get(value))
+
+
 class InterviewState(_Model):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     profile: str = "standard"

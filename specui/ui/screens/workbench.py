@@ -77,6 +77,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self.answer_busy = False
         self._draft_timer: Any = None
         self._draft: AnswerDraft | None = None  # changed since the last save
+        self._draft_blank = True  # nothing chosen or typed in it (OptionPicker.untouched)
         self._draft_lock = threading.Lock()  # one draft write at a time; quit waits for it
         self._round_failed = False  # the engine's last round failed (seen by apply_session)
         # Submitted before the store and the engine were up (draft key, options, text): sent
@@ -248,7 +249,16 @@ class WorkbenchScreen(actions.FooterAwareScreen):
                 pane.show_session(session)
         finished = pending is None and iv.status in FINISHED
         if pending is not None:
-            picker.set_question(pending.question, draft_key(session), iv.draft)
+            key = draft_key(session)
+            draft = iv.draft
+            kept = iv.engine.pending_answer if iv.engine.status == "error" else None
+            if kept is not None and (draft is None or draft.key != key):
+                # A failed round keeps the answer for r (retry): it is back on screen, so
+                # reopened, the user sees what a retry sends.
+                from specui.core.interview.state import draft_of
+
+                draft = draft_of(pending.question, kept, key)
+            picker.set_question(pending.question, key, draft)
             if self._queued is not None and self._queued[0] == picker.key:
                 picker.wait("Sending your answer once the interviewer is up…")
         else:
@@ -404,7 +414,10 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._draft_changed()
 
     def _draft_changed(self) -> None:
-        self._draft = self.picker.draft()
+        picker = self.picker
+        self._draft = picker.draft()
+        # Judged now: on quit, when the draft is written, the picker is gone.
+        self._draft_blank = picker.untouched(self._draft)
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
@@ -417,7 +430,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return
         self._draft = None
         saved = store.state.interview.draft
-        blank = not (draft.chosen or draft.other or draft.text)
+        blank = self._draft_blank
         if draft == saved or (blank and (saved is None or saved.key != draft.key)):
             return
 

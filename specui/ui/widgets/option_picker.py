@@ -59,6 +59,9 @@ class ChoiceList(OptionList):
         super().__init__(**kwargs)
         self.picker: OptionPicker | None = None
         self._wrapped_width = 0
+        # The width prompts wrap to, kept while the list is hidden (a free-text question): the
+        # next options are wrapped for it before they are shown, not in a second frame.
+        self.content_width = 0
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         picker = self.picker
@@ -88,6 +91,8 @@ class ChoiceList(OptionList):
     def on_resize(self, event: events.Resize) -> None:
         # Its first layout, a new terminal width, or shown again after a free-text question
         # (hidden, it had no width to wrap to): the prompts are wrapped to the width it has now.
+        if self.scrollable_content_region.width:
+            self.content_width = self.scrollable_content_region.width
         if self.picker is not None and event.size.width != self._wrapped_width:
             self._wrapped_width = event.size.width
             self.picker.rewrap()
@@ -315,6 +320,16 @@ class OptionPicker(Vertical):
             text=text,
         )
 
+    def untouched(self, draft: AnswerDraft) -> bool:
+        """Nothing chosen or typed: a draft not worth saving. A single-select pick only moves
+        the highlight, so one away from where the question opened is a choice too."""
+        if draft.chosen or draft.other or draft.text:
+            return False
+        q = self.question
+        if draft.highlighted is None or q is None or q.is_free_text or draft.key != str(self.key):
+            return True
+        return draft.highlighted == self._recommended_index()
+
     def _changed(self) -> None:
         """The user changed the answer: a refusal no longer applies; save the draft."""
         if self._restoring:
@@ -383,9 +398,12 @@ class OptionPicker(Vertical):
     def _hang(self, body: Content, indent: int) -> Content:
         """Wrap `body` to the list's width with continuation lines under the label, not under
         the number (OptionList's own wrapping starts them at column 0, where they read like
-        another option). Before the first layout the width is unknown: left to OptionList, and
-        the prompts are rebuilt when the list's width changes (ChoiceList.on_resize)."""
-        width = self.choices.scrollable_content_region.width - indent - 1  # -1: scrollbar room
+        another option). Hidden, the list wraps to the width it last had; before its first
+        layout the width is unknown: left to OptionList, and the prompts are rebuilt when the
+        list's width changes (ChoiceList.on_resize)."""
+        choices = self.choices
+        room = choices.scrollable_content_region.width or choices.content_width
+        width = room - indent - 1  # -1: scrollbar room
         if width < 12 or body.cell_length <= width:
             return body
         lines = [line.rstrip() for line in body.wrap(width)]
