@@ -133,3 +133,9 @@ def test_a_ui_ruled_out_as_a_non_goal_is_not_offered_as_an_interface(tmp_path):
     drv.answer(build_answer(q, [labels.index("A management UI")], None))
     q = answer_until(drv, store, "Which interfaces does v1 expose?", text="Keep it simple.")
     assert "Web or desktop UI" not in [o.label for o in q.options]
+
+
+def test_records_with_a_status_are_offered_a_free_status_lifecycle(reading_cli):
+    """The overview said "with tags and a reading status"; the ★ was "No lifecycle"."""
+    q = next(q for q in reading_cli[0] if "Do records have a lifecycle" in q.question)
+    assert [o.label for o in q.options if o.recommended] == ["A status that changes freely"]

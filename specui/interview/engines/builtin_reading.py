@@ -434,6 +434,8 @@ MENTIONS = {
     "cache": r"\b(cach(?:e|es|ed|ing))\b",
     # It runs jobs over many items at once: throughput, not latency, is its load.
     "batch": r"\b(batch(?:es)?|bulk|nightly|cron|etl|pipelines?|backfills?)\b",
+    # Records carry a status ("with tags and a reading status"): a lifecycle, if a free one.
+    "status": r"\bstatus(?:es)?\b",
 }
 LANGS = {
     "python": r"\bpython\b",
