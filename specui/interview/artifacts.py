@@ -676,7 +676,8 @@ class AutoresearchDraft:
             f"- topic: {_md(self.topic, '(none)')}\n- evaluator: `{_md(self.evaluator, '(none)')}`\n"
             f"- keep-policy: {_md(self.keep_policy, '(none)')}\n- slug: {self.slug}\n\n"
             "## Confirmation Bridge\n\n- Refine further: continue the interview on what blocks "
-            "the launch.\n- Launch: hand off to `$autoresearch` with this draft only after explicit "
+            "the launch (`specui interview --refine`, or e in the workbench's Done view).\n"
+            "- Launch: hand off to `$autoresearch` with this draft only after explicit "
             "confirmation; nothing is launched from here.\n"
         )
 
