@@ -84,6 +84,7 @@ from specui.interview.engines.builtin_reading import (
     draft_overview,
     finding_text,
     keywords,
+    mission_sentence,
     new_code_names,
     product_kinds,
     prompt_regex,
@@ -828,6 +829,9 @@ class Turn:
         drafted = draft_overview(a.entry.answer, elsewhere=existing)
         if existing:
             drafted[("scope", "Existing Code")] = "; ".join(h.rstrip(".") for h in existing)
+        if self.req.autoresearch and (mission := mission_sentence(a.entry.answer)):
+            # The overview of a research session states what to improve: its mission.
+            drafted[("vision", "Mission")] = mission.rstrip(".")
         for (unit, label), value in drafted.items():
             if not value_is_answered(label, item_value(self.body(unit), label)):
                 self.write(unit, label, value)  # the user's own bullet stays

@@ -265,6 +265,19 @@ def _success_apart(sentence: str) -> list[str]:
     return [sentence]
 
 
+_MISSION = re.compile(
+    r"\b(faster|speed\w*|improv\w*|reduc\w*|increas\w*|lower|rais\w*|minimi[sz]\w*|"
+    r"maximi[sz]\w*|optimi[sz]\w*|better|whether|find out)\b",
+    re.IGNORECASE,
+)
+
+
+def mission_sentence(text: str) -> str | None:
+    """The sentence of an autoresearch overview that says what to improve or find out ("Speed
+    up the CSV parser; the benchmark must improve"), in the user's words; None if none does."""
+    return next((s for s in sentences(text) if _MISSION.search(s)), None)
+
+
 _REASON = re.compile(r"\b(because|so that|instead of|survives?)\b", re.IGNORECASE)
 
 
