@@ -314,3 +314,34 @@ async def test_keys_are_remapped_from_specui_toml(project, store):
         assert any("round 4" in m for m in messages(app))
         helps = {t: h for t, h, _cb in app.palette_commands()}
         assert helps["Go to the SPEC.md pane"] == "F7"
+
+
+async def test_the_hint_says_when_keys_are_commands_not_text(project, store):
+    # Trial H18: after Esc the free-text box looked the same and its hint still said "Ctrl+S
+    # submits"; the answer typed then ran commands (n ran the next phase, H wrote a handoff).
+    app = make_app(project, store, [FREE, SINGLE])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert "Ctrl+S submits" in hint(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.focused is None or app.focused.id != "free-text"
+        assert "Keys are commands here" in hint(app) and "i: back to your answer" in hint(app)
+        assert app.query_one("#picker-hint").has_class("-away")
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.focused.id == "free-text" and "Ctrl+S submits" in hint(app)
+        assert not app.query_one("#picker-hint").has_class("-away")
+
+
+async def test_the_other_input_left_for_another_pane_says_so_too(project, store):
+    app = make_app(project, store, [SINGLE, MULTI])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("4", *"duck")  # Other
+        await settle(pilot)
+        assert "Type your answer" in hint(app)
+        await pilot.press("tab")  # on to the next pane, the Other text kept
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id != "other-input"
+        assert "Keys are commands here" in hint(app)

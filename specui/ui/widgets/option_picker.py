@@ -27,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from specui.ui.widgets.safe_text import clean
+from specui.ui.widgets.static_text import show
 
 if TYPE_CHECKING:
     from specui.core.interview.state import AnswerDraft
@@ -198,6 +199,7 @@ class OptionPicker(Vertical):
         self.busy = False
         self._error = False
         self._restoring = False
+        self._focus_coming = False  # an entry was told to take the focus (it comes deferred)
 
     def compose(self) -> ComposeResult:
         choices = ChoiceList(id="choices")
@@ -283,6 +285,7 @@ class OptionPicker(Vertical):
             free.reveal(draft.text if draft is not None else "")
             if draft is not None:
                 free.move_cursor(free.document.end)
+            self._focus_coming = True
             free.focus()
         else:
             free.display = False
@@ -518,6 +521,7 @@ class OptionPicker(Vertical):
         self.other_mode = True
         other = self.query_one("#other-input", Input)
         other.display = True
+        self._focus_coming = True
         other.focus()
         self.refresh_bindings()
 
@@ -548,20 +552,42 @@ class OptionPicker(Vertical):
         self.busy = False
         self._refresh_hint()  # not "Saving your answer…" over a question shown again
 
-    def _set_hint(self, text: str, *, error: bool) -> None:
+    def _set_hint(self, text: str, *, error: bool, away: bool = False) -> None:
         self._error = error
         hint = self.query_one("#picker-hint", Static)
-        content = Content(clean(text))
         # A hint that stays one line keeps the pane's height: repainting the line is enough (a
         # layout of the whole screen, e.g. for "Saving your answer…", delayed the submission).
-        one_line = hint.size.height == 1 and 0 < content.cell_length <= hint.content_region.width
-        hint.update(content, layout=not one_line)
+        show(hint, Content(clean(text)))
         hint.set_class(error, "-error")
+        hint.set_class(away, "-away")
+
+    def _entry_away(self) -> bool:
+        """The answer is typed (free text, Other) but the focus is elsewhere: the keys are
+        commands now, whatever the box looks like."""
+        if not self.text_mode or self._focus_coming or not self.is_attached:
+            return False
+        focused = self.screen.focused
+        return focused is None or focused.id not in ("free-text", "other-input")
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self._focus_coming = False
+        self._focus_moved()
+
+    def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
+        self._focus_moved()
+
+    def _focus_moved(self) -> None:
+        if not self.busy and not self._error:
+            self._refresh_hint()
 
     def _refresh_hint(self) -> None:
         q = self.question
         if q is None:
             self._set_hint("", error=False)
+            return
+        if self._entry_away():
+            self._set_hint("Keys are commands here · i: back to your answer", error=False,
+                           away=True)
             return
         if q.is_free_text:
             text = "Ctrl+S submits · Enter: new line · Esc leaves the box"
