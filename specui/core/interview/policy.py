@@ -528,9 +528,9 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
 
 def _refine_opening(state: InterviewState, n: int, base: dict[str, Any]) -> Decision:
     """The first question of a refinement pass goes to the highest-leverage uncertainty left:
-    an unsettled contradiction, then an open readiness gate (asked again at once, whatever
-    its revisit interval), then the weakest dimension; within the threshold, the closure
-    audit."""
+    an unsettled contradiction, then an open non-goals / decision-boundaries gate (asked
+    again at once, whatever its revisit interval), then an incomplete pressure pass, then the
+    weakest dimension; within the threshold, the closure audit."""
     open_c = state.open_contradictions()
     if open_c:
         return SpecuiAsk(contradiction_question(state, open_c[0], n, "interview"))
