@@ -314,3 +314,47 @@ def test_no_reply_sequence_passes_a_refinement_pass_cap(tmp_path_factory, script
         driver.refine()
         iv = store.state.interview
         assert (iv.pass_start, iv.max_rounds) == (ended_at, ended_at + 5)
+
+
+@pytest.mark.parametrize(
+    ("gates", "contradiction", "expected"),
+    [
+        ({}, True, "contradiction"),
+        ({}, False, "gate:non_goals"),
+        ({"non_goals": True}, False, "gate:decision_boundaries"),
+        ({"non_goals": True, "decision_boundaries": True}, False, "pressure:assumption"),
+        (
+            {"non_goals": True, "decision_boundaries": True, "pressure_pass": True},
+            False,
+            "dimension",
+        ),
+    ],
+)
+def test_the_refine_opening_order(gates, contradiction, expected):
+    from test_protocol import scored, view, with_rounds
+
+    from specui.core.interview.state import ContradictionRecord
+
+    st = scored(with_rounds(5, max_rounds=5), 0.5)
+    for gate, value in gates.items():
+        setattr(st.gates, gate, value)
+    if contradiction:
+        st.contradictions.append(
+            ContradictionRecord(
+                found_round=5, topic="cache lifetime", statement_a="15 minutes", where_a="nfr",
+                statement_b="60 minutes", where_b="data",
+            )
+        )
+    st = policy.refine(policy.crystallize(st, "hard_cap"))
+    d = policy.decide(st, view())
+    if isinstance(d, policy.SpecuiAsk):
+        got = d.pending.kind
+    elif d.gate:
+        got = f"gate:{d.gate}"
+    elif d.pressure_followup:
+        got = f"pressure:{d.pressure_kind}"
+    else:
+        got = "dimension"
+    assert got == expected
+    if expected == "contradiction":
+        assert d.pending.round == 6
