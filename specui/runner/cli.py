@@ -21,6 +21,7 @@ from specui.core.errors import SpecuiError
 from specui.core.orchestrator import validate_phase
 from specui.core.paths import Project
 from specui.runner.safe_output import Part
+from specui.runner.supervisor import run_outcome
 from specui.runner.vitals import fmt_duration
 
 if TYPE_CHECKING:
@@ -222,7 +223,8 @@ def _run(args: argparse.Namespace) -> int:
                                          reap_orphans=reap)
         forwarder.flush()
         note = f" ({run.message})" if run.message else ""
-        _say(f"phase {current} {run.status}, exit code {run.exit_code}{note}; log: {run.log}")
+        outcome = run_outcome(run.phase, run.status, run.tasks_done, run.tasks_total)
+        _say(f"phase {current} {outcome}, exit code {run.exit_code}{note}; log: {run.log}")
         step = manager.follow_up(run, auto_continue=auto_continue)
         if step.reason:
             _say(step.reason)

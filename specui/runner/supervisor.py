@@ -71,6 +71,7 @@ from specui.core.ansi import strip_ansi
 from specui.core.codex_events import is_progress_line, parse_event
 from specui.core.fsio import atomic_write_text, make_dirs, resolve_target
 from specui.core.loader import LoadError, load_json_text, read_file_bytes
+from specui.core.tasks import count_tasks
 from specui.runner import guard
 from specui.runner.procid import identify, pid_file_text, read_pid_file
 from specui.runner.safe_output import LineSanitizer, Part
@@ -166,6 +167,10 @@ class RunStatus(BaseModel):
     exit_code: int | None = None
     turn_failed: bool = False
     stalled: bool = False
+    # implement: tasks.md when the run ended (a run that ends well with tasks open did not get
+    # implement done; see run_outcome).
+    tasks_done: int | None = None
+    tasks_total: int | None = None
     lines: int = 0
     bytes: int = 0
     message: str = ""
@@ -176,6 +181,19 @@ class RunStatus(BaseModel):
 
 
 STATUS_LIMIT = 1024 * 1024  # status.json is well under 4 KB
+TASKS_LIMIT = 8 * 1024 * 1024
+
+
+def run_outcome(phase: str, state: str, tasks_done: int | None, tasks_total: int | None) -> str:
+    """How a run ended, in the words every view uses (log footer, past runs, `specui run`, the
+    runner pane): an implement run that ended well with tasks open is "ended with N tasks
+    open" — its state stays "done" (the agent succeeded; auto-continue goes on from there),
+    but implement is not done until tasks.md is (orchestrator.phase_state)."""
+    if phase == "implement" and state == "done" and tasks_total and tasks_done is not None:
+        left = tasks_total - tasks_done
+        if left > 0:
+            return f"ended with {left} task{'s' if left > 1 else ''} open"
+    return state
 
 
 def read_status(run_dir: Path) -> RunStatus | None:
@@ -360,16 +378,19 @@ class Supervisor:
         status = self.status
         ended = status.ended_at or now_utc()
         duration = (ended - status.started_at).total_seconds()
+        outcome = run_outcome(status.phase, status.state, status.tasks_done, status.tasks_total)
         lines = [
             "",
             "---",
             "",
-            f"- result: {status.state}",
+            f"- result: {outcome}",
             f"- exit code: {status.exit_code if status.exit_code is not None else 'none'}",
             f"- duration: {duration:.1f} s",
             f"- command: {shlex.join(self.spec.argv)}",
             f"- ended: {_fmt_time(ended)}",
         ]
+        if status.tasks_total is not None:
+            lines.append(f"- tasks: {status.tasks_done}/{status.tasks_total} done")
         if status.turn_failed:
             lines.append("- turn failed: yes")
         if status.message:
@@ -452,8 +473,9 @@ class Supervisor:
 
             ended = self.status.ended_at or now_utc()
             duration = (ended - self.status.started_at).total_seconds()
-            tmux_message(end_message(spec.phase, self.status.state, self.status.exit_code,
-                                     duration))
+            outcome = run_outcome(spec.phase, self.status.state, self.status.tasks_done,
+                                  self.status.tasks_total)
+            tmux_message(end_message(spec.phase, outcome, self.status.exit_code, duration))
         return self.status
 
     def _spawn_and_pump(self, forward: Callable[[bytes], None] | None) -> None:
@@ -491,6 +513,20 @@ class Supervisor:
                 status.message = f"killed by signal {-code} ({_signal_name(-code)})"
             elif status.turn_failed:
                 status.message = "the agent's turn failed (turn.failed)"
+        if self.spec.phase == "implement":
+            status.tasks_done, status.tasks_total = self._count_tasks()
+
+    def _count_tasks(self) -> tuple[int | None, int | None]:
+        """tasks.md's done/total now (None, None without one or when it cannot be read)."""
+        path = self.spec.tasks_path
+        if path is None:
+            return None, None
+        try:
+            data = read_file_bytes(path, what="tasks.md", max_bytes=TASKS_LIMIT)
+        except LoadError:
+            return None, None
+        count = count_tasks(data.decode("utf-8", "replace"))
+        return count.done, count.total
 
     def _run_once(self, forward: Callable[[bytes], None] | None) -> int | None:
         """Start the command and pump its output until it exits; its raw return code (None

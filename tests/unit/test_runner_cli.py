@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -203,7 +204,15 @@ def test_auto_continue_runs_until_done(tmp_path: Path) -> None:
     continued = [log for log in logs
                  if "attempt prompt: [implement] continue phase implement" in log.read_text()]
     assert len(continued) == 2
-    assert "all 3 tasks done" in result.stderr.decode()
+    err = result.stderr.decode()
+    assert "all 3 tasks done" in err
+    # A run that ended well with tasks open says so, in the same words, on stderr and in its
+    # log's footer; auto-continue goes on from it all the same.
+    assert re.search(r"phase implement ended with 2 tasks open, exit code 0;", err), err
+    assert re.search(r"phase implement ended with 1 task open, exit code 0;", err), err
+    assert re.search(r"phase implement done, exit code 0;", err), err
+    footers = [re.search(r"- result: (.*)\n", log.read_text()).group(1) for log in logs]
+    assert footers == ["ended with 2 tasks open", "ended with 1 task open", "done"]
 
 
 def test_auto_continue_stops_on_no_progress(tmp_path: Path) -> None:

@@ -15,9 +15,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from specui.runner.cli import CleanForwarder, JsonForwarder
 from specui.runner.notify import bell, end_message, tmux_message
-from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status
+from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status, run_outcome
 
 
 def make_run(tmp_path: Path, script: str, *, json_mode: bool = False) -> Supervisor:
@@ -370,3 +372,36 @@ def test_tasks_md_changes_are_progress(tmp_path: Path) -> None:
     calls: list[bool] = []
     status = supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
     assert calls == [] and status.state == "done"
+
+
+def test_run_outcome_words() -> None:
+    assert run_outcome("implement", "done", 2, 3) == "ended with 1 task open"
+    assert run_outcome("implement", "done", 0, 3) == "ended with 3 tasks open"
+    assert run_outcome("implement", "done", 3, 3) == "done"
+    assert run_outcome("implement", "done", None, None) == "done"  # no tasks.md
+    assert run_outcome("implement", "failed", 2, 3) == "failed"
+    assert run_outcome("converge", "done", 2, 3) == "done"  # it adds tasks: that is its job
+
+
+@pytest.mark.parametrize(("ticked", "result"), [(2, "ended with 1 task open"), (3, "done")])
+def test_an_implement_run_that_ends_with_tasks_open_says_so_in_its_footer(
+        tmp_path: Path, ticked: int, result: str) -> None:
+    tasks = tmp_path / "tasks.md"
+    tasks.write_text("- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n")
+    supervisor = make_run(tmp_path, f"""
+        import pathlib, sys
+        sys.stdin.read()
+        text = "".join(f"- [{{'x' if i < {ticked} else ' '}}] T00{{i + 1}} t\\n" for i in range(3))
+        pathlib.Path({str(tasks)!r}).write_text(text)
+    """)
+    supervisor.spec.phase = "implement"
+    supervisor.status.phase = "implement"
+    supervisor.spec.tasks_path = str(tasks)
+    status = supervisor.run()
+    assert status.state == "done"  # the agent succeeded: auto-continue goes on from here
+    assert (status.tasks_done, status.tasks_total) == (ticked, 3)
+    log = (tmp_path / "orchestrator" / "plan-20260101-000000.md").read_text()
+    assert f"- result: {result}\n" in log
+    assert f"- tasks: {ticked}/3 done\n" in log
+    saved = read_status(tmp_path / "run")
+    assert saved is not None and (saved.tasks_done, saved.tasks_total) == (ticked, 3)

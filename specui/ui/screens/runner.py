@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from specui.runner.supervisor import run_outcome
 from specui.ui.widgets.safe_text import safe_text
 
 __all__ = [
@@ -37,6 +38,8 @@ STATUS_STYLE = {
     "stopped": "magenta",
 }
 STATUS_ICON = {"pending": "·", "running": "●", "done": "✓", "failed": "✗", "stopped": "■"}
+# An implement run that ended well with tasks open (run_outcome): not a ✓, implement goes on.
+OPEN_ICON, OPEN_STYLE = "◐", "yellow"
 
 
 HANDOFF_KEYS = ("1: run the Spec Kit phases here · 2–6: start that lane in the runner · "
@@ -100,13 +103,19 @@ class PastRunsScreen(_RunnerModal):
 
     def compose(self) -> ComposeResult:
         options = [Option(Text("↺ follow the current run", style="italic"), id="")]
-        for run in self._runs:
+        outcomes = [run_outcome(run.phase, run.status, run.tasks_done, run.tasks_total)
+                    for run in self._runs]
+        width = max((len(outcome) for outcome in outcomes), default=0)
+        for run, outcome in zip(self._runs, outcomes, strict=True):
             started = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M") \
                 if run.started_at else "—"
             line = Text()
             line.append(f"{run.phase:<13}", style="bold")
-            line.append(f"{STATUS_ICON.get(run.status, '?')} {run.status:<8}",
-                        style=STATUS_STYLE.get(run.status, ""))
+            if outcome == run.status:
+                icon, style = STATUS_ICON.get(run.status, "?"), STATUS_STYLE.get(run.status, "")
+            else:
+                icon, style = OPEN_ICON, OPEN_STYLE
+            line.append(f"{icon} {outcome:<{max(width, 8)}}", style=style)
             line.append(f" {started}\n")
             line.append_text(safe_text(run.log or "(no log)", style="dim"))
             options.append(Option(line, id=run.run_id))

@@ -37,6 +37,7 @@ from specui.core.errors import SpecuiError
 from specui.core.orchestrator import REQUIRED_INPUT_PHASES, continue_message
 from specui.core.paths import Project
 from specui.runner.manager import PhaseManager, RunnerView
+from specui.runner.supervisor import run_outcome
 from specui.runner.vitals import fmt_duration
 from specui.ui.actions import bindings
 from specui.ui.screens.confirm import ConfirmScreen
@@ -327,7 +328,8 @@ class RunnerPane(Vertical):
         vitals = view.vitals if view is not None else None
         shown = self._shown_run()
         if shown is not None and run is not None and shown.run_id != run.run_id:
-            text.append(f"viewing past run {shown.phase} {shown.status} · L: runs", style="bold")
+            outcome = run_outcome(shown.phase, shown.status, shown.tasks_done, shown.tasks_total)
+            text.append(f"viewing past run {shown.phase} {outcome} · L: runs", style="bold")
             text.append(f" · {shown.log}", style="dim")
             return text
         if run is None or run.status != "running" or vitals is None:
