@@ -96,20 +96,20 @@ def test_a_quick_run_of_recommended_answers_reaches_the_threshold_or_says_why(tm
     iv = store.state.interview
     assert engine.refused == []
     assert iv.rounds_done <= 5
-    spent = [r for r in iv.interview_rounds() if r.gate is None and r.pressure is None]
+    free_rounds = [r for r in iv.interview_rounds() if r.gate is None and r.pressure is None]
     # The overview and at least one round on the least clear dimensions.
-    assert len(spent) >= 2, [(r.n, r.kind, r.gate) for r in iv.interview_rounds()]
+    assert len(free_rounds) >= 2, [(r.n, r.kind, r.gate) for r in iv.interview_rounds()]
     if iv.end_reason == "threshold":
         assert iv.computed_ambiguity() <= iv.threshold and iv.open_gates() == []
         return
     assert iv.end_reason == "hard_cap"
     risk = iv.residual_risk or ""
-    spent = re.search(
+    said = re.search(
         r"Of its 5 rounds, 1 to the overview, (\d) to the readiness gates \(.*?\), (\d) to "
         r"the least clear dimensions\.",
         risk,
     )
-    assert spent, risk
-    gates, free = int(spent.group(1)), int(spent.group(2))
+    assert said, risk
+    gates, free = int(said.group(1)), int(said.group(2))
     assert 1 + gates + free == 5 and free >= 1 and "Least clear:" in risk
     assert risk in " ".join(drv.project.spec.read_text().split())
