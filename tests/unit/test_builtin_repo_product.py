@@ -48,3 +48,17 @@ def test_a_library_change_gets_library_options(tmp_path: Path):
     offered = [o.label for o in q.options]
     assert "Adopted by callers" in offered
     assert "Regular use" not in offered
+
+
+def test_the_contrarian_asks_a_library_about_its_callers_not_spreadsheets(tmp_path: Path):
+    """The devil's advocate for a strict mode in a URL library said "people get by today
+    without this (a script, a spreadsheet, an existing tool)"."""
+    _package(tmp_path, scripts=False)
+    drv, store, project = offline_driver(tmp_path)
+    drv.start()
+    drv.answer(Answer(kind="text", value=OVERVIEW))
+    q = answer_until(drv, store, "Devil's advocate", text="Library users.")
+    assert "spreadsheet" not in q.question and "callers can already do this" in q.question
+    assert store.state.interview.current.challenge_mode == "contrarian"
+    drv.answer(Answer(kind="option", value="callers-repeat"))
+    assert "Contrarian check: every caller would repeat it" in project.spec.read_text()
