@@ -78,6 +78,9 @@ WORKBENCH: tuple[UIAction, ...] = (
                  priority=True)
         for n in range(1, 10)
     ),
+    UIAction("question.read", "q", "read_question", "Question", "Read the whole question "
+             "(when it is longer than its pane: ↑↓ PgUp PgDn scroll, i returns)", "Answer",
+             footer=False),
     UIAction("spec.finalize", "f", "finalize", "Finalize", "Finalize the selected section "
              "(again: un-finalize)", "SPEC.md"),
     UIAction("spec.conflicts", "C,f5", "conflicts", "Conflicts", "SPEC.md conflicts", "SPEC.md",

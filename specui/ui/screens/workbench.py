@@ -391,6 +391,15 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         else:
             picker.focus_entry()
 
+    def action_read_question(self) -> None:
+        if not self.live:
+            return
+        question = self.query_one("#question")
+        if not question.overflows():  # type: ignore[attr-defined]
+            self.app.notify("The whole question is on screen.")
+            return
+        self.set_focus(question)
+
     def action_leave_answer(self) -> None:
         """Esc in the free-text box: focus the pane on show, so letters are commands again
         (the Other input's Esc goes back to the options instead)."""

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -100,10 +100,18 @@ def fit_parts(parts: list[str], width: int, sep: str = " · ") -> str:
     return shown
 
 
-class QuestionPane(Vertical):
-    """Round header, profile line, notes and the question itself."""
+class QuestionPane(VerticalScroll):
+    """Round header, profile line, notes and the question itself. A question longer than the
+    pane (an agent that writes its context first) scrolls: the pane then takes the focus (q,
+    Tab) and ↑↓ / PgUp / PgDn / Home / End read the rest."""
 
     DEFAULT_CLASSES = "pane"
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
+
+    def overflows(self) -> bool:
+        return self.max_scroll_y > 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-header", markup=False)
