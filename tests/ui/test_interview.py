@@ -313,3 +313,40 @@ async def test_quitting_during_a_round_ends_it_and_the_next_start_runs_it_again(
     iv = store2.state.interview
     assert iv.rounds_done == 1 and iv.rounds[0].answer.value == OVERVIEW
     assert iv.current.round == 2
+
+
+async def test_esc_on_a_round_another_specui_runs_says_where_it_runs(project):
+    # Trial H9: the workbench followed `specui interview --answer`'s round, Esc said
+    # "Cancelling the round…" and cancelled nothing.
+    import subprocess
+
+    from specui.runner.procid import identify
+
+    app, store, engine = _agent_app(project)
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        async with app.run_test(size=LARGE) as pilot:
+            await settle(pilot)
+            ident = identify(other.pid)
+
+            def owned(s):
+                s.interview.engine.status = "thinking"
+                s.interview.engine.name = "codex"
+                s.interview.engine.owner_pid = other.pid
+                s.interview.engine.owner_start = ident.start_time
+                s.interview.engine.owner_boot = ident.boot_id
+
+            store.update(owned)
+            await settle(pilot)
+            line = str(app.query_one("#q-engine").render())
+            assert f"in another specui, pid {other.pid}" in line and "Esc cancels" not in line
+            assert app.workbench.footer_shows("cancel_round") is False  # no "esc Cancel round"
+            await pilot.press("escape")
+            await settle(pilot)
+            assert any(f"runs in another specui (pid {other.pid})" in str(n.message)
+                       for n in app._notifications)
+            assert store.state.interview.engine.status == "thinking"
+            assert not any("Cancelling" in str(n.message) for n in app._notifications)
+    finally:
+        other.kill()
+        other.wait()

@@ -691,10 +691,25 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return None
         return store.state.interview.engine.status
 
+    def _round_elsewhere(self) -> int | None:
+        """The pid of another live specui running the engine's round (`specui interview
+        --answer`, a second workbench), or None."""
+        engine = self.app.engine
+        busy = getattr(engine, "busy_elsewhere", None)
+        if busy is None or not busy():
+            return None
+        return self.app.store.state.interview.engine.owner_pid  # type: ignore[union-attr]
+
     def action_cancel_round(self) -> None:
-        if self._engine_status() == "thinking":
-            self.app.engine.cancel()  # thread-safe: the worker's round ends
-            self.app.notify("Cancelling the round…")
+        if self._engine_status() != "thinking":
+            return
+        pid = self._round_elsewhere()
+        if pid is not None:
+            self.app.notify(f"This round runs in another specui (pid {pid}); cancel it there.",
+                            severity="warning")
+            return
+        self.app.engine.cancel()  # thread-safe: the worker's round ends
+        self.app.notify("Cancelling the round…")
 
     def action_retry_round(self) -> None:
         if self._engine_status() == "error":
@@ -746,7 +761,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if action == "conflicts":
             return store is not None and bool(store.state.spec.conflicts)
         if action == "cancel_round":
-            return self._engine_status() == "thinking"
+            return self._engine_status() == "thinking" and self._round_elsewhere() is None
         if action in ("retry_round", "offline_round"):
             return self._engine_status() == "error"
         if action == "refine_further":

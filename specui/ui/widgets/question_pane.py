@@ -7,6 +7,7 @@ All text is shown through `safe_text` (it comes from the engine, an agent or the
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,10 @@ def engine_line(session: Session, now: datetime | None = None) -> str:
             secs = max(0, int(((now or datetime.now(UTC)) - engine.started_at).total_seconds()))
             elapsed = f" {secs // 60}:{secs % 60:02d}"
         activity = f" · {clean(engine.activity[-1])}" if engine.activity else ""
-        return f"⋯ {clean(engine.name or 'engine')} is thinking{elapsed}{activity}  (Esc cancels)"
+        where = "  (Esc cancels)"
+        if engine.owner_pid is not None and engine.owner_pid != os.getpid():
+            where = f"  (in another specui, pid {engine.owner_pid})"
+        return f"⋯ {clean(engine.name or 'engine')} is thinking{elapsed}{activity}{where}"
     if engine.status == "error":
         return (
             f"✗ {clean(engine.name or 'engine')}: {clean(engine.error or 'failed')}\n"
