@@ -11,7 +11,9 @@ renders from `store.state`. Keys, palette and help come from one table (actions.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -46,6 +48,7 @@ HERE = Path(__file__).parent
 SHELL_CSS = HERE / "styles" / "shell.tcss"
 # What sits inside the panes: read with the panes themselves, after the first frame.
 PANES_CSS = (HERE / "styles" / "panes.tcss", HERE / "widgets" / "runner_pane.tcss")
+QUIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
 
 class SpecuiApp(App[int]):
@@ -126,6 +129,10 @@ class SpecuiApp(App[int]):
         # Background threads (SPEC.md parsing, the runner's readers) are pure Python: with the
         # default 5 ms GIL switch interval a keypress can wait several slices.
         sys.setswitchinterval(0.001)
+        # A closed terminal (SIGHUP) or a kill (SIGTERM) quits as Ctrl+Q does: the agent
+        # round's process group ends and the draft is saved (the default ended the process).
+        for sig in QUIT_SIGNALS:
+            asyncio.get_running_loop().add_signal_handler(sig, self.exit)
         for warning in self._theme_warnings:
             self.notify(warning, severity="warning", timeout=8)
 
@@ -214,6 +221,8 @@ class SpecuiApp(App[int]):
             gc.freeze()
 
     def on_unmount(self) -> None:
+        for sig in QUIT_SIGNALS:
+            asyncio.get_running_loop().remove_signal_handler(sig)
         if self.engine is not None:
             # An agent round ends with its process group; the next start runs it again.
             self.engine.shutdown()
