@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from specui.core.ansi import sanitize
+from specui.core.ansi import sanitize, strip_ansi
 from specui.core.loader import LoadError, load_json_text
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "is_progress_line",
     "is_turn_failed",
     "parse_event",
+    "reconnect_detail",
     "render_event",
 ]
 
@@ -165,6 +166,22 @@ def is_progress_line(line: bytes) -> bool:
     if stripped[:1] == b"{":
         return not (_NOISE_EVENT.match(stripped) or _ERROR_ITEM.match(stripped))
     return not (_RETRY_NOTICE.match(stripped) or _ERROR_ROW.match(stripped))
+
+
+def reconnect_detail(message: str) -> str | None:
+    """What a Codex reconnect notice says went wrong, None for any other message:
+    "Reconnecting... waiting for network (Connection failed: error sending request)" ->
+    "Connection failed: error sending request" (the whole notice when it names no cause).
+    Codex (0.169-0.171) prints these for as long as it runs against a provider it cannot
+    connect to, whatever `request_max_retries` says."""
+    text = " ".join(strip_ansi(message).split())
+    text = re.sub(r"^(?:ERROR|error):\s*", "", text)
+    if not text.lower().startswith("reconnecting"):
+        return None
+    _, paren, rest = text.partition("(")
+    if paren and rest.endswith(")") and rest[:-1].strip():
+        return rest[:-1].strip()
+    return text
 
 
 def is_turn_failed(line: str) -> bool:

@@ -129,6 +129,16 @@ def _stall_reporter(phase: str, stall_minutes: float, action: str):
     return report
 
 
+def _unreachable_reporter(phase: str):
+    """One line on stderr when the agent has heard only reconnect notices for a while (the
+    stall rules still decide when the run ends)."""
+
+    def report(text: str) -> None:
+        _say(f"warning: phase {phase}: {text}; it keeps retrying (Ctrl+C stops it)")
+
+    return report
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Entry point used by specui/cli.py (`specui run ...`)."""
     try:
@@ -212,15 +222,16 @@ def _run(args: argparse.Namespace) -> int:
         forwarder: CleanForwarder | JsonForwarder
         _say(f"phase {current} (attempt {attempt}) -> {prepared.spec.log_rel}")
         stall = _stall_reporter(current, config.stall_minutes, manager.on_stall)
+        unreachable = _unreachable_reporter(current)
         if prepared.spec.json_mode:
             forwarder = JsonForwarder(sys.stdout, colour=sys.stdout.isatty())
             run = manager.run_foreground(prepared, forward=forwarder, on_stall=stall,
-                                         reap_orphans=reap)
+                                         reap_orphans=reap, on_unreachable=unreachable)
         else:
             sys.stdout.flush()
             forwarder = CleanForwarder(sys.stdout.buffer)
             run = manager.run_foreground(prepared, forward_clean=forwarder, on_stall=stall,
-                                         reap_orphans=reap)
+                                         reap_orphans=reap, on_unreachable=unreachable)
         forwarder.flush()
         note = f" ({run.message})" if run.message else ""
         outcome = run_outcome(run.phase, run.status, run.tasks_done, run.tasks_total)

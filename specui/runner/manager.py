@@ -590,11 +590,13 @@ class PhaseManager:
         *,
         reap_orphans: bool = False,
         forward_clean: Callable[[list[Part]], None] | None = None,
+        on_unreachable: Callable[[str], None] | None = None,
     ) -> PhaseRun:
         """Headless: this process is the supervisor (same log and status files).
 
         `on_stall(stalled, idle_seconds)`: see Supervisor.run; the store's `stalled` flag is
-        kept in step before it is called. `forward` / `forward_clean`: see Supervisor.run.
+        kept in step before it is called. `forward` / `forward_clean` / `on_unreachable`: see
+        Supervisor.run.
         `reap_orphans` only for a process that called `become_subreaper()` and has no other
         children (the `specui run` process)."""
         self._materialize(prepared)
@@ -614,7 +616,8 @@ class PhaseManager:
         }
         supervisor.install_signal_handlers()
         try:
-            status = supervisor.run(forward, stall, forward_clean=forward_clean)
+            status = supervisor.run(forward, stall, forward_clean=forward_clean,
+                                    on_unreachable=on_unreachable)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

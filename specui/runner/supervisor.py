@@ -40,7 +40,9 @@ unreachable provider, and counting that as output made the stall flag flap and t
 end. Then `spec.on_stall` decides: "notify" (flag only; the run goes on), "stop" (end the run:
 state failed, message naming the cause and the last notice), "restart" (end the agent and start
 it again in the same run and log, at most `stall_restarts` times, then stop). status.json
-carries `stalled`, `last_progress_at` and `last_notice`.
+carries `stalled`, `last_progress_at` and `last_notice`. Nothing but Codex's reconnect notices
+for UNREACHABLE_SECONDS sets `unreachable` ("codex cannot reach the model provider (...)"), logs
+it and calls `on_unreachable`; only a flag (the stall rules still decide), cleared by progress.
 
 Exit codes are recorded as a shell shows them: a child killed by signal N is 128 + N (143 for
 SIGTERM), not Python's -N.
@@ -68,7 +70,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from specui.core.ansi import strip_ansi
-from specui.core.codex_events import is_progress_line, parse_event
+from specui.core.codex_events import is_progress_line, parse_event, reconnect_detail
 from specui.core.fsio import atomic_write_text, make_dirs, resolve_target
 from specui.core.loader import LoadError, load_json_text, read_file_bytes
 from specui.core.tasks import count_tasks
@@ -162,6 +164,9 @@ class RunStatus(BaseModel):
     last_output_at: datetime | None = None
     last_progress_at: datetime | None = None
     last_notice: str = ""  # the latest output line that was not progress (retry notice, ...)
+    # "codex cannot reach the model provider (...)": nothing but reconnect notices since the last
+    # progress, for UNREACHABLE_SECONDS; cleared by progress. A flag, the run goes on.
+    unreachable: str = ""
     restarts: int = 0
     ended_at: datetime | None = None
     exit_code: int | None = None
@@ -181,6 +186,9 @@ class RunStatus(BaseModel):
 
 
 STATUS_LIMIT = 1024 * 1024  # status.json is well under 4 KB
+# Codex retries a provider it cannot connect to for as long as it runs; a phase that heard only
+# that for this long says so (status.unreachable) long before stall_minutes.
+UNREACHABLE_SECONDS = 60.0
 TASKS_LIMIT = 8 * 1024 * 1024
 
 
@@ -277,9 +285,9 @@ def _fmt_minutes(seconds: float) -> str:
         f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds} s")
 
 
-def _notice_text(line: bytes) -> str:
+def _notice_text(line: bytes, limit: int = 160) -> str:
     """A notice line for a one-line message: the event's message for a `--json` line, no
-    `ERROR:` prefix, escapes and controls gone, at most 160 characters."""
+    `ERROR:` prefix, escapes and controls gone, at most `limit` characters."""
     text = strip_ansi(line.decode("utf-8", "replace")).strip()
     event = parse_event(text) if text.startswith("{") else None
     if event is not None:
@@ -288,7 +296,7 @@ def _notice_text(line: bytes) -> str:
             text = event.item.message
     text = re.sub(r"^(?:ERROR|error):\s*", "", text)
     text = "".join(ch for ch in text if ch.isprintable()).strip()
-    return text if len(text) <= 160 else text[:159] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _fmt_time(moment: datetime) -> str:
@@ -329,6 +337,10 @@ class Supervisor:
         self._gates_seen = 0
         self._gate_tail = b""
         self._on_stall: Callable[[bool, float], None] | None = None
+        self._on_unreachable: Callable[[str], None] | None = None
+        # Since when only reconnect notices came (None: progress since), what the last one said.
+        self._reconnecting_since: float | None = None
+        self._reconnect_detail = ""
         self.reap_orphans = False  # set by owners that called become_subreaper()
 
     # ---------------------------------------------------------------- status / log helpers
@@ -430,12 +442,15 @@ class Supervisor:
         on_stall: Callable[[bool, float], None] | None = None,
         *,
         forward_clean: Callable[[list[Part]], None] | None = None,
+        on_unreachable: Callable[[str], None] | None = None,
     ) -> RunStatus:
         """Run the command to the end. `forward` gets every raw chunk, `forward_clean` every
         piece of sanitized output the log gets, when the log gets it (headless mode; the parts
         may be memoryviews valid during the call only); `on_stall(stalled, idle_seconds)` is
-        called when the run stalls and when it resumes."""
+        called when the run stalls and when it resumes, `on_unreachable(text)` when it has heard
+        nothing but reconnect notices for UNREACHABLE_SECONDS (status.unreachable)."""
         self._on_stall = on_stall
+        self._on_unreachable = on_unreachable
         self._forward_clean = forward_clean
         spec = self.spec
         # Inside the project only (a log folder linked out of it is refused), 0o666 & ~umask.
@@ -492,7 +507,9 @@ class Supervisor:
                 self._log(f"\nspecui: restarting {self.spec.phase} after a stall "
                           f"({status.restarts}/{self.spec.stall_restarts}): {status.message}\n\n")
                 status.message = ""
+                status.unreachable = ""
                 self._last_activity = time.monotonic()
+                self._reconnecting_since = None
                 continue
             break
         status.stalled = False
@@ -606,6 +623,7 @@ class Supervisor:
             if exited_at is None:
                 self._check_tasks(now)
                 self._check_stall(now)
+                self._check_unreachable(now)
             if self._dirty and now - self._last_status_write >= STATUS_INTERVAL_S:
                 self._write_status()
         proc.stdout.close()
@@ -666,6 +684,23 @@ class Supervisor:
         self._terminate()
         self._write_status()
 
+    def _check_unreachable(self, now: float) -> None:
+        """Say (once per stretch) that only reconnect notices came for UNREACHABLE_SECONDS.
+        Not a stall and not a kill: a phase may outlive a short outage, and stall_minutes with
+        [runner] on_stall still decides when it ends."""
+        since = self._reconnecting_since
+        if since is None or self.status.unreachable or now - since < UNREACHABLE_SECONDS:
+            return
+        text = f"codex cannot reach the model provider ({self._reconnect_detail})"
+        self.status.unreachable = text
+        self._log(f"\nspecui: {text} for {_fmt_minutes(now - since)}; it keeps retrying\n")
+        self._write_status()
+        if self._on_unreachable is not None:
+            try:
+                self._on_unreachable(text)
+            except Exception as exc:  # noqa: BLE001 - a reporting problem must not end the run
+                self._log(f"specui: report failed: {type(exc).__name__}: {exc}\n")
+
     def _notify_stall(self, stalled: bool, idle: float) -> None:
         if self._on_stall is None:
             return
@@ -677,8 +712,12 @@ class Supervisor:
     def _progress(self) -> None:
         self._last_progress = time.time()
         self._last_activity = time.monotonic()
+        self._reconnecting_since = None
         self._dirty = True
         status = self.status
+        if status.unreachable:
+            status.unreachable = ""
+            self._write_status()
         if status.stalled and self._stall_action is None:
             status.stalled = False
             self._write_status()
@@ -708,9 +747,18 @@ class Supervisor:
                 return
             if line.strip():
                 notice = line
+                self._note_reconnect(line)
         if notice:
             self.status.last_notice = _notice_text(notice)
             self._dirty = True
+
+    def _note_reconnect(self, line: bytes) -> None:
+        detail = reconnect_detail(_notice_text(line, limit=4096))
+        if detail is not None:
+            detail = detail if len(detail) <= 160 else detail[:159] + "…"
+            if self._reconnecting_since is None:
+                self._reconnecting_since = time.monotonic()
+            self._reconnect_detail = detail
 
     def _on_output(self, chunk: bytes, forward: Callable[[bytes], None] | None) -> None:
         self._write_parts(self._clean.feed_parts(chunk))

@@ -30,6 +30,7 @@ class Vitals:
     since_progress: float | None   # seconds since its last progress (see supervisor.py)
     stalled: bool                  # the supervisor's verdict
     last_notice: str               # the latest output that was not progress ("Reconnecting…")
+    unreachable: str               # "codex cannot reach the model provider (…)" while it runs
     restarts: int                  # stall restarts so far
     tasks_done: int | None
     tasks_total: int | None
@@ -113,19 +114,20 @@ def vitals(
     elapsed = _since(end, started)
     since_output = since_progress = None
     stalled = run.stalled and running
-    notice = ""
+    notice = unreachable = ""
     restarts = 0
     if status is not None:
         since_output = _since(now, status.last_output_at or status.started_at)
         since_progress = _since(now, status.last_progress_at or status.started_at)
         stalled = running and status.stalled
         notice = status.last_notice
+        unreachable = status.unreachable if running else ""
         restarts = status.restarts
     eta = eta_text(run, elapsed=elapsed, tasks_done=tasks_done, tasks_total=tasks_total,
                    tasks_before=tasks_before, history=history) if running else ""
     return Vitals(
         run_id=run.run_id, phase=run.phase, running=running, attempt=run.attempt,
         elapsed=elapsed, since_output=since_output, since_progress=since_progress,
-        stalled=stalled, last_notice=notice, restarts=restarts, tasks_done=tasks_done,
-        tasks_total=tasks_total, eta=eta,
+        stalled=stalled, last_notice=notice, unreachable=unreachable, restarts=restarts,
+        tasks_done=tasks_done, tasks_total=tasks_total, eta=eta,
     )

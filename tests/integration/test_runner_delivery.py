@@ -25,8 +25,9 @@ from conftest import processes_with_marker, specui
 
 from specui.core.config import RunnerConfig
 from specui.core.paths import Project
+from specui.runner import supervisor as supervisor_module
 from specui.runner.manager import PhaseManager
-from specui.runner.supervisor import RunSpec, Supervisor
+from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status
 from specui.store import SessionStore
 
 pytestmark = pytest.mark.integration
@@ -145,6 +146,49 @@ def test_unreachable_provider_ends_a_headless_run(
     assert processes_with_marker(codex_env["marker"]) == []
     log = next((speckit_project / "orchestrator").glob("constitution-*.md")).read_text()
     assert "- exit code: 143" in log.rsplit("\n---\n", 1)[1]
+
+
+def test_a_phase_that_cannot_reach_the_provider_says_so_long_before_it_stalls(
+    codex_env, codex_bin: str, tmp_path: Path, monkeypatch
+) -> None:
+    """Only reconnect notices for UNREACHABLE_SECONDS: status.json, the log and the callback
+    say "codex cannot reach the model provider (...)"; the run itself goes on (here the
+    callback stops it, as a user would with X)."""
+    monkeypatch.setattr(supervisor_module, "UNREACHABLE_SECONDS", 3.0)
+    home = tmp_path / "dead-home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        'model = "fake-model"\nmodel_provider = "dead"\n[model_providers.dead]\n'
+        f'name = "Dead"\nbase_url = "http://127.0.0.1:{_dead_port()}/v1"\n'
+        'env_key = "SPECUI_FAKE_API_KEY"\nwire_api = "responses"\n'
+    )
+    monkeypatch.setenv("CODEX_HOME", str(home))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / PROMPT_FILE).write_text("say hi\n")
+    log = tmp_path / "orchestrator" / "implement-20260101-000000.md"
+    spec = RunSpec(run_id="implement-20260101-000000", phase="implement",
+                   argv=[codex_bin, "exec", "--json", "--skip-git-repo-check", "--sandbox",
+                         "read-only", "-"],
+                   cwd=str(tmp_path), log_path=str(log),
+                   log_rel="orchestrator/implement-20260101-000000.md", json_mode=True,
+                   notify=False, grace_seconds=3, stall_seconds=600)
+    supervisor = Supervisor(run_dir, spec)
+    said: list[str] = []
+
+    def unreachable(text: str) -> None:
+        said.append(text)
+        assert read_status(run_dir).unreachable == text  # on disk before anyone is told
+        supervisor.request_stop()
+
+    started = time.monotonic()
+    status = supervisor.run(on_unreachable=unreachable)
+    assert time.monotonic() - started < 3 + 20
+    text = "codex cannot reach the model provider (Connection failed: error sending request)"
+    assert said == [text]
+    assert status.state == "stopped" and not status.stalled
+    assert re.search(rf"specui: {re.escape(text)} for \d+ s; it keeps retrying", log.read_text())
+    assert processes_with_marker(codex_env["marker"]) == []
 
 
 GATED = """schema_version: "1.0"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from specui.runner import supervisor as supervisor_module
 from specui.runner.cli import CleanForwarder, JsonForwarder
 from specui.runner.notify import bell, end_message, tmux_message
 from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status, run_outcome
@@ -405,3 +406,35 @@ def test_an_implement_run_that_ends_with_tasks_open_says_so_in_its_footer(
     assert f"- tasks: {ticked}/3 done\n" in log
     saved = read_status(tmp_path / "run")
     assert saved is not None and (saved.tasks_done, saved.tasks_total) == (ticked, 3)
+
+
+def test_only_reconnect_notices_flag_the_run_unreachable_until_progress(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(supervisor_module, "UNREACHABLE_SECONDS", 0.5)
+    gate = tmp_path / "gate"
+    supervisor = make_run(tmp_path, f"""
+        import os, sys, time
+        sys.stdin.read()
+        while not os.path.exists({str(gate)!r}):
+            print("ERROR: Reconnecting... waiting for network (Connection failed: refused)",
+                  flush=True)
+            time.sleep(0.1)
+        print("working again", flush=True)
+        time.sleep(0.6)
+    """)
+    said: list[str] = []
+    seen: list[str] = []
+
+    def unreachable(text: str) -> None:
+        said.append(text)
+        status = read_status(tmp_path / "run")
+        assert status is not None
+        seen.append(status.unreachable)
+        gate.touch()
+
+    status = supervisor.run(on_unreachable=unreachable)
+    assert said == seen == ["codex cannot reach the model provider (Connection failed: refused)"]
+    assert status.state == "done"  # a flag, not a kill
+    assert status.unreachable == ""  # progress came after it
+    log = (tmp_path / "orchestrator" / "plan-20260101-000000.md").read_text()
+    assert re.search(rf"specui: {re.escape(said[0])} for \d+ s; it keeps retrying\n", log)

@@ -45,7 +45,7 @@ from pathlib import Path
 
 from specui.core.ansi import strip_ansi
 from specui.core.codex_args import refused_codex_arg
-from specui.core.codex_events import parse_event
+from specui.core.codex_events import parse_event, reconnect_detail
 from specui.core.config import SpecuiConfig
 from specui.core.errors import SpecuiError
 from specui.core.fsio import atomic_write_bytes
@@ -143,26 +143,26 @@ class EventReader:
         self.outcome = TurnOutcome()
         self._on_activity = on_activity
         self._clock = clock
-        # Since when Codex has reported nothing but reconnect notices (None: it is working).
+        # Since when Codex has reported nothing but reconnect notices (None: it is working),
+        # and what the latest one said went wrong.
         self._reconnecting_since: float | None = None
-        self._reconnect_notice = ""
+        self._unreachable = ""
 
     def check_reachable(self) -> None:
         """EngineError once only reconnect notices came for UNREACHABLE_SECONDS."""
         since = self._reconnecting_since
         if since is not None and self._clock() - since >= UNREACHABLE_SECONDS:
-            raise EngineError(
-                f"codex cannot reach the model provider ({_notice_detail(self._reconnect_notice)})"
-            )
+            raise EngineError(f"codex cannot reach the model provider ({self._unreachable})")
 
     def __call__(self, line: str) -> None:
         event = parse_event(line)
         if event is None:
             return
-        if event.type == "error" and event.message and _is_reconnect(event.message):
+        detail = reconnect_detail(event.message or "") if event.type == "error" else None
+        if detail is not None:
             if self._reconnecting_since is None:
                 self._reconnecting_since = self._clock()
-            self._reconnect_notice = _plain(event.message)
+            self._unreachable = detail
         else:
             self._reconnecting_since = None
         out = self.outcome
@@ -174,7 +174,7 @@ class EventReader:
         elif event.type == "error" and event.message:
             message = _plain(event.message)
             out.last_error = message
-            if _is_reconnect(message):
+            if detail is not None:
                 self._say(message)
         elif event.type in ("item.started", "item.completed") and event.item is not None:
             item = event.item
@@ -196,18 +196,6 @@ class EventReader:
 def _plain(text: str) -> str:
     return " ".join(strip_ansi(text).split())
 
-
-def _is_reconnect(message: str) -> bool:
-    return _plain(message).lower().startswith("reconnecting")
-
-
-def _notice_detail(notice: str) -> str:
-    """What a reconnect notice says went wrong: "Reconnecting... waiting for network
-    (Connection failed: error sending request)" -> "Connection failed: error sending request"."""
-    _, paren, rest = notice.partition("(")
-    if paren and rest.endswith(")") and rest[:-1].strip():
-        return rest[:-1].strip()
-    return notice
 
 
 class CodexEngine(Engine):

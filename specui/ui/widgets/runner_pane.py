@@ -351,6 +351,8 @@ class RunnerPane(Vertical):
             text.append(f" #{vitals.attempt}", style="yellow")
         text.append(f" · elapsed {fmt_duration(vitals.elapsed)}")
         text.append(f" · last progress {fmt_duration(vitals.since_progress)} ago")
+        if vitals.unreachable:
+            text.append(f" · ⚠ {vitals.unreachable}", style="bold red")
         self._append_tasks(text)
         if vitals.eta:
             text.append(f" · {vitals.eta}", style="cyan")
