@@ -627,7 +627,8 @@ class InterviewDriver:
             return
         st.phase = "done"
         st.finished = True
-        st.finish_message = policy.finish_message(st)
+        spec = self.project.spec
+        st.finish_message = policy.finish_message(st, f"{spec.parent.name}/{spec.name}")
         st.engine = EngineState(name=self._engine_name)
         self._commit(st, {}, [], doc)
         self._refresh_artifacts()

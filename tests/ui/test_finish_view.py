@@ -16,7 +16,7 @@ def finished_session() -> Session:
     session = Session()
     iv = session.interview
     iv.status, iv.end_reason, iv.finished = "crystallized", "threshold", True
-    iv.finish_message = finish_message(iv)
+    iv.finish_message = finish_message(iv, "todo-cli/SPEC.md")
     return session
 
 

@@ -123,6 +123,11 @@ def test_threshold_validation_pass_and_seed_000_finish(tmp_path: Path):
     assert iv.finished and iv.phase == "done" and iv.current is None
     assert spec_repo.progress(project, store) == 100
     assert iv.finish_message.endswith("Spec Creation Progress: ████████████ 100%")
+    # the project's own folder, the way the Done view names it (trial H5: "/SPEC.md")
+    assert iv.finish_message.startswith(
+        "✅ SPEC complete. SPEC.md lives at the repo root: demo/SPEC.md.\n"
+    )
+    assert "/SPEC.md." not in iv.finish_message.replace("demo/SPEC.md.", "")
 
 
 def test_not_yet_at_finalize_goes_back_to_the_validation_pass(tmp_path: Path):

@@ -691,8 +691,10 @@ def test_finish_message_is_seed_000s_recap_and_100_percent_line():
             round=2, section="nfr", topic="latency", default="p95 < 200 ms", rationale=""
         )
     )
-    msg = policy.finish_message(st)
-    assert msg.startswith("✅ SPEC complete. The canonical spec lives at /SPEC.md.\nIncluded:\n")
+    msg = policy.finish_message(st, "todo-cli/SPEC.md")
+    assert msg.startswith(
+        "✅ SPEC complete. SPEC.md lives at the repo root: todo-cli/SPEC.md.\nIncluded:\n"
+    )
     assert "- ✓ Vision & Goals\n" in msg and "- ✓ Open Questions (a closed log)" in msg
     assert "- default for latency: p95 < 200 ms" in msg
     assert msg.endswith("\n\nSpec Creation Progress: ████████████ 100%")

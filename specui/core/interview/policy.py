@@ -1406,14 +1406,15 @@ def crystallize(state: InterviewState, reason: EndReason) -> InterviewState:
     return st
 
 
-def finish_message(state: InterviewState) -> str:
+def finish_message(state: InterviewState, spec_where: str) -> str:
     """Seed 000 §8: the completion message, a checklist recap of what SPEC.md holds, and the
-    100% progress line last."""
+    100% progress line last. ``spec_where`` names the file as the Done view does
+    ("todo-cli/SPEC.md"): seed 000's "/SPEC.md" reads as the filesystem root on a screen."""
     checklist = [f"- ✓ {UNIT_TITLES[k]}" for k in UNIT_KEYS if k != "open_questions"]
     checklist.append("- ✓ Open Questions (a closed log)")
     decided = [f"- default for {d.topic}: {d.default}" for d in state.deferrals]
     lines = [
-        "✅ SPEC complete. The canonical spec lives at /SPEC.md.",
+        f"✅ SPEC complete. SPEC.md lives at the repo root: {spec_where}.",
         "Included:",
         *checklist,
     ]
