@@ -139,3 +139,9 @@ def test_records_with_a_status_are_offered_a_free_status_lifecycle(reading_cli):
     """The overview said "with tags and a reading status"; the ★ was "No lifecycle"."""
     q = next(q for q in reading_cli[0] if "Do records have a lifecycle" in q.question)
     assert [o.label for o in q.options if o.recommended] == ["A status that changes freely"]
+
+
+def test_deferring_a_greenfield_load_does_not_compare_with_today(reading_cli):
+    q = next(q for q in reading_cli[0] if "Which load should v1 be built" in q.question)
+    defer = next(o for o in q.options if o.label == "Decide for me")
+    assert "than today" not in defer.description
