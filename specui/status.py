@@ -17,6 +17,7 @@ from specui.core.config import (
     resolve_profile,
 )
 from specui.core.errors import SpecuiError
+from specui.core.interview import policy
 from specui.core.paths import Project
 from specui.core.progress import progress_line
 from specui.core.tasks import count_tasks, find_tasks_file
@@ -64,32 +65,20 @@ def _interview_part(project: Project, store: SessionStore, messages: list[str]) 
         "profile": profile,
         "type": iv.type,
         "status": iv.status,
-        "round": _interview_round(iv),
-        "validation_step": _validation_step(iv),
+        "round": policy.current_round(iv),
+        "rounds_done": iv.rounds_done,
+        "validation_step": policy.validation_step(iv),
         "max_rounds": max_rounds,
         "threshold": threshold,
         "ambiguity": iv.ambiguity if started else None,
         "dimensions": dims,
         "gates": iv.gates.model_dump(),
-        # How an ended interview ended (threshold, hard_cap, early_exit, …) and the residual
-        # risk SPEC.md records when it ended short; both null while it runs.
-        "end_reason": iv.end_reason if iv.phase == "done" else None,
+        # How the interview rounds ended (threshold — also while the validation pass runs —,
+        # hard_cap, early_exit, …) and the residual risk SPEC.md records when they ended
+        # short; both null while rounds are asked. The same values as `specui interview --json`.
+        "end_reason": iv.end_reason,
         "residual_risk": iv.residual_risk,
     }
-
-
-def _interview_round(iv: Any) -> int:
-    """The deep-interview round: never counts the validation pass, so it stays <= max_rounds."""
-    if iv.current is not None and iv.current.phase == "interview":
-        return iv.current.round
-    return sum(1 for r in iv.rounds if r.phase == "interview")
-
-
-def _validation_step(iv: Any) -> int:
-    """0 until the interview crystallizes; then the validation pass's current/last step."""
-    if iv.current is not None and iv.current.phase == "validation":
-        return iv.current.round
-    return sum(1 for r in iv.rounds if r.phase == "validation")
 
 
 def _phases_part(manager: PhaseManager) -> list[dict[str, Any]]:

@@ -73,7 +73,10 @@ def _summary(project: Project, store: SessionStore) -> dict[str, Any]:
         "phase": iv.phase,
         "profile": iv.profile,
         "type": iv.type,
-        "round": iv.rounds_done,
+        # The round on screen, as in `specui status --json`; answered so far: rounds_done.
+        "round": policy.current_round(iv),
+        "rounds_done": iv.rounds_done,
+        "validation_step": policy.validation_step(iv),
         "max_rounds": iv.max_rounds,
         "ambiguity": iv.ambiguity,
         "threshold": iv.threshold,

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import pytest
 from test_driver import following
+from test_engine_flow import smart
 
 from specui.cli import main
 from specui.core.interview.strict_schema import strict_violations
@@ -28,6 +29,14 @@ class ScriptEngine(Engine):
         if ScriptEngine.FAIL:
             raise EngineError(ScriptEngine.FAIL.pop(0))
         return following(request)
+
+
+class SmartScript(ScriptEngine):
+    """Makes the gates explicit when asked and raises the scores: reaches the threshold, the
+    validation pass and seed 000's finish (tests/unit/test_engine_flow.py)."""
+
+    def run_turn(self, request, *, feedback, on_activity, cancel, timeout) -> str:
+        return smart(request)
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +80,7 @@ def test_answers_in_seed_004_shapes_and_json_output(capsys, project_dir):
     )
     assert code == 0
     data = json.loads(out)
-    assert data["round"] == 1 and data["question"]["round"] == 2
+    assert data["round"] == 2 and data["question"]["round"] == 2 and data["rounds_done"] == 1
     assert data["question"]["header"].startswith("Round 2 | Target: ")
     assert data["progress_line"].startswith("Spec Creation Progress: ")
     assert data["sections"].endswith("unknown") and data["error"] is None
@@ -80,7 +89,46 @@ def test_answers_in_seed_004_shapes_and_json_output(capsys, project_dir):
     code, out, _ = run(
         capsys, "interview", str(project_dir), "--json", "--answer", json.dumps(envelope)
     )
-    assert code == 0 and json.loads(out)["round"] == 2
+    assert code == 0 and json.loads(out)["round"] == 3
+
+
+def answer_for(q: dict) -> dict:
+    if not q["options"]:
+        return {"kind": "text", "value": "x"}
+    if q.get("type") == "multi-answerable":
+        return {"kind": "multi", "value": [q["options"][0]["value"]]}
+    return {"kind": "option", "value": q["options"][0]["value"]}
+
+
+def test_round_means_the_same_in_interview_json_and_status_json(capsys, project_dir, monkeypatch):
+    """Trial H10: `interview --json` printed rounds answered as `round` (5) while its question
+    and `status --json` said round 6. `round` is the round on screen everywhere; the count
+    answered is `rounds_done`, the validation pass's step `validation_step`."""
+    monkeypatch.setitem(engines.ENGINES, "builtin", ("test_cli_interview", "SmartScript"))
+    code, out, _ = run(capsys, "interview", str(project_dir), "--json")
+    seen_phases = set()
+    for _ in range(40):
+        data = json.loads(out)
+        _, sout, _ = run(capsys, "status", str(project_dir), "--json")
+        status = json.loads(sout)["interview"]
+        for field in ("round", "rounds_done", "validation_step", "status", "end_reason"):
+            assert data[field] == status[field], (field, data[field], status[field])
+        q = data["question"]
+        if q is None:
+            break
+        seen_phases.add(q["phase"])
+        if q["phase"] == "interview":
+            assert data["round"] == q["round"] == data["rounds_done"] + 1
+            assert data["validation_step"] == 0
+        else:
+            assert data["round"] == data["rounds_done"]  # the last interview round
+            assert data["validation_step"] == q["round"]
+        code, out, _ = run(
+            capsys, "interview", str(project_dir), "--json", "--answer", json.dumps(answer_for(q))
+        )
+        assert code == 0
+    assert data["finished"] and seen_phases == {"interview", "validation"}
+    assert data["round"] == data["rounds_done"]
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,7 @@ def test_shape_without_any_files(project: Project) -> None:
         "type",
         "status",
         "round",
+        "rounds_done",
         "validation_step",
         "max_rounds",
         "threshold",
@@ -73,6 +74,7 @@ def test_shape_without_any_files(project: Project) -> None:
         "residual_risk",
     }
     assert iv["status"] == "not_started" and iv["round"] == 0 and iv["ambiguity"] is None
+    assert iv["rounds_done"] == 0 and iv["validation_step"] == 0
     assert iv["end_reason"] is None and iv["residual_risk"] is None
     assert iv["dimensions"] == {}
     assert iv["gates"] == {

@@ -208,10 +208,19 @@ def midpoint(max_rounds: int) -> int:
 
 
 def current_round(state: InterviewState) -> int:
-    """The round on screen (interview phase), else the rounds answered."""
+    """The round on screen ("Round 6"), else the last interview round answered (0 before the
+    first); never counts the validation pass, so it stays <= max_rounds. `round` in every
+    JSON the CLI prints; the count answered is `rounds_done`."""
     if state.current is not None and state.current.phase == "interview":
         return state.current.round
     return state.rounds_done
+
+
+def validation_step(state: InterviewState) -> int:
+    """0 until the interview crystallizes; then the validation pass's current/last step."""
+    if state.current is not None and state.current.phase == "validation":
+        return state.current.round
+    return state.validation_steps
 
 
 def can_exit_early(state: InterviewState) -> bool:
