@@ -49,6 +49,7 @@ __all__ = [
     "predecessor",
     "read_checkpoint",
     "resolve_input",
+    "run_outcome",
     "validate_phase",
     "validate_phase_list",
     "write_checkpoint",
@@ -316,6 +317,18 @@ def decide_continue(
     return ContinueDecision("continue", f"{tasks_done}/{tasks_total} tasks done")
 
 
+def run_outcome(phase: str, state: str, tasks_done: int | None, tasks_total: int | None) -> str:
+    """How a run ended, in the words every view uses (log footer, past runs, `specui run`, the
+    runner pane, phase_state's note): an implement run that ended well with tasks open "ended
+    with N tasks open" — its state stays "done" (the agent succeeded; auto-continue goes on
+    from there), but implement is not done until tasks.md is (phase_state)."""
+    if phase == "implement" and state == "done" and tasks_total and tasks_done is not None:
+        left = tasks_total - tasks_done
+        if left > 0:
+            return f"ended with {left} task{'s' if left > 1 else ''} open"
+    return state
+
+
 def phase_state(
     phase: str,
     run_status: str | None,
@@ -334,7 +347,8 @@ def phase_state(
     if tasks_done is not None and tasks_total is not None:
         if tasks_total > 0 and tasks_done >= tasks_total:
             return "done", ""
-        return "pending", f"last run done; tasks.md has {tasks_done}/{tasks_total} done"
+        last = run_outcome(phase, run_status, tasks_done, tasks_total)
+        return "pending", f"last run {last}; tasks.md has {tasks_done}/{tasks_total} done"
     if log_no_pending:
         return "done", ""
     return "pending", "last run done; no tasks.md, and its log does not say nothing is pending"

@@ -18,10 +18,9 @@ import sys
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from specui.core.errors import SpecuiError
-from specui.core.orchestrator import validate_phase
+from specui.core.orchestrator import run_outcome, validate_phase
 from specui.core.paths import Project
 from specui.runner.safe_output import Part
-from specui.runner.supervisor import run_outcome
 from specui.runner.vitals import fmt_duration
 
 if TYPE_CHECKING:

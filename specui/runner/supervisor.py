@@ -73,6 +73,7 @@ from specui.core.ansi import strip_ansi
 from specui.core.codex_events import is_progress_line, parse_event, reconnect_detail
 from specui.core.fsio import atomic_write_text, make_dirs, resolve_target
 from specui.core.loader import LoadError, load_json_text, read_file_bytes
+from specui.core.orchestrator import run_outcome
 from specui.core.tasks import count_tasks
 from specui.runner import guard
 from specui.runner.procid import identify, pid_file_text, read_pid_file
@@ -190,18 +191,6 @@ STATUS_LIMIT = 1024 * 1024  # status.json is well under 4 KB
 # that for this long says so (status.unreachable) long before stall_minutes.
 UNREACHABLE_SECONDS = 60.0
 TASKS_LIMIT = 8 * 1024 * 1024
-
-
-def run_outcome(phase: str, state: str, tasks_done: int | None, tasks_total: int | None) -> str:
-    """How a run ended, in the words every view uses (log footer, past runs, `specui run`, the
-    runner pane): an implement run that ended well with tasks open is "ended with N tasks
-    open" — its state stays "done" (the agent succeeded; auto-continue goes on from there),
-    but implement is not done until tasks.md is (orchestrator.phase_state)."""
-    if phase == "implement" and state == "done" and tasks_total and tasks_done is not None:
-        left = tasks_total - tasks_done
-        if left > 0:
-            return f"ended with {left} task{'s' if left > 1 else ''} open"
-    return state
 
 
 def read_status(run_dir: Path) -> RunStatus | None:

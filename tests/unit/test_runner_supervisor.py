@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from specui.core.orchestrator import phase_state, run_outcome
 from specui.runner import supervisor as supervisor_module
 from specui.runner.cli import CleanForwarder, JsonForwarder
 from specui.runner.notify import bell, end_message, tmux_message
-from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status, run_outcome
+from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status
 
 
 def make_run(tmp_path: Path, script: str, *, json_mode: bool = False) -> Supervisor:
@@ -382,6 +383,10 @@ def test_run_outcome_words() -> None:
     assert run_outcome("implement", "done", None, None) == "done"  # no tasks.md
     assert run_outcome("implement", "failed", 2, 3) == "failed"
     assert run_outcome("converge", "done", 2, 3) == "done"  # it adds tasks: that is its job
+    # the phase list's note (phase picker, `specui status`) uses the same words
+    assert phase_state("implement", "done", tasks_done=2, tasks_total=3,
+                       log_no_pending=False) == (
+        "pending", "last run ended with 1 task open; tasks.md has 2/3 done")
 
 
 @pytest.mark.parametrize(("ticked", "result"), [(2, "ended with 1 task open"), (3, "done")])

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from specui.runner.supervisor import run_outcome
+from specui.core.orchestrator import run_outcome
 from specui.ui.widgets.safe_text import safe_text
 
 __all__ = [

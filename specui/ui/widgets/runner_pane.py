@@ -34,10 +34,9 @@ from textual.widgets import Static
 from specui.core.codex_events import is_json_command, render_event
 from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
-from specui.core.orchestrator import REQUIRED_INPUT_PHASES, continue_message
+from specui.core.orchestrator import REQUIRED_INPUT_PHASES, continue_message, run_outcome
 from specui.core.paths import Project
 from specui.runner.manager import PhaseManager, RunnerView
-from specui.runner.supervisor import run_outcome
 from specui.runner.vitals import fmt_duration
 from specui.ui.actions import bindings
 from specui.ui.screens.confirm import ConfirmScreen
@@ -576,6 +575,23 @@ class RunnerPane(Vertical):
                         f"<{phase}>…</{phase}> block there — H drafts it from SPEC.md",
                         severity="warning")
             return
+        interview = self.store.state.interview
+        if continue_message is None and interview.status == "active":
+            # An answer typed where the keys were commands reaches `n` too (trial H18): a phase
+            # started from an unfinished interview is asked for, never a keystroke away.
+            def go_on(ok: bool | None) -> None:
+                if ok:
+                    self._start_checked(phase, continue_message)
+
+            self.app.push_screen(ConfirmScreen(
+                f"The interview is still on. Run {phase} anyway?",
+                f"{phase} builds on SPEC.md as it is now; the interview can finish it first.",
+                yes="Run"), go_on)
+            return
+        self._start_checked(phase, continue_message)
+
+    def _start_checked(self, phase: str, continue_message: str | None) -> None:
+        """Start `phase`; a predecessor that never completed is asked about first."""
         missing = self.manager.missing_predecessor(phase)
         if missing is None:
             self._call("start", phase, force=False, continue_message=continue_message)
