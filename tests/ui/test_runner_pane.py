@@ -244,6 +244,30 @@ async def test_run_next_starts_the_phase_and_streams_its_log(project, store, man
         await wait_for(pilot, lambda: view.line_count == 50)
 
 
+async def test_a_phase_during_an_unfinished_interview_is_asked_for(project, store, manager) -> None:
+    # Trial H18: an answer typed where the keys were commands ran `n`, which started a phase
+    # from a half-empty SPEC.md in the middle of the interview.
+    from specui.ui.screens.confirm import ConfirmScreen
+
+    store.update(lambda s: setattr(s.interview, "status", "active"))
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: app.query_one(RunnerPane).runner_view is not None)
+        app.query_one(RunnerPane).focus()
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "The interview is still on. Run constitution anyway?" in str(
+            app.screen.query_one("#confirm-title").render())
+        await pilot.press("n")  # the next letter of the typed answer: No
+        await pilot.pause(0.2)
+        assert manager.calls == []
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: manager.calls[:1] == [("start", "constitution", False,
+                                                              None)])
+
+
 async def test_missing_predecessor_asks_with_the_shared_confirm(project, store, manager) -> None:
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
