@@ -25,6 +25,7 @@ from pathlib import Path
 from specui import spec_repo
 from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent, weights_for
 from specui.core.fsio import atomic_write_text
+from specui.core.interview import policy
 from specui.core.interview.contract import BrownfieldContext, ContextFinding
 from specui.core.interview.state import InterviewState, Round
 from specui.core.open_questions import parse_open_questions
@@ -350,12 +351,7 @@ def _clarity_table(state: InterviewState) -> str:
 def _gates(state: InterviewState) -> str:
     evidence = {ev.gate: ev for ev in state.gate_evidence}
     out = []
-    for gate, title in (
-        ("non_goals", "Non-goals"),
-        ("decision_boundaries", "Decision Boundaries"),
-        ("pressure_pass", "Pressure pass"),
-        ("closure_audit", "Closure audit"),
-    ):
+    for gate, title in policy.GATE_TITLES.items():
         ev = evidence.get(gate)  # type: ignore[call-overload]
         if getattr(state.gates, gate):
             how = f" (round {ev.round}: {_md(ev.note, '')})" if ev is not None else ""

@@ -3,6 +3,7 @@ with the real builtin engine is in test_interview.py)."""
 
 from __future__ import annotations
 
+from specui.core.interview import policy
 from specui.ui.widgets.option_picker import ChoiceList, OptionPicker
 from specui.ui.widgets.progress_line import ProgressLine
 from specui.ui.widgets.spec_view import SpecView, UnitList
@@ -264,8 +265,12 @@ async def test_early_exit_only_from_round_4_and_asks_first(project, store):
         await pilot.press("x")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "ConfirmScreen"
-        body = str(app.screen.query_one("#confirm-body").render())
+        body = " ".join(str(app.screen.query_one("#confirm-body").render()).split())
         assert "threshold" in body and "residual-risk" in body
+        # the protocol's warning, whose gates SPEC.md's residual risk names the same way
+        # (trial H14; tests/unit/test_cli_interview.py checks that side)
+        assert body == " ".join(policy.exit_warning(store.state.interview).split())
+        assert "Readiness gates not met: Non-goals, Decision Boundaries" in body
         await pilot.press("n")
         await pilot.pause()
         assert store.state.interview.status == "active"

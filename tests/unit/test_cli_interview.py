@@ -180,8 +180,39 @@ def test_exit_early_refused_then_allowed_with_the_warning(capsys, project_dir):
     code, out, _ = run(capsys, "interview", str(project_dir), "--exit-early", "--json")
     data = json.loads(out)
     assert code == 0 and data["status"] == "exited" and data["question"] is None
-    assert "ended early" in data["warning"] and data["residual_risk"]
+    assert "Exiting now" in data["warning"] and "ended early" in data["residual_risk"]
     assert "Residual risk" in (project_dir / "SPEC.md").read_text()
+
+
+GATE_TITLES = {
+    "non_goals": "Non-goals",
+    "decision_boundaries": "Decision Boundaries",
+    "pressure_pass": "Pressure pass",
+    "closure_audit": "Closure audit",
+}
+
+
+def test_early_exit_names_the_same_open_gates_everywhere(capsys, project_dir):
+    """Trial H14: the dialog said "Readiness gates not met: Decision Boundaries, Closure
+    audit", SPEC.md "Unresolved readiness gates: decision boundaries." One list, one wording:
+    the warning before the exit, the residual risk (JSON, SPEC.md, status) and the .omx spec."""
+    run(capsys, "interview", str(project_dir))
+    for _ in range(8):
+        data = json.loads(run(capsys, "interview", str(project_dir), "--json")[1])
+        if data["can_exit_early"]:
+            break
+        run(capsys, "interview", str(project_dir), "--answer", json.dumps(answer_for(data["question"])))
+    data = json.loads(run(capsys, "interview", str(project_dir), "--exit-early", "--json")[1])
+    status = json.loads(run(capsys, "status", str(project_dir), "--json")[1])["interview"]
+    unmet = [GATE_TITLES[g] for g, ok in status["gates"].items() if not ok]
+    assert "Closure audit" in unmet  # it passes only at the threshold
+    sentence = "Readiness gates not met: " + ", ".join(unmet) + "."
+    assert sentence in data["warning"] and sentence in data["residual_risk"]
+    assert status["residual_risk"] == data["residual_risk"]
+    assert sentence in (project_dir / "SPEC.md").read_text()
+    omx = (project_dir / data["artifacts"]["spec"]).read_text()
+    assert sentence in omx
+    assert [t for t in GATE_TITLES.values() if f"- {t}: NOT met" in omx] == unmet
 
 
 def test_profile_flag(capsys, project_dir):

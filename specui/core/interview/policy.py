@@ -251,6 +251,41 @@ def exit_blocker(state: InterviewState) -> str | None:
     return "early exit is offered after one persistent follow-up"
 
 
+# Seed 004's readiness gate in the ambiguity table's words. The closure audit is one of them:
+# it passes only when the interview crystallizes at the threshold.
+GATE_TITLES: dict[GateName, str] = {
+    "non_goals": "Non-goals",
+    "decision_boundaries": "Decision Boundaries",
+    "pressure_pass": "Pressure pass",
+    "closure_audit": "Closure audit",
+}
+
+
+def unmet_gates(state: InterviewState) -> list[str]:
+    """The readiness gates not met, as the early-exit dialog, the residual risk (SPEC.md,
+    .omx, `specui status`) and the ambiguity table name them."""
+    return [title for gate, title in GATE_TITLES.items() if not getattr(state.gates, gate)]
+
+
+def _risk_details(state: InterviewState) -> list[str]:
+    """What is still open, the same sentences before an early exit and in the residual risk."""
+    parts = []
+    gates = unmet_gates(state)
+    if gates:
+        parts.append("Readiness gates not met: " + ", ".join(gates) + ".")
+    weak = [
+        DIMENSION_TITLES[d]
+        for d in state.dimension_keys()
+        if state.dimensions.get(d, DimensionScore()).score < STAGE_DONE
+    ]
+    if weak:
+        parts.append("Least clear: " + ", ".join(weak) + ".")
+    open_c = [state.contradictions[i].topic for i in state.open_contradictions()]
+    if open_c:
+        parts.append("Unsettled contradictions: " + "; ".join(open_c) + ".")
+    return parts
+
+
 def residual_risk_text(state: InterviewState, reason: EndReason) -> str:
     amb = ambiguity_percent(state.ambiguity)
     thr = ambiguity_percent(state.threshold)
@@ -267,20 +302,7 @@ def residual_risk_text(state: InterviewState, reason: EndReason) -> str:
     parts = [f"{what} with ambiguity {amb}% (threshold {thr}%)."]
     if reason == "hard_cap":
         parts.append(_rounds_spent(state))
-    gates = [g.replace("_", " ") for g in state.open_gates()]
-    if gates:
-        parts.append("Unresolved readiness gates: " + ", ".join(gates) + ".")
-    weak = [
-        DIMENSION_TITLES[d]
-        for d in state.dimension_keys()
-        if state.dimensions.get(d, DimensionScore()).score < STAGE_DONE
-    ]
-    if weak:
-        parts.append("Least clear: " + ", ".join(weak) + ".")
-    open_c = [state.contradictions[i].topic for i in state.open_contradictions()]
-    if open_c:
-        parts.append("Unsettled contradictions: " + "; ".join(open_c) + ".")
-    return " ".join(parts)
+    return " ".join(parts + _risk_details(state))
 
 
 def _rounds_spent(state: InterviewState) -> str:
@@ -306,10 +328,23 @@ def _rounds_spent(state: InterviewState) -> str:
     return f"Of its {len(rounds)} rounds, " + ", ".join(spent) + "."
 
 
+EXIT_CONSEQUENCE = (
+    "Exiting now writes the spec and transcript with this residual-risk warning (in Risks, "
+    "Assumptions & Trade-offs); anything still ambiguous will be decided by whoever implements it."
+)
+
+
 def exit_warning(state: InterviewState) -> str:
-    return (
-        residual_risk_text(state, "early_exit")
-        + " The spec will carry this residual-risk warning in Risks, Assumptions & Trade-offs."
+    """Seed 004 §2f's risk warning, asked before an early exit: what the residual risk will
+    say is open, in its words."""
+    amb = ambiguity_percent(state.ambiguity)
+    thr = ambiguity_percent(state.threshold)
+    return " ".join(
+        [
+            f"Ambiguity is {amb}% against a threshold of {thr}%.",
+            *_risk_details(state),
+            EXIT_CONSEQUENCE,
+        ]
     )
 
 

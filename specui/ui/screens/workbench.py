@@ -640,22 +640,11 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if refusal is not None:
             self.app.notify(refusal, severity="warning")
             return
-        from specui.core.ambiguity import ambiguity_percent
+        from specui.core.interview import policy
         from specui.ui.screens.confirm import ConfirmScreen
-        from specui.ui.widgets.ambiguity_table import GATES
 
-        iv = self.app.store.state.interview  # type: ignore[union-attr]
-        unmet = [label for key, label in GATES if not getattr(iv.gates, key, False)]
-        body = (
-            f"Ambiguity is {ambiguity_percent(iv.ambiguity)}% against a threshold of "
-            f"{ambiguity_percent(iv.threshold)}%."
-        )
-        if unmet:
-            body += " Readiness gates not met: " + ", ".join(unmet) + "."
-        body += (
-            " Exiting now writes the spec and transcript with a residual-risk warning; "
-            "anything still ambiguous will be decided by whoever implements it."
-        )
+        # The protocol's words: the gates it names are the ones the residual risk will name.
+        body = policy.exit_warning(self.app.store.state.interview)  # type: ignore[union-attr]
         engine = self.app.engine
 
         def done(confirmed: bool | None) -> None:
