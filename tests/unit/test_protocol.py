@@ -324,10 +324,12 @@ def test_early_exit_needs_round_4_and_the_probe_and_a_persistent_followup():
 
 def test_exit_really_ends_the_interview():
     st = with_rounds(5)
+    st.current = PendingQuestion(question=question(), round=6, dimension="intent")
     out = policy.crystallize(st, "early_exit")
     assert out.status == "exited" and out.phase == "done" and out.current is None
     assert policy.decide(out, view()) == policy.End("early_exit")
-    assert "ended early" in out.residual_risk
+    # exited on the screen of round 6, with 5 answered: not "at round 5"
+    assert "ended early by the user after round 5 " in out.residual_risk
 
 
 # --------------------------------------------------------------------------- check_reply

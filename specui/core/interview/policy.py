@@ -294,7 +294,7 @@ def residual_risk_text(state: InterviewState, reason: EndReason) -> str:
     if state.refinements:
         cap += f" (refinement pass {len(state.refinements)}: {state.refinements[-1].rounds} more)"
     what = {
-        "early_exit": f"The interview was ended early by the user at round {n}",
+        "early_exit": f"The interview was ended early by the user after round {n}",
         "hard_cap": f"The interview stopped at {cap}",
         "validation_cap": "The validation pass ended with sections still below clarified",
         "threshold": "The interview crystallized",
