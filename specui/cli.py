@@ -355,6 +355,7 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     from rich.text import Text
 
     from specui.core.ambiguity import ambiguity_percent
+    from specui.core.interview.policy import GATE_TITLES
 
     console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
     spec = status["spec"]
@@ -386,8 +387,9 @@ def _print_status_tables(status: dict[str, Any]) -> None:
 
     iv = status["interview"]
     amb = "-" if iv["ambiguity"] is None else f"{ambiguity_percent(iv['ambiguity'])}%"
+    # The gates in the words of the residual risk and the early-exit warning.
     gates = ", ".join(
-        f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in iv["gates"].items()
+        f"{GATE_TITLES[k]} {'yes' if v else 'no'}" for k, v in iv["gates"].items()
     )
     state = iv["status"].replace("_", " ")
     if iv["end_reason"]:

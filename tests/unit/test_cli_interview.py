@@ -213,6 +213,11 @@ def test_early_exit_names_the_same_open_gates_everywhere(capsys, project_dir):
     omx = (project_dir / data["artifacts"]["spec"]).read_text()
     assert sentence in omx
     assert [t for t in GATE_TITLES.values() if f"- {t}: NOT met" in omx] == unmet
+    text = run(capsys, "status", str(project_dir))[1]
+    assert "gates: " + ", ".join(
+        f"{t} {'yes' if status['gates'][g] else 'no'}" for g, t in GATE_TITLES.items()
+    ) in text
+    assert " ".join(sentence.split()) in " ".join(text.split())
 
 
 def test_profile_flag(capsys, project_dir):

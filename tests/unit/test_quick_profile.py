@@ -112,4 +112,6 @@ def test_a_quick_run_of_recommended_answers_reaches_the_threshold_or_says_why(tm
     assert said, risk
     gates, free = int(said.group(1)), int(said.group(2))
     assert 1 + gates + free == 5 and free >= 1 and "Least clear:" in risk
+    # the gates named as the ambiguity table and "Readiness gates not met: …" name them
+    assert "readiness gates (Non-goals, Pressure pass, Decision Boundaries)" in risk
     assert risk in " ".join(drv.project.spec.read_text().split())

@@ -320,10 +320,8 @@ def _rounds_spent(state: InterviewState) -> str:
     if fixed["overview"]:
         spent.append(f"{fixed['overview']} to the overview")
     if fixed["gates"]:
-        spent.append(
-            f"{fixed['gates']} to the readiness gates (non-goals, the pressure pass, decision "
-            "boundaries)"
-        )
+        asked = ", ".join(GATE_TITLES[g] for g in ("non_goals", "pressure_pass", "decision_boundaries"))
+        spent.append(f"{fixed['gates']} to the readiness gates ({asked})")
     spent.append(f"{rest} to the least clear dimensions")
     return f"Of its {len(rounds)} rounds, " + ", ".join(spent) + "."
 
