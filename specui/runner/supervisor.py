@@ -40,9 +40,10 @@ unreachable provider, and counting that as output made the stall flag flap and t
 end. Then `spec.on_stall` decides: "notify" (flag only; the run goes on), "stop" (end the run:
 state failed, message naming the cause and the last notice), "restart" (end the agent and start
 it again in the same run and log, at most `stall_restarts` times, then stop). status.json
-carries `stalled`, `last_progress_at` and `last_notice`. Nothing but Codex's reconnect notices
-for UNREACHABLE_SECONDS sets `unreachable` ("codex cannot reach the model provider (...)"), logs
-it and calls `on_unreachable`; only a flag (the stall rules still decide), cleared by progress.
+carries `stalled`, `last_progress_at` and `last_notice`. Codex's reconnect notices alone
+spanning UNREACHABLE_SECONDS set `unreachable` ("codex cannot reach the model provider (...)"),
+log it and call `on_unreachable`; only a flag (the stall rules still decide), cleared by
+progress.
 
 Exit codes are recorded as a shell shows them: a child killed by signal N is 128 + N (143 for
 SIGTERM), not Python's -N.
@@ -187,8 +188,9 @@ class RunStatus(BaseModel):
 
 
 STATUS_LIMIT = 1024 * 1024  # status.json is well under 4 KB
-# Codex retries a provider it cannot connect to for as long as it runs; a phase that heard only
-# that for this long says so (status.unreachable) long before stall_minutes.
+# Codex retries a provider it cannot connect to for as long as it runs; once its reconnect notices
+# alone span this long (notice to notice: after an outage that healed they stop) the phase says
+# so (status.unreachable), long before stall_minutes.
 UNREACHABLE_SECONDS = 60.0
 TASKS_LIMIT = 8 * 1024 * 1024
 
@@ -327,8 +329,10 @@ class Supervisor:
         self._gate_tail = b""
         self._on_stall: Callable[[bool, float], None] | None = None
         self._on_unreachable: Callable[[str], None] | None = None
-        # Since when only reconnect notices came (None: progress since), what the last one said.
+        # First and latest reconnect notice since the last progress (None: none), and what the
+        # latest said went wrong.
         self._reconnecting_since: float | None = None
+        self._reconnect_last = 0.0
         self._reconnect_detail = ""
         self.reap_orphans = False  # set by owners that called become_subreaper()
 
@@ -612,7 +616,7 @@ class Supervisor:
             if exited_at is None:
                 self._check_tasks(now)
                 self._check_stall(now)
-                self._check_unreachable(now)
+                self._check_unreachable()
             if self._dirty and now - self._last_status_write >= STATUS_INTERVAL_S:
                 self._write_status()
         proc.stdout.close()
@@ -673,16 +677,19 @@ class Supervisor:
         self._terminate()
         self._write_status()
 
-    def _check_unreachable(self, now: float) -> None:
-        """Say (once per stretch) that only reconnect notices came for UNREACHABLE_SECONDS.
-        Not a stall and not a kill: a phase may outlive a short outage, and stall_minutes with
+    def _check_unreachable(self) -> None:
+        """Say (once per stretch) that reconnect notices alone span UNREACHABLE_SECONDS. Not a
+        stall and not a kill: a phase may outlive a short outage, and stall_minutes with
         [runner] on_stall still decides when it ends."""
         since = self._reconnecting_since
-        if since is None or self.status.unreachable or now - since < UNREACHABLE_SECONDS:
+        if since is None or self.status.unreachable:
+            return
+        span = self._reconnect_last - since
+        if span < UNREACHABLE_SECONDS:
             return
         text = f"codex cannot reach the model provider ({self._reconnect_detail})"
         self.status.unreachable = text
-        self._log(f"\nspecui: {text} for {_fmt_minutes(now - since)}; it keeps retrying\n")
+        self._log(f"\nspecui: {text} for {_fmt_minutes(span)}; it keeps retrying\n")
         self._write_status()
         if self._on_unreachable is not None:
             try:
@@ -745,8 +752,9 @@ class Supervisor:
         detail = reconnect_detail(_notice_text(line, limit=4096))
         if detail is not None:
             detail = detail if len(detail) <= 160 else detail[:159] + "…"
+            self._reconnect_last = time.monotonic()
             if self._reconnecting_since is None:
-                self._reconnecting_since = time.monotonic()
+                self._reconnecting_since = self._reconnect_last
             self._reconnect_detail = detail
 
     def _on_output(self, chunk: bytes, forward: Callable[[bytes], None] | None) -> None:

@@ -303,8 +303,9 @@ def test_a_dead_port_ends_the_round_long_before_the_timeout(
     project, dead_port, codex_env, monkeypatch
 ):
     """Codex retries a refused connection for as long as it runs (request_max_retries = 0 in
-    this CODEX_HOME notwithstanding): after UNREACHABLE_SECONDS of nothing but its reconnect
-    notices the round ends with the cause, not at timeout_seconds."""
+    this CODEX_HOME notwithstanding): once its reconnect notices alone span UNREACHABLE_SECONDS
+    (its second one comes 5 s after the first) the round ends with the cause, not at
+    timeout_seconds."""
     monkeypatch.setattr(codex_module, "UNREACHABLE_SECONDS", 3.0)
     run = Run(CodexEngine(EngineSession(engine="codex")))
     started = time.monotonic()

@@ -443,3 +443,19 @@ def test_only_reconnect_notices_flag_the_run_unreachable_until_progress(
     assert status.unreachable == ""  # progress came after it
     log = (tmp_path / "orchestrator" / "plan-20260101-000000.md").read_text()
     assert re.search(rf"specui: {re.escape(said[0])} for \d+ s; it keeps retrying\n", log)
+
+
+def test_one_notice_then_silence_is_not_unreachable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The retry connected and the model thinks in silence: no second notice, no flag."""
+    monkeypatch.setattr(supervisor_module, "UNREACHABLE_SECONDS", 0.5)
+    supervisor = make_run(tmp_path, """
+        import sys, time
+        sys.stdin.read()
+        print("ERROR: Reconnecting... 1/5 (stream disconnected before completion)", flush=True)
+        time.sleep(1.5)
+        print("the answer", flush=True)
+    """)
+    said: list[str] = []
+    status = supervisor.run(on_unreachable=said.append)
+    assert said == [] and status.unreachable == "" and status.state == "done"

@@ -21,9 +21,10 @@ driver validates it. The reply is the turn's last `agent_message`.
 
 `--json` events drive the live activity: `command_execution` items become "reading <path>" /
 "searching <pattern>" / "running <command>", reconnect notices "reconnecting", and
-`turn.failed` the round's error (a timeout names what Codex reported last). A round that heard
-nothing but reconnect notices for UNREACHABLE_SECONDS ends then: Codex would retry an
-unreachable provider until timeout_seconds (default 5 min). The thread id (from `thread.started`) is kept in the engine
+`turn.failed` the round's error (a timeout names what Codex reported last). A round whose
+reconnect notices, with nothing else between them, span UNREACHABLE_SECONDS ends at the notice
+that completes the span: Codex would retry an unreachable provider until timeout_seconds
+(default 5 min). The thread id (from `thread.started`) is kept in the engine
 session only after a round succeeded, so a cancelled first round never leaves a thread that
 holds half a conversation; a thread Codex no longer has, or one another codex process still
 writes (the orphaned round of a specui that died), is replaced by a new one, and so is a thread
@@ -128,9 +129,12 @@ class TurnOutcome:
 
 
 # Codex (0.169-0.171) never gives up on a provider it cannot connect to: it prints
-# "Reconnecting... waiting for network (Connection failed: ...)" at growing intervals for as long
-# as it runs, whatever `request_max_retries` says. A round that has heard nothing else for this
-# long ends with "codex cannot reach the model provider" instead of waiting out timeout_seconds.
+# "Reconnecting... waiting for network (Connection failed: ...)" at growing intervals (0, 5, 15,
+# 35 s, ...) for as long as it runs, whatever `request_max_retries` says. Once such notices,
+# with nothing else between them, span this long, the round ends with "codex cannot reach the
+# model provider" instead of waiting out timeout_seconds. Measured from notice to notice, not to
+# the clock: after an outage that healed the notices stop, and a model that then thinks in
+# silence for a minute is not cut off.
 UNREACHABLE_SECONDS = 30.0
 
 
@@ -143,28 +147,25 @@ class EventReader:
         self.outcome = TurnOutcome()
         self._on_activity = on_activity
         self._clock = clock
-        # Since when Codex has reported nothing but reconnect notices (None: it is working),
-        # and what the latest one said went wrong.
+        # When the current run of reconnect notices began (None: Codex reported something
+        # else since).
         self._reconnecting_since: float | None = None
-        self._unreachable = ""
-
-    def check_reachable(self) -> None:
-        """EngineError once only reconnect notices came for UNREACHABLE_SECONDS."""
-        since = self._reconnecting_since
-        if since is not None and self._clock() - since >= UNREACHABLE_SECONDS:
-            raise EngineError(f"codex cannot reach the model provider ({self._unreachable})")
 
     def __call__(self, line: str) -> None:
+        """Fold one line in; EngineError (which ends the round) once reconnect notices alone
+        span UNREACHABLE_SECONDS."""
         event = parse_event(line)
         if event is None:
             return
         detail = reconnect_detail(event.message or "") if event.type == "error" else None
-        if detail is not None:
-            if self._reconnecting_since is None:
-                self._reconnecting_since = self._clock()
-            self._unreachable = detail
-        else:
+        if detail is None:
             self._reconnecting_since = None
+        else:
+            now = self._clock()
+            if self._reconnecting_since is None:
+                self._reconnecting_since = now
+            elif now - self._reconnecting_since >= UNREACHABLE_SECONDS:
+                raise EngineError(f"codex cannot reach the model provider ({detail})")
         out = self.outcome
         if event.type == "thread.started" and event.thread_id:
             out.thread_id = event.thread_id
@@ -361,7 +362,6 @@ class CodexEngine(Engine):
                 timeout=timeout,
                 on_line=reader,
                 on_started=on_started,
-                on_poll=reader.check_reachable,
                 what="codex",
             )
         except EngineTimeout as exc:

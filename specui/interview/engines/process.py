@@ -49,16 +49,14 @@ def run_child(
     on_line: Callable[[str], None] | None = None,
     on_err_line: Callable[[str], None] | None = None,
     on_started: Callable[[], None] | None = None,
-    on_poll: Callable[[], None] | None = None,
     what: str = "the agent",
 ) -> ChildResult:
     """Run `argv` to completion; EngineCancelled / EngineTimeout end its process group first.
 
     `on_line` / `on_err_line` see each stdout / stderr line (decoded, without its newline) as
-    it arrives. `on_started` is called once the child runs and its stdin is being written;
-    `on_poll` at least every POLL_SECONDS while it runs (to judge what the lines said so far
-    against the clock). An error either of them, or a line callback, raises ends the child.
-    `what` names the child in error messages ("codex", "the interview command").
+    it arrives. `on_started` is called once the child runs and its stdin is being written. An
+    error any of them raises ends the child. `what` names the child in error messages
+    ("codex", "the interview command").
     """
     if cancel.is_set():
         raise EngineCancelled("cancelled")
@@ -81,9 +79,7 @@ def run_child(
     except OSError as exc:
         raise EngineError(f"{argv[0]}: cannot start: {exc.strerror or exc}") from None
     try:
-        return _supervise(
-            proc, stdin, cancel, timeout, on_line, on_err_line, on_started, on_poll, what
-        )
+        return _supervise(proc, stdin, cancel, timeout, on_line, on_err_line, on_started, what)
     finally:
         _end_group(proc)
 
@@ -105,7 +101,6 @@ def _supervise(
     on_line: Callable[[str], None] | None,
     on_err_line: Callable[[str], None] | None,
     on_started: Callable[[], None] | None,
-    on_poll: Callable[[], None] | None,
     what: str,
 ) -> ChildResult:
     assert proc.stdout is not None and proc.stderr is not None
@@ -141,8 +136,6 @@ def _supervise(
                 out += chunk
                 if len(out) > MAX_STDOUT_BYTES:
                     raise EngineError(f"{what} wrote more than {MAX_STDOUT_BYTES >> 20} MB")
-            if on_poll is not None:
-                on_poll()
             if not leader_gone and proc.poll() is not None:
                 # The child is done; a helper it left in the group must not hold the pipes.
                 leader_gone = True
