@@ -67,3 +67,24 @@ def _capped_session() -> Session:
     iv = session.interview
     iv.status, iv.end_reason = "crystallized", "hard_cap"
     return session
+
+
+def test_rounds_are_the_interview_rounds_as_status_counts_them():
+    """The Done view after a validation pass that hit its cap said "Rounds: 7" for 3 interview
+    rounds and 4 validation steps; `specui status` says round 3 and the recap counts apart."""
+    from specui.core.interview.state import Round
+    from specui.core.questions import Answer, Question, QuestionOption
+
+    session = Session()
+    iv = session.interview
+    iv.status, iv.end_reason, iv.phase = "crystallized", "validation_cap", "done"
+    q = Question(question="Q?", options=[QuestionOption(label="A", value="a")])
+    a = Answer(kind="option", value="a")
+    for i in range(1, 4):
+        iv.rounds.append(Round(n=i, dimension="intent", kind="ordinary", question=q, answer=a))
+    for i in range(1, 5):
+        iv.rounds.append(
+            Round(n=i, dimension="", kind="validation", phase="validation", question=q, answer=a)
+        )
+    text = text_of(session, snapshot())
+    assert "Rounds: 3 · validation steps: 4 · ambiguity " in text

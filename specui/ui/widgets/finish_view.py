@@ -98,9 +98,11 @@ def finish_content(session: Session, snapshot: SpecSnapshot | None, spec_path: P
     # The folder name, not the absolute path: short, and the same on every machine.
     where = f"{spec_path.parent.name}/{spec_path.name}"
     lines.append(Content(f"SPEC.md lives at the repo root: {clean(where)}"))
+    # Interview rounds and validation steps apart, as the recap and `specui status` count them.
+    steps = f" · validation steps: {iv.validation_steps}" if iv.validation_steps else ""
     lines.append(
         Content(
-            f"Rounds: {len(iv.rounds)} · ambiguity {percent(iv.ambiguity)}% "
+            f"Rounds: {iv.rounds_done}{steps} · ambiguity {percent(iv.ambiguity)}% "
             f"(threshold {percent(iv.threshold)}%) · profile {clean(iv.profile)}"
         )
     )
