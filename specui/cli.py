@@ -391,13 +391,15 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     gates = ", ".join(
         f"{GATE_TITLES[k]} {'yes' if v else 'no'}" for k, v in iv["gates"].items()
     )
+    # The validation pass's steps are not rounds: the screen says "Validation 3" then.
+    step = f" | validation step {iv['validation_step']}" if iv["validation_step"] else ""
     state = iv["status"].replace("_", " ")
     if iv["end_reason"]:
         state += f" ({iv['end_reason'].replace('_', ' ')})"
     console.print(
         Text(
             f"Interview: {state} | profile {iv['profile']} ({iv['type']}) | "
-            f"round {iv['round']}/{iv['max_rounds']} | ambiguity {amb} "
+            f"round {iv['round']}/{iv['max_rounds']}{step} | ambiguity {amb} "
             f"(threshold {ambiguity_percent(iv['threshold'])}%)"
         )
     )

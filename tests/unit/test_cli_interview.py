@@ -113,6 +113,9 @@ def test_round_means_the_same_in_interview_json_and_status_json(capsys, project_
         status = json.loads(sout)["interview"]
         for field in ("round", "rounds_done", "validation_step", "status", "end_reason"):
             assert data[field] == status[field], (field, data[field], status[field])
+        text = run(capsys, "status", str(project_dir))[1]
+        step = f" | validation step {status['validation_step']}" if status["validation_step"] else ""
+        assert f" | round {status['round']}/{status['max_rounds']}{step} | " in text
         q = data["question"]
         if q is None:
             break
