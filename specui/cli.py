@@ -354,7 +354,7 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from specui.core.ambiguity import ambiguity_percent
+    from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent
     from specui.core.interview.policy import GATE_TITLES
 
     console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
@@ -404,7 +404,8 @@ def _print_status_tables(status: dict[str, Any]) -> None:
         )
     )
     if iv["dimensions"]:
-        console.print(Text("  " + ", ".join(f"{k} {v:.2f}" for k, v in iv["dimensions"].items())))
+        scores = (f"{DIMENSION_TITLES[k]} {v:.2f}" for k, v in iv["dimensions"].items())
+        console.print(Text("  " + ", ".join(scores)))
     console.print(Text(f"  gates: {gates}"))
     if iv["residual_risk"]:
         console.print(Text(f"  residual risk: {iv['residual_risk']}", style="yellow"))
