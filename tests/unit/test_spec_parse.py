@@ -94,6 +94,28 @@ def test_human_spelled_headings_and_extra_sections():
     assert doc.text == text
 
 
+def test_a_renamed_numbered_heading_keeps_its_section():
+    # Trial H20: "## 9. Quality targets" (the user's name for the NFRs) was an extra section,
+    # so specui added its own §9 beside it and the user's copy kept its placeholders.
+    text = TEMPLATE.replace("## 9. Non-Functional Requirements (NFRs)", "## 9. Quality targets")
+    doc = SpecDocument.parse(text)
+    assert "nfr" not in doc.missing
+    assert doc.section_body("nfr").startswith("- **Performance**")
+    patched = doc.with_section_body("nfr", "- **Performance**: p95 under 50 ms")
+    assert patched.text.count("## 9.") == 1 and "## 9. Quality targets" in patched.text
+    assert "p95 under 50 ms" in patched.text
+
+
+def test_a_number_is_no_claim_when_the_title_or_another_number_holds_the_section():
+    titled = "## 2. Background\nb\n\n## Scope & Non-Goals\ns\n"
+    assert SpecDocument.parse(titled).section_body("scope") == "s"
+    assert [s.key for s in SpecDocument.parse(titled).sections] == [None, "scope"]
+    twice = "## 4. Entities\ne\n\n## 4. Things\ng\n"
+    assert "domain" in SpecDocument.parse(twice).missing  # which one? neither is guessed
+    extra = "## 19. Appendix\na\n"
+    assert [s.key for s in SpecDocument.parse(extra).sections] == [None]
+
+
 def test_duplicates_reported_and_first_wins():
     text = "## Vision\nfirst\n\n## 1. Vision & Goals\nsecond\n\n## Scope\ns\n"
     doc = SpecDocument.parse(text)

@@ -167,9 +167,34 @@ def _scan(text: str) -> _Structure:
                     dups.append(key)
             else:
                 by_key[key] = span
+    _claim_renamed(sections, by_key)
     missing = tuple(s.key for s in SECTIONS if s.key not in by_key)
     dup_order = tuple(s.key for s in SECTIONS if s.key in dups)
     return _Structure(doc_title, tuple(sections), by_key, missing, dup_order, fence)
+
+
+_SECTION_NUMBER_RE = re.compile(r"\s*(?:§\s*)?(\d+)\s*[.):]")
+
+
+def _claim_renamed(sections: list[SectionSpan], by_key: dict[str, SectionSpan]) -> None:
+    """A canonical section the user renamed ("## 9. Quality targets" for the NFRs) is still
+    that section, by its number, when no heading holds it by title and no other heading has
+    that number: specui writes into it instead of adding a second §9 beside it."""
+    by_number = {s.number: s.key for s in SECTIONS}
+    candidates: dict[str, list[int]] = {}
+    for i, span in enumerate(sections):
+        if span.key is not None or normalize_title(span.title) in SECURITY_LABELS:
+            continue  # held by its title, or the standalone Security section (its own unit)
+        m = _SECTION_NUMBER_RE.match(span.title)
+        key = by_number.get(int(m.group(1))) if m else None
+        if key is not None and key not in by_key:
+            candidates.setdefault(key, []).append(i)
+    for key, found in candidates.items():
+        if len(found) == 1:
+            span = sections[found[0]]
+            sections[found[0]] = by_key[key] = SectionSpan(
+                key, span.title, span.start, span.body_start, span.end
+            )
 
 
 # --------------------------------------------------------------------------- text helpers
