@@ -686,6 +686,14 @@ def test_section_tally():
     assert policy.section_tally(statuses) == "3 final · 1 clarified · 0 drafted · 14 unknown"
 
 
+def test_the_finalize_question_speaks_to_the_user_not_of_seeds():
+    """Its Why line is on the user's screen: "Seed 000 finishes when …" named a document the
+    user never saw."""
+    pending = policy.finalize_question(with_rounds(3), view())
+    assert pending.kind == "finalize" and "seed" not in pending.why.lower()
+    assert "final" in pending.why
+
+
 def test_finish_message_is_seed_000s_recap_and_100_percent_line():
     st = with_rounds(3)
     st.deferrals.append(

@@ -746,7 +746,7 @@ def finalize_question(state: InterviewState, spec: SpecView) -> PendingQuestion:
         kind="finalize",
         phase="validation",
         origin="specui",
-        why="Seed 000 finishes when every section is at least clarified: one confirmation.",
+        why="Every section is at least clarified: one confirmation makes them all final.",
     )
 
 
