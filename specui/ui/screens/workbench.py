@@ -247,7 +247,10 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if not panes_later:
             for pane in self.panes.values():
                 pane.show_session(session)
-        finished = pending is None and iv.status in FINISHED
+        # Crystallized into the validation pass, its first question not asked yet, is not the
+        # end: the Done view (and its focus) would flash between the two and strand the focus.
+        finished = pending is None and iv.status in FINISHED and iv.phase not in (
+            "validation", "finalize")
         if pending is not None:
             key = draft_key(session)
             draft = iv.draft
@@ -513,7 +516,9 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             picker.show_error(str(exc))
             return
         self.answer_busy = True
-        picker.wait("Saving your answer…")
+        from specui.ui.widgets.option_picker import SAVING, SAVING_DELAY
+
+        picker.wait(SAVING, after=SAVING_DELAY)
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft = None

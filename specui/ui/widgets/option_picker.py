@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TextArea
 
@@ -33,6 +34,13 @@ if TYPE_CHECKING:
     from specui.core.interview.state import AnswerDraft
     from specui.core.questions import Question
     from specui.session_file import SavedDraft, SavedQuestion
+
+
+SAVING = "Saving your answer…"
+# Said only if the answer is still on its way by then: an agent's round shows its own thinking
+# line as soon as the agent starts, and a repaint between Enter and that start held the agent
+# back (the screen's frame and the round's set-up take turns on one interpreter).
+SAVING_DELAY = 0.15
 
 
 def _digit_bindings() -> list[Binding]:
@@ -200,6 +208,7 @@ class OptionPicker(Vertical):
         self._error = False
         self._restoring = False
         self._focus_coming = False  # an entry was told to take the focus (it comes deferred)
+        self._hint_timer: Timer | None = None  # a "Saving your answer…" still to be shown
 
     def compose(self) -> ComposeResult:
         choices = ChoiceList(id="choices")
@@ -533,13 +542,29 @@ class OptionPicker(Vertical):
         self.refresh_bindings()
 
     def _post(self, selected: list[int], text: str | None) -> None:
-        self.wait("Saving your answer…")
+        self.wait(SAVING, after=SAVING_DELAY)
         self.post_message(self.Submitted(self, selected, text))
 
-    def wait(self, message: str) -> None:
-        """The answer is on its way: hold it (no changes, no second submit) and say so."""
+    def wait(self, message: str, *, after: float = 0.0) -> None:
+        """The answer is on its way: hold it (no changes, no second submit) and say so, at
+        once or `after` seconds from now if it is still on its way then."""
         self.busy = True
-        self._set_hint(message, error=False)
+        if after <= 0:
+            self._set_hint(message, error=False)
+            return
+        self._stop_hint_timer()
+
+        def still_waiting() -> None:
+            self._hint_timer = None
+            if self.busy:
+                self._set_hint(message, error=False)
+
+        self._hint_timer = self.set_timer(after, still_waiting)
+
+    def _stop_hint_timer(self) -> None:
+        if self._hint_timer is not None:
+            self._hint_timer.stop()
+            self._hint_timer = None
 
     # ------------------------------------------------------------------ hint line
     def show_error(self, message: str) -> None:
@@ -553,6 +578,7 @@ class OptionPicker(Vertical):
         self._refresh_hint()  # not "Saving your answer…" over a question shown again
 
     def _set_hint(self, text: str, *, error: bool, away: bool = False) -> None:
+        self._stop_hint_timer()
         self._error = error
         hint = self.query_one("#picker-hint", Static)
         # A hint that stays one line keeps the pane's height: repainting the line is enough (a
