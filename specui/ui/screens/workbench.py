@@ -637,6 +637,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return "The interview has already finished."
         blocker = engine.exit_blocker()
         if blocker is not None:
+            from specui.core.interview.policy import current_round
+
             return f"Not yet: {blocker} (this is round {current_round(iv)})."
         return None
 
@@ -819,9 +821,3 @@ def draft_key(session: Session) -> str:
         return ""
     return key_of(iv.id, pending.phase, pending.round, pending.kind, pending.question.question)
 
-
-def current_round(iv: Any) -> int:
-    pending = iv.current
-    if pending is not None and pending.phase == "interview":
-        return int(pending.round)
-    return sum(1 for r in iv.rounds if r.phase == "interview")

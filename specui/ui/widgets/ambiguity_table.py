@@ -23,20 +23,16 @@ from textual.widgets import Static
 
 from specui.core.ambiguity import DIMENSION_TITLES, weights_for
 from specui.core.interview.headline import focus_title
+from specui.core.interview.policy import GATE_TITLES
 from specui.ui.widgets.question_pane import percent
 from specui.ui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
     from specui.store import Session
 
-GATES: tuple[tuple[str, str], ...] = (
-    ("non_goals", "Non-goals"),
-    ("decision_boundaries", "Decision Boundaries"),
-    ("pressure_pass", "Pressure pass"),
-    ("closure_audit", "Closure audit"),
-)
 WHY_MIN = 32  # narrower than this, the Why / gap column moves under the rows
 NUMBERS = 46  # what the other four columns and their padding take
+
 
 def build_renderable(session: Session, colours: dict[str, str], width: int = 200) -> Group:
     """The table + total + gates as one renderable for `width` columns (pure: easy to test)."""
@@ -90,7 +86,7 @@ def build_renderable(session: Session, colours: dict[str, str], width: int = 200
     # The arithmetic last: a narrow pane wraps it, not the verdict.
     line = _pack([verdict, Text(f"(1 − Σ weighted = {1 - total:.3f})", style=muted)], width)
     gate_items = [Text("Gates", style="bold")]
-    for key, label in GATES:
+    for key, label in GATE_TITLES.items():
         value = bool(getattr(iv.gates, key, False))
         gate_items.append(Text(("✓ " if value else "✗ ") + label, style=ok if value else bad))
     gates = _pack(gate_items, width)
