@@ -52,7 +52,11 @@ def test_log_is_written_while_streaming(tmp_path: Path) -> None:
     thread.start()
     log = Path(supervisor.spec.log_path)
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and "first line" not in (log.read_text() if log.exists() else ""):
+    # The line and its end can reach the log in two writes (a quiet child's partial line is
+    # written at once; the terminal's CR LF after it): wait for the whole line.
+    while time.monotonic() < deadline and "first line\n" not in (
+        log.read_text() if log.exists() else ""
+    ):
         time.sleep(0.02)
     text = log.read_text()
     assert "got the prompt\nfirst line\n" in text and "second line" not in text
