@@ -57,7 +57,7 @@ class SpecuiApp(App[int]):
     # Absolute, so subclasses defined elsewhere (benchmarks, scripts) still find them.
     CSS_PATH: ClassVar[list[str | Path]] = [str(SHELL_CSS), *map(str, PANES_CSS)]
     TITLE = "specui"
-    COMMANDS = {SystemCommands, SpecuiCommands}
+    COMMANDS: ClassVar[set[Any]] = {SystemCommands, SpecuiCommands}
 
     def __init__(
         self,

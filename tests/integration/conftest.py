@@ -146,3 +146,11 @@ def speckit_project(tmp_path: Path, speckit_template: Path) -> Path:
     write_input(root, constitution="Principles: tests first.", specify="A CLI that greets.",
                 plan="Python 3.11, no dependencies.")
     return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project folder (a test file that needs a `Project` defines its own)."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    return root

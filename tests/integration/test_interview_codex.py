@@ -128,13 +128,6 @@ def assistant_texts(payload: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
 def run(codex_env) -> Run:
     return Run(CodexEngine(EngineSession(engine="codex")))
 

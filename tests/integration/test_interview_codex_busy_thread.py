@@ -23,13 +23,6 @@ from specui.interview.engines.codex import CodexEngine, write_schema
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    return root
-
-
 def test_a_thread_another_codex_still_writes_gets_a_new_thread(project, fake_server, codex_env):
     run = Run(CodexEngine(EngineSession(engine="codex")))
     fake_server.script(reply())

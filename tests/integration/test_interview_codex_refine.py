@@ -20,13 +20,6 @@ from specui.core.questions import Answer
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    return root
-
-
 def test_refine_resumes_the_thread_after_the_hard_cap(project, codex_env, fake_server):
     fake_server.script(
         reply(question=free_text("What do you want to build, and why?")),

@@ -25,13 +25,6 @@ WITHDRAWN = "WITHDRAWN: the cache runs on every laptop"
 ANSWER = "The platform team runs it."
 
 
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    return root
-
-
 def _everything_sent(server) -> str:
     return "\n".join("\n".join(user_texts(r)) for r in server.requests[-1:])
 

@@ -211,6 +211,15 @@ def _agent_app(project):
     return app, store, engine
 
 
+async def _fail_the_overview_round(pilot, app, engine) -> None:
+    """The overview answer is submitted and its engine round fails (the answer is kept)."""
+    await settle(pilot)
+    engine.fail = ["the server did not answer within 300 s"]
+    app.query_one("#free-text").text = OVERVIEW
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
 async def test_thinking_shows_elapsed_time_and_activity_and_esc_cancels(project):
     app, store, engine = _agent_app(project)
     async with app.run_test(size=LARGE) as pilot:
@@ -237,11 +246,7 @@ async def test_thinking_shows_elapsed_time_and_activity_and_esc_cancels(project)
 async def test_a_failed_round_shows_one_error_with_retry_and_offline_keys(project):
     app, store, engine = _agent_app(project)
     async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        engine.fail = ["the server did not answer within 300 s"]
-        app.query_one("#free-text").text = OVERVIEW
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await _fail_the_overview_round(pilot, app, engine)
         iv = store.state.interview
         assert iv.engine.status == "error" and iv.current.round == 1 and iv.rounds == []
         line = str(app.query_one("#q-engine").render())
@@ -260,13 +265,9 @@ async def test_reopened_after_a_failed_round_the_kept_answer_is_on_screen(projec
     # nothing on screen showed.
     app, store, engine = _agent_app(project)
     async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        engine.fail = ["the server did not answer within 300 s"]
-        app.query_one("#free-text").text = OVERVIEW
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await _fail_the_overview_round(pilot, app, engine)
         assert store.state.interview.engine.status == "error"
-    app2, store2, engine2 = _agent_app(project)
+    app2, store2, _engine2 = _agent_app(project)
     async with app2.run_test(size=LARGE) as pilot:
         await settle(pilot)
         assert store2.state.interview.engine.status == "error"
@@ -278,11 +279,7 @@ async def test_after_a_failed_round_r_retries_instead_of_typing_into_the_answer(
     # focus, so `o` was appended to the submitted answer.
     app, store, engine = _agent_app(project)
     async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        engine.fail = ["the server did not answer within 300 s"]
-        app.query_one("#free-text").text = OVERVIEW
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await _fail_the_overview_round(pilot, app, engine)
         assert store.state.interview.engine.status == "error"
         assert not app.workbench.typing()
         await pilot.press("r")
@@ -318,12 +315,12 @@ async def test_quitting_during_a_round_ends_it_and_the_next_start_runs_it_again(
 async def test_esc_on_a_round_another_specui_runs_says_where_it_runs(project):
     # Trial H9: the workbench followed `specui interview --answer`'s round, Esc said
     # "Cancelling the round…" and cancelled nothing.
-    import subprocess
+    import asyncio
 
     from specui.runner.procid import identify
 
-    app, store, engine = _agent_app(project)
-    other = subprocess.Popen(["sleep", "30"])
+    app, store, _engine = _agent_app(project)
+    other = await asyncio.create_subprocess_exec("sleep", "30")
     try:
         async with app.run_test(size=LARGE) as pilot:
             await settle(pilot)
@@ -349,4 +346,4 @@ async def test_esc_on_a_round_another_specui_runs_says_where_it_runs(project):
             assert not any("Cancelling" in str(n.message) for n in app._notifications)
     finally:
         other.kill()
-        other.wait()
+        await other.wait()

@@ -13,10 +13,10 @@ from specui.ui.widgets.question_pane import ended_line
     ("status", "reason", "expected"),
     [
         ("crystallized", "threshold", "The interview is complete: the spec has crystallized."),
-        ("crystallized", "hard_cap", "The interview stopped at the hard cap of 12 rounds "
-         "(residual risk recorded)."),
-        ("crystallized", "validation_cap", "The validation pass ended short (residual risk "
-         "recorded)."),
+        ("crystallized", "hard_cap", ("The interview stopped at the hard cap of 12 rounds "
+                                      "(residual risk recorded).")),
+        ("crystallized", "validation_cap", ("The validation pass ended short (residual risk "
+                                            "recorded).")),
         ("exited", "early_exit", "The interview ended early (residual risk recorded)."),
     ],
 )

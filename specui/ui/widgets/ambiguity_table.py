@@ -133,8 +133,8 @@ def _stacked_row(cells: list[Text]) -> Text:
 
 
 class AmbiguityBody(Static):
-    """The table's lines, drawn for the width this widget has: that width changes without the
-    pane's size changing when the pane's scrollbar comes or goes."""
+    """The table's lines, drawn for the width this widget has: redrawn when that width changes
+    (the terminal, the layout, or the pane's scrollbar coming or going)."""
 
     drawn_width = 0
 
@@ -155,9 +155,6 @@ class AmbiguityView(VerticalScroll):
         self.border_title = "Ambiguity"
         self._session: Session | None = None
         self.watch(self.app, "theme", lambda _theme: self.rebuild(), init=False)
-
-    def on_resize(self) -> None:
-        self.rebuild()
 
     def show_session(self, session: Session) -> None:
         self._session = session

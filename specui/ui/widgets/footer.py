@@ -46,7 +46,7 @@ class Footer(TextualFooter):
         if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
             entry = active.get(app.COMMAND_PALETTE_BINDING)
             if entry is not None:
-                _, binding, enabled, tooltip = entry
+                _, binding, enabled, _tooltip = entry
                 palette = (binding.key, app.get_key_display(binding), binding.description,
                            enabled, binding.tooltip)
         return keys, palette

@@ -111,11 +111,11 @@ class QuestionPane(VerticalScroll):
 
     DEFAULT_CLASSES = "pane"
 
-    def allow_focus(self) -> bool:
-        return self.max_scroll_y > 0
-
     def overflows(self) -> bool:
         return self.max_scroll_y > 0
+
+    def allow_focus(self) -> bool:
+        return self.overflows()
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-header", markup=False)
