@@ -311,6 +311,25 @@ def _safe_print(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+class _ReplacingStdout:
+    """stdout for Rich: what the terminal's encoding cannot show is replaced (as _safe_print
+    does), not raised as UnicodeEncodeError half-way through a table."""
+
+    def __init__(self) -> None:
+        self.encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        if not _stdout_can(text):
+            text = text.encode(self.encoding, "replace").decode(self.encoding, "replace")
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return _isatty(sys.stdout)
+
+
 # ------------------------------------------------------------------------------ commands
 
 
@@ -357,7 +376,8 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent
     from specui.core.interview.policy import GATE_TITLES
 
-    console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
+    console = Console(file=_ReplacingStdout(), highlight=False, markup=False, emoji=False,
+                      soft_wrap=True)
     spec = status["spec"]
     if not spec["exists"]:
         console.print(Text(f"{spec['path']} does not exist yet (run `specui init`)"))
@@ -420,6 +440,10 @@ def _print_status_tables(status: dict[str, Any]) -> None:
             state += f" — {ph['message']}"
         phases.add_row(Text(ph["name"]), Text(state), Text(ph["log"] or "-"))
     console.print(phases)
+    for ph in status["phases"]:
+        if ph["unreachable"]:  # the runner pane's words, on a line of its own (not wrapped)
+            console.print(Text(f"⚠ phase {ph['name']}: {ph['unreachable']}; it keeps retrying",
+                               style="bold red"))
     for wf in status.get("workflows", []):
         line = f"Workflow {wf['workflow_id'] or '?'} {wf['run_id']}: {wf['status']}"
         if wf["gate"]:

@@ -22,7 +22,7 @@ from specui.core.paths import Project
 from specui.core.progress import progress_line
 from specui.core.tasks import count_tasks, find_tasks_file
 from specui.runner.manager import PhaseManager, observed_run
-from specui.store import SessionStore
+from specui.store import PhaseRun, SessionStore
 
 
 def _spec_part(project: Project, store: SessionStore) -> dict[str, Any]:
@@ -81,6 +81,16 @@ def _interview_part(project: Project, store: SessionStore, messages: list[str]) 
     }
 
 
+def _unreachable(manager: PhaseManager, run: PhaseRun) -> str | None:
+    """The supervisor's "codex cannot reach the model provider (…)" of a running run, in the
+    runner pane's words (status.json's `unreachable`); None when it has not said so."""
+    try:
+        status = manager.status_of(run)
+    except SpecuiError:  # a run id no supervisor could have written (hand-edited session)
+        return None
+    return (status.unreachable or None) if status is not None else None
+
+
 def _phases_part(manager: PhaseManager) -> list[dict[str, Any]]:
     """The configured phases (and any other that ran), as the runner sees them: implement is
     done only when tasks.md is; a run the store lists as running whose supervisor is gone is
@@ -89,8 +99,11 @@ def _phases_part(manager: PhaseManager) -> list[dict[str, Any]]:
     for row in manager.phase_rows():
         run = row.run
         state, message = row.status, row.note
+        unreachable = None
         if run is not None and run.status == "running":
             state, message = observed_run(manager.project, run)
+            if state == "running":
+                unreachable = _unreachable(manager, run)
         phases.append(
             {
                 "name": row.name,
@@ -98,6 +111,7 @@ def _phases_part(manager: PhaseManager) -> list[dict[str, Any]]:
                 "message": message,
                 "log": (run.log or None) if run is not None else None,
                 "stalled": run.stalled and state == "running" if run is not None else False,
+                "unreachable": unreachable,
                 "exit_code": run.exit_code if run is not None else None,
                 "started_at": run.started_at.isoformat() if run and run.started_at else None,
                 "ended_at": run.ended_at.isoformat() if run and run.ended_at else None,

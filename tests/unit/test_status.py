@@ -483,3 +483,57 @@ def test_an_interview_ended_at_the_cap_says_so(project: Project, capsys) -> None
     out = capsys.readouterr().out
     assert "Interview: crystallized (hard cap) |" in out
     assert f"residual risk: {risk}" in out
+
+
+def test_a_run_that_cannot_reach_the_provider_says_so(project: Project, capsys) -> None:
+    """The runner pane and `specui run` say "codex cannot reach the model provider (…)" while a
+    phase hears nothing but reconnect notices; `specui status` said only "running"."""
+    from specui.cli import main
+    from specui.runner.procid import identify
+    from specui.runner.supervisor import RunStatus
+
+    text = "codex cannot reach the model provider (Connection failed: error sending request)"
+    run_id = "plan-20261130-070000"
+    # A live process whose command line names specui stands in for the run's supervisor.
+    supervisor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "specui"])
+    try:
+        ident = identify(supervisor.pid)
+        assert ident is not None
+        run_dir = project.runs_dir / run_id
+        run_dir.mkdir(parents=True)
+        status = RunStatus(run_id=run_id, phase="plan", state="running",
+                           supervisor_pid=supervisor.pid, supervisor_start_time=ident.start_time,
+                           boot_id=ident.boot_id, unreachable=text)
+        (run_dir / "status.json").write_text(status.model_dump_json())
+        store = SessionStore.open(project)
+        store.update(lambda s: s.runs.append(PhaseRun(run_id=run_id, phase="plan",
+                                                      status="running", pid=supervisor.pid)))
+        phases = {p["name"]: p for p in build_status(project, SessionStore.open(project))["phases"]}
+        assert phases["plan"]["status"] == "running"
+        assert phases["plan"]["unreachable"] == text
+        assert phases["specify"]["unreachable"] is None
+        assert main(["status", str(project.root)]) == 0
+        assert f"⚠ phase plan: {text}; it keeps retrying\n" in capsys.readouterr().out
+    finally:
+        supervisor.kill()
+        supervisor.wait()
+    # Its supervisor gone, the run is failed: the flag of a run that no longer runs is not shown.
+    phases = {p["name"]: p for p in build_status(project, SessionStore.open(project))["phases"]}
+    assert phases["plan"]["status"] == "failed" and phases["plan"]["unreachable"] is None
+
+
+def test_text_status_on_an_ascii_terminal_has_no_traceback(project: Project, monkeypatch) -> None:
+    """Rich wrote "failed — supervisor gone" (and "⚠ …") as is, and an ASCII-only stdout raised
+    UnicodeEncodeError; characters it cannot show are replaced, as the progress line's are."""
+    import io
+
+    from specui.cli import main
+
+    SessionStore.open(project).update(lambda s: s.runs.append(PhaseRun(
+        run_id="1", phase="plan", status="failed", message="stopped — résumé 中文")))
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["status", str(project.root)]) == 0
+    out.flush()
+    text = out.buffer.getvalue().decode("ascii")
+    assert "failed ? stopped ? r?sum? ??" in text and "Tasks: no tasks.md yet" in text
