@@ -62,7 +62,8 @@ from specui.core.spec import UNIT_KEYS, UNIT_TITLES, SpecDocument
 from specui.interview import artifacts, context
 from specui.interview.engines import OFFLINE_ENGINE, create_engine
 from specui.interview.engines.base import Engine, EngineCancelled, EngineError
-from specui.runner.procid import identify, is_same_process
+from specui.interview.round_owner import round_owner
+from specui.runner.procid import identify
 from specui.session_file import draft_key
 from specui.store import SessionStore
 
@@ -163,7 +164,7 @@ class InterviewDriver:
                 self._turn(self.state, None)
                 return
             if iv.engine.status == "thinking":
-                if self._owned_elsewhere(iv.engine):
+                if round_owner(iv.engine) == "elsewhere":
                     return  # another live specui (the workbench) is running this round
                 # A round was running when specui stopped: run it again (the answer was kept).
                 self._rerun()
@@ -200,16 +201,10 @@ class InterviewDriver:
             if self._claim_lost:
                 raise AnsweredElsewhere(ANSWERED_ELSEWHERE)
 
-    @staticmethod
-    def _owned_elsewhere(engine: EngineState) -> bool:
-        return engine.owner_pid != os.getpid() and is_same_process(
-            engine.owner_pid, engine.owner_start, engine.owner_boot
-        )
-
     def busy_elsewhere(self) -> bool:
         """Another live specui process is running the engine on this interview's answer."""
         engine = self.state.engine
-        return engine.status == "thinking" and self._owned_elsewhere(engine)
+        return engine.status == "thinking" and round_owner(engine) == "elsewhere"
 
     def can_exit_early(self) -> bool:
         return policy.can_exit_early(self.state)
@@ -516,7 +511,7 @@ class InterviewDriver:
 
         def claim(s: Any) -> None:
             iv = s.interview
-            taken = iv.engine.status == "thinking" and self._owned_elsewhere(iv.engine)
+            taken = iv.engine.status == "thinking" and round_owner(iv.engine) == "elsewhere"
             if pending_key(iv) != key or taken:
                 raise AnsweredElsewhere(ANSWERED_ELSEWHERE)
             if running is not None:

@@ -7,7 +7,6 @@ All text is shown through `safe_text` (it comes from the engine, an agent or the
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from textual.widgets import Static
 from specui.core.ambiguity import ambiguity_percent
 from specui.core.interview.headline import headline
 from specui.core.interview.headline import meta_parts as headline_meta
+from specui.interview.round_owner import round_owner
 from specui.ui.widgets.safe_text import clean, safe_text
 from specui.ui.widgets.static_text import show
 
@@ -68,13 +68,17 @@ def engine_line(session: Session, now: datetime | None = None) -> str:
     iv = session.interview
     engine = iv.engine
     if engine.status == "thinking":
+        owner = round_owner(engine)
+        if owner == "gone":
+            return (f"⋯ {clean(engine.name or 'engine')}'s round stopped: its specui (pid "
+                    f"{engine.owner_pid}) exited; it runs again when specui next starts")
         elapsed = ""
         if engine.started_at is not None:
             secs = max(0, int(((now or datetime.now(UTC)) - engine.started_at).total_seconds()))
             elapsed = f" {secs // 60}:{secs % 60:02d}"
         activity = f" · {clean(engine.activity[-1])}" if engine.activity else ""
         where = "  (Esc cancels)"
-        if engine.owner_pid is not None and engine.owner_pid != os.getpid():
+        if owner == "elsewhere":
             where = f"  (in another specui, pid {engine.owner_pid})"
         return f"⋯ {clean(engine.name or 'engine')} is thinking{elapsed}{activity}{where}"
     if engine.status == "error":
