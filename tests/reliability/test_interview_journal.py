@@ -162,7 +162,7 @@ def test_thirty_random_kill_9s_never_reask_nor_file_a_false_conflict(tmp_path):
         if mode == 0:
             _wait_for((project.state_dir / "journal.json").exists, proc)
         elif mode == 1:
-            _wait_for(lambda: project.spec.exists() and "ANSWER-1" in project.spec.read_text(),
+            _wait_for(lambda spec=project.spec: spec.exists() and "ANSWER-1" in spec.read_text(),
                       proc)
         else:
             time.sleep(rng.uniform(0.05, 1.1) * run_length)
