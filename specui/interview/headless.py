@@ -28,13 +28,22 @@ def parse_answer_json(text: str) -> Answer:
     """An answer as seed 004 writes it: the answer object itself, `{"answer": {...}}`, or the
     `omx question` envelope (`answers[0].answer`). SpecuiError names the wrong field."""
     data = load_json_text(text, what="--answer")
-    if isinstance(data, dict) and isinstance(data.get("answers"), list) and data["answers"]:
+    where = "--answer"
+    if isinstance(data, dict) and "answers" in data:
+        if not isinstance(data["answers"], list) or not data["answers"]:
+            raise SpecuiError('--answer: answers: expected [{"answer": {"kind": …, "value": …}}]')
         first = data["answers"][0]
         data = first.get("answer") if isinstance(first, dict) else first
-    elif isinstance(data, dict) and isinstance(data.get("answer"), dict):
-        data = data["answer"]
+        where = "--answer: answers[0].answer"
+    elif isinstance(data, dict) and "answer" in data:
+        data, where = data["answer"], "--answer: answer"
     if not isinstance(data, dict):
-        raise SpecuiError("--answer: expected a JSON object with kind and value")
+        raise SpecuiError(f"{where}: expected a JSON object with kind and value")
+    value = data.get("value", "")
+    if not (isinstance(value, str) or (isinstance(value, list)
+                                       and all(isinstance(v, str) for v in value))):
+        # pydantic says "value.str: Input should be a valid string" for a number or a list of them
+        raise SpecuiError("answer.value: a string, or a list of strings for kind multi")
     return parse_answer(data)
 
 

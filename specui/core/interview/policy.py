@@ -753,17 +753,52 @@ def finalize_question(state: InterviewState, spec: SpecView) -> PendingQuestion:
 # --------------------------------------------------------------------------- answers
 
 
+# Answer text lands in SPEC.md and session.json: a control character (a NUL makes SPEC.md a
+# binary file, ESC a terminal command) or an unpaired surrogate (not UTF-8: nothing can be
+# saved) is refused, as is a runaway size (a 3 MB answer took 23 s and went into SPEC.md whole;
+# a long document belongs in SPEC.md itself, see the overview question).
+MAX_ANSWER_CHARS = 64_000
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _check_text(field: str, text: str) -> None:
+    if len(text) > MAX_ANSWER_CHARS:
+        raise SpecuiError(
+            f"{field}: too long ({len(text):,} characters; an answer holds at most "
+            f"{MAX_ANSWER_CHARS:,}: put a long document in SPEC.md and summarise it)"
+        )
+    bad = _NOT_TEXT.search(text)
+    if bad is not None:
+        raise SpecuiError(
+            f"{field}: U+{ord(bad.group()):04X} at character {bad.start() + 1} is not text "
+            "(control characters other than tab and newline, and unpaired surrogates, are "
+            "refused)"
+        )
+
+
+def _check_texts(answer: Answer) -> None:
+    if isinstance(answer.value, str):
+        _check_text("answer.value", answer.value)
+    else:
+        for i, item in enumerate(answer.value):
+            _check_text(f"answer.value[{i}]", item)
+    if answer.other_text is not None:
+        _check_text("answer.other_text", answer.other_text)
+
+
 def check_answer(question: Question, answer: Answer) -> Answer:
     """An answer (seed 004 shape) checked against the question it answers; the returned answer
     has its labels and values filled in. SpecuiError names the wrong field."""
+    _check_texts(answer)
     values = {o.value: o for o in question.options}
     if question.is_free_text:
-        text = answer.value if isinstance(answer.value, str) else ""
-        if answer.kind not in ("text", "other") or not text.strip():
+        if answer.kind not in ("text", "other"):
             raise SpecuiError(
                 'answer.kind: this question takes free text ({"kind": "text", "value": "..."})'
             )
-        return Answer(kind="text", value=text.strip())
+        if not isinstance(answer.value, str) or not answer.value.strip():
+            raise SpecuiError("answer.value: the answer must be non-empty text")
+        return Answer(kind="text", value=answer.value.strip())
     if answer.kind == "text":
         raise SpecuiError("answer.kind: this question has options; use option, multi or other")
     if answer.kind == "other":
@@ -776,8 +811,10 @@ def check_answer(question: Question, answer: Answer) -> Answer:
             raise SpecuiError("answer.value: the Other text must not be empty")
         return other_answer(question, text.strip())
     if question.type == "single-answerable":
-        if answer.kind != "option" or not isinstance(answer.value, str):
+        if answer.kind != "option":
             raise SpecuiError('answer.kind: a single-answerable question takes "option" or "other"')
+        if not isinstance(answer.value, str):
+            raise SpecuiError("answer.value: one option's value (a string), not a list")
         if answer.value not in values:
             raise SpecuiError(
                 f"answer.value: {answer.value!r} is not an option (one of: {', '.join(values)})"
@@ -793,7 +830,9 @@ def check_answer(question: Question, answer: Answer) -> Answer:
     picked = [v for v in chosen if v in values]
     extra = [v for v in chosen if v not in values]
     if extra and not (question.allow_other and other is not None and extra == [answer.other_text]):
-        raise SpecuiError(f"answer.value: {extra[0]!r} is not an option")
+        raise SpecuiError(
+            f"answer.value: {extra[0]!r} is not an option (one of: {', '.join(values)})"
+        )
     if not picked and other is None:
         raise SpecuiError("answer.value: choose at least one option")
     labels = [values[v].label for v in picked]

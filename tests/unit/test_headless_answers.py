@@ -1,0 +1,114 @@
+"""`specui interview --answer` as a script author meets it: whatever the answer, one line on
+stderr naming the wrong field and exit 2, never a traceback, and SPEC.md and the session as
+they were."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_cli_interview import ScriptEngine
+
+from specui.cli import main
+from specui.core.errors import SpecuiError
+from specui.core.interview import policy
+from specui.core.questions import Answer, Question, QuestionOption
+from specui.interview import engines
+
+
+@pytest.fixture(autouse=True)
+def script_engine(monkeypatch):
+    monkeypatch.setitem(engines.ENGINES, "builtin", ("test_cli_interview", "ScriptEngine"))
+    ScriptEngine.FAIL = []
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def started(tmp_path: Path, capsys) -> Path:
+    """A project at round 1 (the overview: free text)."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    assert run(capsys, "interview", str(root))[0] == 0
+    return root
+
+
+def _refused(capsys, root: Path, answer: str, fragment: str) -> None:
+    before = ((root / "SPEC.md").read_bytes(), (root / ".specui" / "session.json").read_bytes())
+    code, out, err = run(capsys, "interview", str(root), "--answer", answer)
+    lines = err.splitlines()
+    assert (code, out) == (2, ""), err
+    assert len(lines) == 1 and lines[0].startswith("specui: error: "), err
+    assert fragment in lines[0], lines[0]
+    after = ((root / "SPEC.md").read_bytes(), (root / ".specui" / "session.json").read_bytes())
+    assert after == before
+    assert run(capsys, "status", str(root), "--json")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        # A NUL went into SPEC.md, which no command could read afterwards.
+        (json.dumps({"kind": "text", "value": "a\x00b"}), "answer.value: U+0000 at character 2"),
+        # An escape sequence and a bell were written into SPEC.md as they came.
+        (json.dumps({"kind": "text", "value": "\x1b[31mred\x07"}), "answer.value: U+001B"),
+        # An unpaired surrogate could not be saved: a traceback from the store.
+        ('{"kind": "text", "value": "a\\ud800b"}', "answer.value: U+D800"),
+        (json.dumps({"kind": "text", "value": "x" * 70_000}), "answer.value: too long (70,000"),
+        # "answer.kind: this question takes free text" for an answer of kind text.
+        ('{"kind": "text", "value": "  "}', "answer.value: the answer must be non-empty text"),
+        ('{"kind": "text", "value": 5}', "answer.value: a string, or a list of strings"),
+        ('{"kind": "text", "value": [1]}', "answer.value: a string, or a list of strings"),
+        ('{"answer": 5}', "--answer: answer: expected a JSON object"),
+        ('{"answers": []}', "--answer: answers: expected"),
+        ('{"answers": [{"answer": null}]}', "--answer: answers[0].answer: expected a JSON object"),
+        ("", "--answer: not valid JSON"),
+    ],
+    ids=["nul", "escape", "surrogate", "huge", "blank", "number", "numbers", "answer-number",
+         "answers-empty", "answers-null", "empty"],
+)
+def test_a_malformed_answer_is_one_line_naming_the_field(capsys, started, answer, fragment):
+    _refused(capsys, started, answer, fragment)
+
+
+def test_tabs_and_newlines_are_text(capsys, started):
+    answer = json.dumps({"kind": "text", "value": "A cache\n\tfor JWKS keys"})
+    assert run(capsys, "interview", str(started), "--answer", answer)[0] == 0
+
+
+def test_an_option_answer_with_a_list_value_names_the_value(capsys, started):
+    run(capsys, "interview", str(started), "--answer", '{"kind": "text", "value": "x"}')
+    data = json.loads(run(capsys, "interview", str(started), "--json")[1])
+    value = data["question"]["options"][0]["value"]
+    assert data["question"]["type"] == "single-answerable"
+    _refused(capsys, started, json.dumps({"kind": "option", "value": [value]}),
+             "answer.value: one option's value (a string), not a list")
+    _refused(capsys, started, '{"kind": "option", "value": "nope"}',
+             "answer.value: 'nope' is not an option (one of: ")
+    _refused(capsys, started, json.dumps({"kind": "other", "value": "a\x00"}),
+             "answer.value: U+0000")
+
+
+MULTI = Question(question="Which?", type="multi-answerable", allow_other=True,
+                 options=[QuestionOption(label="A", value="a"), QuestionOption(label="B", value="b")])
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (Answer(kind="multi", value=[]), "answer.value: choose at least one option"),
+        (Answer(kind="multi", value=["a", "zz"]), "answer.value: 'zz' is not an option (one of: a, b)"),
+        (Answer(kind="multi", value=["a", "b\x1b"]), "answer.value[1]: U+001B"),
+        (Answer(kind="multi", value=["a"], other_text="x\x00"), "answer.other_text: U+0000"),
+    ],
+    ids=["empty", "unknown", "escape", "other-nul"],
+)
+def test_multi_answers_name_the_field(answer, fragment):
+    with pytest.raises(SpecuiError, match=re.escape(fragment)):
+        policy.check_answer(MULTI, answer)
