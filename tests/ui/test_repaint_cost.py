@@ -30,9 +30,16 @@ async def test_the_ambiguity_table_is_rendered_once_per_change(project, store, m
             app.screen.refresh(layout=True)
             await pilot.pause()
         assert renders == []
+        # A change the table does not show (an engine's state, a notice): not drawn again.
+        store.update(lambda s: setattr(s.interview, "notice", "codex is reading SPEC.md"))
+        await settle(pilot)
+        assert renders == []
         await pilot.press("1", "enter")  # a new session: drawn again, once (measured and painted)
         await settle(pilot)
         assert len(renders) == 1
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(pilot)
+        assert len(renders) == 2  # the theme's colours are in the table
         body = app.query_one("#ambiguity-body")
         assert body.styles.height.value == len(body.render_lines(body.region.reset_offset))
 

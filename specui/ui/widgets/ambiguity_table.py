@@ -100,6 +100,18 @@ def build_renderable(session: Session, colours: dict[str, str], width: int = 200
     return Group(*parts)
 
 
+def table_inputs(session: Session) -> tuple[object, ...]:
+    """Everything `build_renderable` reads from the session: the table is drawn again only when
+    this (or the width, or the theme) changed. An engine's "thinking" state, an activity line
+    or a draft save change none of it."""
+    iv = session.interview
+    focus = None if iv.current is None else (iv.current.dimension, iv.current.phase)
+    dimensions = tuple(
+        (key, entry.score, entry.justification, entry.gap) for key, entry in iv.dimensions.items()
+    )
+    return iv.type, iv.ambiguity, iv.threshold, dimensions, iv.gates.model_dump_json(), focus
+
+
 def _pack(items: list[Text], width: int, gap: str = "  ") -> Text:
     """Items side by side, a new line where the next one would not fit: a gate or a verdict
     is never split across lines."""
@@ -154,6 +166,7 @@ class AmbiguityView(VerticalScroll):
     def on_mount(self) -> None:
         self.border_title = "Ambiguity"
         self._session: Session | None = None
+        self._drawn: tuple[object, ...] | None = None
         self.watch(self.app, "theme", lambda _theme: self.rebuild(), init=False)
 
     def show_session(self, session: Session) -> None:
@@ -163,9 +176,13 @@ class AmbiguityView(VerticalScroll):
     def rebuild(self) -> None:
         if self._session is None:
             return
-        variables = self.app.theme_variables
         body = self.query_one("#ambiguity-body", AmbiguityBody)
         width = body.size.width or self.scrollable_content_region.width or 200
+        drawn = (width, self.app.theme, table_inputs(self._session))
+        if drawn == self._drawn:
+            return
+        self._drawn = drawn
+        variables = self.app.theme_variables
         body.drawn_width = width
         # Rendered to lines once here, with their count as the height: a Rich table inside the
         # Static would be rendered again to measure it on every layout of the screen (each new
