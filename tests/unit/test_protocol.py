@@ -198,7 +198,12 @@ def test_round_order_gates_pressure_ladder_then_revisits():
     st = _answered(st, 6)
     st.gates.decision_boundaries = True
     d7 = policy.decide(st, view())
-    assert d7.gate is None and d7.challenge_mode == "contrarian"
+    # past the midpoint, feasibility (never reached) takes its reserved round first
+    assert d7.gate is None and d7.challenge_mode is None and d7.target_dimension == "constraints"
+    st = _answered(st, 7)
+    st.rounds[-1].dimension = "constraints"
+    d8 = policy.decide(st, view())
+    assert d8.gate is None and d8.challenge_mode == "contrarian"
 
 
 def test_no_assumption_probe_without_a_claim_to_probe():

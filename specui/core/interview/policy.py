@@ -183,12 +183,43 @@ def weakest_dimension(scores: Mapping[str, float], kind: str) -> str:
     return min(dims, key=lambda d: (scores.get(d, 0.0), dims.index(d)))
 
 
+def reserved_stage(state: InterviewState) -> Stage | None:
+    """Stage priority under a finite cap: past the pass's midpoint, a later stage that no
+    ordinary round has reached yet (feasibility, then brownfield grounding) takes the next
+    ordinary round, so the hard cap never drops a stage unasked. Before the midpoint, and once
+    every later stage had its round or is clear, stage priority alone decides. A short pass
+    (the quick profile) has no round to spare: its one free round goes to the weakest
+    dimension of the current stage."""
+    start = state.pass_start
+    n = state.rounds_done + 1
+    if short_pass(state) or n - start <= midpoint(state.max_rounds - start):
+        return None
+    scores = state.scores()
+    current = stage_of(scores, state.type)
+    order = [s for s in STAGES if s != "brownfield-grounding" or state.type == "brownfield"]
+    reached = {
+        r.dimension
+        for r in state.interview_rounds()[start:]
+        if r.kind == "ordinary" and r.gate is None and r.pressure is None and not r.challenge_mode
+    }
+    for stage in order[order.index(current) + 1 :]:
+        dims = STAGES[stage]
+        if all(scores.get(d, 0.0) >= STAGE_DONE for d in dims) or reached & set(dims):
+            continue
+        return stage
+    return None
+
+
 def current_stage(state: InterviewState) -> Stage:
-    return stage_of(state.scores(), state.type)
+    return reserved_stage(state) or stage_of(state.scores(), state.type)
 
 
 def target_dimension(state: InterviewState) -> str:
-    return weakest_dimension(state.scores(), state.type)
+    reserved = reserved_stage(state)
+    if reserved is None:
+        return weakest_dimension(state.scores(), state.type)
+    dims = list(STAGES[reserved])
+    return min(dims, key=lambda d: (state.scores().get(d, 0.0), dims.index(d)))
 
 
 def rhythm_streak(state: InterviewState) -> int:
@@ -320,7 +351,9 @@ def _rounds_spent(state: InterviewState) -> str:
     if fixed["overview"]:
         spent.append(f"{fixed['overview']} to the overview")
     if fixed["gates"]:
-        asked = ", ".join(GATE_TITLES[g] for g in ("non_goals", "pressure_pass", "decision_boundaries"))
+        asked = ", ".join(
+            GATE_TITLES[g] for g in ("non_goals", "pressure_pass", "decision_boundaries")
+        )
         spent.append(f"{fixed['gates']} to the readiness gates ({asked})")
     spent.append(f"{rest} to the least clear dimensions")
     return f"Of its {len(rounds)} rounds, " + ", ".join(spent) + "."
@@ -564,7 +597,8 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
     gate_now = _gate_to_ask(state, n, revisit=True)
     if gate_now is not None:
         return Directive(kind="ordinary", target_dimension="scope", gate=gate_now, **base)
-    mode = _challenge(state, n)
+    # A stage's reserved round asks about that stage, not a challenge (which waits a round).
+    mode = None if reserved_stage(state) else _challenge(state, n)
     return Directive(kind="ordinary", target_dimension=target, challenge_mode=mode, **base)
 
 

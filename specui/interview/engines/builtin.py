@@ -48,7 +48,13 @@ from specui.core.interview.contract import (
     TermEntry,
     TranscriptEntry,
 )
-from specui.core.interview.policy import OWNED_SECTIONS, kept_aside_question, weakest_dimension
+from specui.core.interview.policy import (
+    OWNED_SECTIONS,
+    STAGES,
+    kept_aside_question,
+    stage_of,
+    weakest_dimension,
+)
 from specui.core.open_questions import parse_open_questions
 from specui.core.spec import (
     SECTION_BY_KEY,
@@ -130,6 +136,11 @@ GATE_TITLES = {
 }
 FILL_PREFIX = "Validation: §"
 OPEN_REVIEW_PROMPT = "Which of these open questions are settled now? (choose all that apply)"
+STAGE_TITLES = {
+    "intent-first": "Intent-first",
+    "feasibility": "Feasibility",
+    "brownfield": "Brownfield grounding",
+}
 _CONTRADICTION_TOPIC = re.compile(r"statements about (.+?) contradict")
 
 
@@ -1491,13 +1502,21 @@ class Turn:
         # the weakest now (scores only rise, so an unraised target is still the weakest).
         before = {x.dimension: x.score for x in self.req.scores}
         target = d.target_dimension
-        if target is None or scores.get(target, 0.0) > before.get(target, 0.0):
+        # A target outside the stage the scores put first is a later stage's reserved round
+        # (policy.reserved_stage): it stays, whatever this answer raised.
+        reserved = (
+            target is not None and target not in STAGES[stage_of(before, self.req.interview_type)]
+        )
+        if not reserved and (target is None or scores.get(target, 0.0) > before.get(target, 0.0)):
             target = weakest_dimension(scores, self.req.interview_type)
         if target:
             for stage in stages:
                 e = first(lambda e, st=stage: e.stage == st and e.dimension == target)
                 if e is not None:
                     title = DIMENSION_TITLES.get(target, target)
+                    score = f"{title} {scores.get(target, 0):.2f}"
+                    if reserved:
+                        return e, f"{STAGE_TITLES[stage]} gets its round before the cap ({score})"
                     return e, f"{title} is the weakest dimension ({scores.get(target, 0):.2f})"
         for stage in stages:
             cands = [e for e in entries if e.stage == stage and self.available(e, human=human)]

@@ -580,17 +580,19 @@ class RepoFile:
     score: float = 0.0
     defs: list[str] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=dict)
-    by_word: dict[str, float] = field(default_factory=dict)  # each keyword's share of `score`
+    # each keyword's share of `score` by where it was seen: "path", "text" or "def"
+    by_word: dict[tuple[str, str], float] = field(default_factory=dict)
 
-    def add(self, word: str, points: float) -> None:
+    def add(self, word: str, points: float, where: str) -> None:
         self.score += points
-        self.by_word[word] = self.by_word.get(word, 0.0) + points
+        self.by_word[(word, where)] = self.by_word.get((word, where), 0.0) + points
 
-    def forget(self, word: str) -> None:
-        """Drop what `word` contributed (it says nothing about this file in particular)."""
-        self.score -= self.by_word.pop(word, 0.0)
-        self.hits.pop(word, None)
-        self.defs = [d for d in self.defs if any(w in d.lower() for w in self.by_word)]
+    def forget(self, word: str, where: str) -> None:
+        """Drop what `word` contributed seen `where` (it says nothing about this file in
+        particular); a word no longer seen anywhere is no hit."""
+        self.score -= self.by_word.pop((word, where), 0.0)
+        if not any(w == word for w, _ in self.by_word):
+            self.hits.pop(word, None)
 
 
 @dataclass
@@ -661,7 +663,7 @@ def scan_repository(
         identifiers.update(part.lower() for part in Path(rel).with_suffix("").parts)
         for w in words:
             if w in path_low:
-                rf.add(w, 3)
+                rf.add(w, 3, "path")
                 rf.hits[w] = rf.hits.get(w, 0)
         if budget > 0:
             try:
@@ -678,21 +680,28 @@ def scan_repository(
                 n = low.count(w)
                 if n:
                     rf.hits[w] = rf.hits.get(w, 0) + n
-                    rf.add(w, 1)
+                    rf.add(w, 1, "text")
                     matching = [d for d in names if w in d.lower()]
                     if matching:
-                        rf.add(w, 2)
+                        rf.add(w, 2, "def")
                         rf.defs.extend(d for d in matching if d not in rf.defs)
         files.append(rf)
-    # A word most code files match (the project's own name: its package folder, its imports)
-    # tells no file from another: it is not evidence that a file is touched.
-    common = [w for w in words if sum(w in f.hits for f in files) > 0.6 * len(files)]
-    rest = set(words) - set(common)
-    if len(files) >= 4 and any(rest & f.by_word.keys() for f in files):
+    # A word most code files have in their path or text (the project's own name: its package
+    # folder, its imports; in a small package, the word the package is about) tells no file
+    # from another there. The names a file defines stay evidence: `parse_lines` says more
+    # about _parse.py than "parse" in every file's text says about each.
+    common = [
+        (w, where)
+        for w in words
+        for where in ("path", "text")
+        if sum((w, where) in f.by_word for f in files) > 0.6 * len(files)
+    ]
+    rest = {key for f in files for key in f.by_word} - set(common)
+    if len(files) >= 4 and rest:
         # (Unless nothing else matches: then every file is as likely as the next.)
         for f in files:
-            for w in common:
-                f.forget(w)
+            for w, where in common:
+                f.forget(w, where)
     files = [f for f in files if f.score > 0]
     files.sort(key=lambda f: (-f.score, f.path))
     if files and files[0].score >= 3:
