@@ -181,7 +181,23 @@ def _parser_for(command: str | None) -> _Parser:
             action="store_true",
             help="refine further: re-enter an interview that has ended (a new pass of rounds)",
         )
-        p.add_argument("--profile", choices=PROFILES, default=None, help="interview depth")
+        depth = p.add_mutually_exclusive_group()
+        depth.add_argument(
+            "--profile",
+            choices=PROFILES,
+            default=None,
+            help="the depth of a new interview (rounds and threshold; default: "
+            "[omx.deepInterview] defaultProfile, else standard); an interview keeps the "
+            "profile it started with",
+        )
+        for name in PROFILES:
+            depth.add_argument(
+                f"--{name}",
+                dest="profile",
+                action="store_const",
+                const=name,
+                help=f"the same as --profile {name}",
+            )
         p.add_argument(
             "--autoresearch",
             action="store_true",

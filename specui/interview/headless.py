@@ -20,7 +20,12 @@ from specui.core.loader import load_json_text
 from specui.core.paths import Project
 from specui.core.progress import progress_line
 from specui.core.questions import Answer, parse_answer
-from specui.interview.driver import InterviewDriver, pending_key
+from specui.interview.driver import (
+    QUESTION_CHANGED,
+    AnsweredElsewhere,
+    InterviewDriver,
+    pending_key,
+)
 from specui.store import SessionStore
 
 
@@ -157,6 +162,17 @@ def summary_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _not_recorded(store: SessionStore, *, changed: bool) -> str:
+    """AnsweredElsewhere in this command's words (the driver's speak of the screen)."""
+    why = ("--key names another question than the pending one" if changed
+           else "another specui answered this question meanwhile")
+    iv = store.state.interview
+    now = f"the pending question is {header_line(iv)!r}" if iv.current is not None else (
+        "no question is pending")
+    return (f"your answer was not recorded: {why}; {now} (`specui interview --json` prints it "
+            "and its key)")
+
+
 def run_headless(
     project: Project,
     *,
@@ -195,11 +211,16 @@ def run_headless(
         warning = driver.exit_warning()
         driver.exit_early()
     elif retry:
+        if store.state.interview.engine.status != "error":
+            raise SpecuiError("--retry: no engine round has failed; there is nothing to run again")
         driver.retry()
     elif refine:
         driver.refine()
     elif parsed is not None:
-        driver.answer(parsed, key=key)
+        try:
+            driver.answer(parsed, key=key)
+        except AnsweredElsewhere as exc:
+            raise SpecuiError(_not_recorded(store, changed=str(exc) == QUESTION_CHANGED)) from None
     data = _summary(project, store)
     if warning is not None and as_json:
         data["warning"] = warning

@@ -112,3 +112,30 @@ MULTI = Question(question="Which?", type="multi-answerable", allow_other=True,
 def test_multi_answers_name_the_field(answer, fragment):
     with pytest.raises(SpecuiError, match=re.escape(fragment)):
         policy.check_answer(MULTI, answer)
+
+
+def test_a_stale_key_says_the_answer_was_not_recorded_in_this_commands_words(capsys, started):
+    """The driver's words are the workbench's: "another specui moved the interview on …; the
+    current question is on screen", also for a mistyped key and with no screen at all."""
+    code, out, err = run(capsys, "interview", str(started), "--answer",
+                         '{"kind": "text", "value": "A JWKS cache"}', "--key", "not-the-key")
+    assert (code, out) == (2, "") and len(err.splitlines()) == 1
+    assert "your answer was not recorded: --key names another question than the pending one" in err
+    assert "'Round 1 | Target: Intent | Ambiguity: 100%'" in err and "on screen" not in err
+
+
+def test_retry_with_nothing_failed_is_refused(capsys, started):
+    code, out, err = run(capsys, "interview", str(started), "--retry")
+    assert (code, out) == (2, "")
+    assert "--retry: no engine round has failed; there is nothing to run again" in err
+
+
+def test_the_workbench_profile_flags_work_here_too(capsys, tmp_path):
+    """`specui --quick` opens the workbench with the quick profile; `specui interview --quick`
+    was "unrecognized arguments"."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    code, out, _ = run(capsys, "interview", str(root), "--quick", "--json")
+    assert code == 0 and json.loads(out)["profile"] == "quick"
+    code, _, err = run(capsys, "interview", str(root), "--deep", "--profile", "quick")
+    assert code == 2 and "not allowed with argument" in err
