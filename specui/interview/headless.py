@@ -206,6 +206,14 @@ def run_headless(
             "engine on the last answer; try again when it is done",
             exit_code=1,
         )
+    iv = store.state.interview
+    if iv.phase == "done" and (exit_early or parsed is not None):
+        # The driver's "cannot exit early yet" / "there is no question to answer" said neither
+        # that it has ended nor the way back in.
+        what = "--exit-early" if exit_early else "--answer"
+        ended = (iv.end_reason or "finished").replace("_", " ")
+        raise SpecuiError(f"{what}: the interview has ended ({ended}); --refine re-enters it "
+                          "for another pass of questions")
     warning = None
     if exit_early:
         warning = driver.exit_warning()

@@ -139,3 +139,26 @@ def test_the_workbench_profile_flags_work_here_too(capsys, tmp_path):
     assert code == 0 and json.loads(out)["profile"] == "quick"
     code, _, err = run(capsys, "interview", str(root), "--deep", "--profile", "quick")
     assert code == 2 and "not allowed with argument" in err
+
+
+def test_after_the_end_an_answer_or_an_exit_says_it_has_ended(capsys, tmp_path):
+    """ "cannot exit early yet: the interview is not in its question rounds" and "there is no
+    question to answer" after an early exit: neither said it had ended nor how to go on."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    data = json.loads(run(capsys, "interview", str(root), "--json")[1])
+    for _ in range(10):
+        if data["can_exit_early"]:
+            break
+        q = data["question"]
+        answer = ({"kind": "text", "value": "x"} if not q["options"] else
+                  {"kind": "option", "value": q["options"][0]["value"]})
+        data = json.loads(run(capsys, "interview", str(root), "--json", "--answer",
+                              json.dumps(answer))[1])
+    assert run(capsys, "interview", str(root), "--exit-early")[0] == 0
+    for argv, what in ((["--exit-early"], "--exit-early"),
+                       (["--answer", '{"kind": "text", "value": "x"}'], "--answer")):
+        code, out, err = run(capsys, "interview", str(root), *argv)
+        assert (code, out) == (2, "")
+        assert err.strip() == (f"specui: error: {what}: the interview has ended (early exit); "
+                               "--refine re-enters it for another pass of questions")
