@@ -298,6 +298,26 @@ STRIDES: dict[str, dict[str, Any]] = {
 }
 LANES = ("speckit", "ultragoal", "ralplan", "autopilot", "ralph", "team", "refine")
 
+# How each handoff option is listed: its title, then these fields, one line each, values in
+# one column (the workbench hangs a wrapped value under its column: split_option_field).
+OPTIONS_HEADER = "Handoff options (where the spec goes next):"
+OPTION_FIELDS = ("run", "consumes", "best when")
+_FIELD_INDENT = "   "
+_FIELD_WIDTH = max(len(name) for name in OPTION_FIELDS) + 2
+
+
+def option_field(name: str, value: str) -> str:
+    return f"{_FIELD_INDENT}{name + ':':<{_FIELD_WIDTH}}{value}"
+
+
+def split_option_field(line: str) -> tuple[str, str] | None:
+    """`("   run:       ", value)` for a line `option_field` made, else None."""
+    for name in OPTION_FIELDS:
+        prefix = option_field(name, "")
+        if line.startswith(prefix):
+            return prefix, line[len(prefix):]
+    return None
+
 
 def execution_contract(stride: str) -> dict[str, Any]:
     """Seed 004's canonical snake_case execution contract for `stride`."""
@@ -398,14 +418,14 @@ def run_handoff(project: Project, *, list_only: bool = False, lane: str | None =
         if result.diff:
             lines.extend(result.diff.rstrip("\n").splitlines())
     if lane is None or list_only:
-        lines.append("Handoff options (seed 004's execution bridge):")
+        lines.append(OPTIONS_HEADER)
         for n, option in enumerate(options, 1):
             mark = " (default)" if option.default else ""
             lines.append(f"{n}. {option.title}{mark}")
-            lines.append(f"   run:       {option.invocation}")
-            lines.append(f"   consumes:  {spec if option.key not in ('speckit', 'refine') else 'SPEC.md'}"
-                         f" — {option.consumer}")
-            lines.append(f"   best when: {option.best_when}")
+            consumed = spec if option.key not in ("speckit", "refine") else "SPEC.md"
+            lines.append(option_field("run", option.invocation))
+            lines.append(option_field("consumes", f"{consumed} — {option.consumer}"))
+            lines.append(option_field("best when", option.best_when))
     if lane is not None:
         chosen = next(o for o in options if o.key == lane)
         lines.append(f"{chosen.title}: {chosen.invocation}")

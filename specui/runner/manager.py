@@ -482,7 +482,7 @@ class PhaseManager:
                 f"phase {current.phase} is already running ({current.run_id}); stop it first"
             )
         return self._start_other(key, list(self.config.command), invocation,
-                                 "seed 004 handoff lane", invocation)
+                                 "handoff lane", invocation)
 
     def _start_other(self, name: str, argv: list[str], prompt: str, source: str,
                      message: str, *, gate_answer: str | None = None) -> PhaseRun:

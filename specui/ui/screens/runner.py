@@ -13,12 +13,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from specui.core.orchestrator import run_outcome
+from specui.handoff import OPTIONS_HEADER, split_option_field
 from specui.ui.widgets.safe_text import safe_text
 
 __all__ = [
@@ -176,10 +177,19 @@ class HandoffScreen(_RunnerModal):
             if data.get("unfinished"):
                 yield Static(safe_text(f"⚠ {data['unfinished']}", style="bold yellow"),
                              id="handoff-unfinished")
+            listing = False
             for line in data["lines"]:
                 if line.startswith(("Residual risk", "⚠ ")):
                     continue
-                yield Static(safe_text(line), classes="handoff-line")
+                listing = listing or line == OPTIONS_HEADER
+                field = split_option_field(line) if listing else None
+                if field is None:
+                    yield Static(safe_text(line), classes="handoff-line")
+                    continue
+                # A wrapped value hangs under its column, not at the dialog's edge.
+                with Horizontal(classes="handoff-field"):
+                    yield Static(safe_text(field[0]), classes="handoff-field-name")
+                    yield Static(safe_text(field[1]), classes="handoff-field-value")
 
     def action_choose(self, index: int) -> None:
         lanes = self._data["lanes"]

@@ -1,0 +1,65 @@
+"""The handoff screen's option fields hang under their value when they wrap (trial3 H6, again
+in trial4 at 120x36 and 80x24: `run:` / `consumes:` / `best when:` values wrapped to the
+dialog's left edge, so a continuation read like a line of its own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.widgets import Static
+
+from specui.core.paths import Project
+from specui.handoff import run_handoff
+from specui.ui.screens.runner import HandoffScreen
+
+SPEC = ".omx/specs/deep-interview-a-rather-long-project-slug-for-wrapping.md"
+
+
+def _data(tmp_path: Path) -> dict:
+    project = Project.at(tmp_path)
+    (tmp_path / "SPEC.md").write_text("# SPEC: demo\n\n## 1. Vision & Goals\n- **Problem & Outcome**: x\n")
+    spec = tmp_path / SPEC
+    spec.parent.mkdir(parents=True)
+    spec.write_text("# spec\n")
+    return run_handoff(project, list_only=True)
+
+
+def _rows(widget: Static) -> list[str]:
+    return ["".join(seg.text for seg in widget.render_line(y)).rstrip()
+            for y in range(widget.size.height)]
+
+
+async def _check(tmp_path: Path, size: tuple[int, int]) -> None:
+    data = _data(tmp_path)
+    app = App()
+    async with app.run_test(size=size) as pilot:
+        app.push_screen(HandoffScreen(data))
+        await pilot.pause()
+        wrapped = 0
+        # (text only this field holds, the start of its value)
+        for needle, value in (("$ultragoal create-goals", "$ultragoal"),
+                              ("converts the spec into durable goals", ".omx/specs/")):
+            holder = next(s for s in app.screen.query(Static) if needle in str(s.render()))
+            rows = _rows(holder)
+            assert len(rows) > 1, rows  # it wraps at this width (else the check proves nothing)
+            start = holder.region.x + rows[0].index(value)
+            for row in rows[1:]:
+                if row.strip():
+                    wrapped += 1
+                    indent = len(row) - len(row.lstrip())
+                    assert holder.region.x + indent == start, rows
+        assert wrapped
+
+
+async def test_option_fields_hang_under_their_value_at_120(tmp_path):
+    await _check(tmp_path, (120, 36))
+
+
+async def test_option_fields_hang_under_their_value_at_80(tmp_path):
+    await _check(tmp_path, (80, 24))
+
+
+def test_the_options_header_names_no_seed_document(tmp_path):
+    lines = _data(tmp_path)["lines"]
+    assert not any("seed 0" in line for line in lines), [ln for ln in lines if "seed" in ln]
