@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any, Literal
 
 from specui.core.ambiguity import DIMENSION_TITLES, ambiguity, ambiguity_percent
+from specui.core.ansi import has_controls
 from specui.core.errors import SpecuiError
 from specui.core.interview.contract import (
     ChallengeMode,
@@ -471,11 +472,15 @@ def short_pass(state: InterviewState) -> bool:
 
 def _claims(state: InterviewState) -> list[int]:
     """Rounds whose answer is a claim of the user's: an engine's overview or ordinary question
-    answered without deferring (a closure answer decides the interview, not the product)."""
+    answered without deferring (a closure answer decides the interview, not the product; a
+    non-goals or decision-boundaries answer decides the spec: no evidence makes it hold)."""
     return [
         r.n
         for r in state.interview_rounds()
-        if r.origin == "engine" and r.kind in ("overview", "ordinary") and not r.deferral
+        if r.origin == "engine"
+        and r.kind in ("overview", "ordinary")
+        and not r.deferral
+        and r.gate not in ("non_goals", "decision_boundaries")
     ]
 
 
@@ -792,7 +797,11 @@ def finalize_question(state: InterviewState, spec: SpecView) -> PendingQuestion:
 # saved) is refused, as is a runaway size (a 3 MB answer took 23 s and went into SPEC.md whole;
 # a long document belongs in SPEC.md itself, see the overview question).
 MAX_ANSWER_CHARS = 64_000
-_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _not_text(ch: str) -> bool:
+    return has_controls(ch) or _SURROGATE.match(ch) is not None
 
 
 def _check_text(field: str, text: str) -> None:
@@ -801,10 +810,10 @@ def _check_text(field: str, text: str) -> None:
             f"{field}: too long ({len(text):,} characters; an answer holds at most "
             f"{MAX_ANSWER_CHARS:,}: put a long document in SPEC.md and summarise it)"
         )
-    bad = _NOT_TEXT.search(text)
-    if bad is not None:
+    if has_controls(text) or _SURROGATE.search(text):
+        at, ch = next((i, ch) for i, ch in enumerate(text) if _not_text(ch))
         raise SpecuiError(
-            f"{field}: U+{ord(bad.group()):04X} at character {bad.start() + 1} is not text "
+            f"{field}: U+{ord(ch):04X} at character {at + 1} is not text "
             "(control characters other than tab and newline, and unpaired surrogates, are "
             "refused)"
         )
