@@ -78,3 +78,24 @@ async def test_done_refreshes_the_hint(project, store):
         picker.done()
         await pilot.pause()
         assert "Saving" not in str(app.query_one("#picker-hint").render())
+
+
+async def test_a_second_enter_while_the_answer_is_saved_sends_nothing(project, store):
+    app = make_app(project, store, [SINGLE, SINGLE])
+    release = threading.Event()
+    answer = app.engine.answer
+
+    def slow(a, **kw):
+        release.wait(10)
+        answer(a, **kw)
+
+    app.engine.answer = slow
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("1", "enter", "enter", "2", "enter")
+        await pilot.pause(0.3)
+        # Held from the first Enter: not "Still saving the previous answer…" for the others.
+        assert str(app.query_one("#picker-hint").render()) == "Saving your answer…"
+        release.set()
+        await settle(pilot)
+        assert [a.value for a in app.engine.answers] == ["sqlite"]

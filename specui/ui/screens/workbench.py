@@ -55,6 +55,11 @@ if TYPE_CHECKING:
 WIDE_MIN = (120, 36)  # columns, rows from which every pane shows at once
 FINISHED = ("crystallized", "exited")
 DRAFT_DELAY = 0.4  # seconds of quiet before a draft is saved (quit saves at once)
+SAVING = "Saving your answer…"
+# Said only if the answer is still on its way by then: an agent's round shows its own thinking
+# line as soon as the agent starts, and a repaint between Enter and that start held the agent
+# back (the screen's frame and the round's set-up take turns on one interpreter).
+SAVING_DELAY = 0.15
 TEXT_BOXES = ("Input", "TextArea")  # class names: no need to import TextArea at start-up
 
 
@@ -516,8 +521,6 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             picker.show_error(str(exc))
             return
         self.answer_busy = True
-        from specui.ui.widgets.option_picker import SAVING, SAVING_DELAY
-
         picker.wait(SAVING, after=SAVING_DELAY)
         if self._draft_timer is not None:
             self._draft_timer.stop()

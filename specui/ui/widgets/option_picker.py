@@ -36,13 +36,6 @@ if TYPE_CHECKING:
     from specui.session_file import SavedDraft, SavedQuestion
 
 
-SAVING = "Saving your answer…"
-# Said only if the answer is still on its way by then: an agent's round shows its own thinking
-# line as soon as the agent starts, and a repaint between Enter and that start held the agent
-# back (the screen's frame and the round's set-up take turns on one interpreter).
-SAVING_DELAY = 0.15
-
-
 def _digit_bindings() -> list[Binding]:
     bindings = [
         Binding("1", "pick(0)", "Pick", key_display="1-9", id="picker.pick"),
@@ -542,7 +535,9 @@ class OptionPicker(Vertical):
         self.refresh_bindings()
 
     def _post(self, selected: list[int], text: str | None) -> None:
-        self.wait(SAVING, after=SAVING_DELAY)
+        # Held at once (no change, no second submit); what the wait is called is the app's to
+        # say: "Saving your answer…", or "Sending … once the interviewer is up".
+        self.busy = True
         self.post_message(self.Submitted(self, selected, text))
 
     def wait(self, message: str, *, after: float = 0.0) -> None:
