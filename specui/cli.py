@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any, NoReturn
 
 from specui import __version__
 from specui.core import fsio
+from specui.core.ansi import sanitize, strip_ansi
 from specui.core.errors import SpecuiError
 from specui.core.orchestrator import KNOWN_PHASES
 from specui.core.paths import Project, user_config_path
@@ -313,28 +315,42 @@ def _stdout_can(text: str) -> bool:
     return True
 
 
-def _print_json(data: Any) -> None:
-    blob = json.dumps(data, indent=2, ensure_ascii=False)
+# json.dumps escapes C0 controls but writes DEL and the C1 controls (an 8-bit CSI, OSC) as
+# they are when ensure_ascii is off; inside JSON strings, which is the only place they occur.
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f]")
+
+
+def _json_text(data: Any, **kwargs: Any) -> str:
+    blob = json.dumps(data, ensure_ascii=False, **kwargs)
     if not _stdout_can(blob):
-        blob = json.dumps(data, indent=2)  # still valid JSON on an ASCII-only terminal
-    sys.stdout.write(blob + "\n")
+        return json.dumps(data, **kwargs)  # still valid JSON on an ASCII-only terminal
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", blob)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(_json_text(data, indent=2) + "\n")
 
 
 def _safe_print(text: str) -> None:
+    """Plain text out: file, agent and engine text is data (no escape sequence is passed on)."""
+    text = strip_ansi(text)
     if not _stdout_can(text):
         encoding = getattr(sys.stdout, "encoding", None) or "ascii"
         text = text.encode(encoding, "replace").decode(encoding, "replace")
     sys.stdout.write(text + "\n")
 
 
-class _ReplacingStdout:
-    """stdout for Rich: what the terminal's encoding cannot show is replaced (as _safe_print
-    does), not raised as UnicodeEncodeError half-way through a table."""
+class _SafeStdout:
+    """stdout for Rich, whose Text passes ESC through: the data in its tables is shown, never
+    obeyed (core.ansi.sanitize keeps colour sequences, Rich's own styles, and strips every
+    other sequence and control character); what the terminal's encoding cannot show is
+    replaced, as _safe_print does, not raised half-way through a table."""
 
     def __init__(self) -> None:
         self.encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
 
     def write(self, text: str) -> int:
+        text = sanitize(text)
         if not _stdout_can(text):
             text = text.encode(self.encoding, "replace").decode(self.encoding, "replace")
         return sys.stdout.write(text)
@@ -392,7 +408,7 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent
     from specui.core.interview.policy import GATE_TITLES
 
-    console = Console(file=_ReplacingStdout(), highlight=False, markup=False, emoji=False,
+    console = Console(file=_SafeStdout(), highlight=False, markup=False, emoji=False,
                       soft_wrap=True)
     spec = status["spec"]
     if not spec["exists"]:
@@ -553,10 +569,7 @@ def _question_failed(
 
 def _print_compact_json(data: Any) -> None:
     """One line, no spaces: `omx question --json`'s form."""
-    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    if not _stdout_can(blob):
-        blob = json.dumps(data, separators=(",", ":"))
-    sys.stdout.write(blob + "\n")
+    sys.stdout.write(_json_text(data, separators=(",", ":")) + "\n")
     sys.stdout.flush()
 
 
@@ -704,7 +717,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    one_line = " ".join(message.split())
+    one_line = " ".join(strip_ansi(message).split())
     print(f"{PROG}: error: {one_line}", file=sys.stderr)
     return code
 
