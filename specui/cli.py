@@ -39,7 +39,18 @@ from specui.core.orchestrator import KNOWN_PHASES
 from specui.core.paths import Project, user_config_path
 
 PROG = "specui"
-COMMANDS = ("init", "status", "run", "question", "skill", "interview", "schema", "handoff")
+# In the order a project meets them; one line each in `specui --help`.
+COMMAND_HELP = {
+    "init": "create SPEC.md and stack.toml where missing (never overwrites)",
+    "status": "where the project stands: SPEC.md, the interview, phase runs, tasks (--json too)",
+    "interview": "the interview without the workbench, one step per call (for scripts)",
+    "run": "run one Spec Kit phase headless (constitution, specify, plan, tasks, implement, ...)",
+    "handoff": "draft orchestrator/input from SPEC.md and stack.toml; the ways to go on",
+    "question": "ask the human a structured question (for agents; like `omx question`)",
+    "skill": "install the agent skills that teach agents to use `specui question`",
+    "schema": "print the JSON Schema of a contract (engine-request, engine-reply, question)",
+}
+COMMANDS = tuple(COMMAND_HELP)
 PROFILES = ("quick", "standard", "deep")
 SCHEMAS = ("engine-request", "engine-reply", "question")
 
@@ -65,13 +76,54 @@ def _positive_seconds(raw: str) -> float:
     return value
 
 
+PROFILE_HELP = {
+    "quick": "fewer rounds, a looser ambiguity threshold",
+    "standard": "the default unless [omx.deepInterview] defaultProfile names another",
+    "deep": "more rounds, a stricter ambiguity threshold",
+}
+
+
+class _KeepLines(argparse.HelpFormatter):
+    """A text with line breaks (the top-level epilog's table) is kept as written; one without
+    (a description) is wrapped to the terminal, as usual."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text:
+            return super()._fill_text(text, width, indent)
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
+def _top_epilog() -> str:
+    width = max(map(len, COMMANDS))
+    rows = "\n".join(f"  {name:<{width}}  {text}" for name, text in COMMAND_HELP.items())
+    return (
+        f"commands (see `specui COMMAND --help`):\n{rows}\n\n"
+        "any command also takes --allow-outside PATH: let specui write PATH although it lies\n"
+        "outside the project (repeatable).\n\n"
+        "exit codes: 0 success, 1 the work itself failed, 2 bad usage or input (one line on\n"
+        "stderr)."
+    )
+
+
+def _add_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "dir", nargs="?", default=".", metavar="DIR",
+        help="project directory (default: current directory)",
+    )
+
+
 def _parser_for(command: str | None) -> _Parser:
     if command is None:
         p = _Parser(
             prog=PROG,
-            description="A terminal workbench for spec-driven development.",
-            epilog=f"commands: {', '.join(COMMANDS)} (see `specui COMMAND --help`); "
-            "--allow-outside PATH (any command) lets specui write PATH outside the project",
+            description=(
+                "A keyboard-driven terminal workbench for spec-driven development: an "
+                "interview (offline, or a coding agent such as Codex) writes SPEC.md with you, "
+                "then Spec Kit's phases run through a coding agent (`codex exec` by default). "
+                "Without a command, opens the workbench on DIR."
+            ),
+            epilog=_top_epilog(),
+            formatter_class=_KeepLines,
         )
         p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
         depth = p.add_mutually_exclusive_group()
@@ -81,30 +133,28 @@ def _parser_for(command: str | None) -> _Parser:
                 dest="profile",
                 action="store_const",
                 const=name,
-                help=f"interview with the {name} profile (overrides defaultProfile)",
+                help=f"a new interview with the {name} profile: {PROFILE_HELP[name]}",
             )
-        p.add_argument(
-            "dir",
-            nargs="?",
-            default=".",
-            metavar="DIR",
-            help="project directory (default: current directory)",
-        )
+        _add_dir(p)
         return p
     if command == "init":
         p = _Parser(
             prog=f"{PROG} init",
-            description="Create SPEC.md and stack.toml where missing; never overwrite.",
+            description="Create SPEC.md (the 18-section template) and stack.toml where they "
+            "are missing; an existing file is never overwritten.",
         )
-        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        _add_dir(p)
         return p
     if command == "status":
         p = _Parser(
             prog=f"{PROG} status",
-            description="Progress line, sections, interview, phases and tasks.",
+            description="Where the project stands: SPEC.md's progress line and section "
+            "statuses, the interview (round, ambiguity, readiness gates), each phase's last "
+            "run and tasks.md. Reads only; writes nothing.",
         )
-        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
-        p.add_argument("--json", action="store_true", help="print one JSON object")
+        _add_dir(p)
+        p.add_argument("--json", action="store_true",
+                       help="print one JSON object (a stable shape scripts rely on)")
         return p
     if command == "question":
         p = _Parser(
@@ -116,13 +166,14 @@ def _parser_for(command: str | None) -> _Parser:
                 "answered (cancelled, timed out, superseded, the UI died), 2 bad input."
             ),
         )
-        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        _add_dir(p)
         p.add_argument(
             "--input",
             dest="input",
             metavar="JSON",
             default=None,
-            help='the question payload as JSON, or "-" to read it from standard input',
+            help='the question payload as JSON (required), or "-" to read it from standard '
+            "input; `specui schema question` prints its shape",
         )
         p.add_argument(
             "--json",
@@ -152,36 +203,52 @@ def _parser_for(command: str | None) -> _Parser:
         p = _Parser(
             prog=f"{PROG} interview",
             description=(
-                "The interview without the workbench (same engine, same rules): print the "
-                "current question, starting the engine when needed; --answer submits an answer "
-                "in seed 004's shape and prints the next question. Exit 0 ok, 1 the engine "
-                "failed, 2 bad input."
+                "The interview without the workbench, one step per call, with the same engine "
+                "and rules: prints the current question (starting the interview when needed); "
+                "--answer sends an answer and prints the next question. Answers are JSON: "
+                '{"kind": "text", "value": "..."} for a free-text question, '
+                '{"kind": "option", "value": VALUE} for one option, '
+                '{"kind": "multi", "value": [VALUE, ...]} for several, '
+                '{"kind": "other", "value": "..."} for your own words. '
+                "Exit 0 ok, 1 the engine failed (--retry runs it again), 2 bad input (one line "
+                "naming the wrong field)."
             ),
         )
-        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
-        p.add_argument("--json", action="store_true", help="print one JSON object")
+        _add_dir(p)
+        p.add_argument(
+            "--json",
+            action="store_true",
+            help="print one JSON object: the question (options, key), round, ambiguity, gates, "
+            "progress",
+        )
         p.add_argument(
             "--answer",
             default=None,
             metavar="JSON",
-            help='an answer, e.g. \'{"kind": "option", "value": "a"}\' (or {"answer": {...}}), '
-            'or "-" to read it from standard input',
+            help='an answer as above (also {"answer": {...}} or omx question\'s envelope), or '
+            '"-" to read it from standard input',
         )
         p.add_argument(
             "--key",
             default=None,
             metavar="KEY",
-            help="with --answer: the question's key (from --json); refused if another question "
-            "is pending by then",
+            help="with --answer: the question's key from --json; nothing is recorded if another "
+            "question is pending by then",
         )
         p.add_argument(
-            "--exit-early", action="store_true", help="end the interview now (from round 4)"
+            "--exit-early",
+            action="store_true",
+            help="end the interview now, writing the residual risk into SPEC.md (allowed from "
+            "round 4, after the first pressure follow-ups; --json's can_exit_early says when)",
         )
-        p.add_argument("--retry", action="store_true", help="run a failed engine round again")
+        p.add_argument(
+            "--retry", action="store_true", help="run the failed engine round again (same answer)"
+        )
         p.add_argument(
             "--refine",
             action="store_true",
-            help="refine further: re-enter an interview that has ended (a new pass of rounds)",
+            help="re-enter an interview that has ended for another pass of questions on what "
+            "is least clear",
         )
         depth = p.add_mutually_exclusive_group()
         depth.add_argument(
@@ -203,11 +270,17 @@ def _parser_for(command: str | None) -> _Parser:
         p.add_argument(
             "--autoresearch",
             action="store_true",
-            help="a new interview with seed 004's autoresearch focus and launch artifacts",
+            help="start a new interview for an autoresearch mission (evaluator command, keep "
+            "policy) that writes its launch files under .omx/specs",
         )
         return p
     if command == "schema":
-        p = _Parser(prog=f"{PROG} schema", description="Print the JSON Schema of a contract.")
+        p = _Parser(
+            prog=f"{PROG} schema",
+            description="Print the JSON Schema of a contract: engine-request and engine-reply "
+            "(what an interview engine is sent and must answer, e.g. a program set as "
+            '[interview] engine = "command"), question (a `specui question` payload).',
+        )
         p.add_argument("name", choices=SCHEMAS, metavar="NAME", help=", ".join(SCHEMAS))
         return p
     if command == "skill":
@@ -220,18 +293,20 @@ def _parser_for(command: str | None) -> _Parser:
                 "never overwritten."
             ),
         )
-        p.add_argument("action", choices=("install",), metavar="install")
-        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        p.add_argument("action", choices=("install",), metavar="install", help="the one action")
+        _add_dir(p)
         return p
     if command == "handoff":
         p = _Parser(
             prog=f"{PROG} handoff",
             description=(
-                "Draft orchestrator/input from SPEC.md and stack.toml (never over your edits: a "
-                "changed draft is shown as a diff), and present seed 004's handoff options."
+                "Draft orchestrator/input (each phase's input for `specui run`) from SPEC.md "
+                "and stack.toml, never over your edits (a changed draft is shown as a diff), "
+                "and list the ways to go on from the spec (lanes): Spec Kit phases here, an "
+                "oh-my-codex workflow, or refining the interview."
             ),
         )
-        p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+        _add_dir(p)
         p.add_argument("--list", action="store_true",
                        help="print the handoff options (lanes) with their contracts; write nothing")
         p.add_argument("--lane", choices=("speckit", "ultragoal", "ralplan", "autopilot", "ralph",
@@ -242,9 +317,15 @@ def _parser_for(command: str | None) -> _Parser:
                        help="the execution contract's stride (with --lane autopilot)")
         p.add_argument("--json", action="store_true", help="print one JSON object")
         return p
-    p = _Parser(prog=f"{PROG} run", description="Run one Spec Kit phase headless.")
+    p = _Parser(
+        prog=f"{PROG} run",
+        description="Run one Spec Kit phase headless with [runner] command (`codex exec` by "
+        "default), its prompt filled with the phase's block of orchestrator/input (see `specui "
+        "handoff`). The agent's output streams here and into orchestrator/PHASE-TIME.md. "
+        "Exit 0 done, 1 failed, stopped or stalled, 2 bad usage.",
+    )
     p.add_argument("phase", metavar="PHASE", help=f"one of: {', '.join(KNOWN_PHASES)}")
-    p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+    _add_dir(p)
     p.add_argument(
         "--input",
         dest="input",
@@ -262,7 +343,9 @@ def _parser_for(command: str | None) -> _Parser:
         "--force", action="store_true", help="run even if the previous phase is not done"
     )
     p.add_argument(
-        "--auto-continue", action="store_true", help="implement: re-run until tasks.md is done"
+        "--auto-continue",
+        action="store_true",
+        help="implement: run again until tasks.md is done (at most [runner] max_continues times)",
     )
     return p
 

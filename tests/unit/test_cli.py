@@ -48,11 +48,13 @@ def test_help_exits_zero(capsys) -> None:
 
 
 def test_top_level_help_names_every_command(capsys) -> None:
-    from specui.cli import COMMANDS
+    from specui.cli import COMMAND_HELP
 
     code, out, _ = run(capsys, "--help")
-    listed = " ".join(out.split()).split("commands: ", 1)[1].split(" (see", 1)[0]
-    assert code == 0 and listed.split(", ") == list(COMMANDS)
+    table = out.split("commands (see `specui COMMAND --help`):\n", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split(None, 1) for line in table.splitlines()]
+    assert code == 0 and [name for name, _ in rows] == list(COMMAND_HELP)
+    assert all(text == COMMAND_HELP[name] for name, text in rows)
 
 
 @pytest.mark.parametrize(
