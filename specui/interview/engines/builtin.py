@@ -628,6 +628,8 @@ class Turn:
             and a.entry.kind in ("overview", "ordinary", "closure", "summary")
             and a.kind not in ("closure", "contradiction", "finalize")
             and a.entry.answer.strip()
+            # a gate's answer decides the spec; no evidence makes it hold (policy._claims)
+            and (a.bank is None or a.bank.gate is None)
         ]
         # The user's own words first (the overview, a free-text answer), then a choice they
         # made: the protocol directs a probe whenever any answer is a claim.
@@ -1375,7 +1377,8 @@ class Turn:
                 header="Overview",
                 dimension="intent",
             )
-            return q, "seed 000's first turn: the overview drafts sections 1–3", "user", None, False
+            why = "your overview drafts Vision, Scope and Personas (§1–3) in your own words"
+            return q, why, "user", None, False
         if d.kind == "validation":
             return self.validation_question()
         if audited and self.may_crystallize:

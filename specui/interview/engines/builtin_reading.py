@@ -256,6 +256,12 @@ def _says_what_it_does(sentence: str) -> bool:
     )
 
 
+def _names_only_stack(sentence: str) -> bool:
+    """ "Python service, SQLite, deployed on Kubernetes.": a sentence that names the stack and
+    says nothing v1 does (stack.toml takes it; it is no capability in scope)."""
+    return bool(stack_changes_from_text(sentence)) and not _CAPABILITY.search(sentence)
+
+
 def _success_apart(sentence: str) -> list[str]:
     """A sentence whose later clause is a success test ("v1 reads a file and prints a table;
     works if my three tables convert unchanged"): its clauses, each placed on its own."""
@@ -307,9 +313,12 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
     problem_sents = [sents[0]] + [s for s in why if s != sents[0]][:1]
     values[("vision", "Problem & Outcome")] = " ".join(problem_sents)
     users: list[str] = []
-    for m in _FOR_WHOM.finditer(text):
-        if _looks_like_people(m.group(1).strip()):
-            users.append(m.group(1).strip())
+    for i, m in enumerate(_FOR_WHOM.finditer(text)):
+        who = m.group(1).strip()
+        # After the first "for", a plural names a purpose as often as people ("reserves items
+        # for orders"): only a word for people counts there.
+        if _looks_like_people(who) and (i == 0 or _PEOPLE.search(who)):
+            users.append(who)
             break
     if not users:
         wanting = (m for s in sents if (m := _WHO_WANT.search(s)))
@@ -351,8 +360,15 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
         values[("nfr", "Performance")] = "; ".join(x.rstrip(".") for x in perf)
     if rel:
         values[("nfr", "Reliability")] = "; ".join(x.rstrip(".") for x in rel)
+    # A success test in the user's words ("It works when anyone can shorten a link and it
+    # redirects in under 50 ms") is the success metric even with a target in it; the target's
+    # clause also goes to its NFR bullet.
     success = [
-        s for s in sents[1:] if _SUCCESS.search(s) and s not in problem_sents and s not in targets
+        s
+        for s in sents[1:]
+        if _SUCCESS.search(s)
+        and s not in problem_sents
+        and (s not in targets or _SUCCESS_LEAD.match(s))
     ]
     if success:
         values[("vision", "Success Metrics")] = "; ".join(
@@ -363,7 +379,7 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
     if non_goals:
         values[("scope", "Out-of-scope")] = "; ".join(n.rstrip(".") for n in non_goals)
     taken = set(problem_sents) | set(success) | (targets - set(mixed)) | set(user_sents)
-    taken |= set(non_goals) | set(elsewhere)
+    taken |= set(non_goals) | set(elsewhere) | {s for s in sents[1:] if _names_only_stack(s)}
     # "Also RSS." continues the list of what v1 does.
     caps = [s for s in sents if (_CAPABILITY.search(s) or _ALSO.match(s)) and s not in taken]
     if not caps and len(sents) > 1:
@@ -450,11 +466,18 @@ MENTIONS = {
     # Records carry a status ("with tags and a reading status"): a lifecycle, if a free one.
     "status": r"\bstatus(?:es)?\b",
 }
+# Go the language, not the verb ("go live", "users go to"): golang; "in / with / using Go";
+# Go capitalized as a list item ("Go, no database") or closing a sentence ("… team, in Go.");
+# go before what is written in it ("a Go service", "Go 1.22").
+GO_LANG = (
+    r"\bgolang\b|\b(?:in|with|using)\s+(?-i:Go)\b|(?-i:\bGo\b)(?=\s*(?:[,;.)]|$))"
+    r"|\bgo\b(?=\s+(?:\d|service|library|module|binary|cli|code|program|tool|backend|server))"
+)
 LANGS = {
     "python": r"\bpython\b",
     "typescript": r"\btypescript\b",
     "javascript": r"\b(javascript|node\.?js)\b",
-    "go": r"\b(golang|go)\b(?=\s+(?:service|library|module|binary|cli|code))",
+    "go": GO_LANG,
     "rust": r"\brust\b",
     "java": r"\bjava\b",
     "ruby": r"\bruby\b",
@@ -909,7 +932,7 @@ _TECH: dict[str, tuple[str, str, str]] = {
     r"\bpython\b": ("app", "language", "python"),
     r"\btypescript\b": ("app", "language", "typescript"),
     r"\bjavascript\b|\bnode\.?js\b": ("app", "language", "javascript"),
-    r"\bgolang\b|\bgo\b(?= )": ("app", "language", "go"),
+    GO_LANG: ("app", "language", "go"),
     r"\brust\b": ("app", "language", "rust"),
     r"\bjava\b": ("app", "language", "java"),
     r"\bruby\b": ("app", "language", "ruby"),
@@ -1056,11 +1079,18 @@ def claims_of(text: str, round_: int) -> list[Claim]:
         for m in _DURATION_RE.finditer(sent):
             if _PERIOD_BEFORE.search(sent[: m.start()]):
                 continue
-            for topic, pattern in _TOPICS.items():
-                if re.search(pattern, sent, re.IGNORECASE):
-                    secs = _duration_seconds(m.group(1) or m.group(3), m.group(2) or m.group(4))
-                    out.append(Claim(topic, f"{secs:g}s", sent, round_))
-                    break
+            # The topic whose word stands nearest the duration: in "a JWKS cache service that
+            # survives the provider being down for up to an hour" the hour is the outage's, not
+            # the cache's lifetime.
+            near = [
+                (min(abs(w.start() - m.start()) for w in words), i, topic)
+                for i, (topic, pattern) in enumerate(_TOPICS.items())
+                if (words := list(re.finditer(pattern, sent, re.IGNORECASE)))
+            ]
+            if near:
+                topic = min(near)[2]
+                secs = _duration_seconds(m.group(1) or m.group(3), m.group(2) or m.group(4))
+                out.append(Claim(topic, f"{secs:g}s", sent, round_))
             break
         if _AVAIL_TOPIC.search(sent):
             m = _AVAIL_RE.search(sent)
