@@ -194,6 +194,11 @@ def run_headless(
             f"this interview already runs with the {iv.profile} profile; the profile is chosen "
             "when an interview starts"
         )
+    if autoresearch and iv.status != "not_started" and not iv.autoresearch:
+        raise SpecuiError(
+            "--autoresearch: this interview was not started as an autoresearch interview; the "
+            "focus is chosen when an interview starts"
+        )
     if refine:
         policy.refine(iv)  # refused before anything starts (a new interview, an engine)
     driver = InterviewDriver(

@@ -162,3 +162,11 @@ def test_after_the_end_an_answer_or_an_exit_says_it_has_ended(capsys, tmp_path):
         assert (code, out) == (2, "")
         assert err.strip() == (f"specui: error: {what}: the interview has ended (early exit); "
                                "--refine re-enters it for another pass of questions")
+
+
+def test_autoresearch_on_an_interview_started_without_it_is_refused(capsys, started):
+    """It was ignored: exit 0 and the ordinary interview's question, as if the flag had done
+    something (--profile on a started interview is refused the same way)."""
+    code, out, err = run(capsys, "interview", str(started), "--autoresearch")
+    assert (code, out) == (2, "")
+    assert "--autoresearch: this interview was not started as an autoresearch interview" in err
