@@ -2,16 +2,21 @@
 
     specui [DIR]                       open the workbench
     specui init [DIR]                  create SPEC.md and stack.toml where missing
-    specui status [DIR] [--json]       progress line, sections, interview, phases, tasks
+    specui status [DIR] [--json]       progress line, sections, interview, phases (with an
+                                       unreachable model provider), tasks
     specui run PHASE [DIR] [...]       run one Spec Kit phase headless
     specui question --input JSON|- [DIR] [--json] [--timeout SECONDS] [--session-id ID]
                                        ask the human a structured question (omx question's
                                        payload and envelope)
     specui skill install [DIR]         the agent skills that teach `specui question`
-    specui interview [DIR] [--json] [--answer JSON] [--exit-early] [--refine] [--profile P]
+    specui interview [DIR] [--json] [--answer JSON [--key KEY]] [--exit-early] [--retry]
+                     [--refine] [--profile P | --quick | --standard | --deep] [--autoresearch]
                                        the interview headless: print the current question,
                                        submit an answer (seed 004 shape), end it early,
-                                       refine further once it has ended
+                                       run a failed round again, refine further once it has
+                                       ended
+    specui handoff [DIR] [--list] [--lane L] [--stride S] [--json]
+                                       draft orchestrator/input; the ways to go on (lanes)
     specui schema NAME                 JSON Schema of a contract (engine-request, engine-reply,
                                        question)
 
