@@ -170,3 +170,9 @@ def test_autoresearch_on_an_interview_started_without_it_is_refused(capsys, star
     code, out, err = run(capsys, "interview", str(started), "--autoresearch")
     assert (code, out) == (2, "")
     assert "--autoresearch: this interview was not started as an autoresearch interview" in err
+
+
+def test_a_value_given_twice_in_a_multi_answer_counts_once():
+    """["gui", "gui", "cloud"] wrote "A graphical interface" twice into SPEC.md's bullet."""
+    answer = policy.check_answer(MULTI, Answer(kind="multi", value=["b", "a", "b"]))
+    assert answer.value == ["a", "b"] and answer.selected_labels == ["A", "B"]

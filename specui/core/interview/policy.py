@@ -870,7 +870,7 @@ def check_answer(question: Question, answer: Answer) -> Answer:
         raise SpecuiError('answer.kind: a multi-answerable question takes "multi" or "other"')
     chosen = answer.value if isinstance(answer.value, list) else [answer.value]
     other = (answer.other_text or "").strip() or None
-    picked = [v for v in chosen if v in values]
+    picked = [v for v in values if v in chosen]  # each once, in the question's order (as picked)
     extra = [v for v in chosen if v not in values]
     if extra and not (question.allow_other and other is not None and extra == [answer.other_text]):
         raise SpecuiError(
