@@ -678,9 +678,16 @@ def cmd_interview(args: argparse.Namespace) -> int:
     from specui.interview.headless import run_headless
 
     project = _existing_dir(args.dir)
-    answer = args.answer
+    answer: str | bytes | None = args.answer
     if answer == "-":
-        answer = sys.stdin.read()
+        from specui.core.loader import MAX_BYTES
+
+        if _isatty(sys.stdin):
+            print(f"{PROG}: reading the answer from standard input (end it with Ctrl+D)",
+                  file=sys.stderr, flush=True)
+        # Bytes, not text: the parser names a file that is not UTF-8 (text mode turned its
+        # bytes into surrogates) and refuses one too large before it is all in memory.
+        answer = sys.stdin.buffer.read(MAX_BYTES + 1)
     if [answer is not None, args.exit_early, args.retry, args.refine].count(True) > 1:
         raise UsageError("give at most one of --answer, --exit-early, --retry, --refine")
     if args.key is not None and answer is None:

@@ -29,9 +29,12 @@ from specui.interview.driver import (
 from specui.store import SessionStore
 
 
-def parse_answer_json(text: str) -> Answer:
+def parse_answer_json(text: str | bytes) -> Answer:
     """An answer as seed 004 writes it: the answer object itself, `{"answer": {...}}`, or the
-    `omx question` envelope (`answers[0].answer`). SpecuiError names the wrong field."""
+    `omx question` envelope (`answers[0].answer`); bytes (standard input) are UTF-8, a byte
+    order mark before them is not part of the answer. SpecuiError names the wrong field."""
+    if isinstance(text, bytes):
+        text = text.removeprefix(b"\xef\xbb\xbf")
     data = load_json_text(text, what="--answer")
     where = "--answer"
     if isinstance(data, dict) and "answers" in data:
@@ -176,7 +179,7 @@ def _not_recorded(store: SessionStore, *, changed: bool) -> str:
 def run_headless(
     project: Project,
     *,
-    answer: str | None = None,
+    answer: str | bytes | None = None,
     key: str | None = None,
     exit_early: bool = False,
     retry: bool = False,

@@ -176,3 +176,32 @@ def test_a_value_given_twice_in_a_multi_answer_counts_once():
     """["gui", "gui", "cloud"] wrote "A graphical interface" twice into SPEC.md's bullet."""
     answer = policy.check_answer(MULTI, Answer(kind="multi", value=["b", "a", "b"]))
     assert answer.value == ["a", "b"] and answer.selected_labels == ["A", "B"]
+
+
+def _stdin(monkeypatch, data: bytes) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        # Text mode made the bytes surrogates: "answer.value: U+DCE9 … is not text".
+        (b'{"kind": "text", "value": "caf\xe9"}', "--answer: not UTF-8 text"),
+        (b"x" * (8 * 1024 * 1024 + 10), "--answer: too large"),
+    ],
+    ids=["latin-1", "huge"],
+)
+def test_an_answer_on_standard_input_is_read_as_bytes(capsys, monkeypatch, started, data,
+                                                      fragment):
+    _stdin(monkeypatch, data)
+    _refused(capsys, started, "-", fragment)
+
+
+def test_a_byte_order_mark_before_an_answer_is_not_part_of_it(capsys, monkeypatch, started):
+    """A file saved by a Windows editor: "Unexpected UTF-8 BOM (decode using utf-8-sig)"."""
+    _stdin(monkeypatch, b'\xef\xbb\xbf{"kind": "text", "value": "A JWKS cache"}')
+    code, out, err = run(capsys, "interview", str(started), "--answer", "-")
+    assert code == 0 and "Round 2 |" in out, err
