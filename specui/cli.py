@@ -361,13 +361,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     command = argv[0] if argv and argv[0] in COMMANDS else None
     if command is None:
         positionals = [a for a in argv if not a.startswith("-")]
-        if len(positionals) > 1:
-            raise UsageError(
-                f"unknown command {positionals[0]!r} (commands: {', '.join(COMMANDS)}; "
-                "or give one project DIR)"
-            )
         if positionals and not Path(positionals[0]).expanduser().exists():
-            # A lone word that is no directory but nearly a command is a mistyped command.
+            # A word that is no directory but nearly a command is a mistyped command.
             import difflib
 
             close = difflib.get_close_matches(positionals[0], COMMANDS, n=1, cutoff=0.7)
@@ -375,6 +370,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                 raise UsageError(
                     f"unknown command {positionals[0]!r} (did you mean `specui {close[0]}`?)"
                 )
+        if len(positionals) > 1:
+            raise UsageError(
+                f"unknown command {positionals[0]!r} (commands: {', '.join(COMMANDS)}; "
+                "or give one project DIR)"
+            )
     # Intermixed: options may come before or after DIR (`specui run plan --force DIR`).
     args = _parser_for(command).parse_intermixed_args(argv[1:] if command else argv)
     args.command = command
@@ -737,7 +737,8 @@ def cmd_open(args: argparse.Namespace) -> int:
         # A full-screen app drawn into a pipe is escape-code soup; say what works instead.
         raise UsageError(
             "the workbench needs a terminal (stdin/stdout are not a TTY); "
-            "for scripts use `specui status --json`, `specui run` or `specui question`"
+            "for scripts use `specui status --json`, `specui interview`, `specui run` or "
+            "`specui question`"
         )
     from specui.ui.app import run_app
 

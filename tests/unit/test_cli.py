@@ -357,3 +357,11 @@ def test_an_existing_dir_named_like_a_command_is_opened_as_the_project(tmp_path,
     monkeypatch.chdir(tmp_path)
     args = parse_args(["stauts"])
     assert args.command is None and args.dir == "stauts"
+
+
+def test_a_mistyped_command_with_a_dir_suggests_the_command(capsys, tmp_path, monkeypatch):
+    """`specui intervew DIR` listed every command instead of naming the one meant."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "intervew", str(tmp_path), "--json")
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "unknown command 'intervew' (did you mean `specui interview`?")
