@@ -168,6 +168,13 @@ def _run(args: argparse.Namespace) -> int:
     manager = PhaseManager(project, store, config, headless=True)
     input_override = getattr(args, "input", None)
     force = bool(getattr(args, "force", False))
+    json_mode = bool(getattr(args, "json", False))
+    if json_mode and "--json" not in config.command and "--experimental-json" not in config.command:
+        # `--json` asks Codex for JSONL events: add it before the trailing "-" (stdin marker).
+        command = list(config.command)
+        insert_at = len(command) - 1 if command and command[-1] == "-" else len(command)
+        command.insert(insert_at, "--json")
+        manager.config = config.model_copy(update={"command": command})
 
     if getattr(args, "dry_run", False):
         prepared = manager.prepare(phase, input_override=input_override, force=True)
@@ -192,13 +199,6 @@ def _run(args: argparse.Namespace) -> int:
         raise SpecuiError(f"phase {busy.phase} is already running ({busy.run_id}); stop it first")
 
     auto_continue = bool(getattr(args, "auto_continue", False)) or config.auto_continue
-    json_mode = bool(getattr(args, "json", False))
-    if json_mode and "--json" not in config.command and "--experimental-json" not in config.command:
-        # `--json` asks Codex for JSONL events: add it before the trailing "-" (stdin marker).
-        command = list(config.command)
-        insert_at = len(command) - 1 if command and command[-1] == "-" else len(command)
-        command.insert(insert_at, "--json")
-        manager.config = config.model_copy(update={"command": command})
 
     from specui.runner.manager import resolve_executable
     from specui.runner.supervisor import become_subreaper

@@ -162,8 +162,9 @@ def test_turn_failed_split_across_reads_fails_phase(tmp_path: Path) -> None:
 def test_json_flag_adds_json_before_stdin_marker(tmp_path: Path) -> None:
     root = make_project(tmp_path, ECHO, [sys.executable, "fake.py", "0", "-"])
     result = specui(root, "constitution", "--json", "--dry-run")
-    # dry-run shows the configured command; the real run inserts --json before "-"
+    # the dry run shows the command the real run starts (trial4: it showed it without --json)
     assert result.returncode == 0
+    assert f"command: {sys.executable} fake.py 0 --json -\n" in result.stdout.decode()
     result = specui(root, "constitution", "--json")
     log = next((root / "orchestrator").glob("constitution-*.md")).read_text()
     assert f"- command: {sys.executable} fake.py 0 --json -" in log
