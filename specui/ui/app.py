@@ -35,6 +35,7 @@ from specui.ui.services.workers import WorkerGroup, describe
 from specui.ui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from textual.notifications import SeverityLevel
 
     from specui.core.paths import Project
@@ -219,6 +220,22 @@ class SpecuiApp(App[int]):
             import gc
 
             gc.freeze()
+
+    async def action_quit(self) -> None:
+        # Ctrl+Q is a priority key: it runs before keys typed in the same burst (a paste, then
+        # Ctrl+Q) reach the focused box. Quit after them, so they are in the saved draft.
+        focused = self.focused
+        if focused is None or not focused.call_later(self.exit):
+            self.exit()
+
+    def exit(
+        self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        if self._attached and not self._exit:
+            # What the answer box holds now: keys typed in the same burst as Ctrl+Q are in it,
+            # their change messages are not handled any more (on_unmount writes it).
+            self.workbench.take_draft()
+        super().exit(result, return_code, message)
 
     def on_unmount(self) -> None:
         for sig in QUIT_SIGNALS:

@@ -431,13 +431,20 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._draft_changed()
 
     def _draft_changed(self) -> None:
+        self.take_draft()
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
+
+    def take_draft(self) -> None:
+        """What the answer widgets hold now, to be saved. Quitting calls it too: keys typed in
+        the same burst as Ctrl+Q are in the box, but their change messages never arrive."""
+        if not self.answer_up or self.app.store is None:
+            return
         picker = self.picker
         self._draft = picker.draft()
         # Judged now: on quit, when the draft is written, the picker is gone.
         self._draft_blank = picker.untouched(self._draft)
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
 
     def save_draft(self, *, now: bool = False) -> None:
         """Keep what is ticked or typed in the session (`interview.draft`); `now`: quitting
