@@ -113,7 +113,7 @@ def test_a_tool_with_no_server_is_asked_what_to_protect_not_how_users_sign_in(tm
     offered = labels(q)
     assert "What it publishes is public" in offered  # it builds a site
     drv.answer(build_answer(q, [offered.index("Only the user's own files")], None))
-    assert bullet(project, "security", "Security & Privacy").startswith("No sign-in (no server)")
+    assert bullet(project, "security", "Security & Privacy").startswith("No sign-in; ")
     asked = answer_until(drv, store, "Finalize", text="Plain files")
     assert asked is not None
     transcript = [r.question.question for r in store.state.interview.rounds]

@@ -101,7 +101,8 @@ def test_no_relationship_is_recommended_on_a_guess(run: str, request: pytest.Fix
 
 def test_the_starter_stack_nobody_chose_asks_for_the_stack(photo_cli: Run):
     q = question(photo_cli, "Is this the stack to build on?")
-    assert "nobody has chosen" in q.question
+    # the language stack is the starter's; what the answers settled is named as theirs
+    assert "starter template; only primary=files, auth=none came from your answers" in q.question
     assert q.options[0].label == "Name the stack"
     assert star(photo_cli, "Is this the stack to build on?") == ["Name the stack"]
     after = photo_cli[0][photo_cli[0].index(q) + 1]

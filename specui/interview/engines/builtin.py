@@ -1570,7 +1570,22 @@ class Turn:
             if e.key == "deployment.stack" and "stack:template" in self.traits:
                 # Seed 000 §7: specui wrote the starter; the user reviews it (the prompt stays
                 # recognisable after the ": ").
-                prompt = f"specui wrote the starter template, which nobody has chosen yet: {prompt}"
+                named = {
+                    (c.table, c.key)
+                    for c in stack_changes_from_text(self.user_text)
+                    if self.stack_value(c.table, c.key) == c.value
+                }
+                said = [
+                    f"{k}={self.stack_value(t, k)}"
+                    for (t, k), v in STARTER.items()
+                    if (t, k) in named or self.stack_value(t, k) not in (v, "unknown", "")
+                ]
+                if said:
+                    # "Stored in Postgres" was the user's choice: only the rest is the starter's.
+                    lead = f"specui wrote the starter template; only {', '.join(said)} came from your answers"
+                else:
+                    lead = "specui wrote the starter template, which nobody has chosen yet"
+                prompt = f"{lead}: {prompt}"
             default = self.entry_default(e)[0]
             reply_opts.append(
                 ReplyOption(

@@ -465,6 +465,9 @@ MENTIONS = {
     "batch": r"\b(batch(?:es)?|bulk|nightly|cron|etl|pipelines?|backfills?)\b",
     # Records carry a status ("with tags and a reading status"): a lifecycle, if a free one.
     "status": r"\bstatus(?:es)?\b",
+    # Its input can be large ("log files of several GB line by line"): memory is a load concern.
+    "large": r"\b(large|huge|big|gigabytes?|\d+\s*[gt]i?b|several [gt]b|stream\w*|line by line|"
+    r"millions? of|bulk)\b",
 }
 # Go the language, not the verb ("go live", "users go to"): golang; "in / with / using Go";
 # Go capitalized as a list item ("Go, no database") or closing a sentence ("… team, in Go.");
