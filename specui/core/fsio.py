@@ -9,6 +9,9 @@ Rules, and why:
   allowed for this process (`allow_outside`: the CLI flag or the user-level config, never the
   project's own `specui.toml`, which a cloned repository controls). Otherwise `OutsidePathError`
   names the path and nothing is written. Temp files are created with `O_NOFOLLOW | O_EXCL`.
+* **Read-only means read-only**: the rename needs only the folder's write permission, so it
+  would replace a file the user made read-only (`chmod a-w SPEC.md`, or one they may not write).
+  Such a file is refused with `ReadOnlyError` and left as it is.
 * **Modes**: an existing file keeps its mode; a new one gets `0o666 & ~umask` (the kernel
   applies the umask because the file is created with mode 0o666). Files under `.specui/` hold
   answers and prompts: new ones are 0600 and new folders there 0700.
@@ -48,6 +51,10 @@ _TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 class OutsidePathError(SpecuiError):
     """A write would leave the project (a symlink pointing out, or a path outside it)."""
+
+
+class ReadOnlyError(SpecuiError):
+    """The file to replace is read-only (no owner write bit, or this user may not write it)."""
 
 
 _allowed_outside: list[Path] = []
@@ -215,6 +222,15 @@ def _existing_mode(dir_fd: int, name: str) -> int | None:
     return stat.S_IMODE(st.st_mode)
 
 
+def _refuse_read_only(dir_fd: int, name: str, mode: int) -> None:
+    """`chmod a-w` is the user saying "do not change this file": the rename would not ask."""
+    if not mode & stat.S_IWUSR or not os.access(name, os.W_OK, dir_fd=dir_fd):
+        raise ReadOnlyError(
+            f"{name} is read-only; specui did not change it (make it writable, e.g. "
+            f"chmod u+w {name}, and try again)"
+        )
+
+
 def _write_temp(dir_fd: int, name: str, data: bytes, mode: int | None, private: bool) -> str:
     """A fsynced temp file holding `data` in the target's folder; returns its name."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -262,6 +278,8 @@ def atomic_write_bytes(
     dir_fd = _open_dir(target.parent)
     try:
         mode = _existing_mode(dir_fd, target.name)
+        if mode is not None:
+            _refuse_read_only(dir_fd, target.name, mode)
         tmp = _write_temp(dir_fd, target.name, data, mode, private)
         try:
             os.replace(tmp, target.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -417,7 +435,9 @@ def _replace_once(
         new = merge(before)
         if new is None:
             return None
-        tmp = _write_temp(dir_fd, name, new, stat.S_IMODE(os.fstat(old_fd).st_mode), private)
+        mode = stat.S_IMODE(os.fstat(old_fd).st_mode)
+        _refuse_read_only(dir_fd, name, mode)
+        tmp = _write_temp(dir_fd, name, new, mode, private)
         try:
             # Last look before the swap: same file, same bytes (not only size and mtime).
             try:

@@ -332,3 +332,24 @@ def test_spec_md_dangling_out_of_the_project_is_refused_by_init(
     assert code == 2
     assert_one_line_error(err, "SPEC.md", "outside the project")
     assert not outside.exists() and not outside.parent.exists()
+
+
+def test_a_read_only_spec_md_is_left_alone_and_the_answer_kept(root: Path, capsys) -> None:
+    """`chmod a-w SPEC.md` (trial4 J3): the round is not recorded, SPEC.md keeps its bytes and
+    mode, the answer waits for --retry, which succeeds once the file is writable again."""
+    code, _out, _err = cli(capsys, "interview", str(root), "--json")
+    assert code == 0
+    spec = root / "SPEC.md"
+    before = spec.read_bytes()
+    spec.chmod(0o444)
+    answer = json.dumps({"kind": "text", "value": "A Go CLI that publishes notes as a site"})
+    code, out, _err = cli(capsys, "interview", str(root), "--answer", answer, "--json")
+    assert code == 1
+    assert "SPEC.md is read-only" in json.loads(out)["error"]
+    assert spec.read_bytes() == before and stat.S_IMODE(spec.stat().st_mode) == 0o444
+    state = SessionStore.open(Project.at(root)).state.interview
+    assert state.rounds == [] and state.engine.pending_answer.value.startswith("A Go CLI")
+    spec.chmod(0o644)
+    code, _out, _err = cli(capsys, "interview", str(root), "--retry")
+    assert code == 0
+    assert "A Go CLI" in spec.read_text()

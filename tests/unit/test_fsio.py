@@ -327,3 +327,22 @@ def test_a_writer_given_no_root_is_confined_by_the_specui_folder(
     with pytest.raises(OutsidePathError):
         atomic_write_text(other / ".specui" / "runs" / "r1" / "status.json", "{}")
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+@pytest.mark.parametrize("write", ["atomic", "merged"])
+def test_a_read_only_file_is_refused_and_left_alone(tmp_path: Path, write: str) -> None:
+    """The rename needs only the folder's permission: it replaced a file the user locked."""
+    target = tmp_path / "SPEC.md"
+    target.write_text("mine")
+    target.chmod(0o444)
+    with pytest.raises(fsio.ReadOnlyError, match=r"SPEC\.md is read-only; specui did not change"):
+        if write == "atomic":
+            atomic_write_bytes(target, b"new")
+        else:
+            replace_merged(target, lambda old: b"new")
+    assert target.read_text() == "mine"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+    assert [p.name for p in tmp_path.iterdir()] == ["SPEC.md"]  # no temp file left
+    target.chmod(0o644)  # made writable again: written
+    replace_merged(target, lambda old: b"new")
+    assert target.read_text() == "new"
