@@ -59,7 +59,7 @@ def test_a_dead_owner_is_not_another_specui(other) -> None:
     assert round_owner(engine) == "gone"
     line = _line(engine)
     assert "another specui" not in line and "Esc cancels" not in line
-    assert f"specui (pid {other.pid}) exited" in line
+    assert line.startswith("⚠ codex's round stopped") and f"specui (pid {other.pid}) exited" in line
 
 
 def test_a_reused_pid_is_not_the_owner(other) -> None:

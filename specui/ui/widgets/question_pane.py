@@ -70,7 +70,7 @@ def engine_line(session: Session, now: datetime | None = None) -> str:
     if engine.status == "thinking":
         owner = round_owner(engine)
         if owner == "gone":
-            return (f"⋯ {clean(engine.name or 'engine')}'s round stopped: its specui (pid "
+            return (f"⚠ {clean(engine.name or 'engine')}'s round stopped: its specui (pid "
                     f"{engine.owner_pid}) exited; it runs again when specui next starts")
         elapsed = ""
         if engine.started_at is not None:
