@@ -270,6 +270,13 @@ class PhaseManager:
         # Called with the finished PhaseRun when refresh() sees a run end (TUI: bell, toast).
         self.on_finished: Callable[[PhaseRun], None] | None = None
         self.clock: Callable[[], datetime] = now_utc
+        # A run still going on under the auto-continue choice made when it started (or
+        # changed while it ran) keeps that choice in a workbench opened later.
+        current = self.active()
+        if current is not None:
+            chosen = self._run_spec(current)
+            if chosen is not None and chosen.auto_continue != config.auto_continue:
+                self.config = config.model_copy(update={"auto_continue": chosen.auto_continue})
 
     # ---------------------------------------------------------------- paths
     def run_dir(self, run_id: str) -> Path:
@@ -342,7 +349,20 @@ class PhaseManager:
         )
 
     def set_auto_continue(self, value: bool) -> None:
+        """The A key: from now on, and for the running run even after the workbench closes
+        (recorded in its spec.json, which the supervisor read at its start and never again)."""
         self.config = self.config.model_copy(update={"auto_continue": value})
+        current = self.active()
+        spec = self._run_spec(current) if current is not None else None
+        if current is None or spec is None or spec.auto_continue == value:
+            return
+        try:
+            atomic_write_text(self.run_dir(current.run_id) / SPEC_FILE,
+                              spec.model_copy(update={"auto_continue": value})
+                              .model_dump_json(indent=2))
+        except OSError as exc:
+            raise SpecuiError(f"auto-continue is {'on' if value else 'off'} in this window, but "
+                              f"could not be recorded for {current.run_id}: {exc}") from None
 
     def vitals(self, run: PhaseRun, now: datetime | None = None) -> Vitals:
         """Elapsed, since output / progress, stalled, tasks and ETA of `run` (see vitals.py)."""
@@ -359,9 +379,14 @@ class PhaseManager:
                       tasks_before=before, history=list(self.store.state.runs))
 
     def _tasks_before(self, run: PhaseRun) -> int | None:
+        spec = self._run_spec(run)
+        return spec.tasks_before if spec is not None else None
+
+    def _run_spec(self, run: PhaseRun) -> RunSpec | None:
+        """The run's spec.json (None when it cannot be read: a run from before it existed)."""
         try:
             spec_path = self.run_dir(run.run_id) / SPEC_FILE
-            return RunSpec.model_validate_json(spec_path.read_bytes()).tasks_before
+            return RunSpec.model_validate_json(spec_path.read_bytes())
         except (OSError, ValueError, SpecuiError):
             return None
 
@@ -426,6 +451,7 @@ class PhaseManager:
             stall_seconds=self.config.stall_minutes * 60 if self.config.stall_minutes > 0 else None,
             on_stall=self.on_stall, stall_restarts=self.config.stall_restarts,
             tasks_path=str(tasks_file) if tasks_file is not None else None,
+            auto_continue=self.config.auto_continue,
         )
         return PreparedRun(spec, prompt.text, self.project.runs_dir / run_id, prompt.mode)
 

@@ -143,6 +143,9 @@ class RunSpec(BaseModel):
     on_stall: Literal["notify", "stop", "restart"] = "notify"
     stall_restarts: int = 1
     tasks_path: str | None = None  # tasks.md whose changes count as progress (absolute)
+    # Implement: the auto-continue choice this run goes on under (the workbench's A key); a
+    # workbench reopened while it runs takes the choice back from here (PhaseManager).
+    auto_continue: bool = False
     # A Spec Kit workflow resume: stdin is a pseudo-terminal, the first gate question gets
     # this answer and any later one is interrupted (Spec Kit pauses the run there again).
     gate_answer: str | None = None

@@ -644,8 +644,12 @@ class RunnerPane(Vertical):
     def toggle_auto_continue(self) -> None:
         """Turn auto-continue (re-run implement until tasks.md is done) on or off."""
         value = not self.manager.config.auto_continue
-        self.manager.set_auto_continue(value)
-        self.notify(f"auto-continue {'on' if value else 'off'}", severity="information")
+        try:
+            self.manager.set_auto_continue(value)
+        except SpecuiError as exc:
+            self.notify(str(exc), severity="warning")
+        else:
+            self.notify(f"auto-continue {'on' if value else 'off'}", severity="information")
         self.refresh_now()
 
     def past_runs(self) -> None:
