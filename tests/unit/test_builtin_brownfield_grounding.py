@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from offline_run import run_whole
+from offline_run import answer_until, offline_driver, run_whole
 
-from specui.core.questions import Question
+from specui.core.questions import Answer, Question, build_answer
 from specui.core.spec import SpecDocument, item_value
 from specui.interview.engines.builtin_reading import keywords, scan_repository
 
@@ -94,3 +94,15 @@ def test_constraints_or_success_are_asked_before_the_cap(standard_run):
     asked, _project = standard_run
     feasibility = {"Which checks must pass before v1 is released?", "Which load should v1 be built"}
     assert any(any(f in q.question for f in feasibility) for q in asked[:11])
+
+
+def test_deferring_the_touchpoints_names_the_files_of_the_default(tmp_path: Path):
+    drv, store, project = offline_driver(_repo(tmp_path))
+    drv.start()
+    drv.answer(Answer(kind="text", value=OVERVIEW))
+    q = answer_until(drv, store, "Which will the change touch?")
+    drv.answer(build_answer(q, [[o.label for o in q.options].index("Decide for me")], None))
+    doc = SpecDocument.parse(project.spec.read_text())
+    value = item_value(doc.unit_text("scope"), "Touchpoints") or ""
+    assert value.startswith("Default (you deferred): the files that match the answers")
+    assert "(src/inifile/_parse.py, src/inifile/__init__.py, src/inifile/exceptions.py)" in value

@@ -556,6 +556,12 @@ class Turn:
                     "the implementer picks the stack within the decision boundaries",
                     "stack.toml still holds the starter template, which nobody chose",
                 )
+        if e.key == "scope.touchpoints" and self.touchpoint_paths:
+            # Which files: "the files that match" alone leaves the reviewer to guess.
+            files = ", ".join(self.touchpoint_paths[:3])
+            return f"the files that match the answers ({files}), to be confirmed in review", (
+                e.default_rationale
+            )
         if e.key == "security.model" and self.undecided("security", "auth"):
             # "The auth model stack.toml names" would be the starter's, which nobody chose.
             default = "no auth model chosen yet: the implementer proposes one; no secrets in git"
