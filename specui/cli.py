@@ -551,9 +551,15 @@ def _print_status_tables(status: dict[str, Any]) -> None:
         console.print(Text(f"  residual risk: {iv['residual_risk']}", style="yellow"))
 
     phases = Table(title="Phases", title_justify="left")
-    phases.add_column("Phase")
+    names = max((len(ph["name"]) for ph in status["phases"]), default=5)
+    phases.add_column("Phase", no_wrap=True, min_width=names)
     phases.add_column("Status")
-    phases.add_column("Log")
+    # The log path is what a user copies from this table: whole on one line (a double-click
+    # selects it) while the Status column keeps 12 columns to wrap in; narrower, it folds.
+    logs = max((len(ph["log"] or "-") for ph in status["phases"]), default=1)
+    whole = console.width >= 10 + names + 12 + logs  # 10: the table's rules and padding
+    phases.add_column("Log", no_wrap=whole, min_width=logs if whole else None,
+                      overflow="ellipsis" if whole else "fold")
     for ph in status["phases"]:
         state = ph["status"] + (" (stalled)" if ph.get("stalled") else "")
         if ph.get("message"):

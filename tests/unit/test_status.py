@@ -537,3 +537,25 @@ def test_text_status_on_an_ascii_terminal_has_no_traceback(project: Project, mon
     out.flush()
     text = out.buffer.getvalue().decode("ascii")
     assert "failed ? stopped ? r?sum? ??" in text and "Tasks: no tasks.md yet" in text
+
+
+def test_the_log_path_stays_whole_at_80_columns(project: Project, capsys, monkeypatch) -> None:
+    """Trial J6: `orchestrator/constitution-20…` in an 80-column terminal: the one thing a
+    user copies from that column was cut."""
+    from specui.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    log = "orchestrator/implement-20261129-100000.md"
+    SessionStore.open(project).update(lambda s: s.runs.append(PhaseRun(
+        run_id="implement-20261129-100000", phase="implement", status="done", exit_code=0,
+        message="auto-continue: all 3 tasks done after 2 runs of the implement phase", log=log)))
+    assert main(["status", str(project.root)]) == 0
+    out = capsys.readouterr().out
+    assert log in out and "│ implement    │" in out
+    assert max(len(line) for line in out.splitlines() if line[:1] in "┏┃┡│└") <= 80
+    monkeypatch.setenv("COLUMNS", "60")  # too narrow for the path whole: it folds, never cut
+    assert main(["status", str(project.root)]) == 0
+    out = capsys.readouterr().out
+    assert "│ implement    │" in out and "…" not in out
+    assert "".join(line.split("│")[3].strip() for line in out.splitlines()
+                   if line.startswith("│") and line.count("│") == 4).count(log) == 1
