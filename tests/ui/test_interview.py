@@ -347,3 +347,32 @@ async def test_esc_on_a_round_another_specui_runs_says_where_it_runs(project):
     finally:
         other.kill()
         await other.wait()
+
+
+async def test_a_failed_offline_round_offers_retry_only(project):
+    """The offline engine's round failed (a read-only SPEC.md): `o` would switch to itself."""
+    from specui.interview.driver import InterviewDriver
+
+    store = SessionStore.open(project)
+    driver = InterviewDriver(project, store, SpecuiConfig())
+    app = SpecuiApp(project, store=store, config=SpecuiConfig(), engine=driver, watch=False,
+                    blink=False)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        project.spec.chmod(0o444)
+        app.query_one("#free-text").text = OVERVIEW
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        iv = store.state.interview
+        assert iv.engine.status == "error" and iv.engine.name == "builtin"
+        lines = str(app.query_one("#q-engine").render()).splitlines()
+        assert lines[0].startswith("✗ builtin: SPEC.md is read-only")
+        assert lines[1] == "r retry"
+        app.set_focus(None)
+        await pilot.pause()
+        assert app.screen.check_action("offline_round", ()) is False
+        assert app.screen.footer_shows("offline_round") is False
+        project.spec.chmod(0o644)
+        await pilot.press("r")
+        await settle(pilot)
+        assert store.state.interview.current.round == 2

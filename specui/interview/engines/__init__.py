@@ -23,6 +23,11 @@ ENGINES: dict[str, tuple[str, str]] = {
 OFFLINE_ENGINE = "builtin"
 
 
+def can_go_offline(engine_name: str | None) -> bool:
+    """A failed round can be run again with the offline engine: not when it already was."""
+    return engine_name != OFFLINE_ENGINE
+
+
 def engine_class(name: str) -> type[Engine]:
     if name not in ENGINES:
         raise EngineError(

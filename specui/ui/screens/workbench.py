@@ -697,6 +697,12 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return None
         return store.state.interview.engine.status
 
+    def _offline_possible(self) -> bool:
+        from specui.interview.engines import can_go_offline
+
+        store = self.app.store
+        return store is not None and can_go_offline(store.state.interview.engine.name)
+
     def _round_elsewhere(self) -> int | None:
         """The pid of another live specui running the engine's round (`specui interview
         --answer`, a second workbench), or None."""
@@ -755,7 +761,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if action == "cancel_round":
             return self._engine_status() == "thinking"
         if action in ("retry_round", "offline_round"):
-            return self._engine_status() == "error" and not self.typing()
+            return (self._engine_status() == "error" and not self.typing()
+                    and (action == "retry_round" or self._offline_possible()))
         return True
 
     def footer_shows(self, action: str) -> bool | None:
@@ -769,7 +776,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if action == "cancel_round":
             return self._engine_status() == "thinking" and self._round_elsewhere() is None
         if action in ("retry_round", "offline_round"):
-            return self._engine_status() == "error"
+            return self._engine_status() == "error" and (
+                action == "retry_round" or self._offline_possible())
         if action == "refine_further":
             return store is not None and store.state.interview.phase == "done"
         if action == "exit_early":

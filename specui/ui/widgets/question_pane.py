@@ -18,6 +18,7 @@ from textual.widgets import Static
 from specui.core.ambiguity import ambiguity_percent
 from specui.core.interview.headline import headline
 from specui.core.interview.headline import meta_parts as headline_meta
+from specui.interview.engines import can_go_offline
 from specui.interview.round_owner import round_owner
 from specui.ui.widgets.safe_text import clean, safe_text
 from specui.ui.widgets.static_text import show
@@ -82,10 +83,12 @@ def engine_line(session: Session, now: datetime | None = None) -> str:
             where = f"  (in another specui, pid {engine.owner_pid})"
         return f"⋯ {clean(engine.name or 'engine')} is thinking{elapsed}{activity}{where}"
     if engine.status == "error":
-        return (
-            f"✗ {clean(engine.name or 'engine')}: {clean(engine.error or 'failed')}\n"
-            "r retry · o switch to the offline engine"
-        )
+        name, error = clean(engine.name or "engine"), clean(engine.error or "failed")
+        # "codex gave no reply …", "codex: stream disconnected …": the name is said once.
+        said = error if error.startswith((f"{name} ", f"{name}:")) else f"{name}: {error}"
+        keys = "r retry · o switch to the offline engine" if can_go_offline(engine.name) else (
+            "r retry")
+        return f"✗ {said}\n{keys}"
     return reasons_line(iv.notice, iv.current.why if iv.current is not None else "")
 
 
