@@ -123,7 +123,7 @@ REFINE_HINT = (
 
 
 def summary_text(data: dict[str, Any]) -> str:
-    lines: list[str] = []
+    lines: list[str] = [f"note: {m}" for m in data.get("messages", [])]
     q = data["question"]
     if data["error"]:
         lines.append(f"Engine error ({data['engine']}): {data['error']}")
@@ -238,6 +238,9 @@ def run_headless(
         except AnsweredElsewhere as exc:
             raise SpecuiError(_not_recorded(store, changed=str(exc) == QUESTION_CHANGED)) from None
     data = _summary(project, store)
+    # Said once, by whichever command opened the store first: a session set aside as unreadable
+    # (the interview started afresh), a session that could not be saved.
+    data["messages"] = list(store.messages)
     if warning is not None and as_json:
         data["warning"] = warning
     code = 1 if data["error"] else 0

@@ -205,3 +205,16 @@ def test_a_byte_order_mark_before_an_answer_is_not_part_of_it(capsys, monkeypatc
     _stdin(monkeypatch, b'\xef\xbb\xbf{"kind": "text", "value": "A JWKS cache"}')
     code, out, err = run(capsys, "interview", str(started), "--answer", "-")
     assert code == 0 and "Round 2 |" in out, err
+
+
+def test_a_session_set_aside_is_said(capsys, started):
+    """An unreadable session.json was set aside and the interview started again at round 1
+    without a word (the notice is given once, to whichever command opens the store)."""
+    (started / ".specui" / "session.json").write_text("{broken")
+    code, out, _ = run(capsys, "interview", str(started), "--json")
+    assert code == 0
+    assert any("set aside" in m and "started a fresh session" in m
+               for m in json.loads(out)["messages"])
+    (started / ".specui" / "session.json").write_text("{broken")
+    code, out, _ = run(capsys, "interview", str(started))
+    assert code == 0 and out.startswith("note: .specui/session.json was set aside as ")
