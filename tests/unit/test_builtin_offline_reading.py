@@ -141,3 +141,23 @@ def test_a_purpose_after_the_product_is_no_target_user(tmp_path: Path):
         "orders, and reports low stock.",
     )
     assert "orders" not in (bullet(project, "vision", "Target Users") or "")
+
+
+# --------------------------------------------------------------------------- targets, tools
+
+RELAY = (
+    "A webhook relay service for our online shop. It must have 99.95% availability and p99 "
+    "under 100 ms. Metrics go to Prometheus. It works when no webhook is lost for a month."
+)
+
+
+def test_each_target_of_a_sentence_goes_to_its_own_bullet(tmp_path: Path):
+    _drv, _store, project = overview(tmp_path, RELAY)
+    assert bullet(project, "nfr", "Performance") == "p99 under 100 ms"
+    assert bullet(project, "nfr", "Reliability") == "It must have 99.95% availability"
+
+
+def test_a_monitoring_tool_is_observability_not_a_success_metric(tmp_path: Path):
+    _drv, _store, project = overview(tmp_path, RELAY)
+    assert bullet(project, "vision", "Success Metrics") == "No webhook is lost for a month"
+    assert bullet(project, "observability", "Metrics") == "Metrics go to Prometheus"

@@ -152,6 +152,14 @@ _PERFORMANCE = re.compile(
 _RELIABILITY = re.compile(
     r"\b(uptime|availability|available|slos?|slas?|rto|rpo)\b|\b\d{2}(?:\.\d+)?\s*%", re.IGNORECASE
 )
+# A monitoring tool or pipeline named ("Metrics go to Prometheus", "logs ship to Loki").
+_MONITORING = re.compile(
+    r"\b(prometheus|grafana|datadog|new relic|newrelic|opentelemetry|otel|loki|elk|kibana|"
+    r"splunk|sentry|honeycomb|jaeger|zipkin|statsd|cloudwatch)\b",
+    re.IGNORECASE,
+)
+_LOGGING = re.compile(r"\b(logs?|logging|loki|elk|kibana|splunk)\b", re.IGNORECASE)
+_TRACING = re.compile(r"\b(trac(?:e|es|ing)|jaeger|zipkin|honeycomb)\b", re.IGNORECASE)
 _SUCCESS_WORD = re.compile(r"\b(success|succeed\w*|adoption|kpis?)\b", re.IGNORECASE)
 _WHY = re.compile(
     r"\b(because|so that|problem|pain|today|currently|struggle|waste|hard to|too slow|"
@@ -347,12 +355,16 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
     }
 
     def target_parts(pattern: re.Pattern[str]) -> list[str]:
-        return [
-            x
-            for s in sents
-            if s in targets and pattern.search(s)
-            for x in ([c for c in mixed[s] if pattern.search(c)] if s in mixed else [s])
-        ]
+        """The targets `pattern` is about: a sentence's clauses that are (a performance and a
+        reliability target in one sentence each go to their own bullet), else the sentence."""
+        out = []
+        for s in sents:
+            if s not in targets or not pattern.search(s):
+                continue
+            parts = mixed.get(s) or _clauses(s)
+            own = [c for c in parts if pattern.search(c)]
+            out.extend(own if s in mixed or len(own) < len(parts) else [s])
+        return out
 
     perf = target_parts(_PERFORMANCE)
     rel = target_parts(_RELIABILITY)
@@ -363,10 +375,17 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
     # A success test in the user's words ("It works when anyone can shorten a link and it
     # redirects in under 50 ms") is the success metric even with a target in it; the target's
     # clause also goes to its NFR bullet.
+    # "Metrics go to Prometheus": where monitoring goes is observability, not a success metric.
+    tools = [s for s in sents[1:] if _MONITORING.search(s) and not _SUCCESS_LEAD.match(s)]
+    for s in tools:
+        label = "Logging" if _LOGGING.search(s) else "Tracing" if _TRACING.search(s) else "Metrics"
+        key = ("observability", label)
+        values[key] = "; ".join(x for x in (values.get(key), s.rstrip(".")) if x)
     success = [
         s
         for s in sents[1:]
-        if _SUCCESS.search(s)
+        if s not in tools
+        and _SUCCESS.search(s)
         and s not in problem_sents
         and (s not in targets or _SUCCESS_LEAD.match(s))
     ]
@@ -379,7 +398,8 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
     if non_goals:
         values[("scope", "Out-of-scope")] = "; ".join(n.rstrip(".") for n in non_goals)
     taken = set(problem_sents) | set(success) | (targets - set(mixed)) | set(user_sents)
-    taken |= set(non_goals) | set(elsewhere) | {s for s in sents[1:] if _names_only_stack(s)}
+    taken |= set(non_goals) | set(elsewhere) | set(tools)
+    taken |= {s for s in sents[1:] if _names_only_stack(s)}
     # "Also RSS." continues the list of what v1 does.
     caps = [s for s in sents if (_CAPABILITY.search(s) or _ALSO.match(s)) and s not in taken]
     if not caps and len(sents) > 1:
