@@ -132,3 +132,16 @@ async def test_a_file_that_cannot_be_edited_is_left_alone_with_a_notice(project,
         await pick_theme(pilot, "specui-light")
         await wait_for(pilot, lambda: any("ui:" in str(n.message) for n in app._notifications))
     assert project.config.read_text() == "ui = 3\n"
+
+
+async def test_an_unknown_theme_is_said_once(project):
+    """`[ui] theme = "nope"`: one notice at start (trial4 J5: the boot and the full config
+    each warned)."""
+    project.config.write_text('[ui]\ntheme = "nope"\n')
+    app = SpecuiApp(project, watch=False, blink=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: app.store is not None)
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "nope" in str(n.message)]
+        assert said == ["unknown theme 'nope'; using specui-dark"]
+        assert app.theme == "specui-dark"

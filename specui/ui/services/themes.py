@@ -139,6 +139,7 @@ class ThemeStore:
         self.app = app
         self.project = project
         self.saved: str | None = None  # the theme specui.toml names (None: not yet known)
+        self.asked: str | None = None  # the theme register() selected or warned about
         self._lock = threading.Lock()
 
     def register(self, wanted: str | None) -> list[str]:
@@ -149,7 +150,8 @@ class ThemeStore:
         for theme in themes:
             self.app.register_theme(theme)
         wanted = os.environ.get("SPECUI_THEME") or wanted or peek_theme(self.project.config)
-        warning = self.select(wanted or DEFAULT_THEME)
+        self.asked = wanted or DEFAULT_THEME
+        warning = self.select(self.asked)
         return [*warnings, warning] if warning else warnings
 
     def select(self, wanted: str) -> str | None:
@@ -165,7 +167,10 @@ class ThemeStore:
         """The full config is loaded: apply its theme, then save the user's later choices.
         Boot-time settings equal the baseline and are not saved. Returns a warning, if any."""
         warning = None
-        if configured and configured != self.app.theme and not os.environ.get("SPECUI_THEME"):
+        # The name register() already tried (an unknown one was warned about then) is not
+        # tried, or warned about, twice.
+        if (configured and configured not in (self.app.theme, self.asked)
+                and not os.environ.get("SPECUI_THEME")):
             warning = self.select(configured)
         self.saved = self.app.theme
         self.app.theme_changed_signal.subscribe(self.app, self._changed)
