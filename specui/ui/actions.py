@@ -192,13 +192,37 @@ def help_entries() -> tuple[UIAction, ...]:
 
 
 def check_keymap(keymap: dict[str, str]) -> list[str]:
-    """Warnings for specui.toml [keys] entries that name no action."""
+    """Warnings for specui.toml [keys]: an id that names no action, and a key given to an id
+    that another workbench or pane action still has (only one of the two would run). Keys the
+    defaults share on purpose (Esc leaves the text box or cancels a round) are no conflict."""
     known = {entry.id for entry in help_entries()}
-    return [
+    warnings = [
         f"specui.toml [keys]: no action {name!r} (press ? for the list of ids)"
         for name in keymap
         if name not in known
     ]
+    bound = table()
+    default = {e.id: _keys(e.keys) for e in bound}
+    effective = {e.id: _keys(keymap.get(e.id, e.keys)) for e in bound}
+    for name, keys in keymap.items():
+        if name not in default:
+            continue
+        for key in _keys(keys):
+            others = [
+                e.id for e in bound
+                if e.id != name and key in effective[e.id]
+                and not (key in default[name] and key in default[e.id])
+            ]
+            if others:
+                warnings.append(
+                    f"specui.toml [keys]: {key!r} for {name} is also the key of "
+                    f"{', '.join(others)}; only one of them runs (give one another key)"
+                )
+    return warnings
+
+
+def _keys(keys: str) -> list[str]:
+    return [k.strip() for k in keys.split(",") if k.strip()]
 
 
 class FooterAwareScreen(Screen):
