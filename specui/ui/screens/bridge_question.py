@@ -56,6 +56,17 @@ HOLD_SECONDS = 0.8
 HOLD_TEXT = "Keys are ignored until typing pauses, so none meant for elsewhere answers this."
 
 
+class QuestionText(VerticalScroll):
+    """The question itself. Longer than its area (an agent writes its context first and asks
+    at the end), it takes the focus (q, Tab) and ↑↓ / PgUp / PgDn / Home / End read the rest."""
+
+    def overflows(self) -> bool:
+        return self.max_scroll_y > 0
+
+    def allow_focus(self) -> bool:
+        return self.overflows()
+
+
 class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
     """One bridged request (one question or a batch); dismisses with its answers, or None
     when the user cancels."""
@@ -70,6 +81,8 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         Binding("ctrl+d", "cancel", "Cancel", show=False, priority=True),
         Binding("left", "previous", "Previous", key_display="←", id="bridge.previous"),
         Binding("backspace", "previous", "Previous", show=False),
+        Binding("q", "read_question", "Read question", id="bridge.read_question"),
+        Binding("i", "answer", "Answer", id="bridge.answer"),
     ]
 
     def __init__(self, request: BridgeRequest, *, alert: bool = True) -> None:
@@ -103,7 +116,7 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
             yield Static(safe_text("\n".join(context)), id="bridge-context")
             yield Static(id="bridge-step")
             yield Static(safe_text(HOLD_TEXT), id="bridge-hold")
-            with VerticalScroll(id="bridge-text-scroll"):
+            with QuestionText(id="bridge-text-scroll"):
                 yield Static(id="bridge-text")
             yield OptionPicker(id="bridge-picker")
             with Vertical(id="bridge-review"):
@@ -248,7 +261,20 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "previous":
             return self.reviewing or self.index > 0
+        if action == "read_question":
+            return not self.reviewing and self.query_one(QuestionText).overflows()
+        if action == "answer":
+            return self.focused is self.query_one(QuestionText)
         return True
+
+    def action_read_question(self) -> None:
+        self.set_focus(self.query_one(QuestionText))
+
+    def action_answer(self) -> None:
+        self.picker.focus_entry()
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self.refresh_bindings()  # i is offered while the question text has the focus
 
     def on_option_picker_submitted(self, event: OptionPicker.Submitted) -> None:
         # Stopped here: the app's own handler would take it for an interview answer.
