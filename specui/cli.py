@@ -698,17 +698,24 @@ def cmd_interview(args: argparse.Namespace) -> int:
         raise UsageError("give at most one of --answer, --exit-early, --retry, --refine")
     if args.key is not None and answer is None:
         raise UsageError("--key goes with --answer")
-    code, text = run_headless(
-        project,
-        answer=answer,
-        key=args.key,
-        exit_early=args.exit_early,
-        retry=args.retry,
-        refine=args.refine,
-        profile=args.profile,
-        autoresearch=args.autoresearch,
-        as_json=args.json,
-    )
+    try:
+        code, text = run_headless(
+            project,
+            answer=answer,
+            key=args.key,
+            exit_early=args.exit_early,
+            retry=args.retry,
+            refine=args.refine,
+            profile=args.profile,
+            autoresearch=args.autoresearch,
+            as_json=args.json,
+        )
+    except KeyboardInterrupt:
+        # The engine's process group has ended (engines/process.py); the round stays recorded
+        # as running with its answer, and a driver that finds its owner gone runs it again.
+        print(f"{PROG}: interrupted (Ctrl+C); a round that was running runs again with the next "
+              "`specui interview`", file=sys.stderr)
+        return 130
     if args.json:
         _print_json(text)
     else:

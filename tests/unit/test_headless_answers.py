@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from test_cli_interview import ScriptEngine
@@ -218,3 +219,29 @@ def test_a_session_set_aside_is_said(capsys, started):
     (started / ".specui" / "session.json").write_text("{broken")
     code, out, _ = run(capsys, "interview", str(started))
     assert code == 0 and out.startswith("note: .specui/session.json was set aside as ")
+
+
+class InterruptedOnce(ScriptEngine):
+    """Ctrl+C while the engine works, the first time."""
+
+    TIMES: ClassVar[list[int]] = []
+
+    def run_turn(self, request, **kwargs) -> str:
+        if InterruptedOnce.TIMES:
+            InterruptedOnce.TIMES.pop()
+            raise KeyboardInterrupt
+        return super().run_turn(request, **kwargs)
+
+
+def test_ctrl_c_during_a_round_says_it_runs_again(capsys, monkeypatch, started):
+    """Exit 130 and nothing on the terminal: was the answer lost?"""
+    monkeypatch.setitem(engines.ENGINES, "builtin", ("test_headless_answers", "InterruptedOnce"))
+    InterruptedOnce.TIMES = [1]
+    code, out, err = run(capsys, "interview", str(started), "--answer",
+                         '{"kind": "text", "value": "A JWKS cache"}')
+    assert (code, out) == (130, "")
+    assert err == ("specui: interrupted (Ctrl+C); a round that was running runs again with the "
+                   "next `specui interview`\n")
+    code, out, _ = run(capsys, "interview", str(started), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["rounds_done"] == 1 and data["round"] == 2
