@@ -161,3 +161,28 @@ def test_a_monitoring_tool_is_observability_not_a_success_metric(tmp_path: Path)
     _drv, _store, project = overview(tmp_path, RELAY)
     assert bullet(project, "vision", "Success Metrics") == "No webhook is lost for a month"
     assert bullet(project, "observability", "Metrics") == "Metrics go to Prometheus"
+
+
+SITE_GO = (
+    "A CLI that converts Markdown notes into a static site for my team wiki; Go, no database, "
+    "hosted on GitHub Pages."
+)
+
+
+def test_a_negation_ends_where_the_next_item_says_something_else():
+    said = named(SITE_GO)
+    assert said[("datastore", "primary")] == "none"
+    assert said[("infra", "hosting")] == "github-pages"
+    assert ("infra", "hosting") not in named("Not in v1: Windows, plugins, hosted on GitHub Pages")
+
+
+def test_a_thing_of_the_users_is_not_the_users(tmp_path: Path):
+    _drv, _store, project = overview(tmp_path, SITE_GO)
+    assert bullet(project, "vision", "Target Users") != "my team wiki"
+    _drv, _store, project = overview(tmp_path / "team", "A room booking app for our team.")
+    assert bullet(project, "vision", "Target Users") == "our team"
+
+
+def test_an_opening_that_converts_something_is_the_scope(tmp_path: Path):
+    _drv, _store, project = overview(tmp_path, SITE_GO)
+    assert (bullet(project, "scope", "In-scope") or "").startswith("A CLI that converts Markdown")

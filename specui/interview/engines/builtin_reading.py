@@ -123,7 +123,8 @@ _FOR_WHOM = re.compile(
 _CAPABILITY = re.compile(
     r"\b(should|must|will|can|lets?|allows?|needs? to|supports?|provides?|includes?|tracks?|"
     r"shows?|sends?|stores?|generates?|syncs?|exports?|imports?|manages?|builds?|creates?|"
-    r"caches?|serves?|parses?|adds?)\b",
+    r"caches?|serves?|parses?|adds?|converts?|renames?|shortens?|blocks?|relays?|publish(?:es)?|"
+    r"renders?|indexe?s?|searche?s?|watche?s?|validates?|schedules?|reminds?|notif(?:y|ies))\b",
     re.IGNORECASE,
 )
 # A success test in the user's words: "works if my three tables convert unchanged", "it works
@@ -187,6 +188,10 @@ def _looks_like_people(phrase: str) -> bool:
     words = phrase.lower().split()
     if not words or words[0][:1].isdigit() or words[0] in _NUM_WORDS or _DURATION_RE.search(phrase):
         return False  # "for 60 minutes", "for an hour": a duration, not people
+    if words[0] in {"my", "our", "your", "his", "her", "their"} and not _PEOPLE.fullmatch(
+        words[-1]
+    ):
+        return False  # "for my team wiki": a thing of theirs, even when people are named in it
     if _PEOPLE.search(phrase):
         return True
     if words[0].endswith("ing") or words[0] in {"the", "this", "that"}:
@@ -430,8 +435,13 @@ PRODUCT = {
 }
 # A clause that rules something out ("no server", "Not in v1: Windows, a server") names what
 # the product is not: it must not make the product that kind.
+# A negation reaches to the end of its clause ("Not in v1: Windows, plugins, a server"), but
+# not past a comma that opens a new statement ("no database, hosted on GitHub Pages").
 NEGATED = re.compile(
-    r"\b(?:no|not|without|never|non-goals?)\b[^.;:\n]*(?::[^.;\n]*)?", re.IGNORECASE
+    r"\b(?:no|not|without|never|non-goals?)\b"
+    r"(?:(?!,\s*(?:hosted|deployed|written|built|runs?|running|served|stored|released|"
+    r"published|shipped|installed|packaged)\b)[^.;:\n])*(?::[^.;\n]*)?",
+    re.IGNORECASE,
 )
 # What the overview's opening phrase says the product is, up to where it says what it does.
 HEAD = re.compile(
