@@ -63,3 +63,28 @@ async def test_option_fields_hang_under_their_value_at_80(tmp_path):
 def test_the_options_header_names_no_seed_document(tmp_path):
     lines = _data(tmp_path)["lines"]
     assert not any("seed 0" in line for line in lines), [ln for ln in lines if "seed" in ln]
+
+
+async def test_a_wrapped_diff_line_hangs_after_its_sign(tmp_path):
+    """The draft differs from the user's edited orchestrator/input: a long changed line wraps
+    under its text, not under the +/- column (it read as a context line of its own)."""
+    project = Project.at(tmp_path)
+    _data(tmp_path)
+    run_handoff(project)  # writes orchestrator/input
+    edited = project.orchestrator_input.read_text().replace(
+        "</constitution>", "The user's own long rule about what an implementer may change "
+        "without asking anyone first, kept.\n</constitution>")
+    project.orchestrator_input.write_text(edited)
+    data = run_handoff(project)
+    assert data["input"]["action"] == "kept"
+    app = App()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(HandoffScreen(data))
+        await pilot.pause()
+        holder = next(s for s in app.screen.query(Static)
+                      if "The user's own long rule" in str(s.render()))
+        rows = _rows(holder)
+        assert len(rows) > 1, rows
+        start = holder.region.x + rows[0].index("The user's")
+        assert all(holder.region.x + len(r) - len(r.lstrip()) == start
+                   for r in rows[1:] if r.strip()), rows

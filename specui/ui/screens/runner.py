@@ -150,6 +150,31 @@ class LogSearchScreen(_RunnerModal):
         self.dismiss(event.value)
 
 
+def _hanging_lines(data: dict[str, Any]) -> list[str | tuple[str, str]]:
+    """The handoff's lines to show, each whole or as (lead, rest) where a wrapped rest hangs
+    under its own column: an option's field value, and a diff line after its +/-/space (a
+    wrapped diff line read as a context line of its own). The warnings shown above are left
+    out."""
+    lines: list[str] = data["lines"]
+    diff = ((data.get("input") or {}).get("diff") or "").rstrip("\n").splitlines()
+    start = next((i for i in range(len(lines)) if diff and lines[i:i + len(diff)] == diff),
+                 len(lines))
+    shown: list[str | tuple[str, str]] = []
+    listing = False
+    for i, line in enumerate(lines):
+        if line.startswith(("Residual risk", "⚠ ")):
+            continue
+        listing = listing or line == OPTIONS_HEADER
+        field = split_option_field(line) if listing else None
+        if field is not None:
+            shown.append(field)
+        elif start <= i < start + len(diff) and line:
+            shown.append((line[:1], line[1:]))
+        else:
+            shown.append(line)
+    return shown
+
+
 class HandoffScreen(_RunnerModal):
     """The result of `specui handoff` and seed 004's options: 1 runs the Spec Kit phases here
     (constitution first), 2–6 start that OMX lane in the runner as a `codex exec` run, 7
@@ -177,19 +202,14 @@ class HandoffScreen(_RunnerModal):
             if data.get("unfinished"):
                 yield Static(safe_text(f"⚠ {data['unfinished']}", style="bold yellow"),
                              id="handoff-unfinished")
-            listing = False
-            for line in data["lines"]:
-                if line.startswith(("Residual risk", "⚠ ")):
-                    continue
-                listing = listing or line == OPTIONS_HEADER
-                field = split_option_field(line) if listing else None
-                if field is None:
+            for line in _hanging_lines(data):
+                if isinstance(line, str):
                     yield Static(safe_text(line), classes="handoff-line")
                     continue
                 # A wrapped value hangs under its column, not at the dialog's edge.
                 with Horizontal(classes="handoff-field"):
-                    yield Static(safe_text(field[0]), classes="handoff-field-name")
-                    yield Static(safe_text(field[1]), classes="handoff-field-value")
+                    yield Static(safe_text(line[0]), classes="handoff-field-name")
+                    yield Static(safe_text(line[1]), classes="handoff-field-value")
 
     def action_choose(self, index: int) -> None:
         lanes = self._data["lanes"]
