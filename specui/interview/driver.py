@@ -484,9 +484,8 @@ class InterviewDriver:
                     return reply
             feedback = "Your last reply was refused: " + "; ".join(problems)
             self._on_activity(f"reply refused ({problems[0]}); asking again")
-        raise RoundFailed(
-            f"the {self._engine_name} engine's reply was refused twice: {problems[0]}"
-        )
+        # Shown after the engine's name ("✗ codex: its reply was refused twice: …").
+        raise RoundFailed(f"its reply was refused twice: {problems[0]}")
 
     def _record_running(self) -> None:
         """Record the round as running (once per round: the retry and a restarted Codex thread
