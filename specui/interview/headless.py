@@ -8,6 +8,7 @@ runs it in a worker thread.
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 from specui import spec_repo
@@ -152,11 +153,14 @@ def summary_text(data: dict[str, Any]) -> str:
         if not q["options"]:
             lines.append('  (free text: --answer \'{"kind": "text", "value": "..."}\')')
         else:
+            # Quoted for a POSIX shell: an engine's option value may hold a quote.
             first = json.dumps(q["options"][0]["value"])
             if q.get("type") == "multi-answerable":
-                lines.append(f'  Choose all that apply: --answer \'{{"kind": "multi", "value": [{first}, ...]}}\'')
+                example = f'{{"kind": "multi", "value": [{first}, ...]}}'
+                lines.append(f"  Choose all that apply: --answer {shlex.quote(example)}")
             else:
-                lines.append(f'  Choose one: --answer \'{{"kind": "option", "value": {first}}}\'')
+                example = f'{{"kind": "option", "value": {first}}}'
+                lines.append(f"  Choose one: --answer {shlex.quote(example)}")
         if q["options"] and q["allow_other"]:
             lines.append(f'  {q["other_label"]}: --answer \'{{"kind": "other", "value": "..."}}\'')
         if data["can_exit_early"]:

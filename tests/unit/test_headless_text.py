@@ -49,3 +49,19 @@ def test_a_single_choice_example_is_an_accepted_answer():
     answer = parse_answer_json(example(summary_text(data_for(q))))
     assert answer.kind == "option" and answer.value == "structure"
     assert build_answer(q, [0], None).value == answer.value
+
+
+def test_the_example_survives_the_shell_when_a_value_holds_a_quote():
+    """An engine's option value "don't-know" printed --answer '{… "don't-know"}': the shell
+    ended the string at the quote."""
+    import shlex
+
+    q = Question.model_validate(
+        {"question": "Which one first?", "type": "single-answerable",
+         "options": [{"label": "Don't know", "value": "don't-know"}]}
+    )
+    line = next(x for x in summary_text(data_for(q)).splitlines() if "Choose one:" in x)
+    argv = shlex.split(line.split("Choose one: ", 1)[1])
+    assert argv[0] == "--answer"
+    answer = parse_answer_json(argv[1])
+    assert answer.kind == "option" and answer.value == "don't-know"
