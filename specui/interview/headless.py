@@ -220,8 +220,8 @@ def run_headless(
         )
     iv = store.state.interview
     if iv.phase == "done" and (exit_early or parsed is not None):
-        # The driver's "cannot exit early yet" / "there is no question to answer" said neither
-        # that it has ended nor the way back in.
+        # Said here rather than by the driver, whose refusals speak of rounds not reached yet
+        # and of the screen: an ended interview needs its way back in named.
         what = "--exit-early" if exit_early else "--answer"
         ended = (iv.end_reason or "finished").replace("_", " ")
         raise SpecuiError(f"{what}: the interview has ended ({ended}); --refine re-enters it "
