@@ -361,6 +361,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     command = argv[0] if argv and argv[0] in COMMANDS else None
     if command is None:
         positionals = [a for a in argv if not a.startswith("-")]
+        named = bool(positionals) and positionals[0] in COMMANDS
+        if named and (len(positionals) > 1 or not Path(positionals[0]).expanduser().exists()):
+            # An option before the command (`specui --quick interview DIR`): the command is
+            # recognised only first, and the options belong to it. (`specui --deep status`
+            # with a folder named status opens that folder.)
+            raise UsageError(
+                f"the command comes first: `specui {positionals[0]} [options]` "
+                f"(see `specui {positionals[0]} --help`)"
+            )
         if positionals and not Path(positionals[0]).expanduser().exists():
             # A word that is no directory but nearly a command is a mistyped command.
             import difflib

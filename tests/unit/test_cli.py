@@ -365,3 +365,20 @@ def test_a_mistyped_command_with_a_dir_suggests_the_command(capsys, tmp_path, mo
     code, out, err = run(capsys, "intervew", str(tmp_path), "--json")
     assert code == 2 and out == ""
     assert_one_line_error(err, "unknown command 'intervew' (did you mean `specui interview`?")
+
+
+def test_an_option_before_the_command_says_the_command_comes_first(capsys, tmp_path):
+    """`specui --quick interview DIR` answered "unknown command 'interview' (did you mean
+    `specui interview`?)"."""
+    code, out, err = run(capsys, "--quick", "interview", str(tmp_path))
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "the command comes first: `specui interview [options]`")
+
+
+def test_a_folder_named_like_a_command_after_an_option_is_the_project(tmp_path, monkeypatch):
+    from specui.cli import parse_args
+
+    (tmp_path / "status").mkdir()
+    monkeypatch.chdir(tmp_path)
+    args = parse_args(["--deep", "status"])
+    assert args.command is None and args.dir == "status" and args.profile == "deep"
