@@ -558,6 +558,9 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     console.print(Text(f"  gates: {gates}"))
     if iv["residual_risk"]:
         console.print(Text(f"  residual risk: {iv['residual_risk']}", style="yellow"))
+    if iv["error"]:
+        console.print(Text(f"  engine error ({iv['engine']}): {iv['error']} (r in the workbench "
+                           "or `specui interview --retry` runs the round again)", style="red"))
 
     phases = Table(title="Phases", title_justify="left")
     names = max((len(ph["name"]) for ph in status["phases"]), default=5)

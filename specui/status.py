@@ -78,6 +78,10 @@ def _interview_part(project: Project, store: SessionStore, messages: list[str]) 
         # short; both null while rounds are asked. The same values as `specui interview --json`.
         "end_reason": iv.end_reason,
         "residual_risk": iv.residual_risk,
+        # The engine of the rounds and the error of a failed round (null otherwise), as in
+        # `specui interview --json`: an interview stuck on a failed round is not just "active".
+        "engine": iv.engine.name or None,
+        "error": iv.engine.error if iv.engine.status == "error" else None,
     }
 
 

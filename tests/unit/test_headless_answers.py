@@ -245,3 +245,19 @@ def test_ctrl_c_during_a_round_says_it_runs_again(capsys, monkeypatch, started):
     code, out, _ = run(capsys, "interview", str(started), "--json")
     data = json.loads(out)
     assert code == 0 and data["rounds_done"] == 1 and data["round"] == 2
+
+
+def test_status_says_what_interview_says_of_a_failed_round(capsys, started):
+    """`specui status` showed an interview stuck on a failed engine round as plain "active"."""
+    ScriptEngine.FAIL = ["codex: the server did not answer within 300 s"]
+    code, out, _ = run(capsys, "interview", str(started), "--json", "--answer",
+                       '{"kind": "text", "value": "A JWKS cache"}')
+    interview = json.loads(out)
+    status = json.loads(run(capsys, "status", str(started), "--json")[1])["interview"]
+    assert code == 1 and interview["error"] == "codex: the server did not answer within 300 s"
+    assert (status["engine"], status["error"]) == (interview["engine"], interview["error"])
+    text = " ".join(run(capsys, "status", str(started))[1].split())
+    assert ("engine error (builtin): codex: the server did not answer within 300 s (r in the "
+            "workbench or `specui interview --retry` runs the round again)") in text
+    assert run(capsys, "interview", str(started), "--retry")[0] == 0
+    assert json.loads(run(capsys, "status", str(started), "--json")[1])["interview"]["error"] is None

@@ -72,7 +72,10 @@ def test_shape_without_any_files(project: Project) -> None:
         "gates",
         "end_reason",
         "residual_risk",
+        "engine",
+        "error",
     }
+    assert iv["engine"] is None and iv["error"] is None
     assert iv["status"] == "not_started" and iv["round"] == 0 and iv["ambiguity"] is None
     assert iv["rounds_done"] == 0 and iv["validation_step"] == 0
     assert iv["end_reason"] is None and iv["residual_risk"] is None
