@@ -554,7 +554,9 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     )
     if iv["dimensions"]:
         scores = (f"{DIMENSION_TITLES[k]} {v:.2f}" for k, v in iv["dimensions"].items())
-        console.print(Text("  " + ", ".join(scores)))
+        # Per dimension, how clear it is (1 = clear); the ambiguity above is their weighted
+        # complement.
+        console.print(Text("  clarity: " + ", ".join(scores)))
     console.print(Text(f"  gates: {gates}"))
     if iv["residual_risk"]:
         console.print(Text(f"  residual risk: {iv['residual_risk']}", style="yellow"))

@@ -117,7 +117,8 @@ def test_round_means_the_same_in_interview_json_and_status_json(capsys, project_
         step = f" | validation step {status['validation_step']}" if status["validation_step"] else ""
         assert f" | round {status['round']}/{status['max_rounds']}{step} | " in text
         if status["dimensions"]:  # under their names, as "Least clear: …" says them
-            assert "  Intent " in text and "Success Criteria " in text and "  intent " not in text
+            assert "  clarity: Intent " in text and "Success Criteria " in text
+            assert " intent " not in text
         q = data["question"]
         if q is None:
             break
