@@ -136,12 +136,18 @@ GATE_TITLES = {
 }
 FILL_PREFIX = "Validation: §"
 OPEN_REVIEW_PROMPT = "Which of these open questions are settled now? (choose all that apply)"
-STAGE_TITLES = {
-    "intent-first": "Intent-first",
-    "feasibility": "Feasibility",
-    "brownfield": "Brownfield grounding",
-}
 _CONTRADICTION_TOPIC = re.compile(r"statements about (.+?) contradict")
+
+
+def _least_clear(dimension: str) -> str:
+    """Why a dimension is asked about, in the user's words: it is the least clear of the
+    dimensions asked about first (seed 004's stage priority)."""
+    title = DIMENSION_TITLES.get(dimension, dimension)
+    peers = next((dims for dims in STAGES.values() if dimension in dims), (dimension,))
+    if len(peers) == 1:
+        return f"{title} is the least clear dimension left"
+    names = [DIMENSION_TITLES.get(d, d) for d in peers]
+    return f"{title} is the least clear of {', '.join(names[:-1])} and {names[-1]}"
 
 
 def _norm(text: str) -> str:
@@ -1523,16 +1529,16 @@ class Turn:
                 e = first(lambda e, st=stage: e.stage == st and e.dimension == target)
                 if e is not None:
                     title = DIMENSION_TITLES.get(target, target)
-                    score = f"{title} {scores.get(target, 0):.2f}"
+                    score = f"{scores.get(target, 0):.2f}"
                     if reserved:
-                        return e, f"{STAGE_TITLES[stage]} gets its round before the cap ({score})"
-                    return e, f"{title} is the weakest dimension ({scores.get(target, 0):.2f})"
+                        return e, (f"{title} ({score}) has had no question yet, and the "
+                                   "rounds are running out")
+                    return e, f"{_least_clear(target)} ({score})"
         for stage in stages:
             cands = [e for e in entries if e.stage == stage and self.available(e, human=human)]
             if cands:
                 e = min(cands, key=lambda e: (scores.get(e.dimension or "", 1.0), entries.index(e)))
-                title = DIMENSION_TITLES.get(e.dimension or "", "")
-                return e, f"{stage}: {title} is the weakest open dimension"
+                return e, _least_clear(e.dimension or "")
         # Every interview question is answered: complete the weakest section instead.
         for unit in UNIT_KEYS:
             if placeholder_status(self.body(unit)) in ("unknown", "drafted"):
