@@ -1562,14 +1562,16 @@ class Turn:
         ]
         prompt = self.fill(e.prompt) or e.prompt
         deferred = [a.round for a in self.asked(e.key) if a.deferral]
-        if reply_opts and e.gate is not None and deferred:
+        if e.gate is not None and deferred and e.type != "free":
             # A gate stays open after a deferral, so the protocol asks again: the user sees the
             # default that stands and can keep it (explicit now) or choose; deferring once
-            # more would only bring the same question back.
+            # more would only bring the same question back. Asked open the first time (no
+            # grounded options), "Keep the default" is still offered beside Other.
             default = self.entry_default(e)[0]
+            ask = prompt if reply_opts else (e.resolves or prompt)
             prompt = (
                 f"Round {deferred[-1]} left this to a default ({short(default, 80)}); keep it "
-                f"or choose: {prompt}"
+                f"or {'choose' if reply_opts else 'answer'}: {ask}"
             )
             keep = ReplyOption(
                 label="Keep the default",
