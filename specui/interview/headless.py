@@ -27,6 +27,7 @@ from specui.interview.driver import (
     InterviewDriver,
     pending_key,
 )
+from specui.interview.engines import can_go_offline
 from specui.store import SessionStore
 
 
@@ -128,7 +129,10 @@ def summary_text(data: dict[str, Any]) -> str:
     q = data["question"]
     if data["error"]:
         lines.append(f"Engine error ({data['engine']}): {data['error']}")
-        lines.append('Run again with --retry, or set [interview] engine = "builtin".')
+        if can_go_offline(data["engine"]):
+            lines.append('Run again with --retry, or set [interview] engine = "builtin".')
+        else:
+            lines.append("Run again with --retry.")
     if data["finished"]:
         lines.append(data["finish_message"])
         lines.append(REFINE_HINT)

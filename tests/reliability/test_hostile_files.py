@@ -346,6 +346,8 @@ def test_a_read_only_spec_md_is_left_alone_and_the_answer_kept(root: Path, capsy
     code, out, _err = cli(capsys, "interview", str(root), "--answer", answer, "--json")
     assert code == 1
     assert "SPEC.md is read-only" in json.loads(out)["error"]
+    code, out, _err = cli(capsys, "interview", str(root))
+    assert out.splitlines()[1] == "Run again with --retry."  # the offline engine failed itself
     assert spec.read_bytes() == before and stat.S_IMODE(spec.stat().st_mode) == 0o444
     state = SessionStore.open(Project.at(root)).state.interview
     assert state.rounds == [] and state.engine.pending_answer.value.startswith("A Go CLI")
