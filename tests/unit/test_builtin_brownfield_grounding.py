@@ -106,3 +106,28 @@ def test_deferring_the_touchpoints_names_the_files_of_the_default(tmp_path: Path
     value = item_value(doc.unit_text("scope"), "Touchpoints") or ""
     assert value.startswith("Default (you deferred): the files that match the answers")
     assert "(src/inifile/_parse.py, src/inifile/__init__.py, src/inifile/exceptions.py)" in value
+
+
+NORMALIZE = (
+    "Add a normalize_url() function to this URL library: Markdown renderers that use mdurl "
+    "want one call that parses, lower-cases the host and re-encodes a link so that equal links "
+    "compare equal. The existing url_parse(), encode() and decode() must keep working unchanged."
+)
+
+
+def test_an_overview_that_names_the_existing_code_still_gets_its_touchpoints_asked(
+    tmp_path: Path,
+):
+    # The overview's sentence about url_parse(), encode() and decode() fills Existing Code:
+    # with the scan, Context Clarity is 0.60 before any file was confirmed.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mdurl"\n')
+    pkg = tmp_path / "src" / "mdurl"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from ._parse import url_parse\nfrom ._encode import encode\n")
+    (pkg / "_parse.py").write_text("def url_parse(url):\n    return url\n")
+    (pkg / "_encode.py").write_text("def encode(string):\n    return string\n")
+    (pkg / "_decode.py").write_text("def decode(string):\n    return string\n")
+    asked, _project = run_whole(tmp_path, NORMALIZE, TEXTS)
+    touch = [q for q in asked[:11] if "Which will the change touch?" in q.question]
+    assert touch, [q.question[:40] for q in asked[:11]]
+    assert "src/mdurl/_parse.py" in [o.label for o in touch[0].options]

@@ -98,10 +98,28 @@ BROWN = {**INTENT_WEAK, "context": 0.25}
         (
             "brownfield",
             6,
-            {**BROWN, "constraints": 0.7, "success": 0.6},
+            {**BROWN, "constraints": 0.8, "success": 0.9},
             [],
             "brownfield-grounding",
             "context",
+        ),
+        # clear enough to leave is not clear enough to skip: the scan and the overview give a
+        # brownfield context 0.6 before anyone confirmed a touched file
+        (
+            "brownfield",
+            6,
+            {**BROWN, "constraints": 0.8, "success": 0.9, "context": 0.6},
+            [],
+            "brownfield-grounding",
+            "context",
+        ),
+        (
+            "brownfield",
+            6,
+            {**BROWN, "constraints": 0.8, "success": 0.9, "context": 0.85},
+            [],
+            "intent-first",
+            "outcome",
         ),
         # greenfield has no brownfield stage to reserve
         ("greenfield", 6, INTENT_WEAK, [_round(7, "constraints")], "intent-first", "outcome"),

@@ -81,6 +81,10 @@ STAGE_DONE = 0.6  # a stage is left once each of its dimensions scores at least 
 # Intent-first is left later: its dimensions carry most of the weight (0.75 greenfield, 0.65
 # brownfield), so leaving them at STAGE_DONE would chase light dimensions while heavy gaps stay.
 STAGE_EXIT: dict[str, float] = {"intent-first": 0.8}
+# A later stage this clear without a round of its own needs none (policy.reserved_stage):
+# "clear enough to leave" (STAGE_DONE) is too low there, since a brownfield context scores
+# 0.6 from the scan and the overview alone, before anyone confirmed a touched file.
+RESERVE_CLEAR = 0.8
 EARLY_EXIT_ROUND = 4  # seed 004 §2f: "Round 4+: allow explicit early exit with risk warning"
 # A pass of at most this many rounds (the quick profile) asks no persistent follow-up: that
 # second pressure step only unlocks early exit, which could save one round of five, while the
@@ -205,7 +209,7 @@ def reserved_stage(state: InterviewState) -> Stage | None:
     }
     for stage in order[order.index(current) + 1 :]:
         dims = STAGES[stage]
-        if all(scores.get(d, 0.0) >= STAGE_DONE for d in dims) or reached & set(dims):
+        if all(scores.get(d, 0.0) >= RESERVE_CLEAR for d in dims) or reached & set(dims):
             continue
         return stage
     return None
