@@ -107,3 +107,20 @@ def test_the_stack_question_does_not_call_a_named_datastore_nobodys_choice(tmp_p
     q = answer_until(drv, store, "Is this the stack to build on?")
     assert "which nobody has chosen yet: stack.toml says" not in q.question
     assert "primary=postgres" in q.question
+
+
+def test_a_javascript_library_is_not_offered_a_synchronous_api_as_a_non_goal(tmp_path: Path):
+    # Found replaying "add retries to this HTTP client" on a small Node package whose
+    # request() returns a Promise: "An async API — A synchronous API only".
+    (tmp_path / "package.json").write_text('{"name": "tinyhttp-client", "main": "src/index.js"}')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "request.js").write_text(
+        "function request(method, url) {\n  return new Promise((resolve) => resolve(url));\n}\n"
+        "module.exports = { request };\n"
+    )
+    _drv, store, _project = started(
+        tmp_path, "Add retries with exponential backoff to this HTTP client library."
+    )
+    q = store.state.interview.current.question
+    assert "explicitly out of scope" in q.question
+    assert "An async API" not in labels(q)
