@@ -524,9 +524,7 @@ class PhaseManager:
             gate_answer=gate_answer,
         )
         prepared = PreparedRun(spec, prompt, self.project.runs_dir / run_id)
-        self._materialize(prepared)
-        pid = self._spawn_detached(prepared.run_dir)
-        return self._record(prepared, pid, message)
+        return self._launch(prepared, message)
 
     def _materialize(self, prepared: PreparedRun) -> None:
         prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
@@ -543,7 +541,12 @@ class PhaseManager:
         if prepared.spec.phase in KNOWN_PHASES:  # a workflow resume is not a phase
             write_checkpoint(self.project, prepared.spec.phase)
 
-    def _record(self, prepared: PreparedRun, pid: int | None, message: str = "") -> PhaseRun:
+    def _claim(self, prepared: PreparedRun, pid: int | None, message: str = "") -> PhaseRun:
+        """Record `prepared` as the running run — unless another run is running, whoever
+        started it (a second workbench, `specui run`): the check and the record are one store
+        update, under its cross-process lock and on what is on disk now, so two processes
+        never both start (each checking first, then both recording, ran two agents at once
+        under one run id). Nothing is written into the run's folder before this."""
         spec = prepared.spec
         done, total = self.task_count() if spec.phase == "implement" else (None, None)
         run = PhaseRun(
@@ -551,8 +554,45 @@ class PhaseManager:
             log=spec.log_rel, pid=pid, command=list(spec.argv), attempt=spec.attempt,
             tasks_done=done, tasks_total=total, message=message,
         )
-        self.store.update(lambda session: session.runs.append(run))
+
+        def apply(session) -> None:
+            busy = next((r for r in reversed(session.runs) if r.status == "running"), None)
+            if busy is not None:
+                raise SpecuiError(
+                    f"phase {busy.phase} is already running ({busy.run_id}); stop it first"
+                )
+            if any(r.run_id == run.run_id for r in session.runs):
+                raise SpecuiError(f"run {run.run_id} was just started elsewhere; try again")
+            session.runs.append(run)
+
+        self.store.update(apply)
         return run
+
+    def _unclaim(self, run_id: str) -> None:
+        """Take back a claim whose run never started (its folder or supervisor failed)."""
+        def apply(session) -> None:
+            session.runs = [r for r in session.runs if r.run_id != run_id]
+
+        self.store.update(apply)
+
+    def _launch(self, prepared: PreparedRun, message: str = "") -> PhaseRun:
+        """Claim, then write the run's folder and start its detached supervisor."""
+        prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
+        run = self._claim(prepared, None, message)
+        try:
+            self._materialize(prepared)
+            pid = self._spawn_detached(prepared.run_dir)
+        except BaseException:
+            self._unclaim(run.run_id)
+            raise
+
+        def apply(session) -> None:
+            for item in session.runs:
+                if item.run_id == run.run_id:
+                    item.pid = pid
+
+        self.store.update(apply)
+        return run.model_copy(update={"pid": pid})
 
     def next_attempt(self, phase: str, continue_message: str | None) -> int:
         if continue_message is None:
@@ -570,6 +610,7 @@ class PhaseManager:
         continue_message: str | None = None,
     ) -> PhaseRun:
         """Start `phase` under a detached supervisor; returns as soon as it runs."""
+        self.store.reload()  # another process's runs count too (see _claim)
         self.refresh(follow_up=False)
         current = self.active()
         if current is not None:
@@ -580,9 +621,7 @@ class PhaseManager:
             phase, input_override=input_override, force=force, continue_message=continue_message,
             attempt=self.next_attempt(phase, continue_message),
         )
-        self._materialize(prepared)
-        pid = self._spawn_detached(prepared.run_dir)
-        return self._record(prepared, pid)
+        return self._launch(prepared)
 
     def continue_implement(self) -> PhaseRun:
         """Re-run implement with seed 002's continue message (the TUI's "Continue")."""
@@ -625,9 +664,14 @@ class PhaseManager:
         Supervisor.run.
         `reap_orphans` only for a process that called `become_subreaper()` and has no other
         children (the `specui run` process)."""
-        self._materialize(prepared)
-        atomic_write_text(prepared.run_dir / "supervisor.pid", pid_file_text(os.getpid()))
-        self._record(prepared, os.getpid())
+        prepared.spec.foreground = True
+        run = self._claim(prepared, os.getpid())
+        try:
+            self._materialize(prepared)
+            atomic_write_text(prepared.run_dir / "supervisor.pid", pid_file_text(os.getpid()))
+        except BaseException:
+            self._unclaim(run.run_id)
+            raise
         supervisor = Supervisor(prepared.run_dir, prepared.spec)
         supervisor.reap_orphans = reap_orphans
         run_id = prepared.spec.run_id
@@ -651,13 +695,22 @@ class PhaseManager:
 
     # ---------------------------------------------------------------- reconciling
     def _finish(self, run_id: str, status: RunStatus, message: str | None = None) -> PhaseRun:
+        return self._record_end(run_id, status, message)[0]
+
+    def _record_end(self, run_id: str, status: RunStatus,
+                    message: str | None = None) -> tuple[PhaseRun, bool]:
+        """Record the run's end; True when this call did (the run was still running on disk),
+        False when another process already had — then only that one follows it up."""
         done, total = (None, None)
         if status.phase == "implement":
             done, total = self.task_count()
+        claimed = False
 
         def apply(session) -> None:
+            nonlocal claimed
             for run in session.runs:
-                if run.run_id == run_id:
+                if run.run_id == run_id and run.status == "running":
+                    claimed = True
                     run.status = status.state if status.ended else "failed"
                     run.exit_code = status.exit_code
                     run.ended_at = status.ended_at or self.clock()
@@ -667,7 +720,7 @@ class PhaseManager:
                     run.message = message or status.message
 
         session = self.store.update(apply)
-        return next(r for r in session.runs if r.run_id == run_id)
+        return next(r for r in session.runs if r.run_id == run_id), claimed
 
     def refresh(self, *, follow_up: bool = True) -> PhaseRun | None:
         """Reconcile running runs with their status files; returns the active run, if any."""
@@ -683,9 +736,16 @@ class PhaseManager:
             liveness = run_liveness(run, status, run_dir, self.clock())
             if liveness == "ended":
                 assert status is not None
-                finished.append(self._finish(run.run_id, status))
+                spec = self._run_spec(run)
+                if spec is not None and spec.foreground and verified_supervisor(status):
+                    continue  # `specui run` records its own run's end and follows it up
+                ended, claimed = self._record_end(run.run_id, status)
+                if claimed:
+                    finished.append(ended)
             elif liveness == "gone":
-                finished.append(self._orphaned(run, status))
+                ended, claimed = self._orphaned(run, status)
+                if claimed:
+                    finished.append(ended)
             elif liveness == "alive":
                 self._update_live(run, status)
         if follow_up:
@@ -712,7 +772,7 @@ class PhaseManager:
 
         self.store.update(apply)
 
-    def _orphaned(self, run: PhaseRun, status: RunStatus | None) -> PhaseRun:
+    def _orphaned(self, run: PhaseRun, status: RunStatus | None) -> tuple[PhaseRun, bool]:
         """The supervisor died without a final status: end the agent's group if it is verifiably
         the one the supervisor started (never anything else), close the log, mark it failed."""
         final = status or RunStatus(run_id=run.run_id, phase=run.phase)
@@ -722,7 +782,7 @@ class PhaseManager:
         if not self._terminate_group(status) and self._unverified_group(status):
             final.message += "; its processes could not be verified and were not signalled"
         self._close_log(run, final)
-        return self._finish(run.run_id, final)
+        return self._record_end(run.run_id, final)
 
     @staticmethod
     def _unverified_group(status: RunStatus | None) -> bool:

@@ -146,6 +146,8 @@ class RunSpec(BaseModel):
     # Implement: the auto-continue choice this run goes on under (the workbench's A key); a
     # workbench reopened while it runs takes the choice back from here (PhaseManager).
     auto_continue: bool = False
+    # Run by `specui run` in the foreground: that process records the end and follows it up.
+    foreground: bool = False
     # A Spec Kit workflow resume: stdin is a pseudo-terminal, the first gate question gets
     # this answer and any later one is interrupted (Spec Kit pauses the run there again).
     gate_answer: str | None = None
