@@ -124,3 +124,17 @@ def test_a_javascript_library_is_not_offered_a_synchronous_api_as_a_non_goal(tmp
     q = store.state.interview.current.question
     assert "explicitly out of scope" in q.question
     assert "An async API" not in labels(q)
+
+
+def test_a_service_whose_callers_are_machines_is_not_offered_user_sign_in(tmp_path: Path):
+    # The JWKS cache's callers are API gateways; the first auth option was "OAuth2/OIDC and
+    # roles — Sign-in via an identity provider".
+    drv, store, _project = started(tmp_path / "jwks", JWKS)
+    q = answer_until(drv, store, "Which authentication model should v1 use?")
+    assert "OAuth2/OIDC and roles" not in labels(q)
+    assert "Mutual TLS" in labels(q) and "Scoped API tokens" in labels(q)
+    drv, store, _project = started(
+        tmp_path / "oidc", JWKS + " Admins sign in with OIDC to rotate keys."
+    )
+    q = answer_until(drv, store, "Which authentication model should v1 use?")
+    assert starred(q) == ["OAuth2/OIDC and roles"]  # named: offered and recommended

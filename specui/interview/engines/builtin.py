@@ -397,6 +397,9 @@ class Turn:
         for name, pattern in {**LANGS, **AUTH_SAID}.items():
             if re.search(pattern, text, re.IGNORECASE):
                 out.add(f"said:{name}")
+        if "said:oauth2" in out:
+            # Someone signs in after all: machine callers do not rule user sign-in out.
+            out.discard("mentions:machine-callers")
         app = self.stack.get("app") if isinstance(self.stack.get("app"), Mapping) else {}
         lang = str(app.get("language", "")).lower()
         template = bool(self.stack) and all(
@@ -1531,8 +1534,10 @@ class Turn:
                     title = DIMENSION_TITLES.get(target, target)
                     score = f"{scores.get(target, 0):.2f}"
                     if reserved:
-                        return e, (f"{title} ({score}) has had no question yet, and the "
-                                   "rounds are running out")
+                        return e, (
+                            f"{title} ({score}) has had no question yet, and the "
+                            "rounds are running out"
+                        )
                     return e, f"{_least_clear(target)} ({score})"
         for stage in stages:
             cands = [e for e in entries if e.stage == stage and self.available(e, human=human)]

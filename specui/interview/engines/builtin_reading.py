@@ -495,6 +495,9 @@ MENTIONS = {
     "batch": r"\b(batch(?:es)?|bulk|nightly|cron|etl|pipelines?|backfills?)\b",
     # Records carry a status ("with tags and a reading status"): a lifecycle, if a free one.
     "status": r"\bstatus(?:es)?\b",
+    # Its callers are machines ("Our API gateways fetch signing keys from it"): nobody signs in.
+    "machine-callers": r"\b(?:gateways?|services?|clients?|servers?|jobs?|workers?|bots?)\s+"
+    r"(?:\w+\s+){0,2}?(?:fetch|call|query|poll|pull|hit)(?:s|es|ed)?\b",
     # Its input can be large ("log files of several GB line by line"): memory is a load concern.
     "large": r"\b(large|huge|big|gigabytes?|\d+\s*[gt]i?b|several [gt]b|stream\w*|line by line|"
     r"millions? of|bulk)\b",
