@@ -186,3 +186,18 @@ def test_a_thing_of_the_users_is_not_the_users(tmp_path: Path):
 def test_an_opening_that_converts_something_is_the_scope(tmp_path: Path):
     _drv, _store, project = overview(tmp_path, SITE_GO)
     assert (bullet(project, "scope", "In-scope") or "").startswith("A CLI that converts Markdown")
+
+
+def test_what_the_users_do_is_a_use_case(tmp_path: Path):
+    # Room booking: "Team members sign in with Google, see free slots and book or cancel one."
+    # reached no section (In-scope held only "v1 must prevent double bookings").
+    _drv, _store, project = overview(
+        tmp_path,
+        "A small web service for our 10-person team to book the two meeting rooms. Team members "
+        "sign in with Google, see free slots and book or cancel one. Stored in Postgres. v1 must "
+        "prevent double bookings.",
+    )
+    assert bullet(project, "personas", "Top Use Cases") == (
+        "Team members sign in with Google, see free slots and book or cancel one"
+    )
+    assert bullet(project, "scope", "In-scope") == "v1 must prevent double bookings"

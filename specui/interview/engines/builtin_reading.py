@@ -202,6 +202,14 @@ def _looks_like_people(phrase: str) -> bool:
     return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
+# A sentence whose subject is people doing something ("Team members sign in …", "Admins
+# rotate keys …"), not saying who they are ("Users are analysts", "Developers who …").
+_PEOPLE_DO = re.compile(
+    r"^(?:(?:the|our|my|their|its|all|every)\s+)?(?:[\w-]+\s+)?"
+    + _PEOPLE.pattern
+    + r"\s+(?!(?:are|is|will|would|should|must|can|who|that|which|of|in|with|for)\b)[a-z]+",
+    re.IGNORECASE,
+)
 _FOR_SENTENCE = re.compile(r"^(?:just |only |mainly |mostly )?for\s+(.+)$", re.IGNORECASE)
 _SELF = re.compile(r"^(?:me|myself|us|ourselves)\b", re.IGNORECASE)
 _USERS_ARE = re.compile(
@@ -416,6 +424,9 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
     if caps:
         values[("scope", "In-scope")] = "; ".join(c.rstrip(".") for c in caps[:6])
     use = [s for s in sents if re.search(r"\buse cases?\b|\bso that\b", s, re.IGNORECASE)]
+    # "Team members sign in with Google, see free slots and book or cancel one": what the
+    # users do is a use case, in their words.
+    use += [s for s in sents[1:] if s not in taken and s not in use and _PEOPLE_DO.match(s)]
     if use:
         values[("personas", "Top Use Cases")] = "; ".join(u.rstrip(".") for u in use[:3])
     return values
