@@ -293,6 +293,9 @@ class ProcessStamp(BaseModel):
 
 _beating: dict[Path, threading.Event] = {}
 _beating_lock = threading.Lock()
+# Folders this process is the workbench of (announced, not yet removed): its scans take the
+# pid file back when a second workbench that had taken it over quits or dies (heartbeat).
+_announced: set[Path] = set()
 
 
 def write_workbench_pid(project: Project) -> None:
@@ -306,6 +309,7 @@ def write_workbench_pid(project: Project) -> None:
     _write_private(alive_path(project), "", once=False)
     _write_private(pid_path(project), f"{stamp.pid}\n{second}\n", once=False)
     with _beating_lock:
+        _announced.add(project.root)
         if project.root not in _beating:
             stop = threading.Event()
             _beating[project.root] = stop
@@ -354,6 +358,8 @@ def read_workbench_pid(project: Project) -> ProcessStamp | None:
 
 def remove_workbench_pid(project: Project) -> None:
     """On unmount: remove the pid file, but only ours (a second workbench may have replaced it)."""
+    with _beating_lock:
+        _announced.discard(project.root)
     stamp = read_workbench_pid(project)
     if stamp is not None and stamp.pid == os.getpid():
         with _beating_lock:
@@ -376,13 +382,24 @@ def running_workbench(project: Project) -> ProcessStamp | None:
 
 
 def heartbeat(project: Project) -> None:
-    """The workbench is alive and scanning: refresh workbench.pid's mtime (only ours)."""
+    """The workbench is alive and scanning: refresh workbench.pid's mtime (only ours). A
+    second workbench on the folder takes the file over while it runs; once it has quit (the
+    file is gone) or died (it names a dead process), this one announces itself again — else
+    questions would find "no workbench open" beside an open one."""
     stamp = read_workbench_pid(project)
     if stamp is not None and stamp.pid == os.getpid():
         try:
             os.utime(pid_path(project), follow_symlinks=False)
         except OSError:
             pass
+        return
+    with _beating_lock:
+        ours = project.root in _announced
+    if ours and (stamp is None or (stamp.visible() and not stamp.alive())):
+        try:
+            write_workbench_pid(project)
+        except OSError:
+            pass  # .specui not writable just now: the next scan (within 2 s) tries again
 
 
 def _age(path: Path) -> float | None:
