@@ -503,6 +503,7 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     from rich.text import Text
 
     from specui.core.ambiguity import DIMENSION_TITLES, ambiguity_percent
+    from specui.core.interview.headline import engine_error
     from specui.core.interview.policy import GATE_TITLES
 
     console = Console(file=_SafeStdout(), highlight=False, markup=False, emoji=False,
@@ -561,8 +562,9 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     if iv["residual_risk"]:
         console.print(Text(f"  residual risk: {iv['residual_risk']}", style="yellow"))
     if iv["error"]:
-        console.print(Text(f"  engine error ({iv['engine']}): {iv['error']} (r in the workbench "
-                           "or `specui interview --retry` runs the round again)", style="red"))
+        said = engine_error(iv["engine"] or "", iv["error"])
+        console.print(Text(f"  engine error: {said} (r in the workbench or `specui interview "
+                           "--retry` runs the round again)", style="red"))
 
     phases = Table(title="Phases", title_justify="left")
     names = max((len(ph["name"]) for ph in status["phases"]), default=5)

@@ -15,7 +15,7 @@ from specui import spec_repo
 from specui.core.config import load_config
 from specui.core.errors import SpecuiError
 from specui.core.interview import policy
-from specui.core.interview.headline import headline
+from specui.core.interview.headline import engine_error, headline
 from specui.core.interview.state import InterviewState
 from specui.core.loader import load_json_text
 from specui.core.paths import Project
@@ -128,7 +128,7 @@ def summary_text(data: dict[str, Any]) -> str:
     lines: list[str] = [f"note: {m}" for m in data.get("messages", [])]
     q = data["question"]
     if data["error"]:
-        lines.append(f"Engine error ({data['engine']}): {data['error']}")
+        lines.append(f"Engine error: {engine_error(data['engine'], data['error'])}")
         if can_go_offline(data["engine"]):
             lines.append('Run again with --retry, or set [interview] engine = "builtin".')
         else:

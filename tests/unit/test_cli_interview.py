@@ -161,7 +161,7 @@ def test_an_engine_failure_exits_1_with_the_error_and_retry_recovers(capsys, pro
         capsys, "interview", str(project_dir), "--answer", '{"kind": "text", "value": "x"}'
     )
     assert code == 1
-    assert "Engine error (builtin): codex: the server did not answer within 300 s" in out
+    assert "Engine error: builtin: codex: the server did not answer within 300 s" in out
     assert "Round 1 |" in out  # the same question, nothing lost
     code, out, _ = run(capsys, "interview", str(project_dir), "--retry")
     assert code == 0 and "Round 2 |" in out

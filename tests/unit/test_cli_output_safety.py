@@ -40,7 +40,7 @@ def test_an_engine_error_is_printed_without_its_escape_sequences(capsys, monkeyp
     monkeypatch.setitem(engines.ENGINES, "builtin", ("test_cli_interview", "ScriptEngine"))
     ScriptEngine.FAIL = [HOSTILE]
     code, out, err = run(capsys, "interview", str(project))
-    assert code == 1 and "Engine error (builtin): boom" in out and " end" in out
+    assert code == 1 and "Engine error: builtin: boom" in out and " end" in out
     _no_controls(out + err)
 
 

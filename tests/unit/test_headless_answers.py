@@ -257,7 +257,20 @@ def test_status_says_what_interview_says_of_a_failed_round(capsys, started):
     assert code == 1 and interview["error"] == "codex: the server did not answer within 300 s"
     assert (status["engine"], status["error"]) == (interview["engine"], interview["error"])
     text = " ".join(run(capsys, "status", str(started))[1].split())
-    assert ("engine error (builtin): codex: the server did not answer within 300 s (r in the "
+    assert ("engine error: builtin: codex: the server did not answer within 300 s (r in the "
             "workbench or `specui interview --retry` runs the round again)") in text
     assert run(capsys, "interview", str(started), "--retry")[0] == 0
     assert json.loads(run(capsys, "status", str(started), "--json")[1])["interview"]["error"] is None
+
+
+def test_a_failed_round_names_its_engine_once(capsys, monkeypatch, started):
+    """Trial J7 in the headless text and in status: 'Engine error (codex): codex: stream
+    disconnected …'."""
+    monkeypatch.setitem(engines.ENGINES, "codex", ("test_cli_interview", "ScriptEngine"))
+    (started / "specui.toml").write_text('[interview]\nengine = "codex"\n')
+    ScriptEngine.FAIL = ["codex: stream disconnected before completion"]
+    code, out, _ = run(capsys, "interview", str(started), "--answer",
+                       '{"kind": "text", "value": "A JWKS cache"}')
+    assert code == 1 and "Engine error: codex: stream disconnected before completion\n" in out
+    text = " ".join(run(capsys, "status", str(started))[1].split())
+    assert "engine error: codex: stream disconnected before completion (r in" in text

@@ -41,6 +41,13 @@ def headline(
     return f"Round {round} | Target: {focus_title(dimension, phase)} | {amb}"
 
 
+def engine_error(name: str, error: str) -> str:
+    """A failed round's error naming its engine once: "codex: stream disconnected …", and
+    "codex gave no reply …" as it is (an engine's messages often start with its name)."""
+    name = name or "engine"
+    return error if error.startswith((f"{name} ", f"{name}:")) else f"{name}: {error}"
+
+
 def meta_parts(profile: str, threshold: float, max_rounds: int, kind: str, stage: str) -> list[str]:
     """The interview's settings beside the title, most important first (as many as fit)."""
     return [
