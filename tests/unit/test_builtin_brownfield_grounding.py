@@ -131,3 +131,25 @@ def test_an_overview_that_names_the_existing_code_still_gets_its_touchpoints_ask
     touch = [q for q in asked[:11] if "Which will the change touch?" in q.question]
     assert touch, [q.question[:40] for q in asked[:11]]
     assert "src/mdurl/_parse.py" in [o.label for o in touch[0].options]
+
+
+def test_the_touched_files_are_the_ones_picked_though_the_answer_reranks_the_scan(tmp_path: Path):
+    # Picking _parse.py plus Other "a new module src/inifile/_stream.py" wrote __init__.py
+    # too: the answer's words re-ranked the scan and the option values were positions in it.
+    drv, store, project = offline_driver(_repo(tmp_path))
+    drv.start()
+    drv.answer(Answer(kind="text", value=OVERVIEW))
+    q = answer_until(drv, store, "Which will the change touch?")
+    assert (q.options[0].label, q.options[0].value) == (
+        "src/inifile/_parse.py",
+        "src-inifile-parse-py",  # the file, not its rank
+    )
+    drv.answer(build_answer(q, [0], "a new module src/inifile/_stream.py"))
+    doc = SpecDocument.parse(project.spec.read_text())
+    assert item_value(doc.unit_text("scope"), "Touchpoints") == (
+        "src/inifile/_parse.py; a new module src/inifile/_stream.py"
+    )
+    latest = {f.finding.path: f.finding for f in store.state.interview.findings}
+    assert latest["src/inifile/_parse.py"].touchpoint
+    assert not latest["src/inifile/__init__.py"].touchpoint
+    assert latest["src/inifile/__init__.py"].finding.startswith("not touched")

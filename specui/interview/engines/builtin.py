@@ -150,6 +150,20 @@ def _least_clear(dimension: str) -> str:
     return f"{title} is the least clear of {', '.join(names[:-1])} and {names[-1]}"
 
 
+def _file_values(paths: list[str]) -> list[str]:
+    """Touchpoint option values: each path as a slug (`src/pkg/_parse.py` ->
+    `src-pkg-parse-py`), the same whichever rank the file has; a slug two paths share gets
+    a number (in the order offered, which the transcript keeps)."""
+    out: list[str] = []
+    for path in paths:
+        slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "file"
+        value, n = slug, 2
+        while value in out:
+            value, n = f"{slug}-{n}", n + 1
+        out.append(value)
+    return out
+
+
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -698,11 +712,12 @@ class Turn:
     # ================================================================== options
     def options_for(self, entry: BankEntry) -> list[BankOption]:
         if entry.options_from == "touchpoints":
+            # The value is made from the path, not the rank: the next turn's scan (with the
+            # answer's words) ranks the files anew.
+            files = self.scan.touchpoints if self.scan else []
             return [
-                BankOption(
-                    label=f.path, value=f"file-{i}", description=finding_text(f), text=f.path
-                )
-                for i, f in enumerate(self.scan.touchpoints if self.scan else [])
+                BankOption(label=f.path, value=v, description=finding_text(f), text=f.path)
+                for f, v in zip(files, _file_values([f.path for f in files]), strict=True)
             ]
         out = [
             o
@@ -713,6 +728,21 @@ class Turn:
         # The bank lists options in priority order; a question shows at most 8 of them, the
         # ninth slot (the contract's maximum) being "Decide for me".
         return out[:8]
+
+    def offered_files(self, a: Answered) -> list[BankOption]:
+        """The files the touchpoints question offered when `a` answered it (its options, as
+        the transcript keeps them), described by this turn's scan where it still lists them."""
+        scanned = {f.path: f for f in (self.scan.touchpoints if self.scan else [])}
+        paths = [p for p in a.entry.options if p != "Decide for me"]
+        return [
+            BankOption(
+                label=path,
+                value=value,
+                description=finding_text(scanned[path]) if path in scanned else "",
+                text=path,
+            )
+            for path, value in zip(paths, _file_values(paths), strict=True)
+        ]
 
     def recommended_by_traits(self, options: list[BankOption]) -> BankOption | None:
         """The first option the project's traits recommend (not a generic ★)."""
@@ -893,11 +923,9 @@ class Turn:
         return hits[:3]
 
     def apply_bank(self, a: Answered, e: BankEntry) -> None:
-        options = self.options_for(e) if e.options_from else e.options
+        options = self.offered_files(a) if e.options_from else e.options
         by_value = {o.value: o for o in options}
         picked = [by_value[v] for v in a.values if v in by_value]
-        if e.options_from:
-            picked += [o for o in options if o.label in a.labels and o not in picked]
         extra: dict[str, str] = {}
         if m := re.search(r"Round (\d+): you said “(.+?)”", a.entry.question, re.DOTALL):
             extra = {"round": m.group(1), "claim": m.group(2)}
@@ -966,13 +994,13 @@ class Turn:
             chosen = {o.label for o in picked}
             self.findings.extend(
                 ContextFinding(
-                    path=f.path,
-                    finding=("confirmed by the user; " if f.path in chosen else "not touched; ")
-                    + finding_text(f),
+                    path=o.label,
+                    finding=("confirmed by the user" if o.label in chosen else "not touched")
+                    + (f"; {o.description}" if o.description else ""),
                     basis="evidence",
-                    touchpoint=f.path in chosen,
+                    touchpoint=o.label in chosen,
                 )
-                for f in (self.scan.touchpoints if self.scan else [])
+                for o in options
             )
         if e.key == "autoresearch.evaluator" and re.search(
             r"<[^<>]*>|\bTODO\b|\bTBD\b|REPLACE_ME|CHANGEME|your-command-here", value, re.IGNORECASE
