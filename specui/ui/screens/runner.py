@@ -119,7 +119,9 @@ class PastRunsScreen(_RunnerModal):
             line.append(f"{icon} {outcome:<{max(width, 8)}}", style=style)
             line.append(f" {started}\n")
             line.append_text(safe_text(run.log or "(no log)", style="dim"))
-            options.append(Option(line, id=run.run_id))
+            # By row, not by run id: a session may hold one id twice (two processes that
+            # started in the same second before starts were claimed), and ids must be unique.
+            options.append(Option(line, id=f"run-{len(options) - 1}"))
         with Vertical(id="runner-modal"):
             yield Label(Text("Past runs (Enter: show its log)", style="bold"))
             yield OptionList(*options, id="runner-modal-list")
@@ -127,7 +129,8 @@ class PastRunsScreen(_RunnerModal):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(event.option.id or "")
+        row = event.option.id or ""
+        self.dismiss(self._runs[int(row.removeprefix("run-"))].run_id if row else "")
 
 
 class LogSearchScreen(_RunnerModal):
