@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from specui.core.ambiguity import ambiguity_percent
-from specui.core.interview.headline import headline
+from specui.core.interview.headline import engine_error, headline
 from specui.core.interview.headline import meta_parts as headline_meta
 from specui.interview.engines import can_go_offline
 from specui.interview.round_owner import round_owner
@@ -83,9 +83,7 @@ def engine_line(session: Session, now: datetime | None = None) -> str:
             where = f"  (in another specui, pid {engine.owner_pid})"
         return f"⋯ {clean(engine.name or 'engine')} is thinking{elapsed}{activity}{where}"
     if engine.status == "error":
-        name, error = clean(engine.name or "engine"), clean(engine.error or "failed")
-        # "codex gave no reply …", "codex: stream disconnected …": the name is said once.
-        said = error if error.startswith((f"{name} ", f"{name}:")) else f"{name}: {error}"
+        said = clean(engine_error(engine.name or "", engine.error or "failed"))
         keys = "r retry · o switch to the offline engine" if can_go_offline(engine.name) else (
             "r retry")
         return f"✗ {said}\n{keys}"
