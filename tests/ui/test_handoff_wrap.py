@@ -88,3 +88,18 @@ async def test_a_wrapped_diff_line_hangs_after_its_sign(tmp_path):
         start = holder.region.x + rows[0].index("The user's")
         assert all(holder.region.x + len(r) - len(r.lstrip()) == start
                    for r in rows[1:] if r.strip()), rows
+
+
+async def test_an_option_title_hangs_after_its_number_at_60_columns(tmp_path):
+    data = _data(tmp_path)
+    app = App()
+    async with app.run_test(size=(60, 18)) as pilot:
+        app.push_screen(HandoffScreen(data))
+        await pilot.pause()
+        holder = next(s for s in app.screen.query(Static)
+                      if "phases here (handoff" in str(s.render()))
+        rows = _rows(holder)
+        assert len(rows) > 1, rows
+        start = holder.region.x + rows[0].index("Spec Kit")
+        assert all(holder.region.x + len(r) - len(r.lstrip()) == start
+                   for r in rows[1:] if r.strip()), rows

@@ -6,6 +6,7 @@ comes from files, logs or the runner and is data: it goes through `safe_text`, n
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -169,8 +170,11 @@ def _hanging_lines(data: dict[str, Any]) -> list[str | tuple[str, str]]:
             continue
         listing = listing or line == OPTIONS_HEADER
         field = split_option_field(line) if listing else None
+        title = re.match(r"\d+\. ", line) if listing else None
         if field is not None:
             shown.append(field)
+        elif title is not None:  # "1. Spec Kit phases here …": the title hangs after "1. "
+            shown.append((title.group(), line[title.end():]))
         elif start <= i < start + len(diff) and line:
             shown.append((line[:1], line[1:]))
         else:
