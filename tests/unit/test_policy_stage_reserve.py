@@ -175,3 +175,14 @@ def test_the_reserved_round_is_an_ordinary_question_not_a_challenge():
     view = policy.SpecView({}, {})
     d = policy.decide(st, view)
     assert d.kind == "ordinary" and d.challenge_mode is None and d.target_dimension == "success"
+
+
+def test_the_reserve_ends_when_its_rounds_went_elsewhere():
+    # The engine had nothing to ask about the brownfield context (no file matched, the
+    # overview named the code) and asked about the outcome in both reserved rounds: the
+    # reserve does not hold back the challenge modes for the rest of the pass.
+    st = state("brownfield", intent_rounds(6) + [_round(7, "success")], BROWN)
+    assert policy.reserved_stage(st) == "brownfield-grounding"
+    st.rounds.append(_round(8, "outcome"))
+    assert policy.reserved_stage(st) is None
+    assert policy.target_dimension(st) == "outcome"

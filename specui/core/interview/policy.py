@@ -194,19 +194,25 @@ def reserved_stage(state: InterviewState) -> Stage | None:
     ordinary round, so the hard cap never drops a stage unasked. Before the midpoint, and once
     every later stage had its round or is clear, stage priority alone decides. A short pass
     (the quick profile) has no round to spare: its one free round goes to the weakest
-    dimension of the current stage."""
+    dimension of the current stage. At most one plain round past the midpoint per later stage
+    is reserved: an engine with nothing to ask there asks something else, and the challenge
+    modes the reserve holds back must not wait for ever."""
     start = state.pass_start
     n = state.rounds_done + 1
-    if short_pass(state) or n - start <= midpoint(state.max_rounds - start):
+    half = midpoint(state.max_rounds - start)
+    if short_pass(state) or n - start <= half:
+        return None
+    order = [s for s in STAGES if s != "brownfield-grounding" or state.type == "brownfield"]
+    plain = [
+        r
+        for r in state.interview_rounds()[start:]
+        if r.kind == "ordinary" and r.gate is None and r.pressure is None and not r.challenge_mode
+    ]
+    if sum(1 for r in plain if r.n - start > half) >= len(order) - 1:
         return None
     scores = state.scores()
     current = stage_of(scores, state.type)
-    order = [s for s in STAGES if s != "brownfield-grounding" or state.type == "brownfield"]
-    reached = {
-        r.dimension
-        for r in state.interview_rounds()[start:]
-        if r.kind == "ordinary" and r.gate is None and r.pressure is None and not r.challenge_mode
-    }
+    reached = {r.dimension for r in plain}
     for stage in order[order.index(current) + 1 :]:
         dims = STAGES[stage]
         if all(scores.get(d, 0.0) >= RESERVE_CLEAR for d in dims) or reached & set(dims):
