@@ -926,6 +926,9 @@ class Turn:
         options = self.offered_files(a) if e.options_from else e.options
         by_value = {o.value: o for o in options}
         picked = [by_value[v] for v in a.values if v in by_value]
+        if e.options_from:
+            # A file is its label too (an answer given before the values were slugs).
+            picked += [o for o in options if o.label in a.labels and o not in picked]
         extra: dict[str, str] = {}
         if m := re.search(r"Round (\d+): you said “(.+?)”", a.entry.question, re.DOTALL):
             extra = {"round": m.group(1), "claim": m.group(2)}
