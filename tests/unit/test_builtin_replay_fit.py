@@ -138,3 +138,18 @@ def test_a_service_whose_callers_are_machines_is_not_offered_user_sign_in(tmp_pa
     )
     q = answer_until(drv, store, "Which authentication model should v1 use?")
     assert starred(q) == ["OAuth2/OIDC and roles"]  # named: offered and recommended
+
+
+def test_an_internal_tool_is_not_offered_payments_or_revenue(tmp_path: Path):
+    # "An internal dashboard … for the platform team" was offered "Payments and billing" as a
+    # non-goal (and would have been offered "Revenue or conversion" as its 90-day signal).
+    dashboard = (
+        "An internal dashboard showing CI build times per repository for the platform team, in Go."
+    )
+    drv, store, _project = started(tmp_path, dashboard)
+    q = store.state.interview.current.question
+    assert "explicitly out of scope" in q.question
+    assert "Payments and billing" not in labels(q)
+    assert "Native mobile apps" in labels(q)  # still a web product
+    q = answer_until(drv, store, "Which signals show, 90 days after release")
+    assert "Revenue or conversion" not in labels(q)

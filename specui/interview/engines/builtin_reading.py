@@ -506,6 +506,8 @@ MENTIONS = {
     "batch": r"\b(batch(?:es)?|bulk|nightly|cron|etl|pipelines?|backfills?)\b",
     # Records carry a status ("with tags and a reading status"): a lifecycle, if a free one.
     "status": r"\bstatus(?:es)?\b",
+    # An internal tool ("an internal dashboard", "our company intranet"): nobody pays for it.
+    "internal": r"\b(internal|intranet|in-house|inhouse)\b",
     # Its callers are machines ("Our API gateways fetch signing keys from it"): nobody signs in.
     "machine-callers": r"\b(?:gateways?|services?|clients?|servers?|jobs?|workers?|bots?)\s+"
     r"(?:\w+\s+){0,2}?(?:fetch|call|query|poll|pull|hit)(?:s|es|ed)?\b",
