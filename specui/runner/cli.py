@@ -113,15 +113,26 @@ def _say(message: str) -> None:
     print(f"specui: {message}", file=sys.stderr, flush=True)
 
 
-def _stall_reporter(phase: str, stall_minutes: float, action: str):
-    """One line on stderr when the run stalls (and when progress resumes)."""
+def _stall_reporter(phase: str, stall_minutes: float, action: str, restarts_allowed: int):
+    """One line on stderr when the run stalls (and when progress resumes). Under "restart"
+    it counts as the supervisor does: once the restarts are used up, a stall stops the run."""
+    restarts = 0
 
     def report(stalled: bool, idle: float) -> None:
+        nonlocal restarts
         if not stalled:
             _say(f"phase {phase}: progress resumed")
             return
-        what = {"notify": "still running, Ctrl+C stops it", "stop": "stopping it",
-                "restart": "restarting it"}[action]
+        what = {"notify": "still running, Ctrl+C stops it", "stop": "stopping it"}.get(action)
+        if what is None and restarts < restarts_allowed:
+            restarts += 1
+            what = f"restarting it ({restarts}/{restarts_allowed})"
+        elif what is None and restarts_allowed == 0:
+            what = "stopping it ([runner] stall_restarts = 0)"
+        elif what is None:
+            times = "time" if restarts_allowed == 1 else "times"
+            what = (f"stopping it (it was restarted {restarts_allowed} {times}: [runner] "
+                    f"stall_restarts = {restarts_allowed})")
         _say(f"warning: phase {phase} stalled: no progress for {fmt_duration(idle)} "
              f"([runner] stall_minutes = {stall_minutes:g}); {what}")
 
@@ -220,7 +231,8 @@ def _run(args: argparse.Namespace) -> int:
         prepared.spec.argv = resolve_executable(prepared.spec.argv, project.root)
         forwarder: CleanForwarder | JsonForwarder
         _say(f"phase {current} (attempt {attempt}) -> {prepared.spec.log_rel}")
-        stall = _stall_reporter(current, config.stall_minutes, manager.on_stall)
+        stall = _stall_reporter(current, config.stall_minutes, manager.on_stall,
+                                prepared.spec.stall_restarts)
         unreachable = _unreachable_reporter(current)
         if prepared.spec.json_mode:
             forwarder = JsonForwarder(sys.stdout, colour=sys.stdout.isatty())

@@ -432,3 +432,8 @@ def test_headless_stall_restart_then_stop(tmp_path: Path) -> None:
     assert log.count("specui: restarting constitution after a stall (1/1)") == 1
     assert log.count("\nstarting\n") == 2  # the agent ran twice, in the same log
     assert "- note: stalled: no progress" in log.rsplit("\n---\n", 1)[1]
+    # stderr says what happens each time: the second stall stops it (trial4: "restarting it")
+    warnings = [line for line in result.stderr.splitlines() if "stalled" in line]
+    assert warnings[0].endswith("restarting it (1/1)"), warnings
+    assert warnings[1].endswith("stopping it (it was restarted 1 time: [runner] "
+                                "stall_restarts = 1)"), warnings
