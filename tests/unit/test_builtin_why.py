@@ -32,7 +32,9 @@ def test_every_why_of_a_whole_interview_is_true_and_plain(tmp_path: Path):
         if pending is None:
             break
         why = pending.why
-        assert not re.search(r"\bcap\b|seed|intent-first|feasibility|stage", why, re.I), why
+        assert not re.search(r"\bcap\b|seed|intent-first|feasibility|stage", why, re.IGNORECASE), (
+            why
+        )
         if match := LEAST.match(why):
             seen += 1
             named = TITLE_TO_KEY[match.group(1)]
@@ -44,8 +46,12 @@ def test_every_why_of_a_whole_interview_is_true_and_plain(tmp_path: Path):
                 assert float(match.group(3)) == round(scores.get(named, 0.0), 2)
         question = pending.question
         if question.is_free_text:
-            answer = Answer(kind="text", value=OVERVIEW if pending.round == 1 else
-                            "Notes are files; the site is rebuilt from them.")
+            answer = Answer(
+                kind="text",
+                value=OVERVIEW
+                if pending.round == 1
+                else "Notes are files; the site is rebuilt from them.",
+            )
         else:
             picks = [i for i, o in enumerate(question.options) if o.recommended] or [0]
             answer = build_answer(question, picks if question.multi_select else picks[:1], None)
