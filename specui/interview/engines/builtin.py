@@ -927,7 +927,7 @@ class Turn:
         by_value = {o.value: o for o in options}
         picked = [by_value[v] for v in a.values if v in by_value]
         if e.options_from:
-            # A file is its label too (an answer given before the values were slugs).
+            # The label is the path: it names the pick whatever values the answer carries.
             picked += [o for o in options if o.label in a.labels and o not in picked]
         extra: dict[str, str] = {}
         if m := re.search(r"Round (\d+): you said “(.+?)”", a.entry.question, re.DOTALL):
