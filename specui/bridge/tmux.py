@@ -87,6 +87,12 @@ class Tmux:
         return parts[0], int(parts[1])
 
     @staticmethod
+    def _start_dir(cwd: Path) -> str:
+        """`-c` for a new pane: tmux expands `#{…}` and `#(…)` formats there (a folder named
+        `x#(cmd)` would run cmd), and `##` is its escape for a literal `#`."""
+        return str(cwd).replace("#", "##")
+
+    @staticmethod
     def _env_args(env: Mapping[str, str]) -> list[str]:
         return [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
 
@@ -104,7 +110,7 @@ class Tmux:
         return self._open(
             [
                 "split-window", "-v", "-l", str(height), *target, "-P", "-F",
-                "#{pane_id} #{pane_pid}", "-c", str(cwd), *self._env_args(env), "--", *command,
+                "#{pane_id} #{pane_pid}", "-c", self._start_dir(cwd), *self._env_args(env), "--", *command,
             ]
         )
 
@@ -126,7 +132,7 @@ class Tmux:
         return self._open(
             [
                 "new-window", "-n", name, *target, "-P", "-F", "#{pane_id} #{pane_pid}",
-                "-c", str(cwd), *self._env_args(env), "--", *command,
+                "-c", self._start_dir(cwd), *self._env_args(env), "--", *command,
             ]
         )
 
