@@ -32,7 +32,8 @@ def tmux_message(text: str, env: Mapping[str, str] | None = None) -> bool:
         return False
     try:
         result = subprocess.run(
-            [tmux, "display-message", "-d", "10000", text],
+            # The text is data: '#' doubled, or tmux expands #{…} and runs #(…) in it.
+            [tmux, "display-message", "-d", "10000", text.replace("#", "##")],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, timeout=5, check=False,
         )

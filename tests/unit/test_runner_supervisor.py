@@ -176,6 +176,9 @@ def test_tmux_message_only_inside_tmux(tmp_path: Path) -> None:
     env["TMUX"] = "/tmp/tmux-0/default,1,0"
     assert tmux_message("phase plan done", env) is True
     assert record.read_text().strip() == "display-message -d 10000 phase plan done"
+    # The text is data: tmux would expand #{…} and run #(…) in a message (trial4 J19).
+    assert tmux_message("phase #(touch x) #{pane_id}", env) is True
+    assert record.read_text().strip() == "display-message -d 10000 phase ##(touch x) ##{pane_id}"
 
 
 def test_bell_only_on_a_terminal() -> None:
