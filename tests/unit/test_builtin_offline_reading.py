@@ -201,3 +201,24 @@ def test_what_the_users_do_is_a_use_case(tmp_path: Path):
         "Team members sign in with Google, see free slots and book or cancel one"
     )
     assert bullet(project, "scope", "In-scope") == "v1 must prevent double bookings"
+
+
+def test_a_success_test_with_a_time_bound_reads_without_its_lead_in_everywhere(tmp_path: Path):
+    # trial4's H11 re-check: "It works when CI fails on a broken link within 2 minutes."
+    _drv, _store, project = overview(
+        tmp_path,
+        "A CLI that checks the links in our docs folder. It works when CI fails on a broken "
+        "link within 2 minutes.",
+    )
+    assert bullet(project, "vision", "Success Metrics") == (
+        "CI fails on a broken link within 2 minutes"
+    )
+    assert bullet(project, "nfr", "Performance") == "CI fails on a broken link within 2 minutes"
+    assert bullet(project, "scope", "In-scope") == "A CLI that checks the links in our docs folder"
+
+
+def test_the_contrarian_names_no_spreadsheet_for_a_tool():
+    from specui.interview.bank import load_bank
+
+    prompt = load_bank().by_key("challenge.contrarian").prompt
+    assert "spreadsheet" not in prompt
