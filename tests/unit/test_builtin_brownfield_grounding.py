@@ -153,3 +153,20 @@ def test_the_touched_files_are_the_ones_picked_though_the_answer_reranks_the_sca
     assert latest["src/inifile/_parse.py"].touchpoint
     assert not latest["src/inifile/__init__.py"].touchpoint
     assert latest["src/inifile/__init__.py"].finding.startswith("not touched")
+
+
+def test_a_standard_or_product_name_is_no_unclear_term(tmp_path: Path):
+    # bank.md: the Terminologist flagged "CommonMark: the code defines no such name" in mdurl.
+    drv, store, _project = offline_driver(_repo(tmp_path))
+    drv.start()
+    drv.answer(
+        Answer(
+            kind="text",
+            value=OVERVIEW + " Keys follow CommonMark rules and GitHub's INI flavour; "
+            "ParsdLine objects come back, and `IniFille` stays the entry point.",
+        )
+    )
+    conflicts = {t.term.term for t in store.state.interview.terminology if t.term.conflict}
+    assert "CommonMark" not in conflicts and "GitHub" not in conflicts
+    assert "ParsdLine" in conflicts  # close to ParsedLine: a misnamed class
+    assert "IniFille" in conflicts  # backticked: written as code

@@ -136,6 +136,7 @@ GATE_TITLES = {
 }
 FILL_PREFIX = "Validation: §"
 OPEN_REVIEW_PROMPT = "Which of these open questions are settled now? (choose all that apply)"
+_CAMEL = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+")
 _CONTRADICTION_TOPIC = re.compile(r"statements about (.+?) contradict")
 
 
@@ -1195,6 +1196,10 @@ class Turn:
             if len(name) < 4 or name in known or token in introduced:
                 continue
             close = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.75)
+            if not close and f"`{token}`" not in text and _CAMEL.fullmatch(token):
+                # A bare CamelCase word like nothing in the code names something else
+                # (CommonMark, GitHub): only one close to a defined name reads as a misnaming.
+                continue
             out.append(
                 (
                     token,
