@@ -162,6 +162,10 @@ def _md(text: str | None, empty: str = "(not stated yet)") -> str:
     return text or empty
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
 def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -645,16 +649,32 @@ class AutoresearchDraft:
         mission = spec.anywhere(MISSION)
         self.mission = mission
         self.topic = _md(mission.split("\n")[0] if mission else _task(state), "")
-        self.evaluator = spec.anywhere(EVALUATOR).strip().strip("`").strip()
-        self.keep_policy = spec.anywhere(KEEP_POLICY).strip()
-        self.slug = slugify(spec.anywhere(SESSION_SLUG) or state.slug or "project")
+        evaluator, evaluator_default = self._own(spec.anywhere(EVALUATOR))
+        self.evaluator = "" if evaluator_default else evaluator.strip("`").strip()
+        # A keep policy left to a default is one (recorded as an assumption); the launch
+        # artifacts carry the policy, not the deferral's wording around it.
+        self.keep_policy = self._own(spec.anywhere(KEEP_POLICY))[0]
+        slug, slug_default = self._own(spec.anywhere(SESSION_SLUG))
+        self.slug = slugify((None if slug_default else slug) or state.slug or "project")
         blockers = []
         if not self.topic:
             blockers.append("the mission topic is missing")
-        blockers += evaluator_blockers(self.evaluator)
+        if evaluator_default:
+            blockers.append("the evaluator command was left to a default: name the command")
+        else:
+            blockers += evaluator_blockers(self.evaluator)
         if not self.keep_policy:
             blockers.append("the keep policy is missing")
         self.blocked = blockers
+
+    def _own(self, value: str) -> tuple[str, bool]:
+        """A bullet's value, and whether it is a default the user deferred to (the protocol's
+        deferral records name each default): then the default alone, without its marking."""
+        value = value.strip()
+        for d in self.state.deferrals:
+            if d.default.strip() and _flat(d.default) in _flat(value):
+                return d.default.strip(), True
+        return value, False
 
     @property
     def launch_ready(self) -> bool:

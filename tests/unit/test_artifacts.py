@@ -325,3 +325,38 @@ def test_a_new_interview_lists_the_earlier_snapshot_and_spec(project: Project):
     assert f"`{first.artifacts['context']}`" in inspected
     assert "`.omx/specs/deep-interview-jwks-cache.md`" in inspected
     assert path not in inspected
+
+
+def test_autoresearch_values_left_to_a_default_are_not_the_users(project: Project):
+    """A deferred evaluator command is no command (the bundle said launchReady with
+    'Default (you deferred): none yet …' as the command); a deferred slug is the session's
+    own, not the default's wording slugified; a deferred keep policy is the policy alone."""
+    st = _state()
+    st.deferrals = [
+        DeferralRecord(round=7, section="acceptance", topic="Evaluator", default="none yet",
+                       rationale="the draft is not launch-ready until an evaluator command is given"),
+        DeferralRecord(round=9, section="acceptance", topic="Keep policy",
+                       default="keep a candidate only when it beats the best so far",
+                       rationale="the safest policy"),
+        DeferralRecord(round=11, section="vision", topic="Slug", default="the folder's name",
+                       rationale="a name the session can be found by"),
+    ]
+    vision = ("- **Mission**: Cut parse time of big files\n- **Research slug**: Default (you "
+              "deferred): the folder's name (rationale: a name the session can be found by)")
+    acceptance = (
+        "- **Evaluator command**: Default (you deferred): none yet (rationale: the draft is not "
+        "launch-ready until an evaluator command is given)\n- **Keep policy**: Default (you "
+        "deferred): keep a candidate only when it beats the best so far (rationale: the "
+        "safest policy)"
+    )
+    doc = SpecDocument.parse(render_spec_template("x"))
+    doc = doc.with_section_body("vision", vision).with_section_body("acceptance", acceptance)
+    out = artifacts.write_artifacts(project, st, _bodies(doc.text), now=NOW, autoresearch=True)
+    result = json.loads((project.root / out["result"]).read_text())
+    assert result["evaluatorCommand"] == ""
+    assert result["launchReady"] is False
+    assert result["blockedReasons"] == [
+        "the evaluator command was left to a default: name the command"
+    ]
+    assert result["keepPolicy"] == "keep a candidate only when it beats the best so far"
+    assert result["slug"] == "jwks-cache"
