@@ -146,8 +146,8 @@ WIDGET_KEYS: tuple[UIAction, ...] = tuple(
         ("bridge.cancel", "escape", "An agent's question: cancel it", "Dialogs"),
         ("bridge.previous", "left", "An agent's questions: back to the previous one",
          "Dialogs"),
-        ("bridge.read_question", "q", "An agent's question: read the rest of a long one "
-         "(↑↓ PgUp PgDn scroll)", "Dialogs"),
+        ("bridge.read_question", "q", ("An agent's question: read the rest of a long one "
+         "(↑↓ PgUp PgDn scroll)"), "Dialogs"),
         ("bridge.answer", "i", "An agent's question: back to the answer", "Dialogs"),
         ("help.close", "escape,question_mark,f10,q", "This list: close", "Dialogs"),
     )

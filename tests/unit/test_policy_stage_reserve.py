@@ -175,6 +175,12 @@ def test_the_reserved_round_is_an_ordinary_question_not_a_challenge():
     view = policy.SpecView({}, {})
     d = policy.decide(st, view)
     assert d.kind == "ordinary" and d.challenge_mode is None and d.target_dimension == "success"
+    # The engine is told to keep the target (its new scores may make an intent-first
+    # dimension the weakest); an ordinary round before the midpoint is not reserved.
+    assert d.keep_target
+    early = state("brownfield", intent_rounds(2), BROWN)
+    early.current = None
+    assert not policy.decide(early, view).keep_target
 
 
 def test_the_reserve_ends_when_its_rounds_went_elsewhere():

@@ -67,7 +67,14 @@ class Directive(_Input):
     target_dimension: Dimension | None = Field(
         default=None,
         description="the weakest dimension of the current stage by the scores before "
-        "last_answer was scored: when your new scores make another one the weakest, target it",
+        "last_answer was scored: when your new scores make another one the weakest, target it "
+        "(unless keep_target)",
+    )
+    keep_target: bool = Field(
+        default=False,
+        description="this round is reserved for target_dimension: a later stage that no round "
+        "has reached, which the hard cap would otherwise drop. Ask about it whatever your new "
+        "scores say",
     )
     target_section: SectionKey | None = None
     challenge_mode: ChallengeMode | None = None

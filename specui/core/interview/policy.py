@@ -613,8 +613,10 @@ def decide(state: InterviewState, spec: SpecView, *, answered: Round | None = No
     if gate_now is not None:
         return Directive(kind="ordinary", target_dimension="scope", gate=gate_now, **base)
     # A stage's reserved round asks about that stage, not a challenge (which waits a round).
-    mode = None if reserved_stage(state) else _challenge(state, n)
-    return Directive(kind="ordinary", target_dimension=target, challenge_mode=mode, **base)
+    reserved = reserved_stage(state) is not None
+    mode = None if reserved else _challenge(state, n)
+    return Directive(kind="ordinary", target_dimension=target, keep_target=reserved,
+                     challenge_mode=mode, **base)
 
 
 def _refine_opening(state: InterviewState, n: int, base: dict[str, Any]) -> Decision:

@@ -52,7 +52,6 @@ from specui.core.interview.policy import (
     OWNED_SECTIONS,
     STAGES,
     kept_aside_question,
-    stage_of,
     weakest_dimension,
 )
 from specui.core.open_questions import parse_open_questions
@@ -1556,11 +1555,9 @@ class Turn:
         # the weakest now (scores only rise, so an unraised target is still the weakest).
         before = {x.dimension: x.score for x in self.req.scores}
         target = d.target_dimension
-        # A target outside the stage the scores put first is a later stage's reserved round
-        # (policy.reserved_stage): it stays, whatever this answer raised.
-        reserved = (
-            target is not None and target not in STAGES[stage_of(before, self.req.interview_type)]
-        )
+        # A later stage's reserved round (policy.reserved_stage): its target stays, whatever
+        # this answer raised.
+        reserved = d.keep_target and target is not None
         if not reserved and (target is None or scores.get(target, 0.0) > before.get(target, 0.0)):
             target = weakest_dimension(scores, self.req.interview_type)
         if target:
