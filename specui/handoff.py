@@ -4,8 +4,12 @@
 - `<constitution>` from the non-functional requirements, security & privacy, constraints
   (the domain's invariants), non-goals and decision boundaries — what every later phase must
   honour, and what agents most often skip;
-- `<specify>` from vision & goals, scope, personas & use cases and the acceptance criteria;
-- `<plan>` from stack.toml, interfaces, data & schema, deployment and observability.
+- `<specify>` from vision & goals, scope, personas & use cases, workflows and edge cases, the
+  domain's entities and relationships, states, the acceptance criteria, assumptions, terms and
+  the questions still open (Spec Kit's spec has User Scenarios, Edge Cases, Key Entities and
+  Assumptions for them);
+- `<plan>` from stack.toml, interfaces, data & schema, integrations, deployment, observability,
+  known risks, the alternatives considered and the milestones.
 Every part cites the SPEC.md section (and bullet) it came from; template placeholders are left
 out. An interview that ended with residual risk (SPEC.md's `Residual risk` bullet in Risks)
 says so at the top of every block: each one inherits a partially clarified brief.
@@ -66,11 +70,22 @@ SOURCES: tuple[tuple[str, str, str, str | None], ...] = (
     ("specify", "Vision & goals", "vision", None),
     ("specify", "Scope", "scope", "In-scope"),
     ("specify", "Personas & use cases", "personas", None),
+    ("specify", "Key entities", "domain", "Entities"),
+    ("specify", "Relationships", "domain", "Relationships"),
+    ("specify", "Workflows and edge cases", "workflows", None),
+    ("specify", "States & transitions", "states", None),
     ("specify", "Acceptance criteria", "acceptance", None),
+    ("specify", "Assumptions", "risks", "Assumptions"),
+    ("specify", "Terminology", "terminology", None),
+    ("specify", "Open questions", "open_questions", "Outstanding"),
     ("plan", "Interfaces", "interfaces", None),
     ("plan", "Data & schema", "data", None),
+    ("plan", "Integrations", "integrations", None),
     ("plan", "Deployment & environments", "deployment", None),
     ("plan", "Observability", "observability", None),
+    ("plan", "Known risks", "risks", "Known risks"),
+    ("plan", "Alternatives considered", "risks", "Alternatives considered"),
+    ("plan", "Milestones & phases", "milestones", None),
 )
 BLOCKS = ("constitution", "specify", "plan")
 DRAFT_NAME = "input.draft"
@@ -155,6 +170,8 @@ def draft_input(project: Project, doc: SpecDocument) -> str:
     parts: dict[str, list[str]] = {block: [] for block in BLOCKS}
     for block, heading, key, label in SOURCES:
         lines = _clean_lines(_section_text(doc, key, label))
+        if key == "open_questions" and " ".join(lines).strip().lower() == "none":
+            continue  # nothing outstanding: no block says so
         if lines:
             parts[block].append(f"{heading} (from {_cite(key, label)}):\n" + "\n".join(lines))
     if doc.has_standalone_security:

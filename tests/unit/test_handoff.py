@@ -193,3 +193,46 @@ def test_a_spec_with_every_section_clarified_has_no_such_warning(project: Projec
     data = run_handoff(project, list_only=True)
     assert data["unfinished"] is None
     assert not any(line.startswith("⚠") for line in data["lines"])
+
+
+def test_every_section_the_interview_settled_reaches_a_block(project: Project) -> None:
+    """The interview spends rounds on workflows, states, the domain, assumptions, integrations,
+    milestones and terms (trial4: the link-checker's validation steps 2-23); orchestrator/input
+    took 8 of its 17 sections, so Spec Kit's spec (User Scenarios, Edge Cases, Key Entities,
+    Assumptions) and plan never saw them and the agent made them up."""
+    doc = _spec()
+    for key, body in {
+        "domain": "- **Entities**: Link, Page\n- **Relationships**: a Page has many Links\n"
+                  "- **Invariants & Constraints**: a Link has one target",
+        "workflows": "- **Primary flows**: crawl, check, report\n"
+                     "- **Edge cases**: a redirect loop is reported once",
+        "states": "- **State machine(s)**: queued → checked → reported",
+        "integrations": "- **Third-parties**: GitHub Actions annotations",
+        "risks": "- **Known risks**: rate limits on external hosts\n"
+                 "- **Assumptions**: the site has under 5000 pages\n"
+                 "- **Alternatives considered**: lychee; it cannot read our anchors",
+        "milestones": "- **Phase 0**: spike anchor parsing",
+        "terminology": "- **Glossary**: anchor: a #fragment inside a page",
+        "open_questions": "- **Outstanding**: 1. Do we check mailto links?\n"
+                          "- **Resolved (history)**:\n  - 2026-11-30 — old → settled",
+    }.items():
+        doc = doc.with_section_body(key, body)
+    blocks = parse_input(draft_input(project, doc))
+    specify, plan = blocks["specify"].text, blocks["plan"].text
+    for text in ("Link, Page", "a Page has many Links", "crawl, check, report",
+                 "a redirect loop is reported once", "queued → checked → reported",
+                 "the site has under 5000 pages", "anchor: a #fragment",
+                 "Do we check mailto links?"):
+        assert text in specify, text
+    for text in ("GitHub Actions annotations", "rate limits on external hosts",
+                 "lychee; it cannot read our anchors", "spike anchor parsing"):
+        assert text in plan, text
+    assert "Open questions (from SPEC.md §17 Open Questions, Outstanding)" in specify
+    assert "old → settled" not in specify + plan  # the history is not a brief
+    assert "a Link has one target" in blocks["constitution"].text
+    assert "a Link has one target" not in specify  # once, where it binds
+
+
+def test_no_open_questions_is_not_handed_over(project: Project) -> None:
+    doc = _spec().with_section_body("open_questions", "- **Outstanding**: none")
+    assert "Open questions" not in draft_input(project, doc)
