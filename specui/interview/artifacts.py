@@ -233,11 +233,9 @@ def render_context_snapshot(
     earlier: list[str] | None = None,
 ) -> str:
     findings = _latest_findings(state)
+    # Only files an answer or the agent's reading related to the change: a file the scan
+    # merely saw is listed under the facts, not as a likely touchpoint.
     touch = [f"`{f.path}`: {f.finding}" for f in findings if f.touchpoint]
-    if not touch and brownfield is not None:
-        touch = [
-            f"`{p}` (seen, not yet related to the answers)" for p in brownfield.files_sample[:5]
-        ]
     docs = list(
         dict.fromkeys(
             [
@@ -252,6 +250,9 @@ def render_context_snapshot(
         facts += [f"manifest `{m}`" for m in brownfield.manifests]
         if brownfield.languages:
             facts.append("languages: " + ", ".join(brownfield.languages))
+        if brownfield.files_sample and not touch:
+            seen = ", ".join(f"`{p}`" for p in brownfield.files_sample[:5])
+            facts.append(f"source files seen in the scan (not yet related to the change): {seen}")
     stack = spec.value("deployment", "Stack")
     if stack:
         facts.append(f"stack: {stack}")

@@ -171,6 +171,21 @@ def test_context_snapshot_carries_phase0_fields(project: Project):
     assert "keyset: the code says KeySet" in text
 
 
+def test_files_the_scan_saw_are_no_likely_touchpoints(project: Project):
+    """Before any answer or reading relates the change to files, the scan's first files were
+    listed as the likely touchpoints (alphabetical order, nothing to do with the change)."""
+    st = _state()
+    st.findings = []
+    brownfield = BrownfieldContext(manifests=["pyproject.toml"], languages=["python"],
+                                   docs=[], files_sample=["src/a.py", "src/b.py"])  # fmt: skip
+    text = (project.root / artifacts.write_context_snapshot(project, st, brownfield, now=NOW)
+            ).read_text()
+    touchpoints = text.split("## Likely codebase touchpoints\n", 1)[1].split("\n## ", 1)[0]
+    assert touchpoints.strip() == "- none identified yet"
+    assert ("- source files seen in the scan (not yet related to the change): `src/a.py`, "
+            "`src/b.py`") in text
+
+
 def test_rewritten_when_a_later_answer_changes_them_same_paths(project: Project):
     st = _state()
     st.artifacts["context"] = artifacts.write_context_snapshot(project, st, None, now=NOW)
