@@ -38,6 +38,7 @@ from specui.core.fsio import atomic_write_text, replace_merged
 from specui.core.loader import LoadError, load_json_file, load_toml_text, read_file_bytes
 from specui.core.orchestrator import parse_input
 from specui.core.paths import Project
+from specui.core.prompts import neutralise_skill_mentions
 from specui.core.spec import (
     SECTION_BY_KEY,
     UNIT_TITLES,
@@ -191,7 +192,9 @@ def draft_input(project: Project, doc: SpecDocument) -> str:
         if risk:
             body = [f"RESIDUAL RISK: this brief is only partially clarified — {risk}", *body]
         out.append(f"<{block}>\n" + "\n\n".join(body) + f"\n</{block}>\n")
-    text = "\n".join(out)
+    # A phase is invoked as `$speckit-<phase> <block>` and Codex takes every `$speckit-<name>`
+    # in the prompt for a skill to attach: SPEC.md's words stay, their `$` goes.
+    text = neutralise_skill_mentions("\n".join(out))
     parse_input(text, "the drafted orchestrator/input")  # never hand the runner a broken file
     return text
 

@@ -236,3 +236,12 @@ def test_every_section_the_interview_settled_reaches_a_block(project: Project) -
 def test_no_open_questions_is_not_handed_over(project: Project) -> None:
     doc = _spec().with_section_body("open_questions", "- **Outstanding**: none")
     assert "Open questions" not in draft_input(project, doc)
+
+
+def test_a_skill_mention_in_spec_md_does_not_become_a_skill_in_a_phase(project: Project) -> None:
+    """Skill mode sends `$speckit-plan <the plan block>`, and Codex takes every `$speckit-<name>`
+    in the prompt for a skill: SPEC.md text such as "Phase 1: $speckit-implement the MVP" would
+    attach the implement skill to the plan phase. The draft keeps the words, not the `$`."""
+    doc = _spec().with_section_body("milestones", "- **Phase 1..N**: $speckit-implement the MVP")
+    text = draft_input(project, doc)
+    assert "speckit-implement the MVP" in text and "$speckit-" not in text
