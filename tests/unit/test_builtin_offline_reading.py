@@ -222,3 +222,27 @@ def test_the_contrarian_names_no_spreadsheet_for_a_tool():
 
     prompt = load_bank().by_key("challenge.contrarian").prompt
     assert "spreadsheet" not in prompt
+
+
+@pytest.mark.parametrize(
+    "overview",
+    [
+        "A Python HTTP API with FastAPI storing bookmarks for my team",
+        "An HTTP JSON API for bookmarks",
+        "A REST API for orders",
+        "A GraphQL API over our product catalogue",
+    ],
+)
+def test_an_api_is_a_service(overview: str):
+    """"An HTTP JSON API" named no kind of product: the Interfaces step recommended nothing and
+    listed "Web or desktop UI" first."""
+    from specui.interview.engines.builtin_reading import product_kinds
+
+    assert product_kinds(overview, overview) == {"service"}
+
+
+def test_an_api_of_a_library_or_a_cli_is_not_a_service():
+    from specui.interview.engines.builtin_reading import product_kinds
+
+    for text in ("A library with a small API", "A command-line tool that calls a REST API"):
+        assert "service" not in product_kinds(text, text)

@@ -445,7 +445,8 @@ PRODUCT = {
     "web": r"\b(web ?apps?|websites?|web site|browser|dashboard|saas|web ui|frontend|"
     r"sign(?:s|ed)? in|log(?:s|ged)? in)\b",
     "service": r"\b(services?|server|daemon|cache|proxy|gateway|backend|microservices?|"
-    r"endpoints?|jwks)\b",
+    r"endpoints?|jwks|fastapi|flask|"
+    r"(?:https?|rest(?:ful)?|json|web|graphql|grpc)(?:[ /-](?:json|https?))?[ -]apis?)\b",
     "mobile": r"\b(mobile|ios|android|iphone)\b",
 }
 # A clause that rules something out ("no server", "Not in v1: Windows, a server") names what
