@@ -19,6 +19,24 @@ if TYPE_CHECKING:
     from specui.ui.app import SpecuiApp
 
 
+KEYS_WIDTH = 13
+
+
+def wrap_keys(keys: str, width: int) -> str:
+    """"esc / ? / F10 / q" in lines of at most `width`, broken after a " /" so that no line
+    starts with "/" (a line "/ q" reads as the keys "/" and "q")."""
+    parts = keys.split(" / ")
+    lines = [parts[0]]
+    for n, part in enumerate(parts[1:], 2):
+        more = 2 if n < len(parts) else 0  # room for the " /" a later break would add
+        if len(lines[-1]) + 3 + len(part) + more <= width:
+            lines[-1] += " / " + part
+        else:
+            lines[-1] += " /"
+            lines.append(part)
+    return "\n".join(lines)
+
+
 class HelpScreen(ModalScreen[None]):
     app: SpecuiApp  # type: ignore[assignment]
 
@@ -29,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
         # A key list as long as "esc / ? / F10 / q" wraps rather than narrowing every title.
-        table.add_column("Keys", max_width=13, style="bold")
+        table.add_column("Keys", max_width=KEYS_WIDTH, style="bold")
         table.add_column("Action", ratio=1)
         table.add_column(Text("[keys] id"), no_wrap=True, style="dim")  # a literal, not markup
         group = None
@@ -41,7 +59,7 @@ class HelpScreen(ModalScreen[None]):
             if row_group != group:
                 group = row_group
                 table.add_row(Text(row_group, style="bold underline"), Text(""), Text(""))
-            table.add_row(Text(keys), Text(title), Text(id_))
+            table.add_row(Text(wrap_keys(keys, KEYS_WIDTH)), Text(title), Text(id_))
         with VerticalScroll(id="help-dialog"):
             yield Static(Text("Keys  (Esc closes · remap in specui.toml [keys])", style="bold"))
             yield Static(table)
