@@ -1142,3 +1142,25 @@ def test_an_autoresearch_overview_without_a_goal_leaves_the_mission_to_ask(tmp_p
     assert s.value("vision", "Mission") is None
     reply = s.turn(target_dimension="intent")
     assert reply.question is not None and reply.question.header == "Mission"
+
+
+def test_an_autoresearch_overview_names_its_evaluator_and_keep_policy(tmp_path: Path):
+    """"the evaluator is 'python eval.py --queries q.jsonl' …; keep a change only if the score
+    improves by 0.5%" was the mission in full, and both were asked again (a deferred command
+    then left the draft unlaunchable)."""
+    s = Session(tmp_path, autoresearch=True)
+    s.overview(
+        "Tune the ranking of our search service so that NDCG@10 on our labelled query set "
+        "goes up; the evaluator is 'python eval.py --queries q.jsonl' which prints a score; "
+        "keep a change only if the score improves by 0.5%."
+    )
+    assert s.value("vision", "Mission") == (
+        "Tune the ranking of our search service so that NDCG@10 on our labelled query set "
+        "goes up"
+    )
+    assert s.value("acceptance", "Evaluator command") == "`python eval.py --queries q.jsonl`"
+    assert s.value("acceptance", "Keep policy") == (
+        "Keep a change only if the score improves by 0.5%"
+    )
+    reply = s.turn(target_dimension="intent")
+    assert reply.question.header == "Session name"  # the only focus item left to ask

@@ -87,7 +87,9 @@ from specui.interview.engines.builtin_reading import (
     clauses,
     code_names,
     draft_overview,
+    evaluator_command,
     finding_text,
+    keep_policy_clause,
     keywords,
     mission_sentence,
     new_code_names,
@@ -887,9 +889,15 @@ class Turn:
         drafted = draft_overview(a.entry.answer, elsewhere=existing)
         if existing:
             drafted[("scope", "Existing Code")] = "; ".join(h.rstrip(".") for h in existing)
-        if self.req.autoresearch and (mission := mission_sentence(a.entry.answer)):
-            # The overview of a research session states what to improve: its mission.
-            drafted[("vision", "Mission")] = mission.rstrip(".")
+        if self.req.autoresearch:
+            # The overview of a research session states what to improve (its mission), and
+            # may name the evaluator command and when a candidate is kept.
+            if mission := mission_sentence(a.entry.answer):
+                drafted[("vision", "Mission")] = mission.rstrip(".")
+            if command := evaluator_command(a.entry.answer):
+                drafted[("acceptance", "Evaluator command")] = f"`{command}`"
+            if keep := keep_policy_clause(a.entry.answer):
+                drafted[("acceptance", "Keep policy")] = keep[0].upper() + keep[1:]
         for (unit, label), value in drafted.items():
             if not value_is_answered(label, item_value(self.body(unit), label)):
                 self.write(unit, label, value)  # the user's own bullet stays

@@ -296,15 +296,46 @@ def _success_apart(sentence: str) -> list[str]:
 
 _MISSION = re.compile(
     r"\b(faster|speed\w*|improv\w*|reduc\w*|increas\w*|lower|rais\w*|minimi[sz]\w*|"
-    r"maximi[sz]\w*|optimi[sz]\w*|better|whether|find out)\b",
+    r"maximi[sz]\w*|optimi[sz]\w*|better|whether|find out|tun(?:e|es|ing)|goes up|go up)\b",
     re.IGNORECASE,
 )
+# "the evaluator is 'python eval.py --queries q.jsonl'", "scored by `make bench`": a quoted
+# command after a word that names the evaluation.
+_EVALUATOR = re.compile(
+    r"\b(?:evaluator|evaluat(?:ed|es)|scor(?:ed|es)|measur(?:ed|es)|benchmark(?:ed)?)\b"
+    r"[^`'\"\n;.]{0,40}?[`'\"]([^`'\"\n]{3,200})[`'\"]",
+    re.IGNORECASE,
+)
+# "keep a change only if the score improves by 0.5%": when a candidate is kept.
+_KEEP = re.compile(r"\bkeep\b[^.;\n]*?\b(?:if|when|unless)\b[^;\n]*?(?=[.;]\s|[.;]?$|\n)",
+                   re.IGNORECASE)
+
+
+def evaluator_command(text: str) -> str | None:
+    """The evaluator command an autoresearch overview names in quotes, as written."""
+    m = _EVALUATOR.search(text)
+    return m.group(1).strip() if m else None
+
+
+def keep_policy_clause(text: str) -> str | None:
+    """The clause of an autoresearch overview that says when a candidate is kept."""
+    m = _KEEP.search(text)
+    return m.group(0).strip().rstrip(".") if m else None
 
 
 def mission_sentence(text: str) -> str | None:
-    """The sentence of an autoresearch overview that says what to improve or find out ("Speed
-    up the CSV parser; the benchmark must improve"), in the user's words; None if none does."""
-    return next((s for s in sentences(text) if _MISSION.search(s)), None)
+    """The part of an autoresearch overview that says what to improve or find out ("Speed up
+    the CSV parser"), in the user's words, without the clauses that name the evaluator or the
+    keep policy; None if nothing does."""
+    for sentence in sentences(text):
+        parts = [
+            p.strip() for p in sentence.split(";")
+            if p.strip() and not _EVALUATOR.search(p) and not _KEEP.search(p)
+        ]
+        hit = next((p for p in parts if _MISSION.search(p)), None)
+        if hit is not None:
+            return hit
+    return None
 
 
 _REASON = re.compile(r"\b(because|so that|instead of|survives?)\b", re.IGNORECASE)
