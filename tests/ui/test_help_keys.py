@@ -98,10 +98,9 @@ async def test_the_palette_offers_specuis_keys_not_textuals_key_panel(project, s
 def test_a_key_given_to_two_actions_is_named():
     """trial4 J4: `pane.spec = "a"` took the Ambiguity pane's letter without a word."""
     said = actions.check_keymap({"pane.spec": "a"})
-    assert said == [
-        "specui.toml [keys]: 'a' for pane.spec is also the key of pane.ambiguity; only one of "
-        "them runs (give one another key)"
-    ]
+    expected = ("specui.toml [keys]: 'a' for pane.spec is also the key of pane.ambiguity; "
+                "only one of them runs (give one another key)")
+    assert said == [expected]
     assert actions.check_keymap({"pane.spec": "a", "pane.ambiguity": "s"}) == []  # a swap
     # Keys the defaults share on purpose are no conflict, set again or not.
     assert actions.check_keymap({"interview.cancel": "escape"}) == []
