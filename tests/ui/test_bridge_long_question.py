@@ -48,3 +48,19 @@ async def test_a_short_question_takes_no_focus(project: Project, store) -> None:
         await pilot.pause(1.0)
         area = app.screen.query_one("#bridge-text-scroll")
         assert area.max_scroll_y == 0 and not area.allow_focus()
+
+
+async def test_a_digit_while_reading_picks_and_returns_to_the_options(project: Project, store):
+    app = make_app(project, store, watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await ask(pilot, project, LONG)
+        await pilot.pause(1.0)
+        screen = app.screen
+        await pilot.press("q", "end", "2")
+        await pilot.pause()
+        choices = screen.query_one("#choices")
+        assert app.focused is choices and choices.highlighted == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen

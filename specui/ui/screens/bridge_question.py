@@ -66,6 +66,21 @@ class QuestionText(VerticalScroll):
     def allow_focus(self) -> bool:
         return self.overflows()
 
+    def on_key(self, event: events.Key) -> None:
+        # While reading, a digit still picks (as the option list's "1-9 Pick" says), and the
+        # options take the focus back.
+        screen = self.screen
+        if not (event.character and event.character in "123456789"
+                and isinstance(screen, BridgeQuestionScreen) and not screen.held):
+            return
+        question = screen.questions[screen.index]
+        if question.is_free_text:
+            return
+        event.stop()
+        event.prevent_default()
+        screen.picker.focus_entry()
+        screen.picker.pick(int(event.character) - 1)
+
 
 class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
     """One bridged request (one question or a batch); dismisses with its answers, or None
