@@ -10,13 +10,17 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 from test_cli_interview import ScriptEngine
 
 from specui.cli import main
+from specui.core.ansi import has_controls
 from specui.core.errors import SpecuiError
 from specui.core.interview import policy
 from specui.core.questions import Answer, Question, QuestionOption
 from specui.interview import engines
+from specui.interview.headless import parse_answer_json
 
 
 @pytest.fixture(autouse=True)
@@ -274,3 +278,44 @@ def test_a_failed_round_names_its_engine_once(capsys, monkeypatch, started):
     assert code == 1 and "Engine error: codex: stream disconnected before completion\n" in out
     text = " ".join(run(capsys, "status", str(started))[1].split())
     assert "engine error: codex: stream disconnected before completion (r in" in text
+
+
+# Any JSON a script might send: refused with a SpecuiError (one line, exit 2) or accepted as text
+# that SPEC.md and session.json can hold; never another exception (a traceback).
+_text = hs.text(hs.characters(codec="utf-8"), max_size=20) | hs.sampled_from(
+    ["a", "b", "zz", "text", "option", "multi", "other", "decide-for-me", "\x00", "\x1b[2J",
+     "\ud800", "x\x9b1m"])
+_json = hs.recursive(
+    hs.none() | hs.booleans() | hs.integers() | hs.floats(allow_nan=False) | _text,
+    lambda inner: hs.lists(inner, max_size=4) | hs.dictionaries(_text, inner, max_size=4),
+    max_leaves=12,
+)
+_answerish = hs.fixed_dictionaries(
+    {"kind": hs.sampled_from(["option", "multi", "other", "text", "bogus"]) | _json},
+    optional={"value": hs.one_of(_text, hs.lists(_text, max_size=3), _json),
+              "other_text": _text | _json,
+              "selected_labels": _json},
+)
+_payload = _json | _answerish | hs.builds(lambda a: {"answer": a}, _answerish) | hs.builds(
+    lambda a: {"answers": [{"answer": a}]}, _answerish)
+FREE = Question(question="Overview?", type="single-answerable", options=[], allow_other=True)
+SINGLE = Question(question="Which?", type="single-answerable", allow_other=False,
+                  options=[QuestionOption(label="A", value="a"), QuestionOption(label="B", value="b")])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payload=_payload)
+def test_no_answer_is_a_traceback(payload):
+    try:
+        answer = parse_answer_json(json.dumps(payload))
+    except SpecuiError:
+        return
+    for question in (FREE, SINGLE, MULTI):
+        try:
+            checked = policy.check_answer(question, answer)
+        except SpecuiError:
+            continue
+        summary = checked.summary()
+        summary.encode("utf-8")  # no unpaired surrogate
+        assert summary.strip() and not has_controls(summary), repr(summary)
+        checked.model_dump_json()
