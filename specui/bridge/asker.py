@@ -2,8 +2,9 @@
 will see it, wait for the answer, never stall silently.
 
 Where the question shows, first that applies:
-1. the workbench open on the folder (`.specui/workbench.pid`, pid and start time checked):
-   it opens a modal, rings and, in tmux, flashes a message when its window is not in view;
+1. the workbench open on the folder, or else on the nearest folder above it (an agent's shell
+   may ask from `src/`) (`.specui/workbench.pid`, pid and start time checked): it opens a
+   modal, rings and, in tmux, flashes a message when its window is not in view;
 2. inside tmux: a new pane split from the caller's (OMX does the same), sized so the whole
    question fits (a new window when even the whole pane is too small), closed afterwards;
 3. the controlling terminal (`/dev/tty`, as fzf does), even when stdout is a pipe;
@@ -292,6 +293,18 @@ def wait_for_answers(
         sleep(poll if deadline is None else max(0.0, min(poll, deadline - now)))
 
 
+def workbench_for(project: Project) -> tuple[Project, bridge.ProcessStamp | None]:
+    """The folder whose workbench asks, and that workbench: `project`'s own, else the nearest
+    folder above with one open (an agent's shell may have done `cd src` first, and the person
+    looks at the workbench on the project), else `project` with none."""
+    for folder in (project.root, *project.root.parents):
+        candidate = project if folder == project.root else Project.at(folder)
+        stamp = bridge.running_workbench(candidate)
+        if stamp is not None:
+            return candidate, stamp
+    return project, None
+
+
 def ask(
     project: Project,
     batch: QuestionBatch,
@@ -305,7 +318,7 @@ def ask(
     QuestionFailed (with OMX's code) when there is no answer; the request is always removed
     and the pane or terminal UI closed at the end."""
     env = os.environ if env is None else env
-    workbench = bridge.running_workbench(project)
+    project, workbench = workbench_for(project)
     target: bridge.Target = "workbench" if workbench is not None else "standalone"
     request = bridge.post_request(project, batch, timeout=timeout, target=target)
     if on_posted is not None:
