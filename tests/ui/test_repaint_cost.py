@@ -11,7 +11,7 @@ from textual.widgets import Static
 from specui.ui.widgets.static_text import show
 
 from .conftest import LARGE, make_app, settle
-from .fake_engine import MULTI, SINGLE
+from .fake_engine import FREE, MULTI, SINGLE
 
 
 async def test_the_ambiguity_table_is_rendered_once_per_change(project, store, monkeypatch):
@@ -57,3 +57,34 @@ async def test_an_unchanged_line_is_not_laid_out_or_repainted_again(project, sto
         assert calls == [False]  # still one line: repainted, no layout
         show(line, Text("a much longer header " * 20))
         assert calls == [False, True]  # now it wraps: a layout
+
+
+async def test_the_ambiguity_pane_stays_put_while_questions_change(project, store):
+    """Wide layout: the question and its answer keep half the column, so the next question
+    (shorter or longer, options or text) neither moves the Ambiguity pane nor makes the frame
+    that paints it draw the pane again. A question longer than the half grows the area."""
+    from specui.core.questions import Question
+
+    long_options = Question.model_validate({
+        "question": "Which of these hold? " + "Some context the agent wrote first. " * 30,
+        "type": "multi-answerable",
+        "options": [{"label": f"Option {n}", "value": f"o{n}", "description": "x " * 80}
+                    for n in range(1, 10)],
+    })
+    app = make_app(project, store, [SINGLE, FREE, MULTI, long_options, SINGLE])
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        ambiguity = app.query_one("#ambiguity")
+        top = ambiguity.region.y
+        await pilot.press("1", "enter")  # -> a free-text question (a taller answer box)
+        await settle(pilot)
+        assert ambiguity.region.y == top
+        app.query_one("#free-text").text = "An answer"
+        await pilot.press("ctrl+s")  # -> a multi-select question
+        await settle(pilot)
+        assert ambiguity.region.y == top
+        await pilot.press("1", "enter")  # -> a long question with nine long options
+        await settle(pilot)
+        assert ambiguity.region.y > top  # the area grew instead of cutting the options
+        choices = app.query_one("#choices")
+        assert choices.region.bottom <= ambiguity.region.y

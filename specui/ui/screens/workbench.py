@@ -131,9 +131,11 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             await self.query("#boot-main").remove()
             finish = FinishView(id="finish")
             finish.display = False
-            await self.query_one("#main").mount_all(
-                [QuestionPane(id="question"), OptionPicker(id="picker"), finish]
-            )
+            # The question and its answer in one area that keeps its height while questions
+            # change (wide layout): the Ambiguity pane below stays where it is.
+            area = Vertical(QuestionPane(id="question"), OptionPicker(id="picker"),
+                            id="answer-area")
+            await self.query_one("#main").mount_all([area, finish])
             self.answer_up = True
             self._no_blink()
             self._apply_layout()
@@ -280,6 +282,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
                 # reach the recap and its next step at once (trial G6).
                 self.call_after_refresh(self.set_focus, finish)
         finish.display = finished
+        self.query_one("#answer-area").set_class(finished, "-finished")
         if finished:
             finish.show(session, self.spec_snapshot, self.app.project.spec)  # type: ignore[attr-defined]
         self.query_one(ProgressLine).set_conflicts(len(session.spec.conflicts))
