@@ -36,6 +36,7 @@ from specui.ui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from textual.driver import Driver
     from textual.notifications import SeverityLevel
 
     from specui.core.paths import Project
@@ -220,6 +221,15 @@ class SpecuiApp(App[int]):
             import gc
 
             gc.freeze()
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        # A pasted text that holds an escape (coloured log lines) arrives whole, not partly as
+        # key presses (specui/ui/services/paste_input.py).
+        from specui.ui.services.paste_input import install
+
+        install(driver)
+        return driver
 
     async def action_quit(self) -> None:
         # Ctrl+Q is a priority key: it runs before keys typed in the same burst (a paste, then
