@@ -376,3 +376,33 @@ async def test_a_failed_offline_round_offers_retry_only(project):
         await pilot.press("r")
         await settle(pilot)
         assert store.state.interview.current.round == 2
+
+
+async def test_reopened_after_a_failed_round_r_retries(project):
+    """trial4 J14: reopened after a failed round, the answer box took the focus after the
+    error was shown, so `r` (as the error line says) was typed into the kept answer."""
+    from specui.interview.driver import InterviewDriver
+
+    store = SessionStore.open(project)
+    driver = InterviewDriver(project, store, SpecuiConfig())
+    driver.start()
+    project.spec.chmod(0o444)  # the round fails: SPEC.md is read-only
+    from specui.core.questions import Answer
+
+    driver.answer(Answer(kind="text", value=OVERVIEW))
+    assert store.state.interview.engine.status == "error"
+    project.spec.chmod(0o644)
+    app = SpecuiApp(project, watch=False, blink=False)  # the real start, as `specui` does
+    async with app.run_test(size=LARGE) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.store is not None and app.engine is not None and app.workbench.live:
+                break
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert app.query_one("#free-text").text == OVERVIEW
+        assert not app.workbench.typing()
+        await pilot.press("r")
+        await settle(pilot)
+        iv = app.store.state.interview
+        assert iv.engine.status == "idle" and iv.rounds[0].answer.value == OVERVIEW

@@ -291,6 +291,10 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             # The answer was submitted and is kept for the retry: leave the text box, so the
             # r / o the error line offers are keys, not letters added to the answer.
             self.action_leave_answer()
+        elif failed and not self._round_failed:
+            # Reopened on a failed round, the kept answer is back in the box, which takes the
+            # focus set_question gave it (Widget.focus is queued on the app): leave it after.
+            self.app.call_later(self._leave_failed_answer)
         self._round_failed = failed
         self._announce(session)
         self.refresh_bindings()
@@ -301,6 +305,10 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             picker.query_one(entry).call_after_refresh(self._panes_after_question)
         elif self.panes:  # SPEC.md is read once the panes that show it are up
             self.load_spec()
+
+    def _leave_failed_answer(self) -> None:
+        if self.live and self._round_failed and self.typing():
+            self.action_leave_answer()
 
     def _panes_after_question(self) -> None:
         """The panes and the SPEC.md read, once a new question is on screen (apply_session)."""
@@ -413,8 +421,13 @@ class WorkbenchScreen(actions.FooterAwareScreen):
 
     def action_leave_answer(self) -> None:
         """Esc in the free-text box: focus the pane on show, so letters are commands again
-        (the Other input's Esc goes back to the options instead)."""
-        self.action_show_pane(self.active_pane)
+        (the Other input's Esc goes back to the options instead). Before the panes are up
+        (just after the start) the focus goes nowhere, which leaves the letters to the
+        screen's keys too."""
+        if self.active_pane in self.panes:
+            self.action_show_pane(self.active_pane)
+        elif self.live:
+            self.set_focus(None)
 
     def action_submit_answer(self) -> None:
         self.picker.submit_current()
