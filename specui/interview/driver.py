@@ -600,8 +600,15 @@ class InterviewDriver:
     def _answer_finalize(self, answer: Answer) -> None:
         st, rnd = policy.take_answer(self.state, answer)
         if answer.kind != "option" or answer.value != policy.FINALIZE_VALUE:
-            # "Not yet: <what should change>" goes back to the validation pass with that text.
+            # "Not yet: <what should change>" goes back to the validation pass, the change
+            # recorded in Open Questions: that pass asks about it before finalizing again.
             st.phase = "validation"
+            doc = self._read_doc()
+            changes = policy.finalize_request_changes(answer, self._view(doc))
+            if changes:
+                st.notice = ("Your change is in Open Questions (§17); it is settled before the "
+                             "spec is finalized.")
+                self._commit(st, changes, [], doc)
             self._turn(st, rnd)
             return
         doc = self._read_doc()

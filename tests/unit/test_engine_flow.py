@@ -143,7 +143,10 @@ def test_not_yet_at_finalize_goes_back_to_the_validation_pass(tmp_path: Path):
     last = engine.requests[-1]
     assert last.directive.kind == "validation"
     assert last.last_answer.answer == "The latency target is wrong: p95 100 ms"
-    assert store.state.interview.current.kind == "finalize"  # everything still clarified
+    # The change is an open question now: the pass asks about it, not "finalize?" again.
+    assert store.state.interview.current.phase == "validation"
+    assert store.state.interview.current.kind != "finalize"
+    assert "The latency target is wrong: p95 100 ms" in project.spec.read_text()
 
 
 def test_resume_after_reopening_the_store(tmp_path: Path):

@@ -1326,6 +1326,20 @@ def _add_assumption(risks: str | None, entry: str) -> str:
     return set_item(risks, "Assumptions", value)
 
 
+FINALIZE_REQUEST = "Requested before finalizing"
+
+
+def finalize_request_changes(answer: Answer, spec: SpecView) -> dict[str, str]:
+    """"Not yet: what should change?" with a change typed: it goes into Open Questions, so
+    the validation pass asks about it (it is outstanding) and the spec cannot be finalized
+    without it; with nothing typed, nothing changes."""
+    request = (answer.other_text if answer.other_text is not None else answer.summary()).strip()
+    if answer.kind == "option" or not request:
+        return {}
+    body = add_open_question(spec.bodies.get("open_questions"), f"{FINALIZE_REQUEST}: {request}")
+    return {"open_questions": body}
+
+
 def residual_risk_changes(state: InterviewState, spec: SpecView) -> dict[str, str]:
     """The residual-risk line in SPEC.md's Risks section (not only in .omx/), for an interview
     that has ended: written (or replaced) with `state.residual_risk`; when a refinement pass
