@@ -509,7 +509,12 @@ def _print_status_tables(status: dict[str, Any]) -> None:
     console = Console(file=_SafeStdout(), highlight=False, markup=False, emoji=False,
                       soft_wrap=True)
     spec = status["spec"]
-    if not spec["exists"]:
+    if spec["project_above"]:
+        above = spec["project_above"]
+        console.print(Text(f"{spec['path']} does not exist here; the project above is {above} "
+                           f"(`specui status {above}`), or `specui init` starts one here",
+                           style="yellow"))
+    elif not spec["exists"]:
         console.print(Text(f"{spec['path']} does not exist yet (run `specui init`)"))
     units = Table(title="SPEC.md units", title_justify="left")
     units.add_column("#", justify="right")

@@ -25,6 +25,18 @@ from specui.runner.manager import PhaseManager, observed_run
 from specui.store import PhaseRun, SessionStore
 
 
+def _project_above(project: Project) -> str | None:
+    """The nearest folder above with a SPEC.md or a session, when this one has neither: `specui
+    status` run from the project's src/ or specs/ (DIR is the current folder by default)."""
+    if project.spec.exists() or project.state_dir.exists():
+        return None
+    for folder in project.root.parents:
+        above = Project.at(folder)
+        if above.spec.is_file() or above.state_dir.is_dir():
+            return str(above.root)
+    return None
+
+
 def _spec_part(project: Project, store: SessionStore) -> dict[str, Any]:
     doc = spec_repo.read_document(project)
     unit_status = spec_repo.statuses(project, store, doc)
@@ -32,6 +44,7 @@ def _spec_part(project: Project, store: SessionStore) -> dict[str, Any]:
     return {
         "path": project.relative(project.spec),
         "exists": doc is not None,
+        "project_above": _project_above(project) if doc is None else None,
         "progress": percent,
         "progress_line": progress_line(percent),
         "sections": [

@@ -47,6 +47,7 @@ def test_shape_without_any_files(project: Project) -> None:
     assert set(spec) == {
         "path",
         "exists",
+        "project_above",
         "progress",
         "progress_line",
         "sections",
@@ -55,6 +56,7 @@ def test_shape_without_any_files(project: Project) -> None:
         "conflicts",
     }
     assert spec["path"] == "SPEC.md" and spec["exists"] is False and spec["progress"] == 0
+    assert spec["project_above"] is None
     assert [s["key"] for s in spec["sections"]] == UNITS
     assert all(s["status"] == "unknown" and s["title"] for s in spec["sections"])
     iv = status["interview"]
@@ -562,3 +564,21 @@ def test_the_log_path_stays_whole_at_80_columns(project: Project, capsys, monkey
     assert "│ implement    │" in out and "…" not in out
     assert "".join(line.split("│")[3].strip() for line in out.splitlines()
                    if line.startswith("│") and line.count("│") == 4).count(log) == 1
+
+
+def test_from_a_subfolder_status_names_the_project_above(project: Project, capsys) -> None:
+    """Trial4: `specui status` in the project's specs/ said "SPEC.md does not exist yet (run
+    `specui init`)", as if there were no project."""
+    from specui.cli import main
+
+    spec_repo.init_project(project)
+    sub = project.root / "specs" / "001-demo"
+    sub.mkdir(parents=True)
+    status = build_status(Project.at(sub), SessionStore.open(Project.at(sub)))
+    assert status["spec"]["project_above"] == str(project.root)
+    assert build_status(project, SessionStore.open(project))["spec"]["project_above"] is None
+    assert main(["status", str(sub)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert (f"SPEC.md does not exist here; the project above is {project.root} (`specui status "
+            f"{project.root}`), or `specui init` starts one here") in out
+    assert not (sub / ".specui").exists()  # still read-only
