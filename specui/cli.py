@@ -110,9 +110,9 @@ def _top_epilog() -> str:
     )
 
 
-def _add_dir(p: argparse.ArgumentParser) -> None:
+def _add_dir(p: argparse.ArgumentParser, default: str | None = ".") -> None:
     p.add_argument(
-        "dir", nargs="?", default=".", metavar="DIR",
+        "dir", nargs="?", default=default, metavar="DIR",
         help="project directory (default: current directory)",
     )
 
@@ -219,7 +219,7 @@ def _parser_for(command: str | None) -> _Parser:
                 "naming the wrong field)."
             ),
         )
-        _add_dir(p)
+        _add_dir(p, default=None)  # None: not given (see cmd_interview)
         p.add_argument(
             "--json",
             action="store_true",
@@ -704,7 +704,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_interview(args: argparse.Namespace) -> int:
     from specui.interview.headless import run_headless
 
-    project = _existing_dir(args.dir)
+    project = _existing_dir(args.dir or ".")
+    if args.dir is None:
+        from specui.status import project_above
+
+        # An agent's shell that did `cd src` would start a second interview (SPEC.md,
+        # stack.toml, .specui/) inside the project; an explicit DIR (even ".") still does.
+        above = project_above(project)
+        if above is not None:
+            raise UsageError(
+                f"no interview in this folder; the project above is {above}: `specui interview "
+                f"{above}` (or `specui interview .` starts a new one here)"
+            )
     answer: str | bytes | None = args.answer
     if answer == "-":
         from specui.core.loader import MAX_BYTES

@@ -25,10 +25,12 @@ from specui.runner.manager import PhaseManager, observed_run
 from specui.store import PhaseRun, SessionStore
 
 
-def _project_above(project: Project) -> str | None:
-    """The nearest folder above with a SPEC.md or a session, when this one has neither: `specui
-    status` run from the project's src/ or specs/ (DIR is the current folder by default)."""
-    if project.spec.exists() or project.state_dir.exists():
+def project_above(project: Project) -> str | None:
+    """The nearest folder above with a SPEC.md or a session, when this one has none of a
+    project's files: `specui status` or `specui interview` run from the project's src/ or
+    specs/ (DIR is the current folder by default)."""
+    here = (project.spec, project.state_dir, project.config, project.stack)
+    if any(path.exists() for path in here):
         return None
     for folder in project.root.parents:
         above = Project.at(folder)
@@ -44,7 +46,7 @@ def _spec_part(project: Project, store: SessionStore) -> dict[str, Any]:
     return {
         "path": project.relative(project.spec),
         "exists": doc is not None,
-        "project_above": _project_above(project) if doc is None else None,
+        "project_above": project_above(project) if doc is None else None,
         "progress": percent,
         "progress_line": progress_line(percent),
         "sections": [

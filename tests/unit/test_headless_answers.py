@@ -319,3 +319,37 @@ def test_no_answer_is_a_traceback(payload):
         summary.encode("utf-8")  # no unpaired surrogate
         assert summary.strip() and not has_controls(summary), repr(summary)
         checked.model_dump_json()
+
+
+def test_from_a_subfolder_the_interview_points_at_the_project_above(capsys, monkeypatch,
+                                                                   started):
+    """An agent's shell that did `cd specs` ran `specui interview` and a second interview began
+    there: SPEC.md, stack.toml and .specui/ inside the project."""
+    sub = started / "specs"
+    sub.mkdir()
+    monkeypatch.chdir(sub)
+    code, out, err = run(capsys, "interview", "--json")
+    assert (code, out) == (2, "")
+    assert err.strip() == (f"specui: error: no interview in this folder; the project above is "
+                           f"{started}: `specui interview {started}` (or `specui interview .` "
+                           "starts a new one here)")
+    assert sorted(p.name for p in sub.iterdir()) == []
+    assert run(capsys, "interview", ".", "--json")[0] == 0  # explicitly here: a new one
+    assert (sub / "SPEC.md").is_file()
+
+
+def test_without_a_project_above_the_current_folder_is_the_project(capsys, monkeypatch,
+                                                                   tmp_path):
+    root = tmp_path / "fresh"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    code, out, _ = run(capsys, "interview", "--json")
+    assert code == 0 and json.loads(out)["round"] == 1 and (root / "SPEC.md").is_file()
+
+
+def test_a_subfolder_with_its_own_specui_toml_is_a_project(capsys, monkeypatch, started):
+    sub = started / "tool"
+    sub.mkdir()
+    (sub / "specui.toml").write_text("[interview]\n")
+    monkeypatch.chdir(sub)
+    assert run(capsys, "interview", "--json")[0] == 0 and (sub / "SPEC.md").is_file()
