@@ -373,6 +373,8 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         paths = message.paths
         if any(p.name == "SPEC.md" for p in paths):
             self.load_spec()
+        if self.app.project.config in paths:
+            self._config_changed()
         watch = self.app.file_watch
         if watch is None:
             return
@@ -382,6 +384,29 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         inbox = self.app.bridge_inbox
         if inbox is not None and watch.watcher.touches_bridge(paths):
             inbox.scan()
+
+    def _config_changed(self) -> None:
+        """specui.toml edited while the workbench runs: its settings are read at start only
+        (the runner and the engine keep theirs), so say what a restart would change. The
+        theme is followed as it is picked, and saved by the workbench itself."""
+        from specui.core.config import load_config
+        from specui.core.errors import SpecuiError
+
+        current = self.app.config
+        if current is None:
+            return
+        try:
+            new = load_config(self.app.project)
+        except SpecuiError as exc:
+            self.app.notify(f"{exc}; this workbench keeps the settings it started with",
+                            severity="warning", timeout=10)
+            return
+        old_tables, new_tables = current.model_dump(), new.model_dump()
+        changed = [k for k in new_tables if k != "ui" and new_tables[k] != old_tables.get(k)]
+        if changed:
+            tables = ", ".join(f"[{k}]" for k in changed)
+            self.app.notify(f"specui.toml changed {tables}: restart specui to use it (this "
+                            "workbench keeps the settings it started with)", timeout=10)
 
     @on(WatcherFailed)
     def _watcher_failed(self, message: WatcherFailed) -> None:

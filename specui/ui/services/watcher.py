@@ -180,7 +180,7 @@ class ProjectWatcher(FolderWatcher):
         p = Path(path)
         parent = p.parent
         if parent == self.root:
-            return p.name in ("SPEC.md", ".specui", ".specify", "specs")
+            return p.name in ("SPEC.md", "specui.toml", ".specui", ".specify", "specs")
         if parent == self.state_dir:
             return p.name in ("session.json", "bridge")
         if parent == self.bridge_dir:
