@@ -336,10 +336,13 @@ def phase_state(
     tasks_done: int | None,
     tasks_total: int | None,
     log_no_pending: bool,
+    run_tasks: tuple[int | None, int | None] = (None, None),
 ) -> tuple[str, str]:
     """(status, note) of a phase from its latest run. Implement is re-entrant (seed 002): its
     run ending well is not the phase being done — that takes a complete tasks.md or, without
-    one, a latest log that says nothing is pending. Until then it is "pending" again."""
+    one, a latest log that says nothing is pending. Until then it is "pending" again.
+    `tasks_done/tasks_total` are tasks.md's counts now; `run_tasks` the run's own when it
+    ended (a task added since is not the run's to answer for)."""
     if run_status is None:
         return "pending", ""
     if phase != "implement" or run_status != "done":
@@ -347,7 +350,10 @@ def phase_state(
     if tasks_done is not None and tasks_total is not None:
         if tasks_total > 0 and tasks_done >= tasks_total:
             return "done", ""
-        last = run_outcome(phase, run_status, tasks_done, tasks_total)
+        run_done, run_total = run_tasks
+        if run_done is None or run_total is None:
+            run_done, run_total = tasks_done, tasks_total
+        last = run_outcome(phase, run_status, run_done, run_total)
         return "pending", f"last run {last}; tasks.md has {tasks_done}/{tasks_total} done"
     if log_no_pending:
         return "done", ""

@@ -326,8 +326,11 @@ class PhaseManager:
             no_pending = False
             if name == "implement" and run is not None and total is None:
                 no_pending = log_reports_no_pending(self._read_log(run))
-            status, note = phase_state(name, run.status if run else None, tasks_done=done,
-                                       tasks_total=total, log_no_pending=no_pending)
+            status, note = phase_state(
+                name, run.status if run else None, tasks_done=done, tasks_total=total,
+                log_no_pending=no_pending,
+                run_tasks=(run.tasks_done, run.tasks_total) if run else (None, None),
+            )
             rows.append(PhaseRow(name, status, note or (run.message if run else ""), run))
         return rows
 

@@ -300,3 +300,14 @@ def test_phase_state_truth() -> None:
                        log_no_pending=False)[0] == "pending"
     assert phase_state("implement", "failed", tasks_done=2, tasks_total=2,
                        log_no_pending=False)[0] == "failed"
+
+
+def test_a_task_added_after_the_last_run_is_not_that_runs_outcome() -> None:
+    """trial4 J11: the last run ended 3/3 done, then T004 was added: the note said the last
+    run 'ended with 1 task open'."""
+    assert phase_state("implement", "done", tasks_done=3, tasks_total=4, log_no_pending=False,
+                       run_tasks=(3, 3)) == ("pending", "last run done; tasks.md has 3/4 done")
+    assert phase_state("implement", "done", tasks_done=3, tasks_total=4, log_no_pending=False,
+                       run_tasks=(2, 4))[1] == (
+        "last run ended with 2 tasks open; tasks.md has 3/4 done"
+    )
