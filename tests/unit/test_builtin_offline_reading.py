@@ -246,3 +246,26 @@ def test_an_api_of_a_library_or_a_cli_is_not_a_service():
 
     for text in ("A library with a small API", "A command-line tool that calls a REST API"):
         assert "service" not in product_kinds(text, text)
+
+
+@pytest.mark.parametrize(
+    ("overview", "users"),
+    [
+        ("A Go CLI that turns a folder of Markdown notes into a static site for a team of five.",
+         "a team of five"),
+        ("A Python HTTP API storing bookmarks for my team of eight, Postgres.", "my team of eight"),
+    ],
+)
+def test_a_counted_team_is_the_target_users(overview: str, users: str):
+    """"for a team of five" read as a number (like "for an hour"), so the target users stayed
+    a gap the interview asked about again."""
+    from specui.interview.engines.builtin_reading import draft_overview
+
+    assert draft_overview(overview)[("vision", "Target Users")] == users
+
+
+def test_turns_into_says_what_v1_does():
+    from specui.interview.engines.builtin_reading import draft_overview
+
+    drafted = draft_overview("A Go CLI that turns a folder of Markdown notes into a static site.")
+    assert ("scope", "In-scope") in drafted

@@ -124,6 +124,7 @@ _CAPABILITY = re.compile(
     r"\b(should|must|will|can|lets?|allows?|needs? to|supports?|provides?|includes?|tracks?|"
     r"shows?|sends?|stores?|generates?|syncs?|exports?|imports?|manages?|builds?|creates?|"
     r"caches?|serves?|parses?|adds?|converts?|renames?|shortens?|blocks?|relays?|publish(?:es)?|"
+    r"turns?|"
     r"renders?|indexe?s?|searche?s?|watche?s?|validates?|schedules?|reminds?|notif(?:y|ies)|"
     r"checks?|reports?|lists?|fetch(?:es)?|downloads?|uploads?|monitors?|formats?|"
     r"lints?|resizes?|compress(?:es)?|merges?|extracts?|translates?|summari[sz]es?)\b",
@@ -185,9 +186,18 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_GROUP_OF = re.compile(
+    r"^(?:a|an|my|our|the|your)\s+(?:small\s+)?(?:team|group|crew|class|club|family|staff)\s+"
+    r"of\s+(?:\d+|[a-z]+)(?:\s+(?:people|engineers|developers|users|colleagues))?$",
+    re.IGNORECASE,
+)
+
+
 def _looks_like_people(phrase: str) -> bool:
     """ "home cooks", "small teams": a plural noun phrase, not "tracking expenses" (a gerund)."""
     words = phrase.lower().split()
+    if _GROUP_OF.match(phrase):
+        return True  # "a team of five", "my team of eight": people, counted
     if not words or words[0][:1].isdigit() or words[0] in _NUM_WORDS or _DURATION_RE.search(phrase):
         return False  # "for 60 minutes", "for an hour": a duration, not people
     if words[0] in {"my", "our", "your", "his", "her", "their"} and not _PEOPLE.fullmatch(
