@@ -42,7 +42,7 @@ def _held_tail(text: str, marker: str) -> int:
     for n in range(min(len(marker) - 1, len(text)), 0, -1):
         if marker.startswith(text[-n:]):
             return n
-    m = _OPEN_ESCAPE.search(text[-16:])
+    m = _OPEN_ESCAPE.search(text)
     return len(m.group(0)) if m else 0
 
 
