@@ -147,6 +147,8 @@ class SpecFile:
 
         try:
             done = replace_merged(self.path, merge, root=self.root)
+        except SpecuiError:
+            raise  # says itself what to do (a read-only SPEC.md)
         except OSError as exc:
             raise SpecuiError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         outcome = result[0]
@@ -554,6 +556,8 @@ def init_project(project: Project) -> list[Path]:
         text = render(name).encode("utf-8")
         try:
             done = replace_merged(path, lambda data, t=text: t if data is None else None, root=root)
+        except SpecuiError:
+            raise
         except OSError as exc:
             raise SpecuiError(f"cannot write {path}: {exc.strerror or exc}") from None
         if done is not None:

@@ -33,6 +33,7 @@ import errno
 import os
 import re
 import secrets
+import shlex
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -53,8 +54,10 @@ class OutsidePathError(SpecuiError):
     """A write would leave the project (a symlink pointing out, or a path outside it)."""
 
 
-class ReadOnlyError(SpecuiError):
-    """The file to replace is read-only (no owner write bit, or this user may not write it)."""
+class ReadOnlyError(SpecuiError, PermissionError):
+    """The file to replace is read-only (no owner write bit, or this user may not write it).
+    A PermissionError too: a caller that keeps working when a save fails (the session store)
+    handles it as the failed write it is."""
 
 
 _allowed_outside: list[Path] = []
@@ -222,13 +225,21 @@ def _existing_mode(dir_fd: int, name: str) -> int | None:
     return stat.S_IMODE(st.st_mode)
 
 
-def _refuse_read_only(dir_fd: int, name: str, mode: int) -> None:
-    """`chmod a-w` is the user saying "do not change this file": the rename would not ask."""
+def _refuse_read_only(dir_fd: int, name: str, mode: int, shown: str) -> None:
+    """`chmod a-w` is the user saying "do not change this file": the rename would not ask.
+    `shown`: the path as the user names it from the project root."""
     if not mode & stat.S_IWUSR or not os.access(name, os.W_OK, dir_fd=dir_fd):
         raise ReadOnlyError(
-            f"{name} is read-only; specui did not change it (make it writable, e.g. "
-            f"chmod u+w {name}, and try again)"
+            f"{shown} is read-only; specui did not change it (make it writable, e.g. "
+            f"chmod u+w {shlex.quote(shown)}, and try again)"
         )
+
+
+def _as_named(path: Path | str, root: Path | str | None) -> str:
+    """`path` relative to the project root when it lies inside it, else as given."""
+    root = _root(root, path)
+    lexical = Path(os.path.abspath(path))
+    return _shown(lexical, Path(os.path.abspath(root))) if root is not None else str(path)
 
 
 def _write_temp(dir_fd: int, name: str, data: bytes, mode: int | None, private: bool) -> str:
@@ -279,7 +290,7 @@ def atomic_write_bytes(
     try:
         mode = _existing_mode(dir_fd, target.name)
         if mode is not None:
-            _refuse_read_only(dir_fd, target.name, mode)
+            _refuse_read_only(dir_fd, target.name, mode, _as_named(path, root))
         tmp = _write_temp(dir_fd, target.name, data, mode, private)
         try:
             os.replace(tmp, target.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -388,9 +399,10 @@ def replace_merged(
     _mkdirs(target.parent, private)
     dir_fd = _open_dir(target.parent)
     name = target.name
+    shown = _as_named(path, root)
     try:
         for _ in range(attempts):
-            done = _replace_once(dir_fd, name, merge, private, settle)
+            done = _replace_once(dir_fd, name, merge, private, settle, shown)
             if done is not _AGAIN:
                 return done  # type: ignore[return-value]
     finally:
@@ -425,6 +437,7 @@ def _replace_once(
     merge: Callable[[bytes | None], bytes | None],
     private: bool,
     settle: float,
+    shown: str,
 ) -> Replaced | None | object:
     old_fd = _open_current(dir_fd, name)
     try:
@@ -436,7 +449,7 @@ def _replace_once(
         if new is None:
             return None
         mode = stat.S_IMODE(os.fstat(old_fd).st_mode)
-        _refuse_read_only(dir_fd, name, mode)
+        _refuse_read_only(dir_fd, name, mode, shown)
         tmp = _write_temp(dir_fd, name, new, mode, private)
         try:
             # Last look before the swap: same file, same bytes (not only size and mtime).

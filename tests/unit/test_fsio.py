@@ -346,3 +346,28 @@ def test_a_read_only_file_is_refused_and_left_alone(tmp_path: Path, write: str) 
     target.chmod(0o644)  # made writable again: written
     replace_merged(target, lambda old: b"new")
     assert target.read_text() == "new"
+
+
+def test_a_read_only_file_is_named_from_the_project_root_and_is_a_failed_write(tmp_path: Path):
+    """The session store keeps working when a save fails (OSError): a read-only session file
+    is such a failure, not an error out of every update; the hint names the path to chmod."""
+    target = tmp_path / "orchestrator" / "input"
+    target.parent.mkdir()
+    target.write_text("mine")
+    target.chmod(0o444)
+    with pytest.raises(PermissionError, match=r"^orchestrator/input is read-only; .*chmod u\+w "
+                       r"orchestrator/input"):
+        atomic_write_bytes(target, b"new", root=tmp_path)
+
+
+def test_the_store_keeps_working_over_a_read_only_session_file(tmp_path: Path) -> None:
+    from specui.core.paths import Project
+    from specui.store import SessionStore
+
+    project = Project.at(tmp_path)
+    store = SessionStore.open(project)
+    store.update(lambda s: setattr(s.interview, "notice", "first"))
+    store.path.chmod(0o444)
+    store.update(lambda s: setattr(s.interview, "notice", "second"))  # no exception
+    assert store.state.interview.notice == "second"
+    assert any("session.json is read-only" in m for m in store.messages)
