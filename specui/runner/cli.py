@@ -210,6 +210,8 @@ def _run(args: argparse.Namespace) -> int:
         raise SpecuiError(f"phase {busy.phase} is already running ({busy.run_id}); stop it first")
 
     auto_continue = bool(getattr(args, "auto_continue", False)) or config.auto_continue
+    # Recorded with the run (spec.json), so a workbench opened meanwhile shows and keeps it.
+    manager.config = manager.config.model_copy(update={"auto_continue": auto_continue})
 
     from specui.runner.manager import resolve_executable
     from specui.runner.supervisor import become_subreaper
@@ -247,7 +249,7 @@ def _run(args: argparse.Namespace) -> int:
         note = f" ({run.message})" if run.message else ""
         outcome = run_outcome(run.phase, run.status, run.tasks_done, run.tasks_total)
         _say(f"phase {current} {outcome}, exit code {run.exit_code}{note}; log: {run.log}")
-        step = manager.follow_up(run, auto_continue=auto_continue)
+        step = manager.follow_up(run, auto_continue=manager.auto_continue_for(run))
         if step.reason:
             _say(step.reason)
         result = 0 if step.outcome in ("done", "next") else 1

@@ -837,7 +837,7 @@ class PhaseManager:
     def _after_finish(self, run: PhaseRun) -> None:
         """Notify, then start what follows (auto-continue / converge / auto-next), if any."""
         self._safe_callback(run)
-        step = self.follow_up(run, auto_continue=self.config.auto_continue)
+        step = self.follow_up(run, auto_continue=self.auto_continue_for(run))
         if step.reason:
             self._set_message(run.run_id, f"{run.message + '; ' if run.message else ''}"
                                           f"{step.reason}")
@@ -847,6 +847,13 @@ class PhaseManager:
             self.start(step.phase, force=True, continue_message=step.continue_message)
         except SpecuiError as exc:
             self._set_message(run.run_id, f"could not start {step.phase}: {exc}")
+
+    def auto_continue_for(self, run: PhaseRun) -> bool:
+        """The auto-continue choice recorded with `run` (A in any window, `specui run
+        --auto-continue`), not this process's: whichever process sees the run end follows
+        it up, and the foreground `specui run` as well."""
+        spec = self._run_spec(run)
+        return spec.auto_continue if spec is not None else self.config.auto_continue
 
     def follow_up(self, run: PhaseRun, *, auto_continue: bool) -> FollowUp:
         """What starts after `run` ended, shared by the workbench and headless `specui run`:

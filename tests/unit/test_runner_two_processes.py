@@ -56,3 +56,23 @@ def test_a_runs_end_is_followed_up_once(tmp_path: Path) -> None:
     assert [r.attempt for r in runs if r.phase == "implement"] == [1, 2], runs
     assert len({r.run_id for r in runs}) == len(runs)
     assert not any("could not start" in r.message for r in runs), [r.message for r in runs]
+
+
+def test_auto_continue_set_in_one_window_is_followed_in_the_other(tmp_path: Path) -> None:
+    """A pressed in one workbench, the run's end seen first by another (whose own setting is
+    off): the run is continued all the same (review: it stopped at tasks 1/2)."""
+    project = make_project(tmp_path, ONE_TASK_SLOWLY)
+    write_tasks(tmp_path, 2)
+    one = manager_for(project, auto_continue=False, max_continues=5)
+    other = manager_for(project, auto_continue=False, max_continues=5)
+    first = one.start("implement", force=True)
+    one.set_auto_continue(True)  # A, in the first window only
+    other.store.reload()
+    wait_for(lambda: (s := read_status(one.run_dir(first.run_id))) is not None and s.ended,
+             timeout=20)
+    other.refresh()  # sees the end first
+    assert other.auto_continue_for(first)
+    for manager in (other, one):
+        wait_for(lambda m=manager: (m.refresh(), m.active() is None)[1], timeout=20)
+    runs = other.store.state.runs
+    assert [r.attempt for r in runs if r.phase == "implement"] == [1, 2], runs
