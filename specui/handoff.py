@@ -36,6 +36,7 @@ from typing import Any
 from specui.core.errors import SpecuiError
 from specui.core.fsio import atomic_write_text, replace_merged
 from specui.core.loader import LoadError, load_json_file, load_toml_text, read_file_bytes
+from specui.core.open_questions import parse_open_questions
 from specui.core.orchestrator import parse_input
 from specui.core.paths import Project
 from specui.core.prompts import neutralise_skill_mentions
@@ -171,8 +172,10 @@ def draft_input(project: Project, doc: SpecDocument) -> str:
     parts: dict[str, list[str]] = {block: [] for block in BLOCKS}
     for block, heading, key, label in SOURCES:
         lines = _clean_lines(_section_text(doc, key, label))
-        if key == "open_questions" and " ".join(lines).strip().lower() == "none":
-            continue  # nothing outstanding: no block says so
+        if key == "open_questions" and not parse_open_questions(
+            doc.unit_text("open_questions")
+        ).outstanding:
+            continue  # nothing outstanding ("none", "None yet", "N/A"): no block says so
         if lines:
             parts[block].append(f"{heading} (from {_cite(key, label)}):\n" + "\n".join(lines))
     if doc.has_standalone_security:

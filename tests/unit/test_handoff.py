@@ -233,8 +233,9 @@ def test_every_section_the_interview_settled_reaches_a_block(project: Project) -
     assert "a Link has one target" not in specify  # once, where it binds
 
 
-def test_no_open_questions_is_not_handed_over(project: Project) -> None:
-    doc = _spec().with_section_body("open_questions", "- **Outstanding**: none")
+@pytest.mark.parametrize("empty", ["none", "None yet", "N/A", "Nothing.", "none."])
+def test_no_open_questions_is_not_handed_over(project: Project, empty: str) -> None:
+    doc = _spec().with_section_body("open_questions", f"- **Outstanding**: {empty}")
     assert "Open questions" not in draft_input(project, doc)
 
 
