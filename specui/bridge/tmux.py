@@ -15,6 +15,7 @@ from pathlib import Path
 
 from specui import bridge
 from specui.core.questions import QuestionBatch
+from specui.core.tmux_format import tmux_literal
 
 TIMEOUT = 5.0
 
@@ -88,9 +89,8 @@ class Tmux:
 
     @staticmethod
     def _start_dir(cwd: Path) -> str:
-        """`-c` for a new pane: tmux expands `#{…}` and `#(…)` formats there (a folder named
-        `x#(cmd)` would run cmd), and `##` is its escape for a literal `#`."""
-        return str(cwd).replace("#", "##")
+        """`-c` for a new pane: tmux expands formats there (core/tmux_format.py)."""
+        return tmux_literal(str(cwd))
 
     @staticmethod
     def _env_args(env: Mapping[str, str]) -> list[str]:
@@ -149,7 +149,7 @@ class Tmux:
         target = ["-t", pane] if pane else []
         # -d: shown for 4 s whatever the user's display-time; the text is data, so no
         # #{...} format expansion: '#' doubled.
-        self._run(["display-message", *target, "-d", "4000", text.replace("#", "##")])
+        self._run(["display-message", *target, "-d", "4000", tmux_literal(text)])
 
 
 def _rows(text: str, width: int) -> int:

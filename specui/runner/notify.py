@@ -13,6 +13,8 @@ import subprocess
 from collections.abc import Mapping
 from typing import TextIO
 
+from specui.core.tmux_format import tmux_literal
+
 __all__ = ["bell", "end_message", "tmux_message"]
 
 
@@ -33,7 +35,7 @@ def tmux_message(text: str, env: Mapping[str, str] | None = None) -> bool:
     try:
         result = subprocess.run(
             # The text is data: '#' doubled, or tmux expands #{…} and runs #(…) in it.
-            [tmux, "display-message", "-d", "10000", text.replace("#", "##")],
+            [tmux, "display-message", "-d", "10000", tmux_literal(text)],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, timeout=5, check=False,
         )
