@@ -184,7 +184,11 @@ def weakest_dimension(scores: Mapping[str, float], kind: str) -> str:
     """The lowest-scoring dimension of the current stage (ties: the stage's order). An engine
     calls this with the scores it just gave the last answer: the directive's target was
     computed before that answer was scored."""
-    dims = list(STAGES[stage_of(scores, kind)])
+    return _weakest_of(STAGES[stage_of(scores, kind)], scores)
+
+
+def _weakest_of(dims: tuple[str, ...], scores: Mapping[str, float]) -> str:
+    """The lowest-scoring of `dims` (ties: their order)."""
     return min(dims, key=lambda d: (scores.get(d, 0.0), dims.index(d)))
 
 
@@ -229,8 +233,7 @@ def target_dimension(state: InterviewState) -> str:
     reserved = reserved_stage(state)
     if reserved is None:
         return weakest_dimension(state.scores(), state.type)
-    dims = list(STAGES[reserved])
-    return min(dims, key=lambda d: (state.scores().get(d, 0.0), dims.index(d)))
+    return _weakest_of(STAGES[reserved], state.scores())
 
 
 def rhythm_streak(state: InterviewState) -> int:
