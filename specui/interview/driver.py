@@ -80,7 +80,12 @@ class RoundFailed(Exception):
 
 
 class AnsweredElsewhere(SpecuiError):
-    """Another specui on the same project answered the question first; nothing was written."""
+    """Another specui on the same project answered the question first; nothing was written.
+    `changed`: the pending question was another one already when the answer came."""
+
+    def __init__(self, message: str, *, changed: bool = False) -> None:
+        super().__init__(message)
+        self.changed = changed
 
 
 ANSWERED_ELSEWHERE = (
@@ -182,7 +187,7 @@ class InterviewDriver:
             iv = self.state
             pending = iv.current
             if key is not None and key != pending_key(iv):
-                raise AnsweredElsewhere(QUESTION_CHANGED)
+                raise AnsweredElsewhere(QUESTION_CHANGED, changed=True)
             if pending is None:
                 raise SpecuiError("there is no question to answer")
             if iv.engine.status == "thinking":

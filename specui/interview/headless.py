@@ -22,7 +22,6 @@ from specui.core.paths import Project
 from specui.core.progress import progress_line
 from specui.core.questions import Answer, parse_answer
 from specui.interview.driver import (
-    QUESTION_CHANGED,
     AnsweredElsewhere,
     InterviewDriver,
     pending_key,
@@ -244,7 +243,7 @@ def run_headless(
         try:
             driver.answer(parsed, key=key)
         except AnsweredElsewhere as exc:
-            raise SpecuiError(_not_recorded(store, changed=str(exc) == QUESTION_CHANGED)) from None
+            raise SpecuiError(_not_recorded(store, changed=exc.changed)) from None
     data = _summary(project, store)
     # Said once, by whichever command opened the store first: a session set aside as unreadable
     # (the interview started afresh), a session that could not be saved.
