@@ -548,8 +548,8 @@ class PhaseManager:
         """Record `prepared` as the running run — unless another run is running, whoever
         started it (a second workbench, `specui run`): the check and the record are one store
         update, under its cross-process lock and on what is on disk now, so two processes
-        never both start (each checking first, then both recording, ran two agents at once
-        under one run id). Nothing is written into the run's folder before this."""
+        never both start (a check and a record apart would let both pass the check and run
+        two agents under one run id). Nothing is written into the run's folder before this."""
         spec = prepared.spec
         done, total = self.task_count() if spec.phase == "implement" else (None, None)
         run = PhaseRun(

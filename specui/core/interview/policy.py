@@ -809,8 +809,8 @@ def finalize_question(state: InterviewState, spec: SpecView) -> PendingQuestion:
 
 # Answer text lands in SPEC.md and session.json: a control character (a NUL makes SPEC.md a
 # binary file, ESC a terminal command) or an unpaired surrogate (not UTF-8: nothing can be
-# saved) is refused, as is a runaway size (a 3 MB answer took 23 s and went into SPEC.md whole;
-# a long document belongs in SPEC.md itself, see the overview question).
+# saved) is refused, as is a runaway size (a 3 MB answer takes ~20 s to record and lands in
+# SPEC.md whole; a long document belongs in SPEC.md itself, see the overview question).
 MAX_ANSWER_CHARS = 64_000
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 

@@ -120,8 +120,8 @@ class PastRunsScreen(_RunnerModal):
             line.append(f"{icon} {outcome:<{max(width, 8)}}", style=style)
             line.append(f" {started}\n")
             line.append_text(safe_text(run.log or "(no log)", style="dim"))
-            # By row, not by run id: a session may hold one id twice (two processes that
-            # started in the same second before starts were claimed), and ids must be unique.
+            # By row, not by run id: option ids must be unique, and a session may hold one run
+            # id twice (two processes that started in the same second without a claim).
             options.append(Option(line, id=f"run-{len(options) - 1}"))
         with Vertical(id="runner-modal"):
             yield Label(Text("Past runs (Enter: show its log)", style="bold"))

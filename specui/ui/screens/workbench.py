@@ -57,8 +57,8 @@ FINISHED = ("crystallized", "exited")
 DRAFT_DELAY = 0.4  # seconds of quiet before a draft is saved (quit saves at once)
 SAVING = "Saving your answer…"
 # Said only if the answer is still on its way by then: an agent's round shows its own thinking
-# line as soon as the agent starts, and a repaint between Enter and that start held the agent
-# back (the screen's frame and the round's set-up take turns on one interpreter).
+# line as soon as the agent starts, and a repaint between Enter and that start would hold the
+# agent back (the screen's frame and the round's set-up take turns on one interpreter).
 SAVING_DELAY = 0.15
 TEXT_BOXES = ("Input", "TextArea")  # class names: no need to import TextArea at start-up
 

@@ -2,8 +2,8 @@
 
 Textual 8.2's XTerm parser leaves a bracketed paste (ESC [200~ … ESC [201~) when the pasted text
 itself holds an ESC, which coloured text copied from a log does: the characters after it are
-re-issued as key presses. The paste was scrambled, and a line break after a colour code
-arrived as Enter, submitting half an answer (with `^[31m` in it) into SPEC.md.
+re-issued as key presses: the paste comes scrambled, and a line break after a colour code
+comes as Enter, which submits half an answer (with `^[31m` in it) into SPEC.md.
 
 `PasteSafeParser` keeps the terminal's bytes as they are outside a paste. Inside one, it drops
 colour codes (SGR) and shows any other escape as "␛" (U+241B, visible and removable) before
