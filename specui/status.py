@@ -18,7 +18,7 @@ from specui.core.config import (
 )
 from specui.core.errors import SpecuiError
 from specui.core.interview import policy
-from specui.core.paths import Project
+from specui.core.paths import Project, enclosing_project
 from specui.core.progress import progress_line
 from specui.core.tasks import count_tasks, find_tasks_file
 from specui.runner.manager import PhaseManager, observed_run
@@ -26,17 +26,11 @@ from specui.store import PhaseRun, SessionStore
 
 
 def project_above(project: Project) -> str | None:
-    """The nearest folder above with a SPEC.md or a session, when this one has none of a
+    """The nearest folder above that holds a project, when this one holds none of a
     project's files: `specui status` or `specui interview` run from the project's src/ or
     specs/ (DIR is the current folder by default)."""
-    here = (project.spec, project.state_dir, project.config, project.stack)
-    if any(path.exists() for path in here):
-        return None
-    for folder in project.root.parents:
-        above = Project.at(folder)
-        if above.spec.is_file() or above.state_dir.is_dir():
-            return str(above.root)
-    return None
+    found = enclosing_project(project)
+    return None if found is None or found.root == project.root else str(found.root)
 
 
 def _spec_part(project: Project, store: SessionStore) -> dict[str, Any]:

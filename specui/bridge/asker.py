@@ -34,7 +34,7 @@ from specui import bridge
 from specui.bridge.tmux import Tmux, question_height
 from specui.core.errors import SpecuiError
 from specui.core.loader import MAX_DEPTH, nesting_depth
-from specui.core.paths import Project
+from specui.core.paths import Project, enclosing_project
 from specui.core.questions import AnswerEntry, QuestionBatch, normalize_question_input
 
 PAYLOAD_LIMIT = 256 * 1024  # a command line cannot carry more than 128 KiB anyway
@@ -294,14 +294,18 @@ def wait_for_answers(
 
 
 def workbench_for(project: Project) -> tuple[Project, bridge.ProcessStamp | None]:
-    """The folder whose workbench asks, and that workbench: `project`'s own, else the nearest
-    folder above with one open (an agent's shell may have done `cd src` first, and the person
-    looks at the workbench on the project), else `project` with none."""
+    """The folder whose workbench asks, and that workbench: `project`'s own, else the one of
+    the project it lies in (an agent's shell may have done `cd src` first, and the person
+    looks at the workbench on the project), else `project` with none. Never a workbench on
+    another project above this one (a monorepo root, the home folder)."""
+    home = enclosing_project(project) or project
     for folder in (project.root, *project.root.parents):
         candidate = project if folder == project.root else Project.at(folder)
         stamp = bridge.running_workbench(candidate)
         if stamp is not None:
             return candidate, stamp
+        if folder == home.root:
+            break
     return project, None
 
 

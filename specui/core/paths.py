@@ -101,3 +101,19 @@ class Project:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+def holds_project(project: Project) -> bool:
+    """The folder holds a project's files: SPEC.md, specui's state, specui.toml or stack.toml."""
+    return (project.spec.is_file() or project.state_dir.is_dir() or project.config.is_file()
+            or project.stack.is_file())
+
+
+def enclosing_project(project: Project) -> Project | None:
+    """`project` when its folder holds a project, else the nearest folder above that does
+    (a command run from the project's src/ or specs/), else None."""
+    for folder in (project.root, *project.root.parents):
+        candidate = project if folder == project.root else Project.at(folder)
+        if holds_project(candidate):
+            return candidate
+    return None

@@ -46,3 +46,24 @@ def test_without_a_workbench_above_the_folder_itself_is_asked(tmp_path: Path) ->
     folder = Project.at(tmp_path / "lonely")
     (tmp_path / "lonely").mkdir()
     assert asker.workbench_for(folder) == (folder, None)
+
+
+def test_a_project_inside_another_does_not_ask_the_outer_ones_workbench(tmp_path: Path) -> None:
+    """A monorepo root (or the home folder) with a workbench open, and a project of its own
+    below it with none: the inner project's question is not the outer one's (review)."""
+    outer = Project.at(tmp_path / "mono")
+    inner_root = tmp_path / "mono" / "services" / "api"
+    (inner_root / "src").mkdir(parents=True)
+    (inner_root / "SPEC.md").write_text("# SPEC\n")
+    bridge.write_workbench_pid(outer)
+    try:
+        inner = Project.at(inner_root)
+        assert asker.workbench_for(inner) == (inner, None)
+        from_src = Project.at(inner_root / "src")
+        assert asker.workbench_for(from_src) == (from_src, None)
+        # A plain folder of the outer project still reaches its workbench.
+        (tmp_path / "mono" / "docs").mkdir()
+        found, stamp = asker.workbench_for(Project.at(tmp_path / "mono" / "docs"))
+        assert found == outer and stamp is not None
+    finally:
+        bridge.remove_workbench_pid(outer)
