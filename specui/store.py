@@ -26,6 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from specui.core.errors import SpecuiError
 from specui.core.fsio import atomic_write_text, make_dirs, remove_stale_temps, resolve_target
 from specui.core.interview.state import InterviewState
 from specui.core.loader import LoadError, load_json_text, read_file_bytes
@@ -251,8 +252,10 @@ class SessionStore:
 
     # ------------------------------------------------------------------ writing
     @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        """Advisory lock so read-modify-write cycles of two processes do not interleave."""
+    def _file_lock(self, *, strict: bool = False) -> Iterator[None]:
+        """Advisory lock so read-modify-write cycles of two processes do not interleave.
+        Without it an update still goes on (a draft, a notice); `strict` updates, whose point
+        is that no other process comes between (a run's start), are refused instead."""
         if fcntl is None:
             yield
             return
@@ -265,7 +268,12 @@ class SessionStore:
                 os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
                 0o600,
             )
-        except OSError:
+        except OSError as exc:
+            if strict:
+                raise SpecuiError(
+                    f"cannot lock {self._rel()} against other specui processes: "
+                    f"{exc.strerror or exc}"
+                ) from None
             yield
             return
         try:
@@ -290,7 +298,9 @@ class SessionStore:
         self._disk_text = text
         self._disk_sig = self._stat()
 
-    def update(self, fn: Callable[[Session], None], *, notify_first: bool = False) -> Session:
+    def update(
+        self, fn: Callable[[Session], None], *, notify_first: bool = False, strict: bool = False
+    ) -> Session:
         """Apply `fn` to a copy of the state, persist it atomically, then notify subscribers.
 
         If `fn` raises, nothing changes and the exception propagates. Subscribers run in the
@@ -301,11 +311,17 @@ class SessionStore:
         when this returns), so a view repaints while the file is written and fsynced. Only for
         a caller whose change survives a crash before the write (the interview driver's
         journal); subscribers then run under the lock and must not wait for another thread.
+
+        `strict`: the change must rest on the file as another process left it (a run's start
+        checks that nothing else runs): when the file cannot be locked or re-read, it raises
+        SpecuiError instead of going on with what this process last knew.
         """
-        with self._lock, self._file_lock():
+        with self._lock, self._file_lock(strict=strict):
             try:
                 self._load_from_disk()  # pick up another process's changes first
-            except Exception:
+            except Exception as exc:
+                if strict:
+                    raise SpecuiError(f"cannot re-read {self._rel()}: {exc}") from None
                 log.exception("unexpected error re-reading %s", self.path)
             draft = self.state.model_copy(deep=True)
             fn(draft)

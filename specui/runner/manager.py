@@ -568,7 +568,7 @@ class PhaseManager:
                 raise SpecuiError(f"run {run.run_id} was just started elsewhere; try again")
             session.runs.append(run)
 
-        self.store.update(apply)
+        self.store.update(apply, strict=True)
         return run
 
     def _unclaim(self, run_id: str) -> None:

@@ -30,6 +30,9 @@ def test_a_second_process_cannot_start_while_the_first_runs(tmp_path: Path) -> N
     first = manager_for(project)
     second = manager_for(project)  # opened before the run: its view of the store is older
     run = first.start("implement", force=True)
+    # Its view stays stale until the claim (as a process that read the file just before the
+    # first one recorded its run): the refusal must come from the claim's locked re-read.
+    second.store.reload = lambda: None  # type: ignore[method-assign]
     with pytest.raises(SpecuiError, match="already running"):
         second.start("implement", force=True)
     wait_for(lambda: (first.refresh(), first.active() is None)[1], timeout=20)
@@ -76,3 +79,24 @@ def test_auto_continue_set_in_one_window_is_followed_in_the_other(tmp_path: Path
         wait_for(lambda m=manager: (m.refresh(), m.active() is None)[1], timeout=20)
     runs = other.store.state.runs
     assert [r.attempt for r in runs if r.phase == "implement"] == [1, 2], runs
+
+
+def test_a_start_that_cannot_lock_the_session_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """The claim is one locked update on the file as on disk: when the lock cannot be taken
+    (or the file re-read), the start says so instead of trusting this process's view."""
+    import os as _os
+
+    project = make_project(tmp_path, ONE_TASK_SLOWLY)
+    write_tasks(tmp_path, 1)
+    manager = manager_for(project)
+    real_open = _os.open
+
+    def no_lock(path, *args, **kwargs):
+        if str(path).endswith(".session.lock"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("specui.store.os.open", no_lock)
+    with pytest.raises(SpecuiError, match="cannot lock .*session.json against other specui"):
+        manager.start("implement", force=True)
+    assert manager.store.state.runs == []
