@@ -530,7 +530,8 @@ class PhaseManager:
         return self._launch(prepared, message)
 
     def _materialize(self, prepared: PreparedRun) -> None:
-        prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
+        """The run's folder (prompt, spec.json) and its empty log; the command is resolved
+        before the claim (a missing binary claims nothing)."""
         root = self.project.root
         make_dirs(prepared.run_dir, root=root)  # 0700 under .specui/, never through a link out
         atomic_write_bytes(prepared.run_dir / PROMPT_FILE, prepared.prompt.encode("utf-8"))
@@ -668,6 +669,7 @@ class PhaseManager:
         `reap_orphans` only for a process that called `become_subreaper()` and has no other
         children (the `specui run` process)."""
         prepared.spec.foreground = True
+        prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
         run = self._claim(prepared, os.getpid())
         try:
             self._materialize(prepared)
