@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import AnyStr
 
 __all__ = [
-    "has_controls", "is_safe_bytes", "sanitize", "sanitize_bytes", "scan_span", "strip_ansi",
+    "has_controls", "is_safe_bytes", "last_frame", "sanitize", "sanitize_bytes", "scan_span",
+    "strip_ansi",
 ]
 
 # Any byte that could start an escape or control sequence: C0 (minus TAB and LF), DEL, C1.
@@ -150,3 +152,14 @@ def sanitize_bytes(data: bytes) -> bytes:
     if is_safe_bytes(data):
         return data
     return sanitize(data.decode("utf-8", errors="specui-c1")).encode("utf-8")
+
+
+def last_frame(line: AnyStr) -> AnyStr:
+    """One line (without its newline) as a terminal leaves it: a carriage return inside it
+    starts the line over, so a progress bar redrawn with CR keeps its last frame, not every
+    frame side by side; a CR at its end is a CRLF line end. The runner's log and its pane
+    both apply it, so they show the same line."""
+    cr = "\r" if isinstance(line, str) else b"\r"
+    line = line.rstrip(cr)  # type: ignore[arg-type]
+    cut = line.rfind(cr)  # type: ignore[arg-type]
+    return line[cut + 1 :] if cut != -1 else line

@@ -19,7 +19,7 @@ is scanned twice.
 
 from __future__ import annotations
 
-from specui.core.ansi import is_safe_bytes, sanitize_bytes, scan_span
+from specui.core.ansi import is_safe_bytes, last_frame, sanitize_bytes, scan_span
 
 __all__ = [
     "EAGER_LIMIT", "MAX_PENDING", "LineSanitizer", "Part", "sanitize_lines",
@@ -34,17 +34,24 @@ def sanitize_lines(block: bytes) -> bytes:
     """Sanitize each line of `block` on its own (newlines always kept)."""
     if is_safe_bytes(block):
         return block
-    return b"\n".join(sanitize_bytes(line) for line in block.split(b"\n"))
+    return b"\n".join(_line(line) for line in block.split(b"\n"))
 
 
 def _sanitize_line(line: bytes) -> bytes:
     """One line (ending in its newline): itself when safe."""
-    return line if is_safe_bytes(line) else sanitize_bytes(line[:-1]) + b"\n"
+    return line if is_safe_bytes(line) else _line(line[:-1]) + b"\n"
 
 
 def _sanitize_each(block: bytes) -> bytes:
     """Whole lines known to be unsafe somewhere: each line sanitized on its own."""
-    return b"\n".join(sanitize_bytes(line) for line in block.split(b"\n"))
+    return b"\n".join(_line(line) for line in block.split(b"\n"))
+
+
+def _line(line: bytes) -> bytes:
+    """One line without its newline, sanitized, as a terminal leaves it (`last_frame`). A
+    progress bar starts each frame with CR, so its line waits whole (a CR is not safe to
+    give out early) and keeps its last frame; text given out before a CR stays given out."""
+    return sanitize_bytes(last_frame(line))
 
 
 def _incomplete_utf8_suffix(data: bytes) -> int:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from specui.core.ansi import sanitize, sanitize_bytes
+from specui.core.ansi import last_frame, sanitize, sanitize_bytes
 from specui.runner.safe_output import MAX_PENDING, LineSanitizer
 from specui.ui.widgets.log_view import sanitize_line as pane_sanitize  # what the pane does
 
@@ -19,7 +19,8 @@ NASTY_LINES = [
     "\x1bP+q544e\x1b\\dcs gone \x9b31m c1 csi gone \x07 bell gone",
     "an unterminated title \x1b]2;never closed",   # must not swallow the next line
     "next line survives\r",
-    "progress 10%\rprogress 100%",
+    # A progress bar starts each frame with CR (tqdm, npm): the log keeps the last frame.
+    "\rprogress 10%\rprogress 100%",
     "\x1b[1;38;5;208morange bold\x1b[0m",
     "",
 ]
@@ -27,8 +28,9 @@ RAW = ("\n".join(NASTY_LINES) + "\n").encode("utf-8") + b"\xff\xfe bad utf-8 \xc
 
 
 def expected(raw: bytes) -> bytes:
-    """Per-line sanitize of the whole stream: what the log must hold."""
-    return b"\n".join(sanitize_bytes(line) for line in raw.split(b"\n"))
+    """Per-line sanitize of the whole stream, each line as a terminal leaves it (a CR starts
+    it over): what the log must hold."""
+    return b"\n".join(sanitize_bytes(last_frame(line)) for line in raw.split(b"\n"))
 
 
 def as_text(data: bytes) -> str:
@@ -67,7 +69,9 @@ def test_any_chunking_gives_the_same_log(seed: int) -> None:
         pos += step
     out = feed_all(chunks, idle_every=rng.choice([0, 1, 3]))
     assert as_text(out) == as_text(expected(raw))
-    assert as_text(out) == "\n".join(sanitize(line) for line in as_text(raw).split("\n"))
+    assert as_text(out) == "\n".join(
+        sanitize(last_frame(line)) for line in as_text(raw).split("\n")
+    )
 
 
 def test_the_pane_shows_the_same_lines_as_before() -> None:
@@ -128,3 +132,13 @@ def test_a_safe_flood_is_handed_out_without_a_copy() -> None:
     assert b"".join(bytes(p) for p in cleaner.feed_parts(unsafe)) == (
         b"\n" + b"ok\n" * 3000 + b"x\nok\n"  # ESC [ 1 ; 3 a moves the cursor: stripped
     )
+
+
+def test_a_progress_bar_redrawn_with_cr_keeps_its_last_frame():
+    """trial4 J17: every frame of a CR-drawn progress bar stood side by side in one log line."""
+    frames = b"".join(b"\rprogress %d/200 " % i + b"#" * (i // 20) for i in range(201))
+    data = frames + b"\nbuilt\r\nnext\n"
+    for size in (1, 7, 4096, len(data)):
+        cleaner = LineSanitizer()
+        out = b"".join(cleaner.feed(data[i : i + size]) for i in range(0, len(data), size))
+        assert out + cleaner.flush() == b"progress 200/200 ##########\nbuilt\nnext\n", size

@@ -55,7 +55,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from specui.core.ansi import sanitize
+from specui.core.ansi import last_frame, sanitize
 from specui.runner.logsearch import search_file
 
 __all__ = ["LogView", "Transform", "sanitize_line"]
@@ -100,7 +100,7 @@ def sanitize_line(line: str) -> str:
     The file is data whoever wrote it (`specui.core.ansi.sanitize`); the control-character
     pass after it keeps the result one row (no form feeds, vertical tabs or Unicode line
     separators)."""
-    return sanitize(line).translate(_CONTROL_TABLE)
+    return sanitize(last_frame(line)).translate(_CONTROL_TABLE)
 
 
 def ansi_to_text(line: str) -> Text:
