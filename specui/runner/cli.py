@@ -114,8 +114,10 @@ def _say(message: str) -> None:
 
 
 def _stall_reporter(phase: str, stall_minutes: float, action: str, restarts_allowed: int):
-    """One line on stderr when the run stalls (and when progress resumes). Under "restart"
-    it counts as the supervisor does: once the restarts are used up, a stall stops the run."""
+    """One line on stderr when the run stalls (and when progress resumes), deciding as the
+    supervisor does (`stall_action`): once the restarts are used up, a stall stops the run."""
+    from specui.runner.supervisor import stall_action
+
     restarts = 0
 
     def report(stalled: bool, idle: float) -> None:
@@ -123,13 +125,17 @@ def _stall_reporter(phase: str, stall_minutes: float, action: str, restarts_allo
         if not stalled:
             _say(f"phase {phase}: progress resumed")
             return
-        what = {"notify": "still running, Ctrl+C stops it", "stop": "stopping it"}.get(action)
-        if what is None and restarts < restarts_allowed:
+        decided = stall_action(action, restarts, restarts_allowed)
+        if decided == "notify":
+            what = "still running, Ctrl+C stops it"
+        elif decided == "restart":
             restarts += 1
             what = f"restarting it ({restarts}/{restarts_allowed})"
-        elif what is None and restarts_allowed == 0:
+        elif action != "restart":
+            what = "stopping it"
+        elif restarts_allowed == 0:
             what = "stopping it ([runner] stall_restarts = 0)"
-        elif what is None:
+        else:
             times = "time" if restarts_allowed == 1 else "times"
             what = (f"stopping it (it was restarted {restarts_allowed} {times}: [runner] "
                     f"stall_restarts = {restarts_allowed})")

@@ -299,6 +299,18 @@ def _fmt_time(moment: datetime) -> str:
     return moment.astimezone().isoformat(timespec="seconds")
 
 
+
+def stall_action(
+    on_stall: str, restarts_done: int, restarts_allowed: int
+) -> Literal["notify", "restart", "stop"]:
+    """What a stall leads to under `[runner] on_stall`: "restart" while restarts are left,
+    then "stop"; the headless reporter says the same thing the supervisor does."""
+    if on_stall == "notify":
+        return "notify"
+    if on_stall == "restart" and restarts_done < restarts_allowed:
+        return "restart"
+    return "stop"
+
 class Supervisor:
     """Runs one command, logs it, keeps status.json current. One instance per run."""
 
@@ -666,13 +678,13 @@ class Supervisor:
         self._act_on_stall(idle)
 
     def _act_on_stall(self, idle: float) -> None:
-        action = self.spec.on_stall
+        action = stall_action(self.spec.on_stall, self.status.restarts, self.spec.stall_restarts)
         if action == "notify":
             return
         cause = f"no progress for {_fmt_minutes(idle)}"
         if self.status.last_notice:
             cause += f"; last: {self.status.last_notice}"
-        if action == "restart" and self.status.restarts < self.spec.stall_restarts:
+        if action == "restart":
             self._stall_action = "restart"
             self.status.message = cause
         else:

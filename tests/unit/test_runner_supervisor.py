@@ -466,3 +466,12 @@ def test_one_notice_then_silence_is_not_unreachable(
     said: list[str] = []
     status = supervisor.run(on_unreachable=said.append)
     assert said == [] and status.unreachable == "" and status.state == "done"
+
+
+def test_one_rule_decides_what_a_stall_leads_to() -> None:
+    from specui.runner.supervisor import stall_action
+
+    assert stall_action("notify", 0, 1) == "notify"
+    assert stall_action("stop", 0, 1) == "stop"
+    assert [stall_action("restart", done, 2) for done in range(4)] == [
+        "restart", "restart", "stop", "stop"]
