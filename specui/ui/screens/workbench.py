@@ -753,6 +753,13 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             return None
         return self.app.store.state.interview.engine.owner_pid  # type: ignore[union-attr]
 
+    def _round_here(self) -> bool:
+        """The engine's round runs in this specui (so Esc can cancel it)."""
+        from specui.interview.round_owner import round_owner
+
+        store = self.app.store
+        return store is not None and round_owner(store.state.interview.engine) == "here"
+
     def action_cancel_round(self) -> None:
         if self._engine_status() != "thinking":
             return
@@ -760,6 +767,10 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if pid is not None:
             self.app.notify(f"This round runs in another specui (pid {pid}); cancel it there.",
                             severity="warning")
+            return
+        if not self._round_here():
+            self.app.notify("This round's specui has exited: there is nothing to cancel; the "
+                            "round runs again when specui next starts.", severity="warning")
             return
         self.app.engine.cancel()  # thread-safe: the worker's round ends
         self.app.notify("Cancelling the round…")
@@ -815,7 +826,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if action == "conflicts":
             return store is not None and bool(store.state.spec.conflicts)
         if action == "cancel_round":
-            return self._engine_status() == "thinking" and self._round_elsewhere() is None
+            return self._engine_status() == "thinking" and self._round_here()
         if action in ("retry_round", "offline_round"):
             return self._engine_status() == "error" and (
                 action == "retry_round" or self._offline_possible())
