@@ -13,17 +13,22 @@ from .conftest import SMALL, make_app, settle
 from .fake_engine import SINGLE
 
 
+def _exited_owner() -> EngineState:
+    """A round recorded as running by a process that has exited since."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    ident = identify(gone.pid)
+    gone.wait()
+    return EngineState(status="thinking", name="codex", owner_pid=gone.pid,
+                       owner_start=ident.start_time if ident else None,
+                       owner_boot=ident.boot_id if ident else None)
+
+
 async def test_esc_on_a_round_whose_specui_exited(project, store):
     app = make_app(project, store, [SINGLE])
+    engine = _exited_owner()
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        gone = subprocess.Popen([sys.executable, "-c", "pass"])
-        ident = identify(gone.pid)
-        gone.wait()
-        store.update(lambda s: setattr(s.interview, "engine", EngineState(
-            status="thinking", name="codex", owner_pid=gone.pid,
-            owner_start=ident.start_time if ident else None,
-            owner_boot=ident.boot_id if ident else None)))
+        store.update(lambda s: setattr(s.interview, "engine", engine))
         await settle(pilot)
         assert app.screen.footer_shows("cancel_round") is False
         app.set_focus(None)
