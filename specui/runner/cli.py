@@ -17,6 +17,7 @@ import shlex
 import sys
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
+from specui.core.ansi import strip_ansi
 from specui.core.errors import SpecuiError
 from specui.core.orchestrator import run_outcome, validate_phase
 from specui.core.paths import Project
@@ -110,7 +111,9 @@ class JsonForwarder:
 
 
 def _say(message: str) -> None:
-    print(f"specui: {message}", file=sys.stderr, flush=True)
+    # Messages carry text from the run (a phase's last notice, a path): data, so no escape
+    # sequence reaches the terminal (a title, a clear screen).
+    print(f"specui: {strip_ansi(message)}", file=sys.stderr, flush=True)
 
 
 def _stall_reporter(phase: str, stall_minutes: float, action: str, restarts_allowed: int):
@@ -160,7 +163,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except SpecuiError as exc:
-        print(f"specui: error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return exc.exit_code
 
 

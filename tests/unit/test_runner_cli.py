@@ -437,3 +437,13 @@ def test_headless_stall_restart_then_stop(tmp_path: Path) -> None:
     assert warnings[0].endswith("restarting it (1/1)"), warnings
     assert warnings[1].endswith("stopping it (it was restarted 1 time: [runner] "
                                 "stall_restarts = 1)"), warnings
+
+
+def test_the_run_commands_own_lines_pass_no_escape_sequence(capsys):
+    """A phase's message (text from the run) reaches stderr as plain text."""
+    from specui.runner.cli import _say
+
+    _say("phase plan failed: \x1b]0;title\x07last: \x1b[2Jdone \x9b31m")
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x9b" not in err and "\x07" not in err
+    assert err.startswith("specui: phase plan failed: ")
