@@ -140,7 +140,7 @@ def _parser_for(command: str | None) -> _Parser:
                 const=name,
                 help=f"a new interview with the {name} profile: {PROFILE_HELP[name]}",
             )
-        _add_dir(p)
+        _add_dir(p, default=None)  # None: not given (see cmd_open)
         return p
     if command == "init":
         p = _Parser(
@@ -706,16 +706,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
     project = _existing_dir(args.dir or ".")
     if args.dir is None:
-        from specui.status import project_above
-
-        # An agent's shell that did `cd src` would start a second interview (SPEC.md,
-        # stack.toml, .specui/) inside the project; an explicit DIR (even ".") still does.
-        above = project_above(project)
-        if above is not None:
-            raise UsageError(
-                f"no interview in this folder; the project above is {above}: `specui interview "
-                f"{above}` (or `specui interview .` starts a new one here)"
-            )
+        _refuse_inside_a_project(project, "specui interview")
     answer: str | bytes | None = args.answer
     if answer == "-":
         from specui.core.loader import MAX_BYTES
@@ -776,8 +767,24 @@ def cmd_handoff(args: argparse.Namespace) -> int:
     return int(result.get("code", 0))
 
 
+def _refuse_inside_a_project(project: Project, command: str) -> None:
+    """Run without DIR from a folder inside a project (its src/, an agent's shell that did
+    `cd src`): starting there would make a second project (SPEC.md, stack.toml, .specui/)
+    inside the first. An explicit DIR, even ".", still does."""
+    from specui.status import project_above
+
+    above = project_above(project)
+    if above is not None:
+        raise UsageError(
+            f"no interview in this folder; the project above is {above}: `{command} {above}` "
+            f"(or `{command} .` starts a new one here)"
+        )
+
+
 def cmd_open(args: argparse.Namespace) -> int:
-    project = _existing_dir(args.dir)
+    project = _existing_dir(args.dir or ".")
+    if args.dir is None:
+        _refuse_inside_a_project(project, "specui")
     if not (_isatty(sys.stdin) and _isatty(sys.stdout)):
         # A full-screen app drawn into a pipe is escape-code soup; say what works instead.
         raise UsageError(

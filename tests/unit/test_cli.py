@@ -118,7 +118,7 @@ def test_parse_run_arguments(tmp_path: Path) -> None:
 def test_a_directory_named_like_nothing_special_opens_workbench(tmp_path: Path) -> None:
     args = parse_args([str(tmp_path)])
     assert args.command is None and args.dir == str(tmp_path)
-    assert parse_args([]).dir == "."
+    assert parse_args([]).dir is None  # not given: the current folder, unless inside a project
 
 
 # ------------------------------------------------------------------------------- delegation

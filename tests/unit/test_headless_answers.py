@@ -353,3 +353,17 @@ def test_a_subfolder_with_its_own_specui_toml_is_a_project(capsys, monkeypatch, 
     (sub / "specui.toml").write_text("[interview]\n")
     monkeypatch.chdir(sub)
     assert run(capsys, "interview", "--json")[0] == 0 and (sub / "SPEC.md").is_file()
+
+
+def test_from_a_subfolder_the_workbench_points_at_the_project_above(capsys, monkeypatch,
+                                                                    started):
+    """`specui` (the workbench) from src/ made a second project there, as the interview did."""
+    sub = started / "src"
+    sub.mkdir()
+    monkeypatch.chdir(sub)
+    code, out, err = run(capsys)
+    assert (code, out) == (2, "")
+    assert err.strip() == (f"specui: error: no interview in this folder; the project above is "
+                           f"{started}: `specui {started}` (or `specui .` starts a new one "
+                           "here)")
+    assert sorted(p.name for p in sub.iterdir()) == []
