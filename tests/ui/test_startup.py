@@ -128,6 +128,20 @@ def test_first_frame_imports_stay_light(module):
     assert out.stdout.strip() == ""
 
 
+def test_the_saved_question_is_painted_without_pydantic():
+    """The boot thread imports the answer widgets to paint the saved question before the
+    store (pydantic, ~150 ms) loads: none of them may bring it in (the question pane's import
+    of the engine registry did, and the saved question came ~100 ms later)."""
+    from specui.ui.services.boot import PANE_MODULES
+
+    imports = "; ".join(f"import {m}" for m in PANE_MODULES)
+    code = (f"import sys, specui.ui.app; {imports}; "
+            "print(','.join(m for m in ('pydantic', 'specui.store', 'specui.core.config') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
 async def test_keys_pressed_before_the_panes_arrive_are_harmless(project, monkeypatch):
     from specui.store import SessionStore
 

@@ -18,7 +18,6 @@ from textual.widgets import Static
 from specui.core.ambiguity import ambiguity_percent
 from specui.core.interview.headline import engine_error, headline
 from specui.core.interview.headline import meta_parts as headline_meta
-from specui.interview.engines import can_go_offline
 from specui.interview.round_owner import round_owner
 from specui.ui.widgets.safe_text import clean, safe_text
 from specui.ui.widgets.static_text import show
@@ -83,6 +82,10 @@ def engine_line(session: Session, now: datetime | None = None) -> str:
             where = f"  (in another specui, pid {engine.owner_pid})"
         return f"⋯ {clean(engine.name or 'engine')} is thinking{elapsed}{activity}{where}"
     if engine.status == "error":
+        # Here, not at the top: the pane is imported before the first question is painted, and
+        # the engine registry brings pydantic (the store is loaded after that question).
+        from specui.interview.engines import can_go_offline
+
         said = clean(engine_error(engine.name or "", engine.error or "failed"))
         keys = "r retry · o switch to the offline engine" if can_go_offline(engine.name) else (
             "r retry")
