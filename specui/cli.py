@@ -32,7 +32,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -110,6 +110,13 @@ def _top_epilog() -> str:
     )
 
 
+def _add_profile_flags(group: Any, help_for: Callable[[str], str]) -> None:
+    """--quick / --standard / --deep: `profile` set to the flag's name."""
+    for name in PROFILES:
+        group.add_argument(f"--{name}", dest="profile", action="store_const", const=name,
+                           help=help_for(name))
+
+
 def _add_dir(p: argparse.ArgumentParser, default: str | None = ".") -> None:
     p.add_argument(
         "dir", nargs="?", default=default, metavar="DIR",
@@ -132,14 +139,9 @@ def _parser_for(command: str | None) -> _Parser:
         )
         p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
         depth = p.add_mutually_exclusive_group()
-        for name in PROFILES:
-            depth.add_argument(
-                f"--{name}",
-                dest="profile",
-                action="store_const",
-                const=name,
-                help=f"a new interview with the {name} profile: {PROFILE_HELP[name]}",
-            )
+        _add_profile_flags(
+            depth, lambda name: f"a new interview with the {name} profile: {PROFILE_HELP[name]}"
+        )
         _add_dir(p, default=None)  # None: not given (see cmd_open)
         return p
     if command == "init":
@@ -264,14 +266,7 @@ def _parser_for(command: str | None) -> _Parser:
             "[omx.deepInterview] defaultProfile, else standard); an interview keeps the "
             "profile it started with",
         )
-        for name in PROFILES:
-            depth.add_argument(
-                f"--{name}",
-                dest="profile",
-                action="store_const",
-                const=name,
-                help=f"the same as --profile {name}",
-            )
+        _add_profile_flags(depth, lambda name: f"the same as --profile {name}")
         p.add_argument(
             "--autoresearch",
             action="store_true",

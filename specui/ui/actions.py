@@ -205,12 +205,12 @@ def check_keymap(keymap: dict[str, str]) -> list[str]:
         if name not in known
     ]
     bound = table()
-    default = {e.id: _keys(e.keys) for e in bound}
-    effective = {e.id: _keys(keymap.get(e.id, e.keys)) for e in bound}
+    default = {e.id: split_keys(e.keys) for e in bound}
+    effective = {e.id: split_keys(keymap.get(e.id, e.keys)) for e in bound}
     for name, keys in keymap.items():
         if name not in default:
             continue
-        for key in _keys(keys):
+        for key in split_keys(keys):
             others = [
                 e.id for e in bound
                 if e.id != name and key in effective[e.id]
@@ -224,7 +224,8 @@ def check_keymap(keymap: dict[str, str]) -> list[str]:
     return warnings
 
 
-def _keys(keys: str) -> list[str]:
+def split_keys(keys: str) -> list[str]:
+    """A binding's comma-separated keys ("C,f5"), as a list."""
     return [k.strip() for k in keys.split(",") if k.strip()]
 
 

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from specui.core.errors import SpecuiError
-from specui.ui.actions import check_keymap
+from specui.ui.actions import check_keymap, split_keys
 from specui.ui.commands import SpecuiCommands, SystemCommands
 from specui.ui.messages import InterviewerReady
 from specui.ui.screens.workbench import WorkbenchScreen
@@ -299,7 +299,7 @@ class SpecuiApp(App[int]):
     # ------------------------------------------------------------------ keys and palette
     def keys_display(self, entry: UIAction) -> str:
         """An action's keys as the user has them (specui.toml [keys]), e.g. "C / F5"."""
-        keys = self._keymap.get(entry.id, entry.keys).split(",")
+        keys = split_keys(self._keymap.get(entry.id, entry.keys))
         return " / ".join(self.get_key_display(Binding(key, "")) for key in keys)
 
     def get_key_display(self, binding: Binding) -> str:
