@@ -271,3 +271,27 @@ async def test_keys_typed_before_the_question_is_painted_land_in_its_answer(proj
         await wait_until(pilot, lambda: app.query_one("#free-text").text == "hello early")
         await pilot.press(*" and late")
         await wait_until(pilot, lambda: app.query_one("#free-text").text == "hello early and late")
+
+
+
+
+async def test_a_render_queued_before_the_app_closes_finds_nothing_to_do(project):
+    """At close Textual marks the whole tree as being taken down and removes the children
+    before the pane's own queue is done: the runner pane's first render (queued at mount), a
+    refresh or a tail update then runs on a pane with no children and must do nothing (it
+    raised NoMatches, a traceback at a quick Ctrl+Q)."""
+    from specui.ui.widgets.runner_pane import RunnerPane
+
+    app = SpecuiApp(project, watch=False, blink=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: app.query(RunnerPane))
+        pane = app.query_one(RunnerPane)
+        await wait_until(pilot, lambda: pane.runner_view is not None)
+        for node in pane.walk_children(with_self=True):
+            node._pruning = True  # what App._prune does to every node it takes down
+        await pane.query_children().remove()
+        pane._render_all()
+        pane._render_tail()
+        pane.refresh_now()
+        for node in pane.walk_children(with_self=True):
+            node._pruning = False

@@ -134,6 +134,12 @@ class RunnerPane(Vertical):
         self.set_interval(self._refresh_interval, self.refresh_now, name="runner-refresh")
 
     @property
+    def _live(self) -> bool:
+        """Mounted and not being taken down: at quit Textual removes the children first, and a
+        callback queued before (the first render, a refresh) must then find nothing to do."""
+        return self.is_mounted and not self._pruning and not self._closing
+
+    @property
     def log_view(self) -> LogView:
         return self.query_one("#runner-log", LogView)
 
@@ -147,7 +153,7 @@ class RunnerPane(Vertical):
     def refresh_now(self) -> None:
         """Ask the runner for a fresh view (also every second). Never blocks the UI; calls
         while one is under way ask for one more afterwards. Safe from any thread."""
-        if not self.is_mounted:
+        if not self._live:
             return
         if threading.get_ident() != getattr(self.app, "_thread_id", threading.get_ident()):
             self.app.call_from_thread(self.refresh_now)
@@ -214,7 +220,7 @@ class RunnerPane(Vertical):
         return view.current
 
     def _render_all(self) -> None:
-        if not self.is_mounted:
+        if not self._live:
             return
         view = self._rv
         run = view.current if view is not None else None
@@ -398,7 +404,7 @@ class RunnerPane(Vertical):
         return text
 
     def _render_tail(self) -> None:
-        if not self.is_mounted:
+        if not self._live:
             return
         view = self.log_view
         text = Text()
