@@ -148,6 +148,13 @@ def _stall_reporter(phase: str, stall_minutes: float, action: str, restarts_allo
     return report
 
 
+def _announcer(phase: str, attempt: int):
+    def announce(run) -> None:
+        _say(f"phase {phase} (attempt {attempt}) -> {run.log}")
+
+    return announce
+
+
 def _unreachable_reporter(phase: str):
     """One line on stderr when the agent has heard only reconnect notices for a while (the
     stall rules still decide when the run ends)."""
@@ -222,7 +229,6 @@ def _run(args: argparse.Namespace) -> int:
     # Recorded with the run (spec.json), so a workbench opened meanwhile shows and keeps it.
     manager.config = manager.config.model_copy(update={"auto_continue": auto_continue})
 
-    from specui.runner.manager import resolve_executable
     from specui.runner.supervisor import become_subreaper
 
     # This process owns the run (it is the supervisor): adopt and reap whatever the agent
@@ -237,23 +243,24 @@ def _run(args: argparse.Namespace) -> int:
             current, input_override=input_override if current == phase else None,
             force=force or current != phase, continue_message=message, attempt=attempt,
         )
-        # Resolve the command before announcing the run: a missing binary is one error line,
-        # not a "phase X -> log" promise followed by an error and no log.
-        prepared.spec.argv = resolve_executable(prepared.spec.argv, project.root)
         forwarder: CleanForwarder | JsonForwarder
-        _say(f"phase {current} (attempt {attempt}) -> {prepared.spec.log_rel}")
+        # Announced once the run is claimed: a start that is refused (a missing binary) is one
+        # error line, not a "phase X -> log" promise followed by an error and no log.
+        announce = _announcer(current, attempt)
         stall = _stall_reporter(current, config.stall_minutes, manager.on_stall,
                                 prepared.spec.stall_restarts)
         unreachable = _unreachable_reporter(current)
         if prepared.spec.json_mode:
             forwarder = JsonForwarder(sys.stdout, colour=sys.stdout.isatty())
             run = manager.run_foreground(prepared, forward=forwarder, on_stall=stall,
-                                         reap_orphans=reap, on_unreachable=unreachable)
+                                         reap_orphans=reap, on_unreachable=unreachable,
+                                         on_claimed=announce)
         else:
             sys.stdout.flush()
             forwarder = CleanForwarder(sys.stdout.buffer)
             run = manager.run_foreground(prepared, forward_clean=forwarder, on_stall=stall,
-                                         reap_orphans=reap, on_unreachable=unreachable)
+                                         reap_orphans=reap, on_unreachable=unreachable,
+                                         on_claimed=announce)
         forwarder.flush()
         note = f" ({run.message})" if run.message else ""
         outcome = run_outcome(run.phase, run.status, run.tasks_done, run.tasks_total)

@@ -530,8 +530,7 @@ class PhaseManager:
         return self._launch(prepared, message)
 
     def _materialize(self, prepared: PreparedRun) -> None:
-        """The run's folder (prompt, spec.json) and its empty log; the command is resolved
-        before the claim (a missing binary claims nothing)."""
+        """The run's folder (prompt, spec.json) and its empty log (written after the claim)."""
         root = self.project.root
         make_dirs(prepared.run_dir, root=root)  # 0700 under .specui/, never through a link out
         atomic_write_bytes(prepared.run_dir / PROMPT_FILE, prepared.prompt.encode("utf-8"))
@@ -550,8 +549,12 @@ class PhaseManager:
         started it (a second workbench, `specui run`): the check and the record are one store
         update, under its cross-process lock and on what is on disk now, so two processes
         never both start (a check and a record apart would let both pass the check and run
-        two agents under one run id). Nothing is written into the run's folder before this."""
+        two agents under one run id). Nothing is written into the run's folder before this.
+
+        The command is resolved here, once per launch, for both start paths: a missing
+        binary claims nothing, and what is recorded is the command that was checked."""
         spec = prepared.spec
+        spec.argv = resolve_executable(spec.argv, self.project.root)
         done, total = self.task_count() if spec.phase == "implement" else (None, None)
         run = PhaseRun(
             run_id=spec.run_id, phase=spec.phase, status="running", started_at=self.clock(),
@@ -581,7 +584,6 @@ class PhaseManager:
 
     def _launch(self, prepared: PreparedRun, message: str = "") -> PhaseRun:
         """Claim, then write the run's folder and start its detached supervisor."""
-        prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
         run = self._claim(prepared, None, message)
         try:
             self._materialize(prepared)
@@ -660,8 +662,12 @@ class PhaseManager:
         reap_orphans: bool = False,
         forward_clean: Callable[[list[Part]], None] | None = None,
         on_unreachable: Callable[[str], None] | None = None,
+        on_claimed: Callable[[PhaseRun], None] | None = None,
     ) -> PhaseRun:
         """Headless: this process is the supervisor (same log and status files).
+
+        `on_claimed(run)` is called once the run is recorded and its log exists, before the
+        agent starts (a refused start — a missing binary, another run — never reaches it).
 
         `on_stall(stalled, idle_seconds)`: see Supervisor.run; the store's `stalled` flag is
         kept in step before it is called. `forward` / `forward_clean` / `on_unreachable`: see
@@ -669,7 +675,6 @@ class PhaseManager:
         `reap_orphans` only for a process that called `become_subreaper()` and has no other
         children (the `specui run` process)."""
         prepared.spec.foreground = True
-        prepared.spec.argv = resolve_executable(prepared.spec.argv, self.project.root)
         run = self._claim(prepared, os.getpid())
         try:
             self._materialize(prepared)
@@ -677,6 +682,8 @@ class PhaseManager:
         except BaseException:
             self._unclaim(run.run_id)
             raise
+        if on_claimed is not None:
+            on_claimed(run)
         supervisor = Supervisor(prepared.run_dir, prepared.spec)
         supervisor.reap_orphans = reap_orphans
         run_id = prepared.spec.run_id

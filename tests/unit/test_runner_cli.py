@@ -116,6 +116,19 @@ def test_command_not_found(tmp_path: Path) -> None:
     assert not list((root / "orchestrator").glob("constitution-*.md"))
 
 
+def test_a_run_resolves_its_command_once(tmp_path: Path, monkeypatch, resolutions) -> None:
+    """In process, to count: the CLI does not resolve the command on top of the run's own
+    resolution."""
+    import argparse
+
+    from specui.runner import cli, supervisor
+
+    root = make_project(tmp_path, ECHO)
+    monkeypatch.setattr(supervisor, "become_subreaper", lambda: False)  # not in pytest itself
+    assert cli.run_command(argparse.Namespace(phase="constitution", dir=str(root))) == 0
+    assert resolutions == [[sys.executable, "fake.py"]]
+
+
 JSON_EVENTS = """
 import json, sys, time
 sys.stdin.read()

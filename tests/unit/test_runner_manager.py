@@ -128,6 +128,35 @@ def test_command_not_found_names_config_key(tmp_path: Path) -> None:
     assert manager.store.state.runs == []
 
 
+def test_a_detached_start_resolves_its_command_once(tmp_path: Path, resolutions) -> None:
+    project = make_project(tmp_path, QUICK)
+    manager = manager_for(project)
+    manager.start("constitution")
+    assert wait_ended(manager).status == "done"
+    assert resolutions == [[sys.executable, "fake.py"]]
+
+
+def test_a_foreground_run_resolves_its_command_once(tmp_path: Path, resolutions) -> None:
+    project = make_project(tmp_path, QUICK)
+    manager = manager_for(project)
+    claimed = []
+    run = manager.run_foreground(manager.prepare("constitution"), on_claimed=claimed.append)
+    assert run.status == "done"
+    assert resolutions == [[sys.executable, "fake.py"]]
+    assert [r.run_id for r in claimed] == [run.run_id]
+
+
+def test_a_missing_command_is_refused_before_the_claim(tmp_path: Path) -> None:
+    project = make_project(tmp_path, QUICK)
+    config = RunnerConfig(command=["definitely-not-a-command-xyz", "-"], notify=False)
+    manager = PhaseManager(project, SessionStore.open(project), config)
+    claimed = []
+    with pytest.raises(SpecuiError, match="definitely-not-a-command-xyz"):
+        manager.run_foreground(manager.prepare("constitution"), on_claimed=claimed.append)
+    assert claimed == [] and manager.store.state.runs == []
+    assert not project.runs_dir.exists()
+
+
 def test_one_run_at_a_time(tmp_path: Path) -> None:
     project = make_project(tmp_path, SLOW)
     manager = manager_for(project)
