@@ -41,6 +41,7 @@ from textual.widgets.option_list import Option
 
 from specui.core.errors import SpecuiError
 from specui.core.questions import Answer, Question, build_answer
+from specui.ui.lifecycle import is_live
 from specui.ui.widgets.footer import Footer
 from specui.ui.widgets.option_picker import OptionPicker
 from specui.ui.widgets.safe_text import clean, safe_text
@@ -242,7 +243,7 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         """The option list gets the rows the dialog has left, so it scrolls inside the dialog
         instead of running past its edge with the hint (a long question at 80x24); the
         one-question pane is sized to fit, where this changes nothing."""
-        if self.reviewing or not self.is_mounted:
+        if self.reviewing or not is_live(self):
             return
 
         def rows(widget: Widget) -> int:

@@ -29,6 +29,7 @@ from textual.widgets import Static
 from specui.session_file import SavedPending
 from specui.session_file import draft_key as key_of
 from specui.ui import actions
+from specui.ui.lifecycle import is_live
 from specui.ui.messages import (
     FilesChanged,
     InterviewerReady,
@@ -118,7 +119,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
     def live(self) -> bool:
         """The answer column is up and the app is not shutting down (a message handled during
         shutdown, e.g. a SPEC.md read finishing then, must not look for removed widgets)."""
-        return self.answer_up and self.app._running and not self.app._exit
+        return self.answer_up and is_live(self)
 
     async def mount_answer(self) -> None:
         """The question and the answer in place of the shell's first placeholder: what the

@@ -39,6 +39,7 @@ from specui.core.paths import Project
 from specui.runner.manager import PhaseManager, RunnerView
 from specui.runner.vitals import fmt_duration
 from specui.ui.actions import bindings
+from specui.ui.lifecycle import is_live
 from specui.ui.screens.confirm import ConfirmScreen
 from specui.ui.screens.runner import (
     STATUS_ICON,
@@ -134,12 +135,6 @@ class RunnerPane(Vertical):
         self.set_interval(self._refresh_interval, self.refresh_now, name="runner-refresh")
 
     @property
-    def _live(self) -> bool:
-        """Mounted and not being taken down: at quit Textual removes the children first, and a
-        callback queued before (the first render, a refresh) must then find nothing to do."""
-        return self.is_mounted and not self._pruning and not self._closing
-
-    @property
     def log_view(self) -> LogView:
         return self.query_one("#runner-log", LogView)
 
@@ -153,7 +148,7 @@ class RunnerPane(Vertical):
     def refresh_now(self) -> None:
         """Ask the runner for a fresh view (also every second). Never blocks the UI; calls
         while one is under way ask for one more afterwards. Safe from any thread."""
-        if not self._live:
+        if not is_live(self):
             return
         if threading.get_ident() != getattr(self.app, "_thread_id", threading.get_ident()):
             self.app.call_from_thread(self.refresh_now)
@@ -220,7 +215,7 @@ class RunnerPane(Vertical):
         return view.current
 
     def _render_all(self) -> None:
-        if not self._live:
+        if not is_live(self):
             return
         view = self._rv
         run = view.current if view is not None else None
@@ -404,7 +399,7 @@ class RunnerPane(Vertical):
         return text
 
     def _render_tail(self) -> None:
-        if not self._live:
+        if not is_live(self):
             return
         view = self.log_view
         text = Text()

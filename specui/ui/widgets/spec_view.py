@@ -33,6 +33,7 @@ from textual.strip import Strip
 from textual.widgets import OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from specui.ui.lifecycle import is_live
 from specui.ui.widgets.safe_text import clean
 from specui.ui.widgets.spec_markdown import STYLE, render_lines
 
@@ -273,7 +274,7 @@ class SpecView(Horizontal):
 
     def _render_section(self, *, new_unit: bool = False, force: bool = False) -> None:
         snap = self.snapshot
-        if snap is None:
+        if snap is None or not is_live(self):
             return
         title_widget = self.query_one("#section-title", Static)
         body = self.query_one("#section-body", SectionBody)
