@@ -321,25 +321,40 @@ STRIDES: dict[str, dict[str, Any]] = {
 }
 LANES = ("speckit", "ultragoal", "ralplan", "autopilot", "ralph", "team", "refine")
 
-# How each handoff option is listed: its title, then these fields, one line each, values in
-# one column (the workbench hangs a wrapped value under its column: split_option_field).
+# The handoff's output, row by row: `kind`, a `lead` and the `text` after it. Printed, a row is
+# its lead and text; the workbench shows the warnings above the rows and hangs a wrapped
+# option title, field value or diff line under its text, not at the lead's column.
+Row = dict[str, str]
+WARNING, TEXT, TITLE, FIELD, DIFF = "warning", "text", "title", "field", "diff"
+HANGING = (TITLE, FIELD, DIFF)
 OPTIONS_HEADER = "Handoff options (where the spec goes next):"
 OPTION_FIELDS = ("run", "consumes", "best when")
 _FIELD_INDENT = "   "
 _FIELD_WIDTH = max(len(name) for name in OPTION_FIELDS) + 2
 
 
-def option_field(name: str, value: str) -> str:
-    return f"{_FIELD_INDENT}{name + ':':<{_FIELD_WIDTH}}{value}"
+def _row(kind: str, text: str, lead: str = "") -> Row:
+    return {"kind": kind, "lead": lead, "text": text}
 
 
-def split_option_field(line: str) -> tuple[str, str] | None:
-    """`("   run:       ", value)` for a line `option_field` made, else None."""
-    for name in OPTION_FIELDS:
-        prefix = option_field(name, "")
-        if line.startswith(prefix):
-            return prefix, line[len(prefix):]
-    return None
+def _field_row(name: str, value: str) -> Row:
+    """One option field, values in one column."""
+    return _row(FIELD, value, f"{_FIELD_INDENT}{name + ':':<{_FIELD_WIDTH}}")
+
+
+def _diff_rows(diff: str) -> list[Row]:
+    """A unified diff: its two file headers and hunk headers as text, every other line a
+    DIFF row led by its +/-/space."""
+    lines = diff.rstrip("\n").splitlines()
+    rows = [_row(TEXT, line) for line in lines[:2]]
+    for line in lines[2:]:
+        rows.append(_row(DIFF, line[1:], line[0]) if line[:1] in ("+", "-", " ")
+                    else _row(TEXT, line))
+    return rows
+
+
+def row_line(row: Row) -> str:
+    return row["lead"] + row["text"]
 
 
 def execution_contract(stride: str) -> dict[str, Any]:
@@ -399,16 +414,18 @@ def _refine(project: Project) -> dict[str, Any]:
     from specui.interview.headless import run_headless, summary_text
 
     code, summary = run_headless(project, refine=True, as_json=True)
-    lines = ["Refine further: the interview is re-entered (specui interview --refine).",
-             *summary_text(summary).splitlines()]
-    return {"lane": "refine", "interview": summary, "code": code, "lines": lines}
+    rows = [_row(TEXT, line) for line in (
+        "Refine further: the interview is re-entered (specui interview --refine).",
+        *summary_text(summary).splitlines())]
+    return {"lane": "refine", "interview": summary, "code": code, "rows": rows,
+            "lines": [row_line(row) for row in rows]}
 
 
 def run_handoff(project: Project, *, list_only: bool = False, lane: str | None = None,
                 stride: str = "task") -> dict[str, Any]:
     """`specui handoff`: draft and write orchestrator/input (unless `list_only`), list the
     lanes, and for a chosen lane print its invocation (autopilot: write the contract).
-    Returns the JSON shape, with `lines` for the text output."""
+    Returns the JSON shape, with `rows` (see Row) and `lines`, the rows as text."""
     from specui import spec_repo
 
     doc = spec_repo.read_document(project)
@@ -420,42 +437,43 @@ def run_handoff(project: Project, *, list_only: bool = False, lane: str | None =
     risk = residual_risk(doc)
     gaps = unfinished(doc)
     options, spec = lanes(project)
-    lines: list[str] = []
+    rows: list[Row] = []
     data: dict[str, Any] = {"residual_risk": risk, "unfinished": gaps, "spec_path": spec,
                             "input": None, "lanes": [lane_.__dict__ for lane_ in options],
                             "contract": None}
     if risk:
-        lines.append(f"Residual risk (travels with every option): {risk}")
+        rows.append(_row(WARNING, f"Residual risk (travels with every option): {risk}"))
     if gaps:
-        lines.append(f"⚠ {gaps}")
+        rows.append(_row(WARNING, f"⚠ {gaps}"))
     if not list_only:
         result = write_input(project, draft_input(project, doc))
         shown = project.relative(result.path)
         data["input"] = {"path": shown, "action": result.action, "diff": result.diff}
-        lines.append({
+        rows.append(_row(TEXT, {
             "created": f"wrote {shown} (constitution, specify, plan) from SPEC.md",
             "updated": f"updated {shown} from SPEC.md (it still was specui's last draft)",
             "unchanged": f"{shown} is up to date with SPEC.md",
             "kept": f"{shown} has your edits and was kept; the new draft differs:",
-        }[result.action])
+        }[result.action]))
         if result.diff:
-            lines.extend(result.diff.rstrip("\n").splitlines())
+            rows.extend(_diff_rows(result.diff))
     if lane is None or list_only:
-        lines.append(OPTIONS_HEADER)
+        rows.append(_row(TEXT, OPTIONS_HEADER))
         for n, option in enumerate(options, 1):
             mark = " (default)" if option.default else ""
-            lines.append(f"{n}. {option.title}{mark}")
+            rows.append(_row(TITLE, f"{option.title}{mark}", f"{n}. "))
             consumed = spec if option.key not in ("speckit", "refine") else "SPEC.md"
-            lines.append(option_field("run", option.invocation))
-            lines.append(option_field("consumes", f"{consumed} — {option.consumer}"))
-            lines.append(option_field("best when", option.best_when))
+            rows.append(_field_row("run", option.invocation))
+            rows.append(_field_row("consumes", f"{consumed} — {option.consumer}"))
+            rows.append(_field_row("best when", option.best_when))
     if lane is not None:
         chosen = next(o for o in options if o.key == lane)
-        lines.append(f"{chosen.title}: {chosen.invocation}")
+        rows.append(_row(TEXT, f"{chosen.title}: {chosen.invocation}"))
         if chosen.needs_contract:
             path = write_execution_contract(project, stride, spec, risk)
             data["contract"] = {"path": project.relative(path), **execution_contract(stride)}
-            lines.append(f"wrote the {stride}-stride execution contract to "
-                         f"{project.relative(path)} (handoff_artifacts.deep_interview)")
-    data["lines"] = lines
+            rows.append(_row(TEXT, f"wrote the {stride}-stride execution contract to "
+                                   f"{project.relative(path)} (handoff_artifacts.deep_interview)"))
+    data["rows"] = rows
+    data["lines"] = [row_line(row) for row in rows]
     return data

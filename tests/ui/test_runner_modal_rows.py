@@ -32,7 +32,8 @@ async def test_the_handoff_says_when_spec_md_is_not_finished():
 
     warning = "SPEC.md is not finished: 14 of 18 sections have only placeholders."
     data = {"residual_risk": None, "unfinished": warning, "lanes": [],
-            "lines": [f"⚠ {warning}", "wrote orchestrator/input"]}
+            "rows": [{"kind": "warning", "lead": "", "text": f"⚠ {warning}"},
+                     {"kind": "text", "lead": "", "text": "wrote orchestrator/input"}]}
     app = App()
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(HandoffScreen(data))

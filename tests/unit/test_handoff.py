@@ -155,6 +155,42 @@ def test_list_only_writes_nothing(project: Project) -> None:
     assert [lane["key"] for lane in data["lanes"]][:2] == ["speckit", "ultragoal"]
 
 
+def test_rows_carry_each_lines_parts(project: Project) -> None:
+    """Titles, option fields and diff lines come as (lead, text) rows, so the workbench lays
+    them out without re-reading the printed lines; printed, a row is its lead and text."""
+    from specui.handoff import row_line
+
+    project.spec.write_text(_spec(risk=True).text)
+    run_handoff(project)
+    project.orchestrator_input.write_text(
+        project.orchestrator_input.read_text().replace("no mobile app", "no mobile app, ever"))
+    data = run_handoff(project)
+    rows = data["rows"]
+    assert data["lines"] == [row_line(row) for row in rows]
+    assert rows[0] == {"kind": "warning", "lead": "",
+                       "text": "Residual risk (travels with every option): ended early at "
+                               "round 4; ambiguity 31% > 20%"}
+    titles = [row for row in rows if row["kind"] == "title"]
+    assert [row["lead"] for row in titles] == [f"{n}. " for n in range(1, 8)]
+    assert titles[0]["text"] == "Spec Kit phases here (handoff + runner) (default)"
+    fields = [row for row in rows if row["kind"] == "field"]
+    assert [row["lead"].strip() for row in fields[:3]] == ["run:", "consumes:", "best when:"]
+    assert len({len(row["lead"]) for row in fields}) == 1  # values in one column
+    assert fields[0]["text"].startswith("specui handoff && specui run constitution")
+    diff = [row for row in rows if row["kind"] == "diff"]
+    mine = next(row for row in diff if "no mobile app, ever" in row["text"])
+    assert mine["lead"] == "-" and not mine["text"].startswith("-")
+    drafted = next(row for row in diff if row["lead"] == "+" and "no mobile app" in row["text"])
+    assert "ever" not in drafted["text"]
+    assert all(row["lead"] in "+- " and len(row["lead"]) == 1 for row in diff)
+    # the diff's file and hunk headers are text, not a change
+    headers = [row["text"] for row in rows if row["kind"] == "text"
+               and row["text"].startswith(("---", "+++", "@@"))]
+    assert headers[0] == "--- orchestrator/input (yours, kept)"
+    assert headers[1] == "+++ orchestrator/input (draft)"
+    assert any(text.startswith("@@") for text in headers[2:])
+
+
 def test_cli(project: Project) -> None:
     project.spec.write_text(_spec(risk=True).text)
     run = subprocess.run([sys.executable, "-m", "specui", "handoff", str(project.root),

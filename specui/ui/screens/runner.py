@@ -6,7 +6,6 @@ comes from files, logs or the runner and is data: it goes through `safe_text`, n
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,7 +19,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from specui.core.orchestrator import run_outcome
-from specui.handoff import OPTIONS_HEADER, split_option_field
+from specui.handoff import HANGING, WARNING, row_line
 from specui.ui.widgets.safe_text import safe_text
 
 __all__ = [
@@ -154,34 +153,6 @@ class LogSearchScreen(_RunnerModal):
         self.dismiss(event.value)
 
 
-def _hanging_lines(data: dict[str, Any]) -> list[str | tuple[str, str]]:
-    """The handoff's lines to show, each whole or as (lead, rest) where a wrapped rest hangs
-    under its own column: an option's field value, and a diff line after its +/-/space (a
-    wrapped diff line read as a context line of its own). The warnings shown above are left
-    out."""
-    lines: list[str] = data["lines"]
-    diff = ((data.get("input") or {}).get("diff") or "").rstrip("\n").splitlines()
-    start = next((i for i in range(len(lines)) if diff and lines[i:i + len(diff)] == diff),
-                 len(lines))
-    shown: list[str | tuple[str, str]] = []
-    listing = False
-    for i, line in enumerate(lines):
-        if line.startswith(("Residual risk", "⚠ ")):
-            continue
-        listing = listing or line == OPTIONS_HEADER
-        field = split_option_field(line) if listing else None
-        title = re.match(r"\d+\. ", line) if listing else None
-        if field is not None:
-            shown.append(field)
-        elif title is not None:  # "1. Spec Kit phases here …": the title hangs after "1. "
-            shown.append((title.group(), line[title.end():]))
-        elif start <= i < start + len(diff) and line:
-            shown.append((line[:1], line[1:]))
-        else:
-            shown.append(line)
-    return shown
-
-
 class HandoffScreen(_RunnerModal):
     """The result of `specui handoff` and seed 004's options: 1 runs the Spec Kit phases here
     (constitution first), 2–6 start that OMX lane in the runner as a `codex exec` run, 7
@@ -209,14 +180,17 @@ class HandoffScreen(_RunnerModal):
             if data.get("unfinished"):
                 yield Static(safe_text(f"⚠ {data['unfinished']}", style="bold yellow"),
                              id="handoff-unfinished")
-            for line in _hanging_lines(data):
-                if isinstance(line, str):
-                    yield Static(safe_text(line), classes="handoff-line")
+            for row in data["rows"]:
+                if row["kind"] == WARNING:  # shown above
                     continue
-                # A wrapped value hangs under its column, not at the dialog's edge.
+                if row["kind"] not in HANGING:
+                    yield Static(safe_text(row_line(row)), classes="handoff-line")
+                    continue
+                # A wrapped value hangs under its column, not at the dialog's edge (a wrapped
+                # diff line there would read as a context line of its own).
                 with Horizontal(classes="handoff-field"):
-                    yield Static(safe_text(line[0]), classes="handoff-field-name")
-                    yield Static(safe_text(line[1]), classes="handoff-field-value")
+                    yield Static(safe_text(row["lead"]), classes="handoff-field-name")
+                    yield Static(safe_text(row["text"]), classes="handoff-field-value")
 
     def action_choose(self, index: int) -> None:
         lanes = self._data["lanes"]
