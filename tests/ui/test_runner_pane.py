@@ -158,10 +158,10 @@ def text_of(app: App, selector: str) -> str:
 
 
 def add_run(store, project, phase, status, *, lines=0, started=NOW - timedelta(minutes=5),
-            ended=None, n=1, stalled=False) -> PhaseRun:
+            ended=None, n=1, stalled=False, log: str | None = None) -> PhaseRun:
     run = PhaseRun(run_id=f"{phase}-2026030{n}-115500", phase=phase, status=status,
                    stalled=stalled, started_at=started, ended_at=ended,
-                   log=f"orchestrator/{phase}-2026030{n}-115500.md", command=["fake-codex"],
+                   log=log or f"orchestrator/{phase}-2026030{n}-115500.md", command=["fake-codex"],
                    exit_code=0 if status == "done" else None)
     path = project.root / run.log
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -443,6 +443,32 @@ async def test_past_runs_open_an_earlier_log(project, store, manager) -> None:
         pane.past_runs()
         await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
         await pilot.press("enter")  # "follow the current run"
+        await wait_for(pilot, lambda: view.line_count == 7)
+
+
+async def test_past_runs_sharing_an_id_each_open_their_own_log(project, store, manager) -> None:
+    """A session may hold one run id twice (two processes started in the same second without a
+    claim): the row picked is the run shown, not the first run with its id."""
+    older = add_run(store, project, "plan", "done", lines=3, ended=NOW, log="orchestrator/a.md")
+    newer = add_run(store, project, "plan", "done", lines=7, ended=NOW, log="orchestrator/b.md")
+    assert older.run_id == newer.run_id
+    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
+        app = pilot.app
+        pane = app.query_one(RunnerPane)
+        view = app.query_one(LogView)
+        await wait_for(pilot, lambda: view.line_count == 7)
+        pane.past_runs()
+        await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
+        await pilot.press("down", "down", "enter")  # newest first: the second row is the older
+        await wait_for(pilot, lambda: view.path == manager.log_path(older))
+        await wait_for(pilot, lambda: view.line_count == 3)
+        assert "viewing past run plan done" in text_of(app, "#runner-status")
+        await pilot.pause(0.3)  # several refreshes: still the chosen log
+        assert view.path == manager.log_path(older)
+        pane.past_runs()
+        await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: view.path == manager.log_path(newer))
         await wait_for(pilot, lambda: view.line_count == 7)
 
 

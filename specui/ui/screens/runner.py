@@ -96,7 +96,8 @@ class PhasePickerScreen(_RunnerModal):
 
 class PastRunsScreen(_RunnerModal):
     """Every recorded run, newest first; Enter opens its log in the runner's view. The first
-    entry goes back to following the current run."""
+    entry goes back to following the current run. Dismissed with the chosen run itself, ""
+    for the current run, None on Esc."""
 
     def __init__(self, runs: list[Any]) -> None:
         super().__init__()
@@ -130,7 +131,7 @@ class PastRunsScreen(_RunnerModal):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         row = event.option.id or ""
-        self.dismiss(self._runs[int(row.removeprefix("run-"))].run_id if row else "")
+        self.dismiss(self._runs[int(row.removeprefix("run-"))] if row else "")
 
 
 class LogSearchScreen(_RunnerModal):

@@ -107,7 +107,7 @@ class RunnerPane(Vertical):
         # know which phase is next); saying "every phase is done" then would be false.
         self._waiting_for_view: Callable[[], None] | None = None
         self._shown_run_id: str | None = None
-        self._pinned_run_id: str | None = None  # a past run the user chose to look at
+        self._pinned_run: Any = None  # a past run the user chose to look at
         self._current_id: str | None = None  # the runner's current run when last rendered
         self._seen_running: set[str] = set()
         self._finished_notified: set[str] = set()
@@ -208,9 +208,9 @@ class RunnerPane(Vertical):
         view = self._rv
         if view is None:
             return None
-        if self._pinned_run_id is not None:
+        if self._pinned_run is not None:
             for run in self.manager.past_runs():
-                if run.run_id == self._pinned_run_id:
+                if _same_run(run, self._pinned_run):
                     return run
         return view.current
 
@@ -224,7 +224,7 @@ class RunnerPane(Vertical):
         if current_id != self._current_id:
             self._current_id = current_id
             if run is not None and run.status == "running":
-                self._pinned_run_id = None  # a new run started: show it
+                self._pinned_run = None  # a new run started: show it
         self._attach_log(self._shown_run())
         stalled = self._stalled()
         gate = self._gate()
@@ -327,7 +327,7 @@ class RunnerPane(Vertical):
         run = view.current if view is not None else None
         vitals = view.vitals if view is not None else None
         shown = self._shown_run()
-        if shown is not None and run is not None and shown.run_id != run.run_id:
+        if shown is not None and run is not None and not _same_run(shown, run):
             outcome = run_outcome(shown.phase, shown.status, shown.tasks_done, shown.tasks_total)
             text.append(f"viewing past run {shown.phase} {outcome} · L: runs", style="bold")
             text.append(f" · {shown.log}", style="dim")
@@ -656,10 +656,10 @@ class RunnerPane(Vertical):
     def past_runs(self) -> None:
         """Pick any earlier run (of any phase) and show its log here; the first entry goes
         back to the current run."""
-        def picked(run_id: str | None) -> None:
-            if run_id is None:
+        def picked(run: Any) -> None:  # a PhaseRun, "" (the current run) or None
+            if run is None:
                 return
-            self._pinned_run_id = run_id or None
+            self._pinned_run = run or None
             self._shown_run_id = None  # reopen the log even if it is the same run
             self._render_all()
 
@@ -773,6 +773,12 @@ class RunnerPane(Vertical):
                 self.notify, f"restart failed: {type(exc).__name__}: {exc}", severity="error"
             )
         self.app.call_from_thread(self.refresh_now)
+
+
+def _same_run(a: Any, b: Any) -> bool:
+    """By id and log: a session may hold one run id twice (two processes that started in the
+    same second without a claim), and the row the user picked is the one whose log to show."""
+    return bool(a.run_id == b.run_id and a.log == b.log)
 
 
 def _step_icon(status: str) -> str:
