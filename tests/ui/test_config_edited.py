@@ -38,3 +38,25 @@ async def test_an_edited_runner_table_asks_for_a_restart(project, store):
         assert await _said(pilot, app, "specui.toml changed [runner]: restart specui to use it")
         _save(project, "[runner\n")
         assert await _said(pilot, app, "this workbench keeps the settings it started with")
+
+
+async def test_the_edited_file_is_read_off_the_event_loop(project, store, monkeypatch):
+    import threading
+
+    from specui.core import config as config_module
+
+    on_loop: list[bool] = []
+    real = config_module.load_config
+
+    def recording(*args, **kwargs):
+        on_loop.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    app = make_app(project, store, [SINGLE], watch=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert app.file_watch is not None and app.file_watch.watcher.ready.wait(2)
+        monkeypatch.setattr(config_module, "load_config", recording)
+        _save(project, "[runner]\nstall_minutes = 3\n")
+        assert await _said(pilot, app, "specui.toml changed [runner]: restart specui to use it")
+        assert on_loop and not any(on_loop)

@@ -389,25 +389,31 @@ class WorkbenchScreen(actions.FooterAwareScreen):
     def _config_changed(self) -> None:
         """specui.toml edited while the workbench runs: its settings are read at start only
         (the runner and the engine keep theirs), so say what a restart would change. The
-        theme is followed as it is picked, and saved by the workbench itself."""
-        from specui.core.config import load_config
-        from specui.core.errors import SpecuiError
-
-        current = self.app.config
+        theme is followed as it is picked, and saved by the workbench itself. The file is
+        read in a thread, as SPEC.md is: a slow disk never holds up the screen."""
+        current, project = self.app.config, self.app.project
         if current is None:
             return
-        try:
-            new = load_config(self.app.project)
-        except SpecuiError as exc:
-            self.app.notify(f"{exc}; this workbench keeps the settings it started with",
-                            severity="warning", timeout=10)
-            return
-        old_tables, new_tables = current.model_dump(), new.model_dump()
-        changed = [k for k in new_tables if k != "ui" and new_tables[k] != old_tables.get(k)]
-        if changed:
-            tables = ", ".join(f"[{k}]" for k in changed)
-            self.app.notify(f"specui.toml changed {tables}: restart specui to use it (this "
-                            "workbench keeps the settings it started with)", timeout=10)
+
+        def read() -> None:
+            from specui.core.config import load_config
+            from specui.core.errors import SpecuiError
+
+            try:
+                new = load_config(project)
+            except SpecuiError as exc:
+                self.app.notify(f"{exc}; this workbench keeps the settings it started with",
+                                severity="warning", timeout=10)  # notify is thread-safe
+                return
+            old_tables, new_tables = current.model_dump(), new.model_dump()
+            changed = [k for k in new_tables if k != "ui" and new_tables[k] != old_tables.get(k)]
+            if changed:
+                tables = ", ".join(f"[{k}]" for k in changed)
+                self.app.notify(f"specui.toml changed {tables}: restart specui to use it (this "
+                                "workbench keeps the settings it started with)", timeout=10)
+
+        self.app.run_worker(read, thread=True, group=WorkerGroup.CONFIG_READ,
+                            exit_on_error=False)
 
     @on(WatcherFailed)
     def _watcher_failed(self, message: WatcherFailed) -> None:

@@ -15,6 +15,7 @@ class WorkerGroup(StrEnum):
     DRAFT = "draft"  # the unsubmitted answer, saved in the session
     SPEC_READ = "spec-read"  # parse SPEC.md off the event loop
     SPEC_WRITE = "spec-write"  # finalize / un-finalize a section
+    CONFIG_READ = "config-read"  # specui.toml edited while open: what a restart would change
     CONFIG_WRITE = "config-write"  # the chosen theme into specui.toml
     BRIDGE_SCAN = "bridge-scan"  # list pending `specui question` requests
     BRIDGE_WRITE = "bridge-write"  # answer/cancel a request, announce the workbench
