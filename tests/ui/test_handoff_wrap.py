@@ -30,26 +30,33 @@ def _rows(widget: Static) -> list[str]:
             for y in range(widget.size.height)]
 
 
-async def _check(tmp_path: Path, size: tuple[int, int]) -> None:
-    data = _data(tmp_path)
+def _assert_hangs(app: App, needle: str, value: str) -> None:
+    """The Static holding `needle` wraps (else the check proves nothing), and every wrapped
+    row starts under `value`, where its first row's text starts."""
+    holder = next(s for s in app.screen.query(Static) if needle in str(s.render()))
+    rows = _rows(holder)
+    assert len(rows) > 1 and any(row.strip() for row in rows[1:]), rows
+    start = holder.region.x + rows[0].index(value)
+    assert all(holder.region.x + len(row) - len(row.lstrip()) == start
+               for row in rows[1:] if row.strip()), rows
+
+
+async def _shows_hanging(data: dict, size: tuple[int, int],
+                         cases: tuple[tuple[str, str], ...]) -> None:
+    """`data` on the handoff screen at `size`: each (needle, value) of `cases` hangs."""
     app = App()
     async with app.run_test(size=size) as pilot:
         app.push_screen(HandoffScreen(data))
         await pilot.pause()
-        wrapped = 0
-        # (text only this field holds, the start of its value)
-        for needle, value in (("$ultragoal create-goals", "$ultragoal"),
-                              ("converts the spec into durable goals", ".omx/specs/")):
-            holder = next(s for s in app.screen.query(Static) if needle in str(s.render()))
-            rows = _rows(holder)
-            assert len(rows) > 1, rows  # it wraps at this width (else the check proves nothing)
-            start = holder.region.x + rows[0].index(value)
-            for row in rows[1:]:
-                if row.strip():
-                    wrapped += 1
-                    indent = len(row) - len(row.lstrip())
-                    assert holder.region.x + indent == start, rows
-        assert wrapped
+        for needle, value in cases:
+            _assert_hangs(app, needle, value)
+
+
+async def _check(tmp_path: Path, size: tuple[int, int]) -> None:
+    # (text only this field holds, the start of its value)
+    await _shows_hanging(_data(tmp_path), size,
+                         (("$ultragoal create-goals", "$ultragoal"),
+                          ("converts the spec into durable goals", ".omx/specs/")))
 
 
 async def test_option_fields_hang_under_their_value_at_120(tmp_path):
@@ -77,29 +84,8 @@ async def test_a_wrapped_diff_line_hangs_after_its_sign(tmp_path):
     project.orchestrator_input.write_text(edited)
     data = run_handoff(project)
     assert data["input"]["action"] == "kept"
-    app = App()
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(HandoffScreen(data))
-        await pilot.pause()
-        holder = next(s for s in app.screen.query(Static)
-                      if "The user's own long rule" in str(s.render()))
-        rows = _rows(holder)
-        assert len(rows) > 1, rows
-        start = holder.region.x + rows[0].index("The user's")
-        assert all(holder.region.x + len(r) - len(r.lstrip()) == start
-                   for r in rows[1:] if r.strip()), rows
+    await _shows_hanging(data, (80, 24), (("The user's own long rule", "The user's"),))
 
 
 async def test_an_option_title_hangs_after_its_number_at_60_columns(tmp_path):
-    data = _data(tmp_path)
-    app = App()
-    async with app.run_test(size=(60, 18)) as pilot:
-        app.push_screen(HandoffScreen(data))
-        await pilot.pause()
-        holder = next(s for s in app.screen.query(Static)
-                      if "phases here (handoff" in str(s.render()))
-        rows = _rows(holder)
-        assert len(rows) > 1, rows
-        start = holder.region.x + rows[0].index("Spec Kit")
-        assert all(holder.region.x + len(r) - len(r.lstrip()) == start
-                   for r in rows[1:] if r.strip()), rows
+    await _shows_hanging(_data(tmp_path), (60, 18), (("phases here (handoff", "Spec Kit"),))

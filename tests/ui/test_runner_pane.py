@@ -153,6 +153,13 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) 
         await pilot.pause(0.02)
 
 
+async def viewed_pane(pilot) -> RunnerPane:
+    """The pane, once it has the runner's first view."""
+    pane = pilot.app.query_one(RunnerPane)
+    await wait_for(pilot, lambda: pane.runner_view is not None)
+    return pane
+
+
 def text_of(app: App, selector: str) -> str:
     return str(app.query_one(selector).render())
 
@@ -271,8 +278,7 @@ async def test_a_phase_during_an_unfinished_interview_is_asked_for(project, stor
 async def test_missing_predecessor_asks_with_the_shared_confirm(project, store, manager) -> None:
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane = await viewed_pane(pilot)
         pane.run_phase("plan")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -287,8 +293,7 @@ async def test_picker_offers_spec_kit_phases_whose_prompts_exist(project, store,
         path.write_text("---\nname: x\n---\n")
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane = await viewed_pane(pilot)
         assert pane.runner_view.others == ["clarify", "analyze"]
         pane.choose_phase()
         await wait_for(pilot, lambda: isinstance(app.screen, PhasePickerScreen))
@@ -302,8 +307,7 @@ async def test_choose_phase_picker(project, store, manager) -> None:
     add_run(store, project, "constitution", "done", ended=NOW)
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane = await viewed_pane(pilot)
         pane.choose_phase()
         await wait_for(pilot, lambda: isinstance(app.screen, PhasePickerScreen))
         await pilot.press("2")
@@ -314,8 +318,7 @@ async def test_start_and_refresh_errors_are_notifications(project, store, manage
     manager.fail_with = "runner command not found: 'codex'"
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane = await viewed_pane(pilot)
         pane.run_phase("constitution")
         await wait_for(pilot, lambda: any("not found" in n.message
                                           for n in app._notifications))
@@ -379,8 +382,7 @@ async def test_restart_a_stalled_run_stops_then_starts(project, store, manager) 
 async def test_unavailable_actions_say_why(project, store, manager) -> None:
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane = await viewed_pane(pilot)
         pane.focus()
         await pilot.press("X")
         await wait_for(pilot, lambda: any(n.message == "no phase running"
@@ -426,9 +428,15 @@ async def test_eta_for_implement_comes_from_the_task_rate(project, store, manage
 # --- past runs, search, workflows, handoff ---------------------------------------------------------
 
 
-async def test_past_runs_open_an_earlier_log(project, store, manager) -> None:
-    old = add_run(store, project, "plan", "done", lines=3, n=1, ended=NOW)
-    add_run(store, project, "plan", "done", lines=7, n=2, ended=NOW)
+@pytest.mark.parametrize("shared_id", [False, True], ids=["own-ids", "one-id-twice"])
+async def test_past_runs_open_an_earlier_log(project, store, manager, shared_id) -> None:
+    """A session may hold one run id twice (two processes started in the same second without a
+    claim): the row picked is the run shown, not the first run with its id."""
+    older = add_run(store, project, "plan", "done", lines=3, n=1, ended=NOW,
+                    log="orchestrator/older.md")
+    newer = add_run(store, project, "plan", "done", lines=7, n=1 if shared_id else 2, ended=NOW,
+                    log="orchestrator/newer.md")
+    assert (older.run_id == newer.run_id) == shared_id
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
         pane = app.query_one(RunnerPane)
@@ -437,29 +445,6 @@ async def test_past_runs_open_an_earlier_log(project, store, manager) -> None:
         pane.past_runs()
         await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
         await pilot.press("down", "down", "enter")  # newest first: the second is the old one
-        await wait_for(pilot, lambda: view.line_count == 3)
-        assert view.path == manager.log_path(old)
-        assert "viewing past run plan done" in text_of(app, "#runner-status")
-        pane.past_runs()
-        await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
-        await pilot.press("enter")  # "follow the current run"
-        await wait_for(pilot, lambda: view.line_count == 7)
-
-
-async def test_past_runs_sharing_an_id_each_open_their_own_log(project, store, manager) -> None:
-    """A session may hold one run id twice (two processes started in the same second without a
-    claim): the row picked is the run shown, not the first run with its id."""
-    older = add_run(store, project, "plan", "done", lines=3, ended=NOW, log="orchestrator/a.md")
-    newer = add_run(store, project, "plan", "done", lines=7, ended=NOW, log="orchestrator/b.md")
-    assert older.run_id == newer.run_id
-    async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
-        app = pilot.app
-        pane = app.query_one(RunnerPane)
-        view = app.query_one(LogView)
-        await wait_for(pilot, lambda: view.line_count == 7)
-        pane.past_runs()
-        await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
-        await pilot.press("down", "down", "enter")  # newest first: the second row is the older
         await wait_for(pilot, lambda: view.path == manager.log_path(older))
         await wait_for(pilot, lambda: view.line_count == 3)
         assert "viewing past run plan done" in text_of(app, "#runner-status")
@@ -467,7 +452,7 @@ async def test_past_runs_sharing_an_id_each_open_their_own_log(project, store, m
         assert view.path == manager.log_path(older)
         pane.past_runs()
         await wait_for(pilot, lambda: isinstance(app.screen, PastRunsScreen))
-        await pilot.press("down", "enter")
+        await pilot.press("enter")  # "follow the current run"
         await wait_for(pilot, lambda: view.path == manager.log_path(newer))
         await wait_for(pilot, lambda: view.line_count == 7)
 
@@ -574,17 +559,20 @@ async def test_a_paused_gate_is_shown_and_approved(project, store, manager) -> N
                                                           "approve")])
 
 
-async def test_handoff_key_drafts_input_and_starts_a_lane(project, store, manager) -> None:
+async def open_handoff(pilot, project: Project) -> None:
+    """H in the pane of a project whose SPEC.md is the template: the handoff screen."""
     from specui.core.spec import render_spec_template
 
     project.spec.write_text(render_spec_template("demo"))
+    pane = await viewed_pane(pilot)
+    pane.focus()
+    await pilot.press("H")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "HandoffScreen")
+
+
+async def test_handoff_key_drafts_input_and_starts_a_lane(project, store, manager) -> None:
     async with PaneApp(project, store, manager).run_test(size=(160, 40)) as pilot:
-        app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
-        pane.focus()
-        await pilot.press("H")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")
+        await open_handoff(pilot, project)
         assert project.orchestrator_input.is_file()
         await pilot.press("4")  # $autopilot
         await wait_for(pilot, lambda: manager.calls and manager.calls[0][0] == "start_lane")
@@ -598,17 +586,11 @@ async def test_handoff_key_drafts_input_and_starts_a_lane(project, store, manage
 async def test_the_handoff_keys_show_and_the_options_scroll_at_80x24(project, store, manager):
     # Found in tmux: at 80x24 the options overflowed the modal, its keys line (at the end) was
     # never visible and PgDn did nothing.
-    from specui.core.spec import render_spec_template
     from specui.ui.screens.runner import HANDOFF_KEYS
 
-    project.spec.write_text(render_spec_template("demo"))
     async with PaneApp(project, store, manager).run_test(size=(80, 24)) as pilot:
         app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
-        pane.focus()
-        await pilot.press("H")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")
+        await open_handoff(pilot, project)
         await pilot.pause()
         body = app.screen.query_one("#runner-modal")
         keys = app.screen.query_one("#handoff-keys")  # under the title, whole, on screen
@@ -626,8 +608,7 @@ async def test_the_handoff_keys_show_and_the_options_scroll_at_80x24(project, st
 async def test_narrow_footer_keeps_what_is_needed_now(project, store, manager) -> None:
     async with PaneApp(project, store, manager).run_test(size=(80, 24)) as pilot:
         app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane = await viewed_pane(pilot)
         pane.focus()
 
         def footer() -> str:
@@ -804,8 +785,7 @@ async def test_a_phase_without_its_input_block_names_the_handoff_key(tmp_path) -
     manager = FakeManager(project, store, RunnerConfig())
     async with PaneApp(project, store, manager).run_test(size=(160, 30)) as pilot:
         app = pilot.app
-        pane = app.query_one(RunnerPane)
-        await wait_for(pilot, lambda: pane.runner_view is not None)
+        pane = await viewed_pane(pilot)
         pane.focus()
         await pilot.press("n")
         await wait_for(pilot, lambda: app._notifications)

@@ -175,12 +175,18 @@ def child_pgid(manager: PhaseManager) -> int:
     return wait_for(pgid)
 
 
-def test_stop_leaves_no_process(tmp_path: Path) -> None:
-    project = make_project(tmp_path, SLOW)
-    manager = manager_for(project)
+def started_until(tmp_path: Path, script: str, shown: str):
+    """A constitution run of `script`, once its log shows `shown`: (manager, run, the agent's
+    process group)."""
+    manager = manager_for(make_project(tmp_path, script))
     run = manager.start("constitution")
     pgid = child_pgid(manager)
-    wait_for(lambda: "line 3" in manager.log_path(run).read_text())
+    wait_for(lambda: shown in manager.log_path(run).read_text())
+    return manager, run, pgid
+
+
+def test_stop_leaves_no_process(tmp_path: Path) -> None:
+    manager, run, pgid = started_until(tmp_path, SLOW, "line 3")
     manager.stop()
     final = manager.store.state.runs[-1]
     assert final.status == "stopped"
@@ -198,11 +204,7 @@ def test_stop_escalates_to_sigkill(tmp_path: Path) -> None:
     print("ignoring SIGTERM", flush=True)
     time.sleep(60)
     """
-    project = make_project(tmp_path, stubborn)
-    manager = manager_for(project)
-    run = manager.start("constitution")
-    pgid = child_pgid(manager)
-    wait_for(lambda: "ignoring" in manager.log_path(run).read_text())
+    manager, _run, pgid = started_until(tmp_path, stubborn, "ignoring")
     started = time.monotonic()
     manager.stop()
     assert time.monotonic() - started < 10
@@ -237,11 +239,7 @@ def test_reattach_from_a_new_manager(tmp_path: Path) -> None:
 
 
 def test_killed_supervisor_keeps_log_and_is_cleaned_up(tmp_path: Path) -> None:
-    project = make_project(tmp_path, SLOW)
-    manager = manager_for(project)
-    run = manager.start("constitution")
-    pgid = child_pgid(manager)
-    wait_for(lambda: "line 5" in manager.log_path(run).read_text())
+    manager, run, pgid = started_until(tmp_path, SLOW, "line 5")
     os.kill(run.pid, signal.SIGKILL)
     wait_for(lambda: not pid_alive(run.pid))
     text = manager.log_path(run).read_text()
