@@ -220,10 +220,7 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
 
-    manager.refresh(follow_up=False)
-    busy = manager.active()
-    if busy is not None:
-        raise SpecuiError(f"phase {busy.phase} is already running ({busy.run_id}); stop it first")
+    manager.refuse_if_busy()
 
     auto_continue = bool(getattr(args, "auto_continue", False)) or config.auto_continue
     # Recorded with the run (spec.json), so a workbench opened meanwhile shows and keeps it.

@@ -239,6 +239,10 @@ def _signal_group(pgid: int | None, sig: int) -> None:
         pass
 
 
+def _busy(run: PhaseRun) -> SpecuiError:
+    return SpecuiError(f"phase {run.phase} is already running ({run.run_id}); stop it first")
+
+
 def resolve_executable(argv: list[str], cwd: Path) -> list[str]:
     """argv with a runnable argv[0], or SpecuiError naming the command and the config key."""
     if not argv or not argv[0]:
@@ -483,12 +487,7 @@ class PhaseManager:
         if found is None:
             raise SpecuiError(f"no Spec Kit workflow run {workflow_run_id!r} in this project")
         choice = gate_choice(found, decision)
-        self.refresh(follow_up=False)
-        current = self.active()
-        if current is not None:
-            raise SpecuiError(
-                f"phase {current.phase} is already running ({current.run_id}); stop it first"
-            )
+        self.refuse_if_busy()
         specify = shutil.which("specify")
         if specify is None:
             raise SpecuiError("Spec Kit's `specify` is not on PATH (pip install specify-cli)")
@@ -504,12 +503,7 @@ class PhaseManager:
         of the runner command: its prompt is exactly the lane's invocation."""
         if not re.fullmatch(r"[a-z]+", key):
             raise SpecuiError(f"invalid lane {key!r}", exit_code=2)
-        self.refresh(follow_up=False)
-        current = self.active()
-        if current is not None:
-            raise SpecuiError(
-                f"phase {current.phase} is already running ({current.run_id}); stop it first"
-            )
+        self.refuse_if_busy()
         return self._start_other(key, list(self.config.command), invocation,
                                  "handoff lane", invocation)
 
@@ -565,15 +559,21 @@ class PhaseManager:
         def apply(session) -> None:
             busy = next((r for r in reversed(session.runs) if r.status == "running"), None)
             if busy is not None:
-                raise SpecuiError(
-                    f"phase {busy.phase} is already running ({busy.run_id}); stop it first"
-                )
+                raise _busy(busy)
             if any(r.run_id == run.run_id for r in session.runs):
                 raise SpecuiError(f"run {run.run_id} was just started elsewhere; try again")
             session.runs.append(run)
 
         self.store.update(apply, strict=True)
         return run
+
+    def refuse_if_busy(self) -> None:
+        """Refuse a start at once while a run is running (an ended one is seen first): the
+        claim checks again under the lock, this spares the preparing and says it first."""
+        self.refresh(follow_up=False)
+        current = self.active()
+        if current is not None:
+            raise _busy(current)
 
     def _unclaim(self, run_id: str) -> None:
         """Take back a claim whose run never started (its folder or supervisor failed)."""
@@ -617,12 +617,7 @@ class PhaseManager:
     ) -> PhaseRun:
         """Start `phase` under a detached supervisor; returns as soon as it runs."""
         self.store.reload()  # another process's runs count too (see _claim)
-        self.refresh(follow_up=False)
-        current = self.active()
-        if current is not None:
-            raise SpecuiError(
-                f"phase {current.phase} is already running ({current.run_id}); stop it first"
-            )
+        self.refuse_if_busy()
         prepared = self.prepare(
             phase, input_override=input_override, force=force, continue_message=continue_message,
             attempt=self.next_attempt(phase, continue_message),
