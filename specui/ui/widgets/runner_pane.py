@@ -350,7 +350,10 @@ class RunnerPane(Vertical):
         if vitals.attempt > 1:
             text.append(f" #{vitals.attempt}", style="yellow")
         text.append(f" · elapsed {fmt_duration(vitals.elapsed)}")
-        text.append(f" · last progress {fmt_duration(vitals.since_progress)} ago")
+        if vitals.since_progress is None:  # the supervisor has not written its first status
+            text.append(" · starting")
+        else:
+            text.append(f" · last progress {fmt_duration(vitals.since_progress)} ago")
         if vitals.unreachable:
             text.append(f" · ⚠ {vitals.unreachable}", style="bold red")
         self._append_tasks(text)
