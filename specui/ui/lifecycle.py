@@ -9,8 +9,9 @@ from textual.widget import Widget
 
 
 def is_live(widget: Widget) -> bool:
-    """Mounted, not being taken down, and the app still running."""
-    if not widget.is_mounted or widget._pruning or widget._closing:
+    """In the app's tree, not being taken down, and the app still running. A widget counts from
+    its own mount handler on (its children are composed by then), not only once that handler
+    has returned: a screen that renders its session from `on_mount` must find itself live."""
+    if widget._pruning or widget._closing or widget._closed or not widget.is_attached:
         return False
-    app = widget.app
-    return app._running and not app._exit
+    return widget.app._running
