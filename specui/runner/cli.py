@@ -116,31 +116,25 @@ def _say(message: str) -> None:
     print(f"specui: {strip_ansi(message)}", file=sys.stderr, flush=True)
 
 
-def _stall_reporter(phase: str, stall_minutes: float, action: str, restarts_allowed: int):
-    """One line on stderr when the run stalls (and when progress resumes), deciding as the
-    supervisor does (`stall_action`): once the restarts are used up, a stall stops the run."""
-    from specui.runner.supervisor import stall_action
+def _stall_reporter(phase: str, stall_minutes: float, configured: str, restarts_allowed: int):
+    """One line on stderr when the run stalls (and when progress resumes), saying what the
+    supervisor decided to do about it."""
 
-    restarts = 0
-
-    def report(stalled: bool, idle: float) -> None:
-        nonlocal restarts
+    def report(stalled: bool, idle: float, action: str | None, restarts: int) -> None:
         if not stalled:
             _say(f"phase {phase}: progress resumed")
             return
-        decided = stall_action(action, restarts, restarts_allowed)
-        if decided == "notify":
+        if action == "notify":
             what = "still running, Ctrl+C stops it"
-        elif decided == "restart":
-            restarts += 1
-            what = f"restarting it ({restarts}/{restarts_allowed})"
-        elif action != "restart":
+        elif action == "restart":
+            what = f"restarting it ({restarts + 1}/{restarts_allowed})"
+        elif configured != "restart":
             what = "stopping it"
-        elif restarts_allowed == 0:
+        elif restarts == 0:
             what = "stopping it ([runner] stall_restarts = 0)"
         else:
-            times = "time" if restarts_allowed == 1 else "times"
-            what = (f"stopping it (it was restarted {restarts_allowed} {times}: [runner] "
+            times = "time" if restarts == 1 else "times"
+            what = (f"stopping it (it was restarted {restarts} {times}: [runner] "
                     f"stall_restarts = {restarts_allowed})")
         _say(f"warning: phase {phase} stalled: no progress for {fmt_duration(idle)} "
              f"([runner] stall_minutes = {stall_minutes:g}); {what}")
@@ -244,7 +238,7 @@ def _run(args: argparse.Namespace) -> int:
         # Announced once the run is claimed: a start that is refused (a missing binary) is one
         # error line, not a "phase X -> log" promise followed by an error and no log.
         announce = _announcer(current, attempt)
-        stall = _stall_reporter(current, config.stall_minutes, manager.on_stall,
+        stall = _stall_reporter(current, config.stall_minutes, prepared.spec.on_stall,
                                 prepared.spec.stall_restarts)
         unreachable = _unreachable_reporter(current)
         if prepared.spec.json_mode:

@@ -65,6 +65,8 @@ from specui.runner.supervisor import (
     SPEC_FILE,
     RunSpec,
     RunStatus,
+    StallAction,
+    StallCallback,
     Supervisor,
     now_utc,
     read_pid,
@@ -652,7 +654,7 @@ class PhaseManager:
         self,
         prepared: PreparedRun,
         forward: Callable[[bytes], None] | None = None,
-        on_stall: Callable[[bool, float], None] | None = None,
+        on_stall: StallCallback | None = None,
         *,
         reap_orphans: bool = False,
         forward_clean: Callable[[list[Part]], None] | None = None,
@@ -664,7 +666,7 @@ class PhaseManager:
         `on_claimed(run)` is called once the run is recorded and its log exists, before the
         agent starts (a refused start — a missing binary, another run — never reaches it).
 
-        `on_stall(stalled, idle_seconds)`: see Supervisor.run; the store's `stalled` flag is
+        `on_stall(stalled, idle_seconds, action, restarts)`: see Supervisor.run; the store's `stalled` flag is
         kept in step before it is called. `forward` / `forward_clean` / `on_unreachable`: see
         Supervisor.run.
         `reap_orphans` only for a process that called `become_subreaper()` and has no other
@@ -683,10 +685,10 @@ class PhaseManager:
         supervisor.reap_orphans = reap_orphans
         run_id = prepared.spec.run_id
 
-        def stall(stalled: bool, idle: float) -> None:
+        def stall(stalled: bool, idle: float, action: StallAction | None, restarts: int) -> None:
             self.mark_stalled(run_id, stalled)
             if on_stall is not None:
-                on_stall(stalled, idle)
+                on_stall(stalled, idle, action, restarts)
 
         previous = {
             sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)

@@ -32,8 +32,9 @@ subreaper too: whatever escapes a guard killed by the group SIGKILL comes to it,
 group is killed it kills and reaps every descendant it has. Limit: a process started through
 another service (systemd-run, at, a container runtime) is nobody's descendant and survives.
 
-Stalls: no *progress* for `stall_seconds` -> `on_stall(True, idle)` once, and
-`on_stall(False, 0)` when progress resumes. Progress is output that shows the agent working
+Stalls: no *progress* for `stall_seconds` -> `on_stall(True, idle, action, restarts)` once
+(what the supervisor does about it, and the restarts done before), and
+`on_stall(False, 0, None, restarts)` when progress resumes. Progress is output that shows the agent working
 (`codex_events.is_progress_line`: not a retry/reconnect notice, error row or empty line) or a
 change of tasks.md; Codex prints "Reconnecting... waiting for network" forever against an
 unreachable provider, and counting that as output made the stall flag flap and the run never
@@ -300,11 +301,15 @@ def _fmt_time(moment: datetime) -> str:
 
 
 
-def stall_action(
-    on_stall: str, restarts_done: int, restarts_allowed: int
-) -> Literal["notify", "restart", "stop"]:
+StallAction = Literal["notify", "restart", "stop"]
+# on_stall(stalled, idle seconds, what the supervisor does about it (None: progress resumed),
+# restarts done before this stall)
+StallCallback = Callable[[bool, float, StallAction | None, int], None]
+
+
+def stall_action(on_stall: str, restarts_done: int, restarts_allowed: int) -> StallAction:
     """What a stall leads to under `[runner] on_stall`: "restart" while restarts are left,
-    then "stop"; the headless reporter says the same thing the supervisor does."""
+    then "stop"."""
     if on_stall == "notify":
         return "notify"
     if on_stall == "restart" and restarts_done < restarts_allowed:
@@ -344,7 +349,7 @@ class Supervisor:
         self._pty_master: int | None = None
         self._gates_seen = 0
         self._gate_tail = b""
-        self._on_stall: Callable[[bool, float], None] | None = None
+        self._on_stall: StallCallback | None = None
         self._on_unreachable: Callable[[str], None] | None = None
         # First and latest reconnect notice since the last progress (None: none), and what the
         # latest said went wrong.
@@ -449,15 +454,16 @@ class Supervisor:
     def run(
         self,
         forward: Callable[[bytes], None] | None = None,
-        on_stall: Callable[[bool, float], None] | None = None,
+        on_stall: StallCallback | None = None,
         *,
         forward_clean: Callable[[list[Part]], None] | None = None,
         on_unreachable: Callable[[str], None] | None = None,
     ) -> RunStatus:
         """Run the command to the end. `forward` gets every raw chunk, `forward_clean` every
         piece of sanitized output the log gets, when the log gets it (headless mode; the parts
-        may be memoryviews valid during the call only); `on_stall(stalled, idle_seconds)` is
-        called when the run stalls and when it resumes, `on_unreachable(text)` when it has heard
+        may be memoryviews valid during the call only); `on_stall(stalled, idle_seconds, action,
+        restarts)` is called when the run stalls (before `action` is carried out) and when it
+        resumes (action None), `on_unreachable(text)` when it has heard
         nothing but reconnect notices for UNREACHABLE_SECONDS (status.unreachable)."""
         self._on_stall = on_stall
         self._on_unreachable = on_unreachable
@@ -674,11 +680,11 @@ class Supervisor:
             return
         self.status.stalled = True
         self._write_status()
-        self._notify_stall(True, idle)
-        self._act_on_stall(idle)
-
-    def _act_on_stall(self, idle: float) -> None:
         action = stall_action(self.spec.on_stall, self.status.restarts, self.spec.stall_restarts)
+        self._notify_stall(True, idle, action)
+        self._act_on_stall(action, idle)
+
+    def _act_on_stall(self, action: StallAction, idle: float) -> None:
         if action == "notify":
             return
         cause = f"no progress for {_fmt_minutes(idle)}"
@@ -714,11 +720,11 @@ class Supervisor:
             except Exception as exc:  # noqa: BLE001 - a reporting problem must not end the run
                 self._log(f"specui: report failed: {type(exc).__name__}: {exc}\n")
 
-    def _notify_stall(self, stalled: bool, idle: float) -> None:
+    def _notify_stall(self, stalled: bool, idle: float, action: StallAction | None) -> None:
         if self._on_stall is None:
             return
         try:
-            self._on_stall(stalled, idle)
+            self._on_stall(stalled, idle, action, self.status.restarts)
         except Exception as exc:  # noqa: BLE001 - a reporting problem must not end the run
             self._log(f"specui: stall report failed: {type(exc).__name__}: {exc}\n")
 
@@ -734,7 +740,7 @@ class Supervisor:
         if status.stalled and self._stall_action is None:
             status.stalled = False
             self._write_status()
-            self._notify_stall(False, 0.0)
+            self._notify_stall(False, 0.0, None)
 
     def _judge_lines(self, chunk: bytes) -> None:
         """Progress or not, line by line (whole lines only: half of "Reconnecting..." must

@@ -203,7 +203,7 @@ def test_stall_is_reported_once_then_resumes(tmp_path: Path) -> None:
     supervisor.spec.stall_seconds = 0.6
     calls: list[tuple[bool, float, bool]] = []
 
-    def on_stall(stalled: bool, idle: float) -> None:
+    def on_stall(stalled: bool, idle: float, *_) -> None:
         status = read_status(supervisor.run_dir)  # written before the callback
         calls.append((stalled, idle, bool(status and status.stalled)))
 
@@ -222,7 +222,7 @@ def test_no_stall_report_while_output_flows(tmp_path: Path) -> None:
     """)
     supervisor.spec.stall_seconds = 0.7
     calls: list[bool] = []
-    supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
+    supervisor.run(on_stall=lambda stalled, *_: calls.append(stalled))
     assert calls == []
 
 
@@ -343,7 +343,7 @@ def test_json_error_events_are_not_progress_and_name_the_stall(tmp_path: Path) -
     supervisor.spec.stall_seconds = 0.8
     supervisor.spec.on_stall = "stop"
     calls: list[bool] = []
-    status = supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
+    status = supervisor.run(on_stall=lambda stalled, *_: calls.append(stalled))
     assert calls == [True]  # once, never "resumed" by the notices
     assert status.state == "failed" and status.exit_code == 143
     assert status.message == ("stalled: no progress for 0 s; last: Reconnecting... waiting "
@@ -361,7 +361,7 @@ def test_a_notice_split_across_reads_is_still_a_notice(tmp_path: Path) -> None:
     """)
     supervisor.spec.stall_seconds = 1.0
     calls: list[bool] = []
-    status = supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
+    status = supervisor.run(on_stall=lambda stalled, *_: calls.append(stalled))
     assert calls == [True] and status.state == "done"  # notify: flagged, the run went on
     assert status.last_notice == "Reconnecting... waiting for network"
 
@@ -379,7 +379,7 @@ def test_tasks_md_changes_are_progress(tmp_path: Path) -> None:
     supervisor.spec.stall_seconds = 1.6
     supervisor.spec.tasks_path = str(tasks)
     calls: list[bool] = []
-    status = supervisor.run(on_stall=lambda stalled, _idle: calls.append(stalled))
+    status = supervisor.run(on_stall=lambda stalled, *_: calls.append(stalled))
     assert calls == [] and status.state == "done"
 
 
@@ -466,6 +466,25 @@ def test_one_notice_then_silence_is_not_unreachable(
     said: list[str] = []
     status = supervisor.run(on_unreachable=said.append)
     assert said == [] and status.unreachable == "" and status.state == "done"
+
+
+def test_the_stall_report_says_what_the_supervisor_does(tmp_path: Path) -> None:
+    """The callback is told the decision (and the restarts done before it), not left to
+    predict it: restart once, then stop."""
+    supervisor = make_run(tmp_path, """
+        import sys, time
+        sys.stdin.read()
+        print("starting", flush=True)
+        time.sleep(30)
+    """)
+    supervisor.spec.stall_seconds = 0.5
+    supervisor.spec.on_stall = "restart"
+    supervisor.spec.stall_restarts = 1
+    calls: list[tuple[bool, str | None, int]] = []
+    status = supervisor.run(
+        on_stall=lambda stalled, _idle, action, restarts: calls.append((stalled, action, restarts)))
+    assert calls == [(True, "restart", 0), (True, "stop", 1)]
+    assert status.state == "failed" and status.restarts == 1
 
 
 def test_one_rule_decides_what_a_stall_leads_to() -> None:
