@@ -725,7 +725,7 @@ class RunnerPane(Vertical):
             if key is None:
                 return
             if key == "speckit":
-                self.run_phase(self.manager.phases[0])
+                self._run_phases_from_the_start()
                 return
             if key == "refine":  # the workbench's action: the interview is not the runner's
                 self.screen.call_later(self.screen.run_action, "refine_further")
@@ -734,6 +734,27 @@ class RunnerPane(Vertical):
             self._lane_worker(key, lane["invocation"], bool(lane["needs_contract"]))
 
         self.app.push_screen(HandoffScreen(data), chosen)
+
+    def _run_phases_from_the_start(self) -> None:
+        """Handoff option 1. When the first phase already completed here, running it again
+        replaces its output: asked first (n goes on with the next phase instead)."""
+        first = self.manager.phases[0]
+        row = next((r for r in self._rv.rows if r.name == first), None) if self._rv else None
+        if row is None or row.status != "done":
+            self.run_phase(first)
+            return
+        following = self._rv.next_phase if self._rv is not None else None
+        instead = f"n runs the next one ({following})" if following else "every phase is done"
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.run_phase(first)
+
+        self.app.push_screen(ConfirmScreen(
+            f"{first} already ran here. Run it again?",
+            f"{first} is done; running it again replaces what it wrote (the phases after it "
+            f"keep their results; p runs any phase again). To go on where they are: {instead}.",
+            yes="Run again"), confirmed)
 
     @work(thread=True, group="runner-command", exit_on_error=False)
     def _lane_worker(self, key: str, invocation: str, needs_contract: bool) -> None:
