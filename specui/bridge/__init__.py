@@ -437,7 +437,9 @@ class BridgeRequest(BaseModel):
 
     @property
     def source(self) -> str:
-        return self.batch.source or self.batch.first.source or "specui"
+        """Who asks, for the dialog's words. A payload without `source` comes from an agent
+        (each question's own source then holds specui's default, not the asker)."""
+        return self.batch.source or "an agent"
 
     @property
     def question_id(self) -> str:
