@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from specui.core.interview.policy import DEFAULTS_NONE
 from specui.core.interview.state import EngineSession
 from specui.core.loader import load_toml_text
 from specui.core.paths import Project
@@ -54,9 +55,14 @@ def answer_until(
 
 
 def _recommended_or_first(q: Question, text: str) -> Answer:
-    """The recommended option (else the first); `text` for a free-text question."""
+    """The recommended option (else the first); `text` for a free-text question. Offered
+    defaults for the open sections, it goes through them one by one: these runs check what
+    each section's question writes."""
     if not q.options:
         return build_answer(q, [], text)
+    values = [o.value for o in q.options]
+    if DEFAULTS_NONE in values:
+        return build_answer(q, [values.index(DEFAULTS_NONE)], None)
     idx = [i for i, o in enumerate(q.options) if o.recommended] or [0]
     return build_answer(q, idx[:1], None)
 

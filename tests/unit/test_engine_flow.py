@@ -22,6 +22,7 @@ from specui.store import SessionStore
 
 ALL_DIMS = ("intent", "outcome", "scope", "constraints", "success")
 BODIES = {k: f"- **Notes**: decided in the interview ({k})" for k in UNIT_KEYS}
+DEFAULT_BODY = "- **Notes**: Default (assumed): the usual choice (rationale: accepted)"
 
 
 def clear_scores(value: float) -> list[dict[str, Any]]:
@@ -36,8 +37,13 @@ def smart(request: EngineRequest) -> str:
     over: dict[str, Any] = {}
     if d.kind == "validation":
         below = [s.key for s in request.sections if s.status in ("unknown", "drafted")]
-        keys = [k for k in below if k not in d.protected_sections][:6]
-        over["patches"] = [{"section": k, "body": BODIES[k]} for k in keys]
+        keys = [k for k in below if k not in d.protected_sections and k not in d.default_sections]
+        over["patches"] = [{"section": k, "body": BODIES[k]} for k in keys[:6]]
+        over["patches"] += [{"section": k, "body": DEFAULT_BODY} for k in d.default_sections]
+        over["deferrals"] = [
+            {"section": k, "topic": k, "default": "the usual choice", "rationale": "accepted"}
+            for k in d.default_sections
+        ]
         return following(request, **over)
     n = len(answered)
     over["scores"] = clear_scores(min(0.95, 0.2 * n))

@@ -180,6 +180,10 @@ def test_brownfield_context_is_listed_once(tmp_path):
         (Directive(kind="final", round=12), "ask nothing: question null"),
         (Directive(kind="validation", round=1, target_section="nfr"),
          "Target section: Non-Functional Requirements (NFRs) (`nfr`)"),
+        (Directive(kind="validation", round=2, target_section="nfr",
+                   default_sections=["domain", "workflows"]),
+         ("accepted recommended defaults for: Domain Model (`domain`), Workflows (`workflows`). "
+          "Patch each of these sections so that no placeholder is left")),
         (Directive(kind="ordinary", round=2, protected_sections=["open_questions", "vision"]),
          "Do not patch these sections: `open_questions`, `vision`"),
         (Directive(kind="ordinary", round=2, notes=["Midpoint: round 6 of at most 12"]),

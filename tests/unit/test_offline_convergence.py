@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specui.core.config import SpecuiConfig
+from specui.core.interview.policy import DEFAULTS_NONE, DEFAULTS_OFFER
 from specui.core.interview.state import EngineSession, InterviewState
 from specui.core.paths import Project
 from specui.core.questions import Answer
@@ -81,6 +82,8 @@ def _concrete(iv: InterviewState, overview: str) -> Answer:
     q = cur.question
     if cur.kind == "finalize":
         return Answer(kind="option", value="finalize")
+    if cur.kind == DEFAULTS_OFFER:  # they know what they want: each section in their words
+        return Answer(kind="option", value=DEFAULTS_NONE)
     if q.is_free_text:
         if cur.kind == "overview":
             return Answer(kind="text", value=overview)

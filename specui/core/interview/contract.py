@@ -109,6 +109,12 @@ class Directive(_Input):
         default_factory=list,
         description="sections this turn must not patch (final, or owned by specui)",
     )
+    default_sections: list[SectionKey] = Field(
+        default_factory=list,
+        description="the person accepted a recommended default for each of these sections: "
+        "patch each so that no placeholder is left, every value you chose marked as a default "
+        "with its rationale, and report each in `deferrals`",
+    )
     notes: list[str] = Field(default_factory=list)
 
 

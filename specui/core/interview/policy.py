@@ -61,7 +61,9 @@ from specui.core.open_questions import (
 from specui.core.progress import progress_line
 from specui.core.questions import Answer, Question, QuestionOption, other_answer
 from specui.core.spec import (
+    SECTION_BY_KEY,
     UNIT_KEYS,
+    UNIT_SECTION,
     UNIT_TITLES,
     find_item,
     first_placeholder,
@@ -694,7 +696,18 @@ def _decide_validation(state: InterviewState, spec: SpecView, answered: Round | 
     if state.open_contradictions() and answered is None:
         i = state.open_contradictions()[0]
         return SpecuiAsk(contradiction_question(state, i, state.validation_steps + 1, "validation"))
-    below = spec.below_clarified()
+    defaultable = defaultable_sections(state, spec)
+    defaults: list[str] = []
+    if answered is not None and answered.kind == DEFAULTS_OFFER:
+        if answered.answer.value == DEFAULTS_PICK:
+            return SpecuiAsk(defaults_pick_question(state, spec, defaultable))
+        if answered.answer.value == DEFAULTS_ALL:
+            defaults = defaultable
+    elif answered is not None and answered.kind == DEFAULTS_PICKED:
+        defaults = [k for k in answered.answer.selected_values if k in defaultable]
+    elif answered is None and len(defaultable) >= DEFAULTS_OFFER_MIN and not _offered(state):
+        return SpecuiAsk(defaults_offer_question(state, defaultable))
+    below = [k for k in spec.below_clarified() if k not in defaults]
     outstanding = spec.outstanding
     if not below and not outstanding and answered is None:
         return Finalize()
@@ -712,11 +725,123 @@ def _decide_validation(state: InterviewState, spec: SpecView, answered: Round | 
         contradiction=contradiction[0] if contradiction else None,
         contradiction_choice=contradiction[1] if contradiction else None,
         protected_sections=protected_sections(spec, _where(contradiction)),
+        default_sections=defaults,  # type: ignore[arg-type]
         notes=notes,
     )
 
 
+def defaultable_sections(state: InterviewState, spec: SpecView) -> list[str]:
+    """Sections below clarified that a recommended default may settle: not Open Questions
+    (the person settles those), not one an open contradiction names, not a final one."""
+    named = {
+        w
+        for i in state.open_contradictions()
+        for w in (state.contradictions[i].where_a, state.contradictions[i].where_b)
+    }
+    return [
+        k
+        for k in spec.below_clarified()
+        if k not in OWNED_SECTIONS and k not in named and spec.statuses.get(k) != "final"
+    ]
+
+
+def _offered(state: InterviewState) -> bool:
+    """The defaults offer comes once per validation pass (a refinement pass validates again)."""
+    start = state.refinements[-1].from_index if state.refinements else 0
+    return any(r.kind == DEFAULTS_OFFER for r in state.rounds[start:])
+
+
 # --------------------------------------------------------------------------- specui's questions
+
+# Seed 000 wants the interview "comprehensive, not exhausting" and a non-critical unknown
+# recorded as an assumption: once the interview is over, the sections still open may take a
+# recommended default each (flagged in Risks) instead of one question per section.
+DEFAULTS_OFFER = "defaults_offer"
+DEFAULTS_PICKED = "defaults_pick"
+DEFAULTS_OFFER_MIN = 3  # fewer open sections are simply asked about
+MANY_DEFAULTS = 3  # more defaults in one turn are announced as one line
+DEFAULTS_ALL = "defaults-all"
+DEFAULTS_PICK = "defaults-pick"
+DEFAULTS_NONE = "defaults-none"
+# specui's own questions whose options are its choices, never a deferral in the user's words.
+SPECUI_CHOICES = ("finalize", "contradiction", DEFAULTS_OFFER, DEFAULTS_PICKED)
+
+
+def _titles(keys: list[str]) -> str:
+    return ", ".join(UNIT_TITLES[k] for k in keys)
+
+
+def defaults_offer_question(state: InterviewState, sections: list[str]) -> PendingQuestion:
+    n = len(sections)
+    return PendingQuestion(
+        question=Question(
+            question=(
+                f"The interview is over; {n} sections are still open. Write a recommended "
+                "default for each (marked as a default, listed as an assumption in Risks, "
+                "yours to change), or go through them one question at a time?"
+            ),
+            type="single-answerable",
+            options=[
+                QuestionOption(
+                    label=f"Write defaults for all {n} sections",
+                    value=DEFAULTS_ALL,
+                    description=_titles(sections),
+                    recommended=True,
+                ),
+                QuestionOption(
+                    label="Choose which sections get defaults",
+                    value=DEFAULTS_PICK,
+                    description="The sections you leave unticked are asked about one by one",
+                ),
+                QuestionOption(
+                    label="Ask me about each section",
+                    value=DEFAULTS_NONE,
+                    description=f"About {n} more questions",
+                ),
+            ],
+            allow_other=False,
+        ),
+        round=state.validation_steps + 1,
+        dimension="open sections",
+        kind=DEFAULTS_OFFER,
+        phase="validation",
+        origin="specui",
+        why=f"{n} sections are still open: a default each, recorded as an assumption, or a "
+        "question each",
+        target_units=list(sections),
+    )
+
+
+_STATUS_WORDS = {"unknown": "nothing written yet", "drafted": "drafted, placeholders left"}
+
+
+def defaults_pick_question(
+    state: InterviewState, spec: SpecView, sections: list[str]
+) -> PendingQuestion:
+    numbers = {k: SECTION_BY_KEY[UNIT_SECTION[k]].number for k in sections}
+    return PendingQuestion(
+        question=Question(
+            question="Which sections get a recommended default? (the others are asked about "
+            "one by one)",
+            type="multi-answerable",
+            options=[
+                QuestionOption(
+                    label=f"§{numbers[k]} {UNIT_TITLES[k]}",
+                    value=k,
+                    description=_STATUS_WORDS.get(spec.statuses.get(k, "unknown"), ""),
+                )
+                for k in sections
+            ],
+            allow_other=False,
+        ),
+        round=state.validation_steps + 1,
+        dimension="open sections",
+        kind=DEFAULTS_PICKED,
+        phase="validation",
+        origin="specui",
+        why="the sections you tick are written with recommended defaults",
+        target_units=list(sections),
+    )
 
 
 def summary_question(state: InterviewState, n: int) -> PendingQuestion:
@@ -1032,6 +1157,17 @@ def check_reply(
             problems.append(
                 f"deferrals[{i}]: write the default {d.default!r} into a patch of {d.section}"
             )
+    reported = {d.section for d in reply.deferrals}
+    for key in directive.default_sections:
+        if key in protected:
+            continue
+        if placeholder_status(bodies.get(key, spec.bodies.get(key))) != "clarified":
+            problems.append(
+                f"patches: the person accepted recommended defaults for {key}: patch it so "
+                "that no placeholder is left"
+            )
+        elif key not in reported:
+            problems.append(f"deferrals: report the default you wrote into {key}")
     if directive.contradiction is not None and directive.contradiction_choice is not None:
         c = directive.contradiction
         chosen = _norm(directive.contradiction_choice)
@@ -1163,7 +1299,7 @@ def record_answer(state: InterviewState, pending: PendingQuestion, answer: Answe
         challenge_mode=pending.challenge_mode,
         gate=pending.gate,
         pressure=pending.pressure,
-        deferral=pending.kind not in ("finalize", "contradiction") and answer_defers(answer),
+        deferral=pending.kind not in SPECUI_CHOICES and answer_defers(answer),
     )
 
 
@@ -1256,7 +1392,18 @@ def apply_reply(
                 f"Default for {d.topic} (you deferred, round {n}): {d.default}", d.rationale
             )
             changes["risks"] = _add_assumption(risks, entry)
-        out.notices.append(f"Default chosen for {d.topic}: {d.default} (recorded as an assumption)")
+        if len(reply.deferrals) <= MANY_DEFAULTS:
+            out.notices.append(
+                f"Default chosen for {d.topic}: {d.default} (recorded as an assumption)"
+            )
+    if len(reply.deferrals) > MANY_DEFAULTS:
+        # One line the screen can show: which sections took defaults, not every default.
+        sections = list(dict.fromkeys(d.section for d in reply.deferrals))
+        out.notices.append(
+            f"Defaults written for {len(reply.deferrals)} topics in "
+            f"{_titles([k for k in sections if k in UNIT_TITLES])} (each recorded as an "
+            "assumption in Risks)"
+        )
     for c in reply.contradictions:
         st.contradictions.append(
             ContradictionRecord(
@@ -1277,6 +1424,8 @@ def apply_reply(
     for text in reply.open_questions_resolved:
         try:
             resolution = last.answer.summary() if last is not None else "resolved"
+            if last is not None and last.kind in (DEFAULTS_OFFER, DEFAULTS_PICKED):
+                resolution = "the recommended default, accepted (an assumption in Risks)"
             new_oq = resolve_open_question(new_oq, _oq_match(new_oq, text), resolution, today)
         except SpecuiError:
             continue

@@ -50,6 +50,7 @@ from specui.core.interview.contract import (
 )
 from specui.core.interview.policy import (
     OWNED_SECTIONS,
+    SPECUI_CHOICES,
     STAGES,
     kept_aside_question,
     weakest_dimension,
@@ -286,7 +287,7 @@ class Turn:
         return (self.doc.unit_text(unit) or "") if self.doc is not None else ""
 
     def _classify(self, t: TranscriptEntry) -> tuple[str, BankEntry | None]:
-        if t.kind in ("overview", "summary", "contradiction", "finalize"):
+        if t.kind in ("overview", "summary", *SPECUI_CHOICES):
             return t.kind, None
         q = t.question.strip()
         if q.startswith(OVERVIEW_PROMPT):
@@ -793,6 +794,8 @@ class Turn:
             self.seed_open_questions()
         if self.d.contradiction is not None and self.d.contradiction_choice is not None:
             self.settle_contradiction(self.d.contradiction, self.d.contradiction_choice)
+        for unit in self.d.default_sections:
+            self.apply_section_defaults(unit)
         self.find_contradictions()
         self.collect_gate_evidence()
         if self.last is not None and self.last.kind in ("overview", "summary"):
@@ -858,7 +861,9 @@ class Turn:
         return value_is_answered(e.label, value) and DEFAULT_MARK not in (value or "")
 
     def apply_answer(self, a: Answered) -> None:
-        if a.deferral and a.bank is None and a.kind not in ("contradiction", "finalize"):
+        if a.kind in SPECUI_CHOICES:
+            return  # specui's own question: what it settles, specui applied or directed
+        if a.deferral and a.bank is None:
             self.defer_unbanked(a)
         elif a.kind in ("overview", "summary"):
             self.apply_overview(a)
@@ -1072,6 +1077,63 @@ class Turn:
                 Deferral(section=e.section, topic=e.header, default=default, rationale=rationale)  # type: ignore[arg-type]
             )
 
+    def apply_section_defaults(self, unit: str) -> None:
+        """The person accepted recommended defaults for `unit`: each question the bank still
+        has for it is answered with its default, and a placeholder no question covers gets
+        the implementer's choice; every one is marked and reported as a deferral."""
+        if unit in self.protected:
+            return
+        roles = ("ordinary", "non_goals", "decision_boundaries")
+        for e in self.bank.entries:
+            if e.section == unit and e.role in roles and self.available(e):
+                pointed = self.recommended(self.options_for(e)) if e.unchosen else None
+                if pointed is not None:
+                    self.default_package(e, pointed)
+                else:
+                    self.apply_deferral(e)
+        title = UNIT_TITLES[unit]
+        default = "decided during implementation, within the decision boundaries"
+        rationale = f"the person accepted the recommended defaults for {title}"
+        text = quote_placeholders(f"{DEFAULT_MARK}: {default} (rationale: {rationale})")
+        body = self.body(unit)
+        holes = 0
+        while (hole := first_placeholder(body)) is not None and hole in body and holes < 20:
+            body = body.replace(hole, text, 1)
+            holes += 1
+        if not body.strip():
+            body, holes = f"- {text}", 1
+        if holes:
+            self.patches[unit] = body
+            self.deferrals.append(
+                Deferral(section=unit, topic=title, default=default, rationale=rationale)  # type: ignore[arg-type]
+            )
+        # The accepted defaults answer the section's open questions (as assumptions).
+        self.oq_resolved.extend(o.resolves for o in self.bank.entries if o.resolves and o.section == unit)
+
+    def default_package(self, e: BankEntry, option: BankOption) -> None:
+        """A package of bullets (Interfaces) takes its recommended option as if it were
+        picked, so each bullet gets what the option routes there ("CLI commands" -> CLI/Jobs,
+        the rest "not in v1"); every bullet written is then marked as a default."""
+        before = self.body(e.section)
+        entry = TranscriptEntry(
+            round=self.d.round, phase="validation", kind="validation", dimension="",
+            question=e.prompt, answer=option.label,
+        )
+        self.apply_bank(Answered(entry, e.key, e, [option.value], [option.label], None, True), e)
+        after = self.body(e.section)
+        rationale = e.default_rationale or "the option your answers and stack.toml point to"
+        newline = "\r\n" if "\r\n" in after else "\n"
+        for label in e.labels:
+            value = item_value(after, label)
+            if value and value != item_value(before, label) and DEFAULT_MARK not in value:
+                marked = f"{DEFAULT_MARK}: {value} (rationale: {rationale})"
+                after = set_item(after, label, quote_placeholders(marked), newline)
+                self.patches[e.section] = after
+                self.deferrals.append(
+                    Deferral(section=e.section, topic=f"{e.header}: {label}", default=value,  # type: ignore[arg-type]
+                             rationale=rationale)
+                )
+
     def defer_unbanked(self, a: Answered) -> None:
         """A deferral of a question the bank does not hold (the overview, a closure audit, a
         validation step, another engine's question): its default goes where it belongs and is
@@ -1242,7 +1304,7 @@ class Turn:
     def find_contradictions(self) -> None:
         """Contradictions between the newest answer and the standing earlier claims."""
         last = self.last
-        if last is None or last.deferral or last.kind in ("contradiction", "finalize", "closure"):
+        if last is None or last.deferral or last.kind in (*SPECUI_CHOICES, "closure"):
             return
         standing: dict[str, Claim] = {}
         for a in self.answered[:-1]:
@@ -1254,7 +1316,7 @@ class Turn:
                 for c in claims_of(a.entry.answer, a.round):
                     standing[c.topic] = c
                 continue
-            if a.deferral or a.kind in ("finalize", "closure"):
+            if a.deferral or a.kind in (*SPECUI_CHOICES, "closure"):
                 continue
             for c in claims_of(self.answer_text(a), a.round):
                 standing[c.topic] = c

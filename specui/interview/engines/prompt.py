@@ -218,6 +218,18 @@ def render_directive(request: EngineRequest) -> str:
             f'They chose: "{d.contradiction_choice}". Patch every section where the other '
             "statement stood so that only the chosen one remains."
         )
+    if d.default_sections:
+        names = ", ".join(f"{_section_title(k)} (`{k}`)" for k in d.default_sections)
+        lines.append(
+            f"- The person accepted recommended defaults for: {names}. Patch each of these "
+            "sections so that no placeholder is left: in every bullet still open, write the "
+            "default you recommend for this project, marked \"Default (assumed): ... "
+            "(rationale: ...)\", consistent with everything known. Report each default in "
+            "deferrals (section, topic, default, rationale), and resolve the open questions they "
+            "settle. Then ask about the target section; "
+            "when nothing is left below clarified and no open question, set question null and "
+            "ready_to_crystallize true."
+        )
     if d.protected_sections:
         names = ", ".join(f"`{k}`" for k in d.protected_sections)
         lines.append(f"- Do not patch these sections: {names}.")
