@@ -344,6 +344,8 @@ class Supervisor:
         self._last_activity = time.monotonic()  # progress, or the start: idleness counts from here
         self._line_carry = b""  # the unterminated end of the output, for judging whole lines
         self._tasks_sig: tuple[int, int] | None = None
+        # status.last_notice came after the last progress: a failed end names it as the cause.
+        self._notice_after_progress = False
         self._tasks_checked = 0.0
         self._stall_action: str | None = None  # "stop" | "restart" once a stall acted
         self._pty_master: int | None = None
@@ -546,6 +548,8 @@ class Supervisor:
                 status.message = f"killed by signal {-code} ({_signal_name(-code)})"
             elif status.turn_failed:
                 status.message = "the agent's turn failed (turn.failed)"
+            elif self._notice_after_progress:
+                status.message = status.last_notice
         if self.spec.phase == "implement":
             status.tasks_done, status.tasks_total = self._count_tasks()
 
@@ -732,6 +736,7 @@ class Supervisor:
         self._last_progress = time.time()
         self._last_activity = time.monotonic()
         self._reconnecting_since = None
+        self._notice_after_progress = False
         self._dirty = True
         status = self.status
         if status.unreachable:
@@ -763,13 +768,23 @@ class Supervisor:
             start = nl + 1
             if is_progress_line(line):
                 self._progress()
+                # The read's last line only (a flood costs one more line): an agent's
+                # closing error printed right after its work.
+                last = data[data.rfind(b"\n", 0, end) + 1 : end]
+                if nl < end and last.strip() and not is_progress_line(last):
+                    self._note_reconnect(last)
+                    self._notice(last)
                 return
             if line.strip():
                 notice = line
                 self._note_reconnect(line)
         if notice:
-            self.status.last_notice = _notice_text(notice)
-            self._dirty = True
+            self._notice(notice)
+
+    def _notice(self, line: bytes) -> None:
+        self.status.last_notice = _notice_text(line)
+        self._notice_after_progress = True
+        self._dirty = True
 
     def _note_reconnect(self, line: bytes) -> None:
         detail = reconnect_detail(_notice_text(line, limit=4096))

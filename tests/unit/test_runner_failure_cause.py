@@ -1,0 +1,63 @@
+"""A phase whose agent fails says why: seen in tmux, `plan failed (exit 1)` in the pane's
+status, its toast and past runs, while codex's last line `ERROR: stream disconnected before
+completion: …` sat in the log above the footer, out of view. The run's message carries the
+agent's last error line when nothing came after it; an old notice followed by work does not."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor
+
+
+def make_run(tmp_path: Path, script: str) -> Supervisor:
+    (tmp_path / "fake.py").write_text(textwrap.dedent(script))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / PROMPT_FILE).write_text("the prompt\n")
+    spec = RunSpec(run_id="plan-20260101-000000", phase="plan",
+                   argv=[sys.executable, "fake.py"], cwd=str(tmp_path),
+                   log_path=str(tmp_path / "orchestrator" / "plan-20260101-000000.md"),
+                   log_rel="orchestrator/plan-20260101-000000.md", notify=False,
+                   grace_seconds=1)
+    return Supervisor(run_dir, spec)
+
+
+def test_a_failed_run_names_the_agents_last_error(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, """
+        import sys
+        sys.stdin.read()
+        print("working on the plan", flush=True)
+        print("ERROR: stream disconnected before completion: the model broke", flush=True)
+        sys.exit(1)
+    """)
+    status = supervisor.run()
+    assert status.state == "failed" and status.exit_code == 1
+    assert status.message == "stream disconnected before completion: the model broke"
+    log = Path(supervisor.spec.log_path).read_text()
+    assert "- note: stream disconnected before completion: the model broke" in log
+
+
+def test_a_notice_followed_by_work_is_not_the_cause(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, """
+        import sys
+        sys.stdin.read()
+        print("ERROR: Reconnecting... waiting for network", flush=True)
+        print("wrote plan.md", flush=True)
+        sys.exit(3)
+    """)
+    status = supervisor.run()
+    assert status.state == "failed" and status.exit_code == 3
+    assert status.message == ""
+
+
+def test_a_run_that_ends_well_keeps_no_message(tmp_path: Path) -> None:
+    supervisor = make_run(tmp_path, """
+        import sys
+        sys.stdin.read()
+        print("ERROR: Reconnecting... waiting for network", flush=True)
+    """)
+    status = supervisor.run()
+    assert status.state == "done" and status.message == ""
