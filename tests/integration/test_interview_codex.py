@@ -22,6 +22,7 @@ from engine_reply import engine_reply
 from fake_responses import Reply
 
 from specui.core.config import parse_config
+from specui.core.interview import policy
 from specui.core.interview.contract import (
     Directive,
     EngineRequest,
@@ -32,6 +33,7 @@ from specui.core.interview.state import EngineSession
 from specui.core.interview.strict_schema import strict_violations
 from specui.core.paths import Project
 from specui.core.questions import Answer
+from specui.core.spec import UNIT_KEYS, SpecDocument, unit_statuses
 from specui.interview.driver import InterviewDriver
 from specui.interview.engines import codex as codex_module
 from specui.interview.engines.base import EngineCancelled, EngineError, EngineTimeout
@@ -457,6 +459,53 @@ def test_driver_a_deferral_writes_the_default(started, fake_server, project):
     assert "deferred the decision" in last_user_text(fake_server.requests[-1])
     assert [d.default for d in iv.deferrals] == ["Disk cache, 60 minutes"]
     assert "Disk cache, 60 minutes" in (project / "SPEC.md").read_text()
+
+
+def test_driver_accepted_defaults_reach_codex_and_a_reply_that_ignores_them_is_refused(
+    started, fake_server, project
+):
+    """The validation pass's defaults offer answered "all": the turn's prompt names the
+    sections, a reply that leaves one of them open is sent back once, and the good reply's
+    defaults land in SPEC.md and Risks."""
+    store, driver = started
+    doc = SpecDocument.parse((project / "SPEC.md").read_text())
+    found = unit_statuses(doc, {})
+    view = policy.SpecView({k: doc.unit_text(k) for k in UNIT_KEYS},
+                           {k: found.get(k, "unknown") for k in UNIT_KEYS})
+
+    def to_validation(session) -> None:
+        iv = session.interview
+        iv.phase, iv.status, iv.end_reason = "validation", "crystallized", "threshold"
+        iv.current = policy.defaults_offer_question(iv, policy.defaultable_sections(iv, view))
+
+    store.update(to_validation)
+    sections = store.state.interview.current.target_units
+    assert len(sections) >= policy.DEFAULTS_OFFER_MIN
+    good = engine_reply(
+        None, "the defaults are written",
+        patches=[{"section": k, "body": f"- **Notes**: Default (assumed): usual {k} (rationale: r)"}
+                 for k in sections],
+        deferrals=[{"section": k, "topic": k, "default": f"usual {k}", "rationale": "r"}
+                   for k in sections],
+        ready_to_crystallize=True,
+    )
+    ignoring = {**good, "patches": good["patches"][1:], "deferrals": good["deferrals"][1:]}
+    fake_server.script(json.dumps(ignoring), json.dumps(good))
+    asked = len(fake_server.requests)
+    driver.answer(Answer(kind="option", value=policy.DEFAULTS_ALL))
+    iv = store.state.interview
+    assert iv.engine.error is None, iv.engine.error
+    assert len(fake_server.requests) == asked + 2
+    prompt = last_user_text(fake_server.requests[asked])
+    assert "The person accepted recommended defaults for: " in prompt
+    assert f"(`{sections[0]}`)" in prompt and f"(`{sections[-1]}`)" in prompt
+    retry = last_user_text(fake_server.requests[asked + 1])
+    assert f"accepted recommended defaults for {sections[0]}" in retry
+    text = (project / "SPEC.md").read_text()
+    after = SpecDocument.parse(text)
+    assert all(f"Default (assumed): usual {k}" in after.unit_text(k) for k in sections)
+    assert f"Default for {sections[0]} (you deferred" in after.unit_text("risks")
+    assert iv.current is not None and iv.current.kind == "finalize"
 
 
 def test_driver_brownfield_round_reads_code_and_the_snapshot_cites_it(
