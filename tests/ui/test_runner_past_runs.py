@@ -40,10 +40,10 @@ async def test_an_implement_run_with_tasks_open_is_not_done_in_past_runs():
 async def test_two_records_with_one_run_id_open_the_list_and_pick_by_row():
     """A session written before runs were claimed under a lock can hold one run id twice (two
     processes started implement in the same second, trial4 J12): L crashed the workbench with
-    DuplicateID (found in tmux). The list opens, and a row picks its run's id."""
+    DuplicateID (found in tmux). The list opens, and a row picks its own run."""
     runs = [run(2, "implement", "done", 2, 3), run(2, "implement", "done", 2, 3),
             run(1, "plan", "done")]
-    picked: list[str | None] = []
+    picked: list[PhaseRun | None] = []
     app = App()
     async with app.run_test(size=(100, 24)) as pilot:
         app.push_screen(PastRunsScreen(runs), picked.append)
@@ -51,4 +51,4 @@ async def test_two_records_with_one_run_id_open_the_list_and_pick_by_row():
         assert app.screen.query_one(OptionList).option_count == 4
         await pilot.press("down", "down", "down", "enter")
         await pilot.pause()
-    assert picked == ["plan-1"]
+    assert picked == [runs[2]]
