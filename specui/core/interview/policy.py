@@ -776,16 +776,16 @@ def defaults_offer_question(state: InterviewState, sections: list[str]) -> Pendi
     return PendingQuestion(
         question=Question(
             question=(
-                f"The interview is over; {n} sections are still open. Write a recommended "
-                "default for each (marked as a default, listed as an assumption in Risks, "
-                "yours to change), or go through them one question at a time?"
+                f"{n} sections are still open. Write a recommended default for each, or go "
+                "through them one question at a time?"
             ),
             type="single-answerable",
             options=[
                 QuestionOption(
                     label=f"Write defaults for all {n} sections",
                     value=DEFAULTS_ALL,
-                    description=_titles(sections),
+                    description="Marked as defaults and listed in Risks, yours to change: "
+                    + _titles(sections),
                     recommended=True,
                 ),
                 QuestionOption(
@@ -806,8 +806,7 @@ def defaults_offer_question(state: InterviewState, sections: list[str]) -> Pendi
         kind=DEFAULTS_OFFER,
         phase="validation",
         origin="specui",
-        why=f"{n} sections are still open: a default each, recorded as an assumption, or a "
-        "question each",
+        why="the interview is over; these sections are what no answer has covered yet",
         target_units=list(sections),
     )
 
@@ -1398,11 +1397,11 @@ def apply_reply(
             )
     if len(reply.deferrals) > MANY_DEFAULTS:
         # One line the screen can show: which sections took defaults, not every default.
-        sections = list(dict.fromkeys(d.section for d in reply.deferrals))
+        sections = [k for k in dict.fromkeys(d.section for d in reply.deferrals) if k in UNIT_TITLES]
+        where = _titles(sections) if len(sections) <= MANY_DEFAULTS else f"{len(sections)} sections"
         out.notices.append(
-            f"Defaults written for {len(reply.deferrals)} topics in "
-            f"{_titles([k for k in sections if k in UNIT_TITLES])} (each recorded as an "
-            "assumption in Risks)"
+            f"Defaults written for {len(reply.deferrals)} topics in {where}, each an "
+            "assumption in Risks"
         )
     for c in reply.contradictions:
         st.contradictions.append(
