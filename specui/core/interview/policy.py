@@ -773,8 +773,9 @@ def _titles(keys: list[str]) -> str:
 
 def defaults_offer_question(state: InterviewState, sections: list[str]) -> PendingQuestion:
     n = len(sections)
-    return PendingQuestion(
-        question=Question(
+    return _about_open_sections(
+        state,
+        Question(
             question=(
                 f"{n} sections are still open. Write a recommended default for each, or go "
                 "through them one question at a time?"
@@ -801,13 +802,9 @@ def defaults_offer_question(state: InterviewState, sections: list[str]) -> Pendi
             ],
             allow_other=False,
         ),
-        round=state.validation_steps + 1,
-        dimension="open sections",
-        kind=DEFAULTS_OFFER,
-        phase="validation",
-        origin="specui",
-        why="the interview is over; these sections are what no answer has covered yet",
-        target_units=list(sections),
+        DEFAULTS_OFFER,
+        "the interview is over; these sections are what no answer has covered yet",
+        sections,
     )
 
 
@@ -818,8 +815,9 @@ def defaults_pick_question(
     state: InterviewState, spec: SpecView, sections: list[str]
 ) -> PendingQuestion:
     numbers = {k: SECTION_BY_KEY[UNIT_SECTION[k]].number for k in sections}
-    return PendingQuestion(
-        question=Question(
+    return _about_open_sections(
+        state,
+        Question(
             question="Which sections get a recommended default? (the others are asked about "
             "one by one)",
             type="multi-answerable",
@@ -833,12 +831,24 @@ def defaults_pick_question(
             ],
             allow_other=False,
         ),
+        DEFAULTS_PICKED,
+        "the sections you tick are written with recommended defaults",
+        sections,
+    )
+
+
+def _about_open_sections(
+    state: InterviewState, question: Question, kind: str, why: str, sections: list[str]
+) -> PendingQuestion:
+    """specui's own validation step about the open sections (no section of its own)."""
+    return PendingQuestion(
+        question=question,
         round=state.validation_steps + 1,
         dimension="open sections",
-        kind=DEFAULTS_PICKED,
+        kind=kind,
         phase="validation",
         origin="specui",
-        why="the sections you tick are written with recommended defaults",
+        why=why,
         target_units=list(sections),
     )
 
