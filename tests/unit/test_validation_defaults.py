@@ -224,3 +224,12 @@ def test_picked_sections_are_defaulted_and_the_others_asked(tmp_path: Path):
     assert iv.current is not None and iv.current.kind == "validation"
     assert iv.current.dimension not in ("domain", "workflows")
     assert DEFAULT_MARK not in (doc.unit_text(iv.current.dimension) or "")
+
+
+def test_a_section_clarified_by_hand_meanwhile_needs_no_default():
+    directive = Directive(kind="validation", round=2, target_section="open_questions",
+                          default_sections=["domain"])
+    problems = policy.check_reply(
+        validating(), directive, reply(), spec_with_clarified("domain"), answered=None
+    )
+    assert not [p for p in problems if "domain" in p]

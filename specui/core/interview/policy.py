@@ -1175,7 +1175,8 @@ def check_reply(
                 f"patches: the person accepted recommended defaults for {key}: patch it so "
                 "that no placeholder is left"
             )
-        elif key not in reported:
+        elif key in bodies and key not in reported:
+            # (A section clarified meanwhile by hand needs no default, and no patch.)
             problems.append(f"deferrals: report the default you wrote into {key}")
     if directive.contradiction is not None and directive.contradiction_choice is not None:
         c = directive.contradiction
