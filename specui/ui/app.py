@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from specui.core.errors import SpecuiError
 from specui.ui.actions import check_keymap, split_keys
 from specui.ui.commands import SpecuiCommands, SystemCommands
+from specui.ui.lifecycle import is_live
 from specui.ui.messages import InterviewerReady
 from specui.ui.screens.workbench import WorkbenchScreen
 from specui.ui.services.bridge_inbox import BridgeInbox, BridgeRequestsFound
@@ -151,7 +152,7 @@ class SpecuiApp(App[int]):
             self.css_path.append(path)
 
     def backend_loaded(self, backend: Backend) -> None:
-        if self._exit or self._attached or self.store is not None:
+        if not is_live(self.workbench) or self._attached or self.store is not None:
             return
         self.config, self.store = backend.config, backend.store
         warning = self.themes.follow(self.config.ui.theme)
@@ -187,7 +188,7 @@ class SpecuiApp(App[int]):
         from specui.ui.services.watcher import FileWatchService
 
         screen, store = self.workbench, self.store
-        if self._exit or store is None:
+        if not is_live(screen) or store is None:
             return
         if not screen.panes:
             await screen.mount_panes()
@@ -285,7 +286,8 @@ class SpecuiApp(App[int]):
             if self.engine is None:
                 self.build_engine = False
             self.workbench.post_message(InterviewerReady())
-            self.workbench.query_one("#question").show_message(describe(error))  # type: ignore[attr-defined]
+            if is_live(self.workbench):
+                self.workbench.query_one("#question").show_message(describe(error))  # type: ignore[attr-defined]
         if not isinstance(error, SpecuiError):
             self.log.error(f"{group}: {error!r}")
         self.notify(describe(error) or "", severity="error", timeout=10)

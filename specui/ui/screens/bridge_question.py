@@ -173,6 +173,8 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
 
     def _release(self) -> None:
         """Typing has paused for HOLD_SECONDS: the question takes keys from now on."""
+        if not is_live(self):  # answered, withdrawn or quit while held
+            return
         quiet = self._since_last_key()
         if quiet < HOLD_SECONDS:
             self.set_timer(HOLD_SECONDS - quiet, self._release)

@@ -10,6 +10,7 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from specui.ui.lifecycle import is_live
 from specui.ui.services.workers import WorkerGroup
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class StagedStart:
 
     async def _show_saved(self, saved: SavedPending | None) -> None:
         app = self.app
-        if app._exit or app.store is not None:
+        if not is_live(app.workbench) or app.store is not None:
             return
         app.load_pane_styles()
         await app.workbench.mount_answer()

@@ -27,6 +27,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TextArea
 
+from specui.ui.lifecycle import is_live
 from specui.ui.widgets.safe_text import clean
 from specui.ui.widgets.static_text import show
 
@@ -551,7 +552,7 @@ class OptionPicker(Vertical):
 
         def still_waiting() -> None:
             self._hint_timer = None
-            if self.busy:
+            if self.busy and is_live(self):  # not while the app takes the picker down
                 self._set_hint(message, error=False)
 
         self._hint_timer = self.set_timer(after, still_waiting)

@@ -19,6 +19,7 @@ from specui.core.ambiguity import ambiguity_percent
 from specui.core.interview.headline import engine_error, headline
 from specui.core.interview.headline import meta_parts as headline_meta
 from specui.interview.round_owner import round_owner
+from specui.ui.lifecycle import is_live
 from specui.ui.widgets.safe_text import clean, safe_text
 from specui.ui.widgets.static_text import show
 
@@ -139,6 +140,8 @@ class QuestionPane(VerticalScroll):
         self.set_interval(1.0, self._tick)
 
     def _tick(self) -> None:
+        if not is_live(self):  # the interval can fire while the app takes the pane down
+            return
         if self._session is not None and self._session.interview.engine.status == "thinking":
             self._engine()
 

@@ -319,5 +319,5 @@ class SpecView(Horizontal):
         if event.worker.group != "section-render" or event.state != WorkerState.SUCCESS:
             return
         key, width, lines = event.worker.result
-        if key == self._rendered_key:  # still what should be shown
+        if key == self._rendered_key and is_live(self):  # still what should be shown
             self.query_one("#section-body", SectionBody).set_lines(lines, width)
