@@ -526,7 +526,20 @@ class PhaseManager:
         return self._launch(prepared, message)
 
     def _materialize(self, prepared: PreparedRun) -> None:
-        """The run's folder (prompt, spec.json) and its empty log (written after the claim)."""
+        """The run's folder (prompt, spec.json) and its empty log (written after the claim).
+        A refused write (a read-only or immutable folder) is one line naming the file; the
+        run's half-written folder goes with it."""
+        try:
+            self._write_run_files(prepared)
+        except OSError as exc:
+            shutil.rmtree(prepared.run_dir, ignore_errors=True)
+            if isinstance(exc, SpecuiError):
+                raise
+            where = self.project.relative(Path(exc.filename)) if exc.filename else "its files"
+            raise SpecuiError(f"cannot prepare the {prepared.spec.phase} run: {where}: "
+                              f"{exc.strerror or exc}", exit_code=1) from exc
+
+    def _write_run_files(self, prepared: PreparedRun) -> None:
         root = self.project.root
         make_dirs(prepared.run_dir, root=root)  # 0700 under .specui/, never through a link out
         atomic_write_bytes(prepared.run_dir / PROMPT_FILE, prepared.prompt.encode("utf-8"))
