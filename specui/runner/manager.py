@@ -894,13 +894,28 @@ class PhaseManager:
         if run.phase == "converge" and auto_continue and self._started_by_auto_continue(run):
             if run.status != "done":
                 return FollowUp(None, None, "auto-continue: converge failed", "stop")
-            return FollowUp("implement", continue_message(),
-                            "auto-continue: implement the tasks converge added", "next")
+            return FollowUp("implement", continue_message(), self._after_converge_words(run),
+                            "next")
         if run.status == "done" and self.config.auto_next and run.phase != "implement":
             later = [p for p in self.phases if _order(p) > _order(run.phase)]
             if later:
                 return FollowUp(later[0], None, "", "next")
         return FollowUp(None, None, "", "done" if run.status == "done" else "stop")
+
+    def _after_converge_words(self, run: PhaseRun) -> str:
+        """What converge changed in tasks.md, against the implement run before it."""
+        runs = self.store.state.runs
+        index = next(i for i, r in enumerate(runs) if r.run_id == run.run_id)
+        before = runs[index - 1].tasks_total
+        done, total = self.task_count()
+        if before is None or done is None or total is None:
+            return "auto-continue: implement the tasks converge added"
+        open_now = f"({total - done} open)"
+        added = total - before
+        if added <= 0:
+            return f"auto-continue: converge added no task; implement again {open_now}"
+        tasks = "task" if added == 1 else "tasks"
+        return f"auto-continue: implement the {added} {tasks} converge added {open_now}"
 
     def _started_by_auto_continue(self, run: PhaseRun) -> bool:
         runs = self.store.state.runs
