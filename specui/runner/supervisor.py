@@ -689,9 +689,11 @@ class Supervisor:
         self._act_on_stall(action, idle)
 
     def _act_on_stall(self, action: StallAction, idle: float) -> None:
-        if action == "notify":
-            return
         cause = f"no progress for {_fmt_minutes(idle)}"
+        if action == "notify":  # the run goes on; its log keeps the trace (see _progress)
+            last = f" (last: {self.status.last_notice})" if self.status.last_notice else ""
+            self._log(f"\nspecui: {cause}; the run goes on{last}\n")
+            return
         if self.status.last_notice:
             cause += f"; last: {self.status.last_notice}"
         if action == "restart":
@@ -733,6 +735,7 @@ class Supervisor:
             self._log(f"specui: stall report failed: {type(exc).__name__}: {exc}\n")
 
     def _progress(self) -> None:
+        idle = time.monotonic() - self._last_activity
         self._last_progress = time.time()
         self._last_activity = time.monotonic()
         self._reconnecting_since = None
@@ -744,6 +747,7 @@ class Supervisor:
             self._write_status()
         if status.stalled and self._stall_action is None:
             status.stalled = False
+            self._log(f"\nspecui: progress again after {_fmt_minutes(idle)}\n")
             self._write_status()
             self._notify_stall(False, 0.0, None)
 
