@@ -164,3 +164,18 @@ async def test_an_interviewer_that_fails_to_start_as_the_app_closes_is_only_repo
         )
         await take_down(app.workbench)
         app.on_worker_state_changed(failed)
+
+
+async def test_a_runner_command_waiting_for_the_first_view_is_dropped_at_close(project):
+    """A run key pressed before the runner's first view waits for it; quit before it comes and
+    the view arriving during the close must not start the phase (a detached run nobody sees)."""
+    app = make_app(project)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        pane = app.query_one("RunnerPane")
+        view = pane.runner_view
+        started: list[int] = []
+        pane._waiting_for_view = lambda: started.append(1)
+        await take_down(pane)
+        pane._apply_view(view, "a refresh error arriving as the pane goes")
+        assert started == []

@@ -180,6 +180,8 @@ class RunnerPane(Vertical):
 
     def _apply_view(self, view: RunnerView | None, error: str | None) -> None:
         self._refreshing = False
+        if not is_live(self):  # quit meanwhile: no toast, and no command waiting for the view
+            return
         if error:
             self.notify(error, severity="error", timeout=6)
         if view is not None:
@@ -721,6 +723,9 @@ class RunnerPane(Vertical):
         self.app.call_from_thread(self._show_handoff, data)
 
     def _show_handoff(self, data: dict[str, Any]) -> None:
+        if not is_live(self):  # quit while the draft was written: no dialog over the close
+            return
+
         def chosen(key: str | None) -> None:
             if key is None:
                 return
