@@ -58,6 +58,17 @@ def ended_line(session: Session) -> str:
     return "The interview is complete: the spec has crystallized."
 
 
+def no_question_line(session: Session) -> str:
+    """In place of the question while none is pending: ended, failed, or being prepared
+    ("Starting the interview…" only before the first round: a refine pass is not a start)."""
+    iv = session.interview
+    if iv.status in ("crystallized", "exited"):
+        return ended_line(session)
+    if iv.engine.status == "error":
+        return "The engine could not ask the next question."
+    return "Preparing the next question…" if iv.rounds else "Starting the interview…"
+
+
 def meta_parts(profile: str, threshold: float, max_rounds: int, kind: str, stage: str) -> list[str]:
     """The interview's settings beside the pane's title (core.interview.headline), sanitized."""
     return [clean(p) for p in headline_meta(profile, threshold, max_rounds, kind, stage)]
@@ -196,14 +207,7 @@ class QuestionPane(VerticalScroll):
         pending = iv.current
         self._session = session
         self._meta = meta_parts(iv.profile, iv.threshold, iv.max_rounds, iv.type, iv.stage)
-        if pending is not None:
-            question = pending.question.question
-        elif iv.status in ("crystallized", "exited"):
-            question = ended_line(session)
-        elif iv.engine.status == "error":
-            question = "The engine could not ask the next question."
-        else:
-            question = "Starting the interview…"
+        question = pending.question.question if pending is not None else no_question_line(session)
         self._question(header_line(session), pending.note if pending is not None else "", question)
         self._engine()
 
