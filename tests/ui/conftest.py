@@ -55,6 +55,34 @@ def make_app(
     return SpecuiApp(project, store=store, config=config, engine=engine, watch=watch, blink=False)
 
 
+async def palette_pick(pilot, typed: str, timeout: float = 10.0) -> None:
+    """Ctrl+P, type, and Enter once the palette's search has put the command named `typed`
+    under the cursor: the search runs in the background, and on a loaded machine a fixed
+    pause ended before its hits came (Enter then picked nothing, or the first partial hit)."""
+    import time
+
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    start = time.perf_counter()
+    while not isinstance(pilot.app.screen, CommandPalette):
+        assert time.perf_counter() - start < timeout, "the command palette did not open"
+        await pilot.pause(0.02)
+    await pilot.press(*typed)
+
+    def highlighted() -> str:
+        listing = pilot.app.screen.query(CommandList)
+        if not listing or listing.first().highlighted is None:
+            return ""
+        return str(listing.first().get_option_at_index(listing.first().highlighted).prompt)
+
+    start = time.perf_counter()
+    while typed not in highlighted():
+        assert time.perf_counter() - start < timeout, f"{typed!r} never under the cursor"
+        await pilot.pause(0.02)
+    await pilot.press("enter")
+
+
 async def settle(pilot, rounds: int = 3) -> None:
     """Let thread workers finish and the messages they posted be handled, and the runner pane
     (mounted just after the first frame, filled by its first refresh) show its first view."""

@@ -8,7 +8,7 @@ from specui.core.spec import render_spec_template
 from specui.store import Conflict
 from specui.ui.screens.conflicts import ConflictsScreen
 
-from .conftest import SMALL, make_app, settle
+from .conftest import SMALL, make_app, palette_pick, settle
 from .fake_engine import SINGLE
 
 
@@ -65,11 +65,7 @@ async def test_palette_opens_the_conflicts_screen_even_when_empty(project, store
         await settle(pilot)
         titles = [title for title, _help, _cb in app.palette_commands()]
         assert "SPEC.md conflicts (0)" in titles
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"SPEC.md conflicts")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await palette_pick(pilot, "SPEC.md conflicts")
         await settle(pilot)
         assert isinstance(app.screen, ConflictsScreen)
         assert app.screen.query_one("#conflicts-empty").display

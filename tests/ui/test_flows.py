@@ -8,7 +8,7 @@ from specui.ui.widgets.option_picker import ChoiceList, OptionPicker
 from specui.ui.widgets.progress_line import ProgressLine
 from specui.ui.widgets.spec_view import SpecView, UnitList
 
-from .conftest import LARGE, SMALL, make_app, settle
+from .conftest import LARGE, SMALL, make_app, palette_pick, settle
 from .fake_engine import FREE, MARKUP, MULTI, SINGLE
 
 
@@ -211,11 +211,7 @@ async def test_theme_from_config_and_palette(project, store):
         await settle(pilot)
         assert app.theme == "specui-light"
         assert {"specui-dark", "specui-light", "textual-dark"} <= set(app.available_themes)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Theme: specui-dark")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await palette_pick(pilot, "Theme: specui-dark")
         await settle(pilot)
         assert app.theme == "specui-dark"
 

@@ -11,7 +11,7 @@ from specui.core.config import load_config, with_ui_theme
 from specui.core.errors import SpecuiError
 from specui.ui.app import SpecuiApp
 
-from .conftest import SMALL, make_app, settle
+from .conftest import SMALL, make_app, palette_pick, settle
 from .fake_engine import SINGLE
 
 USER_TOML = """\
@@ -59,32 +59,12 @@ async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
         await pilot.pause(0.02)
 
 
-async def pick_theme(pilot, name: str) -> None:
-    """Ctrl+P, type, and Enter once the search has put that theme under the cursor (under
-    load the palette's search can take longer than a fixed pause)."""
-    from textual.command import CommandList
-
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*f"Theme: {name}")
-
-    def highlighted() -> str:
-        listing = pilot.app.screen.query(CommandList)
-        if not listing or listing.first().highlighted is None:
-            return ""
-        option = listing.first().get_option_at_index(listing.first().highlighted)
-        return str(option.prompt)
-
-    await wait_for(pilot, lambda: f"Theme: {name}" in highlighted())
-    await pilot.press("enter")
-
-
 async def test_palette_theme_is_saved_and_survives_a_restart(project, store):
     project.config.write_text(USER_TOML)
     app = make_app(project, store, [SINGLE], theme="specui-dark")
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await pick_theme(pilot, "specui-light")
+        await palette_pick(pilot, "Theme: specui-light")
         await wait_for(pilot, lambda: "specui-light" in project.config.read_text())
         assert app.theme == "specui-light"
         assert project.config.read_text() == USER_TOML.replace("specui-dark", "specui-light", 1)
@@ -129,7 +109,7 @@ async def test_a_file_that_cannot_be_edited_is_left_alone_with_a_notice(project,
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         project.config.write_text("ui = 3\n")  # broken after start (hand edit)
-        await pick_theme(pilot, "specui-light")
+        await palette_pick(pilot, "Theme: specui-light")
         await wait_for(pilot, lambda: any("ui:" in str(n.message) for n in app._notifications))
     assert project.config.read_text() == "ui = 3\n"
 
