@@ -332,7 +332,10 @@ class RunnerPane(Vertical):
         if shown is not None and run is not None and not _same_run(shown, run):
             outcome = run_outcome(shown.phase, shown.status, shown.tasks_done, shown.tasks_total)
             text.append(f"viewing past run {shown.phase} {outcome} · L: runs", style="bold")
-            text.append(f" · {shown.log}", style="dim")
+            if self._log_gone(shown):
+                text.append(f" · {shown.log} is gone (deleted or moved)", style="bold red")
+            else:
+                text.append(f" · {shown.log}", style="dim")
             return text
         if run is None or run.status != "running" or vitals is None:
             text.append("no phase running", style="bold")
@@ -344,6 +347,8 @@ class RunnerPane(Vertical):
                     moment = ended if ended.tzinfo else ended.replace(tzinfo=UTC)
                     ago = f" {fmt_duration((self._clock() - moment).total_seconds())} ago"
                 text.append(f" · last: {self._outcome(run)}{code}{ago}", style="dim")
+                if self._log_gone(run):
+                    text.append(f" · {run.log} is gone (deleted or moved)", style="bold red")
             if view is not None and view.next_phase is not None:
                 text.append(f" · next: {view.next_phase} (n)", style="dim")
             self._append_tasks(text)
@@ -362,6 +367,11 @@ class RunnerPane(Vertical):
         if vitals.eta:
             text.append(f" · {vitals.eta}", style="cyan")
         return text
+
+    def _log_gone(self, run: Any) -> bool:
+        """An ended run's log is no longer there: the view would show an empty log as if the
+        run had written nothing (a running run's log may not exist for a moment yet)."""
+        return bool(run.log) and not (self.project.root / run.log).exists()
 
     def _stall_text(self) -> Text:
         """The banner says everything the status line would (on a small screen it replaces
