@@ -213,7 +213,7 @@ class OptionPicker(Vertical):
         # another pane) must not arm the next keystroke to replace everything typed so far.
         yield OtherInput(
             id="other-input",
-            placeholder="Type your answer, Enter to submit, Esc to go back",
+            placeholder="your answer",  # its keys are in the hint line right below
             compact=True,
             select_on_focus=False,
         )
