@@ -17,7 +17,6 @@ from typing import ClassVar
 import pytest
 from textual import on
 from textual.app import App, ComposeResult
-from textual.widgets import Footer
 
 from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
@@ -30,6 +29,7 @@ from specui.ui.messages import StoreChanged
 from specui.ui.screens.confirm import ConfirmScreen
 from specui.ui.screens.runner import LogSearchScreen, PastRunsScreen, PhasePickerScreen
 from specui.ui.services.store_fanout import StoreFanout
+from specui.ui.widgets.footer import Footer
 from specui.ui.widgets.log_view import LogView
 from specui.ui.widgets.runner_pane import CSS_PATH, RunnerPane
 
@@ -103,6 +103,8 @@ class PaneApp(App[None]):
     def compose(self) -> ComposeResult:
         yield RunnerPane(*self.pane_args, manager=self.manager, clock=lambda: NOW,
                          refresh_interval=self.refresh_interval, id="runner")
+        # The workbench's footer: Textual's rebuilds itself on every refresh of the pane (ten a
+        # second here), and a snapshot taken during a rebuild showed an empty footer line.
         yield Footer()
 
     def on_mount(self) -> None:
