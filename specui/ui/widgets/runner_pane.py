@@ -592,6 +592,14 @@ class RunnerPane(Vertical):
                         severity="warning")
             return
         interview = self.store.state.interview
+        if (continue_message is None and interview.status == "active"
+                and interview.current is None and interview.engine.status == "thinking"):
+            # No question on screen yet (the Codex engine's first turn): no answer box is open,
+            # so the overview being typed arrives as keys, and its next "y" would answer the
+            # confirm below (trial6 K19).
+            self.notify("the interview is preparing its question: run a phase once it is on "
+                        "screen (Esc cancels the round)", severity="warning")
+            return
         if continue_message is None and interview.status == "active":
             # An answer typed where the keys were commands reaches `n` too (trial H18): a phase
             # started from an unfinished interview is asked for, never a keystroke away.
