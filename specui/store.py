@@ -284,11 +284,13 @@ class SessionStore:
                 fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
-    def _persist(self, session: Session) -> None:
+    def _persist(self, session: Session, *, strict: bool = False) -> None:
         text = session.model_dump_json(indent=2) + "\n"
         try:
             atomic_write_text(self.path, text, root=self.project.root)
         except OSError as exc:
+            if strict:
+                raise SpecuiError(f"cannot save {self._rel()}: {exc.strerror or exc}") from None
             # Keep working in memory: losing the user's answer would be worse than a stale file.
             log.warning("could not save %s: %s", self.path, exc)
             notice = f"could not save {self._rel()}: {exc.strerror or exc}"
@@ -313,8 +315,8 @@ class SessionStore:
         journal); subscribers then run under the lock and must not wait for another thread.
 
         `strict`: the change must rest on the file as another process left it (a run's start
-        checks that nothing else runs): when the file cannot be locked or re-read, it raises
-        SpecuiError instead of going on with what this process last knew.
+        checks that nothing else runs): when the file cannot be locked, re-read or written, it
+        raises SpecuiError instead of going on with what only this process knows.
         """
         with self._lock, self._file_lock(strict=strict):
             try:
@@ -330,7 +332,7 @@ class SessionStore:
             if notify_first:
                 self.state = session
                 self._notify(session)
-            self._persist(session)
+            self._persist(session, strict=strict)
             self.state = session
         if not notify_first:
             self._notify(session)
