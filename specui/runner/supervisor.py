@@ -547,7 +547,9 @@ class Supervisor:
             if code < 0:
                 status.message = f"killed by signal {-code} ({_signal_name(-code)})"
             elif status.turn_failed:
-                status.message = "the agent's turn failed (turn.failed)"
+                status.message = (f"the agent's turn failed: {status.last_notice}"
+                                  if self._notice_after_progress and status.last_notice
+                                  else "the agent's turn failed (turn.failed)")
             elif self._notice_after_progress:
                 status.message = status.last_notice
         if self.spec.phase == "implement":

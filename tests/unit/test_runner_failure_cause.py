@@ -61,3 +61,21 @@ def test_a_run_that_ends_well_keeps_no_message(tmp_path: Path) -> None:
     """)
     status = supervisor.run()
     assert status.state == "done" and status.message == ""
+
+
+def test_a_failed_json_turn_names_its_error(tmp_path: Path) -> None:
+    # `specui run --json`: "phase plan failed, exit code 1 (the agent's turn failed
+    # (turn.failed))" while the event said why.
+    supervisor = make_run(tmp_path, """
+        import json, sys
+        sys.stdin.read()
+        print(json.dumps({"type": "turn.started"}), flush=True)
+        print(json.dumps({"type": "turn.failed", "error": {"message":
+              "stream disconnected before completion: the model broke"}}), flush=True)
+        sys.exit(1)
+    """)
+    supervisor.spec.json_mode = True
+    status = supervisor.run()
+    assert status.state == "failed" and status.turn_failed
+    assert status.message == (
+        "the agent's turn failed: stream disconnected before completion: the model broke")
