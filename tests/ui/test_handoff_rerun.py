@@ -44,6 +44,8 @@ async def test_option_1_after_the_phases_ran_asks_before_running_them_again(tmp_
     async with PaneApp(project, store, manager).run_test(size=(120, 36)) as pilot:
         await press_handoff_1(pilot)
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        body = str(pilot.app.screen.query_one("#confirm-body").render())
+        assert "n runs the next phase instead (plan)." in body
         assert manager.calls == []
         await pilot.press("n")  # keep what ran
         await pilot.pause(0.3)

@@ -767,7 +767,8 @@ class RunnerPane(Vertical):
             self.run_phase(first)
             return
         following = self._rv.next_phase if self._rv is not None else None
-        instead = f"n runs the next one ({following})" if following else "every phase is done"
+        instead = (f"n runs the next phase instead ({following})." if following
+                   else "Every phase is done.")
 
         def confirmed(ok: bool | None) -> None:
             if ok:
@@ -776,7 +777,7 @@ class RunnerPane(Vertical):
         self.app.push_screen(ConfirmScreen(
             f"{first} already ran here. Run it again?",
             f"{first} is done; running it again replaces what it wrote (the phases after it "
-            f"keep their results; p runs any phase again). To go on where they are: {instead}.",
+            f"keep their results; p runs any phase again). {instead}",
             yes="Run again"), confirmed)
 
     @work(thread=True, group="runner-command", exit_on_error=False)
