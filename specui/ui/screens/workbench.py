@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 
 WIDE_MIN = (120, 36)  # columns, rows from which every pane shows at once
 FINISHED = ("crystallized", "exited")
+# Besides text, the keys of an answer typed ahead of its question: kept for it, in order.
+TYPED_AHEAD = ("enter", "shift+enter", "backspace", "ctrl+s")
 DRAFT_DELAY = 0.4  # seconds of quiet before a draft is saved (quit saves at once)
 SAVING = "Saving your answer…"
 # Said only if the answer is still on its way by then: an agent's round shows its own thinking
@@ -209,11 +211,32 @@ class WorkbenchScreen(actions.FooterAwareScreen):
 
     def hold_key(self, event: events.Key) -> bool:
         """A key typed before the first question is on screen (the first frame shows only a
-        placeholder for a fraction of a second) is kept for it, not dropped; quitting is not."""
-        if self._early_keys is None or event.key in ("ctrl+q", "ctrl+c"):
+        placeholder for a fraction of a second) is kept for it, not dropped; quitting is not.
+        So is text typed while an agent prepares the question (its first turn takes seconds):
+        the letters of an overview typed ahead are its first words, never commands (`r` `n`
+        `y` started a phase)."""
+        if event.key in ("ctrl+q", "ctrl+c"):
             return False
+        if self._early_keys is None:
+            if not (event.is_printable or event.key in TYPED_AHEAD) or not self._question_coming():
+                return False
+            self._early_keys = []
         self._early_keys.append((event.key, event.character))
         return True
+
+    def _question_coming(self) -> bool:
+        """No question on screen while the engine prepares one (not failed, not the end), and
+        the keys are the workbench's (no dialog on top, no text box such as the log search)."""
+        store = self.app.store
+        if store is None or not self.attached or self.app.screen is not self or self.typing():
+            return False
+        iv = store.state.interview
+        return (
+            iv.current is None
+            and iv.engine.status != "error"
+            and not iv.finished
+            and (iv.status not in FINISHED or iv.phase in ("validation", "finalize"))
+        )
 
     def _release_keys(self) -> None:
         """The question is on screen: the keys typed before it arrive now, in order."""
@@ -296,6 +319,14 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             # Reopened on a failed round, the kept answer is back in the box, which takes the
             # focus set_question gave it (Widget.focus is queued on the app): leave it after.
             self.app.call_later(self._leave_failed_answer)
+        self._round_failed = failed
+        if self.attached and self._early_keys:
+            if pending is not None:
+                self.call_after_refresh(self._release_keys)  # into the answer it was typed for
+            elif failed:
+                self._early_keys = None
+                self.notify("What you typed while the question was prepared was not kept: the "
+                            "round failed.", severity="warning", timeout=8)
         self._round_failed = failed
         self._announce(session)
         self.refresh_bindings()

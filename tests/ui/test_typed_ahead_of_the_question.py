@@ -1,0 +1,92 @@
+"""Text typed while an agent prepares the first question (a Codex turn takes seconds, and the
+screen says only "Starting the interview…") is the start of its answer, not a string of
+commands: `r` `n` `y` of "run by" focused the runner, asked to run constitution and said yes."""
+
+from __future__ import annotations
+
+import threading
+
+from specui.core.config import SpecuiConfig
+from specui.interview.driver import InterviewDriver
+from specui.interview.engines.base import EngineError
+from specui.interview.engines.builtin import BuiltinEngine
+from specui.store import SessionStore
+from specui.ui.app import SpecuiApp
+
+from .conftest import SMALL
+
+TYPED = "run by Xy"
+
+
+class _Slow(BuiltinEngine):
+    """The offline engine, whose turns wait until `go` is set (or fail with `fail`)."""
+
+    name = "slow"
+
+    def __init__(self, session) -> None:
+        super().__init__(session)
+        self.go = threading.Event()
+        self.fail = ""
+
+    def run_turn(self, request, *, feedback, on_activity, cancel, timeout) -> str:
+        while not self.go.wait(0.02):
+            if cancel.is_set():
+                break
+        if self.fail:
+            raise EngineError(self.fail)
+        return super().run_turn(
+            request, feedback=feedback, on_activity=on_activity, cancel=cancel, timeout=timeout
+        )
+
+
+def _app(project):
+    store = SessionStore.open(project)
+    engine = _Slow(store.state.interview.engine_session.model_copy())
+    driver = InterviewDriver(project, store, SpecuiConfig(), engine=engine)
+    app = SpecuiApp(
+        project, store=store, config=SpecuiConfig(), engine=driver, watch=False, blink=False
+    )
+    return app, store, engine
+
+
+async def _until(pilot, predicate) -> None:
+    for _ in range(400):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def _type_while_thinking(app, store, pilot) -> None:
+    await _until(pilot, lambda: store.state.interview.engine.status == "thinking")
+    await _until(pilot, lambda: app.workbench.attached)
+    await pilot.pause(0.1)
+    assert store.state.interview.current is None
+    await pilot.press(*["space" if c == " " else c for c in TYPED])
+    await pilot.pause(0.2)
+
+
+async def test_text_typed_while_the_first_question_is_prepared_becomes_its_answer(project):
+    app, store, engine = _app(project)
+    async with app.run_test(size=SMALL) as pilot:
+        await _type_while_thinking(app, store, pilot)
+        assert app.screen is app.workbench  # no "Run constitution anyway?" (n), no stop (X)
+        assert not store.state.runs
+        engine.go.set()
+        await _until(pilot, lambda: store.state.interview.current is not None)
+        await _until(pilot, lambda: app.query_one("#free-text").text == TYPED)
+        assert app.focused is app.query_one("#free-text")
+        assert not store.state.runs
+
+
+async def test_text_typed_ahead_of_a_round_that_fails_is_dropped_with_a_word(project):
+    app, store, engine = _app(project)
+    engine.fail = "the model is unreachable"
+    async with app.run_test(size=SMALL) as pilot:
+        await _type_while_thinking(app, store, pilot)
+        engine.go.set()
+        await _until(pilot, lambda: store.state.interview.engine.status == "error")
+        await _until(pilot, lambda: any("was not kept" in str(n.message) for n in app._notifications))
+        # r is the failed round's retry again, not a letter held for a question to come.
+        assert app.workbench._early_keys is None
+        assert not store.state.runs
