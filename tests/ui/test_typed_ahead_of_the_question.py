@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 from specui.core.config import SpecuiConfig
+from specui.core.errors import SpecuiError
 from specui.interview.driver import InterviewDriver
 from specui.interview.engines.base import EngineError
 from specui.interview.engines.builtin import BuiltinEngine
@@ -14,6 +15,7 @@ from specui.store import SessionStore
 from specui.ui.app import SpecuiApp
 
 from .conftest import SMALL
+from .fake_engine import FakeInterviewer
 
 TYPED = "run by Xy"
 
@@ -86,7 +88,44 @@ async def test_text_typed_ahead_of_a_round_that_fails_is_dropped_with_a_word(pro
         await _type_while_thinking(app, store, pilot)
         engine.go.set()
         await _until(pilot, lambda: store.state.interview.engine.status == "error")
-        await _until(pilot, lambda: any("was not kept" in str(n.message) for n in app._notifications))
+        await _until(pilot, lambda: any("no question came" in str(n.message) for n in app._notifications))
         # r is the failed round's retry again, not a letter held for a question to come.
         assert app.workbench._early_keys is None
         assert not store.state.runs
+
+
+class _StartFails(FakeInterviewer):
+    """An interviewer whose start waits for `go`, then fails before any round is recorded."""
+
+    def __init__(self, project, store) -> None:
+        super().__init__(project, store, [])
+        self.go = threading.Event()
+
+    def start(self) -> None:
+        self.go.wait(10)
+        raise SpecuiError("the interviewer could not start")
+
+    def shutdown(self) -> None:
+        self.go.set()
+
+
+async def test_keys_held_for_a_question_that_never_comes_give_way_to_commands(project):
+    store = SessionStore.open(project)
+    engine = _StartFails(project, store)
+    app = SpecuiApp(
+        project, store=store, config=SpecuiConfig(), engine=engine, watch=False, blink=False
+    )
+    async with app.run_test(size=SMALL) as pilot:
+        await _until(pilot, lambda: app.workbench.attached and app.workbench.panes)
+        await pilot.pause(0.1)
+        await pilot.press("a", "b")  # the engine is starting: held for its first question
+        assert app.workbench._early_keys == [("a", "a"), ("b", "b")]
+        engine.go.set()
+        await _until(pilot, lambda: not any(w.group == "engine" and not w.is_finished
+                                            for w in app.workers))
+        await pilot.press("r")  # no question is coming: r is the runner key again
+        runner = app.query_one("#runner")
+        await _until(pilot, lambda: app.focused is not None
+                     and runner in app.focused.ancestors_with_self)
+        assert app.workbench._early_keys is None
+        assert any("no question came" in str(n.message) for n in app._notifications)

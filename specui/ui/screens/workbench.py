@@ -217,25 +217,41 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         `y` started a phase)."""
         if event.key in ("ctrl+q", "ctrl+c"):
             return False
-        if self._early_keys is None:
-            if not (event.is_printable or event.key in TYPED_AHEAD) or not self._question_coming():
-                return False
-            self._early_keys = []
-        self._early_keys.append((event.key, event.character))
-        return True
+        if not self.attached and self._early_keys is not None:
+            self._early_keys.append((event.key, event.character))
+            return True
+        if (event.is_printable or event.key in TYPED_AHEAD) and self._question_coming():
+            self._early_keys = self._early_keys or []
+            self._early_keys.append((event.key, event.character))
+            return True
+        if self._early_keys:
+            self._drop_typed_ahead()  # the wait ended with no question: this key is a command
+        return False
 
     def _question_coming(self) -> bool:
         """No question on screen while the engine prepares one (not failed, not the end), and
         the keys are the workbench's (no dialog on top, no text box such as the log search)."""
         store = self.app.store
-        if store is None or not self.attached or self.app.screen is not self or self.typing():
+        if store is None or self.app.screen is not self or self.typing():
             return False
         iv = store.state.interview
+        preparing = iv.engine.status == "thinking" or any(
+            w.group == WorkerGroup.ENGINE and not w.is_finished for w in self.app.workers
+        )
         return (
-            iv.current is None
+            preparing
+            and iv.current is None
             and iv.engine.status != "error"
             and not iv.finished
             and (iv.status not in FINISHED or iv.phase in ("validation", "finalize"))
+        )
+
+    def _drop_typed_ahead(self) -> None:
+        self._early_keys = None
+        self.notify(
+            "What you typed while the question was prepared was not kept: no question came.",
+            severity="warning",
+            timeout=8,
         )
 
     def _release_keys(self) -> None:
@@ -324,9 +340,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             if pending is not None:
                 self.call_after_refresh(self._release_keys)  # into the answer it was typed for
             elif failed:
-                self._early_keys = None
-                self.notify("What you typed while the question was prepared was not kept: the "
-                            "round failed.", severity="warning", timeout=8)
+                self._drop_typed_ahead()
         self._round_failed = failed
         self._announce(session)
         self.refresh_bindings()
