@@ -293,7 +293,10 @@ class SessionStore:
                 raise SpecuiError(f"cannot save {self._rel()}: {exc.strerror or exc}") from None
             # Keep working in memory: losing the user's answer would be worse than a stale file.
             log.warning("could not save %s: %s", self.path, exc)
-            notice = f"could not save {self._rel()}: {exc.strerror or exc}"
+            notice = (
+                f"could not save {self._rel()}: {exc.strerror or exc}; the session goes on in "
+                "memory (SPEC.md is written), so quitting now loses the answers since"
+            )
             if notice not in self.messages:
                 self.messages.append(notice)
             return

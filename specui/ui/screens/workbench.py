@@ -82,6 +82,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         self._spec_applied = -1
         self._warnings_seen = 0
         self._conflicts_seen = 0
+        self._messages_seen = 0
         self.answer_busy = False
         self._draft_timer: Any = None
         self._draft: AnswerDraft | None = None  # changed since the last save
@@ -265,6 +266,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         state = self.app.store.state  # type: ignore[union-attr]
         self._warnings_seen = len(state.interview.warnings)
         self._conflicts_seen = len(state.spec.conflicts)
+        self._messages_seen = len(self.app.store.messages)  # type: ignore[union-attr]
         self.attached = True
         self.apply_session()
         for pane in self.panes.values():
@@ -381,6 +383,12 @@ class WorkbenchScreen(actions.FooterAwareScreen):
                 timeout=10,
             )
         self._conflicts_seen = len(conflicts)
+        # The store's own notices (a session.json it could not save) after the start's:
+        # without a word, a reopen would rewind to the last save while SPEC.md went on.
+        messages = self.app.store.messages  # type: ignore[union-attr]
+        for message in messages[self._messages_seen :]:
+            self.app.notify(message, severity="error", timeout=15)
+        self._messages_seen = len(messages)
 
     # ------------------------------------------------------------------ SPEC.md and files
     def load_spec(self) -> None:
