@@ -294,8 +294,8 @@ class SessionStore:
             # Keep working in memory: losing the user's answer would be worse than a stale file.
             log.warning("could not save %s: %s", self.path, exc)
             notice = (
-                f"could not save {self._rel()}: {exc.strerror or exc}; the session goes on in "
-                "memory (SPEC.md is written), so quitting now loses the answers since"
+                f"could not save {self._rel()}: {exc.strerror or exc}; answers go on in memory "
+                "(and SPEC.md), but quitting before a save loses them"
             )
             if notice not in self.messages:
                 self.messages.append(notice)

@@ -26,7 +26,7 @@ async def test_a_save_that_fails_mid_interview_is_one_error_toast(project, store
         assert len(shown) == 1 and shown[0].severity == "error"
         assert "could not save .specui/session.json: Operation not permitted" in str(
             shown[0].message)
-        assert "quitting now loses the answers since" in str(shown[0].message)
+        assert "quitting before a save loses them" in str(shown[0].message)
         await pilot.press("1", "enter")  # the next save fails the same way: said once
         await settle(pilot)
         assert len([n for n in app._notifications if "could not save" in str(n.message)]) == 1
