@@ -491,6 +491,10 @@ class RunnerPane(Vertical):
             row.name == "implement" and row.run is not None for row in self._rv.rows
         ):
             return "implement has not run yet: continue picks up an implement run that stopped"
+        if action == "continue_implement" and self._rv is not None and any(
+            row.name == "implement" and row.status == "done" for row in self._rv.rows
+        ):
+            return "implement is done: nothing to continue (p runs it again)"
         if action == "restart":
             if self._rv is None or self._rv.current is None:
                 return "nothing to restart"
