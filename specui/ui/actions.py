@@ -206,9 +206,15 @@ def check_keymap(keymap: dict[str, str]) -> list[str]:
     ]
     bound = table()
     default = {e.id: split_keys(e.keys) for e in bound}
-    effective = {e.id: split_keys(keymap.get(e.id, e.keys)) for e in bound}
+    effective = {e.id: split_keys(keymap.get(e.id) or e.keys) for e in bound}
     for name, keys in keymap.items():
         if name not in default:
+            continue
+        if not split_keys(keys):
+            warnings.append(
+                f"specui.toml [keys]: an empty key for {name} is ignored; it keeps "
+                f"{', '.join(default[name])}"
+            )
             continue
         for key in split_keys(keys):
             others = [
@@ -222,6 +228,21 @@ def check_keymap(keymap: dict[str, str]) -> list[str]:
                     f"{', '.join(others)}; only one of them runs (give one another key)"
                 )
     return warnings
+
+
+def keymap_to_apply(keymap: dict[str, str]) -> dict[str, str]:
+    """The user's [keys] plus, for every action that shares a default key with a moved one,
+    that action's own keys. Textual (8.2, `BindingsMap.apply_keymap`) drops every binding of
+    the old key when one id moves off it: moving `pane.runner` off `r` took the failed round's
+    `r` retry with it. Naming the others keeps them where they were."""
+    bound = table()
+    default = {e.id: split_keys(e.keys) for e in bound}
+    vacated = {k for name, keys in keymap.items() if split_keys(keys) for k in default.get(name, [])}
+    out = dict(keymap)
+    for e in bound:
+        if e.id not in keymap and vacated & set(default[e.id]):
+            out[e.id] = e.keys
+    return out
 
 
 def split_keys(keys: str) -> list[str]:

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from specui.core.errors import SpecuiError
-from specui.ui.actions import check_keymap, split_keys
+from specui.ui.actions import check_keymap, keymap_to_apply, split_keys
 from specui.ui.commands import SpecuiCommands, SystemCommands
 from specui.ui.lifecycle import is_live
 from specui.ui.messages import InterviewerReady
@@ -174,7 +174,7 @@ class SpecuiApp(App[int]):
         keymap = dict(getattr(self.config, "keys", {}) or {})
         for warning in check_keymap(keymap):
             self.notify(warning, severity="warning", timeout=10)
-        self.set_keymap(keymap)
+        self.set_keymap(keymap_to_apply(keymap))
         self.fanout = StoreFanout(store, screen)
         self.fanout.start()
         for message in store.messages:

@@ -113,3 +113,36 @@ def test_a_key_given_to_two_actions_is_named():
     assert actions.check_keymap({"pane.spec": "a", "pane.ambiguity": "s"}) == []  # a swap
     # Keys the defaults share on purpose are no conflict, set again or not.
     assert actions.check_keymap({"interview.cancel": "escape"}) == []
+
+
+def _keys_on(app, key: str) -> list[str]:
+    """The binding ids the workbench's key dispatch sees for `key` (Textual's binding chain,
+    keymap applied)."""
+    return [b.id for _node, bindings in app.screen._binding_chain
+            for b in bindings.key_to_bindings.get(key, [])]
+
+
+async def test_moving_one_action_off_a_shared_key_keeps_the_other_on_it(project, store):
+    """trial6 K3: `pane.runner = "ctrl+o"` also took `r` from the failed round's retry (Textual
+    drops every binding of the old key when one id moves off it)."""
+    from specui.core.config import SpecuiConfig
+    from specui.ui.app import SpecuiApp
+
+    from .fake_engine import FakeInterviewer
+
+    config = SpecuiConfig.model_validate({"keys": {"pane.runner": "ctrl+o"}})
+    engine = FakeInterviewer(project, store, [SINGLE])
+    app = SpecuiApp(project, store=store, config=config, engine=engine, watch=False, blink=False)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        app.set_focus(None)
+        await pilot.pause()
+        assert "interview.retry" in _keys_on(app, "r")
+        assert "pane.runner" not in _keys_on(app, "r")
+        assert "pane.runner" in _keys_on(app, "ctrl+o")
+
+
+def test_an_empty_key_is_named_not_ignored_silently():
+    """trial6 K7: `pane.spec = ""` was accepted; Textual skips it and `s` stays."""
+    assert actions.check_keymap({"pane.spec": ""}) == [
+        "specui.toml [keys]: an empty key for pane.spec is ignored; it keeps s"]
