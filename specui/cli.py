@@ -217,6 +217,8 @@ def _parser_for(command: str | None) -> _Parser:
                 '{"kind": "option", "value": VALUE} for one option, '
                 '{"kind": "multi", "value": [VALUE, ...]} for several, '
                 '{"kind": "other", "value": "..."} for your own words. '
+                'In --json, "ended" turns true once nothing more is asked (the 100% finish, '
+                'which "finished" marks, an early exit or the hard cap). '
                 "Exit 0 ok, 1 the engine failed (--retry runs it again), 2 bad input (one line "
                 "naming the wrong field)."
             ),

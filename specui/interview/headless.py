@@ -107,6 +107,9 @@ def _summary(project: Project, store: SessionStore) -> dict[str, Any]:
         "can_exit_early": policy.can_exit_early(iv),
         "can_refine": iv.phase == "done",
         "refinements": len(iv.refinements),
+        # Nothing more is asked: the 100% finish (`finished`), an early exit or the hard cap.
+        # "Answer until finished" never ends after a hard cap; this is the loop's condition.
+        "ended": iv.phase == "done",
         "finished": iv.finished,
         "finish_message": iv.finish_message,
         "end_reason": iv.end_reason,

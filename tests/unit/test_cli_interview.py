@@ -274,3 +274,20 @@ def test_workbench_profile_flags_parse():
 
     assert parse_args(["--deep", "x"]).profile == "deep"
     assert parse_args(["x"]).profile is None
+
+
+def test_ended_is_the_loop_condition_even_after_the_hard_cap(capsys, project_dir):
+    """trial6 K6: after the quick profile's hard cap `finished` stays false (it marks the 100%
+    finish) and `question` is null: a script that answered "until finished" never ended."""
+    code, out, _ = run(capsys, "interview", str(project_dir), "--json", "--profile", "quick")
+    assert code == 0
+    for _ in range(20):
+        data = json.loads(out)
+        if data["question"] is None:
+            break
+        assert not data["ended"]
+        code, out, _ = run(capsys, "interview", str(project_dir), "--json", "--answer",
+                           json.dumps(answer_for(data["question"])))
+        assert code == 0
+    assert data["end_reason"] == "hard_cap" and data["question"] is None
+    assert data["ended"] and not data["finished"]
