@@ -17,6 +17,16 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     yield home
 
 
+def pytest_configure(config):
+    """Ctrl+C reaches the processes the tests start, as it does from a terminal: a shell that
+    starts the suite in the background (`make test &`, nohup, some CI runners) ignores SIGINT
+    in it, every child inherits that, and the tests that interrupt a child waited for ever."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _supervisors_under(root: str) -> list[int]:
     """Pids of detached phase supervisors whose run folder lies under `root`."""
     import os
