@@ -504,7 +504,7 @@ def test_driver_accepted_defaults_reach_codex_and_a_reply_that_ignores_them_is_r
     text = (project / "SPEC.md").read_text()
     after = SpecDocument.parse(text)
     assert all(f"Default (assumed): usual {k}" in after.unit_text(k) for k in sections)
-    assert f"Default for {sections[0]} (you deferred" in after.unit_text("risks")
+    assert "Recommended defaults accepted at validation step 1 for " in after.unit_text("risks")
     assert iv.current is not None and iv.current.kind == "finalize"
 
 

@@ -15,7 +15,7 @@ from specui.core.interview.contract import Directive
 from specui.core.interview.state import ContradictionRecord, InterviewState
 from specui.core.questions import Answer
 from specui.core.spec import UNIT_KEYS, SpecDocument, placeholder_status, render_spec_template
-from specui.interview.engines.builtin import DEFAULT_MARK
+from specui.interview.engines.builtin import ACCEPTED_MARK
 from tests.offline_run import offline_driver
 
 OVERVIEW = (
@@ -199,14 +199,17 @@ def test_accepting_all_defaults_goes_straight_to_finalize(tmp_path: Path):
     for k in offered:
         body = doc.unit_text(k)
         assert placeholder_status(body) == "clarified", (k, body)
-        assert DEFAULT_MARK in body, (k, body)
+        assert ACCEPTED_MARK in body, (k, body)
+    # Risks names the sections once, not every default again; the recap marks them.
     risks = doc.unit_text("risks")
-    assert risks.count("(you deferred, round") >= len(offered)
+    assert "(you deferred" not in risks
+    assert risks.count("Recommended defaults accepted at validation step 1 for ") == 1
+    assert all(d.accepted and d.round == 1 for d in iv.deferrals)
     assert "Outstanding**: none" in doc.unit_text("open_questions")
     # A package of bullets gets what its recommended option routes to each, not one guess.
     interfaces = doc.unit_text("interfaces")
-    assert "**CLI/Jobs**: Default (you deferred): commands" in interfaces
-    assert "**UI/UX**: Default (you deferred): not in v1" in interfaces
+    assert "**CLI/Jobs**: Default (accepted): commands" in interfaces
+    assert "**UI/UX**: Default (accepted): not in v1" in interfaces
 
 
 def test_picked_sections_are_defaulted_and_the_others_asked(tmp_path: Path):
@@ -219,11 +222,11 @@ def test_picked_sections_are_defaulted_and_the_others_asked(tmp_path: Path):
     assert iv.engine.error is None, iv.engine.error
     doc = SpecDocument.parse(project.spec.read_text())
     for k in ("domain", "workflows"):
-        assert DEFAULT_MARK in doc.unit_text(k)
+        assert ACCEPTED_MARK in doc.unit_text(k)
         assert placeholder_status(doc.unit_text(k)) == "clarified"
     assert iv.current is not None and iv.current.kind == "validation"
     assert iv.current.dimension not in ("domain", "workflows")
-    assert DEFAULT_MARK not in (doc.unit_text(iv.current.dimension) or "")
+    assert ACCEPTED_MARK not in (doc.unit_text(iv.current.dimension) or "")
 
 
 def test_a_section_clarified_by_hand_meanwhile_needs_no_default():
@@ -233,3 +236,17 @@ def test_a_section_clarified_by_hand_meanwhile_needs_no_default():
         validating(), directive, reply(), spec_with_clarified("domain"), answered=None
     )
     assert not [p for p in problems if "domain" in p]
+
+
+def test_the_recap_says_which_sections_hold_accepted_defaults(tmp_path: Path):
+    drv, store, _project = _to_offer(tmp_path)
+    offered = store.state.interview.current.target_units
+    drv.answer(Answer(kind="option", value=policy.DEFAULTS_ALL))
+    drv.answer(Answer(kind="option", value=policy.FINALIZE_VALUE))
+    message = store.state.interview.finish_message
+    from specui.core.spec import UNIT_TITLES
+
+    for k in offered:
+        assert f"- ✓ {UNIT_TITLES[k]} (recommended defaults you accepted)" in message
+    assert "- ✓ Vision & Goals\n" in message
+    assert "- default for " not in message  # the accepted ones are not listed one by one

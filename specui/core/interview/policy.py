@@ -1390,25 +1390,36 @@ def apply_reply(
             setattr(st.gates, ev.gate, True)
             st.gate_evidence.append(GateRecord(gate=ev.gate, round=ev.round, note=ev.note))
     changes = {p.section: p.body for p in reply.patches}
+    # Defaults the person accepted for whole sections (the validation pass's offer): each
+    # stands marked in its section; Risks gets one line naming them, not one per default.
+    accepted = last is not None and last.kind in (DEFAULTS_OFFER, DEFAULTS_PICKED)
+    when = f"validation step {n}" if last is not None and last.phase == "validation" else f"round {n}"
     for d in reply.deferrals:
         st.deferrals.append(
             DeferralRecord(
-                round=n, section=d.section, topic=d.topic, default=d.default, rationale=d.rationale
+                round=n, section=d.section, topic=d.topic, default=d.default,
+                rationale=d.rationale, accepted=accepted,
             )
         )
         risks = changes.get("risks", spec.bodies.get("risks"))
-        if _norm(d.default) not in _norm(risks or ""):
+        if not accepted and _norm(d.default) not in _norm(risks or ""):
             entry = _sentences(
-                f"Default for {d.topic} (you deferred, round {n}): {d.default}", d.rationale
+                f"Default for {d.topic} (you deferred, {when}): {d.default}", d.rationale
             )
             changes["risks"] = _add_assumption(risks, entry)
         if len(reply.deferrals) <= MANY_DEFAULTS:
             out.notices.append(
                 f"Default chosen for {d.topic}: {d.default} (recorded as an assumption)"
             )
+    sections = [k for k in dict.fromkeys(d.section for d in reply.deferrals) if k in UNIT_TITLES]
+    if accepted and sections:
+        entry = (
+            f"Recommended defaults accepted at {when} for {_titles(sections)}: each is marked "
+            "as a default in its section; confirm or change them before implementation."
+        )
+        changes["risks"] = _add_assumption(changes.get("risks", spec.bodies.get("risks")), entry)
     if len(reply.deferrals) > MANY_DEFAULTS:
         # One line the screen can show: which sections took defaults, not every default.
-        sections = [k for k in dict.fromkeys(d.section for d in reply.deferrals) if k in UNIT_TITLES]
         where = _titles(sections) if len(sections) <= MANY_DEFAULTS else f"{len(sections)} sections"
         out.notices.append(
             f"Defaults written for {len(reply.deferrals)} topics in {where}, each an "
@@ -1722,9 +1733,14 @@ def finish_message(state: InterviewState, spec_where: str) -> str:
     """Seed 000 §8: the completion message, a checklist recap of what SPEC.md holds, and the
     100% progress line last. ``spec_where`` names the file as the Done view does
     ("todo-cli/SPEC.md"): seed 000's "/SPEC.md" reads as the filesystem root on a screen."""
-    checklist = [f"- ✓ {UNIT_TITLES[k]}" for k in UNIT_KEYS if k != "open_questions"]
+    by_default = {d.section for d in state.deferrals if d.accepted}
+    checklist = [
+        f"- ✓ {UNIT_TITLES[k]}" + (" (recommended defaults you accepted)" if k in by_default else "")
+        for k in UNIT_KEYS
+        if k != "open_questions"
+    ]
     checklist.append("- ✓ Open Questions (a closed log)")
-    decided = [f"- default for {d.topic}: {d.default}" for d in state.deferrals]
+    decided = [f"- default for {d.topic}: {d.default}" for d in state.deferrals if not d.accepted]
     lines = [
         f"✅ SPEC complete. SPEC.md lives at the repo root: {spec_where}.",
         "Included:",

@@ -80,13 +80,16 @@ class PressureRecord(_Model):
 
 
 class DeferralRecord(_Model):
-    """The user deferred a decision: the default specui wrote into the spec, and why."""
+    """The user deferred a decision: the default specui wrote into the spec, and why.
+    `accepted`: one of the recommended defaults the person accepted for a whole section at the
+    validation pass (`round` is then that validation step)."""
 
     round: int
     section: str
     topic: str
     default: str
     rationale: str
+    accepted: bool = False
 
 
 class ContradictionRecord(_Model):

@@ -110,6 +110,12 @@ from specui.interview.engines.builtin_reading import (
 )
 
 DEFAULT_MARK = "Default (you deferred)"
+ACCEPTED_MARK = "Default (accepted)"  # a recommended default accepted for a whole section
+
+
+def is_default(value: str | None) -> bool:
+    """A bullet value written as a default (deferred or accepted), not the user's words."""
+    return bool(value) and (DEFAULT_MARK in value or ACCEPTED_MARK in value)  # type: ignore[operator]
 STARTER_DATA = without_name(stack_data(render_stack_template("x")))
 # (table, key) -> the starter template's value: a setting still holding it is nobody's choice.
 STARTER = {
@@ -834,7 +840,7 @@ class Turn:
         left out. Only a deferred default is replaced.
         """
         if unit in self.protected:
-            if self.answering and unit in self.final and not keep and DEFAULT_MARK not in value:
+            if self.answering and unit in self.final and not keep and not is_default(value):
                 # The user confirmed this section: the answer waits as an Open Question.
                 self.oq_added.append(kept_aside_question(UNIT_TITLES[unit], label, value))
             return False
@@ -844,10 +850,10 @@ class Turn:
         before = item_value(self.doc.unit_text(unit) or "", label) if self.doc is not None else None
         # An answer replaces a default written before this turn; a second default (two
         # deferrals in one turn, or a deferred probe of another claim) is added below it.
-        fresh = current is not None and (current != before or DEFAULT_MARK in value)
-        if current and value_is_answered(label, current) and (DEFAULT_MARK not in current or fresh):
+        fresh = current is not None and (current != before or is_default(value))
+        if current and value_is_answered(label, current) and (not is_default(current) or fresh):
             if keep or _norm(value) in _norm(current):
-                if DEFAULT_MARK in value:
+                if is_default(value):
                     # The same default again (a gate deferred twice): it stands, in a patch
                     # of its section as every reported deferral must be.
                     self.patches.setdefault(unit, body)
@@ -858,7 +864,7 @@ class Turn:
 
     def bullet_answered(self, e: BankEntry) -> bool:
         value = item_value(self.body(e.section), e.label)
-        return value_is_answered(e.label, value) and DEFAULT_MARK not in (value or "")
+        return value_is_answered(e.label, value) and not is_default(value)
 
     def apply_answer(self, a: Answered) -> None:
         if a.kind in SPECUI_CHOICES:
@@ -1063,13 +1069,13 @@ class Turn:
             return [text]  # nothing routed: the answer as typed
         return ["; ".join(rest)] if rest else []
 
-    def apply_deferral(self, e: BankEntry, question: str = "") -> None:
+    def apply_deferral(self, e: BankEntry, question: str = "", *, mark: str = DEFAULT_MARK) -> None:
         default, rationale = self.entry_default(e)
         m = re.search(r"Round (\d+): you said “(.+?)”", question, re.DOTALL)
         if e.role == "pressure" and m:
             # "unverified; treated as an assumption" alone does not say which claim.
             default = quote_placeholders(f"round {m.group(1)}'s “{m.group(2)}”: {default}")
-        text = f"{DEFAULT_MARK}: {default} (rationale: {rationale})"
+        text = f"{mark}: {default} (rationale: {rationale})"
         if e.key == "deployment.stack" and "stack:mismatch" in self.traits:
             self.stack_changes.extend(self.detected_stack_change)
         if self.write(e.section, e.label, text):
@@ -1090,11 +1096,11 @@ class Turn:
                 if pointed is not None:
                     self.default_package(e, pointed)
                 else:
-                    self.apply_deferral(e)
+                    self.apply_deferral(e, mark=ACCEPTED_MARK)
         title = UNIT_TITLES[unit]
         default = "decided during implementation, within the decision boundaries"
         rationale = f"the person accepted the recommended defaults for {title}"
-        text = quote_placeholders(f"{DEFAULT_MARK}: {default} (rationale: {rationale})")
+        text = quote_placeholders(f"{ACCEPTED_MARK}: {default} (rationale: {rationale})")
         body = self.body(unit)
         holes = 0
         while (hole := first_placeholder(body)) is not None and hole in body and holes < 20:
@@ -1125,8 +1131,8 @@ class Turn:
         newline = "\r\n" if "\r\n" in after else "\n"
         for label in e.labels:
             value = item_value(after, label)
-            if value and value != item_value(before, label) and DEFAULT_MARK not in value:
-                marked = f"{DEFAULT_MARK}: {value} (rationale: {rationale})"
+            if value and value != item_value(before, label) and not is_default(value):
+                marked = f"{ACCEPTED_MARK}: {value} (rationale: {rationale})"
                 after = set_item(after, label, quote_placeholders(marked), newline)
                 self.patches[e.section] = after
                 self.deferrals.append(
@@ -1398,7 +1404,7 @@ class Turn:
                 return True
         for unit, label in fact.items:
             value = item_value(self.body(unit), label)
-            if value_is_answered(label, value) and DEFAULT_MARK not in (value or ""):
+            if value_is_answered(label, value) and not is_default(value):
                 return True
         return False
 
