@@ -1444,9 +1444,7 @@ def apply_reply(
     new_oq = oq_body
     for text in reply.open_questions_resolved:
         try:
-            resolution = last.answer.summary() if last is not None else "resolved"
-            if last is not None and last.kind in (DEFAULTS_OFFER, DEFAULTS_PICKED):
-                resolution = "the recommended default, accepted (an assumption in Risks)"
+            resolution = _resolution(last, text, when)
             new_oq = resolve_open_question(new_oq, _oq_match(new_oq, text), resolution, today)
         except SpecuiError:
             continue
@@ -1486,6 +1484,21 @@ def _oq_match(body: str | None, text: str) -> int | str:
         if _norm(text) in _norm(q) or _norm(q) in _norm(text):
             return i
     return text
+
+
+def _resolution(last: Round | None, question: str, when: str) -> str:
+    """What the Resolved log says settled `question`: the answer, but never the question as
+    its own answer (an answer that ticks it in a list of open questions)."""
+    if last is None:
+        return "resolved"
+    if last.kind in (DEFAULTS_OFFER, DEFAULTS_PICKED):
+        return "the recommended default, accepted (an assumption in Risks)"
+    answer = last.answer
+    key = _norm(question).rstrip("?…")
+    if any(key and key in _norm(label) or _norm(label).rstrip("?…") in key
+           for label in answer.selected_labels if label.strip()):
+        return answer.other_text.strip() if answer.other_text else f"settled ({when})"
+    return answer.summary()
 
 
 def _add_assumption(risks: str | None, entry: str) -> str:

@@ -144,6 +144,7 @@ GATE_TITLES = {
 }
 FILL_PREFIX = "Validation: §"
 OPEN_REVIEW_PROMPT = "Which of these open questions are settled now? (choose all that apply)"
+KEEP_OPEN_VALUE = "keep-open"
 _CAMEL = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+")
 _CONTRADICTION_TOPIC = re.compile(r"statements about (.+?) contradict")
 
@@ -877,7 +878,13 @@ class Turn:
             self.apply_fill(a)
         elif a.kind == "open_review":
             chosen = {_norm(x) for x in a.labels}
-            self.oq_resolved.extend(q for q in self.outstanding() if _norm(short(q, 200)) in chosen)
+            ticked = [q for q in self.outstanding() if _norm(short(q, 200)) in chosen]
+            if KEEP_OPEN_VALUE in a.values or (a.other and not ticked):
+                # Left to the plan phase, or answered in the user's words: every question
+                # listed is closed with that answer, so the pass does not ask it again.
+                self.oq_resolved.extend(self.outstanding())
+            else:
+                self.oq_resolved.extend(ticked)
         elif a.bank is not None:
             if a.deferral:
                 self.apply_deferral(a.bank, a.entry.question)
@@ -1156,6 +1163,7 @@ class Turn:
             unit, label, topic = "risks", "Assumptions", "Open questions"
             default = "the questions in §17 stay open until implementation settles them"
             rationale = "none of them was settled in the review"
+            self.oq_resolved.extend(self.outstanding())
         else:
             unit, label, topic = "risks", "Assumptions", short(a.entry.question, 60)
             default = "decided during implementation, within the decision boundaries"
@@ -1798,6 +1806,14 @@ class Turn:
                 )
                 for i, t in enumerate(left[:8])
             ]
+            opts.append(
+                ReplyOption(
+                    label="None yet: leave them to the plan phase",
+                    value=KEEP_OPEN_VALUE,
+                    description="Recorded as left open for the plan phase; the spec can finish",
+                    recommended=False,
+                )
+            )
             q = ReplyQuestion(
                 question=OPEN_REVIEW_PROMPT,
                 type="multi-answerable",

@@ -1,0 +1,58 @@
+"""The validation pass's open-questions review (offline engine): a question can be left to the
+plan phase, an answer in the user's own words closes what it answers, and the Resolved log
+never records a question as its own answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_validation_defaults import _to_offer
+
+from specui.core.interview import policy
+from specui.core.questions import Answer
+from specui.core.spec import SpecDocument
+from specui.interview.engines.builtin import KEEP_OPEN_VALUE, OPEN_REVIEW_PROMPT
+
+CHANGE = "Decide whether notes in subfolders become sections"
+
+
+def _at_review(root: Path):
+    drv, store, project = _to_offer(root)
+    drv.answer(Answer(kind="option", value=policy.DEFAULTS_ALL))
+    assert store.state.interview.current.kind == "finalize"
+    drv.answer(Answer(kind="other", value=CHANGE))  # "Not yet: what should change?"
+    cur = store.state.interview.current
+    assert cur.question.question == OPEN_REVIEW_PROMPT
+    return drv, store, project, cur.question
+
+
+def _resolved(project) -> str:
+    return SpecDocument.parse(project.spec.read_text()).unit_text("open_questions")
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("keep", "→ None yet: leave them to the plan phase"),
+        ("tick", "→ settled (validation step 3)"),
+        ("other", "→ Subfolders are sections, one level deep"),
+    ],
+)
+def test_the_review_ends_with_what_the_user_said(tmp_path: Path, answer, expected):
+    drv, store, project, q = _at_review(tmp_path)
+    values = [o.value for o in q.options]
+    assert KEEP_OPEN_VALUE in values and CHANGE in q.options[0].label
+    if answer == "keep":
+        drv.answer(Answer(kind="multi", value=[KEEP_OPEN_VALUE]))
+    elif answer == "tick":
+        drv.answer(Answer(kind="multi", value=[values[0]]))
+    else:
+        drv.answer(Answer(kind="other", value="Subfolders are sections, one level deep"))
+    iv = store.state.interview
+    assert iv.engine.error is None, iv.engine.error
+    assert iv.current is not None and iv.current.kind == "finalize"  # not the same review again
+    log = _resolved(project)
+    assert "Outstanding**: none" in log
+    line = next(x for x in log.splitlines() if CHANGE in x)
+    assert line.rstrip().endswith(expected), line
