@@ -81,16 +81,22 @@ async def test_text_typed_while_the_first_question_is_prepared_becomes_its_answe
         assert not store.state.runs
 
 
-async def test_text_typed_ahead_of_a_round_that_fails_is_dropped_with_a_word(project):
+async def test_text_typed_ahead_of_a_round_that_fails_waits_for_the_retrys_question(project):
     app, store, engine = _app(project)
     engine.fail = "the model is unreachable"
     async with app.run_test(size=SMALL) as pilot:
         await _type_while_thinking(app, store, pilot)
+        assert any("kept for the question on its way" in str(n.message)
+                   for n in app._notifications)
         engine.go.set()
         await _until(pilot, lambda: store.state.interview.engine.status == "error")
-        await _until(pilot, lambda: any("no question came" in str(n.message) for n in app._notifications))
-        # r is the failed round's retry again, not a letter held for a question to come.
-        assert app.workbench._early_keys is None
+        await _until(pilot, lambda: any(f"What you typed ({len(TYPED)} characters) is kept"
+                                        in str(n.message) for n in app._notifications))
+        # r is the failed round's retry, not a letter held for a question to come.
+        engine.fail = ""
+        await pilot.press("r")
+        await _until(pilot, lambda: store.state.interview.current is not None)
+        await _until(pilot, lambda: app.query_one("#free-text").text == TYPED)
         assert not store.state.runs
 
 

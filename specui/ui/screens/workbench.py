@@ -222,12 +222,17 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             self._early_keys.append((event.key, event.character))
             return True
         if (event.is_printable or event.key in TYPED_AHEAD) and self._question_coming():
+            if not self._early_keys:
+                self.notify("What you type now is kept for the question on its way.", timeout=4)
             self._early_keys = self._early_keys or []
             self._early_keys.append((event.key, event.character))
             return True
-        if self._early_keys:
+        if self._early_keys and not self._round_failed:
             self._drop_typed_ahead()  # the wait ended with no question: this key is a command
         return False
+
+    def _typed_ahead_chars(self) -> int:
+        return sum(1 for _key, character in self._early_keys or [] if character)
 
     def _question_coming(self) -> bool:
         """No question on screen while the engine prepares one (not failed, not the end), and
@@ -337,12 +342,13 @@ class WorkbenchScreen(actions.FooterAwareScreen):
             # Reopened on a failed round, the kept answer is back in the box, which takes the
             # focus set_question gave it (Widget.focus is queued on the app): leave it after.
             self.app.call_later(self._leave_failed_answer)
-        self._round_failed = failed
         if self.attached and self._early_keys:
             if pending is not None:
                 self.call_after_refresh(self._release_keys)  # into the answer it was typed for
-            elif failed:
-                self._drop_typed_ahead()
+            elif failed and not self._round_failed:
+                # Kept for the question the retry (r) or the offline engine (o) brings.
+                self.notify(f"What you typed ({self._typed_ahead_chars()} characters) is kept "
+                            "for the question a retry brings.", timeout=8)
         self._round_failed = failed
         self._announce(session)
         self.refresh_bindings()
