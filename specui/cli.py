@@ -633,7 +633,10 @@ def cmd_question(args: argparse.Namespace) -> int:
         batch = asker.parse_payload(asker.read_payload(args.input), args.session_id)
     except SpecuiError as exc:
         return _question_failed(args.json, bridge.INVALID_INPUT, str(exc), 2)
-    project = _existing_dir(args.dir)
+    try:
+        project = _existing_dir(args.dir)
+    except UsageError as exc:  # an agent parsing stdout gets the envelope for this one too
+        return _question_failed(args.json, bridge.INVALID_INPUT, str(exc), 2)
     posted: list[Any] = []
     try:
         request, entries = asker.ask(

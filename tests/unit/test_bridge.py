@@ -445,6 +445,20 @@ def test_cli_invalid_payload_exits_2_with_json_and_one_line(project: Project, ca
     }
 
 
+def test_cli_missing_dir_is_a_json_failure_too(tmp_path, capsys) -> None:
+    """trial6 K14: the --json envelope for a DIR that does not exist (stdout was empty)."""
+    missing = tmp_path / "nope"
+    code, out, err = run_cli(
+        ["question", "--json", "--input", '{"question": "x", "options": []}', str(missing)],
+        capsys,
+    )
+    assert code == 2 and err.strip() == f"specui: error: {missing} does not exist"
+    assert json.loads(out) == {
+        "ok": False,
+        "error": {"code": "question_invalid_input", "message": f"{missing} does not exist"},
+    }
+
+
 def test_cli_deep_json_exits_2_with_one_line(project: Project, capsys, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"[" * 100_000)))
     code, out, err = run_cli(["question", "--input", "-", str(project.root)], capsys)
