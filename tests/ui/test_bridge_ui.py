@@ -266,10 +266,13 @@ async def test_questions_queue_one_after_another(project: Project, store) -> Non
         second = bridge.post_request(project, normalize_question_input(MULTI))
         await pilot.pause(0.3)
         assert modal(app).request_id == first.id  # one at a time
+        # ...and it says another waits (trial6 K12: a fast Enter met the next one unread).
+        assert await until(pilot, lambda: plain(app, "#bridge-title").endswith("· 1 more waiting"))
         await pilot.press("3", "enter")
         assert (await answered(pilot, project, first.id))["value"] == "refine"
         assert await until(pilot, lambda: modal(app) is not None)
         assert modal(app).request_id == second.id
+        assert "waiting" not in plain(app, "#bridge-title")
         # Keys right after answering the first are held (they may be meant for it): wait.
         assert await until(pilot, lambda: not modal(app).held)
         await pilot.press("1", "enter")

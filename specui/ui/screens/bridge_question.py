@@ -110,10 +110,19 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
         self.index = 0
         self.reviewing = False
         self.held = False
+        self.waiting = 0  # other agents' questions queued behind this one
 
     @property
     def request_id(self) -> str:
         return self.request.id
+
+    def set_waiting(self, count: int) -> None:
+        """Say how many other questions wait behind this one (a fast Enter after this one
+        would otherwise land on the next before it has been read)."""
+        if count != self.waiting:
+            self.waiting = count
+            if is_live(self):
+                self.query_one("#bridge-title", Static).update(safe_text(self.title_text))
 
     @property
     def questions(self) -> list[Question]:
@@ -121,7 +130,8 @@ class BridgeQuestionScreen(ModalScreen[list[Answer] | None]):
 
     @property
     def title_text(self) -> str:
-        return f"Question from {self.request.source}"
+        more = f" · {self.waiting} more waiting" if self.waiting else ""
+        return f"Question from {self.request.source}{more}"
 
     def compose(self) -> ComposeResult:
         batch = self.request.batch

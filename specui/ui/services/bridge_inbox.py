@@ -93,19 +93,21 @@ class BridgeInbox:
         open one when its asker withdrew it."""
         waiting = {r.id for r in requests}
         screen = self.screen
+        queued = [r for r in requests if r.id not in self.done_ids]
         if screen is not None:
             if screen.request_id not in waiting and screen.is_current:
                 screen.withdraw()
+            else:
+                screen.set_waiting(len([r for r in queued if r.id != screen.request_id]))
             return
-        for request in requests:
-            if request.id not in self.done_ids:
-                self._ask(request)
-                return
+        if queued:
+            self._ask(queued[0], waiting=len(queued) - 1)
 
-    def _ask(self, request: Any) -> None:
+    def _ask(self, request: Any, *, waiting: int = 0) -> None:
         from specui.ui.screens.bridge_question import BridgeQuestionScreen
 
         screen = BridgeQuestionScreen(request)
+        screen.waiting = waiting
         self.screen = screen
 
         def done(answer: Any) -> None:
