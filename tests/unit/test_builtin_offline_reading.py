@@ -254,6 +254,10 @@ def test_an_api_of_a_library_or_a_cli_is_not_a_service():
         ("A Go CLI that turns a folder of Markdown notes into a static site for a team of five.",
          "a team of five"),
         ("A Python HTTP API storing bookmarks for my team of eight, Postgres.", "my team of eight"),
+        # A counted team named by role, after a "for" that names what it works on (trial6 K5:
+        # "Markdown docs" became the target users).
+        ("A command-line link checker for Markdown docs, for a team of five technical writers.",
+         "a team of five technical writers"),
     ],
 )
 def test_a_counted_team_is_the_target_users(overview: str, users: str):

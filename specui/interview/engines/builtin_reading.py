@@ -188,7 +188,7 @@ def _capital(text: str) -> str:
 
 _GROUP_OF = re.compile(
     r"^(?:a|an|my|our|the|your)\s+(?:small\s+)?(?:team|group|crew|class|club|family|staff)\s+"
-    r"of\s+(?:\d+|[a-z]+)(?:\s+(?:people|engineers|developers|users|colleagues))?$",
+    r"of\s+(?:\d+|[a-z]+)(?P<who>(?:\s+[\w-]+){0,3})$",
     re.IGNORECASE,
 )
 
@@ -196,8 +196,9 @@ _GROUP_OF = re.compile(
 def _looks_like_people(phrase: str) -> bool:
     """ "home cooks", "small teams": a plural noun phrase, not "tracking expenses" (a gerund)."""
     words = phrase.lower().split()
-    if _GROUP_OF.match(phrase):
-        return True  # "a team of five", "my team of eight": people, counted
+    group = _GROUP_OF.match(phrase)
+    if group and (not group["who"] or _PEOPLE.search(group["who"])):
+        return True  # "a team of five", "my team of eight technical writers": people, counted
     if not words or words[0][:1].isdigit() or words[0] in _NUM_WORDS or _DURATION_RE.search(phrase):
         return False  # "for 60 minutes", "for an hour": a duration, not people
     if words[0] in {"my", "our", "your", "his", "her", "their"} and not _PEOPLE.fullmatch(
@@ -377,13 +378,20 @@ def draft_overview(text: str, elsewhere: Collection[str] = ()) -> dict[tuple[str
     problem_sents = [sents[0]] + [s for s in why if s != sents[0]][:1]
     values[("vision", "Problem & Outcome")] = " ".join(problem_sents)
     users: list[str] = []
+    plural: str | None = None
     for i, m in enumerate(_FOR_WHOM.finditer(text)):
         who = m.group(1).strip()
-        # After the first "for", a plural names a purpose as often as people ("reserves items
-        # for orders"): only a word for people counts there.
-        if _looks_like_people(who) and (i == 0 or _PEOPLE.search(who)):
-            users.append(who)
+        if not _looks_like_people(who):
+            continue
+        if _PEOPLE.search(who):
+            users.append(who)  # a word for people wins over a plural met before it
             break
+        # A plural alone names a purpose as often as people ("for Markdown docs", "reserves
+        # items for orders"): only the first "for" may be its users, and only failing better.
+        if i == 0:
+            plural = who
+    if not users and plural is not None:
+        users.append(plural)
     if not users:
         wanting = (m for s in sents if (m := _WHO_WANT.search(s)))
         users.extend(m.group(1) for m in wanting if _looks_like_people(m.group(2)))
