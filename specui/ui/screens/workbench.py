@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 WIDE_MIN = (120, 36)  # columns, rows from which every pane shows at once
 FINISHED = ("crystallized", "exited")
+SHORT_BELOW = 20  # rows: the Done recap yields to the pane shown below it
 # Besides text, the keys of an answer typed ahead of its question: kept for it, in order.
 TYPED_AHEAD = ("enter", "shift+enter", "backspace", "ctrl+s")
 DRAFT_DELAY = 0.4  # seconds of quiet before a draft is saved (quit saves at once)
@@ -193,6 +194,7 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         wide = width >= WIDE_MIN[0] and height >= WIDE_MIN[1]
         self.set_class(wide, "-wide")
         self.set_class(not wide, "-narrow")
+        self.set_class(height < SHORT_BELOW, "-short")
         for key in self.panes or ("ambiguity", "spec", "runner"):
             self.set_class(self.active_pane == key, f"-show-{key}")
 
