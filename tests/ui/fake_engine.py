@@ -5,11 +5,15 @@ one, and records the answers it received so tests can check what the UI sent."""
 
 from __future__ import annotations
 
+import threading
+
 from specui import spec_repo
 from specui.core.ambiguity import ambiguity
 from specui.core.interview.state import DimensionScore, PendingQuestion, Round
 from specui.core.paths import Project
 from specui.core.questions import Answer, Question
+from specui.interview.engines.base import EngineCancelled, EngineError
+from specui.interview.engines.builtin import BuiltinEngine
 from specui.store import SessionStore
 
 HOSTILE = "Use [bold]markup[/bold] like [/] or [red]x[/red]?\x1b[2J\x1b]52;c;aGk=\x07 (literal)"
@@ -151,3 +155,28 @@ class FakeInterviewer:
             s.interview.warnings.append("Exited early at ambiguity above threshold.")
 
         self.store.update(done)
+
+
+class HeldEngine(BuiltinEngine):
+    """The offline engine whose turns wait while `go` is clear (the test sees the round
+    running, as with a Codex turn that takes seconds); `fail` makes a turn fail instead."""
+
+    name = "held"
+
+    def __init__(self, session, *, held: bool = False) -> None:
+        super().__init__(session)
+        self.go = threading.Event()
+        if not held:
+            self.go.set()
+        self.fail = ""
+
+    def run_turn(self, request, *, feedback, on_activity, cancel, timeout) -> str:
+        on_activity("reading SPEC.md")
+        while not self.go.wait(0.02):
+            if cancel.is_set():
+                raise EngineCancelled("cancelled")
+        if self.fail:
+            raise EngineError(self.fail)
+        return super().run_turn(
+            request, feedback=feedback, on_activity=on_activity, cancel=cancel, timeout=timeout
+        )

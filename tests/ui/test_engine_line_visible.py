@@ -8,47 +8,20 @@ offered "r Retry · o Offline" for an error that was scrolled out of sight.
 
 from __future__ import annotations
 
-import threading
-
 from specui.core.config import SpecuiConfig
 from specui.interview.driver import InterviewDriver
-from specui.interview.engines.base import EngineCancelled, EngineError
-from specui.interview.engines.builtin import BuiltinEngine
 from specui.store import SessionStore
 from specui.ui.app import SpecuiApp
 
 from .conftest import SMALL, settle
+from .fake_engine import HeldEngine
 
 OVERVIEW = "A CLI that turns Markdown notes into a static site for my team's wiki."
 
 
-class _Held(BuiltinEngine):
-    """The offline engine, held after round 1 until `go` is set (the test sees the round
-    running); `fail` makes the held round fail instead."""
-
-    name = "held"
-
-    def __init__(self, session) -> None:
-        super().__init__(session)
-        self.go = threading.Event()
-        self.go.set()
-        self.fail = ""
-
-    def run_turn(self, request, *, feedback, on_activity, cancel, timeout) -> str:
-        on_activity("reading SPEC.md")
-        while not self.go.wait(0.02):
-            if cancel.is_set():
-                raise EngineCancelled("cancelled")
-        if self.fail:
-            raise EngineError(self.fail)
-        return super().run_turn(
-            request, feedback=feedback, on_activity=on_activity, cancel=cancel, timeout=timeout
-        )
-
-
 def _app(project):
     store = SessionStore.open(project)
-    engine = _Held(store.state.interview.engine_session.model_copy())
+    engine = HeldEngine(store.state.interview.engine_session.model_copy())
     driver = InterviewDriver(project, store, SpecuiConfig(), engine=engine)
     app = SpecuiApp(
         project, store=store, config=SpecuiConfig(), engine=driver, watch=False, blink=False

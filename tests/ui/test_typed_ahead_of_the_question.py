@@ -9,41 +9,18 @@ import threading
 from specui.core.config import SpecuiConfig
 from specui.core.errors import SpecuiError
 from specui.interview.driver import InterviewDriver
-from specui.interview.engines.base import EngineError
-from specui.interview.engines.builtin import BuiltinEngine
 from specui.store import SessionStore
 from specui.ui.app import SpecuiApp
 
 from .conftest import SMALL
-from .fake_engine import FakeInterviewer
+from .fake_engine import FakeInterviewer, HeldEngine
 
 TYPED = "run by Xy"
 
 
-class _Slow(BuiltinEngine):
-    """The offline engine, whose turns wait until `go` is set (or fail with `fail`)."""
-
-    name = "slow"
-
-    def __init__(self, session) -> None:
-        super().__init__(session)
-        self.go = threading.Event()
-        self.fail = ""
-
-    def run_turn(self, request, *, feedback, on_activity, cancel, timeout) -> str:
-        while not self.go.wait(0.02):
-            if cancel.is_set():
-                break
-        if self.fail:
-            raise EngineError(self.fail)
-        return super().run_turn(
-            request, feedback=feedback, on_activity=on_activity, cancel=cancel, timeout=timeout
-        )
-
-
 def _app(project):
     store = SessionStore.open(project)
-    engine = _Slow(store.state.interview.engine_session.model_copy())
+    engine = HeldEngine(store.state.interview.engine_session.model_copy(), held=True)
     driver = InterviewDriver(project, store, SpecuiConfig(), engine=engine)
     app = SpecuiApp(
         project, store=store, config=SpecuiConfig(), engine=driver, watch=False, blink=False
