@@ -55,5 +55,5 @@ def test_other_updates_still_keep_working_in_memory(tmp_path, unwritable_session
     manager.store.update(lambda s: setattr(s.interview, "notice", "kept"))
     assert manager.store.state.interview.notice == "kept"
     assert manager.store.messages == [
-        "could not save .specui/session.json: Operation not permitted; answers go on in memory "
-        "(and SPEC.md), but quitting before a save loses them"]
+        ("could not save .specui/session.json: Operation not permitted; answers go on in memory "
+         "(and SPEC.md), but quitting before a save loses them")]
