@@ -607,13 +607,30 @@ class PhaseManager:
             self._unclaim(run.run_id)
             raise
 
+        stopped_meanwhile: list[bool] = []
+
         def apply(session) -> None:
             for item in session.runs:
                 if item.run_id == run.run_id:
                     item.pid = pid
+                    stopped_meanwhile.append(item.status != "running")
 
         self.store.update(apply)
-        return run.model_copy(update={"pid": pid})
+        launched = run.model_copy(update={"pid": pid})
+        if any(stopped_meanwhile):
+            self._end_launched(launched, prepared.run_dir)
+        return launched
+
+    def _end_launched(self, run: PhaseRun, run_dir: Path) -> None:
+        """A stop that came while the run was launching found no supervisor and recorded the
+        run as stopped: end the supervisor that started since, or its agent runs on unseen
+        while the runner says nothing runs (its SIGTERM handler ends the agent's group)."""
+        supervisor_pid = verified_supervisor(self._identified_status(run, run_dir))
+        if supervisor_pid is not None:
+            try:
+                os.kill(supervisor_pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
 
     def next_attempt(self, phase: str, continue_message: str | None) -> int:
         if continue_message is None:
