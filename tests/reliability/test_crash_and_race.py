@@ -152,8 +152,8 @@ def _answer_and_die(project: Project, point: str, delay: float) -> None:
 
     real_persist = SessionStore._persist
 
-    def persist(self, session):
-        real_persist(self, session)
+    def persist(self, session, **kwargs):
+        real_persist(self, session, **kwargs)
         if point == "after-save" and patched.is_set():
             die()  # saved, journal not cleared yet
 
