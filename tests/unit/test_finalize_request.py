@@ -10,6 +10,7 @@ from offline_run import offline_driver
 
 from specui.core.interview import policy
 from specui.core.questions import Answer, build_answer
+from specui.core.spec import UNIT_KEYS, SpecDocument
 
 OVERVIEW = (
     "A Python HTTP API with FastAPI storing bookmarks for my team of eight, Postgres; it works "
@@ -44,10 +45,14 @@ def test_not_yet_with_a_change_is_an_open_question_asked_before_finalizing(tmp_p
     assert f"{policy.FINALIZE_REQUEST}: {CHANGE}" in project.spec.read_text()
     assert "Open Questions" in iv.notice
     assert iv.current is not None and iv.current.kind != "finalize"
-    assert any(CHANGE.rstrip(".") in o.label for o in iv.current.question.options)
-    # Settled (ticked) it is resolved, and the finalize question comes back.
-    drv.answer(build_answer(iv.current.question, [0], None))
+    # The pass asks where the change goes; written there, it is resolved, and the finalize
+    # question comes back.
+    q = iv.current.question
+    assert CHANGE.rstrip(".") in q.question and q.options[0].value in UNIT_KEYS
+    drv.answer(build_answer(q, [0], None))
     assert store.state.interview.current.kind == "finalize"
+    placed = SpecDocument.parse(project.spec.read_text()).unit_text(q.options[0].value)
+    assert CHANGE.rstrip(".") in placed
 
 
 def test_not_yet_with_nothing_typed_changes_nothing():

@@ -49,6 +49,7 @@ from specui.core.interview.contract import (
     TranscriptEntry,
 )
 from specui.core.interview.policy import (
+    FINALIZE_REQUEST,
     OWNED_SECTIONS,
     SPECUI_CHOICES,
     STAGES,
@@ -145,6 +146,29 @@ GATE_TITLES = {
 FILL_PREFIX = "Validation: §"
 OPEN_REVIEW_PROMPT = "Which of these open questions are settled now? (choose all that apply)"
 KEEP_OPEN_VALUE = "keep-open"
+# "Not yet: what should change?" at the finalize question: the validation pass asks where the
+# change goes and writes it there (ticking it "settled" wrote it nowhere).
+PLACE_PREFIX = "You asked before finalizing: "
+PLACE_LABEL = "Requested change"
+_SECTION_WORDS: dict[str, tuple[str, ...]] = {
+    "vision": ("goal", "outcome", "success", "metric", "user"),
+    "scope": ("scope", "out of scope", "non-goal", "v1", "feature"),
+    "personas": ("persona", "use case", "user story"),
+    "domain": ("entity", "entities", "model", "relationship", "invariant"),
+    "interfaces": ("endpoint", "api", "cli", "command", "flag", "screen", "ui", "event", "route"),
+    "workflows": ("flow", "step", "edge case", "workflow"),
+    "states": ("state", "transition", "lifecycle"),
+    "data": ("schema", "storage", "database", "table", "migration", "field", "data"),
+    "nfr": ("latency", "performance", "reliab", "availability", "scal", "slo", "p95", "uptime"),
+    "security": ("auth", "secur", "privacy", "secret", "permission", "encrypt", "sso"),
+    "integrations": ("integration", "webhook", "third-party", "third party", "service"),
+    "deployment": ("deploy", "environment", "ci", "docker", "hosting", "config"),
+    "observability": ("log", "metric", "trace", "monitor", "health", "alert"),
+    "risks": ("risk", "assumption", "trade-off", "tradeoff"),
+    "acceptance": ("test", "acceptance", "qa", "check"),
+    "milestones": ("milestone", "phase", "release", "mvp"),
+    "terminology": ("term", "glossary", "definition"),
+}
 _CAMEL = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+")
 _CONTRADICTION_TOPIC = re.compile(r"statements about (.+?) contradict")
 
@@ -301,6 +325,8 @@ class Turn:
             return "overview", None
         if q == OPEN_REVIEW_PROMPT:
             return "open_review", None
+        if q.startswith(PLACE_PREFIX):
+            return "place_request", None
         if q.startswith(FILL_PREFIX):
             return "fill", None
         for entry, rx in self._regexes:
@@ -876,6 +902,8 @@ class Turn:
             self.apply_overview(a)
         elif a.kind == "fill":
             self.apply_fill(a)
+        elif a.kind == "place_request":
+            self.apply_place_request(a)
         elif a.kind == "open_review":
             chosen = {_norm(x) for x in a.labels}
             ticked = [q for q in self.outstanding() if _norm(short(q, 200)) in chosen]
@@ -1089,6 +1117,53 @@ class Turn:
             self.deferrals.append(
                 Deferral(section=e.section, topic=e.header, default=default, rationale=rationale)  # type: ignore[arg-type]
             )
+
+    def apply_place_request(self, a: Answered) -> None:
+        """The change asked for at the finalize question, written into the section the user
+        picked (a typed answer is a section name, else kept under Risks)."""
+        m = re.match(re.escape(PLACE_PREFIX) + r"“(.+)”", a.entry.question, re.DOTALL)
+        if not m:
+            return
+        request = m.group(1)
+        unit = next((v for v in a.values if v in UNIT_KEYS), None)
+        if unit is None and a.other:
+            typed = _norm(a.other)
+            unit = next((k for k in UNIT_KEYS if _norm(UNIT_TITLES[k]) in typed or k == typed), None)
+        if unit is None or unit in OWNED_SECTIONS:
+            unit = "risks"
+        if self.write(unit, PLACE_LABEL, request):
+            self.oq_resolved.extend(
+                q for q in self.outstanding() if _norm(q) == _norm(f"{FINALIZE_REQUEST}: {request}")
+            )
+
+    def place_question(self, request: str) -> ReplyQuestion:
+        words = request.lower()
+        scores = {
+            k: sum(1 for w in _SECTION_WORDS.get(k, ()) if w in words)
+            for k in UNIT_KEYS
+            if k not in OWNED_SECTIONS and k not in self.protected
+        }
+        order = list(scores)
+        # The sections its words point to first (at most 8 fit), then the others in order;
+        # Other takes any section's name.
+        ranked = sorted(order, key=lambda k: (-scores[k], order.index(k)))[:8]
+        best = ranked[0] if ranked and scores[ranked[0]] else None
+        return ReplyQuestion(
+            question=f"{PLACE_PREFIX}“{request}”. Which section does it change?",
+            type="single-answerable",
+            options=[
+                ReplyOption(
+                    label=UNIT_TITLES[k],
+                    value=k,
+                    description="written there as a requested change",
+                    recommended=k == best,
+                )
+                for k in ranked
+            ],
+            allow_other=True,
+            header="Requested change",
+            dimension=None,
+        )
 
     def apply_section_defaults(self, unit: str) -> None:
         """The person accepted recommended defaults for `unit`: each question the bank still
@@ -1797,6 +1872,11 @@ class Turn:
             left = [q for q in self.outstanding() if _norm(q) not in resolved]
             if not left:
                 return None, "nothing is left to settle", "user", None, True
+            prefix = f"{FINALIZE_REQUEST}: "
+            requested = next((q for q in left if q.startswith(prefix)), None)
+            if requested is not None:
+                why = "you asked for this change before finalizing: it goes where it belongs"
+                return self.place_question(requested[len(prefix):]), why, "user", None, False
             opts = [
                 ReplyOption(
                     label=short(t, 200),

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from specui.core.ambiguity import ambiguity_percent
 from specui.core.interview.contract import EngineRequest, TranscriptEntry, reply_json_schema
+from specui.core.interview.policy import FINALIZE_REQUEST
 from specui.core.spec import SECTION_BY_KEY, UNIT_KEYS, UNIT_TITLES, SpecDocument
 from specui.interview.engines.base import EngineError
 
@@ -270,7 +271,10 @@ def _kind_line(request: EngineRequest) -> str:
             f"Validation step {d.round} (seed 000): the interview is over. Re-read SPEC.md for "
             "contradictions, TODOs and placeholders and ask the single most critical question "
             "that lets the target section reach 'clarified' or settles an open question. "
-            "Report any contradiction you find."
+            "Report any contradiction you find. An open question that starts with "
+            f"\"{FINALIZE_REQUEST}:\" is a change the person asked for at the finalize "
+            "question: patch it into the section it belongs to and resolve it (ask where it "
+            "goes only when that is unclear)."
         )
     return (
         "The initial context is too large for a prompt. Ask only for a concise prompt-safe "
