@@ -60,6 +60,11 @@ def test_the_review_ends_with_what_the_user_said(tmp_path: Path, answer, expecte
     assert "Outstanding**: none" in log
     line = next(x for x in log.splitlines() if CHANGE in x)
     assert line.rstrip().endswith(expected), line
+    if answer == "keep":  # ...and the plan phase gets them (trial6 K24)
+        from specui.handoff import draft_input
+
+        assert f"Open questions left to the plan phase: {CHANGE}?" in draft_input(
+            project, SpecDocument.parse(project.spec.read_text()))
 
 
 def test_a_change_asked_for_at_the_finalize_question_is_written_where_it_belongs(tmp_path):

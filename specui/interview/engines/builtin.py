@@ -910,7 +910,13 @@ class Turn:
             if KEEP_OPEN_VALUE in a.values or (a.other and not ticked):
                 # Left to the plan phase, or answered in the user's words: every question
                 # listed is closed with that answer, so the pass does not ask it again.
-                self.oq_resolved.extend(self.outstanding())
+                left = self.outstanding()
+                if KEEP_OPEN_VALUE in a.values and left:
+                    # ...and the handoff carries them to the plan (Risks' assumptions go
+                    # into its brief; the Resolved history does not).
+                    self.write("risks", "Assumptions",
+                               "Open questions left to the plan phase: " + "; ".join(left))
+                self.oq_resolved.extend(left)
             else:
                 self.oq_resolved.extend(ticked)
         elif a.bank is not None:
@@ -1890,7 +1896,7 @@ class Turn:
                 ReplyOption(
                     label="None yet: leave them to the plan phase",
                     value=KEEP_OPEN_VALUE,
-                    description="Recorded as left open for the plan phase; the spec can finish",
+                    description="Listed in Risks for the plan phase; the spec can finish",
                     recommended=False,
                 )
             )
