@@ -5,24 +5,9 @@ agent's last error line when nothing came after it; an old notice followed by wo
 
 from __future__ import annotations
 
-import sys
-import textwrap
 from pathlib import Path
 
-from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor
-
-
-def make_run(tmp_path: Path, script: str) -> Supervisor:
-    (tmp_path / "fake.py").write_text(textwrap.dedent(script))
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    (run_dir / PROMPT_FILE).write_text("the prompt\n")
-    spec = RunSpec(run_id="plan-20260101-000000", phase="plan",
-                   argv=[sys.executable, "fake.py"], cwd=str(tmp_path),
-                   log_path=str(tmp_path / "orchestrator" / "plan-20260101-000000.md"),
-                   log_rel="orchestrator/plan-20260101-000000.md", notify=False,
-                   grace_seconds=1)
-    return Supervisor(run_dir, spec)
+from supervised import make_run
 
 
 def test_a_failed_run_names_the_agents_last_error(tmp_path: Path) -> None:

@@ -4,28 +4,13 @@ ended "with 2 tasks open"; its log and past runs (L) said nothing about the stal
 
 from __future__ import annotations
 
-import sys
-import textwrap
 from pathlib import Path
 
-from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor
-
-
-def make_run(tmp_path: Path, script: str) -> Supervisor:
-    (tmp_path / "fake.py").write_text(textwrap.dedent(script))
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    (run_dir / PROMPT_FILE).write_text("the prompt\n")
-    spec = RunSpec(run_id="implement-20260101-000000", phase="implement",
-                   argv=[sys.executable, "fake.py"], cwd=str(tmp_path),
-                   log_path=str(tmp_path / "orchestrator" / "implement-20260101-000000.md"),
-                   log_rel="orchestrator/implement-20260101-000000.md", notify=False,
-                   grace_seconds=1, stall_seconds=1.0)
-    return Supervisor(run_dir, spec)
+from supervised import make_run
 
 
 def test_a_flagged_stall_and_its_end_are_in_the_log(tmp_path: Path) -> None:
-    supervisor = make_run(tmp_path, """
+    supervisor = make_run(tmp_path, phase="implement", stall_seconds=1.0, script="""
         import sys, time
         sys.stdin.read()
         print("working", flush=True)
@@ -43,7 +28,7 @@ def test_a_flagged_stall_and_its_end_are_in_the_log(tmp_path: Path) -> None:
 
 
 def test_output_that_keeps_flowing_writes_no_stall_line(tmp_path: Path) -> None:
-    supervisor = make_run(tmp_path, """
+    supervisor = make_run(tmp_path, phase="implement", stall_seconds=1.0, script="""
         import sys, time
         sys.stdin.read()
         for i in range(12):

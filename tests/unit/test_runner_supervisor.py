@@ -10,31 +10,18 @@ import signal
 import stat
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from supervised import make_run
 
 from specui.core.orchestrator import phase_state, run_outcome
 from specui.runner import supervisor as supervisor_module
 from specui.runner.cli import CleanForwarder, JsonForwarder
 from specui.runner.notify import bell, end_message, tmux_message
-from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor, read_status
-
-
-def make_run(tmp_path: Path, script: str, *, json_mode: bool = False) -> Supervisor:
-    (tmp_path / "fake.py").write_text(textwrap.dedent(script))
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    (run_dir / PROMPT_FILE).write_text("the prompt\n")
-    spec = RunSpec(run_id="plan-20260101-000000", phase="plan",
-                   argv=[sys.executable, "fake.py"], cwd=str(tmp_path),
-                   log_path=str(tmp_path / "orchestrator" / "plan-20260101-000000.md"),
-                   log_rel="orchestrator/plan-20260101-000000.md", json_mode=json_mode,
-                   notify=False, grace_seconds=1)
-    return Supervisor(run_dir, spec)
+from specui.runner.supervisor import read_status
 
 
 def test_log_is_written_while_streaming(tmp_path: Path) -> None:
