@@ -1,4 +1,5 @@
-"""A supervised run of a fake agent script, for the supervisor's tests."""
+"""A fake agent for the runner's tests: a supervised run of a script, and a project handed
+off to Spec Kit phases whose agent is a script."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from specui.core.config import RunnerConfig
+from specui.core.paths import Project
+from specui.runner.manager import PhaseManager
 from specui.runner.supervisor import PROMPT_FILE, RunSpec, Supervisor
+from specui.store import SessionStore
+
+QUIET_AGENT = "import sys; sys.stdin.read()\n"
 
 
 def make_run(tmp_path: Path, script: str, *, phase: str = "plan", **spec: Any) -> Supervisor:
@@ -24,3 +31,21 @@ def make_run(tmp_path: Path, script: str, *, phase: str = "plan", **spec: Any) -
         "log_rel": f"orchestrator/{run_id}.md", "notify": False, "grace_seconds": 1,
     }
     return Supervisor(run_dir, RunSpec(**{**fields, **spec}))
+
+
+def handed_off(
+    root: Path, *, phases: tuple[str, ...] = ("constitution",), agent: str = QUIET_AGENT,
+    **runner: Any,
+) -> PhaseManager:
+    """A PhaseManager for a project handed off (orchestrator/input, the phases' prompts) whose
+    agent is `agent` run by this Python; `runner` overrides RunnerConfig fields."""
+    project = Project.at(root)
+    for phase in phases:
+        path = project.legacy_prompt(phase)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Phase {phase}: $ARGUMENTS\n")
+    project.orchestrator.mkdir(exist_ok=True)
+    project.orchestrator_input.write_text("<constitution>c</constitution>\n")
+    (root / "fake.py").write_text(textwrap.dedent(agent))
+    config = RunnerConfig(command=[sys.executable, "fake.py"], notify=False, **runner)
+    return PhaseManager(project, SessionStore.open(project), config)

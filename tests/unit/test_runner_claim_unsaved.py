@@ -7,30 +7,11 @@ working in memory."""
 
 from __future__ import annotations
 
-import sys
-import textwrap
-from pathlib import Path
-
 import pytest
+from supervised import handed_off
 
 from specui import store as store_module
-from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
-from specui.core.paths import Project
-from specui.runner.manager import PhaseManager
-from specui.store import SessionStore
-
-
-def handed_off(tmp_path: Path) -> PhaseManager:
-    project = Project.at(tmp_path)
-    path = project.legacy_prompt("constitution")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("Phase constitution: $ARGUMENTS\n")
-    project.orchestrator.mkdir(exist_ok=True)
-    project.orchestrator_input.write_text("<constitution>c</constitution>\n")
-    (tmp_path / "fake.py").write_text(textwrap.dedent("import sys; sys.stdin.read()\n"))
-    config = RunnerConfig(command=[sys.executable, "fake.py"], notify=False)
-    return PhaseManager(project, SessionStore.open(project), config)
 
 
 @pytest.fixture

@@ -7,16 +7,13 @@ ends the supervisor it started when the run was stopped meanwhile."""
 
 from __future__ import annotations
 
-import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
 
-from specui.core.config import RunnerConfig
-from specui.core.paths import Project
+import supervised
+
 from specui.runner.manager import PhaseManager, pid_alive
-from specui.store import SessionStore
 
 SLOW = """
 import sys, time
@@ -28,16 +25,7 @@ for i in range(120):
 
 
 def handed_off(tmp_path: Path) -> PhaseManager:
-    project = Project.at(tmp_path)
-    path = project.legacy_prompt("constitution")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("Phase constitution: $ARGUMENTS\n")
-    project.orchestrator.mkdir(exist_ok=True)
-    project.orchestrator_input.write_text("<constitution>c</constitution>\n")
-    (tmp_path / "fake.py").write_text(textwrap.dedent(SLOW))
-    config = RunnerConfig(command=[sys.executable, "fake.py"], notify=False,
-                          stop_grace_seconds=1)
-    return PhaseManager(project, SessionStore.open(project), config)
+    return supervised.handed_off(tmp_path, agent=SLOW, stop_grace_seconds=1)
 
 
 def test_a_stop_during_the_launch_ends_the_supervisor_it_started(tmp_path: Path) -> None:

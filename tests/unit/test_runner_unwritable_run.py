@@ -6,31 +6,18 @@ and the folder taken back, both start paths."""
 
 from __future__ import annotations
 
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+import supervised
 
-from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
-from specui.core.paths import Project
 from specui.runner import manager as manager_module
 from specui.runner.manager import PhaseManager
-from specui.store import SessionStore
 
 
 def handed_off(tmp_path: Path) -> PhaseManager:
-    project = Project.at(tmp_path)
-    for phase in ("constitution", "specify", "plan"):
-        path = project.legacy_prompt(phase)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"Phase {phase}: $ARGUMENTS\n")
-    project.orchestrator.mkdir(exist_ok=True)
-    project.orchestrator_input.write_text("<constitution>c</constitution>\n")
-    (tmp_path / "fake.py").write_text(textwrap.dedent("import sys; sys.stdin.read()\n"))
-    config = RunnerConfig(command=[sys.executable, "fake.py"], notify=False)
-    return PhaseManager(project, SessionStore.open(project), config)
+    return supervised.handed_off(tmp_path, phases=("constitution", "specify", "plan"))
 
 
 @pytest.fixture
