@@ -48,8 +48,8 @@ async def test_external_edit_appears_and_the_next_patch_keeps_it(project, store)
         tmp = project.root / ".SPEC.md.swp"
         tmp.write_text(edited)
         os.replace(tmp, project.spec)
-        elapsed = await wait_for(pilot, lambda: "KEEP-MY-EDIT" in rendered_plain(app))
-        assert elapsed < 1.5
+        # (How fast: bench/bench_ui.py measures SPEC.md change -> repaint.)
+        await wait_for(pilot, lambda: "KEEP-MY-EDIT" in rendered_plain(app))
         # The next answer patches Vision? The fake engine patches "vision" for round 1, which
         # the user just edited: their text must win and the patch be kept as a conflict.
         await pilot.press("1", "enter")
@@ -98,7 +98,7 @@ async def test_unchanged_section_is_not_rerendered_and_scroll_is_kept(project, s
         assert body.scroll_y == 20
 
 
-def test_watcher_sees_atomic_replace_of_the_file_quickly(tmp_path: Path):
+def test_watcher_sees_atomic_replace_of_the_file(tmp_path: Path):
     seen: list[tuple[float, frozenset[Path]]] = []
     got = threading.Event()
 
@@ -114,11 +114,9 @@ def test_watcher_sees_atomic_replace_of_the_file_quickly(tmp_path: Path):
     (tmp_path / "unrelated.txt").write_text("x")
     time.sleep(0.2)
     assert not got.is_set()  # filtered by name
-    start = time.perf_counter()
     (tmp_path / ".tmp123").write_text("# new")
     os.replace(tmp_path / ".tmp123", tmp_path / "SPEC.md")
     assert got.wait(2)
-    assert seen[0][0] - start < 0.5
     assert tmp_path / "SPEC.md" in seen[0][1]
     watcher.stop()
     thread.join(2)
@@ -167,14 +165,11 @@ def test_section_lines_keep_text_literal_and_wrap_with_hanging_indent():
     assert all(len(p) <= 40 for p in plain)
 
 
-def test_section_rendering_of_a_big_section_is_fast():
-    import time as _time
-
+def test_section_rendering_of_a_big_section_renders_every_line():
+    # (How fast: bench/bench_ui.py's SPEC.md change -> repaint at 50 KiB.)
     body = "\n".join(f"- **Req {i}**: keep `task {i}` durable <tbd>" for i in range(1500))
-    start = _time.perf_counter()
     lines = render_lines(body, 100, {})
     assert len(lines) == 1500
-    assert _time.perf_counter() - start < 0.5  # ~60 KiB; measured ~40 ms
 
 
 def test_themes_load_and_a_bad_file_is_skipped(tmp_path: Path):
