@@ -101,6 +101,7 @@ from specui.interview.engines.builtin_reading import (
     repo_product,
     same_lang,
     scan_repository,
+    sections_by_words,
     sentences,
     short,
     stack_changes_from_text,
@@ -150,25 +151,6 @@ KEEP_OPEN_VALUE = "keep-open"
 # change goes and writes it there (ticking it "settled" wrote it nowhere).
 PLACE_PREFIX = "You asked before finalizing: "
 PLACE_LABEL = "Requested change"
-_SECTION_WORDS: dict[str, tuple[str, ...]] = {
-    "vision": ("goal", "outcome", "success", "metric", "user"),
-    "scope": ("scope", "out of scope", "non-goal", "v1", "feature"),
-    "personas": ("persona", "use case", "user story"),
-    "domain": ("entity", "entities", "model", "relationship", "invariant"),
-    "interfaces": ("endpoint", "api", "cli", "command", "flag", "screen", "ui", "event", "route"),
-    "workflows": ("flow", "step", "edge case", "workflow"),
-    "states": ("state", "transition", "lifecycle"),
-    "data": ("schema", "storage", "database", "table", "migration", "field", "data"),
-    "nfr": ("latency", "performance", "reliab", "availability", "scal", "slo", "p95", "uptime"),
-    "security": ("auth", "secur", "privacy", "secret", "permission", "encrypt", "sso"),
-    "integrations": ("integration", "webhook", "third-party", "third party", "service"),
-    "deployment": ("deploy", "environment", "ci", "docker", "hosting", "config"),
-    "observability": ("log", "metric", "trace", "monitor", "health", "alert"),
-    "risks": ("risk", "assumption", "trade-off", "tradeoff"),
-    "acceptance": ("test", "acceptance", "qa", "check"),
-    "milestones": ("milestone", "phase", "release", "mvp"),
-    "terminology": ("term", "glossary", "definition"),
-}
 _CAMEL = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+")
 _CONTRADICTION_TOPIC = re.compile(r"statements about (.+?) contradict")
 
@@ -1143,17 +1125,11 @@ class Turn:
             )
 
     def place_question(self, request: str) -> ReplyQuestion:
-        words = request.lower()
-        scores = {
-            k: sum(1 for w in _SECTION_WORDS.get(k, ()) if w in words)
-            for k in UNIT_KEYS
-            if k not in OWNED_SECTIONS and k not in self.protected
-        }
-        order = list(scores)
+        open_units = [k for k in UNIT_KEYS if k not in OWNED_SECTIONS and k not in self.protected]
         # The sections its words point to first (at most 8 fit), then the others in order;
         # Other takes any section's name.
-        ranked = sorted(order, key=lambda k: (-scores[k], order.index(k)))[:8]
-        best = ranked[0] if ranked and scores[ranked[0]] else None
+        ranked, best = sections_by_words(request, open_units)
+        ranked = ranked[:8]
         return ReplyQuestion(
             question=f"{PLACE_PREFIX}“{request}”. Which section does it change?",
             type="single-answerable",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -1285,3 +1285,33 @@ FACTS: tuple[Fact, ...] = (
         ("challenge:terminologist",),
     ),
 )
+
+
+_SECTION_WORDS: dict[str, tuple[str, ...]] = {
+    "vision": ("goal", "outcome", "success", "metric", "user"),
+    "scope": ("scope", "out of scope", "non-goal", "v1", "feature"),
+    "personas": ("persona", "use case", "user story"),
+    "domain": ("entity", "entities", "model", "relationship", "invariant"),
+    "interfaces": ("endpoint", "api", "cli", "command", "flag", "screen", "ui", "event", "route"),
+    "workflows": ("flow", "step", "edge case", "workflow"),
+    "states": ("state", "transition", "lifecycle"),
+    "data": ("schema", "storage", "database", "table", "migration", "field", "data"),
+    "nfr": ("latency", "performance", "reliab", "availability", "scal", "slo", "p95", "uptime"),
+    "security": ("auth", "secur", "privacy", "secret", "permission", "encrypt", "sso"),
+    "integrations": ("integration", "webhook", "third-party", "third party", "service"),
+    "deployment": ("deploy", "environment", "ci", "docker", "hosting", "config"),
+    "observability": ("log", "metric", "trace", "monitor", "health", "alert"),
+    "risks": ("risk", "assumption", "trade-off", "tradeoff"),
+    "acceptance": ("test", "acceptance", "qa", "check"),
+    "milestones": ("milestone", "phase", "release", "mvp"),
+    "terminology": ("term", "glossary", "definition"),
+}
+
+
+def sections_by_words(text: str, units: Sequence[str]) -> tuple[list[str], str | None]:
+    """`units` with those `text`'s words point to first (by how many of their words it holds,
+    then in order), and the one it points to most (None: no word matched)."""
+    low = text.lower()
+    scores = {k: sum(1 for w in _SECTION_WORDS.get(k, ()) if w in low) for k in units}
+    ranked = sorted(units, key=lambda k: -scores[k])  # stable: ties keep SPEC.md's order
+    return ranked, ranked[0] if ranked and scores[ranked[0]] else None
