@@ -243,15 +243,12 @@ class WorkbenchScreen(actions.FooterAwareScreen):
         if store is None or self.app.screen is not self or self.typing():
             return False
         iv = store.state.interview
-        preparing = iv.engine.status == "thinking" or any(
+        if iv.current is not None or iv.engine.status == "error" or iv.finished:
+            return False  # the common case on the keypress path: a question is on screen
+        if iv.status in FINISHED and iv.phase not in ("validation", "finalize"):
+            return False
+        return iv.engine.status == "thinking" or any(
             w.group == WorkerGroup.ENGINE and not w.is_finished for w in self.app.workers
-        )
-        return (
-            preparing
-            and iv.current is None
-            and iv.engine.status != "error"
-            and not iv.finished
-            and (iv.status not in FINISHED or iv.phase in ("validation", "finalize"))
         )
 
     def _drop_typed_ahead(self) -> None:
