@@ -33,19 +33,28 @@ def make_run(tmp_path: Path, script: str, *, phase: str = "plan", **spec: Any) -
     return Supervisor(run_dir, RunSpec(**{**fields, **spec}))
 
 
-def handed_off(
+def handed_off_project(
     root: Path, *, phases: tuple[str, ...] = ("constitution",), agent: str = QUIET_AGENT,
-    **runner: Any,
-) -> PhaseManager:
-    """A PhaseManager for a project handed off (orchestrator/input, the phases' prompts) whose
-    agent is `agent` run by this Python; `runner` overrides RunnerConfig fields."""
+    blocks: str = "<constitution>c</constitution>\n",
+) -> Project:
+    """A project handed off (orchestrator/input holding `blocks`, the phases' prompts) whose
+    agent is `agent`, saved as fake.py for this Python to run."""
     project = Project.at(root)
     for phase in phases:
         path = project.legacy_prompt(phase)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"Phase {phase}: $ARGUMENTS\n")
     project.orchestrator.mkdir(exist_ok=True)
-    project.orchestrator_input.write_text("<constitution>c</constitution>\n")
+    project.orchestrator_input.write_text(blocks)
     (root / "fake.py").write_text(textwrap.dedent(agent))
+    return project
+
+
+def handed_off(
+    root: Path, *, phases: tuple[str, ...] = ("constitution",), agent: str = QUIET_AGENT,
+    **runner: Any,
+) -> PhaseManager:
+    """A PhaseManager for `handed_off_project`; `runner` overrides RunnerConfig fields."""
+    project = handed_off_project(root, phases=phases, agent=agent)
     config = RunnerConfig(command=[sys.executable, "fake.py"], notify=False, **runner)
     return PhaseManager(project, SessionStore.open(project), config)

@@ -9,11 +9,11 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from supervised import handed_off_project
 
 from specui.core.config import RunnerConfig
 from specui.core.errors import SpecuiError
@@ -27,17 +27,10 @@ PROMPTS = ("constitution", "specify", "plan", "tasks", "implement")
 
 
 def make_project(tmp_path: Path, script: str) -> Project:
-    project = Project.at(tmp_path)
-    for phase in PROMPTS:
-        path = project.legacy_prompt(phase)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"Phase {phase}: $ARGUMENTS\n")
-    project.orchestrator.mkdir(exist_ok=True)
-    project.orchestrator_input.write_text(
-        "<constitution>c</constitution>\n<specify>s</specify>\n<plan>p</plan>\n"
+    return handed_off_project(
+        tmp_path, phases=PROMPTS, agent=script,
+        blocks="<constitution>c</constitution>\n<specify>s</specify>\n<plan>p</plan>\n",
     )
-    (tmp_path / "fake.py").write_text(textwrap.dedent(script))
-    return project
 
 
 def manager_for(project: Project, **overrides) -> PhaseManager:
